@@ -1,0 +1,21 @@
+.PHONY: demo test bench lint screenshots
+
+# The README's first command: install and run drover on the embedded demo fleet.
+demo:
+	@scripts/bootstrap
+	@.venv/bin/drover demo
+
+# The README's second command (and CI's): install everything and run the test suite.
+test:
+	@scripts/test
+
+# Benchmarks print figures as ratios against a baseline measured in the same run.
+bench:
+	@scripts/bootstrap
+	@.venv/bin/python -m pytest benchmarks -m bench -s -p no:randomly
+
+lint:
+	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+screenshots:
+	@.venv/bin/python scripts/screenshots.py

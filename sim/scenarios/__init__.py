@@ -1,0 +1,1 @@
+"""Scenario files (TOML data) that script the sim's agents."""

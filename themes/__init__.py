@@ -1,0 +1,1 @@
+"""drover's Textual themes, as data."""

@@ -1,0 +1,1 @@
+"""The Textual app: screens, widgets, bindings. Reads the store, acts through the outbox."""
