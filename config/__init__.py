@@ -1,2 +1,55 @@
 """Profiles, paths and credentials: where drover keeps its config and mirror, and how it finds
 an API key (flag/env, then the OS keyring) without ever writing one to disk."""
+
+from drover.config.credentials import (
+    API_KEY_ENV,
+    KEYRING_SERVICE,
+    ResolvedKey,
+    delete_key,
+    get_api_key,
+    resolve_api_key,
+    store_key,
+)
+from drover.config.errors import (
+    ConfigError,
+    CredentialError,
+    InvalidProfileName,
+    KeyringUnavailableError,
+    MissingApiKeyError,
+)
+from drover.config.paths import config_file, data_dir, mirror_path, validate_profile_name
+from drover.config.settings import (
+    BASE_URL_ENV,
+    DEFAULT_BASE_URL,
+    Config,
+    Profile,
+    ResolvedProfile,
+    load_config,
+    save_config,
+)
+
+__all__ = [
+    "API_KEY_ENV",
+    "BASE_URL_ENV",
+    "DEFAULT_BASE_URL",
+    "KEYRING_SERVICE",
+    "Config",
+    "ConfigError",
+    "CredentialError",
+    "InvalidProfileName",
+    "KeyringUnavailableError",
+    "MissingApiKeyError",
+    "Profile",
+    "ResolvedKey",
+    "ResolvedProfile",
+    "config_file",
+    "data_dir",
+    "delete_key",
+    "get_api_key",
+    "load_config",
+    "mirror_path",
+    "resolve_api_key",
+    "save_config",
+    "store_key",
+    "validate_profile_name",
+]

@@ -1,0 +1,268 @@
+"""Endpoint methods for agents, environments, sessions, events, threads and resources (§4).
+
+Every method returns raw dicts (unknown fields kept) or :class:`~drover.api.pages.Page` of raw
+dicts; :mod:`drover.api.models` offers light typed views over them when a caller wants one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from datetime import datetime
+from typing import Any, Literal
+from urllib.parse import quote
+
+from drover.api.core import ClientCore
+from drover.api.pages import Page, iterate_pages
+
+__all__ = ["ResourceMethods"]
+
+Order = Literal["asc", "desc"]
+When = datetime | str | None
+
+
+def _p(value: str) -> str:
+    """Quote an id for use as a path segment (ids are opaque strings)."""
+    return quote(value, safe="")
+
+
+def _created_at(gte: When, lte: When, gt: When, lt: When) -> dict[str, When]:
+    return {
+        "created_at[gte]": gte,
+        "created_at[lte]": lte,
+        "created_at[gt]": gt,
+        "created_at[lt]": lt,
+    }
+
+
+class ResourceMethods(ClientCore):
+    """Request/response endpoints. All reads are retried; writes never blindly."""
+
+    async def _page(self, path: str, params: dict[str, Any]) -> Page:
+        return Page.from_body(await self.request("GET", path, params=params))
+
+    # -- agents -----------------------------------------------------------------------
+    async def list_agents(
+        self,
+        *,
+        limit: int | None = None,
+        page: str | None = None,
+        include_archived: bool | None = None,
+        created_at_gte: When = None,
+        created_at_lte: When = None,
+    ) -> Page:
+        """``GET /v1/agents``: one page of agents."""
+        params = {
+            "limit": limit,
+            "page": page,
+            "include_archived": include_archived,
+            **_created_at(created_at_gte, created_at_lte, None, None),
+        }
+        return await self._page("/v1/agents", params)
+
+    def iter_agents(self, **filters: Any) -> AsyncIterator[dict[str, Any]]:
+        """Every agent, across pages; ``filters`` as for :meth:`list_agents`."""
+        return iterate_pages(lambda cursor: self.list_agents(page=cursor, **filters))
+
+    async def retrieve_agent(self, agent_id: str, *, version: int | None = None) -> dict:
+        """``GET /v1/agents/{id}`` (latest version unless ``version`` is given)."""
+        return await self.request("GET", f"/v1/agents/{_p(agent_id)}", params={"version": version})
+
+    async def list_agent_versions(
+        self, agent_id: str, *, limit: int | None = None, page: str | None = None
+    ) -> Page:
+        """``GET /v1/agents/{id}/versions``: one page, one Agent per version."""
+        return await self._page(
+            f"/v1/agents/{_p(agent_id)}/versions", {"limit": limit, "page": page}
+        )
+
+    # -- environments -----------------------------------------------------------------
+    async def list_environments(
+        self,
+        *,
+        limit: int | None = None,
+        page: str | None = None,
+        include_archived: bool | None = None,
+    ) -> Page:
+        """``GET /v1/environments``: one page of environments."""
+        return await self._page(
+            "/v1/environments", {"limit": limit, "page": page, "include_archived": include_archived}
+        )
+
+    def iter_environments(self, **filters: Any) -> AsyncIterator[dict[str, Any]]:
+        """Every environment, across pages."""
+        return iterate_pages(lambda cursor: self.list_environments(page=cursor, **filters))
+
+    async def retrieve_environment(self, environment_id: str) -> dict:
+        """``GET /v1/environments/{id}``."""
+        return await self.request("GET", f"/v1/environments/{_p(environment_id)}")
+
+    # -- sessions ---------------------------------------------------------------------
+    async def list_sessions(
+        self,
+        *,
+        statuses: Iterable[str] | None = None,
+        agent_id: str | None = None,
+        agent_version: int | None = None,
+        created_at_gte: When = None,
+        created_at_lte: When = None,
+        created_at_gt: When = None,
+        created_at_lt: When = None,
+        include_archived: bool | None = None,
+        order: Order | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+    ) -> Page:
+        """``GET /v1/sessions``: one page (with ``prev_page``); server default order desc."""
+        params = {
+            "statuses": list(statuses) if statuses is not None else None,
+            "agent_id": agent_id,
+            "agent_version": agent_version,
+            **_created_at(created_at_gte, created_at_lte, created_at_gt, created_at_lt),
+            "include_archived": include_archived,
+            "order": order,
+            "limit": limit,
+            "page": page,
+        }
+        return await self._page("/v1/sessions", params)
+
+    def iter_sessions(self, **filters: Any) -> AsyncIterator[dict[str, Any]]:
+        """Every session matching ``filters`` (as for :meth:`list_sessions`), all pages."""
+        return iterate_pages(lambda cursor: self.list_sessions(page=cursor, **filters))
+
+    async def retrieve_session(self, session_id: str) -> dict:
+        """``GET /v1/sessions/{id}``."""
+        return await self.request("GET", f"/v1/sessions/{_p(session_id)}")
+
+    async def create_session(
+        self,
+        agent: str | dict[str, Any],
+        environment_id: str,
+        **fields: Any,
+    ) -> dict:
+        """``POST /v1/sessions``. Not retried except on 429 / connection never made.
+
+        Args:
+            agent: an agent id (latest version) or an ``agent``/``agent_with_overrides`` dict.
+            environment_id: the environment to run in.
+            **fields: further body fields (``title``, ``metadata``, ``resources``,
+                ``vault_ids``, ``budget``, ``initial_events``), sent as given.
+        """
+        body = {"agent": agent, "environment_id": environment_id, **fields}
+        return await self.request("POST", "/v1/sessions", json=body)
+
+    async def update_session(self, session_id: str, **fields: Any) -> dict:
+        """``POST /v1/sessions/{id}`` with ``title``/``metadata``/``budget``/``agent``."""
+        return await self.request("POST", f"/v1/sessions/{_p(session_id)}", json=fields)
+
+    async def archive_session(self, session_id: str) -> dict:
+        """``POST /v1/sessions/{id}/archive``; the session must not be running."""
+        return await self.request("POST", f"/v1/sessions/{_p(session_id)}/archive")
+
+    async def delete_session(self, session_id: str) -> dict:
+        """``DELETE /v1/sessions/{id}`` → ``{"id", "type": "session_deleted"}``."""
+        return await self.request("DELETE", f"/v1/sessions/{_p(session_id)}")
+
+    # -- events -----------------------------------------------------------------------
+    async def list_events(
+        self,
+        session_id: str,
+        *,
+        types: Iterable[str] | None = None,
+        order: Order | None = None,
+        created_at_gte: When = None,
+        created_at_lte: When = None,
+        created_at_gt: When = None,
+        created_at_lt: When = None,
+        limit: int | None = None,
+        page: str | None = None,
+    ) -> Page:
+        """``GET /v1/sessions/{id}/events``: one page of persisted events (raw dicts).
+
+        ``created_at[...]`` filters compare against each event's ``processed_at``; the
+        server's default order is ascending by ``processed_at``.
+        """
+        params = {
+            "types": list(types) if types is not None else None,
+            "order": order,
+            **_created_at(created_at_gte, created_at_lte, created_at_gt, created_at_lt),
+            "limit": limit,
+            "page": page,
+        }
+        return await self._page(f"/v1/sessions/{_p(session_id)}/events", params)
+
+    def iter_events(self, session_id: str, **filters: Any) -> AsyncIterator[dict[str, Any]]:
+        """Every event of a session matching ``filters`` (as for :meth:`list_events`)."""
+        return iterate_pages(lambda cursor: self.list_events(session_id, page=cursor, **filters))
+
+    async def send_events(self, session_id: str, events: list[dict[str, Any]]) -> list[dict]:
+        """``POST /v1/sessions/{id}/events``, never blindly retried.
+
+        Only failures where the server certainly did not act are retried (a 429 from the
+        rate limiter, a connection that was never made). There is no idempotency key
+        upstream (§7.5), so any other failure is the caller's to resolve;
+        :mod:`drover.api.sending` does that safely.
+
+        Returns:
+            The receipt: one echoed event per sent event (``processed_at`` may be null).
+        """
+        body = await self.request(
+            "POST", f"/v1/sessions/{_p(session_id)}/events", json={"events": events}
+        )
+        data = body.get("data") if isinstance(body, dict) else None
+        return list(data) if isinstance(data, list) else []
+
+    # -- threads ----------------------------------------------------------------------
+    async def list_threads(
+        self,
+        session_id: str,
+        *,
+        statuses: Iterable[str] | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+    ) -> Page:
+        """``GET /v1/sessions/{id}/threads`` (includes the primary thread)."""
+        params = {
+            "statuses": list(statuses) if statuses is not None else None,
+            "limit": limit,
+            "page": page,
+        }
+        return await self._page(f"/v1/sessions/{_p(session_id)}/threads", params)
+
+    def iter_threads(self, session_id: str, **filters: Any) -> AsyncIterator[dict[str, Any]]:
+        """Every thread of a session."""
+        return iterate_pages(lambda cursor: self.list_threads(session_id, page=cursor, **filters))
+
+    async def retrieve_thread(self, session_id: str, thread_id: str) -> dict:
+        """``GET /v1/sessions/{sid}/threads/{tid}``."""
+        return await self.request("GET", f"/v1/sessions/{_p(session_id)}/threads/{_p(thread_id)}")
+
+    async def list_thread_events(
+        self,
+        session_id: str,
+        thread_id: str,
+        *,
+        limit: int | None = None,
+        page: str | None = None,
+    ) -> Page:
+        """``GET /v1/sessions/{sid}/threads/{tid}/events`` (no filters upstream)."""
+        return await self._page(
+            f"/v1/sessions/{_p(session_id)}/threads/{_p(thread_id)}/events",
+            {"limit": limit, "page": page},
+        )
+
+    def iter_thread_events(
+        self, session_id: str, thread_id: str, *, limit: int | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Every event of one thread."""
+        return iterate_pages(
+            lambda cursor: self.list_thread_events(session_id, thread_id, limit=limit, page=cursor)
+        )
+
+    # -- session resources --------------------------------------------------------------
+    async def list_session_resources(
+        self, session_id: str, *, limit: int | None = None, page: str | None = None
+    ) -> Page:
+        """``GET /v1/sessions/{id}/resources`` (omitting ``limit`` returns all)."""
+        return await self._page(
+            f"/v1/sessions/{_p(session_id)}/resources", {"limit": limit, "page": page}
+        )

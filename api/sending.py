@@ -1,0 +1,265 @@
+"""Sending user actions without duplicates, although the API has no idempotency key (§7.5).
+
+A ``POST …/events`` whose response is lost may or may not have been stored. Re-sending
+blindly can create a second ``user.message``; never re-sending can lose it. So:
+
+* **User messages** (:meth:`SendMethods.send_user_message_once`): after an *ambiguous*
+  failure (the connection dropped after the request may have left, a timeout, 408, 5xx/529)
+  the recent history is listed (``types[]=user.message&order=desc&limit=N``) and searched
+  for the message before anything is re-sent.
+
+  **Matching rule**: an event matches when its ``type`` is ``user.message``, its id is not
+  in ``known_ids`` (events the caller already had before sending), the concatenation of
+  the ``text`` of its text blocks equals the sent text exactly, and its ``processed_at`` is
+  null (still queued) or not earlier than the first send attempt minus ``clock_skew``
+  seconds (client and server clocks differ). A match means "already delivered". If
+  history cannot be read, nothing is re-sent and :class:`SendUncertainError` is raised.
+  Caveat: whether still-queued events appear in history is undocumented (§14.13); the
+  check is repeated after each of ``verify_delays`` to give the server time.
+
+* **Tool answers** (:meth:`SendMethods.send_tool_answer_once`): answering an id twice is
+  rejected by the server with a 4xx, so after an ambiguous failure the answer is simply
+  re-sent, and a 400/409 on that re-send means the first attempt landed.
+
+Definitive failures (other 4xx) are raised unchanged on the first attempt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from drover.api.errors import (
+    ApiError,
+    BadRequestError,
+    ConflictError,
+    ConnectionFailed,
+    DroverApiError,
+    SendUncertainError,
+    ServerError,
+)
+from drover.api.resources import ResourceMethods
+
+__all__ = ["SendMethods", "SendOutcome", "is_ambiguous", "message_text"]
+
+
+@dataclass(frozen=True, slots=True)
+class SendOutcome:
+    """What happened to a send.
+
+    Attributes:
+        status: ``"sent"`` (first POST succeeded), ``"resent"`` (an earlier attempt failed
+            ambiguously, was verified absent, and a later POST succeeded) or
+            ``"already_delivered"`` (an earlier ambiguous attempt turned out to have landed).
+        event: the receipt echo, or the matching history event; None when the server only
+            told us (by a 4xx) that a tool answer was already recorded.
+        attempts: POSTs made.
+    """
+
+    status: Literal["sent", "resent", "already_delivered"]
+    event: dict[str, Any] | None
+    attempts: int
+
+
+def is_ambiguous(exc: BaseException) -> bool:
+    """Whether a failed send may nevertheless have been stored by the server."""
+    if isinstance(exc, ConnectionFailed):
+        return exc.maybe_sent
+    if isinstance(exc, ServerError):
+        return True
+    return isinstance(exc, ApiError) and exc.status == 408
+
+
+def message_text(event: dict[str, Any]) -> str:
+    """The text of an event's text blocks, concatenated (the matching key for sends)."""
+    content = event.get("content")
+    if not isinstance(content, list):
+        return ""
+    return "".join(
+        block.get("text", "")
+        for block in content
+        if isinstance(block, dict)
+        and block.get("type") == "text"
+        and isinstance(block.get("text"), str)
+    )
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+class SendMethods(ResourceMethods):
+    """Duplicate-safe sends built on :meth:`ResourceMethods.send_events`."""
+
+    async def send_user_message_once(
+        self,
+        session_id: str,
+        text: str,
+        *,
+        known_ids: Collection[str] = (),
+        max_sends: int = 2,
+        verify_delays: Sequence[float] = (0.5, 2.0),
+        history_limit: int = 20,
+        clock_skew: float = 30.0,
+    ) -> SendOutcome:
+        """Send a text ``user.message`` so that it lands at most once.
+
+        Args:
+            session_id: the session.
+            text: the message text (one text block).
+            known_ids: ids of ``user.message`` events known before this send; excluded from
+                matching, so an identical older message is not mistaken for this one.
+            max_sends: POSTs allowed in total (the first plus verified re-sends).
+            verify_delays: pauses before each history check after an ambiguous failure.
+            history_limit: how many recent user messages to inspect.
+            clock_skew: seconds of client/server clock difference tolerated.
+
+        Returns:
+            A :class:`SendOutcome`.
+
+        Raises:
+            ApiError: a definitive rejection (e.g. 400 while paused at budget, 409 archived).
+            SendUncertainError: still ambiguous after ``max_sends``, or history unreadable.
+        """
+        event = {"type": "user.message", "content": [{"type": "text", "text": text}]}
+        since = datetime.now(UTC) - timedelta(seconds=clock_skew)
+        known = set(known_ids)
+        last: BaseException | None = None
+        for attempt in range(1, max_sends + 1):
+            try:
+                receipt = await self.send_events(session_id, [event])
+            except DroverApiError as exc:
+                if not is_ambiguous(exc):
+                    raise
+                last = exc
+                found = await self._find_message(
+                    session_id, text, since, known, verify_delays, history_limit, exc
+                )
+                if found is not None:
+                    return SendOutcome("already_delivered", found, attempt)
+                continue
+            status = "sent" if attempt == 1 else "resent"
+            return SendOutcome(status, receipt[0] if receipt else None, attempt)
+        raise SendUncertainError(
+            f"message to session {session_id} may not have been delivered after "
+            f"{max_sends} attempts ({last})",
+            cause=last,
+        )
+
+    async def _find_message(
+        self,
+        session_id: str,
+        text: str,
+        since: datetime,
+        known: set[str],
+        delays: Sequence[float],
+        limit: int,
+        cause: BaseException,
+    ) -> dict[str, Any] | None:
+        for delay in delays or (0.0,):
+            await asyncio.sleep(delay)
+            try:
+                page = await self.list_events(
+                    session_id, types=["user.message"], order="desc", limit=limit
+                )
+            except DroverApiError as exc:
+                # Without history we cannot know; re-sending could duplicate. Stop here.
+                raise SendUncertainError(
+                    f"send to session {session_id} failed ({cause}) and history could "
+                    f"not be checked ({exc})",
+                    cause=cause,
+                ) from None
+            for candidate in page.data:
+                if self._matches(candidate, text, since, known):
+                    return candidate
+        return None
+
+    @staticmethod
+    def _matches(event: dict[str, Any], text: str, since: datetime, known: set[str]) -> bool:
+        if event.get("type") != "user.message" or event.get("id") in known:
+            return False
+        if message_text(event) != text:
+            return False
+        processed = event.get("processed_at")
+        if processed is None:
+            return True
+        when = _parse_time(processed)
+        return when is None or when >= since
+
+    async def send_tool_answer_once(
+        self,
+        session_id: str,
+        event: dict[str, Any],
+        *,
+        max_sends: int = 3,
+        already_answered_ok: bool = False,
+    ) -> SendOutcome:
+        """Send a ``user.tool_confirmation`` / ``user.custom_tool_result`` at most once.
+
+        Args:
+            session_id: the session.
+            event: the answer event as sent on the wire.
+            max_sends: POSTs allowed in total.
+            already_answered_ok: also treat a 400/409 on the *first* attempt as
+                "already delivered" (e.g. another client answered first). Off by default
+                because the same statuses mean "unknown id" or "bad request".
+
+        Returns:
+            A :class:`SendOutcome`.
+
+        Raises:
+            ApiError: a definitive rejection.
+            SendUncertainError: still ambiguous after ``max_sends``.
+        """
+        ambiguous_before = False
+        last: BaseException | None = None
+        for attempt in range(1, max_sends + 1):
+            try:
+                receipt = await self.send_events(session_id, [event])
+            except DroverApiError as exc:
+                if not is_ambiguous(exc):
+                    rejected = isinstance(exc, (BadRequestError, ConflictError))
+                    if rejected and (ambiguous_before or already_answered_ok):
+                        return SendOutcome("already_delivered", None, attempt)
+                    raise
+                ambiguous_before, last = True, exc
+                if attempt < max_sends:
+                    await asyncio.sleep(self.retry_policy.backoff(attempt))
+                continue
+            status = "resent" if ambiguous_before else "sent"
+            return SendOutcome(status, receipt[0] if receipt else None, attempt)
+        raise SendUncertainError(
+            f"answer to session {session_id} may not have been delivered after "
+            f"{max_sends} attempts ({last})",
+            cause=last,
+        )
+
+    async def confirm_tool(
+        self,
+        session_id: str,
+        tool_use_id: str,
+        *,
+        allow: bool,
+        deny_message: str | None = None,
+        already_answered_ok: bool = False,
+    ) -> SendOutcome:
+        """Allow or deny a pending tool call (``tool_use_id`` is the ``sevt_`` event id)."""
+        event: dict[str, Any] = {
+            "type": "user.tool_confirmation",
+            "tool_use_id": tool_use_id,
+            "result": "allow" if allow else "deny",
+        }
+        if not allow and deny_message:
+            event["deny_message"] = deny_message
+        return await self.send_tool_answer_once(
+            session_id, event, already_answered_ok=already_answered_ok
+        )

@@ -1,0 +1,220 @@
+"""The typed config model and its TOML file.
+
+Layout of ``config.toml``::
+
+    default_profile = "default"
+    theme = "drover-dark"
+
+    [profiles.default]
+    base_url = "https://api.anthropic.com"   # optional
+    workspace_id = "wrkspc_..."              # optional
+    create_per_minute = 300
+    read_per_minute = 1200
+
+A missing file gives the defaults; a malformed one raises :class:`ConfigError` naming the
+file and, when it can be found, the line. API keys never go here (see
+:mod:`drover.config.credentials`); a ``api_key`` entry is rejected as an unknown key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from drover.config.errors import ConfigError
+from drover.config.paths import config_file, validate_profile_name
+
+__all__ = [
+    "BASE_URL_ENV",
+    "DEFAULT_BASE_URL",
+    "Config",
+    "ConfigError",
+    "Profile",
+    "ResolvedProfile",
+    "load_config",
+    "save_config",
+]
+
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+BASE_URL_ENV = "ANTHROPIC_BASE_URL"
+
+
+class Profile(BaseModel):
+    """One account/endpoint drover can talk to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: str | None = None
+    """API root; None means the default (or ``ANTHROPIC_BASE_URL``)."""
+    workspace_id: str | None = None
+    """Sent as ``anthropic-workspace-id`` when set."""
+    create_per_minute: float = Field(default=300, gt=0)
+    """Org create-request limit drover budgets under (documented: 300/min)."""
+    read_per_minute: float = Field(default=1200, gt=0)
+    """Org read-request limit, streams included (documented: 1,200/min)."""
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("base_url must start with http:// or https://")
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedProfile:
+    """A profile with every default and override applied: what a client is built from."""
+
+    name: str
+    base_url: str
+    workspace_id: str | None
+    create_per_minute: float
+    read_per_minute: float
+
+
+class Config(BaseModel):
+    """The whole config file: app settings plus named profiles."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    default_profile: str = "default"
+    """Profile used when none is named on the command line."""
+    theme: str = "drover-dark"
+    """Textual theme name."""
+    profiles: dict[str, Profile] = Field(default_factory=dict)
+    """Profiles by name."""
+
+    @field_validator("default_profile")
+    @classmethod
+    def _valid_default(cls, value: str) -> str:
+        return validate_profile_name(value)
+
+    @field_validator("profiles")
+    @classmethod
+    def _valid_names(cls, value: dict[str, Profile]) -> dict[str, Profile]:
+        for name in value:
+            validate_profile_name(name)
+        return value
+
+    def profile(self, name: str | None = None) -> Profile:
+        """The named profile (default: ``default_profile``).
+
+        An undefined *default* profile yields the built-in defaults, so drover works with no
+        config file at all; any other undefined name is an error.
+
+        Raises:
+            ConfigError: the profile is not defined.
+        """
+        name = name or self.default_profile
+        if name in self.profiles:
+            return self.profiles[name]
+        if name == self.default_profile:
+            return Profile()
+        known = ", ".join(sorted(self.profiles)) or "none"
+        raise ConfigError(f"no profile named {name!r} (defined: {known})")
+
+    def resolve(
+        self,
+        name: str | None = None,
+        *,
+        base_url: str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> ResolvedProfile:
+        """Apply defaults and overrides to a profile.
+
+        ``base_url`` precedence: the ``base_url`` argument (a CLI flag) → env
+        ``ANTHROPIC_BASE_URL`` → the profile's ``base_url`` → https://api.anthropic.com.
+        """
+        name = validate_profile_name(name or self.default_profile)
+        prof = self.profile(name)
+        env_url = (os.environ if env is None else env).get(BASE_URL_ENV) or None
+        return ResolvedProfile(
+            name=name,
+            base_url=(base_url or env_url or prof.base_url or DEFAULT_BASE_URL).rstrip("/"),
+            workspace_id=prof.workspace_id,
+            create_per_minute=prof.create_per_minute,
+            read_per_minute=prof.read_per_minute,
+        )
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read the config file (see :func:`drover.config.paths.config_file` for ``path``).
+
+    Returns:
+        The config; the defaults when the file does not exist.
+
+    Raises:
+        ConfigError: unreadable file, invalid TOML or invalid values, naming file and line.
+    """
+    file = config_file(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Config()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {file}: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(_toml_error(file, exc)) from None
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_validation_error(file, text, exc)) from None
+
+
+def save_config(config: Config, path: str | os.PathLike[str] | None = None) -> Path:
+    """Write the config atomically (temp file + rename). Returns the path written."""
+    file = config_file(path)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    payload = tomli_w.dumps(config.model_dump(exclude_none=True))
+    fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=file.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(payload)
+        os.replace(tmp, file)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return file
+
+
+def _toml_error(file: Path, exc: tomllib.TOMLDecodeError) -> str:
+    # Python 3.11's TOMLDecodeError has no lineno attribute; the position is in the text.
+    message = str(exc)
+    found = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    if found:
+        reason = message[: found.start()].strip()
+        return f"invalid config file {file}, line {found[1]}, column {found[2]}: {reason}"
+    return f"invalid config file {file}: {message}"
+
+
+def _validation_error(file: Path, text: str, exc: ValidationError) -> str:
+    first: dict[str, Any] = exc.errors()[0]
+    loc = [str(part) for part in first.get("loc", ())]
+    where = ".".join(loc) or "(top level)"
+    line = _find_line(text, loc)
+    at = f", line {line}" if line else ""
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"invalid config file {file}{at}: {where}: {first.get('msg')}{more}"
+
+
+def _find_line(text: str, loc: list[str]) -> int | None:
+    """Best-effort line of the offending key: the last key of ``loc`` assigned in the file."""
+    if not loc:
+        return None
+    key = re.escape(loc[-1])
+    pattern = re.compile(rf"^\s*(\[.*\b{key}\]|\"?{key}\"?\s*=)")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            return number
+    return None
