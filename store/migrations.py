@@ -1,0 +1,105 @@
+"""Schema migrations keyed by `PRAGMA user_version`, and connection set-up.
+
+Each migration runs in its own transaction together with the `user_version` bump, so a crash
+mid-migration leaves the previous version intact. Opening an up-to-date file reads one pragma
+and one `sqlite_master` lookup: no scans (cold start target P3).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+
+import sqlite_utils
+
+from drover.store.schema import TABLES_V1, create_fts_triggers, ensure_fts_triggers
+
+Synchronous = Literal["NORMAL", "FULL"]
+
+
+class MirrorVersionError(RuntimeError):
+    """The mirror file was written by a newer drover than this one."""
+
+
+def _split(script: str) -> list[str]:
+    """Split a DDL script (no triggers inside) into statements, dropping `--` comments."""
+    lines = [line.split("--", 1)[0] for line in script.splitlines()]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+# Index i holds the step from user_version i to i + 1. Append only; never edit a shipped step.
+def _v1(conn: sqlite3.Connection) -> None:
+    """Create the first schema: every table, index, the FTS table and its triggers."""
+    for statement in _split(TABLES_V1):
+        conn.execute(statement)
+    create_fts_triggers(conn)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def connect(
+    path: str | Path, *, synchronous: Synchronous = "NORMAL", read_only: bool = False
+) -> sqlite_utils.Database:
+    """Open a connection to a mirror file with drover's pragmas.
+
+    Transactions are explicit (`isolation_level=None`): the writer issues `BEGIN IMMEDIATE`
+    itself so a batch is exactly one transaction.
+
+    Args:
+        path: the mirror database file.
+        synchronous: `NORMAL` (default; survives app crashes, may lose the last commits on
+            power loss, which the server log refills) or `FULL`.
+        read_only: refuse writes on this connection (`query_only`), for readers.
+
+    Returns:
+        A sqlite-utils Database wrapping the connection (thread-bound unless a reader).
+    """
+    conn = sqlite3.connect(
+        str(path), isolation_level=None, timeout=30.0, check_same_thread=not read_only
+    )
+    conn.execute(f"PRAGMA synchronous = {synchronous}")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute("PRAGMA cache_size = -32000")  # 32 MB page cache per connection
+    if read_only:
+        conn.execute("PRAGMA query_only = 1")
+    return sqlite_utils.Database(conn)
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Bring a mirror file up to `SCHEMA_VERSION` and check the FTS triggers.
+
+    Args:
+        db: a writable connection outside any transaction.
+
+    Returns:
+        The schema version now in the file.
+
+    Raises:
+        MirrorVersionError: the file is newer than this code understands.
+    """
+    conn = db.conn
+    # WAL is persistent in the file; setting it again on an existing file is a no-op read.
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        raise sqlite3.OperationalError(f"could not switch the mirror to WAL (got {mode!r})")
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise MirrorVersionError(
+            f"mirror schema version {version} is newer than this drover ({SCHEMA_VERSION}); "
+            "upgrade drover or point it at another data directory"
+        )
+    for step in range(version, SCHEMA_VERSION):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[step](conn)
+            conn.execute(f"PRAGMA user_version = {step + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    ensure_fts_triggers(conn)
+    return SCHEMA_VERSION

@@ -1,0 +1,126 @@
+"""Upserts of server objects (agents, environments, sessions, threads) on the writer thread.
+
+These tables have no FTS index, so `INSERT … ON CONFLICT DO UPDATE` is safe here (the
+REPLACE/UPSERT ban applies to `events` only). The raw JSON of every object is kept whole.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from drover.store.derive import apply_session_object, finalize
+from drover.store.extract import dumps, money_cents
+from drover.store.state import load_state
+
+
+def _upsert(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    cols = list(rows[0])
+    updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c != "id")
+    conn.executemany(
+        f"INSERT INTO {table}({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)}) "
+        f"ON CONFLICT(id) DO UPDATE SET {updates}",
+        rows,
+    )
+
+
+def _require_id(obj: Any, kind: str) -> str:
+    if not isinstance(obj, dict) or not isinstance(obj.get("id"), str) or not obj["id"]:
+        raise ValueError(f"{kind} object without a string id")
+    return obj["id"]
+
+
+def _model_id(agent: Any) -> str | None:
+    model = agent.get("model") if isinstance(agent, dict) else None
+    if isinstance(model, dict):
+        return model.get("id")
+    return model if isinstance(model, str) else None
+
+
+def upsert_agents(conn: sqlite3.Connection, agents: list[dict[str, Any]]) -> list[str]:
+    """Insert or refresh `Agent` objects; returns their ids."""
+    rows = [
+        {
+            "id": _require_id(a, "agent"),
+            "name": a.get("name"),
+            "version": a.get("version"),
+            "model_id": _model_id(a),
+            "created_at": a.get("created_at"),
+            "updated_at": a.get("updated_at"),
+            "archived_at": a.get("archived_at"),
+            "raw": dumps(a),
+        }
+        for a in agents
+    ]
+    _upsert(conn, "agents", rows)
+    return [r["id"] for r in rows]
+
+
+def upsert_environments(conn: sqlite3.Connection, envs: list[dict[str, Any]]) -> list[str]:
+    """Insert or refresh `Environment` objects; returns their ids."""
+    rows = [
+        {
+            "id": _require_id(e, "environment"),
+            "name": e.get("name"),
+            "created_at": e.get("created_at"),
+            "updated_at": e.get("updated_at"),
+            "archived_at": e.get("archived_at"),
+            "raw": dumps(e),
+        }
+        for e in envs
+    ]
+    _upsert(conn, "environments", rows)
+    return [r["id"] for r in rows]
+
+
+def upsert_threads(conn: sqlite3.Connection, threads: list[dict[str, Any]]) -> list[str]:
+    """Insert or refresh `Thread` objects; returns the session ids they belong to."""
+    rows = []
+    for t in threads:
+        agent = t.get("agent") if isinstance(t.get("agent"), dict) else {}
+        usage = t.get("usage") if isinstance(t.get("usage"), dict) else {}
+        rows.append(
+            {
+                "id": _require_id(t, "thread"),
+                "session_id": t.get("session_id"),
+                "parent_thread_id": t.get("parent_thread_id"),
+                "agent_name": agent.get("name"),
+                "status": t.get("status"),
+                "list_cost_cents": money_cents(usage.get("list_cost")),
+                "created_at": t.get("created_at"),
+                "updated_at": t.get("updated_at"),
+                "archived_at": t.get("archived_at"),
+                "raw": dumps(t),
+            }
+        )
+        if not isinstance(rows[-1]["session_id"], str):
+            raise ValueError("thread object without a session_id")
+    _upsert(conn, "threads", rows)
+    return sorted({r["session_id"] for r in rows})
+
+
+def upsert_sessions(conn: sqlite3.Connection, sessions: list[dict[str, Any]]) -> list[str]:
+    """Insert or refresh `Session` objects and reconcile their derived state.
+
+    Returns:
+        The ids of the sessions written.
+    """
+    ids = []
+    for obj in sessions:
+        sid = _require_id(obj, "session")
+        st = load_state(conn, sid)
+        apply_session_object(st, obj)
+        finalize(conn, st)
+        agent = obj.get("agent") if isinstance(obj.get("agent"), dict) else {}
+        conn.execute(
+            "UPDATE sessions SET raw = ?, agent_id = ?, environment_id = ?, created_at = ?, "
+            "updated_at = ? WHERE id = ?",
+            (
+                dumps(obj), agent.get("id"), obj.get("environment_id"), obj.get("created_at"),
+                obj.get("updated_at"), sid,
+            ),
+        )  # fmt: skip
+        ids.append(sid)
+    return ids

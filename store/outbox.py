@@ -1,0 +1,71 @@
+"""Outbox operations: the user's actions, persisted before they are sent.
+
+States: `queued` → `sending` → `sent` (with the server's event ids from the send receipt) or
+`failed` (with a reason). `sending` rows found at start-up mean drover died mid-send: because
+the API has no idempotency key, sync must check recent history before re-sending them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from drover.store.extract import dumps, now_key
+
+OUTBOX_STATES = ("queued", "sending", "sent", "failed")
+
+
+class OutboxStateError(ValueError):
+    """An outbox transition named an unknown row or was not allowed from its current state."""
+
+
+def enqueue_action(conn: sqlite3.Connection, session_id: str, kind: str, payload: Any) -> int:
+    """Persist a new queued action and return its local id."""
+    now = now_key()
+    cur = conn.execute(
+        "INSERT INTO outbox(session_id, kind, payload, state, created_at, updated_at) "
+        "VALUES (?, ?, ?, 'queued', ?, ?)",
+        (session_id, kind, dumps(payload), now, now),
+    )
+    return int(cur.lastrowid)
+
+
+def _transition(
+    conn: sqlite3.Connection,
+    action_id: int,
+    allowed_from: tuple[str, ...],
+    sets: str,
+    params: tuple[Any, ...],
+) -> str:
+    """Apply a guarded state change and return the row's session id."""
+    row = conn.execute("SELECT session_id, state FROM outbox WHERE id = ?", (action_id,)).fetchone()
+    if row is None:
+        raise OutboxStateError(f"no outbox action {action_id}")
+    if row[1] not in allowed_from:
+        raise OutboxStateError(f"outbox action {action_id} is {row[1]}, not {allowed_from}")
+    conn.execute(
+        f"UPDATE outbox SET {sets}, updated_at = ? WHERE id = ?", (*params, now_key(), action_id)
+    )
+    return row[0]
+
+
+def mark_sending(conn: sqlite3.Connection, action_id: int) -> str:
+    """queued/failed → sending, counting the attempt."""
+    return _transition(
+        conn, action_id, ("queued", "failed"), "state = 'sending', attempts = attempts + 1", ()
+    )
+
+
+def mark_sent(conn: sqlite3.Connection, action_id: int, server_ids: list[str]) -> str:
+    """sending → sent, recording the server event ids from the send receipt."""
+    return _transition(
+        conn, action_id, ("sending",), "state = 'sent', server_event_ids = ?, error = NULL",
+        (dumps(list(server_ids)),),
+    )  # fmt: skip
+
+
+def mark_failed(conn: sqlite3.Connection, action_id: int, reason: str) -> str:
+    """queued/sending → failed with a human-readable reason."""
+    return _transition(
+        conn, action_id, ("queued", "sending"), "state = 'failed', error = ?", (reason,)
+    )

@@ -1,0 +1,360 @@
+"""Read queries behind every view. Safe from any thread; never waits for the writer.
+
+Each thread gets its own connection (sqlite connections are thread-bound in spirit even when
+`check_same_thread` is off), opened lazily with `query_only`. Under WAL a reader sees the last
+committed snapshot and is never blocked by the writer's transaction. Every list query is
+bounded (`limit`) and pages by keyset on `seq`, never by OFFSET over events.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from drover.store import rollups
+from drover.store import search as _search
+from drover.store.migrations import connect
+from drover.store.models import (
+    EventRow,
+    HeaderCounts,
+    OutboxRow,
+    SearchHit,
+    SessionRow,
+    SyncCursor,
+    ThreadRow,
+)
+
+PRIMARY = None
+"""`thread=PRIMARY`: the session (primary) stream's view of a transcript."""
+ALL_THREADS = "*"
+"""`thread=ALL_THREADS`: every stored event of the session, whatever stream it came from."""
+
+SESSION_SORTS = {
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "last_event_at": "last_event_at",
+    "cost": "list_cost_cents",
+    "title": "title COLLATE NOCASE",
+    "status": "status",
+    "needs_since": "needs_since",
+}
+
+
+def _ids(value: str | None) -> list[str] | None:
+    return json.loads(value) if value else None
+
+
+class MirrorReader:
+    """Read-only access to a mirror file.
+
+    Args:
+        path: the mirror database file (must already exist; the writer creates it).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            raise FileNotFoundError(f"no mirror at {self.path}")
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._conns: list[sqlite3.Connection] = []
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.path, read_only=True).conn
+            conn.row_factory = sqlite3.Row
+            self._local.conn = conn
+            with self._lock:
+                self._conns.append(conn)
+        return conn
+
+    def close(self) -> None:
+        """Close every connection this reader opened (in any thread)."""
+        with self._lock:
+            conns, self._conns = self._conns, []
+        for conn in conns:
+            conn.close()
+        self._local = threading.local()
+
+    def _all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        return self._conn().execute(sql, tuple(params)).fetchall()
+
+    # -- sessions ------------------------------------------------------------------------------
+
+    def session(self, session_id: str) -> SessionRow | None:
+        """One session's header state, with its raw server JSON (None if unknown)."""
+        row = (
+            self._conn()
+            .execute(
+                f"SELECT {SessionRow.COLUMNS}, raw AS _raw FROM sessions WHERE id = ?",
+                (session_id,),
+            )
+            .fetchone()
+        )
+        if row is None:
+            return None
+        data = dict(row)
+        raw = data.pop("_raw")
+        return SessionRow.from_row(data, raw)
+
+    def sessions(
+        self,
+        *,
+        status: str | Iterable[str] | None = None,
+        agent_id: str | None = None,
+        needs_you: bool | None = None,
+        include_archived: bool = False,
+        include_deleted: bool = False,
+        sort: str = "created_at",
+        descending: bool = True,
+        limit: int = 500,
+        offset: int = 0,
+    ) -> list[SessionRow]:
+        """Filtered, sorted session list (text/regex filtering is left to the caller).
+
+        Args:
+            status: one status or several.
+            agent_id: only this agent's sessions.
+            needs_you: True = only sessions needing attention; False = only the others.
+            include_archived: include archived sessions.
+            include_deleted: include sessions seen deleted.
+            sort: a key of `SESSION_SORTS`.
+            descending: sort direction (ties broken by id, so the order is stable).
+            limit: page size.
+            offset: rows to skip (sessions are few; events page by keyset instead).
+        """
+        if sort not in SESSION_SORTS:
+            raise ValueError(f"unknown sort {sort!r}; choose from {sorted(SESSION_SORTS)}")
+        where, params = self._session_filters(
+            status, agent_id, needs_you, include_archived, include_deleted
+        )
+        direction = "DESC" if descending else "ASC"
+        rows = self._all(
+            f"SELECT {SessionRow.COLUMNS} FROM sessions {where} "
+            f"ORDER BY {SESSION_SORTS[sort]} {direction} NULLS LAST, id {direction} "
+            "LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return [SessionRow.from_row(r) for r in rows]
+
+    @staticmethod
+    def _session_filters(
+        status: str | Iterable[str] | None,
+        agent_id: str | None,
+        needs_you: bool | None,
+        include_archived: bool,
+        include_deleted: bool,
+    ) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if status is not None:
+            statuses = [status] if isinstance(status, str) else list(status)
+            clauses.append(f"status IN ({','.join('?' * len(statuses))})")
+            params.extend(statuses)
+        if agent_id is not None:
+            clauses.append("agent_id = ?")
+            params.append(agent_id)
+        if needs_you is not None:
+            clauses.append("needs_you IS NOT NULL" if needs_you else "needs_you IS NULL")
+        if not include_archived:
+            clauses.append("archived_at IS NULL")
+        if not include_deleted:
+            clauses.append("deleted = 0")
+        return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def inbox(self, *, limit: int = 500, include_archived: bool = False) -> list[SessionRow]:
+        """Sessions needing you first (longest-waiting first), then the rest newest first."""
+        where, params = self._session_filters(None, None, None, include_archived, False)
+        rows = self._all(
+            f"SELECT {SessionRow.COLUMNS} FROM sessions {where} ORDER BY "
+            "needs_you IS NULL, "
+            "CASE WHEN needs_you IS NOT NULL THEN needs_since END ASC, "
+            "created_at DESC NULLS LAST, id LIMIT ?",
+            [*params, limit],
+        )
+        return [SessionRow.from_row(r) for r in rows]
+
+    def threads(self, session_id: str) -> list[ThreadRow]:
+        """The threads known for a session, oldest first."""
+        rows = self._all(
+            "SELECT id, session_id, parent_thread_id, agent_name, status, stop_reason, "
+            "list_cost_cents, created_at, raw FROM threads WHERE session_id = ? "
+            "ORDER BY created_at NULLS LAST, rowid",
+            [session_id],
+        )
+        return [ThreadRow(*r[:-1], json.loads(r[-1]) if r[-1] else None) for r in rows]
+
+    def agents(self) -> list[dict[str, Any]]:
+        """Every mirrored Agent object (raw JSON)."""
+        return [json.loads(r[0]) for r in self._all("SELECT raw FROM agents ORDER BY name, id")]
+
+    def environments(self) -> list[dict[str, Any]]:
+        """Every mirrored Environment object (raw JSON)."""
+        return [
+            json.loads(r[0]) for r in self._all("SELECT raw FROM environments ORDER BY name, id")
+        ]
+
+    # -- events --------------------------------------------------------------------------------
+
+    def transcript(
+        self,
+        session_id: str,
+        *,
+        thread: str | None = PRIMARY,
+        after_seq: int | None = None,
+        before_seq: int | None = None,
+        limit: int = 200,
+    ) -> list[EventRow]:
+        """One page of a transcript in ascending seq order, by keyset.
+
+        Args:
+            session_id: the session.
+            thread: `PRIMARY` (session stream view), `ALL_THREADS`, or a thread id.
+            after_seq: page forward: events with seq greater than this (0 = from the start).
+            before_seq: page backward: the `limit` events just before this seq.
+            limit: page size.
+
+        With neither bound, returns the newest `limit` events (the live tail).
+        """
+        if after_seq is not None and before_seq is not None:
+            raise ValueError("pass after_seq or before_seq, not both")
+        clauses = ["session_id = ?"]
+        params: list[Any] = [session_id]
+        if thread is PRIMARY:
+            clauses.append("on_primary = 1")
+        elif thread != ALL_THREADS:
+            clauses.append("thread_id = ?")
+            params.append(thread)
+        if after_seq is not None:
+            clauses.append("seq > ?")
+            params.append(after_seq)
+            order = "ASC"
+        else:
+            if before_seq is not None:
+                clauses.append("seq < ?")
+                params.append(before_seq)
+            order = "DESC"
+        rows = self._all(
+            f"SELECT {EventRow.COLUMNS} FROM events WHERE {' AND '.join(clauses)} "
+            f"ORDER BY seq {order} LIMIT ?",
+            [*params, limit],
+        )
+        events = [EventRow.from_row(r) for r in rows]
+        return events if order == "ASC" else events[::-1]
+
+    def events_by_type(
+        self,
+        session_id: str,
+        types: str | Iterable[str],
+        *,
+        before_seq: int | None = None,
+        limit: int = 100,
+    ) -> list[EventRow]:
+        """A session's events of the given types, newest first (keyset on `before_seq`)."""
+        wanted = [types] if isinstance(types, str) else list(types)
+        params: list[Any] = [session_id, *wanted]
+        extra = ""
+        if before_seq is not None:
+            extra = "AND seq < ?"
+            params.append(before_seq)
+        rows = self._all(
+            f"SELECT {EventRow.COLUMNS} FROM events WHERE session_id = ? "
+            f"AND type IN ({','.join('?' * len(wanted))}) {extra} ORDER BY seq DESC LIMIT ?",
+            [*params, limit],
+        )
+        return [EventRow.from_row(r) for r in rows]
+
+    def event_by_id(self, event_id: str) -> EventRow | None:
+        """One event by server id."""
+        row = (
+            self._conn()
+            .execute(f"SELECT {EventRow.COLUMNS} FROM events WHERE id = ?", (event_id,))
+            .fetchone()
+        )
+        return EventRow.from_row(row) if row else None
+
+    def event_ids(self, session_id: str) -> set[str]:
+        """Every stored event id of a session (for comparing with the server's log)."""
+        return {r[0] for r in self._all("SELECT id FROM events WHERE session_id = ?", [session_id])}
+
+    def iter_events(
+        self, session_id: str, *, thread: str | None = ALL_THREADS, page: int = 1000
+    ) -> Iterator[EventRow]:
+        """Every event of a session in seq order, fetched a page at a time (for export)."""
+        after = 0
+        while rows := self.transcript(session_id, thread=thread, after_seq=after, limit=page):
+            yield from rows
+            after = rows[-1].seq
+
+    def search(
+        self,
+        query: str,
+        limit: int = 50,
+        before_seq: int | None = None,
+        *,
+        session_id: str | None = None,
+        raw: bool = False,
+        cancel: threading.Event | None = None,
+    ) -> list[SearchHit]:
+        """Full-text search, newest first (see `drover.store.search.search`)."""
+        return _search.search(
+            self._conn(), query, limit=limit, before_seq=before_seq, session_id=session_id,
+            raw=raw, cancel=cancel,
+        )  # fmt: skip
+
+    # -- costs and counts (see drover.store.rollups) --------------------------------------------
+
+    def cost_by_session(self, *, limit: int = 100) -> list[dict[str, Any]]:
+        """Sessions by list cost, most expensive first."""
+        return rollups.cost_by_session(self._conn(), limit=limit)
+
+    def cost_by_agent(self) -> list[dict[str, Any]]:
+        """Total list cost and session count per agent, most expensive first."""
+        return rollups.cost_by_agent(self._conn())
+
+    def cost_by_day(self, *, since: str | None = None) -> list[dict[str, Any]]:
+        """Spend per UTC day (`since`: first `YYYY-MM-DD` to include)."""
+        return rollups.cost_by_day(self._conn(), since=since)
+
+    def header_counts(self, *, today: str | None = None) -> HeaderCounts:
+        """Sessions, running, needing you, errored, and spend today (UTC `YYYY-MM-DD`)."""
+        return rollups.header_counts(self._conn(), today=today)
+
+    # -- outbox and sync state -----------------------------------------------------------------
+
+    def outbox(self, session_id: str | None = None, *, unfinished: bool = False) -> list[OutboxRow]:
+        """Outbox rows, oldest first: one session's, or (unfinished) every queued/sending one."""
+        clauses, params = [], []
+        if session_id is not None:
+            clauses.append("session_id = ?")
+            params.append(session_id)
+        if unfinished:
+            clauses.append("state IN ('queued', 'sending')")
+        where = "WHERE " + " AND ".join(clauses) if clauses else ""
+        rows = self._all(
+            "SELECT id, session_id, kind, payload, state, server_event_ids, error, attempts, "
+            f"created_at, updated_at FROM outbox {where} ORDER BY id",
+            params,
+        )
+        return [
+            OutboxRow(**{**dict(r), "payload": json.loads(r[3]), "server_event_ids": _ids(r[5])})
+            for r in rows
+        ]
+
+    def cursor(self, session_id: str, thread_id: str | None = None) -> SyncCursor | None:
+        """The sync cursor of a session's stream (thread_id None) or of one thread's stream."""
+        row = (
+            self._conn()
+            .execute(
+                "SELECT last_processed_at, last_seq, updated_at FROM sync_cursors "
+                "WHERE session_id = ? AND thread_id = ?",
+                (session_id, thread_id or ""),
+            )
+            .fetchone()
+        )
+        return SyncCursor(session_id, thread_id, *row) if row else None

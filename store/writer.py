@@ -1,0 +1,289 @@
+"""The single writer thread: owns the write connection, commits queued operations in batches.
+
+Why one thread: sqlite-utils/sqlite3 connections are thread-bound and SQLite has one writer at a
+time anyway; funnelling every write through one queue lets the writer coalesce many small
+operations (one per SSE event burst, per poll page, per user action) into one transaction,
+which is what makes FTS-indexed ingest fast (one fsync per batch, not per event).
+
+Each operation runs under its own SAVEPOINT inside the batch transaction: an operation that
+raises is rolled back alone (its rows, derived state and cursor together) and its future gets
+the exception, while the other operations of the batch still commit. Results are delivered only
+after COMMIT returns, so "the future resolved" means "it is on disk (WAL)".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from drover.store import objects, outbox
+from drover.store.derive import recompute_session
+from drover.store.ingest import AUTO_CURSOR, IngestResult, ingest_events
+from drover.store.migrations import Synchronous, connect, migrate
+
+log = logging.getLogger(__name__)
+
+ChangeCallback = Callable[[str, int], None]
+"""`on_change(session_id, high_water_seq)`: called on the writer thread after each commit."""
+
+
+def _high_water(conn: sqlite3.Connection, session_ids: list[str]) -> dict[str, int]:
+    out = {}
+    for sid in session_ids:
+        row = conn.execute("SELECT high_water_seq FROM sessions WHERE id = ?", (sid,)).fetchone()
+        out[sid] = row[0] if row else 0
+    return out
+
+
+def _ingest_notices(conn: sqlite3.Connection, result: tuple[IngestResult, bool]) -> dict[str, int]:
+    res, touched = result
+    return {res.session_id: res.high_water_seq} if touched else {}
+
+
+# Operation name -> (function run on the write connection, result -> public result,
+# notices extractor (runs inside the transaction; returns {session_id: high_water_seq})).
+_OPS: dict[str, tuple[Callable[..., Any], Callable[[Any], Any], Callable[..., dict[str, int]]]] = {
+    "ingest": (ingest_events, lambda r: r[0], _ingest_notices),
+    "upsert_sessions": (objects.upsert_sessions, lambda r: r, _high_water),
+    "upsert_threads": (objects.upsert_threads, lambda r: r, _high_water),
+    "upsert_agents": (objects.upsert_agents, lambda r: r, lambda c, r: {}),
+    "upsert_environments": (objects.upsert_environments, lambda r: r, lambda c, r: {}),
+    "enqueue_action": (
+        outbox.enqueue_action,
+        lambda r: r,
+        lambda c, r: _high_water(
+            c, [c.execute("SELECT session_id FROM outbox WHERE id = ?", (r,)).fetchone()[0]]
+        ),
+    ),
+    "mark_sending": (outbox.mark_sending, lambda r: None, lambda c, r: _high_water(c, [r])),
+    "mark_sent": (outbox.mark_sent, lambda r: None, lambda c, r: _high_water(c, [r])),
+    "mark_failed": (outbox.mark_failed, lambda r: None, lambda c, r: _high_water(c, [r])),
+    "recompute_session": (
+        recompute_session,
+        lambda r: r,
+        lambda c, r: {r.session_id: r.high_water_seq},
+    ),
+    "noop": (lambda conn: None, lambda r: None, lambda c, r: {}),
+}
+OPERATIONS = tuple(_OPS)
+
+
+@dataclass
+class _Op:
+    name: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    future: Future[Any] = field(default_factory=Future)
+
+
+_STOP = object()
+
+
+class MirrorWriter:
+    """Owns the mirror's write connection on a dedicated thread.
+
+    Args:
+        path: the mirror database file (created and migrated if needed).
+        synchronous: `NORMAL` (default) or `FULL`.
+        on_change: optional `(session_id, high_water_seq)` callback, called on the writer
+            thread after each commit that changed a session; marshal to your loop yourself
+            (e.g. `loop.call_soon_threadsafe`). It receives ids, never row data.
+        max_batch: most operations coalesced into one transaction.
+        max_latency: how long (seconds) the writer may wait for more operations to join a
+            batch once it has one; 0 commits whatever is already queued immediately.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        synchronous: Synchronous = "NORMAL",
+        on_change: ChangeCallback | None = None,
+        max_batch: int = 512,
+        max_latency: float = 0.0,
+    ) -> None:
+        self.path = Path(path)
+        self._synchronous = synchronous
+        self._on_change = on_change
+        self._max_batch = max(1, max_batch)
+        self._max_latency = max(0.0, max_latency)
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._closed = False
+        self._lock = threading.Lock()
+        self._ready: Future[None] = Future()
+        self._thread = threading.Thread(target=self._run, name="drover-mirror-writer", daemon=True)
+        self._thread.start()
+        self._ready.result()  # re-raises an open/migration failure here, in the caller
+
+    # -- submission ---------------------------------------------------------------------------
+
+    def submit(self, operation: str, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Queue a named operation (see `OPERATIONS`) from any thread.
+
+        Returns:
+            A concurrent future resolved after the operation's transaction committed, with the
+            operation's result (or its exception; the operation was then rolled back alone).
+        """
+        if operation not in _OPS:
+            raise ValueError(f"unknown mirror operation {operation!r}; known: {OPERATIONS}")
+        op = _Op(operation, args, kwargs)
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the mirror writer is closed")
+            self._queue.put(op)
+        return op.future
+
+    async def _call(self, operation: str, *args: Any, **kwargs: Any) -> Any:
+        return await asyncio.wrap_future(self.submit(operation, *args, **kwargs))
+
+    async def ingest(
+        self,
+        session_id: str,
+        events: list[dict[str, Any]],
+        *,
+        thread_id: str | None = None,
+        cursor: str | None = AUTO_CURSOR,
+    ) -> IngestResult:
+        """Store wire events idempotently (see `drover.store.ingest.ingest_events`)."""
+        return await self._call(
+            "ingest", session_id, list(events), thread_id=thread_id, cursor=cursor
+        )
+
+    async def upsert_sessions(self, sessions: list[dict[str, Any]]) -> list[str]:
+        """Insert/refresh `Session` objects and reconcile derived state; returns their ids."""
+        return await self._call("upsert_sessions", list(sessions))
+
+    async def upsert_threads(self, threads: list[dict[str, Any]]) -> list[str]:
+        """Insert/refresh `Thread` objects; returns the affected session ids."""
+        return await self._call("upsert_threads", list(threads))
+
+    async def upsert_agents(self, agents: list[dict[str, Any]]) -> list[str]:
+        """Insert/refresh `Agent` objects; returns their ids."""
+        return await self._call("upsert_agents", list(agents))
+
+    async def upsert_environments(self, envs: list[dict[str, Any]]) -> list[str]:
+        """Insert/refresh `Environment` objects; returns their ids."""
+        return await self._call("upsert_environments", list(envs))
+
+    async def enqueue_action(self, session_id: str, kind: str, payload: Any) -> int:
+        """Persist a queued user action; returns its local outbox id."""
+        return await self._call("enqueue_action", session_id, kind, payload)
+
+    async def mark_sending(self, action_id: int) -> None:
+        """Outbox row → `sending` (attempts + 1)."""
+        await self._call("mark_sending", action_id)
+
+    async def mark_sent(self, action_id: int, server_ids: list[str]) -> None:
+        """Outbox row → `sent` with the server event ids of the send receipt."""
+        await self._call("mark_sent", action_id, list(server_ids))
+
+    async def mark_failed(self, action_id: int, reason: str) -> None:
+        """Outbox row → `failed` with a reason."""
+        await self._call("mark_failed", action_id, reason)
+
+    async def recompute_session(self, session_id: str) -> None:
+        """Rebuild one session's derived state from its stored events."""
+        await self._call("recompute_session", session_id)
+
+    def flush(self, timeout: float | None = None) -> None:
+        """Block until everything queued before this call has committed."""
+        self.submit("noop").result(timeout)
+
+    def close(self, timeout: float | None = 30.0) -> None:
+        """Commit what is queued, then stop the thread and close the connection."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._queue.put(_STOP)
+        self._thread.join(timeout)
+
+    # -- the thread -----------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            db = connect(self.path, synchronous=self._synchronous)
+            migrate(db)
+        except BaseException as exc:  # report to the constructor, then end the thread
+            self._ready.set_exception(exc)
+            return
+        self._ready.set_result(None)
+        conn = db.conn
+        try:
+            stop = False
+            while not stop:
+                first = self._queue.get()
+                if first is _STOP:
+                    break
+                batch, stop = self._gather(first)
+                self._execute(conn, batch)
+        finally:
+            conn.close()
+
+    def _gather(self, first: _Op) -> tuple[list[_Op], bool]:
+        batch = [first]
+        deadline = time.monotonic() + self._max_latency
+        while len(batch) < self._max_batch:
+            remaining = deadline - time.monotonic()
+            try:
+                item = (
+                    self._queue.get(timeout=remaining)
+                    if remaining > 0
+                    else self._queue.get_nowait()
+                )
+            except queue.Empty:
+                break
+            if item is _STOP:
+                return batch, True
+            batch.append(item)
+        return batch, False
+
+    def _execute(self, conn: sqlite3.Connection, batch: list[_Op]) -> None:
+        live = [op for op in batch if op.future.set_running_or_notify_cancel()]
+        if not live:
+            return
+        outcomes: list[tuple[_Op, Any, BaseException | None]] = []
+        notices: dict[str, int] = {}
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for op in live:
+                fn, public, notice = _OPS[op.name]
+                conn.execute("SAVEPOINT op")
+                try:
+                    raw = fn(conn, *op.args, **op.kwargs)
+                    for sid, seq in notice(conn, raw).items():
+                        notices[sid] = max(seq, notices.get(sid, 0))
+                    conn.execute("RELEASE op")
+                    outcomes.append((op, public(raw), None))
+                except Exception as exc:
+                    conn.execute("ROLLBACK TO op")
+                    conn.execute("RELEASE op")
+                    outcomes.append((op, None, exc))
+            conn.execute("COMMIT")
+        except Exception as exc:  # BEGIN/COMMIT failed (disk full, I/O error): nothing landed
+            log.exception("mirror batch of %d operations failed", len(live))
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            for op in live:
+                op.future.set_exception(exc)
+            return
+        for op, result, error in outcomes:
+            if error is None:
+                op.future.set_result(result)
+            else:
+                op.future.set_exception(error)
+        if self._on_change is not None:
+            for sid, seq in notices.items():
+                try:
+                    self._on_change(sid, seq)
+                except Exception:  # a UI bug must not kill the writer
+                    log.exception("mirror on_change callback failed")
