@@ -69,7 +69,9 @@ class EventLog:
         """Create the (empty) view of a child thread."""
         self._views.setdefault(thread_id, [])
 
-    def append(self, event: dict, *, thread_id: str | None = None, cross_post: bool = False) -> dict:
+    def append(
+        self, event: dict, *, thread_id: str | None = None, cross_post: bool = False
+    ) -> dict:
         """Persist ``event`` (which must carry ``id`` and ``processed_at``) and fan it out.
 
         Args:

@@ -1,0 +1,49 @@
+"""Shared fixtures: a real sim server on loopback for any test that needs one.
+
+* ``sim`` — a started :class:`~drover.sim.server.SimServer` (fast pace, free port, default key
+  ``sk-ant-sim-drover-demo``), stopped after the test. Use ``sim.base_url``, ``sim.api_key``,
+  ``sim.headers`` (for raw httpx), ``sim.call(fn, *args)`` to run code on the server's loop
+  (e.g. ``sim.call(sim.domain.list_sessions)``), and ``sim.faults = FaultPlan(...)``.
+* ``sim_factory(**config)`` — start a server with custom :class:`~drover.sim.settings.SimConfig`
+  fields (``sim_factory(heartbeat_seconds=0.2, rate_limit_read=5)``); every server it starts is
+  stopped after the test.
+
+Example::
+
+    def test_lists_sessions(sim):
+        client = anthropic.Anthropic(api_key=sim.api_key, base_url=sim.base_url)
+        assert client.beta.sessions.list().data == []
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from drover.sim.server import SimServer
+from drover.sim.settings import SimConfig
+
+
+@pytest.fixture
+def sim_factory() -> Iterator[Callable[..., SimServer]]:
+    """Start sim servers with custom config fields; all are stopped at teardown."""
+    servers: list[SimServer] = []
+
+    def start(*, domain: Any = None, **fields: Any) -> SimServer:
+        fields.setdefault("pace", "fast")
+        fields.setdefault("port", 0)
+        server = SimServer(SimConfig(**fields), domain=domain)
+        servers.append(server)
+        return server.start()
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def sim(sim_factory: Callable[..., SimServer]) -> SimServer:
+    """A started sim server: fast pace, port 0, default key."""
+    return sim_factory()

@@ -1,0 +1,41 @@
+"""Helpers for HTTP-level sim tests: raw SSE reading over httpx."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+
+import httpx
+
+
+class RawStream:
+    """Reads an open httpx streaming response as raw bytes, remembering everything seen."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self.raw = b""
+        self._chunks: Iterator[bytes] = response.iter_raw()
+
+    def read_until(self, done: Callable[[bytes], bool], timeout: float = 5.0) -> bytes:
+        """Read chunks until ``done(all_bytes_so_far)``; fail after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while not done(self.raw):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"stream condition not met; got {self.raw!r}")
+            self.raw += next(self._chunks)
+        return self.raw
+
+    def read_to_end(self) -> bytes:
+        for chunk in self._chunks:
+            self.raw += chunk
+        return self.raw
+
+    def events(self) -> list[dict]:
+        """The JSON of every complete ``data:`` frame seen so far (a cut tail is skipped)."""
+        complete = self.raw.split(b"\n\n")[:-1]
+        return [
+            json.loads(block.split(b"data: ", 1)[1])
+            for block in complete
+            if b"\ndata: " in block or block.startswith(b"data: ")
+        ]
