@@ -14,8 +14,14 @@ blindly can create a second ``user.message``; never re-sending can lose it. So:
   null (still queued) or not earlier than the first send attempt minus ``clock_skew``
   seconds (client and server clocks differ). A match means "already delivered". If
   history cannot be read, nothing is re-sent and :class:`SendUncertainError` is raised.
-  Caveat: whether still-queued events appear in history is undocumented (§14.13); the
-  check is repeated after each of ``verify_delays`` to give the server time.
+  Absence is only conclusive once the session has **settled**: a message accepted while a
+  turn runs (or while the turn waits on ``requires_action``) is queued, and a queued event is
+  not in the history listing until the agent processes it. So each check first asks whether
+  the session is settled (terminated, or idle for a reason other than ``requires_action``)
+  and *then* reads history: whatever was accepted before a settled check has been processed
+  and is listed afterwards. While the session is still busy nothing is re-sent; after
+  ``settle_timeout`` seconds :class:`SendUncertainError` is raised and the caller retries the
+  verification later (:meth:`SendMethods.find_sent_message`).
 
 * **Tool answers** (:meth:`SendMethods.send_tool_answer_once`): answering an id twice is
   rejected by the server with a 4xx, so after an ambiguous failure the answer is simply
@@ -110,6 +116,7 @@ class SendMethods(ResourceMethods):
         verify_delays: Sequence[float] = (0.5, 2.0),
         history_limit: int = 20,
         clock_skew: float = 30.0,
+        settle_timeout: float = 20.0,
     ) -> SendOutcome:
         """Send a text ``user.message`` so that it lands at most once.
 
@@ -122,13 +129,16 @@ class SendMethods(ResourceMethods):
             verify_delays: pauses before each history check after an ambiguous failure.
             history_limit: how many recent user messages to inspect.
             clock_skew: seconds of client/server clock difference tolerated.
+            settle_timeout: how long to wait for a busy session to settle before giving up
+                on deciding whether an ambiguous send landed.
 
         Returns:
             A :class:`SendOutcome`.
 
         Raises:
             ApiError: a definitive rejection (e.g. 400 while paused at budget, 409 archived).
-            SendUncertainError: still ambiguous after ``max_sends``, or history unreadable.
+            SendUncertainError: still ambiguous after ``max_sends``, history unreadable, or
+                the session stayed busy for ``settle_timeout`` after an ambiguous failure.
         """
         event = {"type": "user.message", "content": [{"type": "text", "text": text}]}
         since = datetime.now(UTC) - timedelta(seconds=clock_skew)
@@ -141,9 +151,20 @@ class SendMethods(ResourceMethods):
                 if not is_ambiguous(exc):
                     raise
                 last = exc
-                found = await self._find_message(
-                    session_id, text, since, known, verify_delays, history_limit, exc
-                )
+                try:
+                    found = await self.find_sent_message(
+                        session_id,
+                        text,
+                        since=since,
+                        known_ids=known,
+                        delays=verify_delays,
+                        settle_timeout=settle_timeout,
+                        limit=history_limit,
+                    )
+                except SendUncertainError as uncertain:
+                    raise SendUncertainError(
+                        f"send to session {session_id} failed ({exc}); {uncertain}", cause=exc
+                    ) from None
                 if found is not None:
                     return SendOutcome("already_delivered", found, attempt)
                 continue
@@ -155,33 +176,85 @@ class SendMethods(ResourceMethods):
             cause=last,
         )
 
-    async def _find_message(
+    async def find_sent_message(
         self,
         session_id: str,
         text: str,
+        *,
         since: datetime,
-        known: set[str],
-        delays: Sequence[float],
-        limit: int,
-        cause: BaseException,
+        known_ids: Collection[str] = (),
+        delays: Sequence[float] = (0.0,),
+        settle_timeout: float = 0.0,
+        limit: int = 20,
     ) -> dict[str, Any] | None:
-        for delay in delays or (0.0,):
-            await asyncio.sleep(delay)
+        """Find a ``user.message`` this client may have sent; None only if it surely wasn't.
+
+        The matching rule is in the module docstring. Each check asks whether the session has
+        settled *before* reading history, so a None is conclusive: a queued copy would have
+        been processed, and listed, by then.
+
+        Args:
+            session_id: the session.
+            text: the message text.
+            since: the first send attempt's time (minus tolerated clock skew).
+            known_ids: ids that belong to other messages (excluded from matching).
+            delays: pauses before the first checks (the server may need a moment).
+            settle_timeout: after ``delays``, keep checking this long while the session is busy.
+            limit: how many recent user messages to inspect per check.
+
+        Returns:
+            The matching event, or None when the session has settled without it.
+
+        Raises:
+            SendUncertainError: history or status unreadable, or the session still busy.
+        """
+        known = set(known_ids)
+        loop = asyncio.get_running_loop()
+        deadline: float | None = None
+        pauses = iter(delays or (0.0,))
+        while True:
+            pause = next(pauses, None)
+            if pause is None:
+                deadline = deadline or loop.time() + settle_timeout
+                if loop.time() >= deadline:
+                    raise SendUncertainError(
+                        f"session {session_id} is still busy, so whether the message landed "
+                        "cannot be known yet"
+                    )
+                pause = min(2.0, max(0.0, deadline - loop.time()))
+            await asyncio.sleep(pause)
             try:
+                settled = await self.session_settled(session_id)
                 page = await self.list_events(
                     session_id, types=["user.message"], order="desc", limit=limit
                 )
             except DroverApiError as exc:
                 # Without history we cannot know; re-sending could duplicate. Stop here.
                 raise SendUncertainError(
-                    f"send to session {session_id} failed ({cause}) and history could "
-                    f"not be checked ({exc})",
-                    cause=cause,
+                    f"history could not be checked for session {session_id} ({exc})"
                 ) from None
             for candidate in page.data:
                 if self._matches(candidate, text, since, known):
                     return candidate
-        return None
+            if settled:
+                return None
+
+    async def session_settled(self, session_id: str) -> bool:
+        """Whether the session has processed everything it accepted (nothing is queued).
+
+        True when it is terminated, or idle for any reason but ``requires_action`` (only that
+        stop reason leaves the turn open, with later messages queued behind it).
+        """
+        status = (await self.retrieve_session(session_id)).get("status")
+        if status == "terminated":
+            return True
+        if status != "idle":
+            return False
+        page = await self.list_events(
+            session_id, types=["session.status_idle"], order="desc", limit=1
+        )
+        stop = (page.data[0].get("stop_reason") or {}) if page.data else {}
+        return stop.get("type") != "requires_action"
 
     @staticmethod
     def _matches(event: dict[str, Any], text: str, since: datetime, known: set[str]) -> bool:

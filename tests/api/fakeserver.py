@@ -80,6 +80,7 @@ class FakeState:
             self.stream_script: list[Any] = []
             self.stream_scripts: dict[str, list[Any]] = {}
             self.answered: set[str] = set()
+            self.status: dict[str, str] = {}  # session id -> status (default idle)
             self.ids = itertools.count(1)
 
     def add_fault(self, **kw: Any) -> Fault:
@@ -193,6 +194,10 @@ class FakeApp:
             return self.list_events(m[1], request)
         if re.fullmatch(r"/v1/sessions/([^/]+)/(events|threads/[^/]+)/stream", path):
             return self.stream(path)
+        m = re.fullmatch(r"/v1/sessions/([^/]+)", path)
+        if m and request.method == "GET":
+            status = st.status.get(m[1], "idle")
+            return JSONResponse({"type": "session", "id": m[1], "status": status})
         if path == "/v1/sessions" and request.method == "GET":
             return self.paged(st.sessions, request)
         if request.method == "GET" and re.fullmatch(

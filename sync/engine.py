@@ -1,0 +1,365 @@
+"""The sync engine for one profile: poller + followers + outbox, and the supervisor policy.
+
+Policy: follow every non-terminated session the poller sees, newest first, up to
+``max_followers`` (500 by default, the P1 target). A session whose follower stopped for good
+(terminated, deleted, 404, 403) is not restarted by later polls — the list can lag the stream.
+A 401 stops everything: the key is wrong for every request. Previews (``event_deltas``) are
+requested only for the focused session.
+
+Everything runs on the caller's asyncio loop (Textual's in the app; ``asyncio.run`` in the
+CLI); the only thread is the store's writer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from drover.sync.backoff import Failure, classify
+from drover.sync.connection import ConnectionBoard, ConnectionState, StopReason
+from drover.sync.follower import Follower, PreviewCallback
+from drover.sync.outbox import Outbox
+from drover.sync.poller import PollResult, SessionPoller
+
+__all__ = ["IdleReport", "SyncEngine"]
+
+log = logging.getLogger("drover.sync")
+
+# Followers that ended for these reasons are not restarted by later polls ("user": the user
+# unfollowed it; an explicit follow() still works).
+_FINAL = ("terminated", "deleted", "not_found", "forbidden", "unauthorized", "user")
+STREAM_HEADROOM = 8  # stream slots beyond the follower cap (a focused thread, CLI tail…)
+
+
+@dataclass(frozen=True)
+class IdleReport:
+    """What :meth:`SyncEngine.run_until_idle` found.
+
+    Attributes:
+        sessions: sessions checked (followed, or finished during the run).
+        rounds: poll rounds it took.
+        seconds: elapsed wall time.
+        stopped: sessions whose follower ended, with the reason.
+    """
+
+    sessions: int
+    rounds: int
+    seconds: float
+    stopped: dict[str, StopReason]
+
+
+class SyncEngine:
+    """Keeps one profile's mirror in step with the API.
+
+    Args:
+        client: a ``ManagedAgentsClient`` (stream pool sized for ``max_followers``).
+        writer: the store's ``MirrorWriter``.
+        reader: the store's ``MirrorReader``.
+        max_followers: cap on concurrently followed sessions.
+        auto_follow: follow what the poller finds (False: only explicit :meth:`follow`).
+        stall_timeout: seconds without frame/heartbeat before a stream is dropped.
+        poll_min: poll interval while sessions are busy, seconds.
+        poll_max: poll interval ceiling while all are idle.
+        on_preview: ``(session_id, event)`` for the focused session's previews.
+        follow_threads: mirror child threads of multi-agent sessions.
+        backfill_concurrency: back-fills allowed at once across followers.
+        board: connection-state board (a new one by default).
+        owned: objects closed by :meth:`stop` (set by :meth:`open`).
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        writer: Any,
+        reader: Any,
+        *,
+        max_followers: int = 500,
+        auto_follow: bool = True,
+        stall_timeout: float = 30.0,
+        poll_min: float = 5.0,
+        poll_max: float = 30.0,
+        on_preview: PreviewCallback | None = None,
+        follow_threads: bool = True,
+        backfill_concurrency: int = 16,
+        board: ConnectionBoard | None = None,
+        owned: tuple[Any, ...] = (),
+    ) -> None:
+        self.client = client
+        self.writer = writer
+        self.reader = reader
+        self.board = board or ConnectionBoard()
+        self.max_followers = max_followers
+        self.auto_follow = auto_follow
+        self._stall_timeout = stall_timeout
+        self._on_preview = on_preview
+        self._follow_threads = follow_threads
+        self._owned = owned
+        self._backfill_slots = asyncio.Semaphore(backfill_concurrency)
+        self._followers: dict[str, Follower] = {}
+        self.finished: dict[str, StopReason] = {}
+        self._focus: str | None = None
+        self.fatal: Failure | None = None
+        self.poller = SessionPoller(
+            client,
+            writer,
+            on_poll=self._on_poll,
+            on_error=self._on_fatal,
+            min_interval=poll_min,
+            max_interval=poll_max,
+        )
+        self.outbox = Outbox(client, writer, reader)
+        self._started = False
+        self._cap_warned = False
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        base_url: str,
+        api_key: str,
+        mirror_path: str | Path,
+        create_per_minute: float = 300,
+        read_per_minute: float = 1200,
+        max_followers: int = 500,
+        on_change: Callable[[str, int], None] | None = None,
+        client_options: dict[str, Any] | None = None,
+        **options: Any,
+    ) -> SyncEngine:
+        """Build an engine with its own client, writer and reader (closed by :meth:`stop`).
+
+        Args:
+            base_url: API root (a profile's, or a sim's ``base_url``).
+            api_key: the key (from ``drover.config``; never stored by sync).
+            mirror_path: the SQLite mirror file.
+            create_per_minute: the profile's create limit.
+            read_per_minute: the profile's read limit.
+            max_followers: follower cap; the stream pool is sized from it.
+            on_change: the store's ``(session_id, high_water_seq)`` notice callback.
+            client_options: extra ``ManagedAgentsClient`` keyword arguments.
+            **options: further :class:`SyncEngine` keyword arguments.
+        """
+        from drover.api.client import ManagedAgentsClient
+        from drover.api.rate_budget import RateBudget
+        from drover.store.reader import MirrorReader
+        from drover.store.writer import MirrorWriter
+
+        client = ManagedAgentsClient(
+            base_url,
+            api_key,
+            rate_budget=RateBudget(create_per_minute, read_per_minute),
+            max_streams=max_followers + STREAM_HEADROOM,
+            **(client_options or {}),
+        )
+        writer = MirrorWriter(mirror_path, on_change=on_change)
+        reader = MirrorReader(mirror_path)
+        return cls(
+            client,
+            writer,
+            reader,
+            max_followers=max_followers,
+            owned=(client, writer, reader),
+            **options,
+        )
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start the outbox (resolving rows a previous run left) and the poller."""
+        if self._started:
+            return
+        self._started = True
+        self.outbox.start()
+        if self.auto_follow:
+            self.poller.start()
+
+    async def stop(self) -> None:
+        """Stop polling, every follower and the outbox; close what :meth:`open` built."""
+        self._started = False
+        await self.poller.stop()
+        await self.outbox.stop()
+        followers = list(self._followers.values())
+        await asyncio.gather(*(f.stop("shutdown") for f in followers))
+        for obj in self._owned:
+            closer = getattr(obj, "aclose", None)
+            if closer is not None:
+                await closer()
+            else:
+                await asyncio.to_thread(obj.close)
+        self._owned = ()
+
+    # -- following ----------------------------------------------------------------------------
+
+    @property
+    def followed(self) -> set[str]:
+        """Sessions with a running follower."""
+        return set(self._followers)
+
+    def follower(self, session_id: str) -> Follower | None:
+        """The follower of a session, if any."""
+        return self._followers.get(session_id)
+
+    def follow(self, session_id: str) -> Follower:
+        """Follow a session now (idempotent; explicit follows ignore the auto cap)."""
+        existing = self._followers.get(session_id)
+        if existing is not None:
+            return existing
+        self.finished.pop(session_id, None)
+        follower = Follower(
+            session_id,
+            client=self.client,
+            writer=self.writer,
+            reader=self.reader,
+            board=self.board,
+            stall_timeout=self._stall_timeout,
+            deltas=session_id == self._focus,
+            on_preview=self._on_preview,
+            follow_threads=self._follow_threads,
+            backfill_slots=self._backfill_slots,
+        )
+        self._followers[session_id] = follower
+        follower.start().add_done_callback(lambda _t: self._ended(follower))
+        return follower
+
+    def _ended(self, follower: Follower) -> None:
+        if self._followers.get(follower.session_id) is follower:
+            del self._followers[follower.session_id]
+        self.finished[follower.session_id] = follower.stop_reason or "shutdown"
+        if follower.stop_reason == "unauthorized":
+            self._on_fatal(Failure("fatal", "unauthorized", "401 from the stream"))
+
+    async def unfollow(self, session_id: str) -> None:
+        """Stop following a session (its state becomes ``stopped``/``user``)."""
+        follower = self._followers.get(session_id)
+        if follower is not None:
+            await follower.stop("user")
+
+    def set_focus(self, session_id: str | None) -> None:
+        """Request previews for one session only (None: for none). Follows it if needed."""
+        previous, self._focus = self._focus, session_id
+        if previous and previous != session_id and previous in self._followers:
+            self._followers[previous].set_deltas(False)
+        if session_id is not None:
+            self.follow(session_id).set_deltas(True)
+
+    def connection_states(self) -> dict[str, ConnectionState]:
+        """Latest connection state of every session followed so far."""
+        return self.board.snapshot()
+
+    async def _on_poll(self, result: PollResult) -> None:
+        if not self.auto_follow or self.fatal is not None:
+            return
+        busy_first = sorted(result.session_ids, key=lambda s: s not in result.busy_ids)
+        for sid in busy_first:
+            if sid in self._followers or self.finished.get(sid) in _FINAL:
+                continue
+            if len(self._followers) >= self.max_followers:
+                if not self._cap_warned:  # once per run, not once per poll
+                    log.warning(
+                        "follower cap %d reached; %s and others not followed",
+                        self.max_followers,
+                        sid,
+                    )
+                    self._cap_warned = True
+                break
+            self.follow(sid)
+
+    def _on_fatal(self, failure: Failure) -> None:
+        if self.fatal is not None:
+            return
+        self.fatal = failure
+        log.error("sync stopped: %s", failure.detail)
+        for follower in list(self._followers.values()):
+            asyncio.get_running_loop().create_task(follower.stop("unauthorized"))
+
+    # -- actions ------------------------------------------------------------------------------
+
+    async def submit_action(self, session_id: str, kind: str, **payload: Any) -> int:
+        """Persist a user action in the outbox and deliver it exactly once.
+
+        Args:
+            session_id: target session.
+            kind: ``message`` (text=…), ``interrupt`` (thread_id=…?), ``tool_confirmation``
+                (tool_use_id=…, allow=bool, deny_message=…?) or ``custom_tool_result``
+                (custom_tool_use_id=…, content=…, is_error=…).
+
+        Returns:
+            The outbox id; watch ``reader.outbox(session_id)`` for its state.
+        """
+        action_id = await self.outbox.submit(session_id, kind, payload)
+        self.poller.poke()
+        return action_id
+
+    # -- headless -----------------------------------------------------------------------------
+
+    async def run_until_idle(
+        self, timeout: float | None = None, recheck: float = 0.5
+    ) -> IdleReport:
+        """Sync until caught up: the outbox is empty, no session is running, and every
+        followed session's newest server event is in the mirror.
+
+        Raises:
+            TimeoutError: not idle within ``timeout``.
+            RuntimeError: a fatal failure (e.g. 401) stopped sync.
+        """
+        started = time.monotonic()
+        rounds = 0
+        async with asyncio.timeout(timeout):
+            self.outbox.start()
+            while True:
+                rounds += 1
+                result = await self._poll_for_idle()
+                if self.fatal is not None:
+                    raise RuntimeError(f"sync stopped: {self.fatal.detail}")
+                if result is None:
+                    await asyncio.sleep(recheck)
+                    continue
+                followers = list(self._followers.values())
+                await asyncio.gather(*(_synced_or_done(f) for f in followers))
+                await self.outbox.wait_idle()
+                if not result.busy_ids and await self._caught_up(followers):
+                    stopped = dict(self.finished)
+                    checked = {f.session_id for f in followers} | set(stopped)
+                    return IdleReport(len(checked), rounds, time.monotonic() - started, stopped)
+                await asyncio.sleep(recheck)  # the server needs time to finish; poll again
+
+    async def _poll_for_idle(self) -> PollResult | None:
+        """One poll for :meth:`run_until_idle`; None after a transient failure."""
+        try:
+            return await self.poller.poll_once()
+        except Exception as exc:
+            failure = classify(exc)
+            if failure.kind == "fatal":
+                self._on_fatal(failure)
+            else:
+                log.info("poll failed (%s); retrying", failure.detail)
+            return None
+
+    async def _caught_up(self, followers: list[Follower]) -> bool:
+        for follower in followers:
+            if follower.task is not None and follower.task.done():
+                continue  # final back-fill done; its mirror was completed before stopping
+            sid = follower.session_id
+            await follower.sync_threads()
+            page = await self.client.list_events(sid, order="desc", limit=1)
+            if page.data and self.reader.event_by_id(page.data[0].get("id", "")) is None:
+                return False
+        return True
+
+
+async def _synced_or_done(follower: Follower) -> None:
+    task = follower.task
+    if task is None:
+        return
+    synced = asyncio.ensure_future(follower.synced.wait())
+    try:
+        await asyncio.wait({synced, task}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        synced.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await synced

@@ -1,0 +1,184 @@
+"""The session-list poller: keeps sessions, agents and environments current in the store.
+
+It lists every non-terminated session (all pages), upserts them, and hands the supervisor a
+:class:`PollResult` so followers can be started and stopped. The interval adapts: the minimum
+while any session is running or rescheduling (state changes are likely), doubling up to the
+maximum while everything is idle (each poll costs reads from the org-wide budget, which the
+streams need more). Agents and environments change rarely: they are refreshed every few polls,
+and at once when a session names an agent the poller has not seen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from drover.sync.backoff import Backoff, Failure, classify
+
+__all__ = ["ACTIVE_STATUSES", "PollResult", "SessionPoller"]
+
+log = logging.getLogger("drover.sync.poller")
+
+ACTIVE_STATUSES = ("running", "idle", "rescheduling")
+_BUSY = ("running", "rescheduling")
+
+
+@dataclass(frozen=True)
+class PollResult:
+    """One completed poll.
+
+    Attributes:
+        sessions: the non-terminated sessions, newest first (raw dicts, as stored).
+        session_ids: their ids, same order.
+        busy_ids: those running or rescheduling.
+    """
+
+    sessions: list[dict[str, Any]] = field(repr=False)
+    session_ids: list[str]
+    busy_ids: frozenset[str]
+
+
+PollHandler = Callable[[PollResult], Awaitable[None] | None]
+
+
+class SessionPoller:
+    """Polls ``GET /v1/sessions`` on an adaptive interval.
+
+    Args:
+        client: a ``ManagedAgentsClient``.
+        writer: the store's ``MirrorWriter``.
+        on_poll: called after each successful poll (may be async).
+        on_error: called with a fatal :class:`Failure` (401/403) before the poller stops.
+        min_interval: seconds between polls while something is busy.
+        max_interval: the ceiling while everything is idle.
+        page_limit: page size.
+        catalog_every: refresh agents and environments every this many polls.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        writer: Any,
+        *,
+        on_poll: PollHandler | None = None,
+        on_error: Callable[[Failure], None] | None = None,
+        min_interval: float = 5.0,
+        max_interval: float = 30.0,
+        page_limit: int = 100,
+        catalog_every: int = 10,
+    ) -> None:
+        self._client = client
+        self._writer = writer
+        self._on_poll = on_poll
+        self._on_error = on_error
+        self.min_interval = min_interval
+        self.max_interval = max_interval
+        self._page_limit = page_limit
+        self._catalog_every = max(1, catalog_every)
+        self._known_agents: set[str] = set()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.interval = min_interval
+        self.polls = 0
+        self.last: PollResult | None = None
+        self.failure: Failure | None = None
+
+    async def poll_once(self) -> PollResult:
+        """List, upsert and report once (also used by ``run_until_idle``).
+
+        Raises:
+            DroverApiError: the listing failed (after the client's own read retries).
+        """
+        sessions = [
+            s
+            async for s in self._client.iter_sessions(
+                statuses=list(ACTIVE_STATUSES), order="desc", limit=self._page_limit
+            )
+        ]
+        sessions = [s for s in sessions if isinstance(s, dict) and s.get("id")]
+        if sessions:
+            await self._writer.upsert_sessions(sessions)
+        agents = {_agent_id(s) for s in sessions} - {None}
+        if self.polls % self._catalog_every == 0 or not agents <= self._known_agents:
+            await self._refresh_catalog()
+        self.polls += 1
+        result = PollResult(
+            sessions=sessions,
+            session_ids=[s["id"] for s in sessions],
+            busy_ids=frozenset(s["id"] for s in sessions if s.get("status") in _BUSY),
+        )
+        self.last = result
+        if self._on_poll is not None:
+            outcome = self._on_poll(result)
+            if inspect.isawaitable(outcome):
+                await outcome
+        return result
+
+    async def _refresh_catalog(self) -> None:
+        agents = [a async for a in self._client.iter_agents(limit=100)]
+        if agents:
+            await self._writer.upsert_agents(agents)
+        self._known_agents = {a["id"] for a in agents if isinstance(a, dict) and "id" in a}
+        envs = [e async for e in self._client.iter_environments()]
+        if envs:
+            await self._writer.upsert_environments(envs)
+
+    def start(self) -> None:
+        """Poll in a task until :meth:`stop` (or a fatal error)."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="session-poller")
+
+    async def stop(self) -> None:
+        """Stop polling."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def poke(self) -> None:
+        """Poll now instead of waiting out the interval (e.g. after the user acted)."""
+        self.interval = self.min_interval
+        self._wake.set()
+
+    async def _run(self) -> None:
+        # Failed polls back off from 1 s up to the idle interval (never below the first step).
+        backoff = Backoff(1.0, max(1.0, self.max_interval))
+        while True:
+            self._wake.clear()
+            try:
+                result = await self.poll_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                failure = classify(exc)
+                self.failure = failure
+                if failure.kind == "fatal":
+                    log.error("session poller stopped: %s", failure.detail)
+                    if self._on_error is not None:
+                        self._on_error(failure)
+                    return
+                delay = backoff.next_delay(failure.retry_after)
+                log.info("session poll failed (%s); next in %.1fs", failure.detail, delay)
+            else:
+                self.failure = None
+                backoff.reset()
+                if result.busy_ids:
+                    self.interval = self.min_interval
+                else:
+                    self.interval = min(self.max_interval, self.interval * 2)
+                delay = self.interval
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay)
+
+
+def _agent_id(session: dict[str, Any]) -> str | None:
+    agent = session.get("agent")
+    if isinstance(agent, dict):
+        return agent.get("id")
+    return agent if isinstance(agent, str) else None
