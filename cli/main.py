@@ -14,7 +14,18 @@ import sys
 from collections.abc import Sequence
 
 #: Modules that contribute subcommands, in the order `drover --help` lists them.
-COMMAND_MODULES: tuple[str, ...] = ("drover.sim.cli",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "drover.cli.cmd_login",
+    "drover.cli.cmd_sync",
+    "drover.cli.cmd_ls",
+    "drover.cli.cmd_tail",
+    "drover.cli.cmd_act",
+    "drover.sim.cli",
+    "drover.tui.cli",
+)
+
+#: What a bare `drover` runs: the TUI on the configured profile.
+DEFAULT_COMMAND = "tui"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="drover",
         description="Supervise fleets of Claude Managed Agents sessions from a terminal.",
+        epilog="Exit codes: 0 ok, 1 operational failure, 2 usage error. API keys come from "
+        "ANTHROPIC_API_KEY or the OS keyring (`drover login`).",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMAND_MODULES:
@@ -32,7 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run drover with ``argv`` (default: the process arguments) and return the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv:
+        argv = [DEFAULT_COMMAND]
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # usage errors exit 2, --help 0; callers get a code either way
+        return exc.code if isinstance(exc.code, int) else 2
     if not getattr(args, "run", None):
         parser.print_help()
         return 2

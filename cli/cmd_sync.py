@@ -1,0 +1,146 @@
+"""``drover sync``: mirror a profile's active sessions headlessly.
+
+Without ``--until-idle`` it keeps following (poller + one follower per session) until Ctrl-C,
+which stops cleanly: every committed batch stays in the mirror and the next run resumes from
+the sync cursors. ``--until-idle`` exits 0 once the engine reports the profile caught up (no
+session running, every followed session's newest server event mirrored, the outbox empty).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+from drover.cli.common import (
+    EXIT_FAIL,
+    EXIT_INTERRUPTED,
+    CliError,
+    Context,
+    add_common,
+    command,
+    rejected_key,
+)
+
+if TYPE_CHECKING:
+    from drover.cli.progress import SyncProgress
+
+_TICK = 0.25  # seconds between progress samples
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``sync`` subcommand."""
+    p = subparsers.add_parser(
+        "sync", help="mirror the profile's active sessions (headless)",
+        description="Mirror every active session of the profile (or only --session ones) "
+        "into the local SQLite mirror, following them live until Ctrl-C.",
+    )  # fmt: skip
+    add_common(p)
+    p.add_argument(
+        "--until-idle",
+        action="store_true",
+        help="exit 0 once everything is mirrored and no session is running",
+    )
+    p.add_argument(
+        "--session",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="ID",
+        help="follow only these sessions",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="with --until-idle: give up (exit 1) after S seconds",
+    )
+    p.set_defaults(run=run)
+
+
+@command
+def run(ctx: Context) -> int:
+    """Sync, rendering progress; Ctrl-C keeps what was committed."""
+    args = ctx.args
+    from drover.cli.progress import SyncProgress
+
+    mode = "json" if args.json else ("tty" if sys.stdout.isatty() else "plain")
+    progress = SyncProgress(mode)
+    try:
+        return ctx.run(_sync(ctx, progress))
+    except KeyboardInterrupt:
+        progress.finish("sync stopped (everything mirrored so far is kept)")
+        return EXIT_INTERRUPTED if args.until_idle else 0
+
+
+async def _sync(ctx: Context, progress: SyncProgress) -> int:
+    args = ctx.args
+    for sid in args.session or [None]:
+        await ctx.probe(sid)  # bad key / dead endpoint / unknown id: fail now, clearly
+    engine = ctx.engine(auto_follow=not args.session)
+    try:
+        progress.sample(engine.reader)
+        for sid in args.session:
+            engine.follow(sid)
+        if args.until_idle:
+            report = await _watch(ctx, engine, progress, engine.run_until_idle(args.timeout))
+            _check_stopped(ctx, engine, report.stopped)
+            plural = "" if report.sessions == 1 else "s"
+            progress.finish(f"caught up: {report.sessions} session{plural}", rounds=report.rounds)
+            return 0
+        await engine.start()
+        await _watch(ctx, engine, progress, _until_done(engine, bool(args.session)))
+        _check_stopped(ctx, engine, engine.finished)
+        progress.finish("sync finished: every followed session ended")
+        return 0
+    finally:
+        await engine.stop()
+
+
+async def _watch(ctx: Context, engine: Any, progress: SyncProgress, work: Any) -> Any:
+    """Run ``work`` while sampling progress; translate the engine's fatal stop."""
+    import asyncio  # not at module level: keeps `drover --help` light
+
+    task = asyncio.ensure_future(work)
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=_TICK)
+            progress.tick(engine.reader, engine.board)
+            if done:
+                break
+        result = task.result()
+    except TimeoutError:
+        raise CliError(
+            "not idle before --timeout; everything mirrored so far is kept",
+            hint="sessions still running: `drover ls --status running`",
+        ) from None
+    except RuntimeError:
+        if engine.fatal is None:
+            raise
+        result = None
+    finally:
+        task.cancel()
+    if engine.fatal is not None:
+        if engine.fatal.reason == "unauthorized":
+            raise rejected_key(ctx.name, ctx.key_source)
+        raise CliError(f"sync stopped: {engine.fatal.detail}", code=EXIT_FAIL)
+    return result
+
+
+async def _until_done(engine: Any, explicit: bool) -> None:
+    """Follow until a fatal failure, or (explicit sessions) until every follower ended."""
+    import asyncio  # not at module level: keeps `drover --help` light
+
+    while engine.fatal is None:
+        if explicit and not engine.followed:
+            return
+        await asyncio.sleep(_TICK)
+
+
+def _check_stopped(ctx: Context, engine: Any, stopped: dict[str, str]) -> None:
+    """Turn followers that stopped on an unknown id or a rejected key into errors."""
+    unknown = [sid for sid, reason in stopped.items() if reason == "not_found"]
+    if unknown and set(unknown) & set(ctx.args.session):
+        raise ctx.no_session(unknown[0])
+    if any(reason == "unauthorized" for reason in stopped.values()):
+        raise rejected_key(ctx.name, ctx.key_source)

@@ -1,0 +1,358 @@
+"""What every data command shares: options, the per-invocation context and error rendering.
+
+A command module registers its parser with :func:`add_common` and wraps its body with
+:func:`command`; the body receives a :class:`Context` (profile, paths, lazily resolved key,
+client/engine/mirror factories) and returns an exit code. Expected failures — no key, a
+rejected key, an unreachable API, an unknown session — become one ``drover: …`` line (plus a
+hint) on stderr and exit code 1 (2 for usage errors); a traceback appears only with
+``--debug``. Only the standard library loads at import time (drover.config, the api, the
+store and sync load inside the functions that need them), so ``drover --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import logging
+import re
+import sys
+import traceback
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from drover.cli.logs import remember_secret, setup_logging, teardown_logging
+
+__all__ = [
+    "EXIT_FAIL",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "CliError",
+    "Context",
+    "add_common",
+    "as_cli_error",
+    "command",
+    "emit_json",
+    "rejected_key",
+    "unreachable",
+]
+
+log = logging.getLogger("drover.cli")
+T = TypeVar("T")
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130
+
+
+class CliError(Exception):
+    """An expected failure with a complete user-facing message.
+
+    Args:
+        message: what went wrong (printed after ``drover: ``).
+        hint: what to do about it (printed on the next line), if anything.
+        code: the exit code (1 operational failure, 2 usage).
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None, code: int = EXIT_FAIL) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.code = code
+
+
+def add_common(parser: argparse.ArgumentParser, *, json_output: bool = True) -> None:
+    """Add the options every profile-bound command takes."""
+    group = parser.add_argument_group("profile and paths")
+    group.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="profile (default: the config's default_profile, else 'default')",
+    )
+    group.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="API root for this run (default: "
+        "ANTHROPIC_BASE_URL, then the profile's, then https://api.anthropic.com)",
+    )
+    group.add_argument(
+        "--api-key",
+        metavar="KEY",
+        help="API key for this run; visible to "
+        "other users in `ps` — prefer ANTHROPIC_API_KEY or `drover login` "
+        "(the OS keyring)",
+    )
+    group.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="where mirrors and drover.log live "
+        "(default: DROVER_DATA_DIR, then the platform data dir)",
+    )
+    group.add_argument(
+        "--config",
+        metavar="FILE",
+        help="config file (default: DROVER_CONFIG, then the platform config dir)",
+    )
+    group.add_argument(
+        "--debug", action="store_true", help="show tracebacks and log DEBUG detail to drover.log"
+    )
+    if json_output:
+        parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def emit_json(value: Any) -> None:
+    """Print one JSON document on its own line (control characters escaped by json)."""
+    print(json.dumps(value, default=str), flush=True)
+
+
+@dataclass
+class Context:
+    """One invocation's profile, paths and lazily built resources.
+
+    Attributes:
+        args: the parsed arguments.
+        config_path: the config file in use (it need not exist).
+        config: the loaded config.
+        profile: the resolved profile (name, base URL, workspace, rate limits).
+        data_dir: the data directory.
+    """
+
+    args: argparse.Namespace
+    config_path: Path
+    config: Any
+    profile: Any
+    data_dir: Path
+    _key: Any = field(default=None, repr=False)
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace, *, new_profile: bool = False) -> Context:
+        """Load the config and resolve the profile named by the arguments.
+
+        Args:
+            args: the parsed arguments.
+            new_profile: resolve a profile the config does not define yet with the built-in
+                defaults (``drover login`` creates profiles) instead of failing.
+
+        Raises:
+            ConfigError: a malformed config file or an unknown profile.
+        """
+        from drover.config import Profile, config_file, data_dir, load_config
+
+        if args.base_url and not re.match(r"^https?://[^\s/]+", args.base_url):
+            raise CliError(
+                f"--base-url must start with http:// or https://, not {args.base_url!r}",
+                code=EXIT_USAGE,
+            )
+        path = config_file(args.config)
+        config = load_config(path)
+        probe = config
+        name = args.profile or config.default_profile
+        if new_profile and name not in config.profiles:
+            probe = config.model_copy(deep=True)
+            probe.profiles[name] = Profile()  # validated by resolve() below
+        profile = probe.resolve(name, base_url=args.base_url)
+        return cls(args, path, config, profile, data_dir(args.data_dir))
+
+    @property
+    def name(self) -> str:
+        """The profile name."""
+        return self.profile.name
+
+    @property
+    def key_source(self) -> str | None:
+        """Where the key came from (``explicit``, ``env``, ``keyring``), once resolved."""
+        return self._key.source if self._key is not None else None
+
+    @property
+    def api_key(self) -> str:
+        """The API key (flag → ANTHROPIC_API_KEY → keyring), registered for log redaction.
+
+        Raises:
+            MissingApiKeyError: none found; the message says how to fix it.
+        """
+        if self._key is None:
+            from drover.config import resolve_api_key
+
+            self._key = resolve_api_key(self.name, self.args.api_key)
+            remember_secret(self._key.value)
+        return self._key.value
+
+    @property
+    def mirror_path(self) -> Path:
+        """This profile's mirror file (its folder is created, mode 0700)."""
+        from drover.config import mirror_path
+
+        return mirror_path(self.name, self.data_dir, create=True)
+
+    def client(self, **options: Any) -> Any:
+        """A ``ManagedAgentsClient`` for the profile (close it with ``aclose``)."""
+        from drover.api.client import ManagedAgentsClient
+
+        return ManagedAgentsClient.from_profile(self.profile, self.api_key, **options)
+
+    async def probe(self, session_id: str | None = None) -> dict[str, Any] | None:
+        """One quick authenticated read, so a bad key, a dead endpoint or an unknown session
+        fails at once with a clear message instead of inside a retrying sync loop.
+
+        Args:
+            session_id: fetch this session (None: list one session).
+
+        Returns:
+            The session object when ``session_id`` was given.
+
+        Raises:
+            CliError: the session does not exist.
+            AuthenticationError, ConnectionFailed, ApiError: rendered by :func:`command`.
+        """
+        from drover.api.errors import NotFoundError
+        from drover.api.retry import RetryPolicy
+
+        # One quick retry only: the engines behind the commands retry for as long as it takes.
+        client = self.client(retry=RetryPolicy(max_retries=1, base_delay=0.2))
+        try:
+            if session_id is None:
+                await client.list_sessions(limit=1)
+                return None
+            return await client.retrieve_session(session_id)
+        except NotFoundError:
+            raise self.no_session(session_id or "") from None
+        finally:
+            await client.aclose()
+
+    def engine(self, **options: Any) -> Any:
+        """A ``SyncEngine`` with its own client, writer and reader (closed by ``stop``)."""
+        from drover.sync.engine import SyncEngine
+
+        return SyncEngine.open(
+            base_url=self.profile.base_url,
+            api_key=self.api_key,
+            mirror_path=self.mirror_path,
+            create_per_minute=self.profile.create_per_minute,
+            read_per_minute=self.profile.read_per_minute,
+            client_options={"workspace_id": self.profile.workspace_id},
+            **options,
+        )
+
+    def reader(self) -> Any | None:
+        """A ``MirrorReader`` on the profile's mirror, or None when nothing is mirrored yet."""
+        from drover.config import mirror_path
+        from drover.store.reader import MirrorReader
+
+        path = mirror_path(self.name, self.data_dir)
+        return MirrorReader(path) if path.exists() else None
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run a coroutine to completion (Ctrl-C cancels it, then raises KeyboardInterrupt)."""
+        import asyncio  # ~50 ms: not at import time, so `drover --help` stays quick
+
+        return asyncio.run(coro)
+
+    def no_session(self, session_id: str) -> CliError:
+        """The error for an id the server (or the mirror) does not know."""
+        return CliError(
+            f"no session {session_id} in profile {self.name!r}",
+            hint="`drover ls` lists the sessions; --profile selects another account",
+        )
+
+
+def command(
+    body: Callable[[Context], int | None] | None = None, *, new_profile: bool = False
+) -> Any:
+    """Wrap a command body: build the context, log to the data dir, render expected errors.
+
+    Use as ``@command`` or ``@command(new_profile=True)`` (see :meth:`Context.from_args`).
+    """
+    if body is None:
+        return functools.partial(command, new_profile=new_profile)
+
+    @functools.wraps(body)
+    def run(args: argparse.Namespace) -> int:
+        debug = bool(getattr(args, "debug", False))
+        handler = None
+        ctx: Context | None = None
+        try:
+            ctx = Context.from_args(args, new_profile=new_profile)
+            handler = setup_logging(ctx.data_dir, debug=debug)
+            log.debug("drover %s (profile %s, %s)", args.command, ctx.name, ctx.profile.base_url)
+            return int(body(ctx) or EXIT_OK)
+        except KeyboardInterrupt:
+            print("drover: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        except Exception as exc:
+            error = as_cli_error(exc, ctx)
+            if error is None:
+                raise  # a bug: the traceback is the useful output
+            log.error("%s failed: %s", args.command, error.message)
+            if debug:
+                traceback.print_exc()
+            print(f"drover: {error.message}", file=sys.stderr)
+            if error.hint:
+                print(f"  hint: {error.hint}", file=sys.stderr)
+            return error.code
+        finally:
+            teardown_logging(handler)
+
+    return run
+
+
+def as_cli_error(exc: BaseException, ctx: Context | None) -> CliError | None:
+    """The user-facing form of an expected failure; None for anything else (a bug)."""
+    from drover.api.errors import (
+        AuthenticationError,
+        ConnectionFailed,
+        DroverApiError,
+        PermissionDeniedError,
+    )
+    from drover.config.errors import ConfigError, CredentialError, InvalidProfileName
+
+    profile = ctx.name if ctx is not None else "default"
+    if isinstance(exc, CliError):
+        return exc
+    if isinstance(exc, InvalidProfileName):
+        return CliError(str(exc), code=EXIT_USAGE)
+    if isinstance(exc, ConfigError | CredentialError):
+        return CliError(str(exc))  # their messages already say what to do
+    if isinstance(exc, AuthenticationError):
+        return rejected_key(profile, ctx.key_source if ctx is not None else None)
+    if isinstance(exc, PermissionDeniedError):
+        return CliError(f"the key for profile {profile!r} is not allowed to do this: {exc.message}")
+    if isinstance(exc, ConnectionFailed):
+        return unreachable(ctx.profile.base_url if ctx is not None else "the API", str(exc))
+    if isinstance(exc, DroverApiError):
+        return CliError(f"the API call failed: {exc}")
+    return None
+
+
+def rejected_key(profile: str, source: str | None) -> CliError:
+    """The message for a 401, pointing at where the rejected key came from."""
+    if source == "env":
+        hint = "the key came from ANTHROPIC_API_KEY: fix or unset it"
+    elif source == "explicit":
+        hint = "the key came from --api-key"
+    else:
+        hint = None
+    return CliError(
+        f"the API rejected the key for profile {profile!r} — run `drover login "
+        f"--profile {profile}`",
+        hint=hint,
+    )
+
+
+def unreachable(base_url: str, detail: str) -> CliError:
+    """The message for a request that got no HTTP response."""
+    lowered = detail.lower()
+    # httpx reports a refused loopback connection as "All connection attempts failed".
+    if "refused" in lowered or "all connection attempts failed" in lowered:
+        reason = "connection refused"
+    elif "timed out" in lowered or "timeout" in lowered:
+        reason = "timed out"
+    elif "name or service" in lowered or "nodename" in lowered or "getaddrinfo" in lowered:
+        reason = "host name not found"
+    else:
+        reason = detail.split(": ", 1)[-1] or "no response"
+    return CliError(
+        f"cannot reach {base_url} : {reason} — is the API (or `drover sim`) running?",
+        hint="--base-url or ANTHROPIC_BASE_URL picks another endpoint",
+    )
