@@ -20,10 +20,24 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import keyring.core
 import pytest
 
 from drover.sim.server import SimServer
 from drover.sim.settings import SimConfig
+
+
+@pytest.fixture(autouse=True)
+def _fresh_keyring_backend() -> Iterator[None]:
+    """Re-detect the keyring backend after each test.
+
+    keyring picks its backend once per process (honouring ``PYTHON_KEYRING_BACKEND`` at that
+    moment) and caches it. A test that forces the fail backend would otherwise leave it in
+    place for every later test, making results depend on test order. This fixture is set up
+    before ``monkeypatch``, so its teardown runs after the environment is restored.
+    """
+    yield
+    keyring.core.init_backend()
 
 
 @pytest.fixture
