@@ -108,6 +108,7 @@ class SyncEngine:
         self.poller = SessionPoller(
             client,
             writer,
+            reader=reader,
             on_poll=self._on_poll,
             on_error=self._on_fatal,
             min_interval=poll_min,

@@ -1,11 +1,16 @@
 """The session-list poller: keeps sessions, agents and environments current in the store.
 
 It lists every non-terminated session (all pages), upserts them, and hands the supervisor a
-:class:`PollResult` so followers can be started and stopped. The interval adapts: the minimum
-while any session is running or rescheduling (state changes are likely), doubling up to the
-maximum while everything is idle (each poll costs reads from the org-wide budget, which the
-streams need more). Agents and environments change rarely: they are refreshed every few polls,
-and at once when a session names an agent the poller has not seen.
+:class:`PollResult` so followers can be started and stopped. A session that leaves that list
+(terminated, archived or deleted elsewhere) would otherwise keep its last active state in the
+mirror forever, so each poll re-fetches up to :data:`RECONCILE_PER_POLL` sessions that were
+active before (in the previous poll, or in the mirror at start-up) and are no longer listed.
+
+The interval adapts: the minimum while any session is running or rescheduling (state
+changes are likely), doubling up to the maximum while everything is idle (each poll costs
+reads from the org-wide budget, which the streams need more). Agents and environments change
+rarely: they are refreshed every few polls, and at once when a session names an agent the
+poller has not seen.
 """
 
 from __future__ import annotations
@@ -18,14 +23,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from drover.api.errors import NotFoundError
 from drover.sync.backoff import Backoff, Failure, classify
 
-__all__ = ["ACTIVE_STATUSES", "PollResult", "SessionPoller"]
+__all__ = ["ACTIVE_STATUSES", "RECONCILE_PER_POLL", "PollResult", "SessionPoller"]
 
 log = logging.getLogger("drover.sync.poller")
 
 ACTIVE_STATUSES = ("running", "idle", "rescheduling")
 _BUSY = ("running", "rescheduling")
+RECONCILE_PER_POLL = 50
+"""Most sessions re-fetched one by one per poll (each costs a read); the rest wait a poll."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,7 @@ class SessionPoller:
     Args:
         client: a ``ManagedAgentsClient``.
         writer: the store's ``MirrorWriter``.
+        reader: the store's ``MirrorReader`` (seeds the sessions to reconcile at start-up).
         on_poll: called after each successful poll (may be async).
         on_error: called with a fatal :class:`Failure` (401/403) before the poller stops.
         min_interval: seconds between polls while something is busy.
@@ -65,6 +74,7 @@ class SessionPoller:
         client: Any,
         writer: Any,
         *,
+        reader: Any = None,
         on_poll: PollHandler | None = None,
         on_error: Callable[[Failure], None] | None = None,
         min_interval: float = 5.0,
@@ -74,6 +84,8 @@ class SessionPoller:
     ) -> None:
         self._client = client
         self._writer = writer
+        self._reader = reader
+        self._was_active: set[str] | None = None  # None until the first poll seeds it
         self._on_poll = on_poll
         self._on_error = on_error
         self.min_interval = min_interval
@@ -103,6 +115,7 @@ class SessionPoller:
         sessions = [s for s in sessions if isinstance(s, dict) and s.get("id")]
         if sessions:
             await self._writer.upsert_sessions(sessions)
+        await self._reconcile({s["id"] for s in sessions})
         agents = {_agent_id(s) for s in sessions} - {None}
         if self.polls % self._catalog_every == 0 or not agents <= self._known_agents:
             await self._refresh_catalog()
@@ -118,6 +131,28 @@ class SessionPoller:
             if inspect.isawaitable(outcome):
                 await outcome
         return result
+
+    async def _reconcile(self, listed: set[str]) -> None:
+        """Re-fetch sessions that were active and are no longer listed as such."""
+        before = self._was_active
+        if before is None:
+            before = set()
+            if self._reader is not None:
+                rows = self._reader.sessions(status=ACTIVE_STATUSES, limit=1_000_000)
+                before = {row.id for row in rows}
+        gone = sorted(before - listed)
+        now, later = gone[:RECONCILE_PER_POLL], gone[RECONCILE_PER_POLL:]
+        fresh = []
+        for session_id in now:
+            try:
+                fresh.append(await self._client.retrieve_session(session_id))
+            except NotFoundError:
+                # Deleted upstream: its follower (if any) stops with `not_found`; the mirror
+                # keeps the history, which is the point of having one.
+                log.info("session %s no longer exists upstream", session_id)
+        if fresh:
+            await self._writer.upsert_sessions(fresh)
+        self._was_active = listed | set(later)
 
     async def _refresh_catalog(self) -> None:
         agents = [a async for a in self._client.iter_agents(limit=100)]
