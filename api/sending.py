@@ -48,6 +48,7 @@ from drover.api.errors import (
     ServerError,
 )
 from drover.api.resources import ResourceMethods
+from drover.api.timestamps import parse_timestamp
 
 __all__ = ["SendMethods", "SendOutcome", "is_ambiguous", "message_text"]
 
@@ -91,16 +92,6 @@ def message_text(event: dict[str, Any]) -> str:
         and block.get("type") == "text"
         and isinstance(block.get("text"), str)
     )
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 class SendMethods(ResourceMethods):
@@ -265,7 +256,7 @@ class SendMethods(ResourceMethods):
         processed = event.get("processed_at")
         if processed is None:
             return True
-        when = _parse_time(processed)
+        when = parse_timestamp(processed)
         return when is None or when >= since
 
     async def send_tool_answer_once(

@@ -35,7 +35,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from drover.api.errors import SendUncertainError
+from drover.api.timestamps import parse_timestamp
 from drover.sync.backoff import Backoff, classify
+from drover.sync.service import BackgroundLoop
 
 __all__ = ["ACTION_KINDS", "Outbox", "build_events"]
 
@@ -96,16 +98,6 @@ def build_events(kind: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
     raise ValueError(f"unknown action kind {kind!r}; known: {ACTION_KINDS}")
 
 
-def _when(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def _deliverable(rows: list[Any]) -> list[Any]:
     """The rows that may go out now: the oldest unfinished row of each session, plus — when
     that row is a message still being verified (``sending``) — the first answer or interrupt
@@ -125,7 +117,7 @@ def _deliverable(rows: list[Any]) -> list[Any]:
     return [row for lane in lanes.values() for row in lane]
 
 
-class Outbox:
+class Outbox(BackgroundLoop):
     """Delivers outbox rows; one task for the whole profile.
 
     Args:
@@ -137,6 +129,8 @@ class Outbox:
         history_limit: recent events inspected when verifying an uncertain send.
         clock_skew: seconds of client/server clock difference tolerated when matching.
     """
+
+    task_name = "outbox"
 
     def __init__(
         self,
@@ -160,7 +154,6 @@ class Outbox:
         self._not_before: dict[int, float] = {}
         self._last_error: dict[int, str] = {}
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
 
     # -- public -------------------------------------------------------------------------------
@@ -179,19 +172,6 @@ class Outbox:
         self._notify(action_id)
         self._wake.set()
         return action_id
-
-    def start(self) -> None:
-        """Start delivering (rows left ``queued``/``sending`` by a previous run included)."""
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="outbox")
-
-    async def stop(self) -> None:
-        """Stop delivering; unfinished rows stay in SQLite for the next start."""
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     def last_error(self, action_id: int) -> str | None:
         """The latest transient failure of a row still being retried (for the UI)."""
@@ -333,7 +313,7 @@ class Outbox:
             if r.id != row.id
             for i in (r.server_event_ids or ())
         }
-        since = (_when(row.created_at) or datetime.now(UTC)) - self._skew
+        since = (parse_timestamp(row.created_at) or datetime.now(UTC)) - self._skew
         if row.kind == "message":
             event = await self._client.find_sent_message(
                 sid, p["text"], since=since, known_ids=claimed, limit=self._history_limit
@@ -350,7 +330,7 @@ class Outbox:
                 if event.get(ref) == p.get(ref):
                     return [event["id"]]
                 continue
-            processed = _when(event.get("processed_at"))
+            processed = parse_timestamp(event.get("processed_at"))
             if processed is not None and processed < since:
                 continue
             return [event["id"]]

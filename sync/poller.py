@@ -25,6 +25,7 @@ from typing import Any
 
 from drover.api.errors import NotFoundError
 from drover.sync.backoff import Backoff, Failure, classify
+from drover.sync.service import BackgroundLoop
 
 __all__ = ["ACTIVE_STATUSES", "RECONCILE_PER_POLL", "PollResult", "SessionPoller"]
 
@@ -54,7 +55,7 @@ class PollResult:
 PollHandler = Callable[[PollResult], Awaitable[None] | None]
 
 
-class SessionPoller:
+class SessionPoller(BackgroundLoop):
     """Polls ``GET /v1/sessions`` on an adaptive interval.
 
     Args:
@@ -68,6 +69,8 @@ class SessionPoller:
         page_limit: page size.
         catalog_every: refresh agents and environments every this many polls.
     """
+
+    task_name = "session-poller"
 
     def __init__(
         self,
@@ -94,7 +97,6 @@ class SessionPoller:
         self._catalog_every = max(1, catalog_every)
         self._known_agents: set[str] = set()
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self.interval = min_interval
         self.polls = 0
         self.last: PollResult | None = None
@@ -162,19 +164,6 @@ class SessionPoller:
         envs = [e async for e in self._client.iter_environments()]
         if envs:
             await self._writer.upsert_environments(envs)
-
-    def start(self) -> None:
-        """Poll in a task until :meth:`stop` (or a fatal error)."""
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="session-poller")
-
-    async def stop(self) -> None:
-        """Stop polling."""
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     def poke(self) -> None:
         """Poll now instead of waiting out the interval (e.g. after the user acted)."""
