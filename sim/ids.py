@@ -23,7 +23,9 @@ class IdFactory:
 
     def new(self, prefix: str) -> str:
         """Return a fresh id such as ``sevt_011CZkZGOp0iBcp4kaQSihUm``."""
-        tail = "".join(self._rng.choice(_BASE62) for _ in range(20))
+        # One choices() call rather than 20 choice() calls: ids are the sim's hottest path
+        # when it pre-builds a fleet's history (3x faster, same distribution).
+        tail = "".join(self._rng.choices(_BASE62, k=20))
         return f"{prefix}_011C{tail}"
 
 
