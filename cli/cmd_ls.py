@@ -106,9 +106,10 @@ def as_cells(row: Any, now: datetime) -> dict[str, str]:
 
 def as_json(row: Any, now: datetime) -> dict[str, Any]:
     """The machine-readable view of one session (raw values, no formatting)."""
+    from drover.api.timestamps import parse_timestamp
     from drover.tui import format as fmt
 
-    created = fmt.parse_time(row.created_at)
+    created = parse_timestamp(row.created_at)
     return {
         "id": row.id, "status": row.status, "title": row.title,
         "agent_id": row.agent_id, "agent_name": row.agent_name, "model": row.model_id,

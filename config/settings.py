@@ -4,6 +4,7 @@ Layout of ``config.toml``::
 
     default_profile = "default"
     theme = "drover-dark"
+    desktop_notifications = true   # false: no OSC 9/777 or notify-send (bell + title stay)
 
     [profiles.default]
     base_url = "https://api.anthropic.com"   # optional
@@ -90,6 +91,9 @@ class Config(BaseModel):
     """Profile used when none is named on the command line."""
     theme: str = "drover-dark"
     """Textual theme name."""
+    desktop_notifications: bool = True
+    """Desktop notifications (OSC 9/777, `notify-send`) on attention transitions; the bell and
+    the "N need you" title counter stay on either way."""
     profiles: dict[str, Profile] = Field(default_factory=dict)
     """Profiles by name."""
 

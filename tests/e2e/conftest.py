@@ -1,0 +1,8 @@
+"""End-to-end tests: real processes in real terminals (tmux)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))  # makes tmux_pane importable by the tests

@@ -1,0 +1,31 @@
+"""`drover tui` without a key: a clear instruction and a non-zero exit, no traceback."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+from drover.tui import cli
+
+
+def test_tui_without_a_key_says_what_to_do(monkeypatch, tmp_path, capsys) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    monkeypatch.setenv("DROVER_CONFIG", str(tmp_path / "config.toml"))
+    parser = argparse.ArgumentParser()
+    cli.register(parser.add_subparsers())
+    args = parser.parse_args(["tui"])
+    assert args.run(args) == 2
+    err = capsys.readouterr().err
+    assert "drover login" in err and "drover demo" in err and "Traceback" not in err
+
+
+def test_registering_does_not_import_textual() -> None:
+    code = (
+        "import argparse, sys\n"
+        "from drover.tui import cli\n"
+        "cli.register(argparse.ArgumentParser().add_subparsers())\n"
+        "assert 'textual' not in sys.modules, 'textual imported at registration'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,319 @@
+"""`DroverApp`: composes screens, routes navigation, owns the mirror, sync and their workers.
+
+Data flow: the store's change notices and sync's previews go to a `ChangeFeed`, which a
+timer flushes at most `CHANGE_FLUSH_HZ` times a second into one `mirror_changed` /
+`preview_changed` Signal each; every visible screen pulls what it shows from the mirror in
+workers. Connection states from sync arrive already coalesced and are re-published on
+`connections_changed`. Actions go to sync's outbox through `submit_action`; never HTTP here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.signal import Signal
+from textual.worker import Worker, WorkerState
+
+from drover.config.paths import mirror_path
+from drover.store.mirror import Mirror
+from drover.sync.connection import ConnectionState
+from drover.themes import DEFAULT_THEME, THEMES, variable_defaults
+from drover.tui.attention_emit import Emitter
+from drover.tui.attention_monitor import AttentionMonitor
+from drover.tui.change_feed import ChangeFeed
+from drover.tui.commands import DroverCommands, run_command
+from drover.tui.mirror_source import MirrorFleetSource
+from drover.tui.reads import ReadPool
+from drover.tui.screens.fleet import FleetScreen
+from drover.tui.screens.grid import GridScreen
+from drover.tui.screens.help import HelpScreen
+from drover.tui.screens.prompt import PromptScreen
+from drover.tui.screens.resources import ResourceScreen
+from drover.tui.screens.session import SessionScreen
+from drover.tui.source import FleetSource
+from drover.tui.theme_setting import load_theme, save_theme
+
+CHANGE_FLUSH_HZ = 4
+"""Most mirror-change refreshes per second (several notices in one window become one)."""
+
+SyncFactory = Callable[[Mirror, str, Callable[[str, dict[str, Any]], None]], Any]
+"""`factory(mirror, profile_name, on_preview) -> engine`: a `drover.sync.engine.SyncEngine` (or a
+stand-in with `start()`, `stop()`, `submit_action(session_id, kind, **payload)`,
+`set_focus(id)` and a `board` with `subscribe(observer)`) built over the mirror's writer and
+reader, calling `on_preview(session_id, event)` with the focused session's stream previews."""
+
+
+async def _maybe_await(value: Any) -> Any:
+    return await value if inspect.isawaitable(value) else value
+
+
+class DroverApp(App[None]):
+    """The drover TUI.
+
+    Args:
+        profile: the profile whose mirror to open.
+        data_dir: where mirrors live (default: `drover.config.paths.data_dir` precedence).
+        config_path: the config file (theme persistence, profile list).
+        sync_factory: builds the sync engine for a profile's mirror; None = offline review.
+        clock: "now" for ages and today's spend (inject a fixed one for snapshots).
+        readonly: refuse every action that would change a session.
+        theme: force a theme instead of the saved one (not persisted unless changed later).
+        attention_emitter: where attention alerts go (default: this terminal + notify-send).
+        desktop_notifications: OS notifications on/off (default: the config's flag, on).
+    """
+
+    CSS_PATH = "app.tcss"
+    TITLE = "drover"
+    COMMANDS = App.COMMANDS | {DroverCommands}
+    MODES = {  # noqa: RUF012
+        "sessions": FleetScreen,
+        "inbox": lambda: FleetScreen(needs_only=True),
+        "agents": lambda: ResourceScreen("agents"),
+        "envs": lambda: ResourceScreen("environments"),
+        "grid": GridScreen,
+    }
+    BINDINGS = [  # noqa: RUF012
+        Binding("colon", "command_line", "Command", key_display=":"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("ctrl+q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        profile: str = "default",
+        data_dir: Path | None = None,
+        config_path: Path | None = None,
+        sync_factory: SyncFactory | None = None,
+        clock: Callable[[], datetime] | None = None,
+        readonly: bool = False,
+        theme: str | None = None,
+        attention_emitter: Emitter | None = None,
+        desktop_notifications: bool | None = None,
+    ) -> None:
+        super().__init__()
+        self.profile = profile
+        self.data_dir = data_dir
+        self.config_path = config_path
+        self.sync_factory = sync_factory
+        self.readonly = readonly
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self.mirror: Mirror | None = None
+        self.source: FleetSource | None = None
+        self.engine: Any = None
+        self.connections: dict[str, ConnectionState] = {}
+        self.feed = ChangeFeed(self)
+        """Store change notices and sync previews, coalesced per tick."""
+        self.mirror_changed = self.feed.mirror_changed
+        self.preview_changed = self.feed.preview_changed
+        self.previews = self.feed.previews
+        self.connections_changed: Signal[dict[str, ConnectionState]] = Signal(
+            self, "connections-changed"
+        )
+        self.reads = ReadPool()
+        """Where screens run mirror reads (tracked, so closing waits for them)."""
+        self.preview_focus: str | None = None
+        """The session a live view under any session screen (the grid) wants previews for."""
+        for drover_theme in THEMES:
+            self.register_theme(drover_theme)
+        self._persist_theme = theme is None
+        self.theme = theme or load_theme(config_path) or DEFAULT_THEME
+        if self.theme not in self.available_themes:
+            self.theme = DEFAULT_THEME
+        if readonly:
+            self.sub_title = "read-only"
+        self.focused_session_id: str | None = None
+        """The session being looked at (session screen, focused grid pane): never announced."""
+        self.attention = AttentionMonitor.for_app(self, attention_emitter, desktop_notifications)
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """drover's `session-*` variables, for themes that don't set them."""
+        return {**super().get_theme_variable_defaults(), **variable_defaults()}
+
+    def now(self) -> datetime:
+        """The injected clock's current time."""
+        return self._clock()
+
+    def on_mount(self) -> None:
+        self.set_interval(1 / CHANGE_FLUSH_HZ, self.feed.flush)
+        self.attention.watch(self)
+        self.open_profile(self.profile)
+
+    async def on_unmount(self) -> None:
+        await self._close_profile()
+        self.reads.shutdown()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place worker failures are reported to the user."""
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(f"{event.worker.name} failed: {error}", severity="error", timeout=10)
+
+    # -- profile, mirror and sync ----------------------------------------------------------------
+
+    @work(exclusive=True, group="profile", exit_on_error=False)
+    async def open_profile(self, name: str) -> None:
+        """Open `name`'s mirror (creating it if new), start its sync engine, show the fleet."""
+        path = mirror_path(name, self.data_dir, create=True)
+        mirror = await self.reads.run(Mirror.open, path, on_change=self.feed.notice_change)
+        await self._close_profile()
+        self.profile, self.mirror = name, mirror
+        self.source = MirrorFleetSource(mirror.reader)
+        self.attention.open(self)
+        self.sub_title = name + (" · read-only" if self.readonly else "")
+        if self.sync_factory is not None:
+            self.engine = self.sync_factory(mirror, name, self.feed.on_preview)
+            board = getattr(self.engine, "board", None)
+            if board is not None:
+                board.subscribe(self._connections_observer)
+            await _maybe_await(self.engine.start())
+        if self.current_mode != "sessions":
+            await self.switch_mode("sessions")
+        reload = getattr(self.screen, "reload", None)
+        if reload is not None:
+            reload()
+
+    async def _close_profile(self) -> None:
+        engine, mirror, source = self.engine, self.mirror, self.source
+        self.engine = self.mirror = self.source = None
+        self.connections = {}
+        if engine is not None:
+            await _maybe_await(engine.stop())
+        if mirror is not None:
+            await self.reads.drain()  # never close connections under a running read
+            if isinstance(source, MirrorFleetSource):
+                source.close()
+            await asyncio.to_thread(mirror.close)
+
+    def switch_profile(self, name: str) -> None:
+        """`:profile NAME`: re-open everything on another profile's mirror."""
+        if not name:
+            self.notify(f"Current profile: {self.profile}. Usage: :profile NAME")
+            return
+        self.open_profile(name)
+
+    def profile_names(self) -> list[str]:
+        """Profiles from the config file, plus the current one."""
+        from drover.config.settings import ConfigError, load_config
+
+        try:
+            names = set(load_config(self.config_path).profiles)
+        except ConfigError:
+            names = set()
+        return sorted(names | {self.profile})
+
+    def _connections_observer(self, batch: Mapping[str, ConnectionState]) -> None:
+        self.connections.update(batch)
+        self.connections_changed.publish(dict(batch))
+
+    # -- navigation --------------------------------------------------------------------------------
+
+    def go(self, mode: str) -> None:
+        """Switch to a top-level view (`:sessions`, `:inbox`, `:agents`, `:envs`, `:grid`)."""
+        if mode not in self.MODES:
+            self.notify(f":{mode} is not built yet — use :sessions or :inbox", severity="warning")
+            return
+        self.switch_mode(mode)
+
+    def open_session(self, session_id: str) -> None:
+        """Push the transcript of one session and focus sync's previews on it."""
+        self.push_screen(SessionScreen(session_id))
+        self._focus(session_id)
+
+    def session_closed(self) -> None:
+        """The session screen was popped: previews go back to the live view under it, if any."""
+        self._focus(self.preview_focus)
+
+    def focus_previews(self, session_id: str | None) -> None:
+        """A live view (the grid's focused pane) wants previews for `session_id` (None: none)."""
+        self.preview_focus = session_id
+        self._focus(session_id)
+
+    def _focus(self, session_id: str | None) -> None:
+        self.focused_session_id = session_id
+        if self.engine is not None:
+            self.engine.set_focus(session_id)
+
+    def action_command_line(self) -> None:
+        """Open the `:` prompt."""
+
+        def run(line: str | None) -> None:
+            if line:
+                run_command(self, line)
+
+        self.push_screen(PromptScreen(":", placeholder="sessions · inbox · grid · agents · q"), run)
+
+    def action_help(self) -> None:
+        """Show every binding active on the current screen."""
+        rows = [
+            (
+                active.binding.key_display or self.get_key_display(active.binding),
+                active.binding.description,
+            )
+            for active in self.screen.active_bindings.values()
+            if active.binding.description and active.enabled
+        ]
+        self.push_screen(HelpScreen(rows))
+
+    # -- themes ------------------------------------------------------------------------------------
+
+    def drover_theme_names(self) -> list[str]:
+        """drover's own themes, for the palette."""
+        return [t.name for t in THEMES]
+
+    def set_theme(self, name: str) -> None:
+        """Switch theme by name (`:theme NAME` and the palette)."""
+        if name not in self.available_themes:
+            self.notify(f"No theme {name!r}; try {', '.join(self.drover_theme_names())}")
+            return
+        self._persist_theme = True
+        self.theme = name
+
+    def watch_theme(self, name: str) -> None:
+        if self.is_running and self._persist_theme:
+            self._save_theme(name)
+
+    @work(thread=True, exclusive=True, group="theme", exit_on_error=False)
+    def _save_theme(self, name: str) -> None:
+        try:
+            save_theme(name, self.config_path)
+        except Exception as exc:  # a bad config file must not break theme switching
+            self.call_from_thread(self.notify, f"Theme not saved: {exc}", severity="warning")
+
+    # -- acting ------------------------------------------------------------------------------------
+
+    def refuse_readonly(self, what: str) -> None:
+        """Tell the user an action was refused because drover runs read-only."""
+        self.notify(f"Read-only mode: {what} refused.", severity="warning")
+
+    def submit_action(
+        self, session_id: str, kind: str, payload: Mapping[str, Any], *, quiet: bool = False
+    ) -> None:
+        """Queue an action in sync's outbox (refused read-only); `quiet`: no "queued" notice."""
+        if self.readonly:
+            self.refuse_readonly(kind)
+            return
+        self._submit(session_id, kind, dict(payload), quiet)
+
+    @work(group="actions", exit_on_error=False)
+    async def _submit(
+        self, session_id: str, kind: str, payload: dict[str, Any], quiet: bool = False
+    ) -> None:
+        if self.engine is not None:
+            await _maybe_await(self.engine.submit_action(session_id, kind, **payload))
+        elif self.mirror is not None:
+            # No engine (offline): the action waits in the outbox for the next sync run.
+            await self.mirror.writer.enqueue_action(session_id, kind, payload)
+        else:
+            self.notify("No mirror open; nothing was sent.", severity="error")
+            return
+        if not quiet:
+            self.notify(f"{kind} queued for {session_id}")

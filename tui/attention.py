@@ -1,0 +1,153 @@
+"""Which sessions just started to need attention (pure logic: no Textual, no I/O).
+
+Every session read from the mirror is reduced to a `Snapshot`: its attention category
+(`needs_you`, `error`, `done` or `active`) plus a token that tells two separate visits to the
+same category apart (`needs_since`: a second approval request after a partial answer is a new
+transition even if the in-between `running` was never seen). `AttentionTracker` compares each
+snapshot with the previous one and reports a `Transition` only when a session *enters* an
+attention category (or re-enters it with a new token), once. The first read of a profile is a
+baseline: nothing that already needed you at start-up rings.
+
+Muting is per session and in memory only (it lasts until drover exits; a muted session still
+counts in the list, but neither rings nor counts in the title).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from drover.store.models import SessionRow
+from drover.tui import format as fmt
+from drover.tui.inert import inert_line
+
+Category = Literal["needs_you", "error", "done", "active"]
+ALERTING: frozenset[Category] = frozenset({"needs_you", "error", "done"})
+"""Categories whose entry is announced."""
+COUNTED: frozenset[Category] = frozenset({"needs_you", "error"})
+"""Categories counted in the window title ("3 need you")."""
+
+_ERRORS = frozenset({"error_terminal", "error_exhausted"})
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A session's attention-relevant state at one read.
+
+    Attributes:
+        session_id: the session.
+        title: its title (inert, one line).
+        category: the attention category.
+        token: what distinguishes one visit of the category from the next.
+        reason: why, in one inert line ("approve bash: rm -rf build", "finished").
+    """
+
+    session_id: str
+    title: str
+    category: Category
+    token: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """A session entered an attention category (what to announce)."""
+
+    session_id: str
+    category: Category
+    title: str
+    reason: str
+
+
+def categorize(row: SessionRow) -> Category:
+    """The attention category of a mirrored session."""
+    if row.deleted or row.archived_at:
+        return "active"  # gone from the fleet: nothing to announce
+    if row.needs_you in _ERRORS:
+        return "error"
+    if row.needs_you == "terminated" or row.status == "terminated":
+        return "done"
+    if row.needs_you:
+        return "needs_you"
+    if row.status == "idle" and row.stop_reason == "end_turn":
+        return "done"
+    return "active"
+
+
+def snapshot(row: SessionRow) -> Snapshot:
+    """Reduce a session row to what attention tracking compares."""
+    category = categorize(row)
+    if category == "done":
+        reason = "terminated" if row.status == "terminated" else "finished its turn"
+    else:
+        reason = fmt.needs_reason(row)
+    token = row.needs_since if category in COUNTED else None
+    return Snapshot(row.id, inert_line(row.title or row.id), category, token, reason)
+
+
+class AttentionTracker:
+    """Remembers each session's last snapshot and reports entries into attention states."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, Snapshot] = {}
+        self.muted: set[str] = set()
+        """Sessions that never announce (in memory; toggled with `M` on a fleet row)."""
+        self.primed = False
+        """True once the baseline read was taken."""
+
+    def prime(self, snapshots: Iterable[Snapshot]) -> None:
+        """Take the baseline: remember every state, announce nothing."""
+        for snap in snapshots:
+            self._last[snap.session_id] = snap
+        self.primed = True
+
+    def update(self, snapshots: Iterable[Snapshot], focused: str | None = None) -> list[Transition]:
+        """Record new snapshots and return the transitions worth announcing.
+
+        Args:
+            snapshots: fresh states of the sessions that changed.
+            focused: the session the user is looking at (no announcement for it; its state
+                is still recorded, so looking away later does not replay it).
+
+        Returns:
+            One transition per session that entered (or re-entered, with a new token) an
+            alerting category, leaving out muted sessions and `focused`. Before `prime`, the
+            snapshots only become the baseline.
+        """
+        out: list[Transition] = []
+        for snap in snapshots:
+            before = self._last.get(snap.session_id)
+            self._last[snap.session_id] = snap
+            if not self.primed or snap.category not in ALERTING:
+                continue
+            if before is not None and (before.category, before.token) == (
+                snap.category,
+                snap.token,
+            ):
+                continue
+            if snap.session_id in self.muted or snap.session_id == focused:
+                continue
+            out.append(Transition(snap.session_id, snap.category, snap.title, snap.reason))
+        return out
+
+    def toggle_mute(self, session_id: str) -> bool:
+        """Mute or unmute a session; returns True when it is now muted."""
+        if session_id in self.muted:
+            self.muted.discard(session_id)
+            return False
+        self.muted.add(session_id)
+        return True
+
+    def waiting(self) -> int:
+        """Sessions that need you or errored, muted ones left out (the title counter)."""
+        return sum(
+            1
+            for sid, snap in self._last.items()
+            if snap.category in COUNTED and sid not in self.muted
+        )
+
+
+def window_title(base: str, waiting: int) -> str:
+    """The window title: `drover` or `drover — 3 need you`."""
+    return f"{base} — {waiting} need you" if waiting else base

@@ -1,0 +1,108 @@
+"""The `:` command line (k9s style) and the command-palette provider that mirrors it.
+
+One table, `COMMANDS`, defines what `:name [arg]` does; the palette lists the same entries
+(plus sorts and themes), so the two ways of navigating can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from drover.tui.app import DroverApp
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One `:` command.
+
+    Attributes:
+        names: the command and its aliases (`sessions`, `s`).
+        help: one line for the palette and `?`.
+        run: `run(app, argument)`; the argument is '' when none was typed.
+    """
+
+    names: tuple[str, ...]
+    help: str
+    run: Callable[[DroverApp, str], None]
+
+
+def _grid(app: DroverApp, argument: str) -> None:
+    # Imported here: the grid's screen modules are heavier than this table needs at import.
+    from drover.tui.screens.grid import show_grid
+
+    show_grid(app, argument)
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(("sessions", "s", "fleet"), "The fleet list", lambda app, _: app.go("sessions")),
+    Command(("inbox", "needs"), "Only sessions that need you", lambda app, _: app.go("inbox")),
+    Command(("grid",), "Tiled live panes: :grid [1-9]", lambda app, a: _grid(app, a)),
+    Command(("agents", "ag"), "Agents in the mirror", lambda app, _: app.go("agents")),
+    Command(("envs", "environments"), "Environments", lambda app, _: app.go("envs")),
+    Command(
+        ("profile", "ctx"), "Switch profile: :profile NAME", lambda app, a: app.switch_profile(a)
+    ),
+    Command(("theme",), "Switch theme: :theme NAME", lambda app, a: app.set_theme(a)),
+    Command(("q", "quit", "q!"), "Quit drover", lambda app, _: app.exit()),
+)
+
+
+def run_command(app: DroverApp, line: str) -> bool:
+    """Run one `:` command line.
+
+    Args:
+        app: the app to act on.
+        line: what was typed after `:` (leading `:` tolerated).
+
+    Returns:
+        True when a command matched; otherwise the user has been told it is unknown.
+    """
+    name, _, argument = line.strip().lstrip(":").partition(" ")
+    for command in COMMANDS:
+        if name in command.names:
+            command.run(app, argument.strip())
+            return True
+    if name:
+        app.notify(f"Unknown command :{name}  (try :sessions, :inbox, :q)", severity="warning")
+    return False
+
+
+class DroverCommands(Provider):
+    """Palette entries for every `:` command and every drover theme."""
+
+    def _entries(self) -> list[tuple[str, str, Callable[[], None]]]:
+        app = cast("DroverApp", self.app)
+        entries: list[tuple[str, str, Callable[[], None]]] = []
+        for command in COMMANDS:
+            if command.names[0] not in ("profile", "theme"):
+                entries.append(
+                    (f":{command.names[0]}", command.help, partial(command.run, app, ""))
+                )
+        for profile in app.profile_names():
+            entries.append(
+                (
+                    f":profile {profile}",
+                    "Switch to this profile",
+                    partial(app.switch_profile, profile),
+                )
+            )
+        for theme in app.drover_theme_names():
+            entries.append((f"theme: {theme}", "Switch theme", partial(app.set_theme, theme)))
+        return entries
+
+    async def discover(self) -> Hits:
+        for label, help_text, callback in self._entries():
+            yield DiscoveryHit(label, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for label, help_text, callback in self._entries():
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(score, matcher.highlight(label), callback, help=help_text)

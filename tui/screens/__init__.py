@@ -1,0 +1,1 @@
+"""drover's screens: navigation targets, each with its own `.tcss` beside it."""

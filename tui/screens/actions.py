@@ -1,0 +1,145 @@
+"""`SessionActions`: the act-on-sessions keys shared by the fleet, the inbox and a session.
+
+Keys (one way to do each thing): `y` allow, `n` deny (asks for an optional message to the
+model), `m` reply with a message, `i` interrupt. `y`, `n` and `i` act on `target_ids()`: the
+marked rows when any are marked (fleet `space`), otherwise the highlighted/opened session. `m`
+always answers one session, the highlighted one.
+
+Rows are re-read from the mirror right before planning, so a stale cached row never approves
+a call that was already answered. What each key does to which calls is decided by
+`drover.tui.action_plan` (pure logic): every pending call of each target is answered, after a
+dialog listing them unless it is one call of one session. Everything goes through
+`DroverApp.submit_action` into sync's outbox; read-only mode refuses it (`DroverScreen`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.binding import Binding
+
+from drover.store.models import SessionRow
+from drover.tui.action_plan import (
+    Planned,
+    interrupt_question,
+    plan_confirmations,
+    plan_interrupts,
+    title_of,
+)
+from drover.tui.screens.confirm import ConfirmScreen
+
+if TYPE_CHECKING:
+    from drover.tui.app import DroverApp
+
+
+class SessionActions:
+    """Mixin for a `DroverScreen` that can act on sessions."""
+
+    ACTION_BINDINGS: ClassVar[list[Binding]] = [
+        Binding("y", "allow", "Allow"),
+        Binding("n", "deny", "Deny"),
+        Binding("m", "message", "Message"),
+        Binding("i", "interrupt", "Interrupt"),
+    ]
+    MUTATING_ACTIONS: ClassVar[frozenset[str]] = frozenset(
+        {"allow", "deny", "message", "interrupt"}
+    )
+
+    if TYPE_CHECKING:
+        drover: DroverApp
+
+        def notify(self, message: str, **kwargs: Any) -> None: ...
+
+    def target_row(self) -> SessionRow | None:
+        """The highlighted or opened session (what `m` answers)."""
+        raise NotImplementedError
+
+    def target_ids(self) -> list[str]:
+        """The sessions `y`, `n` and `i` act on (default: the target row's)."""
+        row = self.target_row()
+        return [] if row is None else [row.id]
+
+    def actions_queued(self, session_ids: Sequence[str]) -> None:
+        """Hook: actions for `session_ids` were queued (the fleet clears its marks here)."""
+
+    async def _fresh_rows(self) -> list[SessionRow]:
+        ids = self.target_ids()
+        source = self.drover.source
+        if not ids or source is None:
+            return []
+        rows = await self.drover.reads.run(source.fleet_rows, ids)
+        return [rows[sid] for sid in ids if sid in rows]
+
+    def _queue(self, planned: Sequence[Planned], what: str) -> None:
+        for action in planned:
+            self.drover.submit_action(action.session_id, action.kind, action.payload, quiet=True)
+        if planned:
+            self.drover.notify(what)
+            self.actions_queued([a.session_id for a in planned])
+
+    def action_allow(self) -> None:
+        """Allow every pending tool call of the target sessions."""
+        self._answer(True)
+
+    def action_deny(self) -> None:
+        """Deny every pending tool call of the target sessions, with an optional message."""
+        self._answer(False)
+
+    @work(group="session-actions", exclusive=True, exit_on_error=False)
+    async def _answer(self, allow: bool) -> None:
+        plan = plan_confirmations(await self._fresh_rows(), allow)
+        if not plan.calls:
+            self.drover.notify("Nothing is waiting for approval here.", severity="warning")
+            return
+        verb = "allow" if allow else "deny"
+
+        def answer(message: str | None) -> None:
+            if message is not None:
+                done = f"{verb} queued for {len(plan.calls)} tool call(s)"
+                self._queue(plan.actions(message), done)
+
+        if not plan.needs_dialog:
+            answer("")
+            return
+        # A callback, not push_screen_wait: the worker ends while the dialog is open.
+        dialog = ConfirmScreen(
+            plan.question(),
+            verb.capitalize(),
+            "" if allow else "optional message to the agent (why, what instead)",
+            plan.details(),
+        )
+        self.drover.push_screen(dialog, answer)
+
+    def action_message(self) -> None:
+        """Send the highlighted session a user message."""
+        row = self.target_row()
+        if row is None:
+            return
+
+        def send(text: str | None) -> None:
+            if text and text.strip():
+                self._queue([Planned(row.id, "message", {"text": text})], "message queued")
+
+        self.drover.push_screen(
+            ConfirmScreen(f"Message {title_of(row)}", "Send", "your message"), send
+        )
+
+    def action_interrupt(self) -> None:
+        """Interrupt the target sessions (always confirmed: it stops work in progress)."""
+        self._interrupt()
+
+    @work(group="session-actions", exclusive=True, exit_on_error=False)
+    async def _interrupt(self) -> None:
+        rows = await self._fresh_rows()
+        if not rows:
+            return
+        details = [title_of(row) for row in rows] if len(rows) > 1 else []
+
+        def interrupt(answer: str | None) -> None:
+            if answer is not None:
+                self._queue(plan_interrupts(rows), f"interrupt queued for {len(rows)} session(s)")
+
+        dialog = ConfirmScreen(interrupt_question(rows), "Interrupt", details=details)
+        self.drover.push_screen(dialog, interrupt)

@@ -1,0 +1,86 @@
+"""`ConfirmScreen`: a yes/no (optionally with a message) dialog for acts that change a run."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+
+class ConfirmScreen(ModalScreen[str | None]):
+    """Ask to confirm; dismiss with the entered text ('' without an input) or None.
+
+    Args:
+        question: what is about to happen (plain text, shown inertly).
+        confirm_label: the confirming button's label.
+        ask_text: also ask for a line of text (a deny reason or a reply) with this hint.
+        details: lines listing what the act touches (e.g. each tool call), shown inertly.
+    """
+
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen > Vertical {
+        width: 72; height: auto; padding: 1 2; background: $surface; border: thick $primary;
+    }
+    ConfirmScreen #question { margin-bottom: 1; text-style: bold; }
+    ConfirmScreen #details { height: auto; max-height: 14; margin-bottom: 1; color: $text-muted; }
+    ConfirmScreen Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
+    ConfirmScreen Button { margin-left: 2; }
+    """
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("escape", "cancel", "Cancel"),
+        # Without a text field, `y` confirms (the key that opened an allow dialog); the focused
+        # button starts on Cancel so a stray enter never confirms a destructive act.
+        Binding("y", "confirm", "Confirm", show=False),
+    ]
+
+    def __init__(
+        self,
+        question: str,
+        confirm_label: str = "Confirm",
+        ask_text: str = "",
+        details: Sequence[str] = (),
+    ) -> None:
+        super().__init__()
+        self.question = question
+        self.confirm_label = confirm_label
+        self.ask_text = ask_text
+        self.details = list(details)
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.question, id="question", markup=False)
+            if self.details:
+                with VerticalScroll(id="details", can_focus=False):
+                    yield Static("\n".join(self.details), markup=False)
+            if self.ask_text:
+                yield Input(placeholder=self.ask_text)
+            with Horizontal():
+                yield Button("Cancel", id="cancel")
+                yield Button(self.confirm_label, id="confirm", variant="primary")
+
+    def on_mount(self) -> None:
+        # The text field when there is one; otherwise Cancel, so a stray enter is harmless.
+        self.query_one(Input if self.ask_text else "#cancel").focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`y` confirms only when there is no text field to type it into."""
+        return not (action == "confirm" and self.ask_text)
+
+    @on(Button.Pressed, "#confirm")
+    @on(Input.Submitted)
+    def action_confirm(self) -> None:
+        """Close confirming, with the typed text ('' when none was asked for)."""
+        text = self.query_one(Input).value if self.ask_text else ""
+        self.dismiss(text)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        """Close without confirming."""
+        self.dismiss(None)

@@ -1,0 +1,232 @@
+"""`FleetScreen`: every session on one list, needs-you first.
+
+Ordering rule (so the list does not jump while you read): the order is recomputed only when
+(a) you press `r`, (b) the filter or sort changes, or (c) updates arrive while the cursor is on
+the first row (you are watching the top, not reading). Otherwise changed rows update in place,
+new sessions wait for the next re-sort, and the header says the order is being held.
+
+Acting from the list (see `SessionActions`): `y`/`n`/`i` act on the marked rows when any are
+marked (`space` marks, `escape` clears marks first, then the filter), otherwise on the
+highlighted one; `m` replies to the highlighted one. `M` mutes/unmutes the highlighted
+session's attention alerts (in memory, until drover exits).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence, Set
+from dataclasses import replace
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import Footer, Static
+
+from drover.store.models import SessionRow
+from drover.sync.connection import ConnectionState
+from drover.tui.screens.actions import SessionActions
+from drover.tui.screens.base import DroverScreen
+from drover.tui.screens.prompt import PromptScreen
+from drover.tui.source import SORT_KEYS, FleetQuery
+from drover.tui.widgets.fleet_layout import GAP, fit, layout
+from drover.tui.widgets.fleet_summary import FleetSummary
+from drover.tui.widgets.fleet_table import FleetTable
+
+
+class FleetScreen(SessionActions, DroverScreen):
+    """The sessions list (`:sessions`); with `needs_only`, the inbox (`:inbox`).
+
+    Args:
+        needs_only: show only sessions that need you.
+    """
+
+    CSS_PATH = "fleet.tcss"
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("enter", "open", "Open"),
+        Binding("slash", "filter", "Filter"),
+        Binding("escape", "clear", "Clear marks/filter", show=False),
+        Binding("s", "cycle_sort", "Sort"),
+        Binding("r", "resort", "Re-sort", show=False),  # the header offers it when useful
+        *SessionActions.ACTION_BINDINGS,
+        Binding("M", "mute", "Mute alerts", show=False),
+    ]
+
+    def __init__(self, needs_only: bool = False) -> None:
+        super().__init__()
+        self.query_state = FleetQuery(needs_only=needs_only)
+        """The filter and sort in force."""
+
+    def compose(self) -> ComposeResult:
+        yield FleetSummary()
+        yield Static(id="columns")
+        yield FleetTable()
+        yield Footer()
+
+    @property
+    def table(self) -> FleetTable:
+        """The list widget."""
+        return self.query_one(FleetTable)
+
+    def on_mount(self) -> None:
+        self.drover.mirror_changed.subscribe(self, self._on_mirror_changed)
+        self.drover.connections_changed.subscribe(self, self._on_connections)
+        self.table.set_connections(self.drover.connections)
+        self.table.focus()
+
+    def on_resize(self) -> None:
+        width = self.table.scrollable_content_region.width or self.size.width
+        header = (" " * GAP).join(fit(c.label, w, c.right) for c, w in layout(width))
+        self.query_one("#columns", Static).update(Content(header))
+
+    def on_screen_resume(self) -> None:
+        # Mutes may have changed on the other list (`:sessions` / `:inbox`) meanwhile.
+        self.table.set_muted(frozenset(self.drover.attention.tracker.muted))
+        self.reload()
+
+    def target_row(self) -> SessionRow | None:
+        """The highlighted session."""
+        return self.table.current_row()
+
+    def target_ids(self) -> list[str]:
+        """The marked sessions, or else the highlighted one."""
+        current = self.table.current_id
+        return self.table.marked or ([current] if current else [])
+
+    def actions_queued(self, session_ids: Sequence[str]) -> None:
+        """A bulk act went out: its marks have done their job."""
+        self.table.clear_marks()
+
+    # -- loading (all reads in workers) ----------------------------------------------------------
+
+    def reload(self, keep_session: bool = True) -> None:
+        """Recompute the order (filter + sort) and refetch the visible rows and totals.
+
+        Args:
+            keep_session: keep the cursor on the highlighted session (wherever it moves);
+                False keeps the cursor's position instead (used when watching the top).
+        """
+        self._load_order(self.table.current_id if keep_session else None)
+
+    @work(exclusive=True, group="fleet-order", exit_on_error=False)
+    async def _load_order(self, keep: str | None) -> None:
+        source = self.drover.source
+        if source is None:
+            return
+        query = self.query_state
+        today = self.drover.now().date().isoformat()
+        try:
+            ids = await self.drover.reads.run(source.fleet_ids, query)
+        except re.error as exc:
+            self.notify(f"Bad filter: {exc}", severity="error")
+            return
+        counts = await self.drover.reads.run(source.header_counts, today)
+        self.table.now = self.drover.now()
+        self.table.set_order(ids, keep=keep)
+        rows = await self.drover.reads.run(source.fleet_rows, self.table.window_ids())
+        self.table.set_rows(rows)
+        summary = self.query_one(FleetSummary)
+        summary.counts, summary.query, summary.shown = counts, query, len(ids)
+        summary.order_held = False
+
+    @work(exclusive=True, group="fleet-rows", exit_on_error=False)
+    async def _load_rows(self, ids: list[str], counts: bool = False) -> None:
+        source = self.drover.source
+        if source is None:
+            return
+        rows = await self.drover.reads.run(source.fleet_rows, ids)
+        self.table.now = self.drover.now()
+        self.table.set_rows(rows)
+        if counts:
+            today = self.drover.now().date().isoformat()
+            self.query_one(FleetSummary).counts = await self.drover.reads.run(
+                source.header_counts, today
+            )
+
+    @on(FleetTable.WindowChanged)
+    def _window_changed(self, event: FleetTable.WindowChanged) -> None:
+        self._load_rows(event.ids)
+
+    def _on_mirror_changed(self, changed: Set[str]) -> None:
+        """Coalesced change notice: update in place, or re-sort when watching the top."""
+        if not self.is_current:
+            return
+        if self.table.cursor == 0:
+            self.reload(keep_session=False)
+            return
+        self._load_rows(self.table.window_ids(), counts=True)
+        self.query_one(FleetSummary).order_held = True
+
+    def _on_connections(self, states: dict[str, ConnectionState]) -> None:
+        self.table.set_connections(self.drover.connections)
+
+    @on(FleetTable.MarksChanged)
+    def _marks_changed(self, event: FleetTable.MarksChanged) -> None:
+        self.query_one(FleetSummary).marked = event.count
+
+    # -- actions ----------------------------------------------------------------------------------
+
+    @on(FleetTable.Selected)
+    def action_open(self) -> None:
+        """Open the highlighted session's transcript."""
+        if self.table.current_id:
+            self.drover.open_session(self.table.current_id)
+
+    def action_filter(self) -> None:
+        """Prompt for a regex filter (`!regex` inverts it)."""
+        current = ("!" if self.query_state.invert else "") + self.query_state.pattern
+        self.app.push_screen(
+            PromptScreen("/", current, "regex · !regex to invert · empty clears"), self.set_filter
+        )
+
+    def set_filter(self, text: str | None) -> None:
+        """Apply a filter typed after `/` (None leaves it unchanged)."""
+        if text is None:
+            return
+        invert = text.startswith("!")
+        pattern = text[1:] if invert else text
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            self.notify(f"Bad filter {pattern!r}: {exc}", severity="error")
+            return
+        self.query_state = replace(
+            self.query_state, pattern=pattern, invert=invert and bool(pattern)
+        )
+        self.reload()
+
+    def action_clear(self) -> None:
+        """Clear the marks; with none, drop the filter."""
+        if self.table.marked:
+            self.table.clear_marks()
+        elif self.query_state.pattern:
+            self.set_filter("")
+
+    def action_mute(self) -> None:
+        """Mute or unmute attention alerts for the highlighted session."""
+        sid = self.table.current_id
+        if sid is None:
+            return
+        muted = self.drover.attention.toggle_mute(sid)
+        self.table.set_muted(frozenset(self.drover.attention.tracker.muted))
+        self.notify(f"Alerts {'muted' if muted else 'on'} for {sid}")
+
+    def action_cycle_sort(self) -> None:
+        """Switch to the next sort key (needs-you stays first in every order)."""
+        index = SORT_KEYS.index(self.query_state.sort)
+        self.set_sort(SORT_KEYS[(index + 1) % len(SORT_KEYS)])
+
+    def set_sort(self, key: str) -> None:
+        """Sort by `key` (one of `SORT_KEYS`)."""
+        if key not in SORT_KEYS:
+            self.notify(
+                f"Unknown sort {key!r}; use one of {', '.join(SORT_KEYS)}", severity="error"
+            )
+            return
+        self.query_state = replace(self.query_state, sort=key)  # type: ignore[arg-type]
+        self.reload()
+
+    def action_resort(self) -> None:
+        """Re-sort now, keeping the cursor on the same session."""
+        self.reload()

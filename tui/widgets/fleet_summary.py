@@ -1,0 +1,56 @@
+"""`FleetSummary`: the header line with fleet totals, the active filter and sort."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from drover.store.models import HeaderCounts
+from drover.tui import format as fmt
+from drover.tui.source import FleetQuery
+
+
+class FleetSummary(Static):
+    """Totals (running, needs you, errored, spend today) and the list's query state."""
+
+    DEFAULT_CSS = """
+    FleetSummary { height: 1; background: $panel; padding: 0 1; }
+    """
+
+    counts: reactive[HeaderCounts | None] = reactive(None)
+    """Latest header figures (None until the first load)."""
+    query: reactive[FleetQuery] = reactive(FleetQuery())
+    """The fleet query being shown."""
+    shown: reactive[int] = reactive(0)
+    """How many sessions the list shows after filtering."""
+    order_held: reactive[bool] = reactive(False)
+    """True when updates arrived that a re-sort would move (the order is being held)."""
+    marked: reactive[int] = reactive(0)
+    """Rows marked for a bulk act."""
+
+    def render(self) -> Content:
+        c = self.counts
+        if c is None:
+            return Content("loading mirror…")
+        parts: list[str | tuple[str, str]] = [
+            (f"{self.shown}/{c.sessions} sessions", "bold"),
+            "  ",
+            (f"● {c.running} running", "$session-running"),
+            "  ",
+            (f"▲ {c.needs_you} need you", "$session-needs-you bold" if c.needs_you else ""),
+            "  ",
+            (f"✖ {c.errored} errored", "$session-error" if c.errored else ""),
+            "  ",
+            f"{fmt.money(c.spend_today_cents)} today",
+            "  │ sort: ",
+            (self.query.sort, "$accent"),
+        ]
+        if self.query.pattern:
+            prefix = "/!" if self.query.invert else "/"
+            parts += ["  filter: ", (prefix + self.query.pattern, "$accent")]
+        if self.marked:
+            parts += ["  ", (f"✓ {self.marked} marked · esc clears", "$accent bold")]
+        if self.order_held:
+            parts += ["  ", ("order held · r re-sorts", "$text-muted italic")]
+        return Content.assemble(*parts)

@@ -1,0 +1,80 @@
+"""`SessionHeader`: status badge, title, cost vs budget, usage and the needs-you reason."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from drover.store.models import SessionRow
+from drover.sync.connection import ConnectionState
+from drover.themes import SESSION_STATES
+from drover.tui import format as fmt
+from drover.tui.inert import inert_line
+from drover.tui.widgets.fleet_table import connection_label
+
+
+class SessionHeader(Vertical):
+    """Two lines about one session; the badge's colour follows its `-state` class."""
+
+    DEFAULT_CSS = """
+    SessionHeader { height: auto; background: $panel; padding: 0 1; }
+    SessionHeader Horizontal { height: 1; }
+    SessionHeader #badge { width: auto; padding: 0 1; text-style: bold; }
+    SessionHeader #badge.-running { background: $session-running 30%; color: $session-running; }
+    SessionHeader #badge.-idle { background: $session-idle 25%; color: $session-idle; }
+    SessionHeader #badge.-needs-you {
+        background: $session-needs-you 30%; color: $session-needs-you;
+    }
+    SessionHeader #badge.-error { background: $session-error 30%; color: $session-error; }
+    SessionHeader #badge.-terminated { color: $session-terminated; }
+    SessionHeader #title { width: 1fr; padding-left: 1; text-style: bold; }
+    SessionHeader #figures { color: $text-muted; }
+    SessionHeader #reason { color: $session-needs-you; }
+    """
+
+    row: reactive[SessionRow | None] = reactive(None, always_update=True)
+    """The session shown (None until loaded)."""
+    connection: reactive[ConnectionState | None] = reactive(None)
+    """sync's connection state for it (None when not followed)."""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Static(id="badge")
+            yield Static(id="title")
+        yield Static(id="figures")
+        yield Static(id="reason")
+
+    def watch_row(self) -> None:
+        self._show()
+
+    def watch_connection(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        row = self.row
+        if row is None or not self.is_mounted:
+            return
+        badge = self.query_one("#badge", Static)
+        state = fmt.visual_state(row)
+        for name in SESSION_STATES:
+            badge.set_class(name == state, f"-{name}")
+        badge.update(Content(fmt.status_label(row)))
+        agent = inert_line(f"{row.agent_name or '-'} · {row.model_id or '-'}")
+        self.query_one("#title", Static).update(
+            Content(f"{inert_line(row.title or row.id)}  ({agent})")
+        )
+        budget = f" of {fmt.money(row.budget_cents)} budget" if row.budget_cents else ""
+        figures = (
+            f"cost {fmt.money(row.list_cost_cents)}{budget} · "
+            f"in {fmt.tokens(row.input_tokens)} · out {fmt.tokens(row.output_tokens)} · "
+            f"cache r/w {fmt.tokens(row.cache_read_tokens)}/{fmt.tokens(row.cache_creation_tokens)}"
+            f" · active {fmt.duration(row.active_seconds)} · {row.event_count} events"
+            f" · conn {connection_label(self.connection)} · {row.id}"
+        )
+        self.query_one("#figures", Static).update(Content(figures))
+        reason = fmt.needs_reason(row)
+        self.query_one("#reason", Static).update(Content(f"▲ {reason}" if reason else ""))
+        self.query_one("#reason", Static).display = bool(reason)
