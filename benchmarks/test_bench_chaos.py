@@ -26,12 +26,11 @@ from sync_support import (
     make_client,
     run_chaos,
     server_event_ids,
+    start_followers,
 )
 
 from drover.sim.server import SimServer
 from drover.sim.settings import SimConfig
-from drover.sync.connection import ConnectionBoard
-from drover.sync.follower import Follower
 
 pytestmark = pytest.mark.bench
 
@@ -48,20 +47,7 @@ async def _run(tmp_path: Path) -> dict:
     mirror = Mirror(tmp_path / "mirror.db")
     try:
         sids = list(await asyncio.gather(*(create_session(sender) for _ in range(SESSIONS))))
-        board = ConnectionBoard()
-        followers = [
-            Follower(
-                sid,
-                client=client,
-                writer=mirror.writer,
-                reader=mirror.reader,
-                board=board,
-                stall_timeout=0.6,
-            )
-            for sid in sids
-        ]
-        for f in followers:
-            f.start()
+        followers = start_followers(client, mirror, sids, stall_timeout=0.6)
         report = await run_chaos(sim, sender, sids, min_faults=FAULTS, max_seconds=600)
         took = await converge(sender, mirror, sids, timeout=120)
         # Baseline: one more fault-free turn per session, time until the mirror matches.

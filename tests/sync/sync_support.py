@@ -17,6 +17,8 @@ from drover.api.client import ManagedAgentsClient
 from drover.api.rate_budget import RateBudget
 from drover.store.reader import MirrorReader
 from drover.store.writer import MirrorWriter
+from drover.sync.connection import ConnectionBoard
+from drover.sync.follower import Follower
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 
@@ -204,6 +206,27 @@ async def send_blindly(client: ManagedAgentsClient, session_id: str, text: str) 
         except Exception:  # injected 5xx/429/drops
             await asyncio.sleep(0.05)
     raise AssertionError("could not send through the faults")
+
+
+def start_followers(
+    client: ManagedAgentsClient, mirror: Any, session_ids: list[str], *, stall_timeout: float
+) -> list[Follower]:
+    """Start one follower per session on a shared connection board (the chaos set-up)."""
+    board = ConnectionBoard()
+    followers = [
+        Follower(
+            sid,
+            client=client,
+            writer=mirror.writer,
+            reader=mirror.reader,
+            board=board,
+            stall_timeout=stall_timeout,
+        )
+        for sid in session_ids
+    ]
+    for follower in followers:
+        follower.start()
+    return followers
 
 
 async def run_chaos(

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 
-from sync_support import converge, create_session, run_chaos, server_event_ids
-
-from drover.sync.connection import ConnectionBoard
-from drover.sync.follower import Follower
+from sync_support import (
+    converge,
+    create_session,
+    run_chaos,
+    server_event_ids,
+    start_followers,
+)
 
 SESSIONS = 6
 MIN_FAULTS = 300
@@ -19,20 +22,7 @@ async def test_chaos_mirror_converges_to_the_server(chaos_sim, client_factory, m
     client = client_factory(sim, stall_timeout=0.6)
     sender = client_factory(sim)
     sids = list(await asyncio.gather(*(create_session(sender) for _ in range(SESSIONS))))
-    board = ConnectionBoard()
-    followers = [
-        Follower(
-            sid,
-            client=client,
-            writer=mirror.writer,
-            reader=mirror.reader,
-            board=board,
-            stall_timeout=0.6,
-        )
-        for sid in sids
-    ]
-    for f in followers:
-        f.start()
+    followers = start_followers(client, mirror, sids, stall_timeout=0.6)
     report = await run_chaos(sim, sender, sids, min_faults=MIN_FAULTS, max_seconds=30)
     took = await converge(sender, mirror, sids, timeout=25)
     print(
