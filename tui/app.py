@@ -110,6 +110,7 @@ class DroverApp(App[None]):
         self.source: FleetSource | None = None
         self.engine: Any = None
         self.connections: dict[str, ConnectionState] = {}
+        self._sync_failure_told = False
         self.feed = ChangeFeed(self)
         """Store change notices and sync previews, coalesced per tick."""
         self.mirror_changed = self.feed.mirror_changed
@@ -144,6 +145,7 @@ class DroverApp(App[None]):
 
     def on_mount(self) -> None:
         self.set_interval(1 / CHANGE_FLUSH_HZ, self.feed.flush)
+        self.set_interval(1.0, self._check_sync)
         self.attention.watch(self)
         self.open_profile(self.profile)
 
@@ -166,6 +168,7 @@ class DroverApp(App[None]):
         mirror = await self.reads.run(Mirror.open, path, on_change=self.feed.notice_change)
         await self._close_profile()
         self.profile, self.mirror = name, mirror
+        self._sync_failure_told = False
         self.source = MirrorFleetSource(mirror.reader)
         self.attention.open(self)
         self.sub_title = name + (" · read-only" if self.readonly else "")
@@ -209,6 +212,23 @@ class DroverApp(App[None]):
         except ConfigError:
             names = set()
         return sorted(names | {self.profile})
+
+    def _check_sync(self) -> None:
+        """Say once, where the user looks, that sync stopped for good (e.g. a rejected key);
+        the views keep working on the mirror."""
+        fatal = getattr(self.engine, "fatal", None)
+        if fatal is None or self._sync_failure_told:
+            return
+        self._sync_failure_told = True
+        hint = ""
+        if fatal.reason in ("unauthorized", "forbidden"):
+            hint = f" Run `drover login --profile {self.profile}`."
+        self.notify(
+            f"Sync stopped: {fatal.detail}.{hint} Showing the mirror meanwhile.",
+            severity="error",
+            timeout=30,
+        )
+        self.sub_title = f"{self.profile} · sync stopped"
 
     def _connections_observer(self, batch: Mapping[str, ConnectionState]) -> None:
         self.connections.update(batch)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -13,7 +15,7 @@ from drover.sync.connection import ConnectionState
 from drover.themes import SESSION_STATES
 from drover.tui import format as fmt
 from drover.tui.inert import inert_line
-from drover.tui.widgets.fleet_table import connection_label
+from drover.tui.widgets.fleet_table import connection_detail
 
 
 class SessionHeader(Vertical):
@@ -47,6 +49,11 @@ class SessionHeader(Vertical):
         yield Static(id="figures")
         yield Static(id="reason")
 
+    def _wall_clock(self) -> float:
+        """Seconds since the epoch by the app's injected clock (sync stamps states in those)."""
+        now = getattr(self.app, "now", None)
+        return now().timestamp() if now is not None else time.time()
+
     def watch_row(self) -> None:
         self._show()
 
@@ -72,9 +79,11 @@ class SessionHeader(Vertical):
             f"in {fmt.tokens(row.input_tokens)} · out {fmt.tokens(row.output_tokens)} · "
             f"cache r/w {fmt.tokens(row.cache_read_tokens)}/{fmt.tokens(row.cache_creation_tokens)}"
             f" · active {fmt.duration(row.active_seconds)} · {row.event_count} events"
-            f" · conn {connection_label(self.connection)} · {row.id}"
+            f" · {row.id}"
         )
-        self.query_one("#figures", Static).update(Content(figures))
+        # Server-supplied error text can ride along in last_error: shown inertly like agent text.
+        conn = inert_line(connection_detail(self.connection, self._wall_clock))
+        self.query_one("#figures", Static).update(Content(f"{figures} · conn {conn}"))
         reason = fmt.needs_reason(row)
         self.query_one("#reason", Static).update(Content(f"▲ {reason}" if reason else ""))
         self.query_one("#reason", Static).display = bool(reason)
