@@ -1,5 +1,8 @@
 """The sync engine for one profile: poller + followers + outbox, and the supervisor policy.
 
+Creating, archiving and deleting sessions (control-plane calls, not session events) live in
+:mod:`drover.sync.control`.
+
 Policy: follow every non-terminated session the poller sees, newest first, up to
 ``max_followers`` (500 by default, the P1 target). A session whose follower stopped for good
 (terminated, deleted, 404, 403) is not restarted by later polls — the list can lag the stream.
@@ -13,7 +16,6 @@ CLI); the only thread is the store's writer.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -23,6 +25,7 @@ from typing import Any
 
 from drover.sync.backoff import Failure, classify
 from drover.sync.connection import ConnectionBoard, ConnectionState, StopReason
+from drover.sync.control import ControlPlane, synced_or_done
 from drover.sync.follower import Follower, PreviewCallback
 from drover.sync.outbox import Outbox
 from drover.sync.poller import PollResult, SessionPoller
@@ -54,7 +57,7 @@ class IdleReport:
     stopped: dict[str, StopReason]
 
 
-class SyncEngine:
+class SyncEngine(ControlPlane):
     """Keeps one profile's mirror in step with the API.
 
     Args:
@@ -321,7 +324,7 @@ class SyncEngine:
                     await asyncio.sleep(recheck)
                     continue
                 followers = list(self._followers.values())
-                await asyncio.gather(*(_synced_or_done(f) for f in followers))
+                await asyncio.gather(*(synced_or_done(f) for f in followers))
                 await self.outbox.wait_idle()
                 if not result.busy_ids and await self._caught_up(followers):
                     stopped = dict(self.finished)
@@ -351,16 +354,3 @@ class SyncEngine:
             if page.data and self.reader.event_by_id(page.data[0].get("id", "")) is None:
                 return False
         return True
-
-
-async def _synced_or_done(follower: Follower) -> None:
-    task = follower.task
-    if task is None:
-        return
-    synced = asyncio.ensure_future(follower.synced.wait())
-    try:
-        await asyncio.wait({synced, task}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        synced.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await synced

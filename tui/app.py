@@ -38,6 +38,7 @@ from drover.tui.screens.help import HelpScreen
 from drover.tui.screens.prompt import PromptScreen
 from drover.tui.screens.resources import ResourceScreen
 from drover.tui.screens.session import SessionScreen
+from drover.tui.session_control import SessionControl
 from drover.tui.source import FleetSource
 from drover.tui.theme_setting import load_theme, save_theme
 
@@ -47,6 +48,7 @@ CHANGE_FLUSH_HZ = 4
 SyncFactory = Callable[[Mirror, str, Callable[[str, dict[str, Any]], None]], Any]
 """`factory(mirror, profile_name, on_preview) -> engine`: a `drover.sync.engine.SyncEngine` (or a
 stand-in with `start()`, `stop()`, `submit_action(session_id, kind, **payload)`,
+`create_session`/`archive_session`/`delete_session` (see `SessionControl`),
 `set_focus(id)` and a `board` with `subscribe(observer)`) built over the mirror's writer and
 reader, calling `on_preview(session_id, event)` with the focused session's stream previews."""
 
@@ -55,7 +57,7 @@ async def _maybe_await(value: Any) -> Any:
     return await value if inspect.isawaitable(value) else value
 
 
-class DroverApp(App[None]):
+class DroverApp(SessionControl, App[None]):
     """The drover TUI.
 
     Args:

@@ -97,9 +97,24 @@ class DeferredEngine:
         if self.engine is not None:
             self.engine.set_focus(session_id)
 
-    async def submit_action(self, session_id: str, kind: str, **payload: Any) -> Any:
-        """Deliver through the real engine once it is running."""
+    async def _engine(self) -> Any:
         engine = await self.ready()
         if engine is None:
             raise RuntimeError("no server to send to: the simulator did not start")
-        return await engine.submit_action(session_id, kind, **payload)
+        return engine
+
+    async def submit_action(self, session_id: str, kind: str, **payload: Any) -> Any:
+        """Deliver through the real engine once it is running."""
+        return await (await self._engine()).submit_action(session_id, kind, **payload)
+
+    async def create_session(self, agent_id: str, environment_id: str, **fields: Any) -> str:
+        """Create through the real engine once it is running."""
+        return await (await self._engine()).create_session(agent_id, environment_id, **fields)
+
+    async def archive_session(self, session_id: str) -> None:
+        """Archive through the real engine once it is running."""
+        await (await self._engine()).archive_session(session_id)
+
+    async def delete_session(self, session_id: str) -> None:
+        """Delete through the real engine once it is running."""
+        await (await self._engine()).delete_session(session_id)

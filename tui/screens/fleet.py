@@ -8,7 +8,8 @@ new sessions wait for the next re-sort, and the header says the order is being h
 Acting from the list (see `SessionActions`): `y`/`n`/`i` act on the marked rows when any are
 marked (`space` marks, `escape` clears marks first, then the filter), otherwise on the
 highlighted one; `m` replies to the highlighted one. `M` mutes/unmutes the highlighted
-session's attention alerts (in memory, until drover exits).
+session's attention alerts (in memory, until drover exits). `N` creates a session, `A`
+archives and `D` deletes the target sessions (see `LifecycleActions`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from drover.store.models import SessionRow
 from drover.sync.connection import ConnectionState
 from drover.tui.screens.actions import SessionActions
 from drover.tui.screens.base import DroverScreen
+from drover.tui.screens.lifecycle_actions import LifecycleActions
 from drover.tui.screens.prompt import PromptScreen
 from drover.tui.source import SORT_KEYS, FleetQuery
 from drover.tui.widgets.fleet_layout import GAP, fit, layout
@@ -34,7 +36,7 @@ from drover.tui.widgets.fleet_summary import FleetSummary
 from drover.tui.widgets.fleet_table import FleetTable
 
 
-class FleetScreen(SessionActions, DroverScreen):
+class FleetScreen(LifecycleActions, SessionActions, DroverScreen):
     """The sessions list (`:sessions`); with `needs_only`, the inbox (`:inbox`).
 
     Args:
@@ -50,8 +52,10 @@ class FleetScreen(SessionActions, DroverScreen):
         Binding("s", "cycle_sort", "Sort"),
         Binding("r", "resort", "Re-sort", show=False),  # the header offers it when useful
         *SessionActions.ACTION_BINDINGS,
+        *LifecycleActions.LIFECYCLE_BINDINGS,
         Binding("M", "mute", "Mute alerts", show=False),
     ]
+    MUTATING_ACTIONS = SessionActions.MUTATING_ACTIONS | LifecycleActions.LIFECYCLE_ACTIONS
 
     def __init__(self, needs_only: bool = False) -> None:
         super().__init__()
