@@ -74,16 +74,16 @@ class SessionHeader(Vertical):
             Content(f"{inert_line(row.title or row.id)}  ({agent})")
         )
         budget = f" of {fmt.money(row.budget_cents)} budget" if row.budget_cents else ""
+        # Server-supplied error text can ride along in last_error: shown inertly like agent text.
+        conn = inert_line(connection_detail(self.connection, self._wall_clock))
         figures = (
             f"cost {fmt.money(row.list_cost_cents)}{budget} · "
             f"in {fmt.tokens(row.input_tokens)} · out {fmt.tokens(row.output_tokens)} · "
             f"cache r/w {fmt.tokens(row.cache_read_tokens)}/{fmt.tokens(row.cache_creation_tokens)}"
             f" · active {fmt.duration(row.active_seconds)} · {row.event_count} events"
-            f" · {row.id}"
+            f" · conn {conn} · {row.id}"
         )
-        # Server-supplied error text can ride along in last_error: shown inertly like agent text.
-        conn = inert_line(connection_detail(self.connection, self._wall_clock))
-        self.query_one("#figures", Static).update(Content(f"{figures} · conn {conn}"))
+        self.query_one("#figures", Static).update(Content(figures))
         reason = fmt.needs_reason(row)
         self.query_one("#reason", Static).update(Content(f"▲ {reason}" if reason else ""))
         self.query_one("#reason", Static).display = bool(reason)
