@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from drover.store import rollups
+from drover.store import activity, rollups
 from drover.store import search as _search
 from drover.store.migrations import connect
 from drover.store.models import (
@@ -42,23 +42,6 @@ SESSION_SORTS = {
     "status": "status",
     "needs_since": "needs_since",
 }
-
-
-def busiest_sql(*, timed: bool) -> str:
-    """The query behind `MirrorReader.busiest_sessions` (params: low seq, [since], limit).
-
-    The CTE is MATERIALIZED so SQLite takes the newest events by a rowid range first; left to
-    itself it prefers scanning the whole `(session_id, seq)` index to serve the GROUP BY.
-    """
-    since = "WHERE processed_at >= ?" if timed else ""
-    return (
-        "WITH recent AS MATERIALIZED (SELECT session_id, processed_at, seq FROM events "
-        "WHERE seq > ?) "
-        "SELECT r.session_id, count(*) AS n, max(r.seq) AS last FROM "
-        f"(SELECT * FROM recent {since}) r "
-        "JOIN sessions s ON s.id = r.session_id AND s.deleted = 0 AND s.archived_at IS NULL "
-        "GROUP BY r.session_id ORDER BY n DESC, last DESC LIMIT ?"
-    )
 
 
 def _ids(value: str | None) -> list[str] | None:
@@ -298,27 +281,9 @@ class MirrorReader:
     def busiest_sessions(
         self, since: str | None = None, limit: int = 9, *, window: int = 20_000
     ) -> list[tuple[str, int]]:
-        """Sessions with the most recent events, busiest first (for the live grid's auto-fill).
-
-        Bounded by construction: only the newest `window` events are counted, found by a range
-        on the `seq` primary key (so the cost does not grow with the mirror), and `since`
-        further keeps events processed at or after that RFC 3339 time. Archived and deleted
-        sessions are left out.
-
-        Args:
-            since: earliest `processed_at` to count (None: every event in the window).
-            limit: most sessions returned.
-            window: how many of the newest events to look at.
-
-        Returns:
-            `(session_id, event_count)` pairs, most events first, ties by most recent event.
-        """
-        top = self._conn().execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0]
-        params: list[Any] = [top - window]
-        if since is not None:
-            params.append(since)
-        rows = self._all(busiest_sql(timed=since is not None), [*params, limit])
-        return [(r[0], r[1]) for r in rows]
+        """Sessions with the most recent events, busiest first (see
+        `drover.store.activity.busiest_sessions`)."""
+        return activity.busiest_sessions(self._conn(), since, limit, window=window)
 
     def event_ids(self, session_id: str) -> set[str]:
         """Every stored event id of a session (for comparing with the server's log)."""

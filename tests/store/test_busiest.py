@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
+from drover.store.activity import busiest_sql
 from drover.store.mirror import Mirror
-from drover.store.reader import busiest_sql
 
 
 def _events(prefix: str, count: int, minute: int) -> list[dict]:

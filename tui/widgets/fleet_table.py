@@ -14,7 +14,7 @@ attention alerts) show `⊘` before the title; the owner pushes the muted set do
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from rich.style import Style
@@ -30,54 +30,12 @@ from drover.store.models import SessionRow
 from drover.sync.connection import ConnectionState
 from drover.themes import SESSION_STATES
 from drover.tui import format as fmt
+from drover.tui.connection_text import connection_label
 from drover.tui.inert import inert_line
 from drover.tui.widgets.fleet_layout import GAP, fit, layout
 
 _STRIP_CACHE = 2_000  # rendered rows kept; far more than a screen, far less than a big fleet
 _MARGIN = 10  # rows fetched beyond the viewport, so small scrolls draw without placeholders
-
-
-def connection_label(state: ConnectionState | None) -> str:
-    """Short connection text: `live`, `re#3`, `stale`, `stop`, or `-` when not followed."""
-    if state is None:
-        return "-"
-    if state.state == "reconnecting":
-        return f"re#{state.attempt}"
-    return {"connecting": "conn…", "stopped": "stop"}.get(state.state, state.state)
-
-
-_STOP_REASONS = {
-    "terminated": "session terminated",
-    "deleted": "deleted on the server",
-    "not_found": "not found on the server",
-    "unauthorized": "the API rejected the key",
-    "forbidden": "the key may not read this session",
-    "user": "not followed",
-    "shutdown": "sync stopped",
-}
-
-
-def connection_detail(state: ConnectionState | None, clock: Callable[[], float]) -> str:
-    """The connection in words, for the session header (where the user looks).
-
-    Args:
-        state: sync's state for the session (None when it is not followed).
-        clock: wall-clock seconds, the same clock as ``state.since``.
-    """
-    if state is None:
-        return "not followed (mirror only)"
-    if state.state == "stopped":
-        reason = state.reason or "unknown reason"
-        return "stopped: " + _STOP_REASONS.get(reason, reason)
-    if state.state in ("reconnecting", "stale"):
-        lost = max(0, round(clock() - state.since))
-        text = f"{state.state} for {lost}s"
-        if state.attempt:
-            text += f", attempt {state.attempt}"
-        if state.last_error:
-            text += f": {state.last_error}"
-        return text
-    return connection_label(state)
 
 
 class FleetTable(ScrollView, can_focus=True):

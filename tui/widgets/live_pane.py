@@ -21,10 +21,10 @@ from drover.store.models import SessionRow
 from drover.sync.connection import ConnectionState
 from drover.themes import SESSION_STATES
 from drover.tui import format as fmt
+from drover.tui.connection_text import connection_label
 from drover.tui.grid_source import PaneUpdate, PaneWant
 from drover.tui.inert import inert, inert_line
 from drover.tui.pane_lines import Ticker
-from drover.tui.widgets.fleet_table import connection_label
 from drover.tui.widgets.pane_log import PaneLog
 
 EMPTY = "empty · p picks a session · a fills the grid with the busiest"

@@ -14,8 +14,8 @@ from drover.store.models import SessionRow
 from drover.sync.connection import ConnectionState
 from drover.themes import SESSION_STATES
 from drover.tui import format as fmt
+from drover.tui.connection_text import connection_detail
 from drover.tui.inert import inert_line
-from drover.tui.widgets.fleet_table import connection_detail
 
 
 class SessionHeader(Vertical):
