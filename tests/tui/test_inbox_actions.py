@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.widgets import Input
+from textual.widgets import TextArea
 from tui_support import ingest, settle
 
 from drover.store.models import SessionRow
@@ -200,13 +200,17 @@ async def test_m_replies_to_the_highlighted_row_in_the_inbox(make_app) -> None:
         await pilot.press("m")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)
-        app.screen.query_one(Input).value = "carry on, but log it"
-        await pilot.press("enter")
+        await pilot.press("enter")  # a new line in the composer, not a send
+        await settle(pilot)
+        composer = app.screen
+        assert isinstance(composer, ConfirmScreen)
+        composer.query_one(TextArea).text = "carry on,\nbut log it"
+        await pilot.press("ctrl+s")
         await settle(pilot)
         await pilot.press("y")
         await settle(pilot)
         assert queued(app) == [
-            (A, "message", {"text": "carry on, but log it"}),
+            (A, "message", {"text": "carry on,\nbut log it"}),
             (A, "tool_confirmation", {"tool_use_id": "sevt_a1", "allow": True}),
         ]
 

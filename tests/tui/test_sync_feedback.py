@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -61,3 +62,29 @@ async def test_session_header_shows_the_reason_inertly(make_app: Any) -> None:
         await settle(pilot)
         text = str(header.query_one("#figures").render())
         assert "reconnecting for 5s, attempt 2: bad ␛[31mgateway" in text
+
+
+async def test_session_header_shows_what_you_sent_and_where_it_stands(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        writer = app.mirror.writer
+        message = await writer.enqueue_action(LONG, "message", {"text": "run it again"})
+        denial = await writer.enqueue_action(
+            LONG, "tool_confirmation", {"tool_use_id": "sevt_x", "allow": False}
+        )
+        await writer.mark_sending(denial)
+        await writer.mark_failed(denial, "conflict: session is archived")
+        app.open_session(LONG)
+        await settle(pilot)
+        line = app.screen.query_one("#sent")
+        text = str(line.render())
+        assert "message “run it again” ⧗ queued" in text
+        assert "deny ✗ failed: conflict: session is archived" in text
+
+        await writer.mark_sending(message)
+        await writer.mark_sent(message, ["sevt_sent"])
+        await asyncio.to_thread(writer.flush)  # on_change runs after the future resolves
+        app.feed.flush()
+        await settle(pilot)
+        assert "message “run it again” ✓ sent" in str(line.render())

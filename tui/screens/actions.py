@@ -123,7 +123,13 @@ class SessionActions:
                 self._queue([Planned(row.id, "message", {"text": text})], "message queued")
 
         self.drover.push_screen(
-            ConfirmScreen(f"Message {title_of(row)}", "Send", "your message"), send
+            ConfirmScreen(
+                f"Message {title_of(row)}",
+                "Send",
+                "your message (enter: new line, ctrl+s: send)",
+                multiline=True,
+            ),
+            send,
         )
 
     def action_interrupt(self) -> None:

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input, Static, TextArea
 
 
 class ConfirmScreen(ModalScreen[str | None]):
@@ -20,6 +20,8 @@ class ConfirmScreen(ModalScreen[str | None]):
         confirm_label: the confirming button's label.
         ask_text: also ask for a line of text (a deny reason or a reply) with this hint.
         details: lines listing what the act touches (e.g. each tool call), shown inertly.
+        multiline: ask for several lines (a follow-up message): enter starts a new line and
+            `ctrl+s` sends.
     """
 
     DEFAULT_CSS = """
@@ -31,6 +33,7 @@ class ConfirmScreen(ModalScreen[str | None]):
     ConfirmScreen #details { height: auto; max-height: 14; margin-bottom: 1; color: $text-muted; }
     ConfirmScreen Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
     ConfirmScreen Button { margin-left: 2; }
+    ConfirmScreen TextArea { height: 8; }
     """
 
     BINDINGS = [  # noqa: RUF012
@@ -38,6 +41,7 @@ class ConfirmScreen(ModalScreen[str | None]):
         # Without a text field, `y` confirms (the key that opened an allow dialog); the focused
         # button starts on Cancel so a stray enter never confirms a destructive act.
         Binding("y", "confirm", "Confirm", show=False),
+        Binding("ctrl+s", "send", "Send", show=False),
     ]
 
     def __init__(
@@ -46,12 +50,15 @@ class ConfirmScreen(ModalScreen[str | None]):
         confirm_label: str = "Confirm",
         ask_text: str = "",
         details: Sequence[str] = (),
+        *,
+        multiline: bool = False,
     ) -> None:
         super().__init__()
         self.question = question
         self.confirm_label = confirm_label
         self.ask_text = ask_text
         self.details = list(details)
+        self.multiline = multiline
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -59,7 +66,9 @@ class ConfirmScreen(ModalScreen[str | None]):
             if self.details:
                 with VerticalScroll(id="details", can_focus=False):
                     yield Static("\n".join(self.details), markup=False)
-            if self.ask_text:
+            if self.ask_text and self.multiline:
+                yield TextArea(soft_wrap=True, show_line_numbers=False, placeholder=self.ask_text)
+            elif self.ask_text:
                 yield Input(placeholder=self.ask_text)
             with Horizontal():
                 yield Button("Cancel", id="cancel")
@@ -67,18 +76,28 @@ class ConfirmScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         # The text field when there is one; otherwise Cancel, so a stray enter is harmless.
-        self.query_one(Input if self.ask_text else "#cancel").focus()
+        self.query_one(self._field() if self.ask_text else "#cancel").focus()
+
+    def _field(self) -> type[Input] | type[TextArea]:
+        return TextArea if self.multiline else Input
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """`y` confirms only when there is no text field to type it into."""
+        """`y` confirms only when there is no text field to type it into (`ctrl+s` always)."""
         return not (action == "confirm" and self.ask_text)
 
     @on(Button.Pressed, "#confirm")
     @on(Input.Submitted)
     def action_confirm(self) -> None:
         """Close confirming, with the typed text ('' when none was asked for)."""
-        text = self.query_one(Input).value if self.ask_text else ""
-        self.dismiss(text)
+        field = self.query_one(self._field()) if self.ask_text else None
+        if isinstance(field, TextArea):
+            self.dismiss(field.text)
+        else:
+            self.dismiss(field.value if field is not None else "")
+
+    def action_send(self) -> None:
+        """`ctrl+s`: confirm from anywhere, also while typing in the text field."""
+        self.action_confirm()
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

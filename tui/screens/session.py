@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Static
 
-from drover.store.models import EventRow, SessionRow, ThreadRow
+from drover.store.models import EventRow, OutboxRow, SessionRow, ThreadRow
 from drover.sync.connection import ConnectionState
 from drover.tui.inert import inert
 from drover.tui.screens.actions import SessionActions
@@ -31,6 +31,8 @@ from drover.tui.widgets.transcript_items import TranscriptItem, content_text
 
 PAGE = 60
 """Events per keyset page."""
+SENT_SHOWN = 3
+"""How many of the latest sent actions the header lists."""
 
 
 class SessionScreen(SessionActions, DroverScreen):
@@ -95,6 +97,11 @@ class SessionScreen(SessionActions, DroverScreen):
         # Child streams are a store-level view the FleetSource protocol does not carry.
         return source.reader.transcript(self.session_id, thread=self.lane, **bounds)  # type: ignore[attr-defined]
 
+    def _sent(self) -> tuple[OutboxRow, ...]:
+        """The latest actions sent to this session (the header shows where they stand)."""
+        reader = getattr(self.drover.source, "reader", None)
+        return tuple(reader.outbox(self.session_id)[-SENT_SHOWN:]) if reader is not None else ()
+
     def _threads(self) -> list[ThreadRow]:
         reader = getattr(self.drover.source, "reader", None)
         return reader.threads(self.session_id) if reader is not None else []
@@ -110,20 +117,23 @@ class SessionScreen(SessionActions, DroverScreen):
         )
         self._show_row(row)
         await self.transcript.show_tail(rows, PAGE)
-        # Threads are not needed for the first frame: read them after it.
+        # Threads and sent actions are not needed for the first frame: read them after it.
         self._show_threads(await self.drover.reads.run(self._threads))
+        self.query_one(SessionHeader).sent = await self.drover.reads.run(self._sent)
 
     @work(exclusive=True, group="session-load", exit_on_error=False)
     async def _load_newer(self) -> None:
         source = self.drover.source
         if source is None:
             return
-        row, threads = await asyncio.gather(
+        row, threads, sent = await asyncio.gather(
             self.drover.reads.run(source.session, self.session_id),
             self.drover.reads.run(self._threads),
+            self.drover.reads.run(self._sent),
         )
         self._show_row(row)
         self._show_threads(threads)
+        self.query_one(SessionHeader).sent = sent
         while True:
             rows = await self.drover.reads.run(
                 self._page, after_seq=self.transcript.last_seq, limit=PAGE

@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from drover.store.models import SessionRow
+from drover.store.models import OutboxRow, SessionRow
 from drover.sync.connection import ConnectionState
 from drover.themes import SESSION_STATES
 from drover.tui import format as fmt
@@ -35,12 +35,15 @@ class SessionHeader(Vertical):
     SessionHeader #title { width: 1fr; padding-left: 1; text-style: bold; }
     SessionHeader #figures { color: $text-muted; }
     SessionHeader #reason { color: $session-needs-you; }
+    SessionHeader #sent { color: $text-muted; }
     """
 
     row: reactive[SessionRow | None] = reactive(None, always_update=True)
     """The session shown (None until loaded)."""
     connection: reactive[ConnectionState | None] = reactive(None)
     """sync's connection state for it (None when not followed)."""
+    sent: reactive[tuple[OutboxRow, ...]] = reactive(())
+    """The latest actions the user sent to it, with their delivery state (newest last)."""
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -48,6 +51,9 @@ class SessionHeader(Vertical):
             yield Static(id="title")
         yield Static(id="figures")
         yield Static(id="reason")
+        sent = Static(id="sent")
+        sent.display = False  # until there is something sent to show
+        yield sent
 
     def _wall_clock(self) -> float:
         """Seconds since the epoch by the app's injected clock (sync stamps states in those)."""
@@ -59,6 +65,13 @@ class SessionHeader(Vertical):
 
     def watch_connection(self) -> None:
         self._show()
+
+    def watch_sent(self) -> None:
+        if not self.is_mounted:
+            return
+        line = self.query_one("#sent", Static)
+        line.update(Content(outbox_line(self.sent)))
+        line.display = bool(self.sent)
 
     def _show(self) -> None:
         row = self.row
@@ -87,3 +100,26 @@ class SessionHeader(Vertical):
         reason = fmt.needs_reason(row)
         self.query_one("#reason", Static).update(Content(f"▲ {reason}" if reason else ""))
         self.query_one("#reason", Static).display = bool(reason)
+
+
+_STATE_MARKS = {"queued": "⧗ queued", "sending": "⧗ sending", "sent": "✓ sent", "failed": "✗"}
+
+
+def outbox_line(rows: tuple[OutboxRow, ...]) -> str:
+    """`you sent: …` — each action, what it was, and where its delivery stands."""
+    parts = []
+    for row in rows:
+        payload = row.payload if isinstance(row.payload, dict) else {}
+        if row.kind == "message":
+            what = f"message “{inert_line(str(payload.get('text', '')))[:40]}”"
+        elif row.kind == "tool_confirmation":
+            what = "allow" if payload.get("allow") else "deny"
+        else:
+            what = row.kind.replace("_", " ")
+        state = _STATE_MARKS.get(row.state, row.state)
+        if row.state == "failed":
+            state += f" failed: {inert_line(row.error or 'unknown reason')}"
+        elif row.state == "sending" and row.attempts > 1:
+            state += f" (attempt {row.attempts})"
+        parts.append(f"{what} {state}")
+    return "you sent: " + " · ".join(parts) if parts else ""
