@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from drover.tui.format import preview
+from drover.tui.format import content_text, preview
 from drover.tui.inert import inert, inert_line
 
 __all__ = ["event_lines"]
@@ -28,23 +28,6 @@ _TOOL_RESULTS = {"agent.tool_result", "agent.mcp_tool_result"}
 def _time(event: Mapping[str, Any]) -> str:
     stamp = event.get("processed_at")
     return stamp[11:19] if isinstance(stamp, str) and len(stamp) >= 19 else "--:--:--"
-
-
-def content_text(content: Any) -> str:
-    """The text of a content block list (non-text blocks as ``[type]``)."""
-    if isinstance(content, str):
-        return content
-    if not isinstance(content, list):
-        return ""
-    parts = []
-    for block in content:
-        if not isinstance(block, Mapping):
-            continue
-        if block.get("type") == "text":
-            parts.append(str(block.get("text", "")))
-        else:
-            parts.append(f"[{block.get('type', 'block')}]")
-    return "\n".join(parts)
 
 
 def _block(label: str, event: Mapping[str, Any], text: str, limit: int | None = None) -> list[str]:
@@ -78,9 +61,9 @@ def event_lines(event: Mapping[str, Any]) -> list[str]:
     if etype in _QUIET or etype.startswith(_QUIET_PREFIXES):
         return []
     if etype == "user.message":
-        return _block("you", event, content_text(event.get("content")))
+        return _block("you", event, content_text(event))
     if etype == "agent.message":
-        return _block("agent", event, content_text(event.get("content")))
+        return _block("agent", event, content_text(event))
     if etype == "agent.thinking":
         return _block("agent", event, "(thinking)")
     if etype in _TOOL_USES:
@@ -90,7 +73,7 @@ def event_lines(event: Mapping[str, Any]) -> list[str]:
         return _block("tool", event, text)
     if etype in _TOOL_RESULTS:
         label = "error" if event.get("is_error") else "result"
-        return _block(label, event, content_text(event.get("content")), _RESULT_LINES)
+        return _block(label, event, content_text(event), _RESULT_LINES)
     if etype == "user.tool_confirmation":
         verdict = "allowed" if event.get("result") == "allow" else "denied"
         note = f": {event['deny_message']}" if event.get("deny_message") else ""
@@ -111,6 +94,6 @@ def event_lines(event: Mapping[str, Any]) -> list[str]:
     if etype in ("agent.thread_message_sent", "agent.thread_message_received"):
         peer = event.get("to_agent_name") or event.get("from_agent_name") or "thread"
         arrow = "→" if etype.endswith("sent") else "←"
-        return _block("agent", event, f"{arrow} {peer}: {content_text(event.get('content'))}")
+        return _block("agent", event, f"{arrow} {peer}: {content_text(event)}")
     fields = {k: v for k, v in event.items() if k not in ("type", "id", "processed_at")}
     return _block("event", event, f"{inert_line(etype)} {preview(fields, 100)}")

@@ -126,3 +126,19 @@ def needs_reason(row: SessionRow) -> str:
 def _error_type(row: SessionRow) -> str:
     error = (row.last_error or {}).get("error") or {}
     return inert_line(str(error.get("type") or "error")) if isinstance(error, Mapping) else "error"
+
+
+def content_text(event: Mapping[str, Any]) -> str:
+    """Join the text blocks of an event's `content` (other blocks become a placeholder)."""
+    blocks = event.get("content")
+    if isinstance(blocks, str):
+        return blocks
+    if not isinstance(blocks, list):
+        return ""
+    parts = []
+    for block in blocks:
+        if isinstance(block, Mapping) and isinstance(block.get("text"), str):
+            parts.append(block["text"])
+        elif isinstance(block, Mapping):
+            parts.append(f"[{block.get('type', 'block')}]")
+    return "\n".join(parts)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 
 from drover.store.models import EventRow
 from drover.tui import format as fmt
+from drover.tui.format import content_text
 from drover.tui.inert import inert, inert_line
-from drover.tui.widgets.transcript_items import content_text
 
 Line = tuple[str, str]
 """`(text, kind)`: one inert line and the kind that styles it."""

@@ -19,6 +19,7 @@ from textual.widgets import Static
 
 from drover.store.models import EventRow, OutboxRow, SessionRow, ThreadRow
 from drover.sync.connection import ConnectionState
+from drover.tui.format import content_text
 from drover.tui.inert import inert
 from drover.tui.screens.actions import SessionActions
 from drover.tui.screens.base import DroverScreen
@@ -27,7 +28,7 @@ from drover.tui.widgets.key_bar import KeyBar
 from drover.tui.widgets.session_header import SessionHeader
 from drover.tui.widgets.thread_bar import ThreadBar, child_threads, lanes
 from drover.tui.widgets.transcript import Transcript
-from drover.tui.widgets.transcript_items import TranscriptItem, content_text
+from drover.tui.widgets.transcript_items import TranscriptItem
 
 PAGE = 60
 """Events per keyset page."""

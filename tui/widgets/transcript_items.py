@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.markdown import Markdown as RichMarkdown
@@ -36,22 +35,6 @@ _TOOL_RESULTS = (
 # Headings, quotes, lists, emphasis, code, links, tables: worth a Markdown parse.
 _MARKDOWN = re.compile(r"(^|\n)\s*(#{1,6} |> |[-*+] |\d+\. |\|)|[*_`]|\]\(")
 _HIDDEN = ("span.model_request_start", "span.outcome_evaluation_ongoing")
-
-
-def content_text(event: Mapping[str, Any]) -> str:
-    """Join the text blocks of an event's `content` (other blocks become a placeholder)."""
-    blocks = event.get("content")
-    if isinstance(blocks, str):
-        return blocks
-    if not isinstance(blocks, list):
-        return ""
-    parts = []
-    for block in blocks:
-        if isinstance(block, Mapping) and isinstance(block.get("text"), str):
-            parts.append(block["text"])
-        elif isinstance(block, Mapping):
-            parts.append(f"[{block.get('type', 'block')}]")
-    return "\n".join(parts)
 
 
 class TranscriptItem(Widget, can_focus=True):
@@ -181,7 +164,7 @@ def _tool_use(row: EventRow) -> ToolCallItem:
 
 
 def _tool_result(row: EventRow) -> ToolCallItem:
-    text = content_text(row.event)
+    text = fmt.content_text(row.event)
     error = " (error)" if row.event.get("is_error") else ""
     first = inert_line(text[:200])
     title = f"↳ result{error} · {len(text):,} chars · {first[:60]}"
@@ -235,7 +218,7 @@ def _thread_message(row: EventRow) -> MessageItem:
         who = f"→ to {inert_line(str(ev.get('to_agent_name') or 'primary'))}"
     else:
         who = f"← from {inert_line(str(ev.get('from_agent_name') or 'primary'))}"
-    return MessageItem(row, who, content_text(ev), "agent")
+    return MessageItem(row, who, fmt.content_text(ev), "agent")
 
 
 def _thread_event(row: EventRow) -> TranscriptItem:
@@ -269,7 +252,7 @@ def make_item(row: EventRow) -> TranscriptItem | None:
         return None
     if etype in ("user.message", "agent.message", "system.message"):
         who = {"user.message": "You", "agent.message": "Agent", "system.message": "System"}[etype]
-        return MessageItem(row, who, content_text(row.event), etype.split(".")[0])
+        return MessageItem(row, who, fmt.content_text(row.event), etype.split(".")[0])
     if etype in _TOOL_USES:
         return _tool_use(row)
     if etype in _TOOL_RESULTS:
