@@ -55,6 +55,14 @@ def _env(env: Mapping[str, str] | None, key: str) -> str | None:
     return value or None
 
 
+def _first_of(*candidates: str | os.PathLike[str] | None) -> Path | None:
+    """The first path given (flag before environment), with ``~`` expanded."""
+    for candidate in candidates:
+        if candidate:
+            return Path(candidate).expanduser()
+    return None
+
+
 def config_file(
     explicit: str | os.PathLike[str] | None = None,
     *,
@@ -66,12 +74,9 @@ def config_file(
         explicit: a path given on the command line; wins over everything.
         env: environment to consult (default ``os.environ``).
     """
-    if explicit:
-        return Path(explicit).expanduser()
-    from_env = _env(env, CONFIG_ENV)
-    if from_env:
-        return Path(from_env).expanduser()
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+    return _first_of(explicit, _env(env, CONFIG_ENV)) or (
+        Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+    )
 
 
 def data_dir(
@@ -85,12 +90,9 @@ def data_dir(
         explicit: a directory given on the command line; wins over everything.
         env: environment to consult (default ``os.environ``).
     """
-    if explicit:
-        return Path(explicit).expanduser()
-    from_env = _env(env, DATA_DIR_ENV)
-    if from_env:
-        return Path(from_env).expanduser()
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return _first_of(explicit, _env(env, DATA_DIR_ENV)) or Path(
+        platformdirs.user_data_dir(APP_NAME, appauthor=False)
+    )
 
 
 def mirror_path(
