@@ -89,8 +89,8 @@ async def refresh(ctx: Context) -> None:
 
 def as_cells(row: Any, now: datetime) -> dict[str, str]:
     """One table row; every free-text cell is made inert (titles are user/agent data)."""
-    from drover.tui import format as fmt
-    from drover.tui.inert import inert_line
+    from drover.text import format as fmt
+    from drover.text.inert import inert_line
 
     return {
         "STATUS": fmt.status_label(row),
@@ -107,7 +107,7 @@ def as_cells(row: Any, now: datetime) -> dict[str, str]:
 def as_json(row: Any, now: datetime) -> dict[str, Any]:
     """The machine-readable view of one session (raw values, no formatting)."""
     from drover.api.timestamps import parse_timestamp
-    from drover.tui import format as fmt
+    from drover.text import format as fmt
 
     created = parse_timestamp(row.created_at)
     return {

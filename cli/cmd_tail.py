@@ -89,7 +89,7 @@ async def _follow(ctx: Context, printer: Printer) -> int:
     async with SessionLink(ctx, printer.session_id) as link:
         session = await link.check()
         if not printer.as_json:
-            from drover.tui.inert import inert_line
+            from drover.text.inert import inert_line
 
             title = inert_line(str(session.get("title") or "(untitled)"))
             state = inert_line(str(session.get("status", "?")))
@@ -121,7 +121,7 @@ class ConnectionNotices:
         self.shown = "live"
 
     def __call__(self, changes: dict[str, Any]) -> None:
-        from drover.tui.inert import inert_line
+        from drover.text.inert import inert_line
 
         state = changes.get(self.session_id)
         if state is None or state.state in ("connecting", "stopped", self.shown):

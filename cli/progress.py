@@ -147,7 +147,7 @@ class SyncProgress:
         from rich.table import Table
         from rich.text import Text
 
-        from drover.tui.inert import inert_line
+        from drover.text.inert import inert_line
 
         total, elapsed, rate = self.totals()
         table = Table(

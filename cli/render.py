@@ -1,7 +1,7 @@
 """Human-readable transcript lines for ``drover tail``.
 
 Agent-produced text is data (invariant 7): every string taken from an event goes through
-:func:`drover.tui.inert.inert`, so an escape sequence an agent printed (``\\x1b]0;…\\x07``,
+:func:`drover.text.inert.inert`, so an escape sequence an agent printed (``\\x1b]0;…\\x07``,
 ``\\x1b[2J``) shows as visible ``␛]0;…␇`` instead of retitling or clearing the user's terminal.
 Unknown event types are shown generically (invariant 6), never dropped silently; only the
 bookkeeping events (spans, usage, thread status) are left out of the human view — ``--json``
@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from drover.tui.format import content_text, preview
-from drover.tui.inert import inert, inert_line
+from drover.text.format import content_text, preview
+from drover.text.inert import inert, inert_line
 
 __all__ = ["event_lines"]
 

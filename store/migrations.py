@@ -37,7 +37,13 @@ def _v1(conn: sqlite3.Connection) -> None:
     create_fts_triggers(conn)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+def _v2(conn: sqlite3.Connection) -> None:
+    """Mark where a session came from: NULL = the server (synced), else how it arrived
+    (`import`: loaded from an export file; sync must never poll or follow it)."""
+    conn.execute("ALTER TABLE sessions ADD COLUMN origin TEXT")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from drover.store.models import SessionRow
-from drover.tui import format as fmt
-from drover.tui.inert import inert_line
+from drover.text import format as fmt
+from drover.text.inert import inert_line
 
 CONFIRMABLE = frozenset({"agent.tool_use", "agent.mcp_tool_use", None})
 """Pending types a `user.tool_confirmation` answers (None: the tool-use event not mirrored yet)."""

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from drover.store.models import SessionRow
-from drover.tui import format as fmt
-from drover.tui.inert import inert_line
+from drover.text import format as fmt
+from drover.text.inert import inert_line
 
 Category = Literal["needs_you", "error", "done", "active"]
 ALERTING: frozenset[Category] = frozenset({"needs_you", "error", "done"})

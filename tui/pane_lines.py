@@ -2,7 +2,7 @@
 
 `compact_lines` turns one mirrored event into at most a few one-line strings, each with a
 kind (`agent`, `tool`, `error`, `running` …) that the pane colours through its theme's CSS.
-Every string is made inert (`drover.tui.inert`) here, so nothing an agent wrote can reach the
+Every string is made inert (`drover.text.inert`) here, so nothing an agent wrote can reach the
 terminal as a control sequence. `Ticker` folds the same events into the pane's one-line
 summary: how long the session has been in its status and which tool it is running.
 """
@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from drover.store.models import EventRow
-from drover.tui import format as fmt
-from drover.tui.format import content_text
-from drover.tui.inert import inert, inert_line
+from drover.text import format as fmt
+from drover.text.format import content_text
+from drover.text.inert import inert, inert_line
 
 Line = tuple[str, str]
 """`(text, kind)`: one inert line and the kind that styles it."""

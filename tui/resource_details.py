@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from drover.tui.inert import inert, inert_line
+from drover.text.inert import inert, inert_line
 
 AGENT_TOOLS = ("bash", "edit", "read", "write", "glob", "grep", "web_fetch", "web_search")
 """Tools of `agent_toolset_20260401`, in the order they are listed."""

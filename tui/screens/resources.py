@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Static
 
-from drover.tui.inert import inert_line
+from drover.text.inert import inert_line
 from drover.tui.resource_details import (
     model_summary,
     network_summary,

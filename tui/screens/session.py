@@ -19,8 +19,8 @@ from textual.widgets import Static
 
 from drover.store.models import EventRow, OutboxRow, SessionRow, ThreadRow
 from drover.sync.connection import ConnectionState
-from drover.tui.format import content_text
-from drover.tui.inert import inert
+from drover.text.format import content_text
+from drover.text.inert import inert
 from drover.tui.screens.actions import SessionActions
 from drover.tui.screens.base import DroverScreen
 from drover.tui.screens.viewer import ViewerScreen

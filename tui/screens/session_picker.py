@@ -19,8 +19,8 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from drover.store.models import SessionRow
-from drover.tui import format as fmt
-from drover.tui.inert import inert_line
+from drover.text import format as fmt
+from drover.text.inert import inert_line
 from drover.tui.source import FleetQuery
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
-from drover.tui.inert import inert
+from drover.text.inert import inert
 
 
 class ViewerScreen(ModalScreen[None]):

@@ -7,7 +7,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from drover.store.models import HeaderCounts
-from drover.tui import format as fmt
+from drover.text import format as fmt
 from drover.tui.source import FleetQuery
 
 

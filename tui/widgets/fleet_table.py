@@ -28,10 +28,10 @@ from textual.strip import Strip
 
 from drover.store.models import SessionRow
 from drover.sync.connection import ConnectionState
+from drover.text import format as fmt
+from drover.text.inert import inert_line
 from drover.themes import SESSION_STATES
-from drover.tui import format as fmt
 from drover.tui.connection_text import connection_label
-from drover.tui.inert import inert_line
 from drover.tui.widgets.fleet_layout import GAP, fit, layout
 
 _STRIP_CACHE = 2_000  # rendered rows kept; far more than a screen, far less than a big fleet

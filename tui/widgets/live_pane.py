@@ -3,7 +3,7 @@
 The grid screen drives it from above: `assign` a session, `apply` the answers of the grid's
 batched reads, `tick` the elapsed time, set `connection` and `preview`. The pane never reads
 the mirror itself, so a hidden pane costs nothing. Everything shown that came from an agent
-is inert (`drover.tui.pane_lines` / `drover.tui.inert`) and rendered as `Content`, never markup.
+is inert (`drover.tui.pane_lines` / `drover.text.inert`) and rendered as `Content`, never markup.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from textual.widgets import Static
 from drover.api.timestamps import parse_timestamp
 from drover.store.models import SessionRow
 from drover.sync.connection import ConnectionState
+from drover.text import format as fmt
+from drover.text.inert import inert, inert_line
 from drover.themes import SESSION_STATES
-from drover.tui import format as fmt
 from drover.tui.connection_text import connection_label
 from drover.tui.grid_source import PaneUpdate, PaneWant
-from drover.tui.inert import inert, inert_line
 from drover.tui.pane_lines import Ticker
 from drover.tui.widgets.pane_log import PaneLog
 

@@ -12,10 +12,10 @@ from textual.widgets import Static
 
 from drover.store.models import OutboxRow, SessionRow
 from drover.sync.connection import ConnectionState
+from drover.text import format as fmt
+from drover.text.inert import inert_line
 from drover.themes import SESSION_STATES
-from drover.tui import format as fmt
 from drover.tui.connection_text import connection_detail
-from drover.tui.inert import inert_line
 
 
 class SessionHeader(Vertical):

@@ -17,7 +17,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from drover.store.models import ThreadRow
-from drover.tui.inert import inert_line
+from drover.text.inert import inert_line
 
 _BADGES = {
     "running": ("●", "$session-running"),

@@ -1,6 +1,6 @@
 """One widget per transcript event, built by `make_item` from a mirrored `EventRow`.
 
-Every piece of agent-produced text goes through `drover.tui.inert` and into `Content(...)`
+Every piece of agent-produced text goes through `drover.text.inert` and into `Content(...)`
 (never `from_markup`) or, for message bodies, a Markdown widget after neutralising escapes.
 Big tool results are cut at `RESULT_PREVIEW_CHARS`; `v` on the item opens the whole thing.
 Unknown event types get a generic line; `r` on any item shows its raw JSON.
@@ -22,8 +22,8 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from drover.store.models import EventRow
-from drover.tui import format as fmt
-from drover.tui.inert import inert, inert_line
+from drover.text import format as fmt
+from drover.text.inert import inert, inert_line
 
 RESULT_PREVIEW_CHARS = 4_000
 """Characters of a tool result shown inline; the rest only in the full view."""

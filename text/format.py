@@ -12,7 +12,7 @@ from typing import Any
 
 from drover.api.timestamps import parse_timestamp
 from drover.store.models import SessionRow
-from drover.tui.inert import inert_line
+from drover.text.inert import inert_line
 
 _NEEDS_LABELS = {
     "budget_reached": "budget reached",
