@@ -6,7 +6,6 @@ from tui_support import LONG, ingest, settle
 
 from drover.tui.screens.session import SessionScreen
 from drover.tui.widgets.thread_bar import ThreadBar
-from drover.tui.widgets.transcript_items import TranscriptItem
 
 MULTI = "sesn_ex_multiagent_delegation"
 CHILD = "sthr_011CQwTh7hEADTeN87K4te4y"
@@ -30,7 +29,7 @@ async def _open(pilot, session_id: str) -> SessionScreen:
 
 
 def _ids(screen: SessionScreen) -> list[str]:
-    return [item.row.id for item in screen.transcript.query_children(TranscriptItem)]
+    return [block.row.id for block in screen.events.blocks]
 
 
 async def test_t_cycles_between_the_primary_and_child_lanes(make_app) -> None:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from textual.widgets import TextArea
-from tui_support import BIG_RESULT_CHARS, HOSTILE, LONG, ingest, settle
+from tui_support import BIG_RESULT_CHARS, HOSTILE, LONG, ingest, screen_text, settle
 
-from drover.tui.screens.session import PAGE, SessionScreen
+from drover.tui.event_blocks import RESULT_PREVIEW_CHARS
+from drover.tui.screens.session import SessionScreen
+from drover.tui.screens.transcript_screen import PAGE
 from drover.tui.screens.viewer import ViewerScreen
+from drover.tui.widgets.event_list import MAX_BLOCKS
 from drover.tui.widgets.session_header import SessionHeader
-from drover.tui.widgets.transcript_items import (
-    RESULT_PREVIEW_CHARS,
-    MessageItem,
-    ToolCallItem,
-    TranscriptItem,
-)
+
+LONG_EVENTS = 260
 
 
 async def open_session(pilot, session_id: str) -> SessionScreen:
@@ -37,57 +36,56 @@ def _events(start: int, count: int) -> list[dict]:
     ]  # fmt: skip
 
 
-async def test_transcript_pages_by_keyset(make_app) -> None:
+async def test_older_pages_load_by_keyset_as_the_cursor_moves_up(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_session(pilot, LONG)
-        transcript = screen.transcript
-        items = list(transcript.query_children(TranscriptItem))
-        assert len(items) == PAGE and transcript.has_older
-        newest = items[-1].row.seq
-        pages = 1
-        while transcript.has_older:
-            await pilot.press("left_square_bracket")
+        events = screen.events
+        assert len(events.blocks) == PAGE and events.has_older and events.following
+        newest = events.blocks[-1].row.seq
+        presses = 0
+        while events.has_older and presses < 100:
+            await pilot.press("pageup")
             await settle(pilot)
-            pages += 1
-            assert len(list(transcript.query_children(TranscriptItem))) == min(260, pages * PAGE)
-        items = list(transcript.query_children(TranscriptItem))
-        assert len(items) == 260 and pages == -(-260 // PAGE)
-        seqs = [item.row.seq for item in items]
-        assert seqs == sorted(seqs) and seqs[-1] == newest
+            presses += 1
+        assert not events.has_older and len(events.blocks) == LONG_EVENTS <= MAX_BLOCKS
+        seqs = [block.row.seq for block in events.blocks]
+        assert seqs == sorted(seqs) and seqs[-1] == newest and len(set(seqs)) == LONG_EVENTS
+        await pilot.press("home")
+        await settle(pilot)
+        assert events.cursor == 0 and "line 1" in screen_text(events)
 
 
-async def test_tail_is_followed_until_the_user_scrolls_up(make_app) -> None:
+async def test_tail_is_followed_until_the_user_moves_up(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_session(pilot, LONG)
-        transcript = screen.transcript
-        assert transcript.following
+        events = screen.events
+        assert events.following
         await ingest(app, LONG, _events(0, 5))
         await settle(pilot)
-        assert transcript.query_children(TranscriptItem).last().row.id == "sevt_new4"
-        assert transcript.scroll_y == transcript.max_scroll_y
-        # The user scrolls up to read; new events must not move the view.
-        transcript.focus()
+        assert events.current.id == "sevt_new4" and "new 4" in screen_text(events)
+        # The user moves up to read; new events must not move the view.
         await pilot.press("pageup", "pageup")
         await settle(pilot)
-        reading = transcript.scroll_y
-        assert reading < transcript.max_scroll_y and not transcript.following
+        reading, shown = events.current.id, screen_text(events)
+        assert not events.following and "new 4" not in shown
         await ingest(app, LONG, _events(5, 20))
         await settle(pilot)
-        assert transcript.query_children(TranscriptItem).last().row.id == "sevt_new24"
-        assert transcript.scroll_y == reading
+        assert events.blocks[-1].row.id == "sevt_new24"
+        assert events.current.id == reading and screen_text(events) == shown
         await pilot.press("G")
         await settle(pilot)
-        assert transcript.following and transcript.scroll_y == transcript.max_scroll_y
+        assert events.following and events.current.id == "sevt_new24"
+        assert "new 24" in screen_text(events)
 
 
 async def test_agent_text_renders_inertly(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_session(pilot, HOSTILE)
-        agent = next(i for i in screen.query(MessageItem) if i.who == "Agent")
-        segments = list(app.console.render(agent.body_renderable, app.console.options))
+        agent = next(b for b in screen.events.blocks if b.head == "Agent")
+        segments = list(app.console.render(agent.body, app.console.options))
         plain = "".join(segment.text for segment in segments)
         assert "\x1b" not in plain and "\x07" not in plain
         assert "␛]0;pwned␇" in plain and "␛[31mred␛[0m" in plain
@@ -95,6 +93,8 @@ async def test_agent_text_renders_inertly(make_app) -> None:
         # Neither the markup nor the escape sequence styled anything: no bold, no colour.
         styled = [s for s in segments if s.style and (s.style.bold or s.style.color)]
         assert styled == []
+        shown = screen_text(screen.events)
+        assert "[bold red]x[/]" in shown and "\x1b" not in shown
         header_title = str(screen.query_one(SessionHeader).query_one("#title").render())
         assert "[bold red]x[/]" in header_title and "\x1b" not in header_title
 
@@ -103,10 +103,14 @@ async def test_huge_tool_result_is_truncated_with_a_full_view(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_session(pilot, HOSTILE)
-        result = next(i for i in screen.query(ToolCallItem) if i.row.type == "agent.tool_result")
-        assert result.truncated and result.total == BIG_RESULT_CHARS
-        assert len(result.body) == RESULT_PREVIEW_CHARS
-        result.focus()
+        events = screen.events
+        result = next(b for b in events.blocks if b.row.type == "agent.tool_result")
+        assert result.truncated and result.collapsed
+        assert f"{RESULT_PREVIEW_CHARS:,} of {BIG_RESULT_CHARS:,} characters" in str(result.body)
+        assert events.go_to(result.row.seq)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "truncated" in screen_text(events)
         await pilot.press("v")
         await settle(pilot)
         assert isinstance(app.screen, ViewerScreen)
@@ -117,9 +121,9 @@ async def test_unknown_event_is_shown_generically_with_raw_json(make_app) -> Non
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_session(pilot, HOSTILE)
-        unknown = [i for i in screen.query(TranscriptItem) if i.row.type == "agent.brand_new_thing"]
-        assert unknown
-        unknown[0].focus()
+        unknown = [b for b in screen.events.blocks if b.row.type == "agent.brand_new_thing"]
+        assert unknown and "agent.brand_new_thing" in unknown[0].head
+        assert screen.events.go_to(unknown[0].row.seq)
         await pilot.press("r")
         await settle(pilot)
         assert isinstance(app.screen, ViewerScreen)

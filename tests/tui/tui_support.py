@@ -155,3 +155,8 @@ async def ingest(app: Any, session_id: str, events: list[dict[str, Any]]) -> Non
     await app.mirror.writer.ingest(session_id, events)
     await asyncio.to_thread(app.mirror.writer.flush)
     app.feed.flush()
+
+
+def screen_text(widget: Any) -> str:
+    """The text a Line-API widget shows right now, one line per row."""
+    return "\n".join(widget.render_line(y).text.rstrip() for y in range(widget.size.height))

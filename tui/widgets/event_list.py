@@ -1,0 +1,464 @@
+"""`EventList`: one virtual widget that draws a session's events, for the live view and replay.
+
+It holds a contiguous window of the mirror (`first_seq`..`last_seq`, at most `MAX_BLOCKS`
+shown events) and draws only the lines on screen, rendering each event once per width (an LRU
+of strips), so opening a 100k-event session or seeking in it costs one page read and one
+screenful of rendering, whatever the session's size. There is no widget per event: mounting and
+styling ~100 widgets per page was what made the old transcript slow to open (PERFORMANCE P4).
+
+Navigation is by event: a cursor marks the current event (up/down step, enter expands, `r` raw
+JSON, `v` the whole text) and the view scrolls to keep it on screen. The owner feeds pages in:
+the list posts `NeedMore` when the cursor nears an edge of the window that is not the edge of
+the session, and `EdgeRequested` for home/end outside the window. While the cursor sits on the
+newest event of a window that ends at the session's tail, the list follows the tail.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+from drover.store.models import EventRow
+from drover.tui.event_blocks import EventBlock, block_for
+
+MAX_BLOCKS = 1_500
+"""Events kept in the window; the rest stays in the mirror and pages back in."""
+EDGE = 12
+"""Ask for the next page when the cursor or the view comes this close to a window edge."""
+_STRIP_CACHE = 600
+"""Rendered events kept (a few screens' worth)."""
+_GUTTER = 2
+_KINDS = ("user", "agent", "dim", "error", "running", "idle", "needs-you", "terminated")
+
+
+class EventList(Widget, can_focus=True):
+    """A window of one session's events with a cursor."""
+
+    COMPONENT_CLASSES = {  # noqa: RUF012
+        *(f"event-list--{kind}" for kind in _KINDS),
+        "event-list--cursor",
+        "event-list--gutter",
+        "event-list--edge",
+    }
+
+    DEFAULT_CSS = """
+    EventList { height: 1fr; padding: 0 1 0 0; }
+    EventList > .event-list--user { color: $accent; }
+    EventList > .event-list--agent { color: $foreground; }
+    EventList > .event-list--dim { color: $text-muted; }
+    EventList > .event-list--error { color: $session-error; }
+    EventList > .event-list--running { color: $session-running; }
+    EventList > .event-list--idle { color: $session-idle; }
+    EventList > .event-list--needs-you { color: $session-needs-you; }
+    EventList > .event-list--terminated { color: $session-terminated; }
+    EventList > .event-list--cursor { background: $boost; }
+    EventList > .event-list--gutter { color: $accent; }
+    EventList > .event-list--edge { color: $text-muted; text-style: italic; }
+    """
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("up,k", "step(-1)", "Previous event", show=False),
+        Binding("down,j", "step(1)", "Next event", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "edge(False)", "First event", show=False),
+        Binding("end", "edge(True)", "Last event", show=False),
+        Binding("enter", "toggle", "Expand/collapse", show=False),
+        Binding("r", "view(True)", "Raw JSON"),
+        Binding("v", "view(False)", "View whole"),
+    ]
+
+    class NeedMore(Message):
+        """The cursor nears a window edge with more events beyond it in the mirror."""
+
+        def __init__(self, older: bool) -> None:
+            self.older = older
+            super().__init__()
+
+    class EdgeRequested(Message):
+        """Home/end asked for the session's first/last event, which is outside the window."""
+
+        def __init__(self, newest: bool) -> None:
+            self.newest = newest
+            super().__init__()
+
+    class CursorMoved(Message):
+        """The current event changed."""
+
+        def __init__(self, row: EventRow) -> None:
+            self.row = row
+            super().__init__()
+
+    class ViewRequested(Message):
+        """Show an event whole: its raw JSON (`raw`) or its full text content."""
+
+        def __init__(self, event_id: str, raw: bool) -> None:
+            self.event_id = event_id
+            self.raw = raw
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.blocks: list[EventBlock] = []
+        self.cursor = -1
+        """Index in `blocks` of the current event (-1 when empty)."""
+        self.first_seq: int | None = None
+        """Seq of the oldest event in the window, shown or not (None while empty)."""
+        self.last_seq = 0
+        """Seq of the newest event in the window."""
+        self.has_older = False
+        """Whether the mirror holds events of this view before the window."""
+        self.has_newer = False
+        """Whether the mirror holds events of this view after the window."""
+        self._top = 0  # first block on screen …
+        self._top_line = 0  # … and its first line on screen
+        self._expanded: dict[int, bool] = {}  # seq -> collapsed override
+        self._strips: OrderedDict[tuple[int, int, bool, Style], list[Strip]] = OrderedDict()
+        self._asked: set[bool] = set()  # NeedMore directions asked and not yet answered
+        self._reported_seq: int | None = None
+        self.empty_text = "no events yet"
+
+    # -- feeding ---------------------------------------------------------------------------
+
+    @property
+    def current(self) -> EventRow | None:
+        """The event under the cursor."""
+        return self.blocks[self.cursor].row if self.blocks else None
+
+    @property
+    def following(self) -> bool:
+        """True while the cursor is on the session's newest event (new events move it on)."""
+        return not self.has_newer and (not self.blocks or self.cursor == len(self.blocks) - 1)
+
+    def show(
+        self,
+        rows: Sequence[EventRow],
+        *,
+        cursor_seq: int | None = None,
+        has_older: bool,
+        has_newer: bool,
+    ) -> None:
+        """Replace the window with `rows` and put the cursor on `cursor_seq`.
+
+        Args:
+            rows: contiguous events of the view in seq order.
+            cursor_seq: the event to show (the nearest shown event at or after it); None puts
+                the cursor on the newest event.
+            has_older: whether events exist before `rows`.
+            has_newer: whether events exist after `rows`.
+        """
+        self.blocks = _blocks(rows)
+        self.first_seq = rows[0].seq if rows else None
+        self.last_seq = rows[-1].seq if rows else 0
+        self.has_older, self.has_newer = has_older, has_newer
+        self._asked.clear()
+        self._top = self._top_line = 0
+        if cursor_seq is None:
+            self.cursor = len(self.blocks) - 1
+        else:
+            self.cursor = self._index_at(cursor_seq)
+        self._place_cursor(centre=cursor_seq is not None)
+
+    def append(self, rows: Sequence[EventRow], *, has_newer: bool = False) -> None:
+        """Add newer events after the window (the view moves only while following)."""
+        self._asked.discard(False)
+        rows = [r for r in rows if r.seq > self.last_seq]
+        self.has_newer = has_newer
+        if not rows:
+            self.refresh()
+            return
+        follow = self.cursor == len(self.blocks) - 1
+        if self.first_seq is None:
+            self.first_seq = rows[0].seq
+        self.last_seq = rows[-1].seq
+        self.blocks.extend(_blocks(rows))
+        if follow and not has_newer:
+            self.cursor = len(self.blocks) - 1
+        overflow = len(self.blocks) - MAX_BLOCKS
+        if overflow > 0 and self.cursor - overflow >= 0:
+            self._drop_front(overflow)
+        if self.following:
+            self._place_cursor(centre=False)
+        else:  # the user is reading further up: the view stays exactly where it is
+            self._changed()
+
+    def prepend(self, rows: Sequence[EventRow], *, has_older: bool) -> None:
+        """Add older events before the window, keeping the view where it was."""
+        self._asked.discard(True)
+        rows = [r for r in rows if self.first_seq is None or r.seq < self.first_seq]
+        self.has_older = has_older
+        if rows:
+            added = _blocks(rows)
+            self.first_seq = rows[0].seq
+            self.blocks[:0] = added
+            self.cursor += len(added)
+            self._top += len(added)
+            overflow = len(self.blocks) - MAX_BLOCKS
+            if overflow > 0 and self.cursor < len(self.blocks) - overflow:
+                del self.blocks[-overflow:]
+                self.last_seq = self.blocks[-1].row.seq
+                self.has_newer = True
+        self._changed()
+
+    def _drop_front(self, count: int) -> None:
+        del self.blocks[:count]
+        self.cursor -= count
+        self._top = max(0, self._top - count)
+        self.first_seq = self.blocks[0].row.seq
+        self.has_older = True
+
+    def _index_at(self, seq: int) -> int:
+        for index, block in enumerate(self.blocks):
+            if block.row.seq >= seq:
+                return index
+        return len(self.blocks) - 1
+
+    # -- moving ----------------------------------------------------------------------------
+
+    def go_to(self, seq: int) -> bool:
+        """Put the cursor on the event at (or just after) `seq` if it is in the window."""
+        if not self.blocks or self.first_seq is None or not self.first_seq <= seq <= self.last_seq:
+            return False
+        self.cursor = self._index_at(seq)
+        self._place_cursor(centre=True)
+        return True
+
+    def action_step(self, delta: int) -> None:
+        """Move the cursor by `delta` events."""
+        if self.blocks:
+            self.cursor = max(0, min(len(self.blocks) - 1, self.cursor + delta))
+            self._place_cursor(centre=False)
+
+    def action_page(self, direction: int) -> None:
+        """Move the view and the cursor by a screenful."""
+        if not self.blocks:
+            return
+        self._scroll(direction * max(1, self.size.height - 2))
+        on_screen = self._on_screen()
+        if on_screen:
+            self.cursor = on_screen[-1] if direction > 0 else on_screen[0]
+        self._changed()
+
+    def action_edge(self, newest: bool) -> None:
+        """Go to the first or last event of the session."""
+        if (self.has_newer if newest else self.has_older) or not self.blocks:
+            self.post_message(self.EdgeRequested(newest))
+            return
+        self.cursor = len(self.blocks) - 1 if newest else 0
+        self._place_cursor(centre=False)
+
+    def action_toggle(self) -> None:
+        """Show or hide the body of the current event."""
+        if not self.blocks:
+            return
+        block = self.blocks[self.cursor]
+        if block.body is not None and not block.pinned_head:
+            seq = block.row.seq
+            self._expanded[seq] = not self._collapsed(block)
+            self._place_cursor(centre=False)
+
+    def action_view(self, raw: bool) -> None:
+        """Ask the screen to show the current event whole (raw JSON or full text)."""
+        if self.blocks:
+            self.post_message(self.ViewRequested(self.blocks[self.cursor].row.id, raw))
+
+    def _on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
+        self._scroll(3)
+        self._clamp_cursor()
+
+    def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        self._scroll(-3)
+        self._clamp_cursor()
+
+    def on_click(self, event: events.Click) -> None:
+        frame = self._frame_blocks()
+        if 0 <= event.y < len(frame) and frame[event.y] is not None:
+            index = frame[event.y]
+            if index == self.cursor:
+                self.action_toggle()
+            else:
+                self.cursor = index
+                self._place_cursor(centre=False)
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def _collapsed(self, block: EventBlock) -> bool:
+        return self._expanded.get(block.row.seq, block.collapsed)
+
+    def _height(self, index: int) -> int:
+        return len(self._lines(index))
+
+    def _place_cursor(self, *, centre: bool) -> None:
+        """Scroll so the cursor's event is on screen (centred after a jump)."""
+        height = max(1, self.size.height)
+        if not self.blocks:
+            self._changed()
+            return
+        if centre:
+            self._top, self._top_line = self.cursor, 0
+            self._scroll(-(height // 3))
+        elif self.cursor < self._top or (self.cursor == self._top and self._top_line):
+            self._top, self._top_line = self.cursor, 0
+        else:
+            # Lines from the top of the view to the end of the cursor's event.
+            used = -self._top_line
+            for index in range(self._top, self.cursor + 1):
+                used += self._height(index)
+                if used > height:
+                    break
+            if used > height:
+                cursor_height = self._height(self.cursor)
+                if cursor_height >= height:
+                    self._top, self._top_line = self.cursor, 0
+                else:
+                    self._top, self._top_line = self.cursor, 0
+                    self._scroll(-(height - cursor_height))
+        if self.following:
+            self._stick_to_bottom(height)
+        self._changed()
+
+    def _stick_to_bottom(self, height: int) -> None:
+        """Show the newest events at the bottom of the view (no blank space under them)."""
+        used, index = 0, len(self.blocks) - 1
+        while index >= 0:
+            used += self._height(index)
+            if used >= height:
+                break
+            index -= 1
+        if index < 0:
+            self._top, self._top_line = 0, 0
+        else:
+            self._top, self._top_line = index, used - height
+
+    def _scroll(self, lines: int) -> None:
+        """Move the view by `lines` (negative = up), within the window."""
+        top, line = self._top, self._top_line + lines
+        while line < 0 and top > 0:
+            top -= 1
+            line += self._height(top)
+        line = max(0, line)
+        while top < len(self.blocks) - 1 and line >= self._height(top):
+            line -= self._height(top)
+            top += 1
+        if top == len(self.blocks) - 1:
+            line = min(line, max(0, self._height(top) - 1))
+        self._top, self._top_line = top, line
+
+    def _on_screen(self) -> list[int]:
+        return sorted({i for i in self._frame_blocks() if i is not None})
+
+    def _clamp_cursor(self) -> None:
+        on_screen = self._on_screen()
+        if on_screen and self.cursor not in on_screen:
+            self.cursor = on_screen[0] if self.cursor < on_screen[0] else on_screen[-1]
+        self._changed()
+
+    def _changed(self) -> None:
+        self.refresh()
+        if not self.blocks:
+            return
+        if self._top < EDGE and self.has_older and True not in self._asked:
+            self._asked.add(True)
+            self.post_message(self.NeedMore(older=True))
+        near_end = max(self.cursor, self._top) > len(self.blocks) - EDGE
+        if near_end and self.has_newer and False not in self._asked:
+            self._asked.add(False)
+            self.post_message(self.NeedMore(older=False))
+        row = self.blocks[self.cursor].row
+        if row.seq != self._reported_seq:
+            self._reported_seq = row.seq
+            self.post_message(self.CursorMoved(row))
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def _lines(self, index: int) -> list[Strip]:
+        """The rendered lines of block `index` (cached per width, state and theme style)."""
+        block = self.blocks[index]
+        width = max(1, self.size.width - _GUTTER)
+        collapsed = self._collapsed(block)
+        # Only the colour: the widget paints its own background, and the cursor's background
+        # must show through (segment styles win over a style applied under them).
+        kind_style = self.get_component_rich_style(f"event-list--{block.kind or 'agent'}")
+        style = Style.from_color(kind_style.color)
+        key = (block.row.seq, width, collapsed, style)
+        strips = self._strips.get(key)
+        if strips is None:
+            options = self.app.console.options.update_width(width)
+            lines = self.app.console.render_lines(_renderable(block, collapsed), options, style=style)
+            strips = [Strip(line, width) for line in lines] or [Strip.blank(width)]
+            self._strips[key] = strips
+            if len(self._strips) > _STRIP_CACHE:
+                self._strips.popitem(last=False)
+        else:
+            self._strips.move_to_end(key)
+        return strips
+
+    def _frame_blocks(self) -> list[int | None]:
+        """Which block each screen line belongs to (None past the end)."""
+        out: list[int | None] = []
+        height, index, skip = self.size.height, self._top, self._top_line
+        while len(out) < height and index < len(self.blocks):
+            count = self._height(index) - skip
+            out.extend([index] * max(0, min(count, height - len(out))))
+            index, skip = index + 1, 0
+        return out
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if not self.blocks:
+            if y == 0:
+                edge = self.get_component_rich_style("event-list--edge")
+                strip = Strip([Segment(self.empty_text, edge)]).adjust_cell_length(width)
+                return strip.apply_style(self.rich_style)
+            return Strip.blank(width, self.rich_style)
+        index, skip, line = self._top, self._top_line, y
+        while index < len(self.blocks):
+            count = self._height(index) - skip
+            if line < count:
+                return self._draw(index, skip + line, width)
+            line -= count
+            index, skip = index + 1, 0
+        return Strip.blank(width, self.rich_style)
+
+    def _draw(self, index: int, line: int, width: int) -> Strip:
+        strip = self._lines(index)[line]
+        if index == self.cursor:
+            gutter_style = self.get_component_rich_style("event-list--gutter")
+            gutter = Strip([Segment("▌ ", gutter_style)], _GUTTER)
+            strip = strip.apply_style(self.get_component_rich_style("event-list--cursor"))
+        else:
+            gutter = Strip.blank(_GUTTER)
+        # Line-API widgets paint their own base style (background, default colour).
+        return Strip.join([gutter, strip]).adjust_cell_length(width).apply_style(self.rich_style)
+
+    def on_resize(self) -> None:
+        if self.blocks:
+            self._place_cursor(centre=False)
+
+
+def _blocks(rows: Sequence[EventRow]) -> list[EventBlock]:
+    return [b for b in map(block_for, rows) if b is not None]
+
+
+def _renderable(block: EventBlock, collapsed: bool) -> RenderableType:
+    # Text(...) never parses markup: agent data stays literal.
+    if block.body is None:
+        return Text(block.head, end="")
+    if block.pinned_head:
+        return Group(Text(block.head, style="bold"), Padding(block.body, (0, 0, 0, 2)))
+    if collapsed:
+        return Text("▶ " + block.head, style="bold", end="")
+    return Group(Text("▼ " + block.head, style="bold"), Padding(block.body, (0, 0, 0, 2)))
