@@ -203,61 +203,78 @@ async def _settle(app: Any) -> None:
 
 
 def test_p4_open_and_seek_a_100k_event_session(open_dir: Path, tmp_path: Path) -> None:
-    from drover.tui.screens.session import PAGE, SessionScreen
-    from drover.tui.widgets.transcript_items import TranscriptItem
+    """Replay and the live view open a 100k-event session; replay seeks by time and by id."""
+    from drover.tui.screens.replay import ReplayScreen
+    from drover.tui.screens.session import SessionScreen
+    from drover.tui.screens.transcript_screen import PAGE
 
     reader = MirrorReader(open_dir / "default" / "mirror.db")
-    high = reader.transcript(BIG, limit=1)[-1].seq
-    floor_open = _query_ms(lambda: reader.transcript(BIG, limit=PAGE))
-    floor_seek = _query_ms(lambda: reader.transcript(BIG, before_seq=high // 2, limit=PAGE))
+    span = reader.lane_span(BIG)
+    assert span is not None and span.first_at and span.last_at
+    floor_open = _query_ms(lambda: reader.transcript(BIG, after_seq=0, limit=PAGE))
+    middle = span.first_at + (span.last_at - span.first_at) / 2
+    floor_seek = _query_ms(lambda: reader.seq_at_time(BIG, None, middle))
+    targets = []  # (time, the seq a seek to it lands on), spread over the session
+    for round_ in range(ROUNDS + 1):
+        when = span.first_at + (span.last_at - span.first_at) * ((round_ * 0.17 + 0.3) % 1)
+        targets.append((when, reader.seq_at_time(BIG, None, when)))
+    far_ids = [reader.transcript(BIG, before_seq=seq - 20_000 if seq > 40_000 else seq + 20_000,
+                                 limit=1)[0] for _, seq in targets]  # fmt: skip
     reader.close()
-    opens: list[tuple[float, float]] = []
-    seeks: list[tuple[float, float]] = []
-    olders: list[tuple[float, float]] = []
+    results: dict[str, list[tuple[float, float]]] = {"replay": [], "live": [], "time": [], "id": []}
+
+    def shows(kind: type, seq: int | None = None) -> Callable[[Any], bool]:
+        def check(screen: Any) -> bool:
+            if not isinstance(screen, kind) or not screen.events.blocks:
+                return False
+            return seq is None or screen.events.current.seq == seq
+
+        return check
+
+    async def measure(frames: FrameClock, check: Callable[[Any], bool], act: Any) -> Any:
+        frames.expect(check)
+        watch = Stopwatch()
+        act()
+        return await frames.wait(watch)
 
     async def run() -> None:
         app = _app(open_dir, tmp_path)
         frames = FrameClock(app)
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE):
             await _settle(app)
             for round_ in range(ROUNDS + 1):  # round 0 warms caches and imports
-                frames.expect(lambda s: isinstance(s, SessionScreen)
-                              and bool(s.transcript.query_children(TranscriptItem)))  # fmt: skip
-                watch = Stopwatch()
-                app.open_session(BIG)
-                elapsed = await frames.wait(watch)
+                first = await measure(frames, shows(ReplayScreen), lambda: app.open_replay(BIG))
                 screen = app.screen
                 await _settle(app)
-                # Seek: jump to the middle of the session (a page read + a fresh window).
-                target = high // 2 - round_ * 997
-                frames.expect(lambda s, t=target: (first := s.transcript.first_seq) is not None
-                              and first < t and bool(s.transcript.query_children(TranscriptItem))
-                              and s.transcript.last_seq < t)  # fmt: skip
-                watch = Stopwatch()
-                rows = await app.reads.run(screen._page, before_seq=target, limit=PAGE)
-                await screen.transcript.show_tail(rows, PAGE)
-                seek = await frames.wait(watch)
+                when, seq = targets[round_]
+                by_time = await measure(
+                    frames, shows(ReplayScreen, seq),
+                    lambda w=when, s=screen: s._seek_target(None, w),
+                )  # fmt: skip
                 await _settle(app)
-                # Older page: `[` above the window, painted with the view kept in place.
-                before = len(screen.transcript.query_children(TranscriptItem))
-                watch = Stopwatch()
-                await pilot.press("left_square_bracket")
-                await _until(lambda s=screen, n=before: len(
-                    s.transcript.query_children(TranscriptItem)) > n)  # fmt: skip
-                await _painted(screen)
-                older = watch.stop()
-                if round_:
-                    opens.append(elapsed)
-                    seeks.append(seek)
-                    olders.append(older)
+                row = far_ids[round_]
+                by_id = await measure(
+                    frames, shows(ReplayScreen, row.seq),
+                    lambda r=row, s=screen: s._seek_target(r.id, None),
+                )  # fmt: skip
+                await _settle(app)
                 screen.dismiss()
                 await _settle(app)
+                live = await measure(frames, shows(SessionScreen), lambda: app.open_session(BIG))
+                await _settle(app)
+                app.screen.dismiss()
+                await _settle(app)
+                if round_:
+                    for key, sample in zip(results, (first, live, by_time, by_id), strict=True):
+                        results[key].append(sample)
 
     asyncio.run(run())
     print()
-    _report(f"P4 open {OPEN_EVENTS:,}-event session → first rows", opens, P4_OPEN_MS, floor_open)
-    _report("P4 seek to the middle → rows", seeks, P4_SEEK_MS, floor_seek)
-    _report("P4 older page ([) → rows", olders, P4_SEEK_MS, floor_seek)
+    _report(f"P4 replay {OPEN_EVENTS:,}-event session → first screen", results["replay"],
+            P4_OPEN_MS, floor_open)  # fmt: skip
+    _report("P4 live view of it → first screen", results["live"], P4_OPEN_MS, floor_open)
+    _report("P4 seek to a time → screen", results["time"], P4_SEEK_MS, floor_seek)
+    _report("P4 seek to an event id 20k away → screen", results["id"], P4_SEEK_MS, floor_seek)
 
 
 def test_p3_cold_start_to_first_fleet_paint(cold_dir: Path, tmp_path: Path) -> None:

@@ -1,28 +1,22 @@
-"""`EventList`: one virtual widget that draws a session's events, for the live view and replay.
+"""`EventList`: one virtual widget drawing a session's events, for the live view and replay.
 
 It holds a contiguous window of the mirror (`first_seq`..`last_seq`, at most `MAX_BLOCKS`
-shown events) and draws only the lines on screen, rendering each event once per width (an LRU
-of strips), so opening a 100k-event session or seeking in it costs one page read and one
-screenful of rendering, whatever the session's size. There is no widget per event: mounting and
-styling ~100 widgets per page was what made the old transcript slow to open (PERFORMANCE P4).
+shown events) and draws only the lines on screen (`EventPainter` caches rendered events), so
+opening or seeking in a 100k-event session costs one page read and one screenful of rendering.
+There is no widget per event: mounting ~100 of them per page made the old transcript slow (P4).
 
-Navigation is by event: a cursor marks the current event (up/down step, enter expands, `r` raw
-JSON, `v` the whole text) and the view scrolls to keep it on screen. The owner feeds pages in:
-the list posts `NeedMore` when the cursor nears an edge of the window that is not the edge of
-the session, and `EdgeRequested` for home/end outside the window. While the cursor sits on the
-newest event of a window that ends at the session's tail, the list follows the tail.
+A cursor marks the current event (up/down step, enter expands, `r` raw JSON, `v` the whole
+text) and the view scrolls to keep it on screen (`ScrollByEvent`). The owner feeds pages: the
+list posts `NeedMore` near a window edge that is not the session's edge, and `EdgeRequested`
+for home/end outside the window. With the cursor on the newest event of a window that ends at
+the session's tail, the list follows the tail.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
 
-from rich.console import Group, RenderableType
-from rich.padding import Padding
 from rich.segment import Segment
-from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.message import Message
@@ -31,18 +25,17 @@ from textual.widget import Widget
 
 from drover.store.models import EventRow
 from drover.tui.event_blocks import EventBlock, block_for
+from drover.tui.widgets.event_painter import GUTTER, EventPainter
+from drover.tui.widgets.event_scroll import ScrollByEvent
 
 MAX_BLOCKS = 1_500
 """Events kept in the window; the rest stays in the mirror and pages back in."""
 EDGE = 12
 """Ask for the next page when the cursor or the view comes this close to a window edge."""
-_STRIP_CACHE = 600
-"""Rendered events kept (a few screens' worth)."""
-_GUTTER = 2
 _KINDS = ("user", "agent", "dim", "error", "running", "idle", "needs-you", "terminated")
 
 
-class EventList(Widget, can_focus=True):
+class EventList(ScrollByEvent, Widget, can_focus=True):
     """A window of one session's events with a cursor."""
 
     COMPONENT_CLASSES = {  # noqa: RUF012
@@ -124,7 +117,7 @@ class EventList(Widget, can_focus=True):
         self._top = 0  # first block on screen …
         self._top_line = 0  # … and its first line on screen
         self._expanded: dict[int, bool] = {}  # seq -> collapsed override
-        self._strips: OrderedDict[tuple[int, int, bool, Style], list[Strip]] = OrderedDict()
+        self._painter: EventPainter | None = None
         self._asked: set[bool] = set()  # NeedMore directions asked and not yet answered
         self._reported_seq: int | None = None
         self.empty_text = "no events yet"
@@ -301,65 +294,6 @@ class EventList(Widget, can_focus=True):
     def _height(self, index: int) -> int:
         return len(self._lines(index))
 
-    def _place_cursor(self, *, centre: bool) -> None:
-        """Scroll so the cursor's event is on screen (centred after a jump)."""
-        height = max(1, self.size.height)
-        if not self.blocks:
-            self._changed()
-            return
-        if centre:
-            self._top, self._top_line = self.cursor, 0
-            self._scroll(-(height // 3))
-        elif self.cursor < self._top or (self.cursor == self._top and self._top_line):
-            self._top, self._top_line = self.cursor, 0
-        else:
-            # Lines from the top of the view to the end of the cursor's event.
-            used = -self._top_line
-            for index in range(self._top, self.cursor + 1):
-                used += self._height(index)
-                if used > height:
-                    break
-            if used > height:
-                cursor_height = self._height(self.cursor)
-                if cursor_height >= height:
-                    self._top, self._top_line = self.cursor, 0
-                else:
-                    self._top, self._top_line = self.cursor, 0
-                    self._scroll(-(height - cursor_height))
-        if self.following:
-            self._stick_to_bottom(height)
-        self._changed()
-
-    def _stick_to_bottom(self, height: int) -> None:
-        """Show the newest events at the bottom of the view (no blank space under them)."""
-        used, index = 0, len(self.blocks) - 1
-        while index >= 0:
-            used += self._height(index)
-            if used >= height:
-                break
-            index -= 1
-        if index < 0:
-            self._top, self._top_line = 0, 0
-        else:
-            self._top, self._top_line = index, used - height
-
-    def _scroll(self, lines: int) -> None:
-        """Move the view by `lines` (negative = up), within the window."""
-        top, line = self._top, self._top_line + lines
-        while line < 0 and top > 0:
-            top -= 1
-            line += self._height(top)
-        line = max(0, line)
-        while top < len(self.blocks) - 1 and line >= self._height(top):
-            line -= self._height(top)
-            top += 1
-        if top == len(self.blocks) - 1:
-            line = min(line, max(0, self._height(top) - 1))
-        self._top, self._top_line = top, line
-
-    def _on_screen(self) -> list[int]:
-        return sorted({i for i in self._frame_blocks() if i is not None})
-
     def _clamp_cursor(self) -> None:
         on_screen = self._on_screen()
         if on_screen and self.cursor not in on_screen:
@@ -384,37 +318,19 @@ class EventList(Widget, can_focus=True):
 
     # -- drawing ---------------------------------------------------------------------------
 
-    def _lines(self, index: int) -> list[Strip]:
-        """The rendered lines of block `index` (cached per width, state and theme style)."""
-        block = self.blocks[index]
-        width = max(1, self.size.width - _GUTTER)
-        collapsed = self._collapsed(block)
-        # Only the colour: the widget paints its own background, and the cursor's background
-        # must show through (segment styles win over a style applied under them).
-        kind_style = self.get_component_rich_style(f"event-list--{block.kind or 'agent'}")
-        style = Style.from_color(kind_style.color)
-        key = (block.row.seq, width, collapsed, style)
-        strips = self._strips.get(key)
-        if strips is None:
-            options = self.app.console.options.update_width(width)
-            lines = self.app.console.render_lines(_renderable(block, collapsed), options, style=style)
-            strips = [Strip(line, width) for line in lines] or [Strip.blank(width)]
-            self._strips[key] = strips
-            if len(self._strips) > _STRIP_CACHE:
-                self._strips.popitem(last=False)
-        else:
-            self._strips.move_to_end(key)
-        return strips
+    @property
+    def painter(self) -> EventPainter:
+        """Renders and caches event lines (made on first use: it needs the app's console)."""
+        if self._painter is None:
+            self._painter = EventPainter(self.app.console)
+        return self._painter
 
-    def _frame_blocks(self) -> list[int | None]:
-        """Which block each screen line belongs to (None past the end)."""
-        out: list[int | None] = []
-        height, index, skip = self.size.height, self._top, self._top_line
-        while len(out) < height and index < len(self.blocks):
-            count = self._height(index) - skip
-            out.extend([index] * max(0, min(count, height - len(out))))
-            index, skip = index + 1, 0
-        return out
+    def _lines(self, index: int) -> list[Strip]:
+        """The rendered lines of block `index` at the current width."""
+        block = self.blocks[index]
+        colour = self.get_component_rich_style(f"event-list--{block.kind or 'agent'}")
+        width = max(1, self.size.width - GUTTER)
+        return self.painter.lines(block, width, self._collapsed(block), colour)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -434,15 +350,15 @@ class EventList(Widget, can_focus=True):
         return Strip.blank(width, self.rich_style)
 
     def _draw(self, index: int, line: int, width: int) -> Strip:
-        strip = self._lines(index)[line]
+        cursor = None
         if index == self.cursor:
-            gutter_style = self.get_component_rich_style("event-list--gutter")
-            gutter = Strip([Segment("▌ ", gutter_style)], _GUTTER)
-            strip = strip.apply_style(self.get_component_rich_style("event-list--cursor"))
-        else:
-            gutter = Strip.blank(_GUTTER)
+            cursor = (
+                self.get_component_rich_style("event-list--gutter"),
+                self.get_component_rich_style("event-list--cursor"),
+            )
+        strip = self.painter.with_gutter(self._lines(index)[line], width, cursor)
         # Line-API widgets paint their own base style (background, default colour).
-        return Strip.join([gutter, strip]).adjust_cell_length(width).apply_style(self.rich_style)
+        return strip.apply_style(self.rich_style)
 
     def on_resize(self) -> None:
         if self.blocks:
@@ -451,14 +367,3 @@ class EventList(Widget, can_focus=True):
 
 def _blocks(rows: Sequence[EventRow]) -> list[EventBlock]:
     return [b for b in map(block_for, rows) if b is not None]
-
-
-def _renderable(block: EventBlock, collapsed: bool) -> RenderableType:
-    # Text(...) never parses markup: agent data stays literal.
-    if block.body is None:
-        return Text(block.head, end="")
-    if block.pinned_head:
-        return Group(Text(block.head, style="bold"), Padding(block.body, (0, 0, 0, 2)))
-    if collapsed:
-        return Text("▶ " + block.head, style="bold", end="")
-    return Group(Text("▼ " + block.head, style="bold"), Padding(block.body, (0, 0, 0, 2)))
