@@ -117,7 +117,7 @@ async def test_brackets_jump_between_notable_events(make_app) -> None:
         assert screen.events.current.id == "sevt_n10"
         # The error and the approval share the first cell of this hour-long run: the error,
         # more important, is the one shown.
-        assert [m.kind for m in screen.timeline.markers][0] == "error"
+        assert screen.timeline.markers[0].kind == "error"
         bar = str(screen.timeline.render()).splitlines()[1]
         assert bar.startswith("✖")
 
@@ -175,3 +175,27 @@ async def test_a_click_on_the_bar_seeks_to_that_time(make_app) -> None:
         await pilot.click(Timeline, offset=(timeline.size.width, 1))  # the right end
         await settle(pilot)
         assert screen.events.current.id == "sevt_nlast"
+
+
+async def test_x_marks_a_range_that_e_exports(make_app) -> None:
+    from drover.tui.screens.export_dialog import ExportDialog
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await ingest(app, NOTABLE, _notable_events())
+        screen = await _replay(pilot, NOTABLE)
+        await pilot.press("right", "right", "right", "x", "right", "right", "right")
+        await settle(pilot)
+        assert "range marked" in screen.timeline.status
+        await pilot.press("e")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        seq = app.mirror.reader.event_by_id
+        assert (dialog.from_seq, dialog.to_seq) == (seq("sevt_n3").seq, seq("sevt_n6").seq)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("x", "e")  # cleared: the whole session
+        await settle(pilot)
+        assert (app.screen.from_seq, app.screen.to_seq) == (None, None)

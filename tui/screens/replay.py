@@ -22,9 +22,11 @@ from textual.binding import Binding
 from textual.timer import Timer
 
 from drover.api.timestamps import parse_timestamp
+from drover.store.models import SessionRow
 from drover.store.replay import LaneSpan, Marker
 from drover.text import format as fmt
 from drover.tui.replay_target import HINT, parse_target
+from drover.tui.screens.export_dialog import ExportAction
 from drover.tui.screens.prompt import PromptScreen
 from drover.tui.screens.transcript_screen import TranscriptScreen
 from drover.tui.widgets.event_list import EventList
@@ -43,7 +45,7 @@ MAX_WAIT = 2.0
 """Longest wall-clock wait between two events during playback; longer gaps are skipped."""
 
 
-class ReplayScreen(TranscriptScreen):
+class ReplayScreen(ExportAction, TranscriptScreen):
     """Replay `session_id`, starting at `at_seq` (default: the first event).
 
     Args:
@@ -66,6 +68,8 @@ class ReplayScreen(TranscriptScreen):
         Binding("left_square_bracket", "marker(False)", "Previous mark", show=False),
         Binding("g", "go_to", "Go to"),
         Binding("t", "next_lane", "Lane"),
+        Binding("x", "mark_range", "Mark range"),
+        *ExportAction.EXPORT_BINDINGS,
     ]
 
     def __init__(self, session_id: str, *, at_seq: int | None = None) -> None:
@@ -78,6 +82,8 @@ class ReplayScreen(TranscriptScreen):
         self._span: LaneSpan | None = None
         self._timer: Timer | None = None
         self._pending_refresh: Timer | None = None
+        self.range_start: int | None = None
+        """Seq where the marked range starts (`x`); `e` exports from there to the cursor."""
 
     def compose(self) -> ComposeResult:
         yield SessionHeader()
@@ -163,6 +169,8 @@ class ReplayScreen(TranscriptScreen):
             state += f" · skipped {fmt.duration(self._skipped.total_seconds())} idle"
         if self._row is not None:
             state += f" · {self._row.event_count:,} events"
+        if self.range_start is not None:
+            state += " · range marked (e exports it, x clears)"
         self.timeline.status = state
 
     # -- playback --------------------------------------------------------------------------
@@ -309,6 +317,32 @@ class ReplayScreen(TranscriptScreen):
             seq = await self.drover.reads.run(reader.seq_at_time, self.session_id, self.lane, when)
         await self.open_at(seq or 1)
         await self._load_timeline()
+
+    # -- export ----------------------------------------------------------------------------
+
+    def target_row(self) -> SessionRow | None:
+        """This session (what `e` exports)."""
+        return self._row
+
+    def action_mark_range(self) -> None:
+        """Start a range at the current event (`e` then exports it); again to clear it."""
+        current = self.events.current
+        if self.range_start is not None or current is None:
+            self.range_start = None
+            self.notify("Range cleared: e exports the whole session.")
+        else:
+            self.range_start = current.seq
+            self.notify("Range starts here: move to its other end and press e to export it.")
+        self._update_status()
+
+    def export_target(self) -> tuple[str, int | None, int | None, str | None] | None:
+        """The whole session, or the marked range up to the cursor."""
+        title = self._row.title if self._row else None
+        current = self.events.current
+        if self.range_start is None or current is None:
+            return self.session_id, None, None, title
+        low, high = sorted((self.range_start, current.seq))
+        return self.session_id, low, high, title
 
     def action_back(self) -> None:
         """Leave replay."""
