@@ -94,6 +94,13 @@ async def shoot(data_dir: Path, config: Path, theme: str, names: dict[str, str],
                 save("session-multiagent-lane")
             app.screen.dismiss()
             await settle(pilot)
+        app.open_replay(names["multi"])
+        await settle(pilot)
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await settle(pilot)
+        save("replay")
+        app.screen.dismiss()
+        await settle(pilot)
     return written
 
 

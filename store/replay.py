@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from drover.api.timestamps import parse_timestamp
+from drover.store.extract import ts_key
 
 PRIMARY = None
 """`thread=PRIMARY`: the session (primary) stream's view of a transcript."""
@@ -103,7 +103,7 @@ def _edge_time(
         f"AND processed_at IS NOT NULL ORDER BY seq {order} LIMIT 1",
         [session_id, *params],
     ).fetchone()
-    return parse_timestamp(row[0]) if row else None
+    return _moment(row[0]) if row else None
 
 
 def markers(
@@ -142,6 +142,12 @@ def markers(
     return [best[cell] for cell in sorted(best)]
 
 
+def _moment(value: str | None) -> datetime | None:
+    """A stored timestamp as an aware UTC datetime, via the store's one normaliser (`ts_key`)."""
+    key = ts_key(value)
+    return datetime.strptime(key, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC) if key else None
+
+
 def _sql_time(when: datetime) -> str:
     """A UTC time in a form SQLite's date functions parse."""
     return when.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
@@ -162,7 +168,7 @@ def seq_at_time(
 
     def first_from(seq: int) -> tuple[int, datetime | None] | None:
         row = conn.execute(probe, [session_id, seq, *params]).fetchone()
-        return (row[0], parse_timestamp(row[1])) if row else None
+        return (row[0], _moment(row[1])) if row else None
 
     span = lane_span(conn, session_id, thread)
     if span is None:
