@@ -1,6 +1,7 @@
 """Profiles, paths and credentials: where drover keeps its config and mirror, and how it finds
 an API key (flag/env, then the OS keyring) without ever writing one to disk."""
 
+from drover.config.budgets import BudgetCaps, Budgets
 from drover.config.credentials import (
     API_KEY_ENV,
     KEYRING_SERVICE,
@@ -33,6 +34,8 @@ __all__ = [
     "BASE_URL_ENV",
     "DEFAULT_BASE_URL",
     "KEYRING_SERVICE",
+    "BudgetCaps",
+    "Budgets",
     "Config",
     "ConfigError",
     "CredentialError",

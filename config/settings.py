@@ -12,6 +12,9 @@ Layout of ``config.toml``::
     create_per_minute = 300
     read_per_minute = 1200
 
+    [budgets]                                # optional; see drover.config.budgets
+    daily_usd = 20
+
 A missing file gives the defaults; a malformed one raises :class:`ConfigError` naming the
 file and, when it can be found, the line. API keys never go here (see
 :mod:`drover.config.credentials`); a ``api_key`` entry is rejected as an unknown key.
@@ -31,6 +34,7 @@ from typing import Any
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from drover.config.budgets import Budgets
 from drover.config.errors import ConfigError
 from drover.config.paths import config_file, validate_profile_name
 
@@ -62,6 +66,8 @@ class Profile(BaseModel):
     """Org create-request limit drover budgets under (documented: 300/min)."""
     read_per_minute: float = Field(default=1200, gt=0)
     """Org read-request limit, streams included (documented: 1,200/min)."""
+    budgets: Budgets | None = None
+    """Spend caps for this profile's mirror (None: the config's top-level `budgets`)."""
 
     @field_validator("base_url")
     @classmethod
@@ -96,6 +102,8 @@ class Config(BaseModel):
     the "N need you" title counter stay on either way."""
     profiles: dict[str, Profile] = Field(default_factory=dict)
     """Profiles by name."""
+    budgets: Budgets | None = None
+    """Spend caps warned about in the cost ledger (a profile's own `budgets` replace them)."""
 
     @field_validator("default_profile")
     @classmethod
@@ -125,6 +133,13 @@ class Config(BaseModel):
             return Profile()
         known = ", ".join(sorted(self.profiles)) or "none"
         raise ConfigError(f"no profile named {name!r} (defined: {known})")
+
+    def budgets_for(self, name: str | None = None) -> Budgets:
+        """The budgets in force for a profile: its own, else the top-level ones, else none."""
+        profile = self.profiles.get(name or self.default_profile)
+        if profile is not None and profile.budgets is not None:
+            return profile.budgets
+        return self.budgets or Budgets()
 
     def resolve(
         self,

@@ -32,6 +32,7 @@ import json
 import sqlite3
 from typing import Any
 
+from drover.store.daily import REQUEST_EVENT, add_request, clear_daily
 from drover.store.extract import ANSWER_TYPES, budget_cents, now_key, ts_key, usage_columns
 from drover.store.state import PRIMARY_KEY, SessionState, save_state
 
@@ -64,11 +65,14 @@ def _newer(at: str | None, than: str | None) -> bool:
 
 def _apply_usage(st: SessionState, usage: Any, at: str | None) -> None:
     cols = usage_columns(usage)
+    if at is not None and "list_cost_cents" in cols:
+        # Every dated report goes to the per-day table, even one older than the figures
+        # already folded (a back-filled gap, or a Session object polled before the events):
+        # each day keeps its largest cumulative figure, so arrival order does not matter.
+        st.cost_reports.append((at[:10], cols["list_cost_cents"], cols.get("active_seconds")))
     if cols and _newer(at, st.usage_at):
         st.usage.update(cols)
         st.usage_at = at
-        if at is not None and "list_cost_cents" in cols:
-            st.cost_reports.append((at[:10], cols["list_cost_cents"]))
 
 
 def _apply_budget(st: SessionState, holder: dict[str, Any], at: str | None) -> None:
@@ -103,6 +107,10 @@ def apply_event(
         st.last_error = {"event_id": event.get("id"), "at": at, "error": error}
         retry = error.get("retry_status")
         st.error_badge = retry.get("type") if isinstance(retry, dict) else "unknown"
+    elif etype == REQUEST_EVENT:
+        # Additive per-day totals: the caller folds each stored event once (see store.daily).
+        if at is not None:
+            add_request(st.request_usage, event.get("model_usage"), at[:10])
     elif etype == "session.usage":
         _apply_usage(st, event.get("usage"), at)
         _apply_budget(st, event, at)
@@ -283,7 +291,7 @@ def recompute_session(conn: sqlite3.Connection, session_id: str) -> SessionState
     found = conn.execute("SELECT raw FROM sessions WHERE id = ?", (session_id,)).fetchone()
     raw = found[0] if found else None
     st = SessionState(session_id=session_id)
-    conn.execute("DELETE FROM daily_cost WHERE session_id = ?", (session_id,))
+    clear_daily(conn, session_id)
     for seq, on_primary, event_raw in conn.execute(
         "SELECT seq, on_primary, raw FROM events WHERE session_id = ? ORDER BY seq", (session_id,)
     ):

@@ -14,6 +14,7 @@ from typing import Literal
 
 import sqlite_utils
 
+from drover.store.daily import DAILY_V3, backfill_daily
 from drover.store.schema import TABLES_V1, create_fts_triggers, ensure_fts_triggers
 
 Synchronous = Literal["NORMAL", "FULL"]
@@ -43,7 +44,16 @@ def _v2(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE sessions ADD COLUMN origin TEXT")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+def _v3(conn: sqlite3.Connection) -> None:
+    """The cost ledger's per-day figures (see `drover.store.daily`): runtime and each day's
+    own spend beside the cumulative cost, and per-request token usage summed per session and
+    UTC day; back-filled from the events already mirrored."""
+    for statement in _split(DAILY_V3):
+        conn.execute(statement)
+    backfill_daily(conn)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+from drover.store.daily import CostReport, RequestTotals, write_daily
 from drover.store.extract import dumps, now_key
 
 USAGE_FIELDS = (
@@ -58,8 +59,10 @@ class SessionState:
     stored: bool = False
     # thread key ("" = session level) -> tool-use ids of that level's latest requires_action.
     requires: dict[str, list[str]] = field(default_factory=dict)
-    # Set by apply_*; the caller writes daily cost rows for these (day, cents) reports.
-    cost_reports: list[tuple[str, int]] = field(default_factory=list)
+    # Set by apply_*; save_state writes them to `daily_cost` (see drover.store.daily).
+    cost_reports: list[CostReport] = field(default_factory=list)
+    # Model requests folded since the last save, per UTC day (written to `daily_usage`).
+    request_usage: RequestTotals = field(default_factory=dict)
     # Thread facts discovered from events: (thread_id, agent_name, status, stop_reason, at).
     thread_facts: list[tuple[str, str | None, str | None, str | None, str | None]] = field(
         default_factory=list
@@ -131,7 +134,7 @@ def _update_sql(keys: tuple[str, ...]) -> str:
 
 
 def save_state(conn: sqlite3.Connection, st: SessionState) -> None:
-    """Write the derived columns back, plus any thread facts and daily cost reports."""
+    """Write the derived columns back, plus any thread facts and per-day usage."""
     values = {
         "status": st.status,
         "status_at": st.status_at,
@@ -166,15 +169,9 @@ def save_state(conn: sqlite3.Connection, st: SessionState) -> None:
         st.stored = True
     values["id"] = st.session_id
     conn.execute(_update_sql(tuple(values)), values)
-    for day, cents in st.cost_reports:
-        # Cumulative cost only grows, so the day's figure is the largest report seen that day.
-        conn.execute(
-            "INSERT INTO daily_cost(session_id, day, list_cost_cents) VALUES (?, ?, ?) "
-            "ON CONFLICT(session_id, day) DO UPDATE SET "
-            "list_cost_cents = max(list_cost_cents, excluded.list_cost_cents)",
-            (st.session_id, day, cents),
-        )
+    write_daily(conn, st.session_id, st.cost_reports, st.request_usage)
     st.cost_reports.clear()
+    st.request_usage.clear()
     for thread_id, agent_name, status, stop_reason, at in st.thread_facts:
         conn.execute(
             "INSERT INTO threads(id, session_id, agent_name, status, status_at, stop_reason) "

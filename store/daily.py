@@ -1,0 +1,150 @@
+"""The per-day tables behind the cost ledger: `daily_cost` and `daily_usage`.
+
+* `daily_cost` (schema v1; v3 adds the rest): for each session and UTC day, the session's
+  *cumulative* list cost and runtime at the day's last usage report (`list_cost_cents`,
+  `active_seconds`), and what was spent *that day* (`spent_cents`, `runtime_seconds`): the
+  growth over the day before, kept up to date whenever a report lands (a handful of rows per
+  report, which comes once per turn) so the ledger sums days without window functions. A
+  session running across midnight is split correctly, and a report delivered twice or out of
+  order changes nothing: each day keeps its largest cumulative figure.
+* `daily_usage` (v3): per-request token usage from `span.model_request_end.model_usage`,
+  summed per session and UTC day of the request's `processed_at`. Rows are *additive*, so only
+  an event stored for the first time may add to them: ingest folds new rows only (a duplicate
+  delivery is never folded) and `recompute_session` deletes and refolds a session's rows.
+
+A span is counted once it has a `processed_at` (spans are never queued, but a copy without one
+would be counted when its processed copy completes it, never twice).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+DAILY_V3 = """
+ALTER TABLE daily_cost ADD COLUMN active_seconds REAL;     -- cumulative, at the last report
+ALTER TABLE daily_cost ADD COLUMN spent_cents INTEGER NOT NULL DEFAULT 0;   -- growth that day
+ALTER TABLE daily_cost ADD COLUMN runtime_seconds REAL NOT NULL DEFAULT 0;  -- growth that day
+CREATE TABLE daily_usage (
+    session_id TEXT NOT NULL,
+    day TEXT NOT NULL,                          -- UTC date of the request's processed_at
+    requests INTEGER NOT NULL DEFAULT 0,        -- model requests (errored ones included)
+    input_tokens INTEGER NOT NULL DEFAULT 0,    -- uncached input
+    output_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (session_id, day)
+) WITHOUT ROWID;
+CREATE INDEX daily_usage_day ON daily_usage(day);
+"""
+
+# A day's spend and runtime: growth of the cumulative figures over the largest ones of the
+# session's earlier days (max, not the previous row: robust to a day without runtime figure).
+_GROWTH = """
+UPDATE daily_cost SET
+    spent_cents = max(list_cost_cents - coalesce((SELECT max(p.list_cost_cents)
+        FROM daily_cost p WHERE p.session_id = daily_cost.session_id AND p.day < daily_cost.day
+    ), 0), 0),
+    runtime_seconds = max(coalesce(active_seconds - coalesce((SELECT max(p.active_seconds)
+        FROM daily_cost p WHERE p.session_id = daily_cost.session_id AND p.day < daily_cost.day
+    ), 0), 0), 0)
+"""
+
+REQUEST_EVENT = "span.model_request_end"
+_MODEL_USAGE_KEYS = (
+    "input_tokens",
+    "output_tokens",
+    "cache_read_input_tokens",
+    "cache_creation_input_tokens",
+)
+
+CostReport = tuple[str, int, float | None]
+"""(UTC day, cumulative list cost in cents, cumulative active seconds or None)."""
+RequestTotals = dict[str, list[int]]
+"""UTC day -> [requests, input, output, cache read, cache write] added since the last save."""
+
+
+def add_request(totals: RequestTotals, model_usage: Any, day: str) -> None:
+    """Count one model request and its `model_usage` tokens on `day`.
+
+    Missing or non-integer token fields count as 0; the request itself always counts.
+    """
+    row = totals.get(day)
+    if row is None:
+        row = totals[day] = [0, 0, 0, 0, 0]
+    row[0] += 1
+    if isinstance(model_usage, dict):
+        for index, key in enumerate(_MODEL_USAGE_KEYS, start=1):
+            value = model_usage.get(key)
+            if type(value) is int:  # not bool, not a string
+                row[index] += value
+
+
+def write_daily(
+    conn: sqlite3.Connection,
+    session_id: str,
+    cost_reports: Iterable[CostReport],
+    requests: RequestTotals,
+) -> None:
+    """Fold a session's new usage reports and request totals into the per-day tables."""
+    first_day = None
+    for day, cents, active in cost_reports:
+        first_day = day if first_day is None else min(first_day, day)
+        # Cumulative figures only grow, so each day keeps the largest report seen that day
+        # (SQLite's scalar max() is NULL if either side is: coalesce keeps the known one).
+        conn.execute(
+            "INSERT INTO daily_cost(session_id, day, list_cost_cents, active_seconds) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT(session_id, day) DO UPDATE SET "
+            "list_cost_cents = max(list_cost_cents, excluded.list_cost_cents), "
+            "active_seconds = max(coalesce(active_seconds, excluded.active_seconds), "
+            "coalesce(excluded.active_seconds, active_seconds))",
+            (session_id, day, cents, active),
+        )
+    if first_day is not None:  # this day's growth changed, and so may every later day's
+        conn.execute(_GROWTH + "WHERE session_id = ? AND day >= ?", (session_id, first_day))
+    for day, (count, tokens_in, tokens_out, cache_read, cache_write) in requests.items():
+        conn.execute(
+            "INSERT INTO daily_usage(session_id, day, requests, input_tokens, output_tokens, "
+            "cache_read_tokens, cache_write_tokens) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(session_id, day) DO UPDATE SET "
+            "requests = requests + excluded.requests, "
+            "input_tokens = input_tokens + excluded.input_tokens, "
+            "output_tokens = output_tokens + excluded.output_tokens, "
+            "cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens, "
+            "cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens",
+            (session_id, day, count, tokens_in, tokens_out, cache_read, cache_write),
+        )
+
+
+def clear_daily(conn: sqlite3.Connection, session_id: str) -> None:
+    """Drop a session's per-day rows (before refolding its whole log)."""
+    conn.execute("DELETE FROM daily_cost WHERE session_id = ?", (session_id,))
+    conn.execute("DELETE FROM daily_usage WHERE session_id = ?", (session_id,))
+
+
+def backfill_daily(conn: sqlite3.Connection) -> None:
+    """Rebuild every session's per-day rows from its mirrored usage events (migration v3).
+
+    Reads only `session.usage` and `span.model_request_end` events (one index range per
+    session), folded by the same `apply_event` as ingest, then the session's Session object
+    as `recompute_session` does, so the rows equal what a full recompute would write.
+    """
+    # Imported here: derive -> state -> this module, and migrations import this module.
+    from drover.store.derive import apply_event, apply_session_object
+    from drover.store.state import SessionState
+
+    sessions = conn.execute("SELECT id, raw FROM sessions").fetchall()
+    for session_id, raw in sessions:
+        st = SessionState(session_id=session_id)
+        for on_primary, event_raw in conn.execute(
+            "SELECT on_primary, raw FROM events WHERE session_id = ? AND type IN (?, ?) "
+            "ORDER BY seq",
+            (session_id, "session.usage", REQUEST_EVENT),
+        ):
+            apply_event(st, json.loads(event_raw), on_primary=bool(on_primary))
+        if raw:
+            apply_session_object(st, json.loads(raw))
+        clear_daily(conn, session_id)
+        write_daily(conn, session_id, st.cost_reports, st.request_usage)

@@ -1,0 +1,333 @@
+"""The cost ledger: spend, tokens, runtime and requests per session, agent, environment, model
+and UTC day, and the state of budgets. Reads `sessions` and the per-day tables only (see
+`drover.store.daily`); never `events`, so every query stays cheap on a 1M-event mirror.
+
+Definitions (the UI and `drover cost` show them as a legend):
+
+* **list cost** — the server's `usage.list_cost`: cumulative list-price cost of a session,
+  *including* runtime. Authoritative; it is what session budgets enforce.
+* **input** — uncached input tokens; **cache read** — input tokens served from the prompt
+  cache; **cache write** — input tokens written to the cache; **output** — generated tokens.
+* **runtime** — `usage.active_seconds` (time with at least one thread running), billed at
+  $0.08 per session-hour; its cost is part of the list cost, shown apart.
+* **requests** — model requests (`span.model_request_end`), errored ones included.
+
+Two kinds of window:
+
+* No dates: each session's own cumulative figures (the `sessions` row), tokens being the larger
+  of the server's last usage report and the sum of the requests mirrored (a report lags a
+  running turn; requests are missing for a session whose events were never mirrored).
+* `since`/`until` (UTC days, inclusive): what happened within those days — cost and runtime
+  growth from `daily_cost`, tokens and requests from `daily_usage` (mirrored requests only).
+  Per-day rows always use this definition.
+
+Every mirrored session counts, archived and deleted ones too (their money was spent), and
+sessions imported from export files too, except against the user's budgets (`budget_states`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from typing import Any, Literal
+
+RUNTIME_CENTS_PER_HOUR = 8
+"""Session runtime list price: $0.08 per hour of `active_seconds`."""
+WARN_PERCENT = 80
+"""A budget at or above this share of its cap is a warning; at 100% it is reached."""
+DIMENSIONS = ("session", "agent", "environment", "model", "day")
+"""What `ledger_rows` can group by."""
+
+Dimension = Literal["session", "agent", "environment", "model", "day"]
+Cap = tuple[str, str | None, int]
+"""A user budget: (`daily` | `monthly`, agent id or name or None for all, cap in cents)."""
+
+_FIRST_DAY, _LAST_DAY = "0000-00-00", "9999-99-99"
+_FIGURES = "cents, active, tok_in, tok_out, cache_read, cache_write, requests"
+_SUMS = ", ".join(f"sum({f}) AS {f}" for f in _FIGURES.split(", "))
+_LABELS = "agent_id, agent_name, environment_id, model_id, title, status, budget_cents"
+_S_LABELS = ", ".join(f"s.{c}" for c in _LABELS.split(", "))
+
+
+def _facts(bounded: bool) -> str:
+    """Each day's spend and runtime (`drover.store.daily` keeps them) and its mirrored
+    requests, as one stream of per-(session, day) facts; all days when not `bounded` (no
+    filter: a plain scan beats an index walk over every day)."""
+    where = "WHERE day BETWEEN :since AND :until" if bounded else ""
+    return f"""facts(session_id, day, {_FIGURES}) AS (
+    SELECT session_id, day, spent_cents, runtime_seconds, 0, 0, 0, 0, 0 FROM daily_cost {where}
+    UNION ALL
+    SELECT session_id, day, 0, 0, input_tokens, output_tokens, cache_read_tokens,
+        cache_write_tokens, requests FROM daily_usage {where}
+)"""
+
+
+# Per session: its figures and the columns every grouping labels rows with (carried along so
+# the groupings never join `sessions`, a wide table, a second time).
+_PER_SESSION_WINDOW = f"""WITH {_facts(True)},
+per_day AS (SELECT session_id, {_SUMS} FROM facts GROUP BY session_id),
+per_session AS (
+    SELECT f.session_id, {_S_LABELS}, {", ".join(f"f.{f}" for f in _FIGURES.split(", "))}
+    FROM per_day f JOIN sessions s ON s.id = f.session_id
+)"""
+_PER_SESSION_OPEN = f"""WITH per_session(session_id, {_LABELS}, {_FIGURES}) AS (
+    SELECT s.id, {_S_LABELS}, coalesce(s.list_cost_cents, 0), coalesce(s.active_seconds, 0),
+        max(coalesce(s.input_tokens, 0), coalesce(u.tok_in, 0)),
+        max(coalesce(s.output_tokens, 0), coalesce(u.tok_out, 0)),
+        max(coalesce(s.cache_read_tokens, 0), coalesce(u.cache_read, 0)),
+        max(coalesce(s.cache_creation_tokens, 0), coalesce(u.cache_write, 0)),
+        coalesce(u.requests, 0)
+    FROM sessions s LEFT JOIN (
+        SELECT session_id, sum(input_tokens) AS tok_in, sum(output_tokens) AS tok_out,
+            sum(cache_read_tokens) AS cache_read, sum(cache_write_tokens) AS cache_write,
+            sum(requests) AS requests
+        FROM daily_usage GROUP BY session_id
+    ) u ON u.session_id = s.id
+)"""
+
+# Dimension -> (group key, label, extra joins). Session rows carry a few more columns.
+_GROUPS: dict[str, tuple[str, str, str]] = {
+    "session": ("ps.session_id", "max(ps.title)", ""),
+    "agent": (
+        "ps.agent_id",
+        "coalesce(max(a.name), max(ps.agent_name))",
+        "LEFT JOIN agents a ON a.id = ps.agent_id",
+    ),
+    "environment": (
+        "ps.environment_id",
+        "max(e.name)",
+        "LEFT JOIN environments e ON e.id = ps.environment_id",
+    ),
+    "model": ("ps.model_id", "ps.model_id", ""),
+}
+_SESSION_EXTRA = ", max(ps.agent_name), max(ps.status), max(ps.budget_cents)"
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """Spend and usage of one group (a session, agent, environment, model or day) or of all.
+
+    Attributes:
+        key: the session id, agent id, environment id, model id or `YYYY-MM-DD` day; None
+            for the totals, or when the group is unknown (a session with no environment).
+        label: the session title, agent or environment name (None when unknown).
+        sessions: sessions counted.
+        list_cost_cents: list cost in cents (runtime included).
+        input_tokens: uncached input tokens.
+        output_tokens: output tokens.
+        cache_read_tokens: input tokens read from the prompt cache.
+        cache_write_tokens: input tokens written to the prompt cache.
+        requests: model requests mirrored.
+        active_seconds: runtime (seconds with a thread running).
+        agent_name: session rows only: the session's agent.
+        status: session rows only: the session's status.
+        budget_cents: session rows only: the session's server budget, if any.
+    """
+
+    key: str | None
+    label: str | None
+    sessions: int
+    list_cost_cents: int
+    input_tokens: int
+    output_tokens: int
+    cache_read_tokens: int
+    cache_write_tokens: int
+    requests: int
+    active_seconds: float
+    agent_name: str | None = None
+    status: str | None = None
+    budget_cents: int | None = None
+
+    @property
+    def total_tokens(self) -> int:
+        """Every token kind added up."""
+        return (
+            self.input_tokens
+            + self.output_tokens
+            + self.cache_read_tokens
+            + (self.cache_write_tokens)
+        )
+
+    @property
+    def runtime_hours(self) -> float:
+        """Runtime in hours."""
+        return self.active_seconds / 3600
+
+    @property
+    def runtime_cents(self) -> int:
+        """Runtime's share of the list cost, in whole cents ($0.08/h, half up)."""
+        return int(self.active_seconds * RUNTIME_CENTS_PER_HOUR / 3600 + 0.5)
+
+    def as_json(self) -> dict[str, Any]:
+        """A JSON-ready dict: cents and tokens as ints, runtime in seconds and hours."""
+        data = asdict(self)
+        data["active_seconds"] = round(self.active_seconds, 3)
+        data["runtime_hours"] = round(self.runtime_hours, 4)
+        data["runtime_cost_cents"] = self.runtime_cents
+        data["total_tokens"] = self.total_tokens
+        return data
+
+
+@dataclass(frozen=True)
+class BudgetState:
+    """How much of one budget is spent.
+
+    Attributes:
+        scope: `session` (the server's per-session budget), `daily` or `monthly` (the user's
+            caps from the config, UTC day / calendar month to date).
+        key: the session id, or the agent a user cap is limited to (None: every agent).
+        label: the session title or agent name, when known.
+        spent_cents: spent so far in the scope.
+        cap_cents: the cap.
+    """
+
+    scope: str
+    key: str | None
+    label: str | None
+    spent_cents: int
+    cap_cents: int
+
+    @property
+    def percent(self) -> float:
+        """Spent as a percentage of the cap."""
+        return 100.0 * self.spent_cents / self.cap_cents if self.cap_cents > 0 else 100.0
+
+    @property
+    def level(self) -> str:
+        """`reached` (at or over the cap), `warning` (at `WARN_PERCENT`% or more) or `ok`."""
+        if self.spent_cents >= self.cap_cents:
+            return "reached"
+        return "warning" if self.spent_cents * 100 >= self.cap_cents * WARN_PERCENT else "ok"
+
+    def as_json(self) -> dict[str, Any]:
+        """A JSON-ready dict with the level and percentage."""
+        return {**asdict(self), "percent": round(self.percent, 1), "level": self.level}
+
+
+def _window(since: str | None, until: str | None) -> dict[str, str]:
+    return {"since": since or _FIRST_DAY, "until": until or _LAST_DAY}
+
+
+def _per_session(since: str | None, until: str | None) -> str:
+    return _PER_SESSION_OPEN if since is None and until is None else _PER_SESSION_WINDOW
+
+
+def _row(values: Iterable[Any]) -> LedgerRow:
+    key, label, sessions, cents, active, tin, tout, cread, cwrite, requests, *extra = values
+    return LedgerRow(
+        key, label, sessions or 0, int(cents or 0), int(tin or 0), int(tout or 0),
+        int(cread or 0), int(cwrite or 0), int(requests or 0), float(active or 0.0), *extra,
+    )  # fmt: skip
+
+
+def ledger_totals(conn: Any, *, since: str | None = None, until: str | None = None) -> LedgerRow:
+    """Every session's figures added up, within the window (see the module docstring)."""
+    sql = f"{_per_session(since, until)} SELECT NULL, NULL, count(*), {_SUMS} FROM per_session"
+    return _row(conn.execute(sql, _window(since, until)).fetchone())
+
+
+def ledger_rows(
+    conn: Any,
+    by: Dimension,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[LedgerRow]:
+    """Figures grouped by `by`: days in date order, every other grouping most expensive first.
+
+    Args:
+        conn: a read connection.
+        by: one of `DIMENSIONS`.
+        since: first UTC day (`YYYY-MM-DD`) to include; None: from the start.
+        until: last UTC day to include; None: up to now.
+        limit: most rows (None: all); page with `offset`.
+        offset: rows to skip.
+    """
+    params: dict[str, Any] = {**_window(since, until), "limit": -1 if limit is None else limit}
+    params["offset"] = offset
+    if by == "day":
+        bounded = since is not None or until is not None
+        sql = (
+            f"WITH {_facts(bounded)} SELECT day, day, count(DISTINCT session_id), {_SUMS} "
+            "FROM facts GROUP BY day ORDER BY day LIMIT :limit OFFSET :offset"
+        )
+        return [_row(r) for r in conn.execute(sql, params)]
+    if by not in _GROUPS:
+        raise ValueError(f"unknown ledger grouping {by!r}; choose from {', '.join(DIMENSIONS)}")
+    key, label, joins = _GROUPS[by]
+    extra = _SESSION_EXTRA if by == "session" else ""
+    sql = (
+        f"{_per_session(since, until)} SELECT {key}, {label}, count(*), "
+        f"{', '.join(f'sum(ps.{f})' for f in _FIGURES.split(', '))}{extra} "
+        f"FROM per_session ps {joins} GROUP BY {key} ORDER BY sum(ps.cents) DESC, "
+        "sum(ps.tok_in + ps.tok_out + ps.cache_read + ps.cache_write) DESC, "
+        f"{key} LIMIT :limit OFFSET :offset"
+    )
+    return [_row(r) for r in conn.execute(sql, params)]
+
+
+def window_spend(conn: Any, since: str, until: str, *, agent: str | None = None) -> int:
+    """List cost spent between two UTC days (inclusive) by synced sessions, in cents.
+
+    Args:
+        conn: a read connection.
+        since: first day.
+        until: last day.
+        agent: only sessions of this agent (its id or its name).
+    """
+    sql = (
+        "SELECT coalesce(sum(d.spent_cents), 0) FROM daily_cost d "
+        "JOIN sessions s ON s.id = d.session_id WHERE d.day BETWEEN ? AND ? "
+        "AND s.origin IS NULL AND (?3 IS NULL OR s.agent_id = ?3 OR s.agent_name = ?3)"
+    )
+    return int(conn.execute(sql, (since, until, agent)).fetchone()[0])
+
+
+def budget_states(
+    conn: Any, caps: Iterable[Cap] = (), *, today: str, session_limit: int = 50
+) -> list[BudgetState]:
+    """The user's caps (every one, whatever its level), then sessions whose server budget is
+    at `WARN_PERCENT`% or more (most consumed first; archived and deleted ones left out).
+
+    Imported sessions (another account's runs loaded for review) never count against a cap.
+
+    Args:
+        conn: a read connection.
+        caps: the user's budgets (see `Cap`).
+        today: the current UTC day, `YYYY-MM-DD`.
+        session_limit: most session budgets listed.
+    """
+    states = []
+    for period, agent, cap_cents in caps:
+        since = today[:8] + "01" if period == "monthly" else today
+        spent = window_spend(conn, since, today, agent=agent)
+        states.append(BudgetState(period, agent, agent, spent, cap_cents))
+    rows = conn.execute(
+        "SELECT id, title, list_cost_cents, budget_cents FROM sessions "
+        "WHERE budget_cents > 0 AND list_cost_cents * 100 >= budget_cents * ? "
+        "AND deleted = 0 AND archived_at IS NULL "
+        "ORDER BY list_cost_cents * 1.0 / budget_cents DESC, id LIMIT ?",
+        (WARN_PERCENT, session_limit),
+    )
+    states.extend(BudgetState("session", sid, title, cents, cap) for sid, title, cents, cap in rows)
+    return states
+
+
+def daily_series(days: list[LedgerRow]) -> list[tuple[str, int]]:
+    """Spend per day from the first to the last of `days` (by-day rows), gaps filled with 0.
+
+    For a sparkline, where a quiet day must show as a dip, not vanish.
+    """
+    if not days:
+        return []
+    spend = {row.key: row.list_cost_cents for row in days if row.key}
+    first, last = date.fromisoformat(min(spend)), date.fromisoformat(max(spend))
+    out = []
+    while first <= last:
+        day = first.isoformat()
+        out.append((day, spend.get(day, 0)))
+        first += timedelta(days=1)
+    return out
