@@ -1,7 +1,17 @@
-"""Full-text search over events: safe query building, newest-first paging, cancellation.
+"""Full-text search over every mirrored event: facets, newest-first keyset paging, cancellation.
 
-Newest-first (`ORDER BY rowid DESC`) is the default because FTS5 walks its doclists in rowid
-order for free, while bm25 ranking of a common term over 1M rows costs ~1 s (PERFORMANCE.md).
+The query language (free text, phrases, prefixes, exclusions, `key:value` facets) is parsed in
+`drover.store.search_query`; this module turns a parsed query into SQL and runs it.
+
+Newest first (`ORDER BY rowid DESC`) is the only order: FTS5 walks its doclists in rowid order
+for free, while bm25 ranking of a common term costs ~1 s over 1M rows (docs/PERFORMANCE.md,
+target P5). Pages are keyset (`before_seq`), never OFFSET. With text, the FTS index drives the
+walk; with facets only, the events table does (newest first by primary key, or through an
+index when the facets leave few events). `drover.store.search_plan` turns facets into
+conditions and seq bounds.
+
+A search can be cancelled from another thread through a `threading.Event` (a progress handler
+checks it every few thousand VM steps); it then raises `SearchCancelled`.
 """
 
 from __future__ import annotations
@@ -9,44 +19,131 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from drover.store.models import SearchHit
+from drover.store.search_filters import SearchFilters, SearchSyntaxError
+from drover.store.search_plan import TOOL_USE_TYPES, Plan, marks, plan_search
+from drover.store.search_query import parse_query
+
+__all__ = [
+    "SNIPPET_CLOSE",
+    "SNIPPET_OPEN",
+    "SearchCancelled",
+    "SearchFilters",
+    "SearchSyntaxError",
+    "search",
+    "snippet_parts",
+]
 
 SNIPPET_OPEN = "\x02"
 SNIPPET_CLOSE = "\x03"
 """Match markers in snippets: control characters no renderer shows, so the UI can split on
 them and style the matches without confusing them with brackets in agent text."""
 
-_HAS_WORD = re.compile(r"\w")
+_WHITESPACE = re.compile(r"\s+")
 
+SNIPPET_TOKENS = 16
+"""Words of context around a match in a snippet (FTS5 allows at most 64)."""
+PREVIEW_CHARS = 200
+"""Characters of an event's text shown for a facets-only hit (there is no match to centre on)."""
 
-class SearchSyntaxError(ValueError):
-    """A raw FTS5 query could not be parsed; the message says why."""
+INDEXED_EVENTS = 20_000
+"""Facets-only searches over at most this many events of the chosen sessions read them
+through the session index and sort; above it, walking the table newest first stops sooner."""
+_PROGRESS_STEPS = 2_000
+"""VM instructions between cancellation checks (~tens of microseconds)."""
 
 
 class SearchCancelled(RuntimeError):
     """The search was cancelled through its `cancel` event."""
 
 
-def plain_query(text: str) -> str | None:
-    """Turn free text into a safe FTS5 query: every word a quoted term, all required.
+def snippet_parts(snippet: str) -> list[tuple[str, bool]]:
+    """Split a hit's snippet on its markers into `(text, is_match)` parts, for one line.
 
-    Quotes are doubled inside the quoted term, so `"`, `AND`, `(`, `:` or `-` are matched as
-    text instead of parsed as syntax. A trailing `*` on a word keeps its prefix meaning.
-    Tokens with no word character (`(`, `*`, `--`) are dropped.
+    Runs of whitespace (newlines too) become one space; the text is otherwise as stored, so
+    pass each part through `drover.text.inert.inert` before showing it.
+    """
+    parts: list[tuple[str, bool]] = []
+    for index, chunk in enumerate(snippet.split(SNIPPET_OPEN)):
+        match, _, rest = chunk.partition(SNIPPET_CLOSE) if index else ("", "", chunk)
+        for text, is_match in ((match, True), (rest, False)):
+            if text:
+                parts.append((_WHITESPACE.sub(" ", text), is_match))
+    return parts
+
+
+def search(
+    conn: sqlite3.Connection,
+    query: str,
+    *,
+    filters: SearchFilters | None = None,
+    limit: int = 50,
+    before_seq: int | None = None,
+    raw: bool = False,
+    cancel: threading.Event | None = None,
+) -> list[SearchHit]:
+    """Find events matching a query and facets, newest first.
+
+    Args:
+        conn: a reader connection.
+        query: the search language (see `drover.store.search_query`), or with `raw=True` an
+            FTS5 expression (`AND`, `OR`, `NEAR`, `"phrases"`, `prefix*`); facet tokens are
+            only parsed in the search language.
+        filters: facets given apart from the text (CLI flags, API keywords); combined with the
+            query's own facet tokens.
+        limit: page size (always bounded).
+        before_seq: keyset paging: only hits older than this seq (pass the last hit's seq).
+        raw: treat `query` as raw FTS5 syntax.
+        cancel: set it from another thread to abort a long search.
 
     Returns:
-        The FTS5 expression, or None when nothing searchable is left.
+        Up to `limit` hits. An empty query with no facets finds nothing.
+
+    Raises:
+        SearchSyntaxError: the query cannot be run (the message is for the user).
+        SearchCancelled: `cancel` was set before or while the query ran.
     """
-    terms = []
-    for token in text.split():
-        prefix = token.endswith("*")
-        core = token.rstrip("*")
-        if not _HAS_WORD.search(core):
-            continue
-        quoted = '"' + core.replace('"', '""') + '"'
-        terms.append(quoted + ("*" if prefix else ""))
-    return " ".join(terms) or None
+    filters = filters or SearchFilters()
+    if raw:
+        match = query.strip() or None
+        if match is not None:
+            _validate(conn, match)
+    else:
+        parsed = parse_query(query)
+        match, filters = parsed.match, filters.merged(parsed.filters)
+    if match is None and not filters.active:
+        return []
+    with _cancellable(conn, cancel):
+        try:
+            plan = plan_search(conn, filters)
+            if plan.empty:
+                return []
+            sql, params = _hits_sql(match, plan, before_seq, max(1, int(limit)))
+            rows = conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            if cancel is not None and cancel.is_set():
+                raise SearchCancelled("search cancelled") from exc
+            if "fts5" in str(exc).lower():
+                raise SearchSyntaxError(f"cannot search for {query!r}: {exc}") from exc
+            raise
+    return [SearchHit(*row) for row in rows]
+
+
+@contextmanager
+def _cancellable(conn: sqlite3.Connection, cancel: threading.Event | None) -> Iterator[None]:
+    if cancel is None:
+        yield
+        return
+    if cancel.is_set():
+        raise SearchCancelled("search cancelled")
+    conn.set_progress_handler(lambda: int(cancel.is_set()), _PROGRESS_STEPS)
+    try:
+        yield
+    finally:
+        conn.set_progress_handler(None, 0)
 
 
 def _validate(conn: sqlite3.Connection, match: str) -> None:
@@ -61,62 +158,50 @@ def _validate(conn: sqlite3.Connection, match: str) -> None:
         raise SearchSyntaxError(f"invalid search expression {match!r}: {exc}") from exc
 
 
-def search(
-    conn: sqlite3.Connection,
-    query: str,
-    *,
-    limit: int = 50,
-    before_seq: int | None = None,
-    session_id: str | None = None,
-    raw: bool = False,
-    cancel: threading.Event | None = None,
-) -> list[SearchHit]:
-    """Find events whose text matches, newest first.
-
-    Args:
-        conn: a reader connection.
-        query: free text (default) or, with `raw=True`, an FTS5 expression.
-        limit: page size (always bounded).
-        before_seq: keyset paging: only hits older than this seq (pass the last hit's seq).
-        session_id: restrict to one session.
-        raw: treat `query` as FTS5 syntax (`AND`, `OR`, `NEAR`, `"phrases"`, `prefix*`).
-        cancel: set it from another thread to abort a long search (raises SearchCancelled).
-
-    Returns:
-        Up to `limit` hits.
-
-    Raises:
-        SearchSyntaxError: `raw=True` and the expression is not valid FTS5.
-        SearchCancelled: `cancel` was set while the query ran.
-    """
-    match = query if raw else plain_query(query)
-    if not match or not match.strip():
-        return []
-    sql = [
-        "SELECT e.seq, e.id, e.session_id, e.thread_id, e.type, e.processed_at, "
-        "snippet(events_fts, 0, ?, ?, '…', 12) "
-        "FROM events_fts JOIN events e ON e.seq = events_fts.rowid WHERE events_fts MATCH ?"
-    ]
-    params: list[object] = [SNIPPET_OPEN, SNIPPET_CLOSE, match]
-    if before_seq is not None:
-        sql.append("AND events_fts.rowid < ?")
-        params.append(before_seq)
-    if session_id is not None:
-        sql.append("AND e.session_id = ?")
-        params.append(session_id)
-    sql.append("ORDER BY events_fts.rowid DESC LIMIT ?")
-    params.append(max(1, int(limit)))
-    if raw:
-        _validate(conn, match)
-    if cancel is not None:
-        conn.set_progress_handler(lambda: int(cancel.is_set()), 2000)
-    try:
-        rows = conn.execute(" ".join(sql), params).fetchall()
-    except sqlite3.OperationalError as exc:
-        if cancel is not None and cancel.is_set():
-            raise SearchCancelled("search cancelled") from exc
-        raise
-    finally:
-        if cancel is not None:
-            conn.set_progress_handler(None, 0)
-    return [SearchHit(*row) for row in rows]
+def _hits_sql(
+    match: str | None, plan: Plan, before_seq: int | None, limit: int
+) -> tuple[str, list[object]]:
+    """One page of hits, then the page decorated with session title, agent and tool name."""
+    clauses, params = list(plan.clauses), list(plan.params)
+    if match is not None:
+        key, member = "f.rowid", "+f.rowid"
+        source = "events_fts f JOIN events e ON e.seq = f.rowid"
+        snippet = "snippet(events_fts, 0, ?, ?, '…', ?)"
+        head: list[object] = [SNIPPET_OPEN, SNIPPET_CLOSE, SNIPPET_TOKENS]
+        clauses.insert(0, "events_fts MATCH ?")
+        params.insert(0, match)
+    else:
+        key = member = "e.seq"
+        source, snippet, head = "events e", "NULL", []
+    if plan.sessions is not None:
+        # Facets only, many events: a unary `+` keeps SQLite walking the table newest first
+        # instead of reading every event of those sessions through the index to sort them.
+        walk = match is None and (plan.session_events or 0) > INDEXED_EVENTS
+        clauses.append(("+" if walk else "") + f"e.session_id IN ({plan.sessions[0]})")
+        params += plan.sessions[1]
+    if plan.members is not None:
+        # With text, `+` keeps FTS5 walking its doclist and testing membership, which is far
+        # cheaper than one FTS lookup per candidate; without, the candidates are looked up.
+        clauses.append(f"{member} IN ({plan.members[0]})")
+        params += plan.members[1]
+    # Bounds go on the walk's key, so SQLite (or FTS5) seeks instead of filtering.
+    for op, bound in (("<", before_seq), ("<=", plan.high), (">=", plan.low)):
+        if bound is not None:
+            clauses.append(f"{key} {op} ?")
+            params.append(bound)
+    page = (
+        f"SELECT e.seq AS seq, {snippet} AS snippet FROM {source} "
+        f"WHERE {' AND '.join(clauses) or '1'} ORDER BY {key} DESC LIMIT ?"
+    )
+    # Decorations are computed for the page only: the inner query may sort many candidates.
+    uses = marks(TOOL_USE_TYPES)
+    sql = (
+        "SELECT x.seq, x.id, x.session_id, x.thread_id, x.type, x.processed_at, "
+        f"coalesce(h.snippet, substr(x.text, 1, {PREVIEW_CHARS})), s.title, s.agent_name, "
+        f"CASE WHEN x.type IN ({uses}) THEN json_extract(x.raw, '$.name') "
+        "ELSE (SELECT json_extract(u.raw, '$.name') FROM events u WHERE u.id = x.ref_id "
+        f"AND u.type IN ({uses})) END "
+        f"FROM ({page}) h JOIN events x ON x.seq = h.seq "
+        "LEFT JOIN sessions s ON s.id = x.session_id ORDER BY x.seq DESC"
+    )
+    return sql, [*TOOL_USE_TYPES, *TOOL_USE_TYPES, *head, *params, limit]
