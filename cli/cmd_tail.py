@@ -1,7 +1,7 @@
 """``drover tail``: a session's transcript from the mirror, then live as it is mirrored.
 
 The live part goes through the sync engine (one follower), so everything printed is also in
-the mirror afterwards. Agent text is printed inertly (see :mod:`drover.cli.render`);
+the mirror afterwards. Agent text is printed inertly (see :mod:`drover.text.events`);
 ``--json`` prints each stored event as one JSON line (control characters JSON-escaped).
 """
 
@@ -45,7 +45,7 @@ class Printer:
 
     def drain(self, reader: Any) -> None:
         """Print every event committed since the previous call."""
-        from drover.cli.render import event_lines
+        from drover.text.events import event_lines
 
         while rows := reader.transcript(self.session_id, after_seq=self.last_seq, limit=_PAGE):
             for row in rows:
@@ -63,16 +63,18 @@ def run(ctx: Context) -> int:
     """Print, then follow (unless --no-follow / --offline)."""
     args = ctx.args
     printer = Printer(args.session, args.json)
-    if args.offline:
-        reader = ctx.reader()
-        known = reader is not None and reader.session(args.session) is not None
-        if not known:
-            raise ctx.no_session(args.session)
-        try:
+    reader = ctx.reader()
+    try:
+        row = reader.session(args.session) if reader is not None else None
+        # An imported session (`drover import`) is never synced: print what the mirror has.
+        if args.offline or (row is not None and row.origin is not None):
+            if row is None:
+                raise ctx.no_session(args.session)
             printer.drain(reader)
-        finally:
+            return 0
+    finally:
+        if reader is not None:
             reader.close()
-        return 0
     from drover.api.errors import ConnectionFailed
 
     try:

@@ -322,6 +322,10 @@ def as_cli_error(exc: BaseException, ctx: Context | None) -> CliError | None:
         return unreachable(ctx.profile.base_url if ctx is not None else "the API", str(exc))
     if isinstance(exc, DroverApiError):
         return CliError(f"the API call failed: {exc}")
+    from drover.sync.imported import ImportedSessionError
+
+    if isinstance(exc, ImportedSessionError):
+        return CliError(str(exc), hint="`drover tail --offline` and `drover export` read it")
     return None
 
 

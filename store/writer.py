@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from drover.store import objects, outbox
+from drover.store import imports, objects, outbox
 from drover.store.derive import recompute_session
 from drover.store.ingest import AUTO_CURSOR, IngestResult, ingest_events
 from drover.store.migrations import Synchronous, connect, migrate
@@ -71,6 +71,11 @@ _OPS: dict[str, tuple[Callable[..., Any], Callable[[Any], Any], Callable[..., di
         recompute_session,
         lambda r: r,
         lambda c, r: {r.session_id: r.high_water_seq},
+    ),
+    "import_session": (
+        imports.import_session,
+        lambda r: r,
+        lambda c, r: {r.session_id: r.high_water_seq} if r.changed else {},
     ),
     "noop": (lambda conn: None, lambda r: None, lambda c, r: {}),
 }

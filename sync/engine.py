@@ -27,6 +27,7 @@ from drover.sync.backoff import Failure, classify
 from drover.sync.connection import ConnectionBoard, ConnectionState, StopReason
 from drover.sync.control import ControlPlane, synced_or_done
 from drover.sync.follower import Follower, PreviewCallback
+from drover.sync.imported import ImportedSessionError, is_imported
 from drover.sync.outbox import Outbox
 from drover.sync.poller import PollResult, SessionPoller
 
@@ -209,10 +210,16 @@ class SyncEngine(ControlPlane):
         return self._followers.get(session_id)
 
     def follow(self, session_id: str) -> Follower:
-        """Follow a session now (idempotent; explicit follows ignore the auto cap)."""
+        """Follow a session now (idempotent; explicit follows ignore the auto cap).
+
+        Raises:
+            ImportedSessionError: the session was imported from a file (never synced).
+        """
         existing = self._followers.get(session_id)
         if existing is not None:
             return existing
+        if is_imported(self.reader, session_id):
+            raise ImportedSessionError(session_id)
         self.finished.pop(session_id, None)
         follower = Follower(
             session_id,
@@ -248,7 +255,7 @@ class SyncEngine(ControlPlane):
         previous, self._focus = self._focus, session_id
         if previous and previous != session_id and previous in self._followers:
             self._followers[previous].set_deltas(False)
-        if session_id is not None:
+        if session_id is not None and not is_imported(self.reader, session_id):
             self.follow(session_id).set_deltas(True)
 
     def connection_states(self) -> dict[str, ConnectionState]:
@@ -261,6 +268,8 @@ class SyncEngine(ControlPlane):
         busy_first = sorted(result.session_ids, key=lambda s: s not in result.busy_ids)
         for sid in busy_first:
             if sid in self._followers or self.finished.get(sid) in _FINAL:
+                continue
+            if is_imported(self.reader, sid):  # the same id on this server: still not synced
                 continue
             if len(self._followers) >= self.max_followers:
                 if not self._cap_warned:  # once per run, not once per poll

@@ -141,7 +141,8 @@ class SessionPoller(BackgroundLoop):
             before = set()
             if self._reader is not None:
                 rows = self._reader.sessions(status=ACTIVE_STATUSES, limit=1_000_000)
-                before = {row.id for row in rows}
+                # Imported sessions (origin set) belong to another server: never re-fetched.
+                before = {row.id for row in rows if row.origin is None}
         gone = sorted(before - listed)
         now, later = gone[:RECONCILE_PER_POLL], gone[RECONCILE_PER_POLL:]
         fresh = []

@@ -1,0 +1,194 @@
+"""What one stored event says, as plain data (`describe`), and ``drover tail``'s lines for it.
+
+`describe` is the single reading of the wire event catalogue shared by the terminal transcript
+(`event_lines`) and the exports (`drover.export.markdown` / `.html`): who or what spoke, the
+text, the tool and its input, the output, the status change. It returns raw strings; each
+renderer neutralises them its own way (`drover.text.inert` for terminals, HTML escaping for
+HTML), because agent text is data (invariant 7). Unknown event types are described
+generically from their fields (invariant 6), never dropped.
+
+Levels: `main` events are the conversation (messages, tools, results, errors, status);
+`detail` ones are bookkeeping worth a line in a document (thread status, title changes) that
+``drover tail`` leaves out; `meta` ones (spans, usage reports) only matter to cost views and
+the raw JSON, so every human view leaves them out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from drover.text.format import content_text, preview
+from drover.text.inert import inert, inert_line
+
+__all__ = ["EventView", "describe", "event_lines"]
+
+Level = Literal["main", "detail", "meta"]
+
+_TOOL_USES = ("agent.tool_use", "agent.mcp_tool_use", "agent.custom_tool_use")
+_AGENT_RESULTS = ("agent.tool_result", "agent.mcp_tool_result")
+_USER_RESULTS = ("user.custom_tool_result", "user.tool_result")
+_THREAD_MESSAGES = ("agent.thread_message_sent", "agent.thread_message_received")
+_RESULT_LINES = 6  # tool output lines `drover tail` shows before "… N more"
+_ENVELOPE = ("type", "id", "processed_at")
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    """One event described for people (raw strings: renderers make them inert or escape them).
+
+    Attributes:
+        label: who or what, short: `you`, `agent`, `system`, `tool`, `result`, `error`, `---`
+            (a status change) or `event` (anything else).
+        summary: what a terminal line shows after the label (may span lines).
+        level: `main`, `detail` or `meta` (see the module docstring).
+        tone: a style hint: `user`, `agent`, `tool`, `result`, `error`, `status` or `other`.
+        body: the whole text a document shows (a message, a tool's output); None when the
+            summary says it all.
+        data: a JSON value a document shows as code (a tool's input, an unknown event's
+            fields); None when there is none.
+        output: the body is tool output (long ones get trimmed with a note).
+        heading: a document's one-line heading after the label (the tool name, the peer).
+    """
+
+    label: str
+    summary: str
+    level: Level = "main"
+    tone: str = "other"
+    body: str | None = None
+    data: Any = None
+    output: bool = False
+    heading: str = ""
+
+
+def _stop_reason(event: Mapping[str, Any]) -> str:
+    reason = event.get("stop_reason")
+    if not isinstance(reason, Mapping):
+        return ""
+    kind = str(reason.get("type", ""))
+    ids = reason.get("event_ids")
+    if isinstance(ids, list) and ids:
+        return f"{kind} {' '.join(str(i) for i in ids)}"
+    return kind
+
+
+def _tool_use(event: Mapping[str, Any]) -> EventView:
+    name = str(event.get("name", "tool"))
+    server = event.get("mcp_server_name")
+    ask = event.get("evaluated_permission") == "ask"
+    summary = f"{inert_line(name)}: {preview(event.get('input'), 100)}"
+    summary += f"{'  [needs approval]' if ask else ''}  ({event.get('id', '')})"
+    heading = f"{server}/{name}" if isinstance(server, str) and server else name
+    if event.get("type") == "agent.custom_tool_use":
+        heading += " (custom tool)"
+    if ask:
+        heading += " · needs approval"
+    return EventView("tool", summary, tone="tool", data=event.get("input"), heading=heading)
+
+
+def _result(event: Mapping[str, Any], who: str) -> EventView:
+    text = content_text(event)
+    failed = bool(event.get("is_error"))
+    label = "error" if failed else who
+    answers = next(
+        (event[k] for k in ("tool_use_id", "mcp_tool_use_id", "custom_tool_use_id") if k in event),
+        "",
+    )
+    heading = f"of {answers}" if answers else ""
+    tone = "error" if failed else "result"
+    return EventView(label, text, tone=tone, body=text, output=True, heading=heading)
+
+
+def _status(event: Mapping[str, Any], etype: str) -> EventView:
+    if etype.startswith("session.thread_"):
+        who = str(event.get("agent_name") or event.get("session_thread_id") or "thread")
+        state = etype.removeprefix("session.thread_").removeprefix("status_")
+        reason = _stop_reason(event)
+        summary = f"thread {who} {state}{': ' + reason if reason else ''}"
+        level: Level = "detail" if etype.startswith("session.thread_status_") else "main"
+        return EventView("---", summary, level=level, tone="status")
+    state = etype.removeprefix("session.status_")
+    reason = _stop_reason(event)
+    return EventView("---", f"{state}{': ' + reason if reason else ''}", tone="status")
+
+
+def _error(event: Mapping[str, Any]) -> EventView:
+    error = event.get("error") if isinstance(event.get("error"), Mapping) else {}
+    retry = error.get("retry_status") if isinstance(error.get("retry_status"), Mapping) else {}
+    detail = f"{error.get('type', 'error')}: {error.get('message', '')}"
+    if retry.get("type"):
+        detail += f" ({retry['type']})"
+    return EventView("error", detail, tone="error")
+
+
+def _generic(event: Mapping[str, Any], etype: str, level: Level = "main") -> EventView:
+    fields = {k: v for k, v in event.items() if k not in _ENVELOPE}
+    summary = f"{inert_line(etype)} {preview(fields, 100)}"
+    return EventView("event", summary, level=level, data=fields or None, heading=etype)
+
+
+def describe(event: Mapping[str, Any]) -> EventView:
+    """Describe one stored wire event (any type, known or not)."""
+    etype = str(event.get("type", ""))
+    if etype.startswith("span.") or etype == "session.usage":
+        return _generic(event, etype, "meta")
+    if etype == "session.updated":
+        return _generic(event, etype, "detail")
+    if etype in ("user.message", "agent.message", "system.message"):
+        text = content_text(event)
+        who = {"user": "you", "agent": "agent", "system": "system"}[etype.split(".")[0]]
+        return EventView(who, text, tone="user" if who == "you" else "agent", body=text)
+    if etype == "agent.thinking":
+        return EventView("agent", "(thinking)", tone="agent")
+    if etype in _TOOL_USES:
+        return _tool_use(event)
+    if etype in _AGENT_RESULTS:
+        return _result(event, "result")
+    if etype in _USER_RESULTS:
+        return _result(event, "you")
+    if etype == "user.tool_confirmation":
+        verdict = "allowed" if event.get("result") == "allow" else "denied"
+        note = f": {event['deny_message']}" if event.get("deny_message") else ""
+        return EventView("you", f"{verdict} {event.get('tool_use_id', '')}{note}", tone="user")
+    if etype == "user.interrupt":
+        return EventView("you", "(interrupt)", tone="user")
+    if etype.startswith("session.status_") or etype.startswith("session.thread_"):
+        return _status(event, etype)
+    if etype == "session.error":
+        return _error(event)
+    if etype in _THREAD_MESSAGES:
+        peer = str(event.get("to_agent_name") or event.get("from_agent_name") or "primary")
+        arrow = "→" if etype.endswith("sent") else "←"
+        text = content_text(event)
+        return EventView(
+            "agent", f"{arrow} {peer}: {text}", tone="agent", body=text, heading=f"{arrow} {peer}"
+        )
+    return _generic(event, etype)
+
+
+def _time(event: Mapping[str, Any]) -> str:
+    stamp = event.get("processed_at")
+    return stamp[11:19] if isinstance(stamp, str) and len(stamp) >= 19 else "--:--:--"
+
+
+def _block(label: str, event: Mapping[str, Any], text: str, limit: int | None = None) -> list[str]:
+    """``HH:MM:SS label  first line`` plus indented continuation lines (all inert)."""
+    lines = inert(text).rstrip("\n").split("\n") or [""]
+    hidden = 0
+    if limit is not None and len(lines) > limit:
+        hidden, lines = len(lines) - limit, lines[:limit]
+    head = f"{inert_line(_time(event))} {label:<7}"
+    out = [f"{head}{lines[0]}".rstrip()]
+    out.extend(f"{' ' * len(head)}{line}".rstrip() for line in lines[1:])
+    if hidden:
+        out.append(f"{' ' * len(head)}… {hidden} more lines")
+    return out
+
+
+def event_lines(event: Mapping[str, Any]) -> list[str]:
+    """The inert lines ``drover tail`` prints for one stored event (none for bookkeeping)."""
+    view = describe(event)
+    if view.level != "main":
+        return []
+    return _block(view.label, event, view.summary, _RESULT_LINES if view.output else None)
