@@ -1,0 +1,54 @@
+r"""Shared benchmark fixtures: the generated 10k-session / 1M-event mirror.
+
+Sizes come from the environment (defaults are the issue's sizes)::
+
+    DROVER_BENCH_MIRROR_SESSIONS=10000 DROVER_BENCH_MIRROR_EVENTS=1000000 \
+        DROVER_BENCH_MIRROR_BIG=100000
+
+The mirror is built once and kept under `.bench-cache/` (see `mirror_gen.cached_mirror`);
+`DROVER_BENCH_MIRROR=/path/to/file.db` uses a file made by `benchmarks/mirror_gen.py` instead.
+Benchmarks only read it; one that writes copies it first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from mirror_gen import Manifest, cached_mirror
+
+
+def _size(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    try:
+        return int(value.replace("_", "")) if value else default
+    except ValueError:
+        raise pytest.UsageError(f"{name} must be a whole number, not {value!r}") from None
+
+
+@pytest.fixture(scope="session")
+def generated_mirror() -> tuple[Path, Manifest]:
+    """(database path, manifest) of the generated mirror, read-only."""
+    override = os.environ.get("DROVER_BENCH_MIRROR")
+    if override:
+        path = Path(override)
+        meta = Path(f"{path}.json")
+        if not path.exists() or not meta.exists():
+            raise pytest.UsageError(f"DROVER_BENCH_MIRROR: {path} or {meta} is missing")
+        return path, Manifest(**json.loads(meta.read_text()))
+    started = time.perf_counter()
+    path, manifest = cached_mirror(
+        sessions=_size("DROVER_BENCH_MIRROR_SESSIONS", 10_000),
+        events=_size("DROVER_BENCH_MIRROR_EVENTS", 1_000_000),
+        big_session=_size("DROVER_BENCH_MIRROR_BIG", 100_000),
+    )
+    took = time.perf_counter() - started
+    how = "reused" if took < manifest.build_seconds / 2 else "built"
+    print(
+        f"\n[mirror] {how} {path.name}: {manifest.sessions:,} sessions / "
+        f"{manifest.events:,} events (the build took {manifest.build_seconds:.0f} s)"
+    )
+    return path, manifest
