@@ -19,7 +19,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "drover.cli.cmd_sync",
     "drover.cli.cmd_ls",
     "drover.cli.cmd_tail",
+    "drover.cli.cmd_search",
     "drover.cli.cmd_act",
+    "drover.cli.cmd_export",
+    "drover.cli.cmd_import",
+    "drover.cli.cmd_cost",
     "drover.sim.cli",
     "drover.tui.cli",
 )

@@ -5,9 +5,10 @@ Entry point: `drover.store.mirror.Mirror` (a `MirrorWriter` + a `MirrorReader` o
 
 Modules: `schema` (DDL, FTS triggers), `migrations` (user_version steps, connections),
 `extract` (columns from wire JSON), `ingest` (idempotent event append), `state` + `derive`
-(per-session state machine, needs-you rules), `objects` (agents/environments/sessions/threads),
-`outbox` (user actions), `writer` (the thread), `reader` + `search` + `rollups` (queries),
-`models` (row dataclasses).
+(per-session state machine, needs-you rules), `daily` (per-day cost and request usage),
+`objects` (agents/environments/sessions/threads), `outbox` (user actions), `imports` (loading
+export files), `writer` (the thread), `reader` + `search` + `rollups` + `ledger` (queries;
+`ledger` is the cost ledger), `models` (row dataclasses).
 
 This package imports nothing from the rest of drover and never imports Textual.
 """

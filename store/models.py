@@ -20,7 +20,9 @@ class SessionRow:
     `pending_actions` items: `{event_id, type, name, input, mcp_server_name,
     session_thread_id, processed_at}` (`type` None when the tool-use event itself is not
     mirrored yet). `last_error`: `{event_id, at, error}` with the wire `error` object.
-    `raw` (the server Session JSON) is only filled by `MirrorReader.session()`.
+    `raw` (the server Session JSON) is only filled by `MirrorReader.session()`. `origin`: None
+    for a session synced from the server, `import` for one loaded from an export file (sync
+    never polls or follows those).
     """
 
     id: str
@@ -53,13 +55,14 @@ class SessionRow:
     event_count: int
     last_event_at: str | None
     raw: dict[str, Any] | None = None
+    origin: str | None = None
 
     COLUMNS = (
         "id, status, deleted, title, agent_id, agent_name, model_id, environment_id, "
         "created_at, updated_at, archived_at, input_tokens, output_tokens, cache_read_tokens, "
         "cache_creation_tokens, list_cost_cents, active_seconds, budget_cents, stop_reason, "
         "stop_event_ids, stop_details, last_error, error_badge, pending_actions, needs_you, "
-        "needs_since, high_water_seq, event_count, last_event_at"
+        "needs_since, high_water_seq, event_count, last_event_at, origin"
     )
 
     @classmethod
@@ -97,7 +100,12 @@ class EventRow:
 
 @dataclass(frozen=True)
 class SearchHit:
-    """A full-text hit; `snippet` marks matches with `SNIPPET_OPEN`/`SNIPPET_CLOSE`."""
+    """A search hit; `snippet` marks matches with `SNIPPET_OPEN`/`SNIPPET_CLOSE` (a search
+    with facets only has no matches: its snippet is the start of the event's text).
+
+    `title` and `agent_name` are the session's; `tool` is the tool a tool use calls, or the
+    tool used by the event a result/confirmation answers (None for other events).
+    """
 
     seq: int
     event_id: str
@@ -106,6 +114,9 @@ class SearchHit:
     type: str
     processed_at: str | None
     snippet: str
+    title: str | None = None
+    agent_name: str | None = None
+    tool: str | None = None
 
 
 @dataclass(frozen=True)

@@ -16,22 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from drover.store import activity, rollups
-from drover.store import search as _search
 from drover.store.migrations import connect
 from drover.store.models import (
     EventRow,
     HeaderCounts,
     OutboxRow,
-    SearchHit,
     SessionRow,
     SyncCursor,
     ThreadRow,
 )
-
-PRIMARY = None
-"""`thread=PRIMARY`: the session (primary) stream's view of a transcript."""
-ALL_THREADS = "*"
-"""`thread=ALL_THREADS`: every stored event of the session, whatever stream it came from."""
+from drover.store.reader_review import ReviewQueries
+from drover.store.replay import ALL_THREADS, PRIMARY, lane_filter
 
 SESSION_SORTS = {
     "created_at": "created_at",
@@ -48,7 +43,7 @@ def _ids(value: str | None) -> list[str] | None:
     return json.loads(value) if value else None
 
 
-class MirrorReader:
+class MirrorReader(ReviewQueries):
     """Read-only access to a mirror file.
 
     Args:
@@ -223,13 +218,9 @@ class MirrorReader:
         """
         if after_seq is not None and before_seq is not None:
             raise ValueError("pass after_seq or before_seq, not both")
-        clauses = ["session_id = ?"]
-        params: list[Any] = [session_id]
-        if thread is PRIMARY:
-            clauses.append("on_primary = 1")
-        elif thread != ALL_THREADS:
-            clauses.append("thread_id = ?")
-            params.append(thread)
+        lane, lane_params = lane_filter(thread)
+        clauses = ["session_id = ?", lane]
+        params: list[Any] = [session_id, *lane_params]
         if after_seq is not None:
             clauses.append("seq > ?")
             params.append(after_seq)
@@ -298,35 +289,10 @@ class MirrorReader:
             yield from rows
             after = rows[-1].seq
 
-    def search(
-        self,
-        query: str,
-        limit: int = 50,
-        before_seq: int | None = None,
-        *,
-        session_id: str | None = None,
-        raw: bool = False,
-        cancel: threading.Event | None = None,
-    ) -> list[SearchHit]:
-        """Full-text search, newest first (see `drover.store.search.search`)."""
-        return _search.search(
-            self._conn(), query, limit=limit, before_seq=before_seq, session_id=session_id,
-            raw=raw, cancel=cancel,
-        )  # fmt: skip
-
-    # -- costs and counts (see drover.store.rollups) --------------------------------------------
-
-    def cost_by_session(self, *, limit: int = 100) -> list[dict[str, Any]]:
-        """Sessions by list cost, most expensive first."""
-        return rollups.cost_by_session(self._conn(), limit=limit)
-
-    def cost_by_agent(self) -> list[dict[str, Any]]:
-        """Total list cost and session count per agent, most expensive first."""
-        return rollups.cost_by_agent(self._conn())
-
-    def cost_by_day(self, *, since: str | None = None) -> list[dict[str, Any]]:
-        """Spend per UTC day (`since`: first `YYYY-MM-DD` to include)."""
-        return rollups.cost_by_day(self._conn(), since=since)
+    def count_events(self, session_id: str, from_seq: int = 0, to_seq: int = 2**62) -> int:
+        """How many events of a session (all threads) have a seq in `from_seq..to_seq`."""
+        sql = "SELECT count(*) FROM events WHERE session_id = ? AND seq BETWEEN ? AND ?"
+        return self._all(sql, [session_id, from_seq, to_seq])[0][0]
 
     def header_counts(self, *, today: str | None = None) -> HeaderCounts:
         """Sessions, running, needing you, errored, and spend today (UTC `YYYY-MM-DD`)."""

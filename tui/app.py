@@ -86,6 +86,7 @@ class DroverApp(SessionControl, App[None]):
         Binding("colon", "command_line", "Command", key_display=":"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("ctrl+q", "quit", "Quit"),
+        Binding("ctrl+f", "search", "Search", key_display="^f", show=False),
     ]
 
     def __init__(
@@ -250,6 +251,12 @@ class DroverApp(SessionControl, App[None]):
         self.push_screen(SessionScreen(session_id))
         self._focus(session_id)
 
+    def open_replay(self, session_id: str, at_seq: int | None = None) -> None:
+        """Replay a mirrored session from `at_seq` (default: its first event)."""
+        from drover.tui.screens.replay import ReplayScreen
+
+        self.push_screen(ReplayScreen(session_id, at_seq=at_seq))
+
     def session_closed(self) -> None:
         """The session screen was popped: previews go back to the live view under it, if any."""
         self._focus(self.preview_focus)
@@ -273,17 +280,13 @@ class DroverApp(SessionControl, App[None]):
 
         self.push_screen(PromptScreen(":", placeholder="sessions · inbox · grid · agents · q"), run)
 
+    def action_search(self) -> None:
+        """`ctrl+f`: search every run (`:search`)."""
+        run_command(self, "search")
+
     def action_help(self) -> None:
         """Show every binding active on the current screen."""
-        rows = [
-            (
-                active.binding.key_display or self.get_key_display(active.binding),
-                active.binding.description,
-            )
-            for active in self.screen.active_bindings.values()
-            if active.binding.description and active.enabled
-        ]
-        self.push_screen(HelpScreen(rows))
+        self.push_screen(HelpScreen.for_screen(self))
 
     # -- themes ------------------------------------------------------------------------------------
 

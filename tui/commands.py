@@ -39,10 +39,44 @@ def _grid(app: DroverApp, argument: str) -> None:
     show_grid(app, argument)
 
 
+def _replay(app: DroverApp, argument: str) -> None:
+    if not argument.strip():
+        app.notify("Usage: :replay SESSION_ID (or R on a session)", severity="warning")
+        return
+    app.open_replay(argument.strip())
+
+
+def _export(app: DroverApp, argument: str) -> None:
+    from drover.tui.screens.export_dialog import open_export
+
+    if argument.strip():
+        open_export(app, argument.strip())
+    elif hasattr(app.screen, "action_export"):
+        app.screen.action_export()
+    else:
+        app.notify("Usage: :export SESSION_ID (or e on a session)", severity="warning")
+
+
+def _cost(app: DroverApp, argument: str) -> None:
+    from drover.tui.screens.cost import show_cost
+
+    show_cost(app, argument)
+
+
+def _search(app: DroverApp, argument: str) -> None:
+    from drover.tui.screens.search import open_search
+
+    open_search(app, argument)
+
+
 COMMANDS: tuple[Command, ...] = (
     Command(("sessions", "s", "fleet"), "The fleet list", lambda app, _: app.go("sessions")),
     Command(("inbox", "needs"), "Only sessions that need you", lambda app, _: app.go("inbox")),
     Command(("grid",), "Tiled live panes: :grid [1-9]", lambda app, a: _grid(app, a)),
+    Command(("search", "find"), "Search every run: :search [QUERY]", _search),
+    Command(("replay",), "Replay a session: :replay SESSION_ID", lambda app, a: _replay(app, a)),
+    Command(("export",), "Export a session: :export [SESSION_ID]", lambda app, a: _export(app, a)),
+    Command(("cost", "$"), "Cost ledger: :cost [SINCE [UNTIL]]", lambda app, a: _cost(app, a)),
     Command(("agents", "ag"), "Agents in the mirror", lambda app, _: app.go("agents")),
     Command(("envs", "environments"), "Environments", lambda app, _: app.go("envs")),
     Command(

@@ -9,7 +9,8 @@ Acting from the list (see `SessionActions`): `y`/`n`/`i` act on the marked rows 
 marked (`space` marks, `escape` clears marks first, then the filter), otherwise on the
 highlighted one; `m` replies to the highlighted one. `M` mutes/unmutes the highlighted
 session's attention alerts (in memory, until drover exits). `N` creates a session, `A`
-archives and `D` deletes the target sessions (see `LifecycleActions`).
+archives and `D` deletes the target sessions (see `LifecycleActions`). `e` exports the
+highlighted session to a file (see `ExportAction`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from drover.store.models import SessionRow
 from drover.sync.connection import ConnectionState
 from drover.tui.screens.actions import SessionActions
 from drover.tui.screens.base import DroverScreen
+from drover.tui.screens.export_dialog import ExportAction
 from drover.tui.screens.lifecycle_actions import LifecycleActions
 from drover.tui.screens.prompt import PromptScreen
 from drover.tui.source import SORT_KEYS, FleetQuery
@@ -36,7 +38,7 @@ from drover.tui.widgets.fleet_summary import FleetSummary
 from drover.tui.widgets.fleet_table import FleetTable
 
 
-class FleetScreen(LifecycleActions, SessionActions, DroverScreen):
+class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
     """The sessions list (`:sessions`); with `needs_only`, the inbox (`:inbox`).
 
     Args:
@@ -47,6 +49,8 @@ class FleetScreen(LifecycleActions, SessionActions, DroverScreen):
 
     BINDINGS = [  # noqa: RUF012
         Binding("enter", "open", "Open"),
+        Binding("R", "replay", "Replay"),
+        *ExportAction.EXPORT_BINDINGS,
         Binding("slash", "filter", "Filter"),
         Binding("escape", "clear", "Clear marks/filter", show=False),
         Binding("s", "cycle_sort", "Sort"),
@@ -54,6 +58,7 @@ class FleetScreen(LifecycleActions, SessionActions, DroverScreen):
         *SessionActions.ACTION_BINDINGS,
         *LifecycleActions.LIFECYCLE_BINDINGS,
         Binding("M", "mute", "Mute alerts", show=False),
+        Binding("dollar_sign", "cost", "Cost ledger", key_display="$", show=False),
     ]
     MUTATING_ACTIONS = SessionActions.MUTATING_ACTIONS | LifecycleActions.LIFECYCLE_ACTIONS
 
@@ -177,6 +182,11 @@ class FleetScreen(LifecycleActions, SessionActions, DroverScreen):
         if self.table.current_id:
             self.drover.open_session(self.table.current_id)
 
+    def action_replay(self) -> None:
+        """Replay the highlighted session from its first event."""
+        if self.table.current_id:
+            self.drover.open_replay(self.table.current_id)
+
     def action_filter(self) -> None:
         """Prompt for a regex filter (`!regex` inverts it)."""
         current = ("!" if self.query_state.invert else "") + self.query_state.pattern
@@ -234,3 +244,9 @@ class FleetScreen(LifecycleActions, SessionActions, DroverScreen):
     def action_resort(self) -> None:
         """Re-sort now, keeping the cursor on the same session."""
         self.reload()
+
+    def action_cost(self) -> None:
+        """Open the cost ledger (`:cost`)."""
+        from drover.tui.screens.cost import show_cost
+
+        show_cost(self.drover)

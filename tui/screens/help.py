@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from typing import Any
+
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-COMMAND_HELP: tuple[tuple[str, str], ...] = (
-    (":sessions", "the fleet list"),
-    (":inbox", "only sessions that need you"),
-    (":grid", "tiled live panes"),
-    (":agents / :envs", "agents and environments"),
-    (":profile NAME", "switch account/profile"),
-    (":q", "quit"),
-    ("/regex  /!regex", "filter the list (inverse with !)"),
-)
+from drover.tui.commands import COMMANDS
+
+FILTER_HELP = ("/regex  /!regex", "filter the list (inverse with !)")
+
+
+def command_help() -> list[tuple[str, str]]:
+    """One row per `:` command, from the same table the command line runs."""
+    rows = [(" · ".join(f":{name}" for name in c.names[:2]), c.help) for c in COMMANDS]
+    return [*rows, FILTER_HELP]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -41,6 +43,19 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.bindings = bindings
 
+    @classmethod
+    def for_screen(cls, app: App[Any]) -> HelpScreen:
+        """The help for the bindings active on `app`'s current screen."""
+        rows = [
+            (
+                active.binding.key_display or app.get_key_display(active.binding),
+                active.binding.description,
+            )
+            for active in app.screen.active_bindings.values()
+            if active.binding.description and active.enabled
+        ]
+        return cls(rows)
+
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static("Keys", classes="title")
@@ -51,5 +66,5 @@ class HelpScreen(ModalScreen[None]):
             yield Static("Commands", classes="title")
             commands: DataTable[str] = DataTable(id="commands", cursor_type="none")
             commands.add_columns("Command", "Does")
-            commands.add_rows(COMMAND_HELP)
+            commands.add_rows(command_help())
             yield commands

@@ -20,6 +20,7 @@ from drover.store.models import OutboxRow, SessionRow
 from drover.sync.connection import ConnectionState
 from drover.text.inert import inert
 from drover.tui.screens.actions import SessionActions
+from drover.tui.screens.export_dialog import ExportAction
 from drover.tui.screens.transcript_screen import PAGE, TranscriptScreen
 from drover.tui.widgets.event_list import EventList
 from drover.tui.widgets.key_bar import KeyBar
@@ -30,7 +31,7 @@ SENT_SHOWN = 3
 """How many of the latest sent actions the header lists."""
 
 
-class SessionScreen(SessionActions, TranscriptScreen):
+class SessionScreen(ExportAction, SessionActions, TranscriptScreen):
     """The events of `session_id`, following the tail.
 
     Args:
@@ -44,6 +45,7 @@ class SessionScreen(SessionActions, TranscriptScreen):
         Binding("G", "follow", "Follow tail"),
         Binding("t", "next_lane", "Next lane"),
         Binding("R", "replay", "Replay"),
+        *ExportAction.EXPORT_BINDINGS,
         *SessionActions.ACTION_BINDINGS,
     ]
 
@@ -134,7 +136,5 @@ class SessionScreen(SessionActions, TranscriptScreen):
 
     def action_replay(self) -> None:
         """Open this session in replay, at the event under the cursor."""
-        from drover.tui.screens.replay import ReplayScreen
-
         current = self.events.current
-        self.app.push_screen(ReplayScreen(self.session_id, at_seq=current.seq if current else None))
+        self.drover.open_replay(self.session_id, current.seq if current else None)

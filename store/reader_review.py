@@ -1,0 +1,109 @@
+"""`ReviewQueries`: the read API behind offline review — replay, search, the cost ledger.
+
+Mixed into `MirrorReader` (which supplies `_conn()`, a thread-local read connection); each
+method is a thin facade over the module that owns the query: `drover.store.replay`,
+`drover.store.search`, `drover.store.ledger`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from drover.store import ledger, replay
+from drover.store import search as _search
+from drover.store.ledger import BudgetState, Cap, Dimension, LedgerRow
+from drover.store.models import SearchHit
+from drover.store.replay import PRIMARY, LaneSpan, Marker
+
+
+class ReviewQueries:
+    """Replay, search and cost queries (see the module docstring)."""
+
+    def _conn(self) -> sqlite3.Connection:  # pragma: no cover - supplied by MirrorReader
+        raise NotImplementedError
+
+    def lane_span(self, session_id: str, thread: str | None = PRIMARY) -> LaneSpan | None:
+        """Event count, seq bounds and first/last times of one lane of a session."""
+        return replay.lane_span(self._conn(), session_id, thread)
+
+    def markers(
+        self, session_id: str, thread: str | None, *, start: datetime, end: datetime, cells: int
+    ) -> list[Marker]:
+        """Timeline markers of a lane bucketed into `cells` slices of `start`..`end`."""
+        return replay.markers(self._conn(), session_id, thread, start=start, end=end, cells=cells)
+
+    def seq_at_time(self, session_id: str, thread: str | None, when: datetime) -> int | None:
+        """The first event of the lane processed at or after `when`."""
+        return replay.seq_at_time(self._conn(), session_id, thread, when)
+
+    def next_marker(
+        self, session_id: str, thread: str | None, seq: int, *, forward: bool
+    ) -> int | None:
+        """The nearest notable event (error, approval, interrupt, thread) after/before `seq`."""
+        return replay.next_marker(self._conn(), session_id, thread, seq, forward=forward)
+
+    def search(
+        self,
+        query: str = "",
+        limit: int = 50,
+        before_seq: int | None = None,
+        *,
+        session_id: str | Iterable[str] | None = None,
+        agent: str | Iterable[str] | None = None,
+        status: str | Iterable[str] | None = None,
+        types: str | Iterable[str] | None = None,
+        tool: str | Iterable[str] | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        raw: bool = False,
+        cancel: threading.Event | None = None,
+    ) -> list[SearchHit]:
+        """Search every mirrored event, newest first, with facets.
+
+        Args:
+            query: the search language (`drover.store.search_query`: words, `"phrases"`,
+                `prefix*`, `-excluded`, `agent:`/`type:`/… tokens), or FTS5 with `raw=True`.
+            limit: page size.
+            before_seq: keyset paging: pass the last hit's seq for the next page.
+            session_id: only these sessions (one id or several).
+            agent: only sessions of these agents (ids or names).
+            status: only sessions whose current status is one of these.
+            types: only these event types (full, or short forms like `tool_use`).
+            tool: only tool uses of these tools and the events answering them.
+            after: only events processed at or after this date/time (ISO 8601).
+            before: only events processed before this date/time.
+            raw: treat `query` as an FTS5 expression.
+            cancel: set it from another thread to abort (raises `SearchCancelled`).
+
+        Keyword facets and the query's facet tokens combine (values of one facet add up).
+
+        Raises:
+            SearchSyntaxError: a bad query or facet value (the message is for the user).
+            SearchCancelled: `cancel` was set.
+        """
+        filters = _search.SearchFilters.build(
+            agent=agent, session_id=session_id, status=status, types=types, tool=tool,
+            after=after, before=before,
+        )  # fmt: skip
+        return _search.search(
+            self._conn(), query, filters=filters, limit=limit, before_seq=before_seq, raw=raw,
+            cancel=cancel,
+        )  # fmt: skip
+
+    # -- the cost ledger (drover.store.ledger: arguments, definitions) and header counts -------
+
+    def cost_totals(self, **window: Any) -> LedgerRow:
+        """Every session's spend and usage (`since`/`until`: UTC days)."""
+        return ledger.ledger_totals(self._conn(), **window)
+
+    def cost_rows(self, by: Dimension, **window: Any) -> list[LedgerRow]:
+        """Spend and usage by session/agent/environment/model/day (`limit`, `offset`)."""
+        return ledger.ledger_rows(self._conn(), by, **window)
+
+    def cost_budgets(self, caps: Iterable[Cap] = (), *, today: str) -> list[BudgetState]:
+        """User caps' states, then sessions at 80%+ of their server budget."""
+        return ledger.budget_states(self._conn(), caps, today=today)
