@@ -84,7 +84,12 @@ async def test_the_engine_never_follows_an_imported_session(chaos_sim, client_fa
         engine.set_focus(IMPORTED)  # what the TUI does when the session is opened
         synced = await create_session(client)
         engine.set_focus(synced)  # an ordinary session is still followed on focus
-        await asyncio.sleep(0.6)  # a few poll rounds
+        # Wait for three more poll rounds (each could have picked the imported session up).
+        rounds = engine.poller.polls + 3
+        deadline = asyncio.get_running_loop().time() + 30
+        while engine.poller.polls < rounds and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
+        assert engine.poller.polls >= rounds
         assert IMPORTED not in engine.followed and IMPORTED not in engine.finished
         assert synced in engine.followed or synced in engine.finished
     finally:
