@@ -340,3 +340,24 @@ def test_a_search_cancelled_before_it_starts(large):
     cancel.set()
     with pytest.raises(SearchCancelled):
         large.reader.search("common", cancel=cancel)
+
+
+def test_agent_facet_reads_sessions_through_indexes_not_a_scan(reader):
+    """`agent:` matches an id or a name (any case): both must be index probes (schema v4),
+    because a scan reads every session row, raw JSON included, on every keystroke."""
+    name = next(iter(SESSIONS.values()))[1]
+    conn = reader._conn()
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+        reader.search("", agent=name.upper())
+    finally:
+        conn.set_trace_callback(None)
+    plans = [
+        " | ".join(row[-1] for row in conn.execute("EXPLAIN QUERY PLAN " + sql).fetchall())
+        for sql in statements
+        if "FROM sessions s" in sql
+    ]
+    assert plans
+    for plan in plans:
+        assert "SCAN s" not in plan.split(" | "), plan
