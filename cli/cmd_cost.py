@@ -59,29 +59,6 @@ def _bad(value: str, flag: str) -> str:
     raise CliError(f"{flag} wants a day as YYYY-MM-DD, not {value!r}", code=EXIT_USAGE)
 
 
-def _open_reader(ctx: Context) -> Any | None:
-    """A reader on the profile's mirror, brought up to the current schema (None: no mirror).
-
-    Readers never migrate, and a mirror last opened by an older drover lacks the ledger's
-    tables until something migrates it: do it here, briefly, before reading.
-    """
-    from drover.config import mirror_path
-    from drover.store.migrations import MirrorVersionError, connect, migrate
-    from drover.store.reader import MirrorReader
-
-    path = mirror_path(ctx.name, ctx.data_dir)
-    if not path.exists():
-        return None
-    db = connect(path)
-    try:
-        migrate(db)
-    except MirrorVersionError as exc:
-        raise CliError(str(exc)) from None
-    finally:
-        db.conn.close()
-    return MirrorReader(path)
-
-
 @command
 def run(ctx: Context) -> int:
     """Read the ledger and print it (a table, or JSON)."""
@@ -94,7 +71,7 @@ def run(ctx: Context) -> int:
     limit = args.limit or (_DEFAULT_SESSION_LIMIT if args.by == "session" else None)
     caps = ctx.config.budgets_for(ctx.name).caps()
     today = datetime.now(UTC).date().isoformat()
-    reader = _open_reader(ctx)
+    reader = ctx.reader()
     if reader is None:
         print(
             f"drover: nothing mirrored yet for profile {ctx.name!r} — run `drover sync`",

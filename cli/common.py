@@ -236,12 +236,27 @@ class Context:
         )
 
     def reader(self) -> Any | None:
-        """A ``MirrorReader`` on the profile's mirror, or None when nothing is mirrored yet."""
+        """A ``MirrorReader`` on the profile's mirror, or None when nothing is mirrored yet.
+
+        Readers never migrate, and a mirror last written by an older drover lacks newer columns
+        and tables (the ledger's, `sessions.origin`): bring it up to the current schema first,
+        which costs one pragma read when it already is.
+        """
         from drover.config import mirror_path
+        from drover.store.migrations import MirrorVersionError, connect, migrate
         from drover.store.reader import MirrorReader
 
         path = mirror_path(self.name, self.data_dir)
-        return MirrorReader(path) if path.exists() else None
+        if not path.exists():
+            return None
+        db = connect(path)
+        try:
+            migrate(db)
+        except MirrorVersionError as exc:
+            raise CliError(str(exc)) from None
+        finally:
+            db.conn.close()
+        return MirrorReader(path)
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run a coroutine to completion (Ctrl-C cancels it, then raises KeyboardInterrupt)."""
