@@ -48,6 +48,13 @@ async def _replay(pilot, session_id: str, at_seq: int | None = None) -> ReplaySc
     return screen
 
 
+async def _replay_notable(pilot) -> ReplayScreen:
+    """Mirror the NOTABLE session, then open it in replay at its first event."""
+    await settle(pilot)
+    await ingest(pilot.app, NOTABLE, _notable_events())
+    return await _replay(pilot, NOTABLE)
+
+
 async def test_replay_opens_at_the_first_event_with_a_timeline(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -87,9 +94,7 @@ async def test_step_and_play_follow_the_recorded_pace(make_app) -> None:
 async def test_playback_skips_long_idle_gaps_and_stops_at_the_end(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await ingest(app, NOTABLE, _notable_events())
-        screen = await _replay(pilot, NOTABLE)
+        screen = await _replay_notable(pilot)
         screen.events.go_to(app.mirror.reader.event_by_id("sevt_n38").seq)
         await settle(pilot)
         screen.speed = 10
@@ -103,9 +108,7 @@ async def test_playback_skips_long_idle_gaps_and_stops_at_the_end(make_app) -> N
 async def test_brackets_jump_between_notable_events(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await ingest(app, NOTABLE, _notable_events())
-        screen = await _replay(pilot, NOTABLE)
+        screen = await _replay_notable(pilot)
         await pilot.press("right_square_bracket")
         await settle(pilot)
         assert screen.events.current.id == "sevt_n10"
@@ -133,9 +136,7 @@ async def _go_to(pilot, text: str) -> None:
 async def test_go_to_a_time_an_offset_or_an_event_id(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await ingest(app, NOTABLE, _notable_events())
-        screen = await _replay(pilot, NOTABLE)
+        screen = await _replay_notable(pilot)
         await _go_to(pilot, "08:00:25")
         assert screen.events.current.id == "sevt_n25"
         await _go_to(pilot, "+5s")
@@ -168,9 +169,7 @@ async def test_opening_at_an_event_far_into_a_long_session(make_app) -> None:
 async def test_a_click_on_the_bar_seeks_to_that_time(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await ingest(app, NOTABLE, _notable_events())
-        screen = await _replay(pilot, NOTABLE)
+        screen = await _replay_notable(pilot)
         timeline = screen.timeline
         await pilot.click(Timeline, offset=(timeline.size.width, 1))  # the right end
         await settle(pilot)
@@ -182,9 +181,7 @@ async def test_x_marks_a_range_that_e_exports(make_app) -> None:
 
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await ingest(app, NOTABLE, _notable_events())
-        screen = await _replay(pilot, NOTABLE)
+        screen = await _replay_notable(pilot)
         await pilot.press("right", "right", "right", "x", "right", "right", "right")
         await settle(pilot)
         assert "range marked" in screen.timeline.status
