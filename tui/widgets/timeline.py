@@ -18,7 +18,6 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from drover.store.replay import Marker
-from drover.text import format as fmt
 
 GLYPHS = {
     "error": ("✖", "$session-error"),
@@ -108,10 +107,3 @@ def _clock(when: datetime | None) -> str:
     if when is None:
         return "-"
     return when.strftime("%Y-%m-%d %H:%M:%S")
-
-
-def elapsed(start: datetime | None, when: datetime | None) -> str:
-    """How far into the run `when` is, compactly (`3h05m`)."""
-    if start is None or when is None:
-        return "-"
-    return fmt.duration((when - start).total_seconds())
