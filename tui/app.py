@@ -194,10 +194,10 @@ class DroverApp(SessionControl, App[None]):
         if engine is not None:
             await _maybe_await(engine.stop())
         if mirror is not None:
-            await self.reads.drain()  # never close connections under a running read
-            if isinstance(source, MirrorFleetSource):
-                source.close()
-            await asyncio.to_thread(mirror.close)
+            async with self.reads.closing():  # never close connections under a running read
+                if isinstance(source, MirrorFleetSource):
+                    source.close()
+                await asyncio.to_thread(mirror.close)
 
     def switch_profile(self, name: str) -> None:
         """`:profile NAME`: re-open everything on another profile's mirror."""
