@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
-
-from drover.api.rate_budget import RateBudget
 from drover.api.sending import SendMethods
 from drover.api.streaming import StreamMethods
 
@@ -30,30 +27,3 @@ class ManagedAgentsClient(SendMethods, StreamMethods):
 
     async def __aenter__(self) -> ManagedAgentsClient:
         return self
-
-    @classmethod
-    def from_profile(cls, profile: ProfileLike, api_key: str, **kwargs: Any) -> ManagedAgentsClient:
-        """Build a client from a resolved profile (e.g. ``drover.config.ResolvedProfile``).
-
-        The rate budget is made from the profile's limits unless ``rate_budget`` is given;
-        share one client (or one budget) per profile, since the limits are org-wide.
-
-        Args:
-            profile: anything with ``base_url``, ``workspace_id``, ``create_per_minute``
-                and ``read_per_minute`` attributes.
-            api_key: the key (from ``drover.config.get_api_key``).
-            **kwargs: further :class:`~drover.api.core.ClientCore` arguments.
-        """
-        kwargs.setdefault(
-            "rate_budget", RateBudget(profile.create_per_minute, profile.read_per_minute)
-        )
-        return cls(profile.base_url, api_key, workspace_id=profile.workspace_id, **kwargs)
-
-
-class ProfileLike(Protocol):
-    """What :meth:`ManagedAgentsClient.from_profile` reads (drover.api never imports config)."""
-
-    base_url: str
-    workspace_id: str | None
-    create_per_minute: float
-    read_per_minute: float

@@ -30,6 +30,7 @@ from sync_support import (
     server_event_ids,
     start_worker,
     wait_idle,
+    worker_mirror,
 )
 
 from drover.sim.server import SimServer
@@ -40,9 +41,9 @@ pytestmark = pytest.mark.bench
 KILLS = int(os.environ.get("DROVER_BENCH_KILLS", "25"))
 
 
-async def _until_idle(sim: SimServer, path: Path) -> float:
+async def _until_idle(sim: SimServer, data_dir: Path) -> float:
     started = time.monotonic()
-    proc = start_worker(sim, path, "--until-idle")
+    proc = start_worker(sim, data_dir, "--until-idle")
     out, err = await asyncio.to_thread(proc.communicate, None, 300)
     assert proc.returncode == 0, err
     json.loads(out.strip().splitlines()[-1])
@@ -56,12 +57,14 @@ async def _run(tmp_path: Path) -> dict:
     client = make_client(sim.base_url, sim.api_key)
     try:
         sids = list(await asyncio.gather(*(create_session(client) for _ in range(4))))
-        path = tmp_path / "mirror.db"
-        records = await crash_cycles(sim, client, path, sids, kills=KILLS, rng=random.Random(2026))
+        path = worker_mirror(tmp_path)
+        records = await crash_cycles(
+            sim, client, tmp_path, sids, kills=KILLS, rng=random.Random(2026)
+        )
         for sid in sids:
             await wait_idle(client, sid, timeout=120)
-        catch_up = await _until_idle(sim, path)
-        baseline = await _until_idle(sim, tmp_path / "fresh.db")
+        catch_up = await _until_idle(sim, tmp_path)
+        baseline = await _until_idle(sim, tmp_path / "fresh")
         mirror = Mirror(path)
         try:
             ok = all(

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "sync"))
 
 from sync_support import LoopLag, SimProcess
 
-from drover.sync.engine import SyncEngine
+from drover.sync.profiles import ProfileEngines
 
 pytestmark = pytest.mark.bench
 
@@ -38,11 +38,10 @@ async def _run(sim: SimProcess, tmp_path: Path) -> dict:
     baseline.start()
     await asyncio.sleep(3)
     base = baseline.stop()
-    engine = SyncEngine.open(
-        base_url=sim.base_url,
-        api_key=sim.api_key,
-        mirror_path=tmp_path / "mirror.db",
-        read_per_minute=READ_PER_MINUTE,
+    engines = ProfileEngines.endpoint(
+        sim.base_url, sim.api_key, tmp_path, read_per_minute=READ_PER_MINUTE
+    )
+    engine = await engines.open_engine(
         max_followers=FOLLOWERS,
         poll_min=5,
         poll_max=30,

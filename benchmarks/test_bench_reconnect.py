@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "sync"))
 from sync_support import SimProcess, percentiles
 
 from drover.sync.engine import SyncEngine
+from drover.sync.profiles import ProfileEngines
 
 pytestmark = pytest.mark.bench
 
@@ -87,20 +88,16 @@ async def _drop_and_recover(engine: SyncEngine, sim: SimProcess, timeout: float)
 
 
 async def _run(sim: SimProcess, tmp_path: Path) -> dict:
-    single = SyncEngine.open(
-        base_url=sim.base_url,
-        api_key=sim.api_key,
-        mirror_path=tmp_path / "one.db",
-        read_per_minute=READ_RPM,
+    single = await ProfileEngines.endpoint(
+        sim.base_url, sim.api_key, tmp_path / "one", read_per_minute=READ_RPM
+    ).open_engine(
         max_followers=1,
         auto_follow=False,
         stall_timeout=30,
     )
-    fleet = SyncEngine.open(
-        base_url=sim.base_url,
-        api_key=sim.api_key,
-        mirror_path=tmp_path / "fleet.db",
-        read_per_minute=READ_RPM,
+    fleet = await ProfileEngines.endpoint(
+        sim.base_url, sim.api_key, tmp_path / "fleet", read_per_minute=READ_RPM
+    ).open_engine(
         max_followers=FLEET,
         poll_min=10,
         poll_max=30,

@@ -126,13 +126,13 @@ def _read_key(args: argparse.Namespace) -> str:
 
 async def _verify(ctx: Context, key: str) -> None:
     """One authenticated read; a rejection or an unreachable API stores nothing."""
-    from drover.api.client import ManagedAgentsClient
     from drover.api.errors import AuthenticationError, ConnectionFailed, PermissionDeniedError
     from drover.api.retry import RetryPolicy
+    from drover.config import ResolvedKey
+    from drover.sync.account import Account
 
-    client = ManagedAgentsClient.from_profile(
-        ctx.profile, key, retry=RetryPolicy(max_retries=1, base_delay=0.2)
-    )
+    candidate = Account(ctx.profile, ResolvedKey(key, "explicit"))
+    client = ctx.engines.client(candidate, retry=RetryPolicy(max_retries=1, base_delay=0.2))
     try:
         await client.list_agents(limit=1)
     except AuthenticationError:

@@ -74,17 +74,12 @@ def run(ctx: Context) -> int:
 
 async def refresh(ctx: Context) -> None:
     """One session-list poll into the mirror (sessions, agents, environments)."""
-    from drover.store.mirror import Mirror
-    from drover.sync.poller import SessionPoller
-
     await ctx.probe()  # the poller retries; a dead endpoint should fail fast here instead
-    client = ctx.client()
-    mirror = Mirror.open(ctx.mirror_path)
+    engine = await ctx.engine(auto_follow=False)
     try:
-        await SessionPoller(client, mirror.writer).poll_once()
+        await engine.poller.poll_once()
     finally:
-        await client.aclose()
-        mirror.close()
+        await engine.stop()
 
 
 def as_cells(row: Any, now: datetime) -> dict[str, str]:

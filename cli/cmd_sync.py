@@ -77,7 +77,7 @@ async def _sync(ctx: Context, progress: SyncProgress) -> int:
     args = ctx.args
     for sid in args.session or [None]:
         await ctx.probe(sid)  # bad key / dead endpoint / unknown id: fail now, clearly
-    engine = ctx.engine(auto_follow=not args.session)
+    engine = await ctx.engine(auto_follow=not args.session)
     try:
         progress.sample(engine.reader)
         for sid in args.session:

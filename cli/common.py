@@ -117,6 +117,7 @@ class Context:
         config: the loaded config.
         profile: the resolved profile (name, base URL, workspace, rate limits).
         data_dir: the data directory.
+        engines: builds this invocation's clients and engines (the one factory).
     """
 
     args: argparse.Namespace
@@ -124,7 +125,8 @@ class Context:
     config: Any
     profile: Any
     data_dir: Path
-    _key: Any = field(default=None, repr=False)
+    engines: Any
+    _account: Any = field(default=None, repr=False)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, *, new_profile: bool = False) -> Context:
@@ -139,31 +141,47 @@ class Context:
             ConfigError: a malformed config file or an unknown profile.
         """
         from drover.config import Profile, config_file, data_dir, load_config
+        from drover.sync.account import Overrides
+        from drover.sync.profiles import ProfileEngines
 
-        if args.base_url and not re.match(r"^https?://[^\s/]+", args.base_url):
+        base_url = getattr(args, "base_url", None)
+        if base_url and not re.match(r"^https?://[^\s/]+", base_url):
             raise CliError(
-                f"--base-url must start with http:// or https://, not {args.base_url!r}",
+                f"--base-url must start with http:// or https://, not {base_url!r}",
                 code=EXIT_USAGE,
             )
         path = config_file(args.config)
         config = load_config(path)
-        probe = config
         name = args.profile or config.default_profile
+        probe = config
         if new_profile and name not in config.profiles:
             probe = config.model_copy(deep=True)
             probe.profiles[name] = Profile()  # validated by resolve() below
-        profile = probe.resolve(name, base_url=args.base_url)
-        return cls(args, path, config, profile, data_dir(args.data_dir))
+        overrides = Overrides.from_command_line(base_url, getattr(args, "api_key", None))
+        directory = data_dir(args.data_dir)
+        engines = ProfileEngines(
+            probe, directory, start=name, overrides=overrides, on_key=remember_secret
+        )
+        profile = probe.resolve(name, base_url=overrides.base_url)
+        return cls(args, path, config, profile, directory, engines)
 
     @property
     def name(self) -> str:
         """The profile name."""
-        return self.profile.name
+        return str(self.profile.name)
+
+    @property
+    def account(self) -> Any:
+        """The profile resolved with its key (``drover.sync.account.Account``), once."""
+        if self._account is None:
+            self._account = self.engines.account(self.name)
+        return self._account
 
     @property
     def key_source(self) -> str | None:
-        """Where the key came from (``explicit``, ``env``, ``keyring``), once resolved."""
-        return self._key.source if self._key is not None else None
+        """Where the key came from (``explicit``, ``env``, ``keyring``), if there is one."""
+        key = self.account.key
+        return key.source if key is not None else None
 
     @property
     def api_key(self) -> str:
@@ -172,25 +190,17 @@ class Context:
         Raises:
             MissingApiKeyError: none found; the message says how to fix it.
         """
-        if self._key is None:
-            from drover.config import resolve_api_key
-
-            self._key = resolve_api_key(self.name, self.args.api_key)
-            remember_secret(self._key.value)
-        return self._key.value
+        return str(self.account.require_key().value)
 
     @property
     def mirror_path(self) -> Path:
         """This profile's mirror file (its folder is created, mode 0700)."""
-        from drover.config import mirror_path
-
-        return mirror_path(self.name, self.data_dir, create=True)
+        path: Path = self.engines.mirror_path(self.name, create=True)
+        return path
 
     def client(self, **options: Any) -> Any:
         """A ``ManagedAgentsClient`` for the profile (close it with ``aclose``)."""
-        from drover.api.client import ManagedAgentsClient
-
-        return ManagedAgentsClient.from_profile(self.profile, self.api_key, **options)
+        return self.engines.client(self.account, **options)
 
     async def probe(self, session_id: str | None = None) -> dict[str, Any] | None:
         """One quick authenticated read, so a bad key, a dead endpoint or an unknown session
@@ -221,19 +231,13 @@ class Context:
         finally:
             await client.aclose()
 
-    def engine(self, **options: Any) -> Any:
-        """A ``SyncEngine`` with its own client, writer and reader (closed by ``stop``)."""
-        from drover.sync.engine import SyncEngine
+    async def engine(self, **options: Any) -> Any:
+        """A ``SyncEngine`` on the profile's own mirror (closed by its ``stop``).
 
-        return SyncEngine.open(
-            base_url=self.profile.base_url,
-            api_key=self.api_key,
-            mirror_path=self.mirror_path,
-            create_per_minute=self.profile.create_per_minute,
-            read_per_minute=self.profile.read_per_minute,
-            client_options={"workspace_id": self.profile.workspace_id},
-            **options,
-        )
+        Raises:
+            MirrorAccountError: the mirror holds another account (rendered by :func:`command`).
+        """
+        return await self.engines.open_engine(self.name, **options)
 
     def reader(self) -> Any | None:
         """A ``MirrorReader`` on the profile's mirror, or None when nothing is mirrored yet.
@@ -337,6 +341,13 @@ def as_cli_error(exc: BaseException, ctx: Context | None) -> CliError | None:
         return unreachable(ctx.profile.base_url if ctx is not None else "the API", str(exc))
     if isinstance(exc, DroverApiError):
         return CliError(f"the API call failed: {exc}")
+    from drover.store.account import MirrorAccountError
+
+    if isinstance(exc, MirrorAccountError):
+        return CliError(
+            f"profile {profile!r}: {exc}",
+            hint="point the profile back at that account, or use another --data-dir",
+        )
     from drover.sync.imported import ImportedSessionError
 
     if isinstance(exc, ImportedSessionError):

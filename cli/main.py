@@ -25,7 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "drover.cli.cmd_import",
     "drover.cli.cmd_cost",
     "drover.sim.cli",
-    "drover.tui.cli",
+    "drover.cli.cmd_tui",
 )
 
 #: What a bare `drover` runs: the TUI on the configured profile.

@@ -28,16 +28,17 @@ class SessionLink:
         self.session_id = session_id
         self.changed = asyncio.Event()
         """Set (on the loop) whenever the writer committed something for the session."""
-        loop = asyncio.get_running_loop()
-
-        def notice(sid: str, _high_water: int) -> None:  # runs on the writer thread
-            if sid == session_id:
-                loop.call_soon_threadsafe(self.changed.set)
-
-        self.engine = ctx.engine(auto_follow=False, on_change=notice)
+        self.engine: Any = None
         self.follower: Any = None
 
     async def __aenter__(self) -> SessionLink:
+        loop = asyncio.get_running_loop()
+
+        def notice(sid: str, _high_water: int) -> None:  # runs on the writer thread
+            if sid == self.session_id:
+                loop.call_soon_threadsafe(self.changed.set)
+
+        self.engine = await self.ctx.engine(auto_follow=False, on_change=notice)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

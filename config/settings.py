@@ -26,7 +26,6 @@ import os
 import re
 import tempfile
 import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -141,24 +140,19 @@ class Config(BaseModel):
             return profile.budgets
         return self.budgets or Budgets()
 
-    def resolve(
-        self,
-        name: str | None = None,
-        *,
-        base_url: str | None = None,
-        env: Mapping[str, str] | None = None,
-    ) -> ResolvedProfile:
-        """Apply defaults and overrides to a profile.
+    def resolve(self, name: str | None = None, *, base_url: str | None = None) -> ResolvedProfile:
+        """Apply defaults and an override to a profile.
 
-        ``base_url`` precedence: the ``base_url`` argument (a CLI flag) → env
-        ``ANTHROPIC_BASE_URL`` → the profile's ``base_url`` → https://api.anthropic.com.
+        ``base_url`` precedence: the ``base_url`` argument (what overrides the start profile:
+        a flag or ``ANTHROPIC_BASE_URL``, see ``drover.sync.account.Overrides``) → the
+        profile's ``base_url`` → https://api.anthropic.com. The environment is not read here,
+        so it can never leak into a profile other than the one drover starts on.
         """
         name = validate_profile_name(name or self.default_profile)
         prof = self.profile(name)
-        env_url = (os.environ if env is None else env).get(BASE_URL_ENV) or None
         return ResolvedProfile(
             name=name,
-            base_url=(base_url or env_url or prof.base_url or DEFAULT_BASE_URL).rstrip("/"),
+            base_url=(base_url or prof.base_url or DEFAULT_BASE_URL).rstrip("/"),
             workspace_id=prof.workspace_id,
             create_per_minute=prof.create_per_minute,
             read_per_minute=prof.read_per_minute,

@@ -16,11 +16,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from drover.config.paths import mirror_path
 from drover.sim.server import SimServer
 from drover.sim.settings import SimConfig
 from drover.store.reader import MirrorReader
-from drover.sync.engine import SyncEngine
+from drover.sync.profiles import ProfileEngines
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 SIZE = (140, 40)
@@ -33,14 +32,14 @@ THEMES = ("drover-dark", "drover-light")
 async def mirror_fleet(data_dir: Path) -> Path:
     """Serve a seeded sim fleet, mirror all of it, stop the sim; return the mirror file."""
     config = SimConfig(seed=SEED, pace="fast", fleet=FLEET, fleet_active=0, port=0)
-    path = mirror_path(PROFILE, data_dir, create=True)
     async with SimServer(config) as sim:
-        engine = SyncEngine.open(base_url=sim.base_url, api_key=sim.api_key, mirror_path=path)
+        engines = ProfileEngines.endpoint(sim.base_url, sim.api_key, data_dir, name=PROFILE)
+        engine = await engines.open_engine()
         try:
             await engine.run_until_idle(timeout=120)
         finally:
             await engine.stop()
-    return path
+    return engines.mirror_path()
 
 
 def pick(reader: MirrorReader) -> dict[str, str]:

@@ -14,6 +14,7 @@ from typing import Literal
 
 import sqlite_utils
 
+from drover.store.account import ACCOUNT_V5
 from drover.store.daily import DAILY_V3, backfill_daily
 from drover.store.schema import TABLES_V1, create_fts_triggers, ensure_fts_triggers
 
@@ -59,7 +60,13 @@ def _v4(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX sessions_agent_name ON sessions(agent_name COLLATE NOCASE)")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
+def _v5(conn: sqlite3.Connection) -> None:
+    """Record which account (endpoint + workspace) a mirror belongs to (see
+    `drover.store.account`); a mirror synced before this binds to the next account that syncs."""
+    conn.execute(ACCOUNT_V5)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from drover.store import activity, rollups
+from drover.store.account import AccountBinding, read_account
+from drover.store.fleet import FleetQuery, fleet_sql, register_functions
 from drover.store.migrations import connect
 from drover.store.models import (
     EventRow,
@@ -63,6 +65,7 @@ class MirrorReader(ReviewQueries):
         if conn is None:
             conn = connect(self.path, read_only=True).conn
             conn.row_factory = sqlite3.Row
+            register_functions(conn)
             self._local.conn = conn
             with self._lock:
                 self._conns.append(conn)
@@ -161,6 +164,27 @@ class MirrorReader(ReviewQueries):
         if not include_deleted:
             clauses.append("deleted = 0")
         return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def fleet_ids(self, query: FleetQuery) -> list[str]:
+        """Ids of the sessions the fleet list shows for `query`, in display order.
+
+        Raises:
+            re.error: the query's pattern is not a valid regular expression.
+        """
+        sql, params = fleet_sql(query)
+        return [row[0] for row in self._all(sql, params)]
+
+    def fleet_rows(self, ids: Sequence[str]) -> dict[str, SessionRow]:
+        """Current rows of the given sessions (unknown ids are left out)."""
+        rows: dict[str, SessionRow] = {}
+        for chunk in range(0, len(ids), 500):  # under SQLite's bound-parameter limit
+            part = list(ids[chunk : chunk + 500])
+            marks = ",".join("?" * len(part))
+            for r in self._all(
+                f"SELECT {SessionRow.COLUMNS} FROM sessions WHERE id IN ({marks})", part
+            ):
+                rows[r["id"]] = SessionRow.from_row(r)
+        return {sid: rows[sid] for sid in ids if sid in rows}
 
     def inbox(self, *, limit: int = 500, include_archived: bool = False) -> list[SessionRow]:
         """Sessions needing you first (longest-waiting first), then the rest newest first."""
@@ -297,6 +321,10 @@ class MirrorReader(ReviewQueries):
     def header_counts(self, *, today: str | None = None) -> HeaderCounts:
         """Sessions, running, needing you, errored, and spend today (UTC `YYYY-MM-DD`)."""
         return rollups.header_counts(self._conn(), today=today)
+
+    def account(self) -> AccountBinding | None:
+        """The account this mirror holds (None until its first sync)."""
+        return read_account(self._conn())
 
     # -- outbox and sync state -----------------------------------------------------------------
 

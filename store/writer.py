@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from drover.store import imports, objects, outbox
+from drover.store.account import AccountBinding, bind_account
 from drover.store.derive import recompute_session
 from drover.store.ingest import AUTO_CURSOR, IngestResult, ingest_events
 from drover.store.migrations import Synchronous, connect, migrate
@@ -77,6 +78,7 @@ _OPS: dict[str, tuple[Callable[..., Any], Callable[[Any], Any], Callable[..., di
         lambda r: r,
         lambda c, r: {r.session_id: r.high_water_seq} if r.changed else {},
     ),
+    "bind_account": (bind_account, lambda r: r, lambda c, r: {}),
     "noop": (lambda conn: None, lambda r: None, lambda c, r: {}),
 }
 OPERATIONS = tuple(_OPS)
@@ -194,6 +196,10 @@ class MirrorWriter:
     async def mark_failed(self, action_id: int, reason: str) -> None:
         """Outbox row → `failed` with a reason."""
         await self._call("mark_failed", action_id, reason)
+
+    async def bind_account(self, account: AccountBinding) -> AccountBinding:
+        """Record the mirror's account, or check it (raises `MirrorAccountError`)."""
+        return await self._call("bind_account", account)
 
     async def recompute_session(self, session_id: str) -> None:
         """Rebuild one session's derived state from its stored events."""

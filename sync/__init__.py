@@ -3,8 +3,8 @@ session, and the outbox that delivers the user's actions exactly once.
 
 Public surface (the TUI and CLI build on these; nothing here imports Textual)::
 
-    from drover.sync import SyncEngine, ConnectionState
-    engine = SyncEngine.open(base_url=..., api_key=..., mirror_path=...)
+    from drover.sync.profiles import ProfileEngines
+    engine = await ProfileEngines(config, data_dir).open_engine()   # the one way to build one
     engine.board.subscribe(lambda changes: ...)   # {session_id: ConnectionState}, coalesced
     await engine.start(); engine.set_focus(sid)
     await engine.submit_action(sid, "message", text="…")

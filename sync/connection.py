@@ -61,11 +61,6 @@ class ConnectionState:
     reason: StopReason | None = None
     deltas: bool = False
 
-    @property
-    def is_up(self) -> bool:
-        """True when the mirror is being kept current right now."""
-        return self.state == "live"
-
 
 class ConnectionBoard:
     """Latest connection state per session, published to observers in coalesced batches.

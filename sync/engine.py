@@ -18,11 +18,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from drover.sync.account import Account
 from drover.sync.backoff import Failure, classify
 from drover.sync.connection import ConnectionBoard, ConnectionState, StopReason
 from drover.sync.control import ControlPlane, synced_or_done
@@ -74,7 +73,8 @@ class SyncEngine(ControlPlane):
         follow_threads: mirror child threads of multi-agent sessions.
         backfill_concurrency: back-fills allowed at once across followers.
         board: connection-state board (a new one by default).
-        owned: objects closed by :meth:`stop` (set by :meth:`open`).
+        account: the account it syncs (set by `drover.sync.profiles.ProfileEngines`).
+        owned: objects closed by :meth:`stop` (the client, and the mirror when it owns it).
     """
 
     def __init__(
@@ -92,9 +92,11 @@ class SyncEngine(ControlPlane):
         follow_threads: bool = True,
         backfill_concurrency: int = 16,
         board: ConnectionBoard | None = None,
+        account: Account | None = None,
         owned: tuple[Any, ...] = (),
     ) -> None:
         self.client = client
+        self.account = account
         self.writer = writer
         self.reader = reader
         self.board = board or ConnectionBoard()
@@ -122,56 +124,6 @@ class SyncEngine(ControlPlane):
         self._started = False
         self._cap_warned = False
 
-    @classmethod
-    def open(
-        cls,
-        *,
-        base_url: str,
-        api_key: str,
-        mirror_path: str | Path,
-        create_per_minute: float = 300,
-        read_per_minute: float = 1200,
-        max_followers: int = 500,
-        on_change: Callable[[str, int], None] | None = None,
-        client_options: dict[str, Any] | None = None,
-        **options: Any,
-    ) -> SyncEngine:
-        """Build an engine with its own client, writer and reader (closed by :meth:`stop`).
-
-        Args:
-            base_url: API root (a profile's, or a sim's ``base_url``).
-            api_key: the key (from ``drover.config``; never stored by sync).
-            mirror_path: the SQLite mirror file.
-            create_per_minute: the profile's create limit.
-            read_per_minute: the profile's read limit.
-            max_followers: follower cap; the stream pool is sized from it.
-            on_change: the store's ``(session_id, high_water_seq)`` notice callback.
-            client_options: extra ``ManagedAgentsClient`` keyword arguments.
-            **options: further :class:`SyncEngine` keyword arguments.
-        """
-        from drover.api.client import ManagedAgentsClient
-        from drover.api.rate_budget import RateBudget
-        from drover.store.reader import MirrorReader
-        from drover.store.writer import MirrorWriter
-
-        client = ManagedAgentsClient(
-            base_url,
-            api_key,
-            rate_budget=RateBudget(create_per_minute, read_per_minute),
-            max_streams=max_followers + STREAM_HEADROOM,
-            **(client_options or {}),
-        )
-        writer = MirrorWriter(mirror_path, on_change=on_change)
-        reader = MirrorReader(mirror_path)
-        return cls(
-            client,
-            writer,
-            reader,
-            max_followers=max_followers,
-            owned=(client, writer, reader),
-            **options,
-        )
-
     # -- lifecycle ----------------------------------------------------------------------------
 
     async def start(self) -> None:
@@ -184,7 +136,7 @@ class SyncEngine(ControlPlane):
             self.poller.start()
 
     async def stop(self) -> None:
-        """Stop polling, every follower and the outbox; close what :meth:`open` built."""
+        """Stop polling, every follower and the outbox; close what the engine owns."""
         self._started = False
         await self.poller.stop()
         await self.outbox.stop()

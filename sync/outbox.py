@@ -177,11 +177,6 @@ class Outbox(BackgroundLoop):
         """The latest transient failure of a row still being retried (for the UI)."""
         return self._last_error.get(action_id)
 
-    def kick(self) -> None:
-        """Retry waiting rows now (e.g. connectivity is back)."""
-        self._not_before.clear()
-        self._wake.set()
-
     async def wait_idle(self) -> None:
         """Wait until no row is queued or sending."""
         while self._reader.outbox(unfinished=True):

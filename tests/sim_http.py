@@ -1,12 +1,26 @@
-"""Helpers for HTTP-level sim tests: raw SSE reading over httpx."""
+"""Helpers for tests that talk to the sim over HTTP: raw calls and raw SSE reading (httpx)."""
 
 from __future__ import annotations
 
 import json
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
+
+
+def api(sim: Any, method: str, path: str, **kw: Any) -> Any:
+    """One raw call to the sim's /v1 API (test setup and server-side checks)."""
+    response = httpx.request(method, f"{sim.base_url}{path}", headers=sim.headers, timeout=10, **kw)
+    response.raise_for_status()
+    return response.json()
+
+
+def server_events(sim: Any, sid: str, etype: str) -> list[dict[str, Any]]:
+    """A session's events of one type, as the server has them."""
+    params = [("types[]", etype), ("limit", "1000")]
+    return api(sim, "GET", f"/v1/sessions/{sid}/events", params=params)["data"]
 
 
 class RawStream:

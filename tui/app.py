@@ -10,7 +10,6 @@ workers. Connection states from sync arrive already coalesced and are re-publish
 from __future__ import annotations
 
 import asyncio
-import inspect
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,15 +21,24 @@ from textual.binding import Binding
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
+from drover.config.errors import ConfigError, CredentialError
 from drover.config.paths import mirror_path
+from drover.store.account import MirrorAccountError
 from drover.store.mirror import Mirror
+from drover.store.reader import MirrorReader
 from drover.sync.connection import ConnectionState
+from drover.sync.engines import (
+    ActionKind,
+    Engine,
+    EngineSource,
+    NotConnectedError,
+    OfflineEngine,
+)
 from drover.themes import DEFAULT_THEME, THEMES, variable_defaults
 from drover.tui.attention_emit import Emitter
 from drover.tui.attention_monitor import AttentionMonitor
 from drover.tui.change_feed import ChangeFeed
 from drover.tui.commands import DroverCommands, run_command
-from drover.tui.mirror_source import MirrorFleetSource
 from drover.tui.reads import ReadPool
 from drover.tui.screens.fleet import FleetScreen
 from drover.tui.screens.grid import GridScreen
@@ -39,22 +47,10 @@ from drover.tui.screens.prompt import PromptScreen
 from drover.tui.screens.resources import ResourceScreen
 from drover.tui.screens.session import SessionScreen
 from drover.tui.session_control import SessionControl
-from drover.tui.source import FleetSource
 from drover.tui.theme_setting import load_theme, save_theme
 
 CHANGE_FLUSH_HZ = 4
 """Most mirror-change refreshes per second (several notices in one window become one)."""
-
-SyncFactory = Callable[[Mirror, str, Callable[[str, dict[str, Any]], None]], Any]
-"""`factory(mirror, profile_name, on_preview) -> engine`: a `drover.sync.engine.SyncEngine` (or a
-stand-in with `start()`, `stop()`, `submit_action(session_id, kind, **payload)`,
-`create_session`/`archive_session`/`delete_session` (see `SessionControl`),
-`set_focus(id)` and a `board` with `subscribe(observer)`) built over the mirror's writer and
-reader, calling `on_preview(session_id, event)` with the focused session's stream previews."""
-
-
-async def _maybe_await(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value
 
 
 class DroverApp(SessionControl, App[None]):
@@ -64,7 +60,8 @@ class DroverApp(SessionControl, App[None]):
         profile: the profile whose mirror to open.
         data_dir: where mirrors live (default: `drover.config.paths.data_dir` precedence).
         config_path: the config file (theme persistence, profile list).
-        sync_factory: builds the sync engine for a profile's mirror; None = offline review.
+        engines: builds each profile's sync engine (`drover.sync.profiles.ProfileEngines`);
+            None = offline review.
         clock: "now" for ages and today's spend (inject a fixed one for snapshots).
         readonly: refuse every action that would change a session.
         theme: force a theme instead of the saved one (not persisted unless changed later).
@@ -95,7 +92,7 @@ class DroverApp(SessionControl, App[None]):
         profile: str = "default",
         data_dir: Path | None = None,
         config_path: Path | None = None,
-        sync_factory: SyncFactory | None = None,
+        engines: EngineSource | None = None,
         clock: Callable[[], datetime] | None = None,
         readonly: bool = False,
         theme: str | None = None,
@@ -106,12 +103,11 @@ class DroverApp(SessionControl, App[None]):
         self.profile = profile
         self.data_dir = data_dir
         self.config_path = config_path
-        self.sync_factory = sync_factory
+        self.engines = engines
         self.readonly = readonly
         self._clock = clock or (lambda: datetime.now(UTC))
         self.mirror: Mirror | None = None
-        self.source: FleetSource | None = None
-        self.engine: Any = None
+        self.engine: Engine | None = None
         self.connections: dict[str, ConnectionState] = {}
         self._sync_failure_told = False
         self.feed = ChangeFeed(self)
@@ -132,8 +128,7 @@ class DroverApp(SessionControl, App[None]):
         self.theme = theme or load_theme(config_path) or DEFAULT_THEME
         if self.theme not in self.available_themes:
             self.theme = DEFAULT_THEME
-        if readonly:
-            self.sub_title = "read-only"
+        self.sub_title = profile + (" · read-only" if readonly else "")
         self.focused_session_id: str | None = None
         """The session being looked at (session screen, focused grid pane): never announced."""
         self.attention = AttentionMonitor.for_app(self, attention_emitter, desktop_notifications)
@@ -164,6 +159,11 @@ class DroverApp(SessionControl, App[None]):
 
     # -- profile, mirror and sync ----------------------------------------------------------------
 
+    @property
+    def reader(self) -> MirrorReader | None:
+        """The open mirror's reader (every screen reads through it), or None."""
+        return self.mirror.reader if self.mirror is not None else None
+
     @work(exclusive=True, group="profile", exit_on_error=False)
     async def open_profile(self, name: str) -> None:
         """Open `name`'s mirror (creating it if new), start its sync engine, show the fleet."""
@@ -172,31 +172,48 @@ class DroverApp(SessionControl, App[None]):
         await self._close_profile()
         self.profile, self.mirror = name, mirror
         self._sync_failure_told = False
-        self.source = MirrorFleetSource(mirror.reader)
         self.attention.open(self)
-        self.sub_title = name + (" · read-only" if self.readonly else "")
-        if self.sync_factory is not None:
-            self.engine = self.sync_factory(mirror, name, self.feed.on_preview)
-            board = getattr(self.engine, "board", None)
-            if board is not None:
-                board.subscribe(self._connections_observer)
-            await _maybe_await(self.engine.start())
+        engine = await self._connect(name, mirror)
+        self.engine = engine
+        self.sub_title = self._header_note(engine)
+        engine.board.subscribe(self._connections_observer)
+        await engine.start()
         if self.current_mode != "sessions":
             await self.switch_mode("sessions")
         reload = getattr(self.screen, "reload", None)
         if reload is not None:
             reload()
 
+    async def _connect(self, name: str, mirror: Mirror) -> Engine:
+        """The profile's live engine, or an offline one (saying why) when it cannot have one."""
+        if self.engines is None:
+            return OfflineEngine(mirror.writer, "offline review")
+        try:
+            return await self.engines.engine(name, mirror, on_preview=self.feed.on_preview)
+        except (ConfigError, CredentialError, MirrorAccountError) as exc:
+            self.notify(f"Profile {name}: {exc}. Showing its mirror offline.", severity="error",
+                        timeout=30)  # fmt: skip
+            return OfflineEngine(mirror.writer, str(exc))
+
+    def _header_note(self, engine: Engine) -> str:
+        """The header's subtitle: the profile, and whatever qualifies what it shows."""
+        parts = [self.profile]
+        if isinstance(engine, OfflineEngine):
+            parts.append("offline")
+        elif engine.account is not None and engine.account.overrides:
+            parts.append("from " + ", ".join(engine.account.overrides))
+        if self.readonly:
+            parts.append("read-only")
+        return " · ".join(parts)
+
     async def _close_profile(self) -> None:
-        engine, mirror, source = self.engine, self.mirror, self.source
-        self.engine = self.mirror = self.source = None
+        engine, mirror = self.engine, self.mirror
+        self.engine = self.mirror = None
         self.connections = {}
         if engine is not None:
-            await _maybe_await(engine.stop())
+            await engine.stop()
         if mirror is not None:
             async with self.reads.closing():  # never close connections under a running read
-                if isinstance(source, MirrorFleetSource):
-                    source.close()
                 await asyncio.to_thread(mirror.close)
 
     def switch_profile(self, name: str) -> None:
@@ -219,7 +236,7 @@ class DroverApp(SessionControl, App[None]):
     def _check_sync(self) -> None:
         """Say once, where the user looks, that sync stopped for good (e.g. a rejected key);
         the views keep working on the mirror."""
-        fatal = getattr(self.engine, "fatal", None)
+        fatal = self.engine.fatal if self.engine is not None else None
         if fatal is None or self._sync_failure_told:
             return
         self._sync_failure_told = True
@@ -320,7 +337,7 @@ class DroverApp(SessionControl, App[None]):
         self.notify(f"Read-only mode: {what} refused.", severity="warning")
 
     def submit_action(
-        self, session_id: str, kind: str, payload: Mapping[str, Any], *, quiet: bool = False
+        self, session_id: str, kind: ActionKind, payload: Mapping[str, Any], *, quiet: bool = False
     ) -> None:
         """Queue an action in sync's outbox (refused read-only); `quiet`: no "queued" notice."""
         if self.readonly:
@@ -330,15 +347,15 @@ class DroverApp(SessionControl, App[None]):
 
     @work(group="actions", exit_on_error=False)
     async def _submit(
-        self, session_id: str, kind: str, payload: dict[str, Any], quiet: bool = False
+        self, session_id: str, kind: ActionKind, payload: dict[str, Any], quiet: bool = False
     ) -> None:
-        if self.engine is not None:
-            await _maybe_await(self.engine.submit_action(session_id, kind, **payload))
-        elif self.mirror is not None:
-            # No engine (offline): the action waits in the outbox for the next sync run.
-            await self.mirror.writer.enqueue_action(session_id, kind, payload)
-        else:
+        if self.engine is None:
             self.notify("No mirror open; nothing was sent.", severity="error")
+            return
+        try:
+            await self.engine.submit_action(session_id, kind, **payload)
+        except NotConnectedError as exc:
+            self.notify(str(exc), severity="error")
             return
         if not quiet:
             self.notify(f"{kind} queued for {session_id}")

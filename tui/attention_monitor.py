@@ -133,20 +133,20 @@ class AttentionMonitor:
     async def prime(self, app: DroverApp) -> None:
         """Take the baseline from every session in the mirror (announces nothing)."""
         async with self._lock:
-            mirror = app.mirror
-            if mirror is None:
+            reader = app.reader
+            if reader is None:
                 return
-            rows = await app.reads.run(mirror.reader.sessions, limit=BASELINE_LIMIT)
+            rows = await app.reads.run(reader.sessions, limit=BASELINE_LIMIT)
             self.tracker.prime(snapshot(row) for row in rows)
             self._refresh_title()
 
     async def changed(self, app: DroverApp, ids: Collection[str]) -> list[Transition]:
         """Compare the changed sessions with their last state; announce the transitions."""
         async with self._lock:
-            source = app.source
-            if source is None:
+            reader = app.reader
+            if reader is None:
                 return []
-            rows = await app.reads.run(source.fleet_rows, list(ids))
+            rows = await app.reads.run(reader.fleet_rows, list(ids))
             transitions = self.tracker.update(
                 (snapshot(row) for row in rows.values()), focused=self._focused()
             )

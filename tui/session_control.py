@@ -8,15 +8,17 @@ speaks to the API.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from textual import work
 
 from drover.api.errors import ApiError, DroverApiError
+from drover.sync.engines import Engine, NotConnectedError
 from drover.tui.screens.new_session import NewSession
 
-_DONE = {"archive": "archived", "delete": "deleted"}
+Lifecycle = Literal["archive", "delete"]
+_DONE: dict[Lifecycle, str] = {"archive": "archived", "delete": "deleted"}
 
 
 def describe(error: BaseException) -> str:
@@ -30,7 +32,7 @@ class SessionControl:
     """Mixin for `DroverApp`: create, archive and delete sessions through the sync engine."""
 
     if TYPE_CHECKING:
-        engine: Any
+        engine: Engine | None
         readonly: bool
 
         def notify(self, message: str, **kwargs: Any) -> None: ...
@@ -54,16 +56,16 @@ class SessionControl:
         """Delete sessions upstream (refused read-only); the mirror keeps their history."""
         self._lifecycle("delete", session_ids)
 
-    def _lifecycle(self, verb: str, session_ids: Sequence[str]) -> None:
+    def _lifecycle(self, verb: Lifecycle, session_ids: Sequence[str]) -> None:
         if self.readonly:
             self.refuse_readonly(verb)
         elif session_ids:
             self._run_lifecycle(verb, list(session_ids))
 
-    def _control_engine(self) -> Any:
-        """The engine, or None after telling the user nothing can be sent (offline review)."""
+    def _control_engine(self) -> Engine | None:
+        """The engine, or None after telling the user no mirror is open."""
         if self.engine is None:
-            self.notify("Not connected to an API: nothing was sent.", severity="error")
+            self.notify("No mirror is open: nothing was sent.", severity="error")
         return self.engine
 
     @work(group="session-control", exit_on_error=False)
@@ -78,23 +80,26 @@ class SessionControl:
                 title=request.title,
                 first_message=request.first_message,
             )
-        except (DroverApiError, RuntimeError) as exc:
+        except (DroverApiError, NotConnectedError) as exc:
             self.notify(f"Session not created: {describe(exc)}", severity="error", timeout=10)
             return
         self.notify(f"Created {session_id}")
         self.open_session(session_id)
 
     @work(group="session-control", exit_on_error=False)
-    async def _run_lifecycle(self, verb: str, session_ids: list[str]) -> None:
+    async def _run_lifecycle(self, verb: Lifecycle, session_ids: list[str]) -> None:
         engine = self._control_engine()
         if engine is None:
             return
-        call = getattr(engine, f"{verb}_session")
+        calls: dict[Lifecycle, Callable[[str], Awaitable[None]]] = {
+            "archive": engine.archive_session,
+            "delete": engine.delete_session,
+        }
         done = 0
         for session_id in session_ids:
             try:
-                await call(session_id)
-            except (DroverApiError, RuntimeError) as exc:
+                await calls[verb](session_id)
+            except (DroverApiError, NotConnectedError) as exc:
                 # One refusal (a running session) must not stop the rest of a bulk act.
                 message = f"{verb.capitalize()} {session_id} refused: {describe(exc)}"
                 self.notify(message, severity="error", timeout=10)

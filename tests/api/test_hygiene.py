@@ -1,4 +1,4 @@
-"""Library hygiene: no UI/store imports, no key in logs, profile wiring."""
+"""Library hygiene: no UI/store imports, no key in logs."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import sys
 
 import pytest
 
-from drover.api import ManagedAgentsClient, RateBudget
-from drover.config import Config, Profile
+from drover.api import ManagedAgentsClient
 
 FORBIDDEN = ("textual", "drover.store", "drover.sync", "drover.tui", "drover.sim")
 
@@ -36,20 +35,6 @@ async def test_key_never_logged(make_client, server, fs, caplog):
     await client.list_agents()
     assert any("retry" in r.getMessage() for r in caplog.records)
     assert fs.API_KEY not in caplog.text
-
-
-async def test_from_profile(server, fs):
-    resolved = Config(
-        profiles={"default": Profile(workspace_id="wrkspc_9", read_per_minute=600)}
-    ).resolve(base_url=server.url, env={})
-    client = ManagedAgentsClient.from_profile(resolved, fs.API_KEY)
-    try:
-        assert isinstance(client.rate_budget, RateBudget)
-        assert client.rate_budget.read.per_minute == 600
-        await client.list_agents()
-        assert server.state.requests[-1].headers["anthropic-workspace-id"] == "wrkspc_9"
-    finally:
-        await client.aclose()
 
 
 @pytest.mark.parametrize("bad", [0, -1])

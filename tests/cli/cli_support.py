@@ -10,17 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
+from sim_http import api
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 DROVER = Path(sys.executable).parent / "drover"
-
-
-def api(sim: Any, method: str, path: str, **kw: Any) -> Any:
-    """One raw call to the sim's /v1 API (test setup and server-side checks)."""
-    response = httpx.request(method, f"{sim.base_url}{path}", headers=sim.headers, timeout=10, **kw)
-    response.raise_for_status()
-    return response.json()
 
 
 def create_session(

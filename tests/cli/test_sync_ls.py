@@ -111,3 +111,22 @@ def test_console_script_end_to_end(on_sim, cli_env):
     assert "caught up" in synced.stdout  # plain lines: stdout is a pipe
     listed = run_drover("ls", "--json", "--offline", env={})
     assert json.loads(listed.stdout)[0]["needs_you"] == "requires_action"
+
+
+def test_a_mirror_refuses_a_second_account_with_one_clear_sentence(
+    on_sim, cli_env, drover, sim_factory, monkeypatch
+):
+    create_session(on_sim, "general", title="account A's work")
+    assert drover("sync", "--until-idle", "--timeout", "30").code == 0
+    before = {row["id"] for row in json.loads(drover("ls", "--offline", "--json").out)}
+    other = sim_factory(api_key="sk-ant-other-account")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", other.api_key)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", other.base_url)
+    for argv in (["sync", "--until-idle", "--timeout", "30"], ["ls"]):
+        refused = drover(*argv)
+        assert refused.code == 1, refused.err
+        assert refused.err.count("never mixes two accounts") == 1, refused.err
+        assert on_sim.base_url in refused.err and other.base_url in refused.err
+        assert "Traceback" not in refused.err
+    after = {row["id"] for row in json.loads(drover("ls", "--offline", "--json").out)}
+    assert after == before  # nothing of the other account reached the mirror

@@ -10,7 +10,7 @@ from drover.config import Config, ConfigError, Profile, load_config, save_config
 def test_missing_file_gives_defaults(tmp_path):
     config = load_config(tmp_path / "absent.toml")
     assert config == Config()
-    resolved = config.resolve(env={})
+    resolved = config.resolve()
     assert resolved.name == "default" and resolved.base_url == "https://api.anthropic.com"
     assert (resolved.create_per_minute, resolved.read_per_minute) == (300, 1200)
     assert resolved.workspace_id is None and config.theme
@@ -35,7 +35,7 @@ def test_round_trip(tmp_path):
     assert load_config(path) == config
     text = path.read_text()
     assert "[profiles.work]" in text and "None" not in text
-    resolved = load_config(path).resolve(env={})
+    resolved = load_config(path).resolve()
     assert resolved.name == "work" and resolved.base_url == "http://127.0.0.1:8765"
     assert resolved.read_per_minute == 600
 
@@ -47,19 +47,18 @@ def test_env_var_path(tmp_path, monkeypatch):
     assert load_config().theme == "x"
 
 
-def test_base_url_precedence():
+def test_base_url_precedence(monkeypatch):
     config = Config(profiles={"default": Profile(base_url="http://profile")})
-    env = {"ANTHROPIC_BASE_URL": "http://env/"}
-    assert config.resolve(env={}).base_url == "http://profile"
-    assert config.resolve(env=env).base_url == "http://env"
-    assert config.resolve(base_url="http://flag", env=env).base_url == "http://flag"
-    assert Config().resolve(env=env).base_url == "http://env"
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://env/")  # never read by the config itself
+    assert config.resolve().base_url == "http://profile"
+    assert config.resolve(base_url="http://override/").base_url == "http://override"
+    assert Config().resolve().base_url == "https://api.anthropic.com"
 
 
 def test_unknown_profile_is_a_clear_error():
     config = Config(profiles={"a": Profile()})
     with pytest.raises(ConfigError, match=r"no profile named 'b' \(defined: a\)"):
-        config.resolve("b", env={})
+        config.resolve("b")
 
 
 def test_malformed_toml_names_file_and_line(tmp_path):

@@ -17,10 +17,7 @@ from typing import Any
 from drover.export import write_export
 from drover.store.mirror import Mirror
 
-PROTOCOL = Path(__file__).resolve().parents[2].parent / "shared" / "protocol"
-EXAMPLES = PROTOCOL / "example-events.jsonl"
-if not EXAMPLES.exists():  # the repository alone (CI): the store tests keep a copy
-    EXAMPLES = Path(__file__).resolve().parents[1] / "store" / "data" / "example-events.jsonl"
+EXAMPLES = Path(__file__).resolve().parents[1] / "store" / "data" / "example-events.jsonl"
 
 
 def _fake(*parts: str) -> str:

@@ -17,14 +17,7 @@ Delivery = tuple[str | None, dict[str, Any]]  # (thread id or None for the sessi
 
 @pytest.fixture(scope="session")
 def protocol_dir() -> Path:
-    """The shared protocol folder beside the repository, or the copy kept in tests/store/data.
-
-    The shared file is the reference; the copy (identical when taken) keeps the suite running
-    where only the repository is checked out (CI).
-    """
-    shared = Path(__file__).resolve().parents[2].parent / "shared" / "protocol"
-    if (shared / "example-events.jsonl").exists():
-        return shared
+    """The protocol's example events, as the repository keeps them (tests/store/data)."""
     return Path(__file__).resolve().parent / "data"
 
 

@@ -1,8 +1,9 @@
 """Run the sync engine in its own process (the crash tests SIGKILL it).
 
-Usage: ``python crash_worker.py BASE_URL MIRROR_PATH [--until-idle]`` with the key in
-``ANTHROPIC_API_KEY`` (never argv). Prints ``started`` once following, or a JSON report after
-``--until-idle`` (the headless ``drover sync --until-idle`` path).
+Usage: ``python crash_worker.py BASE_URL DATA_DIR [--until-idle]`` with the key in
+``ANTHROPIC_API_KEY`` (never argv); the mirror is the `default` profile's under DATA_DIR.
+Prints ``started`` once following, or a JSON report after ``--until-idle`` (the headless
+``drover sync --until-idle`` path).
 """
 
 from __future__ import annotations
@@ -11,17 +12,20 @@ import asyncio
 import json
 import os
 import sys
+from pathlib import Path
 
-from drover.sync.engine import SyncEngine
+from drover.sync.profiles import ProfileEngines
 
 
-async def main(base_url: str, mirror: str, until_idle: bool) -> int:
-    engine = SyncEngine.open(
-        base_url=base_url,
-        api_key=os.environ["ANTHROPIC_API_KEY"],
-        mirror_path=mirror,
+async def main(base_url: str, data_dir: str, until_idle: bool) -> int:
+    engines = ProfileEngines.endpoint(
+        base_url,
+        os.environ["ANTHROPIC_API_KEY"],
+        Path(data_dir),
         create_per_minute=6000,
         read_per_minute=60000,
+    )
+    engine = await engines.open_engine(
         poll_min=0.2,
         poll_max=0.5,
         stall_timeout=2.0,

@@ -15,6 +15,7 @@ import httpx
 
 from drover.api.client import ManagedAgentsClient
 from drover.api.rate_budget import RateBudget
+from drover.config.paths import mirror_path
 from drover.store.reader import MirrorReader
 from drover.store.writer import MirrorWriter
 from drover.sync.connection import ConnectionBoard
@@ -290,14 +291,19 @@ async def converge(
 WORKER = Path(__file__).parent / "crash_worker.py"
 
 
-def start_worker(sim: Any, mirror_path: Path, *extra: str) -> Any:
+def worker_mirror(data_dir: Path) -> Path:
+    """The mirror file the crash worker syncs into under `data_dir`."""
+    return mirror_path("default", data_dir)
+
+
+def start_worker(sim: Any, data_dir: Path, *extra: str) -> Any:
     """Start the engine in a subprocess (key via the environment, never argv)."""
     import os
     import subprocess
 
     env = {**os.environ, "ANTHROPIC_API_KEY": sim.api_key}
     return subprocess.Popen(
-        [sys.executable, str(WORKER), sim.base_url, str(mirror_path), *extra],
+        [sys.executable, str(WORKER), sim.base_url, str(data_dir), *extra],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -305,11 +311,11 @@ def start_worker(sim: Any, mirror_path: Path, *extra: str) -> Any:
     )
 
 
-def committed_ids(mirror_path: Path) -> set[str]:
+def committed_ids(path: Path) -> set[str]:
     """Every event id committed to the mirror file right now (a separate connection)."""
-    if not mirror_path.exists():
+    if not path.exists():
         return set()
-    with sqlite3.connect(mirror_path, timeout=30) as conn:
+    with sqlite3.connect(path, timeout=30) as conn:
         try:
             return {r[0] for r in conn.execute("SELECT id FROM events")}
         except sqlite3.OperationalError:  # schema not created yet
@@ -332,7 +338,7 @@ async def keep_talking(
 async def crash_cycles(
     sim: Any,
     client: ManagedAgentsClient,
-    mirror_path: Path,
+    data_dir: Path,
     session_ids: list[str],
     *,
     kills: int,
@@ -347,29 +353,30 @@ async def crash_cycles(
     """
     import signal
 
+    path = worker_mirror(data_dir)
     records = []
     stop = asyncio.Event()
     talker = asyncio.create_task(keep_talking(client, session_ids, stop))
     try:
         for _ in range(kills):
-            proc = start_worker(sim, mirror_path)
+            proc = start_worker(sim, data_dir)
             line = await asyncio.to_thread(proc.stdout.readline)
             assert line.strip() == "started", proc.stderr.read() if proc.poll() else line
-            before_start = len(committed_ids(mirror_path))
+            before_start = len(committed_ids(path))
             await wait_for(
-                lambda b=before_start: len(committed_ids(mirror_path)) > b,
+                lambda b=before_start: len(committed_ids(path)) > b,
                 timeout=20,
                 message="the worker ingesting",
             )
             await asyncio.sleep(rng.uniform(0.05, 0.8))
-            snapshot = committed_ids(mirror_path)
+            snapshot = committed_ids(path)
             proc.send_signal(signal.SIGKILL)
             await asyncio.to_thread(proc.wait)
             proc.stdout.close()
             proc.stderr.close()
-            with sqlite3.connect(mirror_path) as conn:
+            with sqlite3.connect(path) as conn:
                 integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
-            after = committed_ids(mirror_path)
+            after = committed_ids(path)
             records.append(
                 {
                     "before": len(snapshot),

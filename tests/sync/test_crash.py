@@ -18,6 +18,7 @@ from sync_support import (
     server_event_ids,
     start_worker,
     wait_idle,
+    worker_mirror,
 )
 
 KILLS = 4
@@ -27,8 +28,8 @@ async def test_sigkill_loses_nothing_and_restart_fills_the_gap(chaos_sim, client
     sim = chaos_sim(pace="200eps")
     client = client_factory(sim)
     sids = list(await asyncio.gather(*(create_session(client) for _ in range(3))))
-    path = tmp_path / "mirror.db"
-    records = await crash_cycles(sim, client, path, sids, kills=KILLS, rng=random.Random(11))
+    path = worker_mirror(tmp_path)
+    records = await crash_cycles(sim, client, tmp_path, sids, kills=KILLS, rng=random.Random(11))
     print(f"\ncrash: {records}")
     assert len(records) == KILLS
     for record in records:
@@ -36,7 +37,7 @@ async def test_sigkill_loses_nothing_and_restart_fills_the_gap(chaos_sim, client
         assert record["lost"] == 0
     for sid in sids:
         await wait_idle(client, sid)
-    proc = start_worker(sim, path, "--until-idle")
+    proc = start_worker(sim, tmp_path, "--until-idle")
     out, err = await asyncio.to_thread(proc.communicate, None, 120)
     assert proc.returncode == 0, err
     assert json.loads(out.strip().splitlines()[-1])["sessions"] >= len(sids)

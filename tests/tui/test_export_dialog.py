@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from test_inbox_actions_live import until
 from test_new_session import fleet_on
 from textual.widgets import Input, Select, Static, Switch
-from tui_support import ingest, settle
+from tui_support import ingest, settle, until
 
 from drover.store.imports import ImportedEvent
 from drover.store.mirror import Mirror
-from drover.tui.cli import engine_factory
+from drover.sync.profiles import ProfileEngines
 from drover.tui.screens.export_dialog import ExportDialog, open_export
 from drover.tui.screens.fleet import FleetScreen
 from drover.tui.screens.session import SessionScreen
@@ -169,7 +168,7 @@ async def test_an_imported_session_opened_in_the_tui_is_not_followed(sim, tmp_pa
     app = DroverApp(
         data_dir=data,
         config_path=tmp_path / "config.toml",
-        sync_factory=engine_factory(sim.base_url, sim.api_key),
+        engines=ProfileEngines.endpoint(sim.base_url, sim.api_key, data),
         desktop_notifications=False,
     )
     async with app.run_test(size=(140, 40)) as pilot:

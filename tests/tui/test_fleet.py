@@ -23,7 +23,7 @@ async def test_needs_you_sessions_come_first(make_app) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await fleet(pilot)
         ids = list(screen.table.ids)
-        rows = app.source.fleet_rows(ids)
+        rows = app.reader.fleet_rows(ids)
         flags = [rows[i].needs_you is not None for i in ids]
         assert flags[0] and flags == sorted(flags, reverse=True)
         assert sum(flags) == screen.query_one(FleetSummary).counts.needs_you
@@ -64,7 +64,7 @@ async def test_sort_cycles_and_keeps_needs_you_first(make_app) -> None:
         screen.set_sort("cost")
         await settle(pilot)
         ids = list(screen.table.ids)
-        rows = app.source.fleet_rows(ids)
+        rows = app.reader.fleet_rows(ids)
         rest = [rows[i] for i in ids if rows[i].needs_you is None]
         costs = [r.list_cost_cents or 0 for r in rest]
         assert costs == sorted(costs, reverse=True)

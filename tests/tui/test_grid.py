@@ -8,6 +8,7 @@ import pytest
 from textual.widgets import Input, OptionList
 from tui_support import HOSTILE, LONG, ingest, settle
 
+from drover.sync.engines import OfflineEngine
 from drover.tui import grid_source
 from drover.tui.commands import run_command
 from drover.tui.screens.grid import LAYOUTS, GridScreen, nearest_layout
@@ -18,17 +19,15 @@ from drover.tui.widgets.live_pane import LivePane
 SIZE = (120, 36)
 
 
-class FocusRecorder:
-    """A stand-in sync engine that records preview focus requests."""
+class FocusRecorder(OfflineEngine):
+    """An engine with no API behind it that records preview focus requests."""
 
-    def __init__(self) -> None:
+    def __init__(self, writer: Any) -> None:
+        super().__init__(writer, "test")
         self.focus: list[str | None] = []
 
     def set_focus(self, session_id: str | None) -> None:
         self.focus.append(session_id)
-
-    def stop(self) -> None:
-        pass
 
 
 def _events(session: str, start: int, count: int, minute: int = 58) -> list[dict[str, Any]]:
@@ -258,7 +257,7 @@ async def test_enter_opens_the_session_and_back_restores_previews(make_app) -> N
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_grid(pilot)
-        recorder = app.engine = FocusRecorder()
+        recorder = app.engine = FocusRecorder(app.mirror.writer)
         pane = await focus_slot(pilot, screen, 1)
         assert recorder.focus[-1] == pane.session_id
         await pilot.press("enter")

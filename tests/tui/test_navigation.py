@@ -26,7 +26,7 @@ async def test_colon_commands_switch_views(make_app) -> None:
         assert app.current_mode == "inbox"
         screen = app.screen
         assert isinstance(screen, FleetScreen) and screen.query_state.needs_only
-        rows = app.source.fleet_rows(list(screen.table.ids))
+        rows = app.reader.fleet_rows(list(screen.table.ids))
         assert rows and all(r.needs_you for r in rows.values())
         await command(pilot, "agents")
         assert isinstance(app.screen, ResourceScreen)

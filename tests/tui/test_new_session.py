@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_inbox_actions_live import api, until
+from sim_http import api
 from textual.widgets import Input, Select, Static, TextArea
-from tui_support import settle
+from tui_support import settle, until
 
 from drover.api.errors import BadRequestError
+from drover.sync.connection import ConnectionBoard
+from drover.sync.profiles import ProfileEngines
 from drover.tui.app import DroverApp
-from drover.tui.cli import engine_factory
 from drover.tui.screens.confirm import ConfirmScreen
 from drover.tui.screens.fleet import FleetScreen
 from drover.tui.screens.help import HelpScreen
@@ -29,8 +30,12 @@ ENVS = [{"id": "env_1", "name": "cloud", "type": "environment"}]
 class RecordingEngine:
     """A sync engine stand-in that records the control-plane calls (and can refuse them)."""
 
+    account = None
+    fatal = None
+
     def __init__(self, mirror: Any) -> None:
         self.mirror = mirror
+        self.board = ConnectionBoard()
         self.calls: list[tuple[Any, ...]] = []
         self.refuse: Exception | None = None
         """Raised by archive/delete when set (as the server's 400 for a running session)."""
@@ -70,11 +75,12 @@ class RecordingEngine:
 def recording_app(make_app: Any, **kwargs: Any) -> DroverApp:
     engines: list[RecordingEngine] = []
 
-    def factory(mirror: Any, profile: str, on_preview: Any) -> RecordingEngine:
-        engines.append(RecordingEngine(mirror))
-        return engines[-1]
+    class Recording:
+        async def engine(self, name: str | None, mirror: Any, **options: Any) -> RecordingEngine:
+            engines.append(RecordingEngine(mirror))
+            return engines[-1]
 
-    app = make_app(sync_factory=factory, **kwargs)
+    app = make_app(engines=Recording(), **kwargs)
     app.recorded = engines  # type: ignore[attr-defined]
     return app
 
@@ -247,7 +253,7 @@ async def test_n_creates_on_the_sim_and_the_session_appears_in_the_fleet(
     app = DroverApp(
         data_dir=tmp_path / "data",
         config_path=tmp_path / "config.toml",
-        sync_factory=engine_factory(sim.base_url, sim.api_key),
+        engines=ProfileEngines.endpoint(sim.base_url, sim.api_key, tmp_path / "data"),
         desktop_notifications=False,
     )
     async with app.run_test(size=(140, 40)) as pilot:

@@ -9,8 +9,8 @@ from typing import Any
 from tui_support import LONG, NOW, settle
 
 from drover.sync.connection import ConnectionState
+from drover.sync.profiles import ProfileEngines
 from drover.tui.app import DroverApp
-from drover.tui.cli import engine_factory
 from drover.tui.connection_text import connection_detail
 from drover.tui.screens.fleet import FleetScreen
 from drover.tui.widgets.session_header import SessionHeader
@@ -22,7 +22,7 @@ async def test_a_rejected_key_is_told_once_and_the_mirror_stays_usable(sim, data
     app = DroverApp(
         data_dir=data_dir,
         config_path=tmp_path / "config.toml",
-        sync_factory=engine_factory(sim.base_url, "sk-ant-wrong-key"),
+        engines=ProfileEngines.endpoint(sim.base_url, "sk-ant-wrong-key", data_dir),
         desktop_notifications=False,
     )
     async with app.run_test(size=(140, 40)) as pilot:

@@ -1,22 +1,28 @@
 """Helpers shared by the TUI tests (imported as ``tui_support``): fixture mirrors built through
 the store's real ingest path, and Pilot waiting helpers.
 
-`fixture_mirror` writes `<data_dir>/default/mirror.db` from /work/shared/protocol's
-example-events.jsonl (one session per scenario) plus a few hand-made sessions: a hostile one
-(escape sequences and Rich markup in agent text, a 10 MB tool result), a long one (paging) and
-a small synthetic fleet. `make_app` builds the real `DroverApp` on it with a fixed clock.
+`fixture_mirror` writes `<data_dir>/default/mirror.db` from the protocol's
+example-events.jsonl (the copy in tests/store/data; one session per scenario) plus a few
+hand-made sessions: a hostile one (escape sequences and Rich markup in agent text, a 10 MB
+tool result), a long one (paging) and a small synthetic fleet. `make_app` builds the real
+`DroverApp` on it with a fixed clock.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sim_http import api
+
 from drover.store.mirror import Mirror
 
-EXAMPLES = Path("/work/shared/protocol/example-events.jsonl")
+EXAMPLES = Path(__file__).resolve().parents[1] / "store" / "data" / "example-events.jsonl"
 NOW = datetime(2026, 5, 12, 12, 0, 0, tzinfo=UTC)
 HOSTILE = "sesn_hostile"
 LONG = "sesn_long"
@@ -160,3 +166,32 @@ async def ingest(app: Any, session_id: str, events: list[dict[str, Any]]) -> Non
 def screen_text(widget: Any) -> str:
     """The text a Line-API widget shows right now, one line per row."""
     return "\n".join(widget.render_line(y).text.rstrip() for y in range(widget.size.height))
+
+
+def risky_session(sim: Any) -> str:
+    """An agent playing risky-ops with bash on always_ask, an environment and a session."""
+    toolset = {
+        "type": "agent_toolset_20260401",
+        "default_config": {"enabled": True, "permission_policy": {"type": "always_allow"}},
+        "configs": [{"type": "bash", "name": "bash", "enabled": True,
+                     "permission_policy": {"type": "always_ask"}}],
+    }  # fmt: skip
+    agent = api(sim, "POST", "/v1/agents", json={
+        "name": "Infra Operator", "model": "claude-opus-4-7",
+        "metadata": {"scenario": "risky-ops"}, "tools": [toolset]})  # fmt: skip
+    env = api(sim, "POST", "/v1/environments",
+              json={"name": f"env-{time.monotonic_ns()}", "config": {"type": "cloud"}})  # fmt: skip
+    return api(sim, "POST", "/v1/sessions", json={
+        "agent": agent["id"], "environment_id": env["id"], "title": "encrypt orders RDS",
+        "initial_events": [{"type": "user.message",
+                            "content": [{"type": "text", "text": "plan and apply"}]}],
+    })["id"]  # fmt: skip
+
+
+async def until(pilot: Any, check: Callable[[], Any], what: str, timeout: float = 30.0) -> Any:
+    """Let the app run (sync works on its loop) until `check()` is truthy; return its value."""
+    deadline = time.monotonic() + timeout
+    while not (value := await asyncio.to_thread(check)):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await pilot.pause(0.1)
+    return value

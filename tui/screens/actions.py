@@ -66,10 +66,10 @@ class SessionActions:
 
     async def _fresh_rows(self) -> list[SessionRow]:
         ids = self.target_ids()
-        source = self.drover.source
-        if not ids or source is None:
+        reader = self.drover.reader
+        if not ids or reader is None:
             return []
-        rows = await self.drover.reads.run(source.fleet_rows, ids)
+        rows = await self.drover.reads.run(reader.fleet_rows, ids)
         return [rows[sid] for sid in ids if sid in rows]
 
     def _queue(self, planned: Sequence[Planned], what: str) -> None:

@@ -150,12 +150,12 @@ class CostScreen(DroverScreen):
 
     @work(exclusive=True, group="cost", exit_on_error=False)
     async def _load(self) -> None:
-        mirror = self.drover.mirror
-        if mirror is None:
+        reader = self.drover.reader
+        if reader is None:
             return
         view = await self.drover.reads.run(
             read_cost_view,
-            mirror.reader,
+            reader,
             self.window,
             first=self.first,
             page_size=PAGE_SIZE,

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -36,6 +36,9 @@ from drover.export.core import ExportError, ExportSummary, default_filename
 from drover.export.files import check_target, export_to_path
 from drover.store.reader import MirrorReader
 from drover.text.inert import inert_line
+
+if TYPE_CHECKING:
+    from drover.tui.app import DroverApp
 
 FORMAT_CHOICES = [
     ("Markdown transcript (.md)", "md"),
@@ -247,9 +250,9 @@ def open_export(
         to_seq: last seq of the range (None: the end).
         title: the session's title for the heading.
     """
-    app: App[Any] = target if isinstance(target, App) else target.app
-    mirror = getattr(app, "mirror", None)
-    if mirror is None:
+    app = cast("DroverApp", target if isinstance(target, App) else target.app)
+    reader = app.reader
+    if reader is None:
         app.notify("No mirror is open: nothing to export.", severity="warning")
         return
 
@@ -258,7 +261,7 @@ def open_export(
             severity = "information" if result.summary.redacted else "warning"
             app.notify(done_message(result), title="Export", severity=severity, timeout=10)
 
-    dialog = ExportDialog(session_id, mirror.reader.path, from_seq, to_seq, title=title)
+    dialog = ExportDialog(session_id, reader.path, from_seq, to_seq, title=title)
     app.push_screen(dialog, finished)
 
 

@@ -25,6 +25,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Footer, Static
 
+from drover.store.fleet import SORT_KEYS, FleetQuery
 from drover.store.models import SessionRow
 from drover.sync.connection import ConnectionState
 from drover.tui.screens.actions import SessionActions
@@ -32,7 +33,6 @@ from drover.tui.screens.base import DroverScreen
 from drover.tui.screens.export_dialog import ExportAction
 from drover.tui.screens.lifecycle_actions import LifecycleActions
 from drover.tui.screens.prompt import PromptScreen
-from drover.tui.source import SORT_KEYS, FleetQuery
 from drover.tui.widgets.fleet_layout import GAP, fit, layout
 from drover.tui.widgets.fleet_summary import FleetSummary
 from drover.tui.widgets.fleet_table import FleetTable
@@ -120,20 +120,20 @@ class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
 
     @work(exclusive=True, group="fleet-order", exit_on_error=False)
     async def _load_order(self, keep: str | None) -> None:
-        source = self.drover.source
-        if source is None:
+        reader = self.drover.reader
+        if reader is None:
             return
         query = self.query_state
         today = self.drover.now().date().isoformat()
         try:
-            ids = await self.drover.reads.run(source.fleet_ids, query)
+            ids = await self.drover.reads.run(reader.fleet_ids, query)
         except re.error as exc:
             self.notify(f"Bad filter: {exc}", severity="error")
             return
-        counts = await self.drover.reads.run(source.header_counts, today)
+        counts = await self.drover.reads.run(reader.header_counts, today=today)
         self.table.now = self.drover.now()
         self.table.set_order(ids, keep=keep)
-        rows = await self.drover.reads.run(source.fleet_rows, self.table.window_ids())
+        rows = await self.drover.reads.run(reader.fleet_rows, self.table.window_ids())
         self.table.set_rows(rows)
         summary = self.query_one(FleetSummary)
         summary.counts, summary.query, summary.shown = counts, query, len(ids)
@@ -141,16 +141,16 @@ class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
 
     @work(exclusive=True, group="fleet-rows", exit_on_error=False)
     async def _load_rows(self, ids: list[str], counts: bool = False) -> None:
-        source = self.drover.source
-        if source is None:
+        reader = self.drover.reader
+        if reader is None:
             return
-        rows = await self.drover.reads.run(source.fleet_rows, ids)
+        rows = await self.drover.reads.run(reader.fleet_rows, ids)
         self.table.now = self.drover.now()
         self.table.set_rows(rows)
         if counts:
             today = self.drover.now().date().isoformat()
             self.query_one(FleetSummary).counts = await self.drover.reads.run(
-                source.header_counts, today
+                reader.header_counts, today=today
             )
 
     @on(FleetTable.WindowChanged)

@@ -142,8 +142,8 @@ class GridScreen(DroverScreen):
                 pane.reload()
         if self.focused_slot not in (p.slot for p in self.visible_panes()):
             self.visible_panes()[0].pane_log.focus()
-        if self.drover.mirror is not None and self._reader is not self.drover.mirror.reader:
-            self._reader = self.drover.mirror.reader  # first time, or the profile changed
+        if self.drover.reader is not None and self._reader is not self.drover.reader:
+            self._reader = self.drover.reader  # first time, or the profile changed
             for pane in self.panes:
                 pane.assign(None)
         if any(p.session_id is None for p in self.visible_panes()):
@@ -242,7 +242,7 @@ class GridScreen(DroverScreen):
     async def _pull(self) -> None:
         """Read for every visible pane that changed or lacks its tail, until none does."""
         try:
-            while self.drover.mirror is not None:
+            while self.drover.reader is not None:
                 wants = [
                     want
                     for pane in self.visible_panes()
@@ -252,7 +252,7 @@ class GridScreen(DroverScreen):
                 self._dirty.clear()
                 if not wants:
                     return
-                reader = self.drover.mirror.reader
+                reader = self.drover.reader
                 updates = await self.drover.reads.run(grid_source.pull, reader, wants)
                 await self._show(updates)
         finally:
@@ -280,11 +280,11 @@ class GridScreen(DroverScreen):
     @work(exclusive=True, group="grid-fill", exit_on_error=False)
     async def _auto_fill(self, replace: bool) -> None:
         """Give panes the busiest sessions: the empty visible ones, or (replace) all visible."""
-        mirror = self.drover.mirror
-        if mirror is None:
+        reader = self.drover.reader
+        if reader is None:
             return
         ids = await self.drover.reads.run(
-            grid_source.busiest, mirror.reader, self.drover.now(), max(LAYOUTS)
+            grid_source.busiest, reader, self.drover.now(), max(LAYOUTS)
         )
         panes = [p for p in self.visible_panes() if replace or p.session_id is None]
         kept = {p.session_id for p in self.visible_panes() if p not in panes}

@@ -84,11 +84,11 @@ class LifecycleActions:
 
     @work(group="lifecycle-actions", exclusive=True, exit_on_error=False)
     async def _new_session(self) -> None:
-        mirror = self.drover.mirror
-        if mirror is None:
+        reader = self.drover.reader
+        if reader is None:
             return
-        agents = choices(await self.drover.reads.run(mirror.reader.agents))
-        environments = choices(await self.drover.reads.run(mirror.reader.environments))
+        agents = choices(await self.drover.reads.run(reader.agents))
+        environments = choices(await self.drover.reads.run(reader.environments))
         if not agents or not environments:
             missing = "agents" if not agents else "environments"
             self.notify(f"No {missing} mirrored yet; wait for sync.", severity="warning")

@@ -99,10 +99,9 @@ class ResourceScreen(DroverScreen):
 
     @work(exclusive=True, exit_on_error=False)
     async def _load(self) -> None:
-        mirror = self.drover.mirror
-        if mirror is None:
+        reader = self.drover.reader
+        if reader is None:
             return
-        reader = mirror.reader
         fetch = reader.agents if self.kind == "agents" else reader.environments
         objects = await self.drover.reads.run(fetch)
         table = self.query_one(DataTable)

@@ -150,15 +150,13 @@ class SearchScreen(DroverScreen):
     async def _fetch(
         self, generation: int, text: str, before_seq: int | None, cancel: threading.Event
     ) -> None:
-        mirror = self.drover.mirror
-        if mirror is None:
+        reader = self.drover.reader
+        if reader is None:
             self._loading = False
             self._status("no mirror is open yet", error=True)
             return
         try:
-            hits = await self.drover.reads.run(
-                mirror.reader.search, text, PAGE, before_seq, cancel=cancel
-            )
+            hits = await self.drover.reads.run(reader.search, text, PAGE, before_seq, cancel=cancel)
         except SearchCancelled:
             return  # a newer query took over; it owns the status line
         except SearchSyntaxError as exc:

@@ -79,7 +79,7 @@ class SessionScreen(ExportAction, SessionActions, TranscriptScreen):
 
     @work(exclusive=True, group="session-load", exit_on_error=False)
     async def _load_tail(self) -> None:
-        if self.drover.source is None:
+        if self.drover.reader is None:
             return
         await asyncio.gather(self._load_header(), self.open_at(None))
         # Threads and sent actions are not needed for the first frame: read them after it.
@@ -88,7 +88,7 @@ class SessionScreen(ExportAction, SessionActions, TranscriptScreen):
 
     @work(exclusive=True, group="session-load", exit_on_error=False)
     async def _load_newer(self) -> None:
-        if self.drover.source is None:
+        if self.drover.reader is None:
             return
         sent = self.drover.reads.run(self._sent)
         await asyncio.gather(self._load_header(), self._load_threads())

@@ -1,6 +1,6 @@
 """`SessionPicker`: a modal list of mirrored sessions, filtered as you type; returns an id.
 
-It reads through the App's `FleetSource` (the fleet list's own query: same regex filter, same
+It reads through the App's mirror reader (the fleet list's own query: same regex filter, same
 needs-you-first order), so the picker and `:sessions` always agree on what matches.
 """
 
@@ -18,10 +18,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from drover.store.fleet import FleetQuery
 from drover.store.models import SessionRow
 from drover.text import format as fmt
 from drover.text.inert import inert_line
-from drover.tui.source import FleetQuery
 
 if TYPE_CHECKING:
     from drover.tui.app import DroverApp
@@ -65,14 +65,14 @@ class SessionPicker(ModalScreen[str | None]):
     @work(exclusive=True, group="picker", exit_on_error=False)
     async def _load(self, pattern: str) -> None:
         app = cast("DroverApp", self.app)
-        source = app.source
-        if source is None:
+        reader = app.reader
+        if reader is None:
             return
         try:
-            ids = await app.reads.run(source.fleet_ids, FleetQuery(pattern=pattern))
+            ids = await app.reads.run(reader.fleet_ids, FleetQuery(pattern=pattern))
         except re.error:
             return  # half-typed regex: keep the last good list
-        rows = await app.reads.run(source.fleet_rows, ids[:SHOWN])
+        rows = await app.reads.run(reader.fleet_rows, ids[:SHOWN])
         choices = self.query_one(OptionList)
         choices.clear_options()
         choices.add_options([Option(option_label(rows[i]), id=i) for i in ids[:SHOWN] if i in rows])

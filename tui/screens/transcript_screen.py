@@ -14,6 +14,7 @@ from typing import Any
 from textual import on, work
 
 from drover.store.models import EventRow, SessionRow, ThreadRow
+from drover.store.reader import MirrorReader
 from drover.text.format import content_text
 from drover.tui.screens.base import DroverScreen
 from drover.tui.screens.viewer import ViewerScreen
@@ -44,18 +45,15 @@ class TranscriptScreen(DroverScreen):
         """The event list."""
         return self.query_one(EventList)
 
-    def _reader(self) -> Any:
-        return getattr(self.drover.source, "reader", None)
+    def _reader(self) -> MirrorReader | None:
+        return self.drover.reader
 
     def _page(self, **bounds: Any) -> list[EventRow]:
         """One keyset page of the lane shown (runs on the read pool)."""
-        source = self.drover.source
-        if source is None:
+        reader = self._reader()
+        if reader is None:
             return []
-        if self.lane is None:
-            return source.transcript(self.session_id, **bounds)
-        # Child streams are a store-level view the FleetSource protocol does not carry.
-        return self._reader().transcript(self.session_id, thread=self.lane, **bounds)
+        return reader.transcript(self.session_id, thread=self.lane, **bounds)
 
     def _window(self, at_seq: int | None) -> tuple[list[EventRow], bool, bool]:
         """The rows around `at_seq` (None = the tail), and whether more exist each side."""
@@ -76,9 +74,9 @@ class TranscriptScreen(DroverScreen):
         self.events.show(rows, cursor_seq=at_seq, has_older=older, has_newer=newer)
 
     async def _load_header(self) -> None:
-        source = self.drover.source
-        if source is not None:
-            self._show_row(await self.drover.reads.run(source.session, self.session_id))
+        reader = self._reader()
+        if reader is not None:
+            self._show_row(await self.drover.reads.run(reader.session, self.session_id))
 
     def _show_row(self, row: SessionRow | None) -> None:
         self._row = row
@@ -105,9 +103,7 @@ class TranscriptScreen(DroverScreen):
 
     @work(exclusive=True, group="transcript-newer", exit_on_error=False)
     async def _load_next(self) -> None:
-        rows = await self.drover.reads.run(
-            self._page, after_seq=self.events.last_seq, limit=PAGE
-        )
+        rows = await self.drover.reads.run(self._page, after_seq=self.events.last_seq, limit=PAGE)
         self.events.append(rows, has_newer=len(rows) >= PAGE)
 
     @on(EventList.EdgeRequested)
@@ -139,4 +135,3 @@ class TranscriptScreen(DroverScreen):
 
     def lane_changed(self) -> None:
         """Reload for the new lane (subclasses choose where the new window opens)."""
-

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
 from textual.app import ComposeResult
@@ -20,6 +20,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
 from drover.text.inert import inert
+
+if TYPE_CHECKING:
+    from drover.tui.app import DroverApp
 
 
 class ViewerScreen(ModalScreen[None]):
@@ -60,10 +63,11 @@ class ViewerScreen(ModalScreen[None]):
 
     @work(exclusive=True, exit_on_error=False)
     async def _load(self) -> None:
-        source = getattr(self.app, "source", None)
-        if source is None:
+        app = cast("DroverApp", self.app)
+        reader = app.reader
+        if reader is None:
             return
-        row = await self.app.reads.run(source.event_by_id, self.event_id)  # type: ignore[attr-defined]
+        row = await app.reads.run(reader.event_by_id, self.event_id)
         if row is None:
             self.query_one("#what", Static).update(Content(f"{self.event_id}: not in the mirror"))
             return

@@ -6,9 +6,9 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from drover.store.fleet import FleetQuery
 from drover.store.models import HeaderCounts
 from drover.text import format as fmt
-from drover.tui.source import FleetQuery
 
 
 class FleetSummary(Static):

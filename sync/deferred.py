@@ -1,9 +1,9 @@
-"""`DeferredEngine`: a sync engine stand-in that paints first and connects when its server is up.
+"""`DeferredEngine`: an engine that paints first and connects when its server is up.
 
-`drover demo` starts its simulator (which builds a whole fleet's history before it listens) on a
-background thread while the TUI starts, so the fleet screen appears without waiting for it. The
-App talks to this object exactly as to a `SyncEngine`; calls made before the real engine exists
-are remembered (focus, board observers) or wait for it (actions). No Textual here.
+`drover demo` starts its simulator (which builds a whole fleet's history before it listens) in
+a child process while the TUI starts, so the fleet appears without waiting for it. Callers use
+this object as any `Engine`: the connection board is its own from the start (the real engine
+publishes on it), focus is remembered, and actions wait for the real engine.
 """
 
 from __future__ import annotations
@@ -11,48 +11,53 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, TypeVar
+
+from drover.sync.account import Account
+from drover.sync.backoff import Failure
+from drover.sync.connection import ConnectionBoard
+from drover.sync.engines import ActionKind, Engine, NotConnectedError
+
+__all__ = ["DeferredEngine"]
+
+S = TypeVar("S")
 
 
-class _Board:
-    """Collects `subscribe` calls until the real engine's connection board exists."""
-
-    def __init__(self) -> None:
-        self.observers: list[Callable[..., Any]] = []
-        self.target: Any = None
-
-    def subscribe(self, observer: Callable[..., Any]) -> Callable[[], None]:
-        """Subscribe now if the engine exists, else when it does (the App ignores the undo)."""
-        if self.target is not None:
-            return self.target.subscribe(observer)
-        self.observers.append(observer)
-        return lambda: None
-
-
-class DeferredEngine:
+class DeferredEngine(Generic[S]):
     """Builds and starts the real engine once `server` resolves.
 
     Args:
         server: resolves to whatever `build` needs (the started sim), or fails.
-        build: `build(server) -> engine` (a `SyncEngine` or compatible).
-        on_failed: called on the UI loop with the exception when the server never came up.
+        build: `await build(server, board)` returns the real engine, publishing on `board`.
+        on_failed: called on the loop with the exception when the server never came up.
     """
 
     def __init__(
         self,
-        server: concurrent.futures.Future[Any],
-        build: Callable[[Any], Any],
+        server: concurrent.futures.Future[S],
+        build: Callable[[S, ConnectionBoard], Awaitable[Engine]],
         on_failed: Callable[[BaseException], None],
     ) -> None:
-        self.board = _Board()
-        self.engine: Any = None
-        """The real engine, once built."""
+        self.board = ConnectionBoard()
+        self.engine: Engine | None = None
+        """The real engine, once built and started."""
         self._server = server
         self._build = build
         self._on_failed = on_failed
         self._focus: str | None = None
+        self._failure: BaseException | None = None
         self._task: asyncio.Task[None] | None = None
+
+    @property
+    def account(self) -> Account | None:
+        """The real engine's account (None until it exists)."""
+        return self.engine.account if self.engine is not None else None
+
+    @property
+    def fatal(self) -> Failure | None:
+        """The real engine's fatal failure, if any."""
+        return self.engine.fatal if self.engine is not None else None
 
     async def start(self) -> None:
         """Return at once; the engine is built and started in the background."""
@@ -62,20 +67,17 @@ class DeferredEngine:
     async def _start_when_ready(self) -> None:
         try:
             server = await asyncio.wrap_future(self._server)
+            engine = await self._build(server, self.board)
         except Exception as exc:  # reported once, on the loop; nothing to sync from
+            self._failure = exc
             self._on_failed(exc)
             return
-        engine = self._build(server)
-        for observer in self.board.observers:
-            engine.board.subscribe(observer)
-        self.board.target = engine.board
         await engine.start()
-        if self._focus is not None:
-            engine.set_focus(self._focus)
+        engine.set_focus(self._focus)
         self.engine = engine
 
-    async def ready(self) -> Any:
-        """Wait for the real engine (None if the server never came up)."""
+    async def ready(self) -> Engine | None:
+        """Wait for the real engine (None if it could not be built)."""
         if self._task is not None:
             await asyncio.shield(self._task)
         return self.engine
@@ -97,19 +99,29 @@ class DeferredEngine:
         if self.engine is not None:
             self.engine.set_focus(session_id)
 
-    async def _engine(self) -> Any:
+    async def _engine(self) -> Engine:
         engine = await self.ready()
         if engine is None:
-            raise RuntimeError("no server to send to: the simulator did not start")
+            raise NotConnectedError(f"the server did not start: {self._failure}")
         return engine
 
-    async def submit_action(self, session_id: str, kind: str, **payload: Any) -> Any:
+    async def submit_action(self, session_id: str, kind: ActionKind, **payload: Any) -> int:
         """Deliver through the real engine once it is running."""
         return await (await self._engine()).submit_action(session_id, kind, **payload)
 
-    async def create_session(self, agent_id: str, environment_id: str, **fields: Any) -> str:
+    async def create_session(
+        self,
+        agent_id: str,
+        environment_id: str,
+        *,
+        title: str | None = None,
+        first_message: str | None = None,
+    ) -> str:
         """Create through the real engine once it is running."""
-        return await (await self._engine()).create_session(agent_id, environment_id, **fields)
+        engine = await self._engine()
+        return await engine.create_session(
+            agent_id, environment_id, title=title, first_message=first_message
+        )
 
     async def archive_session(self, session_id: str) -> None:
         """Archive through the real engine once it is running."""

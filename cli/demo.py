@@ -5,7 +5,9 @@ default fleet). Run in this process, that second holds the GIL the TUI needs to 
 and paint, and later its scripted agents compete with the UI loop. So the sim runs as a child
 process (`drover sim --port 0`) on the machine's other core, started before Textual is even
 imported; the TUI paints its empty fleet at once and sync connects when the child prints its
-address (`DeferredEngine`). No Textual at module level.
+address (`DeferredEngine`). The demo's profile, `demo`, is the start profile with the sim's
+address and key as its overrides; every other profile opens as configured. No Textual at
+module level.
 """
 
 from __future__ import annotations
@@ -20,8 +22,17 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from drover.store.mirror import Mirror
+    from drover.sync.connection import ConnectionBoard
+    from drover.sync.engines import Engine
+    from drover.sync.profiles import ProfileEngines
+
+DEMO_PROFILE = "demo"
 SIM_START_TIMEOUT = 60.0
 """Seconds to wait for the child sim to print its address before giving up."""
 _ADDRESS = re.compile(r"export ANTHROPIC_(BASE_URL|API_KEY)=(\S+)")
@@ -84,8 +95,10 @@ def start_sim(args: argparse.Namespace, log: IO[str]) -> SimProcess:
     return SimProcess(child, found["BASE_URL"], found["API_KEY"])
 
 
-def _start_in_background(args: argparse.Namespace, log: IO[str]) -> concurrent.futures.Future[Any]:
-    ready: concurrent.futures.Future[Any] = concurrent.futures.Future()
+def _start_in_background(
+    args: argparse.Namespace, log: IO[str]
+) -> concurrent.futures.Future[SimProcess]:
+    ready: concurrent.futures.Future[SimProcess] = concurrent.futures.Future()
 
     def run() -> None:
         try:
@@ -116,24 +129,60 @@ def run_demo(args: argparse.Namespace) -> int:
                     sim_ready.result(timeout=SIM_START_TIMEOUT).stop()
 
 
-def _run_app(
-    args: argparse.Namespace, data_dir: Path, sim_ready: concurrent.futures.Future[Any]
-) -> int:
-    from drover.tui.app import DroverApp
-    from drover.tui.cli import engine_factory
-    from drover.tui.deferred_engine import DeferredEngine
+class DemoEngines:
+    """The demo's engine source: `demo` connects once its sim is up, others as configured.
 
-    app = DroverApp(profile="demo", data_dir=data_dir, readonly=args.readonly, theme=args.theme)
+    Args:
+        engines: the user's profiles (the `demo` one is added if the config lacks it).
+        sim_ready: resolves to the started sim.
+        on_failed: called when the sim never came up.
+    """
+
+    def __init__(
+        self,
+        engines: ProfileEngines,
+        sim_ready: concurrent.futures.Future[SimProcess],
+        on_failed: Callable[[BaseException], None],
+    ) -> None:
+        self.engines = engines
+        self._sim_ready = sim_ready
+        self._on_failed = on_failed
+
+    async def engine(self, name: str | None, mirror: Mirror, **options: Any) -> Engine:
+        """The demo profile's deferred engine, or another profile's real one."""
+        from drover.sync.account import Overrides
+        from drover.sync.deferred import DeferredEngine
+        from drover.sync.profiles import ProfileEngines
+
+        if name not in (None, DEMO_PROFILE):
+            return await self.engines.engine(name, mirror, **options)
+
+        async def build(sim: SimProcess, board: ConnectionBoard) -> Engine:
+            overrides = Overrides(base_url=sim.base_url, api_key=sim.api_key)
+            demo = ProfileEngines(
+                self.engines.config, self.engines.data_dir, start=DEMO_PROFILE, overrides=overrides
+            )
+            return await demo.engine(DEMO_PROFILE, mirror, board=board, **options)
+
+        return DeferredEngine(self._sim_ready, build, self._on_failed)
+
+
+def _run_app(
+    args: argparse.Namespace, data_dir: Path, sim_ready: concurrent.futures.Future[SimProcess]
+) -> int:
+    from drover.config import Profile, load_config
+    from drover.sync.profiles import ProfileEngines
+    from drover.tui.app import DroverApp
+
+    config = load_config()
+    config.profiles.setdefault(DEMO_PROFILE, Profile())
+    app = DroverApp(profile=DEMO_PROFILE, data_dir=data_dir, readonly=args.readonly,
+                    theme=args.theme)  # fmt: skip
 
     def failed(exc: BaseException) -> None:
         app.exit(return_code=1, message=f"drover demo: the simulator did not start: {exc}")
 
-    def factory(mirror: Any, profile: str, on_preview: Any) -> DeferredEngine:
-        def build(sim: SimProcess) -> Any:
-            return engine_factory(sim.base_url, sim.api_key)(mirror, profile, on_preview)
-
-        return DeferredEngine(sim_ready, build, failed)
-
-    app.sync_factory = factory
+    app.engines = DemoEngines(ProfileEngines(config, data_dir, start=DEMO_PROFILE), sim_ready,
+                              failed)  # fmt: skip
     app.run()
     return app.return_code or 0

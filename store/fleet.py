@@ -1,0 +1,98 @@
+"""The fleet list's query: which sessions, in which order (ids only, never rows).
+
+One index-friendly query returns ids, not rows, so a re-sort of 10k sessions parses no JSON;
+the visible rows are then point lookups (`MirrorReader.fleet_rows`). It applies the fleet's
+rules in SQL: needs-you first in every ordering, then the sort key, ties by id. The regex
+filter runs through a `regexp` function every reader connection registers
+(`register_functions`).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+__all__ = ["SORT_KEYS", "FleetQuery", "SortKey", "fleet_sql", "register_functions"]
+
+SortKey = Literal["needs", "age", "active", "tokens", "cost", "title", "agent"]
+SORT_KEYS: tuple[SortKey, ...] = ("needs", "age", "active", "tokens", "cost", "title", "agent")
+"""Fleet sort keys in the order the sort binding cycles through them."""
+
+
+@dataclass(frozen=True, slots=True)
+class FleetQuery:
+    """What the fleet list shows and in which order.
+
+    Attributes:
+        pattern: a regular expression matched case-insensitively against title, agent, model,
+            session id, status and the needs-you reason; empty matches everything.
+        invert: keep the sessions that do NOT match `pattern` (k9s `/!`).
+        sort: the ordering key; every ordering puts sessions that need you first.
+        needs_only: keep only sessions with a needs-you reason (the inbox).
+    """
+
+    pattern: str = ""
+    invert: bool = False
+    sort: SortKey = "needs"
+    needs_only: bool = False
+
+
+_TOKENS = (
+    "coalesce(input_tokens, 0) + coalesce(output_tokens, 0) + coalesce(cache_read_tokens, 0)"
+    " + coalesce(cache_creation_tokens, 0)"
+)
+_ORDER: dict[SortKey, str] = {
+    # Longest-waiting first, then working sessions, then the most recently active.
+    "needs": "needs_since, status != 'running', last_event_at DESC",
+    "age": "created_at DESC",
+    "active": "active_seconds DESC",
+    "tokens": f"({_TOKENS}) DESC",
+    "cost": "list_cost_cents DESC",
+    "title": "title COLLATE NOCASE",
+    "agent": "agent_name COLLATE NOCASE, created_at DESC",
+}
+HAYSTACK = (
+    "id || ' ' || coalesce(title, '') || ' ' || coalesce(agent_name, '') || ' ' || "
+    "coalesce(model_id, '') || ' ' || coalesce(status, '') || ' ' || coalesce(needs_you, '') "
+    "|| ' ' || coalesce((SELECT group_concat(json_extract(value, '$.name'), ' ') "
+    "FROM json_each(pending_actions)), '')"
+)
+"""What the fleet filter matches: id, title, agent, model, status, needs-you reason, tools."""
+
+
+@lru_cache(maxsize=32)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def _regexp(pattern: str, value: str | None) -> bool:
+    return value is not None and _compiled(pattern).search(value) is not None
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """Give a connection the `regexp` function the fleet filter uses."""
+    conn.create_function("regexp", 2, _regexp, deterministic=True)
+
+
+def fleet_sql(query: FleetQuery) -> tuple[str, list[object]]:
+    """The id query for `query`.
+
+    Raises:
+        re.error: the pattern is not a valid regular expression (checked before querying).
+    """
+    clauses = ["deleted = 0", "archived_at IS NULL"]
+    params: list[object] = []
+    if query.needs_only:
+        clauses.append("needs_you IS NOT NULL")
+    if query.pattern:
+        _compiled(query.pattern)
+        clauses.append(f"(({HAYSTACK}) REGEXP ?) = ?")
+        params += [query.pattern, 0 if query.invert else 1]
+    sql = (
+        f"SELECT id FROM sessions WHERE {' AND '.join(clauses)} "
+        f"ORDER BY needs_you IS NULL, {_ORDER[query.sort]} NULLS LAST, id"
+    )
+    return sql, params

@@ -1,0 +1,158 @@
+"""What the TUI and the CLI may ask of a sync engine, and the engine for a mirror without one.
+
+`Engine` is the one interface: the live `SyncEngine`, the demo's `DeferredEngine` (which
+connects once its simulator is up) and `OfflineEngine` (a mirror reviewed with no account, or
+whose account could not be reached) all implement it, so callers never ask which one they hold.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Protocol
+
+from drover.store.mirror import Mirror
+from drover.store.writer import MirrorWriter
+from drover.sync.account import Account
+from drover.sync.backoff import Failure
+from drover.sync.connection import ConnectionBoard
+
+__all__ = ["ActionKind", "Engine", "EngineSource", "NotConnectedError", "OfflineEngine"]
+
+ActionKind = Literal["message", "interrupt", "tool_confirmation", "custom_tool_result"]
+"""The actions the outbox delivers (see `drover.sync.outbox.build_events` for payloads)."""
+
+
+class NotConnectedError(RuntimeError):
+    """A call that needs the API was made on an engine that has none; the message says why."""
+
+
+class Engine(Protocol):
+    """One profile's sync engine, as its users see it.
+
+    Attributes:
+        account: the account it syncs (None when it has none, or not yet).
+        board: the connection state of every followed session, published to observers.
+        fatal: the failure that stopped sync for good (a rejected key), else None.
+    """
+
+    board: ConnectionBoard
+
+    @property
+    def account(self) -> Account | None: ...
+
+    @property
+    def fatal(self) -> Failure | None: ...
+
+    async def start(self) -> None:
+        """Start syncing (returns once started; the work runs on the loop)."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop every task and close what the engine owns."""
+        ...
+
+    def set_focus(self, session_id: str | None) -> None:
+        """Ask for live previews of one session only (None: of none)."""
+        ...
+
+    async def submit_action(self, session_id: str, kind: ActionKind, **payload: Any) -> int:
+        """Persist an action in the outbox (delivered exactly once); returns its outbox id."""
+        ...
+
+    async def create_session(
+        self,
+        agent_id: str,
+        environment_id: str,
+        *,
+        title: str | None = None,
+        first_message: str | None = None,
+    ) -> str:
+        """Create a session and follow it; returns its id."""
+        ...
+
+    async def archive_session(self, session_id: str) -> None:
+        """Archive a session upstream."""
+        ...
+
+    async def delete_session(self, session_id: str) -> None:
+        """Delete a session upstream (the mirror keeps its history)."""
+        ...
+
+
+class EngineSource(Protocol):
+    """Where the TUI gets each profile's engine (`drover.sync.profiles.ProfileEngines`, or the
+    demo's, which defers to a simulator still starting)."""
+
+    async def engine(self, name: str | None, mirror: Mirror, **options: Any) -> Engine:
+        """The engine of profile `name` over its opened `mirror`.
+
+        Raises:
+            ConfigError: no such profile.
+            CredentialError: the profile has no key.
+            MirrorAccountError: the mirror holds another account's sessions.
+        """
+        ...
+
+
+class OfflineEngine:
+    """The engine of a mirror with no API behind it.
+
+    Actions wait in the mirror's outbox for the next sync of this profile (by the TUI or
+    `drover sync`); calls that need an answer from the API raise `NotConnectedError`.
+
+    Args:
+        writer: the mirror's writer (for the outbox).
+        reason: why there is no connection, as a sentence fragment ("no API key for …").
+    """
+
+    def __init__(self, writer: MirrorWriter, reason: str) -> None:
+        self.board = ConnectionBoard()
+        self.reason = reason
+        self._writer = writer
+
+    @property
+    def account(self) -> Account | None:
+        """No account: nothing is synced."""
+        return None
+
+    @property
+    def fatal(self) -> Failure | None:
+        """Nothing failed: there is nothing to run."""
+        return None
+
+    async def start(self) -> None:
+        """Nothing to start."""
+
+    async def stop(self) -> None:
+        """Nothing to stop (the mirror belongs to its opener)."""
+
+    def set_focus(self, session_id: str | None) -> None:
+        """No previews without a stream."""
+
+    async def submit_action(self, session_id: str, kind: ActionKind, **payload: Any) -> int:
+        """Queue the action for the next sync."""
+        from drover.sync.outbox import build_events
+
+        build_events(kind, payload)  # refuse an invalid action now, not at the next sync
+        return await self._writer.enqueue_action(session_id, kind, payload)
+
+    def _refuse(self) -> NotConnectedError:
+        return NotConnectedError(f"not connected to an API ({self.reason}): nothing was sent")
+
+    async def create_session(
+        self,
+        agent_id: str,
+        environment_id: str,
+        *,
+        title: str | None = None,
+        first_message: str | None = None,
+    ) -> str:
+        """Refused: creating needs the API."""
+        raise self._refuse()
+
+    async def archive_session(self, session_id: str) -> None:
+        """Refused: archiving needs the API."""
+        raise self._refuse()
+
+    async def delete_session(self, session_id: str) -> None:
+        """Refused: deleting needs the API."""
+        raise self._refuse()

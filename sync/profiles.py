@@ -1,0 +1,210 @@
+"""`ProfileEngines`: the one way from a profile name to a client, a rate budget and an engine.
+
+Every entry point builds through it: the CLI commands, the TUI, `drover demo` and `:profile`
+switching. Given a profile name it reads that profile from the config and its key from the OS
+keyring; the start profile alone also takes the command line's and the environment's overrides
+(`Overrides`). Before an engine may write into a mirror, the mirror is bound to the engine's
+account (endpoint + workspace): a mirror holding another account refuses
+(`drover.store.account.MirrorAccountError`), so two accounts can never mix in one file.
+
+Typical use::
+
+    engines = ProfileEngines(load_config(), data_dir(), overrides=Overrides.from_command_line())
+    engine = await engines.open_engine()          # the start profile, on its own mirror
+    await engine.run_until_idle()
+    await engine.stop()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from drover.api.client import ManagedAgentsClient
+from drover.api.rate_budget import RateBudget
+from drover.config import Config, MissingApiKeyError, Profile, ResolvedKey, resolve_api_key
+from drover.config.paths import mirror_path
+from drover.store.mirror import Mirror
+from drover.store.writer import ChangeCallback
+from drover.sync.account import Account, Overrides
+from drover.sync.engine import STREAM_HEADROOM, SyncEngine
+
+__all__ = ["DEFAULT_MAX_FOLLOWERS", "ProfileEngines"]
+
+DEFAULT_MAX_FOLLOWERS = 500
+"""Sessions followed at once (the P1 target); the stream pool is sized from it."""
+
+
+class ProfileEngines:
+    """Builds the clients and engines of a config's profiles.
+
+    Args:
+        config: the loaded config (profiles, limits).
+        data_dir: where mirrors live.
+        start: the profile drover starts on (default: the config's `default_profile`).
+        overrides: what replaces the start profile's endpoint and key (flags, environment).
+        keyring_backend: the OS keyring to read keys from (default: keyring's own choice).
+        on_key: called with every key resolved (the CLI registers them for log redaction).
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        data_dir: Path,
+        *,
+        start: str | None = None,
+        overrides: Overrides | None = None,
+        keyring_backend: Any = None,
+        on_key: Callable[[str], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.data_dir = data_dir
+        self.start = start or config.default_profile
+        self.overrides = overrides or Overrides()
+        self._keyring = keyring_backend
+        self._on_key = on_key
+
+    @classmethod
+    def endpoint(
+        cls, base_url: str, api_key: str, data_dir: Path, *, name: str = "default", **profile: Any
+    ) -> ProfileEngines:
+        """One profile on `base_url` with `api_key` (scripts, tests, benchmarks).
+
+        Args:
+            base_url: the API root (e.g. a sim's).
+            api_key: its key.
+            data_dir: where the mirror lives.
+            name: the profile's name.
+            **profile: further `drover.config.Profile` fields (`read_per_minute`, …).
+        """
+        config = Config(
+            default_profile=name, profiles={name: Profile(base_url=base_url, **profile)}
+        )
+        return cls(config, data_dir, overrides=Overrides(api_key=api_key))
+
+    # -- resolving ----------------------------------------------------------------------------
+
+    def account(self, name: str | None = None) -> Account:
+        """Resolve a profile: endpoint, workspace, limits and key (None when there is none).
+
+        Raises:
+            ConfigError: the profile is not defined, or the config is invalid.
+            InvalidProfileName: the name cannot be a profile's.
+        """
+        name = name or self.start
+        overrides = self.overrides if name == self.start else Overrides()
+        profile = self.config.resolve(name, base_url=overrides.base_url)
+        key: ResolvedKey | None = None
+        problem: str | None = None
+        if overrides.api_key:
+            key = ResolvedKey(overrides.api_key, overrides.key_source)
+        else:
+            try:  # the keyring only: the environment's key belongs to the start profile
+                key = resolve_api_key(name, env={}, backend=self._keyring)
+            except MissingApiKeyError as exc:
+                problem = str(exc)
+        if key is not None and self._on_key is not None:
+            self._on_key(key.value)
+        return Account(profile, key, problem, overrides.names)
+
+    def mirror_path(self, name: str | None = None, *, create: bool = False) -> Path:
+        """A profile's mirror file (`create`: make its folder, mode 0700)."""
+        return mirror_path(name or self.start, self.data_dir, create=create)
+
+    # -- building -----------------------------------------------------------------------------
+
+    def client(
+        self, account: Account, *, max_followers: int = DEFAULT_MAX_FOLLOWERS, **options: Any
+    ) -> ManagedAgentsClient:
+        """A client for the account, under a rate budget made from its profile's limits.
+
+        Raises:
+            MissingApiKeyError: the account has no key.
+        """
+        profile = account.profile
+        options.setdefault(
+            "rate_budget", RateBudget(profile.create_per_minute, profile.read_per_minute)
+        )
+        options.setdefault("max_streams", max_followers + STREAM_HEADROOM)
+        return ManagedAgentsClient(
+            profile.base_url,
+            account.require_key().value,
+            workspace_id=profile.workspace_id,
+            **options,
+        )
+
+    async def engine(
+        self,
+        name: str | None,
+        mirror: Mirror,
+        *,
+        owns_mirror: bool = False,
+        max_followers: int = DEFAULT_MAX_FOLLOWERS,
+        client_options: dict[str, Any] | None = None,
+        **options: Any,
+    ) -> SyncEngine:
+        """The engine of profile `name` over `mirror`, once the mirror is bound to its account.
+
+        Args:
+            name: the profile (None: the start profile).
+            mirror: the profile's mirror (opened by the caller).
+            owns_mirror: the engine closes the mirror when it stops.
+            max_followers: cap on sessions followed at once.
+            client_options: further `ManagedAgentsClient` arguments.
+            **options: further `SyncEngine` arguments (`on_preview`, `board`, `auto_follow`, …).
+
+        Raises:
+            MissingApiKeyError: the profile has no key.
+            MirrorAccountError: the mirror holds another account's sessions.
+        """
+        return await self._engine(
+            self.account(name), mirror, owns_mirror, max_followers, client_options, options
+        )
+
+    async def _engine(
+        self,
+        account: Account,
+        mirror: Mirror,
+        owns_mirror: bool,
+        max_followers: int,
+        client_options: dict[str, Any] | None,
+        options: dict[str, Any],
+    ) -> SyncEngine:
+        account.require_key()
+        await mirror.writer.bind_account(account.binding)
+        client = self.client(account, max_followers=max_followers, **(client_options or {}))
+        owned: tuple[Any, ...] = (client, mirror) if owns_mirror else (client,)
+        return SyncEngine(
+            client,
+            mirror.writer,
+            mirror.reader,
+            account=account,
+            max_followers=max_followers,
+            owned=owned,
+            **options,
+        )
+
+    async def open_engine(
+        self,
+        name: str | None = None,
+        *,
+        on_change: ChangeCallback | None = None,
+        **options: Any,
+    ) -> SyncEngine:
+        """An engine on its own mirror of profile `name` (closed when the engine stops).
+
+        Raises:
+            MissingApiKeyError: the profile has no key.
+            MirrorAccountError: the mirror holds another account's sessions.
+        """
+        account = self.account(name)
+        account.require_key()  # fail before touching the disk
+        mirror = Mirror.open(self.mirror_path(account.name, create=True), on_change=on_change)
+        max_followers = options.pop("max_followers", DEFAULT_MAX_FOLLOWERS)
+        client_options = options.pop("client_options", None)
+        try:
+            return await self._engine(account, mirror, True, max_followers, client_options, options)
+        except BaseException:
+            mirror.close()
+            raise

@@ -1,0 +1,35 @@
+"""`drover tui` (the bare `drover`): common options, and a clear instruction without a key."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from drover.cli.main import main
+
+
+def test_tui_without_a_key_or_a_mirror_says_what_to_do(monkeypatch, tmp_path, capsys) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    monkeypatch.setenv("DROVER_CONFIG", str(tmp_path / "config.toml"))
+    assert main(["tui", "--data-dir", str(tmp_path / "data")]) == 2
+    err = capsys.readouterr().err
+    assert "drover login" in err and "drover demo" in err and "Traceback" not in err
+
+
+def test_tui_takes_the_options_every_command_takes(monkeypatch, tmp_path, capsys) -> None:
+    monkeypatch.setenv("DROVER_CONFIG", str(tmp_path / "config.toml"))
+    assert main(["tui", "--profile", "nope"]) == 1  # an unknown profile, said once, no traceback
+    err = capsys.readouterr().err
+    assert err.count("no profile named 'nope'") == 1 and "Traceback" not in err
+    assert main(["tui", "--base-url", "ftp://x"]) == 2
+
+
+def test_registering_does_not_import_textual() -> None:
+    code = (
+        "import argparse, sys\n"
+        "from drover.cli import cmd_tui\n"
+        "cmd_tui.register(argparse.ArgumentParser().add_subparsers())\n"
+        "assert 'textual' not in sys.modules, 'textual imported at registration'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
