@@ -24,8 +24,8 @@ from typing import Any, TypeVar
 
 import uvicorn
 
-from drover.sim.app import SimContext, create_app
-from drover.sim.faults import FaultPlan
+from drover.sim.http.app import SimContext, create_app
+from drover.sim.http.faults import FaultPlan
 from drover.sim.settings import BETA, SimConfig
 
 T = TypeVar("T")
@@ -206,7 +206,7 @@ class SimServer:
         await task
 
     def _build_domain(self) -> Any:
-        from drover.sim.domain import SimDomain
+        from drover.sim.domain.facade import SimDomain
 
         return SimDomain(
             seed=self.config.seed, pace=self.config.pace, scenarios_dir=self.config.scenarios_dir

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from drover.sim.faults import FaultPlan
+from drover.sim.http.faults import FaultPlan
 
 DEFAULT_API_KEY = "sk-ant-sim-drover-demo"
 DEFAULT_PORT = 8765

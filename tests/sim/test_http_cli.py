@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from drover.sim.cli import build_config, register
+from drover.cli.cmd_sim import build_config, register
 from drover.sim.settings import DEFAULT_API_KEY
 
 

@@ -1,0 +1,141 @@
+"""The sim's HTTP face: ``create_app(domain, config)`` builds the Starlette app.
+
+Clients authenticate with ``x-api-key: K`` or ``Authorization: Bearer K``; ``K`` is
+``SimConfig.api_key``, by default ``sk-ant-sim-drover-demo``. Every ``/v1`` call also needs
+``anthropic-beta: managed-agents-2026-04-01`` (else 404, as the real API answers). Routes live
+in :mod:`drover.sim.http.routes`; the gate (ids, auth, limits, faults) in
+:mod:`drover.sim.http.middleware`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+
+from drover.sim.http.faults import FaultInjector, FaultPlan
+from drover.sim.http.httpio import error_response, request_id
+from drover.sim.http.middleware import SimMiddleware
+from drover.sim.http.ratelimit import RateLimiter
+from drover.sim.http.routes import agents, control, events, sessions
+from drover.sim.http.sse import StreamStats
+from drover.sim.settings import SimConfig
+from drover.sim.wire.errors import SimError
+from drover.sim.wire.ids import IdFactory
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class SimContext:
+    """State shared by the middleware and routes of one app (lives on ``app.state.sim``).
+
+    Attributes:
+        domain: The ``SimDomain``.
+        config: The server's settings.
+        faults: The fault injector (its plan is changeable at run time).
+        limiter: Create/read rate limits.
+        streams: Open streams and frame counters.
+        requests: Requests served so far.
+        started: ``time.monotonic()`` at app creation.
+    """
+
+    domain: Any
+    config: SimConfig
+    faults: FaultInjector
+    limiter: RateLimiter
+    streams: StreamStats = field(default_factory=StreamStats)
+    requests: int = 0
+    started: float = field(default_factory=time.monotonic)
+    _ids: IdFactory = field(default_factory=IdFactory)
+
+    def new_request_id(self) -> str:
+        return self._ids.new("req")
+
+    def set_faults(self, plan: FaultPlan) -> None:
+        """Install ``plan``; the domain's duplicate-delivery switch follows it."""
+        self.faults.set_plan(plan)
+        self.domain.duplicate_user_events = plan.duplicate_user_events
+
+
+async def _sim_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SimError)
+    return error_response(exc, request_id(request))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Router 404/405s (unknown path, wrong method) as protocol envelopes."""
+    assert isinstance(exc, HTTPException)
+    message = "Not found" if exc.status_code == 404 else str(exc.detail)
+    error = SimError(exc.status_code, message, headers=dict(exc.headers or {}))
+    return error_response(error, request_id(request))
+
+
+def create_app(domain: Any, config: SimConfig | None = None) -> Starlette:
+    """Build the sim's ASGI app around ``domain``.
+
+    The app's lifespan awaits ``domain.start()`` / ``domain.stop()`` and, when
+    ``config.fleet`` is set, populates and keeps that many sessions (:mod:`drover.sim.fleet`).
+
+    Args:
+        domain: A ``SimDomain`` (or anything with the same facade).
+        config: Settings; defaults to ``SimConfig()``.
+
+    Returns:
+        The Starlette app; ``app.state.sim`` is its :class:`SimContext`.
+    """
+    config = config or SimConfig()
+    ctx = SimContext(
+        domain=domain,
+        config=config,
+        faults=FaultInjector(),
+        limiter=RateLimiter(config.rate_limit_create, config.rate_limit_read),
+    )
+    ctx.set_faults(config.faults)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await domain.start()
+        keeper = await _start_fleet(domain, config)
+        try:
+            yield
+        finally:
+            ctx.streams.drop_all()
+            if keeper is not None:
+                await keeper.stop()
+            await domain.stop()
+
+    app = Starlette(
+        routes=[
+            *agents.ROUTES,
+            *sessions.ROUTES,
+            *events.ROUTES,
+            *control.ROUTES,
+        ],
+        middleware=[Middleware(SimMiddleware, context=ctx)],
+        exception_handlers={SimError: _sim_error, HTTPException: _http_error},
+        lifespan=lifespan,
+    )
+    app.state.sim = ctx
+    return app
+
+
+async def _start_fleet(domain: Any, config: SimConfig) -> Any:
+    """Populate ``config.fleet`` sessions and start a keeper (:mod:`drover.sim.fleet`), if asked."""
+    if not config.fleet:
+        return None
+    from drover.sim.fleet.populate import FleetKeeper, populate  # imported only when used
+
+    await populate(domain, config.fleet, seed=config.seed)
+    keeper = FleetKeeper(domain, config.fleet_active_sessions, seed=config.seed)
+    await keeper.start()
+    return keeper
