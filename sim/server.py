@@ -24,7 +24,8 @@ from typing import Any, TypeVar
 
 import uvicorn
 
-from drover.sim.http.app import SimContext, create_app
+from drover.sim.http.app import create_app
+from drover.sim.http.context import SimContext
 from drover.sim.http.faults import FaultPlan
 from drover.sim.settings import BETA, SimConfig
 

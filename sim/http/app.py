@@ -10,10 +10,7 @@ in :mod:`drover.sim.http.routes`; the gate (ids, auth, limits, faults) in
 from __future__ import annotations
 
 import contextlib
-import logging
-import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
@@ -22,49 +19,14 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 
-from drover.sim.http.faults import FaultInjector, FaultPlan
+from drover.sim.http.context import SimContext
+from drover.sim.http.faults import FaultInjector
 from drover.sim.http.httpio import error_response, request_id
 from drover.sim.http.middleware import SimMiddleware
 from drover.sim.http.ratelimit import RateLimiter
 from drover.sim.http.routes import agents, control, events, sessions
-from drover.sim.http.sse import StreamStats
 from drover.sim.settings import SimConfig
 from drover.sim.wire.errors import SimError
-from drover.sim.wire.ids import IdFactory
-
-log = logging.getLogger(__name__)
-
-
-@dataclass(eq=False)
-class SimContext:
-    """State shared by the middleware and routes of one app (lives on ``app.state.sim``).
-
-    Attributes:
-        domain: The ``SimDomain``.
-        config: The server's settings.
-        faults: The fault injector (its plan is changeable at run time).
-        limiter: Create/read rate limits.
-        streams: Open streams and frame counters.
-        requests: Requests served so far.
-        started: ``time.monotonic()`` at app creation.
-    """
-
-    domain: Any
-    config: SimConfig
-    faults: FaultInjector
-    limiter: RateLimiter
-    streams: StreamStats = field(default_factory=StreamStats)
-    requests: int = 0
-    started: float = field(default_factory=time.monotonic)
-    _ids: IdFactory = field(default_factory=IdFactory)
-
-    def new_request_id(self) -> str:
-        return self._ids.new("req")
-
-    def set_faults(self, plan: FaultPlan) -> None:
-        """Install ``plan``; the domain's duplicate-delivery switch follows it."""
-        self.faults.set_plan(plan)
-        self.domain.duplicate_user_events = plan.duplicate_user_events
 
 
 async def _sim_error(request: Request, exc: Exception) -> Response:

@@ -1,21 +1,24 @@
-"""Small HTTP helpers shared by the route modules: JSON in, JSON out, errors as envelopes."""
+"""Small HTTP helpers shared by the gate, the routes and the streams: JSON in, JSON out, errors
+as envelopes, and the ASGI types."""
 
 from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from drover.sim.wire.errors import SimError, invalid
 
-if TYPE_CHECKING:
-    from drover.sim.http.app import SimContext
-
 JSON_TYPE = "application/json"
+
+#: The ASGI callable's arguments.
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
 def dumps(obj: Any) -> str:
@@ -69,8 +72,3 @@ async def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     if inspect.isawaitable(result):
         result = await result
     return result
-
-
-def context(request: Request) -> SimContext:
-    """The server's shared state (domain, config, faults, stats) for a request."""
-    return request.app.state.sim

@@ -13,15 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from drover.sim.http.httpio import JSON_TYPE, dumps
-from drover.sim.http.sse import Receive, Scope, Send
+from drover.sim.http.context import SimContext
+from drover.sim.http.httpio import JSON_TYPE, Receive, Scope, Send, dumps
 from drover.sim.settings import BETA
 from drover.sim.wire.errors import SimError
-
-if TYPE_CHECKING:
-    from drover.sim.http.app import SimContext
 
 log = logging.getLogger(__name__)
 

@@ -16,17 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from drover.sim.engine.log import Subscription
 from drover.sim.http.faults import FaultInjector
-from drover.sim.http.httpio import dumps
-
-Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+from drover.sim.http.httpio import Receive, Scope, Send, dumps
 
 CONNECTED = b": connected\n\n"
 PING = b": ping\n\n"

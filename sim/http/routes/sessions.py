@@ -7,7 +7,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from drover.sim.http.httpio import call, context, json_response, read_object
+from drover.sim.http.context import context
+from drover.sim.http.httpio import call, json_response, read_object
 from drover.sim.http.pagination import PageSpec, by_field, paginate
 from drover.sim.http.query import Query
 from drover.sim.wire.errors import invalid
