@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import copy
 
-from drover.sim.domain.checks import apply_metadata_patch, conflict
+from drover.sim.domain.checks import apply_metadata_patch
 from drover.sim.domain.state import SimState
 from drover.sim.domain.validate_resources import check_agent, check_environment, check_mcp_servers
-from drover.sim.wire.errors import SimError, invalid, not_found
+from drover.sim.wire.errors import SimError, conflict, invalid, not_found
 from drover.sim.wire.objects import new_agent, new_environment
 
 _SELF = "agent_<self>"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drover.sim.wire.errors import SimError, invalid
+from drover.sim.wire.errors import invalid
 
 _KINDS = {
     str: "a string",
@@ -149,11 +149,6 @@ def apply_metadata_patch(current: dict, patch: dict, where: str) -> dict:
     if len(merged) > METADATA_MAX_PAIRS:
         raise invalid(f"{where}: at most {METADATA_MAX_PAIRS} pairs")
     return merged
-
-
-def conflict(message: str, error_code: str | None = None) -> SimError:
-    """A 409 ``conflict_error``."""
-    return SimError(409, message, error_code=error_code)
 
 
 def str_list(obj: dict, key: str, where: str, *, max_items: int | None = None) -> list[str] | None:

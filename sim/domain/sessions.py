@@ -6,17 +6,17 @@ import asyncio
 import copy
 
 from drover.sim.domain.checks import apply_metadata_patch
-from drover.sim.domain.state import SessionRecord
 from drover.sim.domain.validate_events import check_send_body
 from drover.sim.domain.validate_sessions import (
-    budget_cents,
     check_session_create,
     check_session_update,
     resolve_mcp,
 )
 from drover.sim.engine.inbox import apply_sends, check_sends
 from drover.sim.engine.pace import Pace
+from drover.sim.engine.record import SessionRecord
 from drover.sim.engine.runtime import SessionRuntime
+from drover.sim.engine.turns import play_item
 from drover.sim.wire.errors import SimError, invalid
 from drover.sim.wire.ids import Clock, rfc3339
 from drover.sim.wire.objects import (
@@ -26,6 +26,7 @@ from drover.sim.wire.objects import (
     session_agent,
     thread_agent,
 )
+from drover.sim.wire.pricing import budget_cents
 
 
 class SessionOps:
@@ -98,6 +99,7 @@ class SessionOps:
             scenario=self.scenario_for_agent(base_agent),
             scenarios=self.scenarios,
             rng=self.session_rng(session_id),
+            play=play_item,
             duplicate_user_events=lambda: self.duplicate_user_events,
         )
         record.runtime = runtime

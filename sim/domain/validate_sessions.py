@@ -50,11 +50,6 @@ def check_budget(value: Any, where: str = "body.budget") -> dict:
     return {"type": "limit", "max_list_cost": {"amount": amount, "currency": "USD"}}
 
 
-def budget_cents(budget: dict | None) -> int | None:
-    """The cap of a budget in cents, or ``None`` without a budget."""
-    return int(budget["max_list_cost"]["amount"]) if budget else None
-
-
 def check_agent_ref(value: Any, where: str = "body.agent") -> dict:
     """The ``agent`` of a session create → ``{id, version|None, overrides|None}``."""
     if isinstance(value, str):

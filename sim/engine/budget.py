@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from drover.sim.engine.runtime import SessionRuntime
-
-if TYPE_CHECKING:
-    from drover.sim.engine.turns import Ctx
+from drover.sim.engine.turn_steps import Ctx, checkpoint
 
 
 def thread_tag(rt: SessionRuntime, thread_id: str) -> dict:
@@ -23,8 +19,6 @@ async def budget_gate(rt: SessionRuntime, ctx: Ctx) -> None:
     Sequence: ``session.thread_status_idle(budget_reached)`` for the primary thread (then the
     child playing, if any) → ``session.usage`` → ``session.status_idle(budget_reached)``.
     """
-    from drover.sim.engine.turns import checkpoint
-
     if not rt.over_budget():
         return
     threads = [rt.primary_thread_id] + ([ctx.thread] if ctx.thread else [])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 
 from drover.sim.engine.runtime import SessionRuntime
+from drover.sim.engine.turn_steps import Ctx, Interrupted, PlayTurn, Terminated, TurnOver, step
 from drover.sim.scenarios.loader import Delegate, fill
 from drover.sim.wire.objects import new_thread, thread_agent
 
@@ -27,18 +28,15 @@ def _child_agent(rt: SessionRuntime, name: str) -> dict:
     return agent
 
 
-async def delegate(rt: SessionRuntime, ctx, child: Delegate, values: dict, play_turn) -> None:
+async def delegate(rt: SessionRuntime, child: Delegate, values: dict, play_turn: PlayTurn) -> None:
     """Create a child thread, play its turn, deliver its reply to the primary thread.
 
     Args:
         rt: The session runtime.
-        ctx: The primary thread's context (delegation is one level deep).
         child: The scripted delegation.
         values: Placeholder values of the delegating request.
         play_turn: :func:`drover.sim.engine.turns.play_turn` (passed in to avoid an import cycle).
     """
-    from drover.sim.engine.turns import Ctx, Interrupted, Terminated, TurnOver, step
-
     agent = _child_agent(rt, child.agent_name)
     thread_id = rt.ids.new("sthr")
     now = rt.now()

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import copy
 
-from drover.sim.domain.checks import conflict
 from drover.sim.engine.runtime import SessionRuntime, WorkItem
-from drover.sim.wire.errors import invalid
+from drover.sim.wire.errors import conflict, invalid
 
 #: What a session paused at its budget still accepts (§7.3).
 BUDGET_ALLOWED = (

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 from drover.sim.engine.runtime import SessionRuntime
+from drover.sim.engine.turn_steps import (
+    Interrupted,
+    PlayTurn,
+    checkpoint,
+    primary_ctx,
+    sleep,
+    step,
+)
 
 #: Grader tokens per evaluation (billed like any model request).
 GRADER_USAGE = {
@@ -16,7 +24,7 @@ DEFAULT_ITERATIONS = (
 )
 
 
-async def play_outcome(rt: SessionRuntime, echo: dict, play_turn) -> None:
+async def play_outcome(rt: SessionRuntime, echo: dict, play_turn: PlayTurn) -> None:
     """Work on a ``user.define_outcome``: turn, evaluation span, revise… (§6.6).
 
     Args:
@@ -24,8 +32,6 @@ async def play_outcome(rt: SessionRuntime, echo: dict, play_turn) -> None:
         echo: The processed ``user.define_outcome`` event.
         play_turn: :func:`drover.sim.engine.turns.play_turn` (passed in to avoid an import cycle).
     """
-    from drover.sim.engine.turns import Interrupted, checkpoint, primary_ctx, sleep, step
-
     outcome_id = echo["outcome_id"]
     script = rt.scenario.outcome or DEFAULT_ITERATIONS
     max_iterations = echo.get("max_iterations") or 3

@@ -11,15 +11,21 @@ import asyncio
 import contextlib
 import random
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from drover.sim.domain.state import SessionRecord
-from drover.sim.domain.validate_sessions import budget_cents
 from drover.sim.engine.pace import Pace
+from drover.sim.engine.record import SessionRecord
 from drover.sim.scenarios.loader import Scenario
 from drover.sim.wire.ids import Clock, IdFactory, parse_rfc3339, rfc3339
-from drover.sim.wire.pricing import money, runtime_cost_usd, to_cents, token_cost_usd
+from drover.sim.wire.pricing import (
+    budget_cents,
+    money,
+    runtime_cost_usd,
+    to_cents,
+    token_cost_usd,
+)
 
 TOKEN_FIELDS = ("input_tokens", "output_tokens", "cache_read_input_tokens")
 
@@ -54,6 +60,8 @@ class SessionRuntime:
         scenario: The scenario the session's agent plays.
         scenarios: All scenarios (delegated threads may play another one).
         rng: The session's seeded generator (fills ``{vars}``).
+        play: Plays one work item to its idle: :func:`drover.sim.engine.turns.play_item`
+            (passed in because the turn players build on this module).
         duplicate_user_events: Callable telling whether the duplicate-echo fault is on.
     """
 
@@ -67,13 +75,15 @@ class SessionRuntime:
         scenario: Scenario,
         scenarios: dict[str, Scenario],
         rng: random.Random,
-        duplicate_user_events=lambda: False,
+        play: Callable[[SessionRuntime, WorkItem], Awaitable[None]],
+        duplicate_user_events: Callable[[], bool] = lambda: False,
     ) -> None:
         self.record, self.log = record, record.log
         self.ids, self.clock, self.pace = ids, clock, pace
         self.scenario, self.scenarios, self.rng = scenario, scenarios, rng
         self.vars = scenario.choose_vars(rng)
         self.duplicate_user_events = duplicate_user_events
+        self._play = play
         self.queue: deque[WorkItem] = deque()
         self.current: WorkItem | None = None
         self.pending: dict[str, Pending] = {}
@@ -323,8 +333,6 @@ class SessionRuntime:
         self.emit_running()
 
     async def _main(self) -> None:
-        from drover.sim.engine.turns import play_item  # turns imports this module
-
         while self.status != "terminated":
             if not self.queue:
                 self.flush_interrupts()
@@ -339,7 +347,7 @@ class SessionRuntime:
                 elif self.status != "running":  # a define_outcome echoed on receipt
                     self.emit_running()
                 self.queue.popleft()
-                await play_item(self, item)
+                await self._play(self, item)
             finally:
                 self.current = None
             await self.pace.after_event(self.clock)

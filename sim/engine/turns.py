@@ -6,13 +6,23 @@ session's task; it ends with ``session.usage`` + ``session.status_idle`` (or ter
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from drover.sim.engine.budget import budget_gate
 from drover.sim.engine.delegation import delegate
 from drover.sim.engine.outcomes import play_outcome
 from drover.sim.engine.permissions import evaluate
 from drover.sim.engine.runtime import Pending, SessionRuntime, WorkItem
+from drover.sim.engine.turn_steps import (
+    Ctx,
+    Interrupted,
+    Terminated,
+    TurnOver,
+    checkpoint,
+    end_request,
+    message_text,
+    primary_ctx,
+    sleep,
+    step,
+)
 from drover.sim.scenarios.loader import Request, ToolCall, Turn, fill
 
 #: Share of a request's seconds spent "thinking" before the message streams.
@@ -21,45 +31,6 @@ THINKING_SHARE = 0.4
 RETRY_BACKOFF = 2.0
 #: Words per ``event_delta`` chunk.
 DELTA_WORDS = 4
-
-
-class TurnOver(Exception):
-    """The turn ends early with this stop reason (refusal, retries exhausted)."""
-
-    def __init__(self, stop_reason: dict, stop_details: dict | None = None) -> None:
-        super().__init__(stop_reason["type"])
-        self.stop_reason, self.stop_details = stop_reason, stop_details
-
-
-class Interrupted(Exception):
-    """A ``user.interrupt`` was processed; the turn ends with ``end_turn``."""
-
-
-class Terminated(Exception):
-    """A terminal error ended the session."""
-
-
-@dataclass
-class Ctx:
-    """Where a turn plays: the primary thread (``thread`` None) or a child thread."""
-
-    thread: str | None
-    agent: dict  # the (thread) agent snapshot: tools and model
-    values: dict  # placeholder values: scenario vars + {message}
-    inflight: str | None = None  # id of an open span.model_request_start
-    last_request: Request | None = None
-
-    def tag(self) -> dict:
-        """The fields of this thread's status events."""
-        return {"session_thread_id": self.thread, "agent_name": self.agent["name"]}
-
-
-def primary_ctx(rt: SessionRuntime, message: str) -> Ctx:
-    return Ctx(None, rt.record.resource["agent"], {**rt.vars, "message": message})
-
-
-def message_text(echo: dict) -> str:
-    return " ".join(b.get("text", "") for b in echo.get("content", []) if b.get("type") == "text")
 
 
 async def play_item(rt: SessionRuntime, item: WorkItem) -> None:
@@ -85,29 +56,6 @@ async def play_item(rt: SessionRuntime, item: WorkItem) -> None:
         rt.terminate()
 
 
-async def checkpoint(rt: SessionRuntime, ctx: Ctx) -> None:
-    """Process a pending interrupt: its echo, then close an open model request."""
-    if not rt.flush_interrupts():
-        return
-    if ctx.inflight is not None:
-        end_request(rt, ctx, ctx.last_request, is_error=False, share=0.5)
-    rt.pending.clear()
-    raise Interrupted
-
-
-async def sleep(
-    rt: SessionRuntime, ctx: Ctx, seconds: float, *, interruptible: bool = True
-) -> None:
-    await rt.pace.wait(seconds, rt.clock, rt.interrupt_flag() if interruptible else None)
-    if interruptible:
-        await checkpoint(rt, ctx)
-
-
-async def step(rt: SessionRuntime) -> None:
-    """Pace after an emitted event."""
-    await rt.pace.after_event(rt.clock)
-
-
 async def play_turn(rt: SessionRuntime, ctx: Ctx, turn: Turn) -> None:
     """Play every request of ``turn`` (``repeat`` expanded) on ``ctx``'s thread."""
     for request in turn.requests:
@@ -116,40 +64,6 @@ async def play_turn(rt: SessionRuntime, ctx: Ctx, turn: Turn) -> None:
             if request.items:
                 values["item"] = str(request.items[i % len(request.items)])
             await play_request(rt, ctx, request, values)
-
-
-def _model_usage(request: Request, share: float = 1.0) -> dict:
-    tokens = request.tokens
-    return {
-        "input_tokens": tokens.get("input", 0),
-        "output_tokens": round(tokens.get("output", 0) * share),
-        "cache_read_input_tokens": tokens.get("cache_read", 0),
-        "cache_creation_input_tokens": tokens.get("cache_write", 0),
-    }
-
-
-def end_request(
-    rt: SessionRuntime, ctx: Ctx, request: Request | None, *, is_error: bool, share: float = 1.0
-) -> None:
-    """Close the open model request with ``span.model_request_end`` and bill its tokens."""
-    zero = {
-        "input_tokens": 0,
-        "output_tokens": 0,
-        "cache_read_input_tokens": 0,
-        "cache_creation_input_tokens": 0,
-    }
-    usage = zero if request is None or is_error else _model_usage(request, share)
-    rt.add_tokens(ctx.agent["model"]["id"], usage, ctx.thread)
-    rt.emit(
-        "span.model_request_end",
-        {
-            "model_request_start_id": ctx.inflight,
-            "is_error": is_error,
-            "model_usage": usage,
-        },
-        thread=ctx.thread,
-    )
-    ctx.inflight = None
 
 
 async def play_request(rt: SessionRuntime, ctx: Ctx, request: Request, values: dict) -> None:
@@ -194,7 +108,7 @@ async def play_request(rt: SessionRuntime, ctx: Ctx, request: Request, values: d
         await _tool_result(rt, ctx, call, use, values)
     # One level of delegation (§4.5): a child's own delegations are not played.
     for child in request.delegate if ctx.thread is None else ():
-        await delegate(rt, ctx, child, values, play_turn)
+        await delegate(rt, child, values, play_turn)
     await checkpoint(rt, ctx)
 
 

@@ -63,3 +63,8 @@ def not_found(kind: str, object_id: str) -> SimError:
 def invalid(message: str, error_code: str | None = None) -> SimError:
     """A 400 ``invalid_request_error``."""
     return SimError(400, message, error_code=error_code)
+
+
+def conflict(message: str, error_code: str | None = None) -> SimError:
+    """A 409 ``conflict_error``."""
+    return SimError(409, message, error_code=error_code)

@@ -59,3 +59,8 @@ def to_cents(usd: float) -> int:
 def money(cents: int) -> dict:
     """A ``BetaMonetaryAmount``: integer cents as a string, USD."""
     return {"amount": str(cents), "currency": "USD"}
+
+
+def budget_cents(budget: dict | None) -> int | None:
+    """The cap of a (validated) session ``budget`` in cents, or ``None`` without a budget."""
+    return int(budget["max_list_cost"]["amount"]) if budget else None
