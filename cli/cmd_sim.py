@@ -159,8 +159,7 @@ def build_config(args: argparse.Namespace) -> Any:
     from pathlib import Path
 
     from drover.sim.engine.pace import Pace
-    from drover.sim.http.faults import FaultPlan
-    from drover.sim.settings import SimConfig
+    from drover.sim.settings import FaultPlan, SimConfig
 
     plan = FaultPlan(
         seed=args.seed,

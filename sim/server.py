@@ -26,8 +26,7 @@ import uvicorn
 
 from drover.sim.http.app import create_app
 from drover.sim.http.context import SimContext
-from drover.sim.http.faults import FaultPlan
-from drover.sim.settings import BETA, SimConfig
+from drover.sim.settings import BETA, FaultPlan, SimConfig
 
 T = TypeVar("T")
 _START_TIMEOUT = 10.0

@@ -12,10 +12,10 @@ from typing import Any
 
 from starlette.requests import Request
 
-from drover.sim.http.faults import FaultInjector, FaultPlan
+from drover.sim.http.faults import FaultInjector
 from drover.sim.http.ratelimit import RateLimiter
 from drover.sim.http.sse import StreamStats
-from drover.sim.settings import SimConfig
+from drover.sim.settings import FaultPlan, SimConfig
 from drover.sim.wire.ids import IdFactory
 
 

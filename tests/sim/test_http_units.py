@@ -7,11 +7,12 @@ import json
 
 import pytest
 
-from drover.sim.http.faults import FaultInjector, FaultPlan
+from drover.sim.http.faults import FaultInjector
 from drover.sim.http.pagination import Cursor, PageSpec, by_field, paginate
 from drover.sim.http.query import Query
 from drover.sim.http.ratelimit import RateLimiter, TokenBucket
 from drover.sim.http.sse import encode_frame
+from drover.sim.settings import FaultPlan
 from drover.sim.wire.errors import SimError
 
 

@@ -11,9 +11,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from drover.sim.http.context import context
-from drover.sim.http.faults import CLOSE_MODES, FaultPlan
 from drover.sim.http.httpio import call, json_response, read_object
 from drover.sim.http.ratelimit import RateLimiter
+from drover.sim.settings import CLOSE_MODES, FaultPlan
 from drover.sim.wire.errors import invalid
 
 
