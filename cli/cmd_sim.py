@@ -1,8 +1,9 @@
 """``drover sim``: serve the Managed Agents wire protocol locally until Ctrl-C.
 
 Point any client at it with ``ANTHROPIC_BASE_URL=http://127.0.0.1:8765`` and
-``ANTHROPIC_API_KEY=sk-ant-sim-drover-demo`` (the default key; ``--api-key`` changes it). Only
-argparse is imported here; the server stack loads inside :func:`run`.
+``ANTHROPIC_API_KEY=sk-ant-sim-drover-demo`` (the default key; ``--api-key`` changes it). The
+flags become a :class:`~drover.sim.settings.SimConfig`; building the parser loads only the
+sim's settings, and the server stack loads inside :func:`run`.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import argparse
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
-from drover.sim.settings import BETA, DEFAULT_API_KEY, DEFAULT_PORT
+from drover.cli.common import EXIT_FAIL, EXIT_OK, EXIT_USAGE
+from drover.sim.settings import BETA, DEFAULT_API_KEY, DEFAULT_PORT, FaultPlan, SimConfig
 
 _EPILOG = f"""\
 clients authenticate with x-api-key: KEY or Authorization: Bearer KEY (default {DEFAULT_API_KEY})
@@ -154,12 +157,9 @@ def register(subparsers: Any) -> None:
     p.set_defaults(run=run)
 
 
-def build_config(args: argparse.Namespace) -> Any:
+def build_config(args: argparse.Namespace) -> SimConfig:
     """Turn parsed arguments into a ``SimConfig`` (raises ``ValueError`` on bad values)."""
-    from pathlib import Path
-
     from drover.sim.engine.pace import Pace
-    from drover.sim.settings import FaultPlan, SimConfig
 
     plan = FaultPlan(
         seed=args.seed,
@@ -200,7 +200,7 @@ def run(args: argparse.Namespace) -> int:
         config = build_config(args)
     except ValueError as exc:
         print(f"drover sim: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     if args.list_scenarios:
         return _list_scenarios(config)
 
@@ -211,7 +211,7 @@ def run(args: argparse.Namespace) -> int:
         server.start()
     except RuntimeError as exc:
         print(f"drover sim: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_FAIL
     print(banner(server.base_url, config.api_key), flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -223,7 +223,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         print("drover sim: stopping", flush=True)
         server.stop()
-    return 0
+    return EXIT_OK
 
 
 def banner(base_url: str, api_key: str) -> str:
@@ -240,14 +240,12 @@ def banner(base_url: str, api_key: str) -> str:
 Press Ctrl-C to stop."""
 
 
-def _list_scenarios(config: Any) -> int:
-    from drover.sim.domain.facade import SimDomain
+def _list_scenarios(config: SimConfig) -> int:
+    """Print the name and summary of every scenario the server would load."""
+    from drover.sim.scenarios.loader import load_scenarios
 
-    domain = SimDomain(seed=config.seed, pace=config.pace, scenarios_dir=config.scenarios_dir)
-    scenarios = domain.scenarios
-    items = scenarios.values() if isinstance(scenarios, dict) else scenarios
-    rows = sorted((s.name, s.summary) for s in items)
+    rows = sorted((s.name, s.summary) for s in load_scenarios(config.scenarios_dir).values())
     width = max((len(name) for name, _ in rows), default=0)
     for name, summary in rows:
         print(f"{name:<{width}}  {summary}")
-    return 0
+    return EXIT_OK
