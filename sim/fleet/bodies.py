@@ -1,19 +1,22 @@
-"""What the demo fleet builds on: agent, environment and session bodies, texts, a clock.
+"""What the demo fleet builds on: agent, environment and session bodies, and the texts a user
+sends.
 
-Used by :mod:`drover.sim.fleet.populate`. An agent is made from a scenario's ``[fleet]`` table: its
-``permissions`` become the ``agent_toolset_20260401`` policies (``default`` plus per-tool
-configs), each of ``mcp_servers`` an ``mcp_toolset`` (always_ask) with its URL, and
-``custom_tools`` custom tools; ``metadata.scenario`` names the scenario. A scenario that delegates
-gets a coordinator roster of the agents its children run as.
+An agent is made from a scenario's ``[fleet]`` table: its ``permissions`` become the
+``agent_toolset_20260401`` policies (``default`` plus per-tool configs), each of
+``mcp_servers`` an ``mcp_toolset`` (always_ask) with its URL, and ``custom_tools`` custom tools;
+``metadata.scenario`` names the scenario. A scenario that delegates gets a coordinator roster
+of the agents its children run as.
+
+Besides FORMAT.md's keys, ``[fleet]`` may hold ``followups`` (texts for later user messages),
+``environment`` (a name from :data:`ENVIRONMENTS`) and ``repository`` (a GitHub URL template,
+mounted at ``/workspace/repo``).
 """
 
 from __future__ import annotations
 
 import random
-from datetime import datetime
 
 from drover.sim.scenarios.loader import Scenario, fill
-from drover.sim.wire.ids import Clock, ManualClock
 
 MCP_URLS = {
     "github": "https://api.githubcopilot.com/mcp/",
@@ -46,30 +49,6 @@ ENVIRONMENTS = (
          apt=["awscli"], pip=["checkov"]),
     _env("open-sandbox", "Unrestricted networking for research tasks", None, pip=["httpx"]),
 )  # fmt: skip
-
-
-class ReplayClock(ManualClock):
-    """A manual clock for playing a session in the past, later handed over to a live clock."""
-
-    def __init__(self, start: datetime, live: Clock) -> None:
-        super().__init__(start)
-        self._live: Clock | None = None
-        self._target = live
-
-    def release(self) -> None:
-        """From now on, tell the live clock's time (monotonic time stays continuous)."""
-        self._offset = self._mono - self._target.monotonic()
-        self._live = self._target
-
-    def now(self):
-        return self._live.now() if self._live else super().now()
-
-    def monotonic(self) -> float:
-        return self._live.monotonic() + self._offset if self._live else super().monotonic()
-
-    def advance(self, seconds: float) -> None:
-        if self._live is None:
-            super().advance(seconds)
 
 
 # -- agents and environments ---------------------------------------------------------------

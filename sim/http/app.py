@@ -19,6 +19,8 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 
+from drover.sim.fleet.keeper import FleetKeeper
+from drover.sim.fleet.populate import populate
 from drover.sim.http.context import SimContext
 from drover.sim.http.faults import FaultInjector
 from drover.sim.http.httpio import error_response, request_id
@@ -91,12 +93,10 @@ def create_app(domain: Any, config: SimConfig | None = None) -> Starlette:
     return app
 
 
-async def _start_fleet(domain: Any, config: SimConfig) -> Any:
+async def _start_fleet(domain: Any, config: SimConfig) -> FleetKeeper | None:
     """Populate ``config.fleet`` sessions and start a keeper (:mod:`drover.sim.fleet`), if asked."""
     if not config.fleet:
         return None
-    from drover.sim.fleet.populate import FleetKeeper, populate  # imported only when used
-
     await populate(domain, config.fleet, seed=config.seed)
     keeper = FleetKeeper(domain, config.fleet_active_sessions, seed=config.seed)
     await keeper.start()

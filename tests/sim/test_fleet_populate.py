@@ -11,7 +11,8 @@ from sdk_check import assert_wire_shape
 
 from drover.sim.domain.facade import SimDomain
 from drover.sim.fleet.bodies import agent_tools, user_message
-from drover.sim.fleet.populate import FleetKeeper, populate
+from drover.sim.fleet.keeper import FleetKeeper
+from drover.sim.fleet.populate import populate
 from drover.sim.wire.ids import ManualClock, parse_rfc3339
 
 START = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
