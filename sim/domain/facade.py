@@ -43,7 +43,8 @@ from drover.sim.domain.sessions import SessionOps
 from drover.sim.domain.state import SimState
 from drover.sim.engine.log import Subscription
 from drover.sim.engine.pace import Pace
-from drover.sim.scenarios.loader import Scenario, choose_scenario, load_scenarios
+from drover.sim.scenarios.loader import load_scenarios
+from drover.sim.scenarios.script import Scenario, choose_scenario
 from drover.sim.wire.errors import SimError, invalid, not_found
 from drover.sim.wire.ids import Clock, IdFactory
 

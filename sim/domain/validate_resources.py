@@ -18,7 +18,7 @@ from drover.sim.domain.checks import (
     text,
     typed,
 )
-from drover.sim.scenarios.loader import AGENT_TOOLS
+from drover.sim.scenarios.script import AGENT_TOOLS
 from drover.sim.wire.errors import invalid
 
 POLICIES = ("always_allow", "always_ask", "auto")

@@ -12,7 +12,7 @@ import copy
 
 from drover.sim.engine.runtime import SessionRuntime
 from drover.sim.engine.turn_steps import Ctx, Interrupted, PlayTurn, Terminated, TurnOver, step
-from drover.sim.scenarios.loader import Delegate, fill
+from drover.sim.scenarios.script import Delegate, fill
 from drover.sim.wire.objects import new_thread, thread_agent
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drover.sim.scenarios.loader import ToolCall
+from drover.sim.scenarios.script import ToolCall
 
 
 def _policy_for(tools: list[dict], call: ToolCall) -> tuple[str, bool] | None:

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from drover.sim.engine.pace import Pace
 from drover.sim.engine.record import SessionRecord
-from drover.sim.scenarios.loader import Scenario
+from drover.sim.scenarios.script import Scenario
 from drover.sim.wire.ids import Clock, IdFactory, parse_rfc3339, rfc3339
 from drover.sim.wire.pricing import (
     budget_cents,

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from drover.sim.engine.runtime import SessionRuntime
-from drover.sim.scenarios.loader import Request, Turn
+from drover.sim.scenarios.script import Request, Turn
 
 
 class TurnOver(Exception):

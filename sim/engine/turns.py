@@ -23,7 +23,7 @@ from drover.sim.engine.turn_steps import (
     sleep,
     step,
 )
-from drover.sim.scenarios.loader import Request, ToolCall, Turn, fill
+from drover.sim.scenarios.script import Request, ToolCall, Turn, fill
 
 #: Share of a request's seconds spent "thinking" before the message streams.
 THINKING_SHARE = 0.4

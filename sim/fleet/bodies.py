@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 
-from drover.sim.scenarios.loader import Scenario, fill
+from drover.sim.scenarios.script import Scenario, fill
 
 MCP_URLS = {
     "github": "https://api.githubcopilot.com/mcp/",

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from drover.sim.engine.pace import Pace
 from drover.sim.fleet.bodies import ensure_agents, ensure_environments, session_body
-from drover.sim.scenarios.loader import Scenario
+from drover.sim.scenarios.script import Scenario
 
 #: Stop reasons after which a session may get a follow-up.
 TERMINAL_STOPS = ("end_turn", "retries_exhausted", "refusal")

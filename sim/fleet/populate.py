@@ -22,7 +22,7 @@ from drover.sim.engine.pace import Pace
 from drover.sim.fleet.bodies import asks_early, custom_output, nth_message, turn_work, user_message
 from drover.sim.fleet.fleet import IDLE_OR_END, TERMINAL_STOPS, Fleet, domain_pace, last_stop, send
 from drover.sim.fleet.replay_clock import ReplayClock
-from drover.sim.scenarios.loader import Scenario
+from drover.sim.scenarios.script import Scenario
 
 #: Shares of a fleet left waiting on an approval, and started live.
 WAITING_SHARE, LIVE_SHARE = 0.15, 0.2

@@ -1,23 +1,30 @@
-"""Scenario files (``sim/scenarios/*.toml``, format in ``FORMAT.md``): parse, validate, choose.
+"""Scenario files (``sim/scenarios/*.toml``, format in ``FORMAT.md``): read and validate them
+into :class:`~drover.sim.scenarios.script.Scenario` objects.
 
-A scenario is plain data; :mod:`drover.sim.engine.turns` plays it. Loading is strict (unknown keys,
-wrong types and bad enum values are errors naming the file and the key) because a typo in a
-script would otherwise surface as a silently wrong session much later.
+Loading is strict (unknown keys, wrong types and bad enum values are errors naming the file and
+the key) because a typo in a script would otherwise surface as a silently wrong session much
+later.
 """
 
 from __future__ import annotations
 
-import random
-import re
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+from drover.sim.scenarios.script import (
+    AGENT_TOOLS,
+    Delegate,
+    Request,
+    Scenario,
+    ToolCall,
+    Turn,
+)
 
 #: Folder of the scenario files shipped with the sim.
 SCENARIOS_DIR = Path(__file__).parent
 
-AGENT_TOOLS = ("bash", "read", "write", "edit", "glob", "grep", "web_fetch", "web_search")
 VERDICTS = ("allow", "ask", "deny")
 THEN = ("recovers", "exhausted", "terminal")
 REFUSAL_CATEGORIES = ("cyber", "bio", "frontier_llm", "reasoning_extraction", "general_harms")
@@ -44,95 +51,6 @@ TOKEN_KEYS = ("input", "output", "cache_read", "cache_write")
 
 class ScenarioError(ValueError):
     """A scenario file that does not follow FORMAT.md; the message names file and key."""
-
-
-@dataclass(frozen=True)
-class ToolCall:
-    """One scripted tool call (agent toolset, MCP or custom)."""
-
-    name: str
-    input: dict
-    output: str = ""
-    is_error: bool = False
-    seconds: float = 0.5
-    auto: str = "allow"
-    mcp_server: str | None = None
-    custom: bool = False
-
-
-@dataclass(frozen=True)
-class Delegate:
-    """A child thread the primary agent starts (multi-agent)."""
-
-    agent_name: str
-    message: str
-    scenario: str | None
-    reply: str
-
-
-@dataclass(frozen=True)
-class Request:
-    """One scripted model request."""
-
-    seconds: float = 1.0
-    thinking: bool = False
-    message: str | None = None
-    tokens: dict = field(default_factory=dict)
-    repeat: int = 1
-    items: tuple = ()
-    tools: tuple[ToolCall, ...] = ()
-    error: dict | None = None
-    refusal: dict | None = None
-    delegate: tuple[Delegate, ...] = ()
-
-
-@dataclass(frozen=True)
-class Turn:
-    """The model requests answering one user message."""
-
-    requests: tuple[Request, ...]
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A parsed scenario file (see FORMAT.md)."""
-
-    name: str
-    summary: str
-    match: tuple[str, ...]
-    fleet: dict
-    vars: dict[str, list[str]]
-    turns: tuple[Turn, ...]
-    followup: Turn | None = None
-    outcome: tuple[dict, ...] | None = None
-    path: Path | None = None
-
-    def turn(self, index: int) -> Turn:
-        """The turn answering the ``index``-th (0-based) user message."""
-        if index < len(self.turns):
-            return self.turns[index]
-        return self.followup or self.turns[-1]
-
-    def choose_vars(self, rng: random.Random) -> dict[str, str]:
-        """Pick one value per ``[vars]`` entry (once per session, so texts agree)."""
-        return {name: rng.choice(values) for name, values in sorted(self.vars.items())}
-
-
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-def fill(value: Any, values: dict[str, str]) -> Any:
-    """Replace ``{name}`` placeholders in strings (recursively) with known ``values``.
-
-    Unknown names are left as written, so literal braces in scripted output survive.
-    """
-    if isinstance(value, str):
-        return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), value)
-    if isinstance(value, list):
-        return [fill(v, values) for v in value]
-    if isinstance(value, dict):
-        return {k: fill(v, values) for k, v in value.items()}
-    return value
 
 
 # -- parsing -------------------------------------------------------------------------------
@@ -347,19 +265,3 @@ def load_scenarios(folder: Path | None = None) -> dict[str, Scenario]:
     """Load every ``*.toml`` in ``folder`` (default: the shipped ones), in file-name order."""
     folder = folder or SCENARIOS_DIR
     return {p.stem: load_scenario(p) for p in sorted(folder.glob("*.toml"))}
-
-
-def choose_scenario(scenarios: dict[str, Scenario], agent: dict) -> Scenario:
-    """The scenario an agent plays: ``metadata.scenario``, else name keywords, else general.
-
-    Raises:
-        KeyError: No scenario matches and there is no ``general`` scenario.
-    """
-    named = (agent.get("metadata") or {}).get("scenario")
-    if named in scenarios:
-        return scenarios[named]
-    agent_name = (agent.get("name") or "").lower()
-    for scenario in scenarios.values():
-        if any(word and word in agent_name for word in scenario.match):
-            return scenario
-    return scenarios["general"]
