@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 import uvicorn
 
+from drover.sim.domain.facade import SimDomain
 from drover.sim.http.app import create_app
 from drover.sim.http.context import SimContext
 from drover.sim.settings import BETA, FaultPlan, SimConfig
@@ -205,9 +206,7 @@ class SimServer:
         self._ready.set()
         await task
 
-    def _build_domain(self) -> Any:
-        from drover.sim.domain.facade import SimDomain
-
+    def _build_domain(self) -> SimDomain:
         return SimDomain(
             seed=self.config.seed, pace=self.config.pace, scenarios_dir=self.config.scenarios_dir
         )

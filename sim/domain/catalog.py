@@ -8,6 +8,7 @@ from drover.sim.domain.checks import apply_metadata_patch
 from drover.sim.domain.state import SimState
 from drover.sim.domain.validate_resources import check_agent, check_environment, check_mcp_servers
 from drover.sim.wire.errors import SimError, conflict, invalid, not_found
+from drover.sim.wire.ids import rfc3339
 from drover.sim.wire.objects import new_agent, new_environment
 
 _SELF = "agent_<self>"
@@ -24,8 +25,6 @@ class Catalog:
         self.state = state
 
     def _now(self) -> str:
-        from drover.sim.wire.ids import rfc3339
-
         return rfc3339(self.state.clock.now())
 
     # -- agents --------------------------------------------------------------------------

@@ -72,12 +72,10 @@ class SimDomain(Catalog, SessionOps):
         self.state = SimState(ids=IdFactory(seed), clock=clock or Clock())
         self.scenarios: dict[str, Scenario] = load_scenarios(scenarios_dir)
         self.duplicate_user_events = False
-        self.started = False
         Catalog.__init__(self, self.state)
 
     async def start(self) -> None:
         """Start the tasks of sessions that have work (sessions created before the loop ran)."""
-        self.started = True
         for record in self.state.sessions.values():
             if record.runtime is not None:
                 record.runtime.ensure_task()
@@ -87,7 +85,6 @@ class SimDomain(Catalog, SessionOps):
         for record in list(self.state.sessions.values()):
             if record.runtime is not None:
                 await record.runtime.stop()
-        self.started = False
 
     # -- the catalog facade (docstrings in Catalog) ----------------------------------------
 

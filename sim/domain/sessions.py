@@ -18,7 +18,7 @@ from drover.sim.engine.record import SessionRecord
 from drover.sim.engine.runtime import SessionRuntime
 from drover.sim.engine.turns import play_item
 from drover.sim.wire.errors import SimError, invalid
-from drover.sim.wire.ids import Clock, rfc3339
+from drover.sim.wire.ids import Clock, parse_rfc3339, rfc3339
 from drover.sim.wire.objects import (
     new_resource,
     new_session,
@@ -119,7 +119,7 @@ class SessionOps:
         runtime.refresh_usage()
         session = copy.deepcopy(record.resource)
         end = record.ended_at or runtime.clock.now()
-        created = _parse(session["created_at"])
+        created = parse_rfc3339(session["created_at"])
         session["stats"]["duration_seconds"] = round(max(0.0, (end - created).total_seconds()), 3)
         return session
 
@@ -259,9 +259,3 @@ class SessionOps:
             if loop.time() > deadline:
                 raise TimeoutError(f"session {session_id} did not settle (status {rt.status})")
             await asyncio.sleep(0.001)
-
-
-def _parse(text: str):
-    from drover.sim.wire.ids import parse_rfc3339
-
-    return parse_rfc3339(text)

@@ -16,7 +16,6 @@ object (same id), which is how the real API cross-posts permission requests and 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 #: Event types whose live previews a connection may ask for with ``event_deltas[]``.
@@ -48,11 +47,6 @@ class Subscription:
         if self._log is not None:
             self._log.unsubscribe(self)
             self._log = None
-
-    async def frames(self) -> AsyncIterator[dict]:
-        """Yield frames until the stream ends."""
-        while (frame := await self.queue.get()) is not None:
-            yield frame
 
 
 class EventLog:
@@ -121,9 +115,6 @@ class EventLog:
     def events(self, thread_id: str | None = None) -> list[dict]:
         """The persisted events of a view, in history (``processed_at``) order. Do not mutate."""
         return self._views.get(thread_id, [])
-
-    def has_thread(self, thread_id: str) -> bool:
-        return thread_id in self._views
 
     def subscribe(
         self, thread_id: str | None = None, deltas: frozenset[str] = frozenset()

@@ -34,7 +34,6 @@ TOKEN_FIELDS = ("input_tokens", "output_tokens", "cache_read_input_tokens")
 class Pending:
     """A tool use waiting for the user: a confirmation (``ask``) or a custom tool result."""
 
-    event: dict
     thread_id: str | None
     kind: str  # "confirm" | "custom"
     answer: dict | None = None

@@ -186,7 +186,7 @@ def _tool_use(rt: SessionRuntime, ctx: Ctx, call: ToolCall, values: dict) -> dic
     fields: dict = {"name": call.name, "input": fill(call.input, values)}
     if call.custom:
         event = rt.emit("agent.custom_tool_use", fields, thread=ctx.thread)
-        rt.pending[event["id"]] = Pending(event, ctx.thread, "custom")
+        rt.pending[event["id"]] = Pending(ctx.thread, "custom")
         return event
     kind = "agent.tool_use"
     if call.mcp_server is not None:
@@ -197,7 +197,7 @@ def _tool_use(rt: SessionRuntime, ctx: Ctx, call: ToolCall, values: dict) -> dic
         fields["evaluation"] = evaluation
     event = rt.emit(kind, fields, thread=ctx.thread)
     if permission == "ask":
-        rt.pending[event["id"]] = Pending(event, ctx.thread, "confirm")
+        rt.pending[event["id"]] = Pending(ctx.thread, "confirm")
     return event
 
 

@@ -91,7 +91,6 @@ class EventStream:
         faults: The injector whose current plan decides stream faults.
         stats: Where the stream registers itself and counts frames.
         heartbeat_seconds: Interval of ``: ping`` comments.
-        headers: Extra response headers (``request-id`` is added by the middleware).
     """
 
     def __init__(
@@ -101,13 +100,11 @@ class EventStream:
         faults: FaultInjector,
         stats: StreamStats,
         heartbeat_seconds: float,
-        headers: dict[str, str] | None = None,
     ) -> None:
         self.sub = sub
         self._faults = faults
         self._stats = stats
         self._heartbeat = heartbeat_seconds
-        self._headers = headers or {}
         self._frames = 0
         self._stalled = False
 
@@ -125,7 +122,6 @@ class EventStream:
                 (b"content-type", b"text/event-stream; charset=utf-8"),
                 (b"cache-control", b"no-cache"),
                 (b"x-accel-buffering", b"no"),
-                *((k.lower().encode(), v.encode()) for k, v in self._headers.items()),
             ]
             await send({"type": "http.response.start", "status": 200, "headers": headers})
             await send({"type": "http.response.body", "body": CONNECTED, "more_body": True})

@@ -9,7 +9,6 @@ later.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -257,8 +256,7 @@ def load_scenario(path: Path) -> Scenario:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path.name}: invalid TOML: {exc}") from exc
-    scenario = parse_scenario(data, path.name, path.stem)
-    return replace(scenario, path=path)
+    return parse_scenario(data, path.name, path.stem)
 
 
 def load_scenarios(folder: Path | None = None) -> dict[str, Scenario]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 #: The agent toolset's tools (``agent_toolset_20260401``): what a script may call without
@@ -76,7 +75,6 @@ class Scenario:
     turns: tuple[Turn, ...]
     followup: Turn | None = None
     outcome: tuple[dict, ...] | None = None
-    path: Path | None = None
 
     def turn(self, index: int) -> Turn:
         """The turn answering the ``index``-th (0-based) user message."""
