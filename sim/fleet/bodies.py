@@ -39,13 +39,13 @@ def _env(name: str, description: str, hosts: list[str] | None, **packages: list[
 #: Environment create bodies; the first is the default.
 ENVIRONMENTS = (
     _env("python-sandbox", "Python 3.12 with the usual test and lint tooling",
-         ["pypi.org", "files.pythonhosted.org", "github.com", "api.github.com"],
+         ["github.com", "api.github.com"],
          pip=["pytest", "pytest-cov", "ruff", "mypy", "uv", "mkdocs-material"],
          apt=["postgresql-client", "jq"]),
-    _env("node-sandbox", "Node 22 with pnpm", ["registry.npmjs.org", "github.com"],
+    _env("node-sandbox", "Node 22 with pnpm", ["github.com", "codeload.github.com"],
          npm=["pnpm", "typescript", "vitest", "eslint"]),
-    _env("infra-tools", "Terraform and the AWS CLI; egress limited to AWS and the registry",
-         ["registry.terraform.io", "releases.hashicorp.com", "*.amazonaws.com"],
+    _env("infra-tools", "Terraform and the AWS CLI; egress limited to AWS and a Terraform mirror",
+         ["*.amazonaws.com", "terraform-mirror.example.test"],
          apt=["awscli"], pip=["checkov"]),
     _env("open-sandbox", "Unrestricted networking for research tasks", None, pip=["httpx"]),
 )  # fmt: skip
