@@ -17,7 +17,7 @@ from mirror_content import VARS
 from mirror_profiles import CHILD_AGENTS, PROFILES, Profile
 from mirror_turns import SKELETON, SessionEvents
 
-from drover.sim.domain.validate_resources import check_environment
+from drover.sim.domain.validate_environments import check_environment
 from drover.sim.fleet.bodies import ENVIRONMENTS, agent_tools
 from drover.sim.wire.objects import (
     new_agent,

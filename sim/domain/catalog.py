@@ -6,7 +6,8 @@ import copy
 
 from drover.sim.domain.checks import apply_metadata_patch
 from drover.sim.domain.state import SimState
-from drover.sim.domain.validate_resources import check_agent, check_environment, check_mcp_servers
+from drover.sim.domain.validate_agents import check_agent, check_mcp_servers
+from drover.sim.domain.validate_environments import check_environment
 from drover.sim.wire.errors import SimError, conflict, invalid, not_found
 from drover.sim.wire.ids import rfc3339
 from drover.sim.wire.objects import new_agent, new_environment

@@ -14,13 +14,13 @@ from drover.sim.domain.checks import (
     text,
     typed,
 )
-from drover.sim.domain.validate_events import check_initial_events
-from drover.sim.domain.validate_resources import (
+from drover.sim.domain.validate_agents import (
     check_mcp_servers,
     check_model,
     check_skills,
     check_tools,
 )
+from drover.sim.domain.validate_events import check_initial_events
 from drover.sim.wire.errors import invalid
 
 SESSION_FIELDS = (

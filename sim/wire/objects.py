@@ -1,8 +1,8 @@
 """Builders of the wire objects of §5: agents, environments, sessions, threads, resources.
 
-Builders take already-validated input (see :mod:`drover.sim.domain.validate_resources` and
-:mod:`drover.sim.domain.validate_sessions`) and return complete objects: every key the SDK model
-declares as required is present, ``null`` where the protocol documents it.
+Builders take already-validated input (see the ``validate_*`` modules of
+:mod:`drover.sim.domain`) and return complete objects: every key the SDK model declares as
+required is present, ``null`` where the protocol documents it.
 """
 
 from __future__ import annotations
