@@ -1,6 +1,6 @@
 """The generated fleet and its sessions: agents, environments, Session and Thread objects.
 
-Objects are made with the sim's own builders (`drover.sim.resources`), so they carry every key
+Objects are made with the sim's own builders (`drover.sim.wire.objects`), so they carry every key
 the SDK declares; events come from `mirror_turns`. Each session has its own random source
 seeded from (seed, index): the whole mirror is a pure function of the seed.
 """
@@ -17,8 +17,9 @@ from mirror_content import VARS
 from mirror_profiles import CHILD_AGENTS, PROFILES, Profile
 from mirror_turns import SKELETON, SessionEvents
 
-from drover.sim.fleet_setup import ENVIRONMENTS, agent_tools
-from drover.sim.resources import (
+from drover.sim.domain.validate_environments import check_environment
+from drover.sim.fleet.bodies import ENVIRONMENTS, agent_tools
+from drover.sim.wire.objects import (
     new_agent,
     new_environment,
     new_session,
@@ -26,7 +27,6 @@ from drover.sim.resources import (
     session_agent,
     thread_agent,
 )
-from drover.sim.validate_resources import check_environment
 
 BASE_MS = 1_775_865_600_000  # 2026-04-11T00:00:00Z: sessions start over the 30 days after it
 DAYS = 30

@@ -24,9 +24,10 @@ from typing import Any, TypeVar
 
 import uvicorn
 
-from drover.sim.app import SimContext, create_app
-from drover.sim.faults import FaultPlan
-from drover.sim.settings import BETA, SimConfig
+from drover.sim.domain.facade import SimDomain
+from drover.sim.http.app import create_app
+from drover.sim.http.context import SimContext
+from drover.sim.settings import BETA, FaultPlan, SimConfig
 
 T = TypeVar("T")
 _START_TIMEOUT = 10.0
@@ -205,9 +206,7 @@ class SimServer:
         self._ready.set()
         await task
 
-    def _build_domain(self) -> Any:
-        from drover.sim.domain import SimDomain
-
+    def _build_domain(self) -> SimDomain:
         return SimDomain(
             seed=self.config.seed, pace=self.config.pace, scenarios_dir=self.config.scenarios_dir
         )

@@ -3,8 +3,8 @@ depend on the scenario engine: sessions are bare dicts with a real :class:`Event
 
 from __future__ import annotations
 
-from drover.sim.errors import invalid, not_found
-from drover.sim.log import EventLog
+from drover.sim.engine.log import EventLog
+from drover.sim.wire.errors import invalid, not_found
 
 
 class FakeDomain:

@@ -108,7 +108,7 @@ def run_drover(
 
 def scenario_dir(tmp: Path) -> Path:
     """The shipped scenarios plus the CLI test ones (``scenarios_dir`` replaces, not extends)."""
-    from drover.sim.scenario import SCENARIOS_DIR
+    from drover.sim.scenarios.loader import SCENARIOS_DIR
 
     folder = tmp / "scenarios"
     folder.mkdir()

@@ -43,8 +43,8 @@ def _add(*requests: tuple[int, ...]) -> tuple[int, ...]:
 
 @pytest.fixture
 def ledger_sim(sim_factory, tmp_path, cli_env, monkeypatch) -> Any:
-    from drover.sim.domain import SimDomain
-    from drover.sim.ids import ManualClock
+    from drover.sim.domain.facade import SimDomain
+    from drover.sim.wire.ids import ManualClock
 
     domain = SimDomain(
         seed=1, pace="fast", clock=ManualClock(START), scenarios_dir=scenario_dir(tmp_path)

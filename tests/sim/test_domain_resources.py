@@ -67,7 +67,7 @@ def test_environment_names_are_unique(sim):
             "name": "one",
             "config": {
                 "type": "cloud",
-                "networking": {"type": "limited", "allowed_hosts": ["pypi.org"]},
+                "networking": {"type": "limited", "allowed_hosts": ["mirror.example.test"]},
                 "packages": {"pip": ["pytest"]},
             },
         }

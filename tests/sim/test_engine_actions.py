@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sdk_check import assert_wire_shape
 
-from drover.sim.errors import SimError
+from drover.sim.wire.errors import SimError
 
 # tests/sim is not a package: the shared helpers are loaded by path.
 _s = runpy.run_path(str(Path(__file__).with_name("test_engine_support.py")))

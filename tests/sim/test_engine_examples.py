@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from drover.sim.pace import Pace
+from drover.sim.engine.pace import Pace
 
 # tests/sim is not a package: the shared helpers are loaded by path.
 _s = runpy.run_path(str(Path(__file__).with_name("test_engine_support.py")))

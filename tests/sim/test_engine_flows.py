@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sdk_check import assert_wire_shape
 
-from drover.sim.domain import SimDomain
-from drover.sim.errors import SimError
-from drover.sim.pace import Pace
+from drover.sim.domain.facade import SimDomain
+from drover.sim.engine.pace import Pace
+from drover.sim.wire.errors import SimError
 
 # tests/sim is not a package: the shared helpers are loaded by path.
 _s = runpy.run_path(str(Path(__file__).with_name("test_engine_support.py")))
@@ -201,7 +201,7 @@ async def test_initial_events_start_work(sim):
 async def test_seeded_runs_are_deterministic(tmp_path):
     from datetime import UTC, datetime
 
-    from drover.sim.ids import ManualClock
+    from drover.sim.wire.ids import ManualClock
 
     async def run() -> list[dict]:
         domain = SimDomain(

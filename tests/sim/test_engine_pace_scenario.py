@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from sdk_check import assert_wire_shape
 
-from drover.sim.domain import SimDomain
-from drover.sim.ids import Clock, ManualClock, parse_rfc3339
-from drover.sim.pace import Pace
-from drover.sim.scenario import ScenarioError, choose_scenario, fill, load_scenario, load_scenarios
+from drover.sim.domain.facade import SimDomain
+from drover.sim.engine.pace import Pace
+from drover.sim.scenarios.loader import ScenarioError, load_scenario, load_scenarios
+from drover.sim.scenarios.script import choose_scenario, fill
+from drover.sim.wire.ids import Clock, ManualClock, parse_rfc3339
 
 SHIPPED = Path(__file__).resolve().parents[2] / "sim" / "scenarios"
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from sdk_check import assert_wire_shape
 
-from drover.sim.domain import SimDomain
-from drover.sim.errors import SimError
-from drover.sim.ids import ManualClock
+from drover.sim.domain.facade import SimDomain
+from drover.sim.wire.errors import SimError
+from drover.sim.wire.ids import ManualClock
 
 SHIPPED = Path(__file__).resolve().parents[2] / "sim" / "scenarios"
 

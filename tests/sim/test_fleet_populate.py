@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 
 from sdk_check import assert_wire_shape
 
-from drover.sim.domain import SimDomain
-from drover.sim.fleet import FleetKeeper, populate
-from drover.sim.fleet_setup import agent_tools, user_message
-from drover.sim.ids import ManualClock, parse_rfc3339
+from drover.sim.domain.facade import SimDomain
+from drover.sim.fleet.bodies import agent_tools, user_message
+from drover.sim.fleet.keeper import FleetKeeper
+from drover.sim.fleet.populate import populate
+from drover.sim.wire.ids import ManualClock, parse_rfc3339
 
 START = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 

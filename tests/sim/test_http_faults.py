@@ -10,7 +10,7 @@ import pytest
 from sim_fake_domain import FakeDomain
 from sim_http import RawStream
 
-from drover.sim.faults import FaultPlan
+from drover.sim.settings import FaultPlan
 
 
 @pytest.fixture

@@ -188,7 +188,7 @@ def test_sdk_error_paths_raise_typed_errors_with_request_ids(client, sim) -> Non
 
 
 def test_sdk_honours_retry_after_on_injected_429(client, sim) -> None:
-    from drover.sim.faults import FaultPlan
+    from drover.sim.settings import FaultPlan
 
     retrying = anthropic.Anthropic(api_key=sim.api_key, base_url=sim.base_url, max_retries=2)
     sim.faults = FaultPlan(fail_next=1, fail_status=529)
@@ -243,7 +243,7 @@ def test_bad_input_is_rejected_and_state_is_unchanged(client, raw, sim) -> None:
 
 
 def test_duplicate_delivery_fault_and_previews_reach_sdk_types(client, sim) -> None:
-    from drover.sim.faults import FaultPlan
+    from drover.sim.settings import FaultPlan
 
     env, agent = _setup(client)
     session = client.beta.sessions.create(agent=agent.id, environment_id=env.id)

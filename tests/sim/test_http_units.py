@@ -7,12 +7,13 @@ import json
 
 import pytest
 
-from drover.sim.errors import SimError
-from drover.sim.faults import FaultInjector, FaultPlan
-from drover.sim.pagination import Cursor, PageSpec, by_field, paginate
-from drover.sim.query import Query
-from drover.sim.ratelimit import RateLimiter, TokenBucket
-from drover.sim.sse import encode_frame
+from drover.sim.http.faults import FaultInjector
+from drover.sim.http.pagination import Cursor, PageSpec, by_field, paginate
+from drover.sim.http.query import Query
+from drover.sim.http.ratelimit import RateLimiter, TokenBucket
+from drover.sim.http.sse import encode_frame
+from drover.sim.settings import FaultPlan
+from drover.sim.wire.errors import SimError
 
 
 def test_query_folds_brackets_encoded_brackets_and_repeats() -> None:

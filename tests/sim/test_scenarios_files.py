@@ -7,7 +7,8 @@ import tomllib
 
 import pytest
 
-from drover.sim.scenario import SCENARIOS_DIR, Request, Scenario, load_scenarios
+from drover.sim.scenarios.loader import SCENARIOS_DIR, load_scenarios
+from drover.sim.scenarios.script import Request, Scenario
 
 SCENARIOS = load_scenarios()
 #: Scenarios written for the demo fleet (general.toml belongs to the engine).

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import pytest
 from sdk_check import assert_wire_shape
 
-from drover.sim.domain import SimDomain
-from drover.sim.fleet_setup import (
+from drover.sim.domain.facade import SimDomain
+from drover.sim.fleet.bodies import (
     custom_output,
     ensure_agents,
     ensure_environments,

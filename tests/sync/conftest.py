@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # makes sync_support importable 
 from sync_support import SCENARIOS, Mirror, make_client
 
 from drover.api.client import ManagedAgentsClient
-from drover.sim.scenario import SCENARIOS_DIR as SHIPPED_SCENARIOS
+from drover.sim.scenarios.loader import SCENARIOS_DIR as SHIPPED_SCENARIOS
 
 
 @pytest.fixture

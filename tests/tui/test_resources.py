@@ -35,7 +35,7 @@ AGENT: dict[str, Any] = {
 ENV: dict[str, Any] = {
     "type": "environment", "id": "env_py", "name": "python-sandbox", "scope": "organization",
     "config": {"type": "cloud",
-               "networking": {"type": "limited", "allowed_hosts": ["pypi.org", "github.com"],
+               "networking": {"type": "limited", "allowed_hosts": ["example.test", "github.com"],
                               "allow_mcp_servers": True, "allow_package_managers": False},
                "packages": {"type": "packages", "apt": ["jq"], "pip": ["pytest", "ruff"],
                             "npm": []}},
@@ -74,7 +74,7 @@ def test_agent_and_environment_sections() -> None:
     assert sections["Versions"].rows[0][0] == "v3"
     env = {s.title: s for s in environment_sections(ENV)}
     assert env["Networking"].rows == [
-        ("type", "limited (2 hosts)"), ("allowed host", "pypi.org"),
+        ("type", "limited (2 hosts)"), ("allowed host", "example.test"),
         ("allowed host", "github.com"), ("allow mcp servers", "True"),
         ("allow package managers", "False"),
     ]  # fmt: skip
@@ -138,4 +138,4 @@ async def test_envs_list_and_detail_render_networking_and_packages(make_app) -> 
         await pilot.press("down", "enter")
         await settle(pilot)
         shown = _text(app.screen)
-        assert "Networking" in shown and "pypi.org" in shown and "pytest, ruff" in shown
+        assert "Networking" in shown and "example.test" in shown and "pytest, ruff" in shown

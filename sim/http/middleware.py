@@ -1,0 +1,126 @@
+"""The HTTP gate in front of every route: request ids, auth, beta header, body size, rate
+limits and request faults (pure ASGI, so streams pass through untouched and unbuffered).
+
+Checks run in this order: ``request-id`` assigned → auth (401) → beta header on ``/v1`` (404,
+as the real API answers for endpoints that do not exist without the beta) → declared body size
+(413) → latency fault → rate limit (429) → injected 429/5xx. ``/_sim/*`` control endpoints need
+the key but skip the beta header, limits and faults. Any exception that escapes a route becomes
+a 500 envelope (or a dropped connection if the response already started): the server never dies
+on bad input.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from drover.sim.http.context import SimContext
+from drover.sim.http.httpio import JSON_TYPE, Receive, Scope, Send, dumps
+from drover.sim.settings import BETA
+from drover.sim.wire.errors import SimError
+
+log = logging.getLogger(__name__)
+
+CONTROL_PREFIX = "/_sim/"
+
+
+class SimMiddleware:
+    """Wraps the Starlette app.
+
+    Args:
+        app: The inner ASGI app.
+        context: The server's shared state (config, faults, limiter, stats).
+    """
+
+    def __init__(self, app: Any, context: SimContext) -> None:
+        self.app = app
+        self.ctx = context
+        self._key = context.config.api_key.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rid = self.ctx.new_request_id()
+        scope.setdefault("state", {})["request_id"] = rid
+        self.ctx.requests += 1
+        started = False
+
+        async def send_with_id(message: Any) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message = dict(message)
+                message["headers"] = [*message.get("headers", ()), (b"request-id", rid.encode())]
+            await send(message)
+
+        try:
+            error = await self._gate(scope)
+            if error is not None:
+                await send_error(send_with_id, error, rid)
+                return
+            await self.app(scope, self._capped(receive), send_with_id)
+        except SimError as exc:  # e.g. an oversize chunked body noticed while reading
+            if not started:
+                await send_error(send_with_id, exc, rid)
+        except Exception:
+            log.exception("unhandled error in %s %s", scope.get("method"), scope.get("path"))
+            if not started:
+                await send_error(send_with_id, SimError(500, "Internal server error"), rid)
+
+    async def _gate(self, scope: Scope) -> SimError | None:
+        headers: dict[bytes, bytes] = {}
+        betas: set[str] = set()
+        for key, value in scope.get("headers", ()):
+            name = key.lower()
+            headers.setdefault(name, value)
+            if name == b"anthropic-beta":  # a comma list, possibly over several header lines
+                betas.update(b.strip() for b in value.decode("latin-1").split(","))
+        scheme, _, token = headers.get(b"authorization", b"").partition(b" ")
+        bearer_ok = scheme.lower() == b"bearer" and token.strip() == self._key
+        if headers.get(b"x-api-key") != self._key and not bearer_ok:
+            return SimError(401, "invalid x-api-key")
+        path: str = scope["path"]
+        if path.startswith(CONTROL_PREFIX):
+            return None
+        if BETA not in betas:
+            return SimError(404, f"Not found (this endpoint requires anthropic-beta: {BETA})")
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.ctx.config.max_body_bytes:
+            return too_large(self.ctx.config.max_body_bytes)
+        faults = self.ctx.faults
+        if faults.plan.latency_seconds:
+            await asyncio.sleep(faults.plan.latency_seconds)
+        return self.ctx.limiter.check(scope["method"], path) or faults.request_fault()
+
+    def _capped(self, receive: Receive) -> Receive:
+        """Wrap ``receive`` so a body without (or lying about) content-length is still capped."""
+        limit = self.ctx.config.max_body_bytes
+        seen = 0
+
+        async def capped() -> Any:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise too_large(limit)
+            return message
+
+        return capped
+
+
+def too_large(limit: int) -> SimError:
+    return SimError(413, f"Request body exceeds the maximum of {limit} bytes")
+
+
+async def send_error(send: Send, error: SimError, rid: str) -> None:
+    """Write the error envelope as a complete response."""
+    body = dumps(error.envelope(rid)).encode()
+    headers = [
+        (b"content-type", JSON_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+        *((k.lower().encode(), v.encode()) for k, v in error.headers.items()),
+    ]
+    await send({"type": "http.response.start", "status": error.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

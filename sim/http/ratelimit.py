@@ -1,0 +1,81 @@
+"""Per-minute request limits as token buckets (protocol §1.6: create and read buckets).
+
+Classification (documented choice; the real API leaves ``POST …/events`` unclassified): a
+``POST`` to a collection (``/v1/agents``, ``/v1/environments``, ``/v1/sessions``) is a *create*;
+every ``GET`` — opening a stream included — is a *read*; other writes are not limited.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from drover.sim.http.faults import throttled
+from drover.sim.wire.errors import SimError
+
+CREATE_PATHS = frozenset({"/v1/agents", "/v1/environments", "/v1/sessions"})
+
+
+class TokenBucket:
+    """``per_minute`` requests per minute, bursting up to ``per_minute``.
+
+    Args:
+        per_minute: Sustained rate and burst size.
+        clock: Monotonic seconds (injectable for tests).
+    """
+
+    def __init__(self, per_minute: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0
+        self._clock = clock
+        self._tokens = self.capacity
+        self._stamp = clock()
+
+    def take(self) -> float:
+        """Take a token; return 0 on success, else the seconds until one is available."""
+        now = self._clock()
+        self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
+        self._stamp = now
+        if self._tokens >= 1.0:
+            self._tokens -= 1.0
+            return 0.0
+        return (1.0 - self._tokens) / self.rate
+
+
+class RateLimiter:
+    """The create and read buckets; either may be off (``None``).
+
+    Args:
+        create_per_minute: Create-bucket rate, or ``None`` for unlimited.
+        read_per_minute: Read-bucket rate, or ``None`` for unlimited.
+        clock: Monotonic seconds.
+    """
+
+    def __init__(
+        self,
+        create_per_minute: float | None = None,
+        read_per_minute: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.create = TokenBucket(create_per_minute, clock) if create_per_minute else None
+        self.read = TokenBucket(read_per_minute, clock) if read_per_minute else None
+
+    def describe(self) -> dict[str, float | None]:
+        """The limits as ``{"create": per_minute | None, "read": per_minute | None}``."""
+        return {
+            "create": self.create.capacity if self.create else None,
+            "read": self.read.capacity if self.read else None,
+        }
+
+    def check(self, method: str, path: str) -> SimError | None:
+        """Charge one request; return a 429 to send if its bucket is empty."""
+        if method == "GET":
+            bucket, name = self.read, "read"
+        elif method == "POST" and path.rstrip("/") in CREATE_PATHS:
+            bucket, name = self.create, "create"
+        else:
+            return None
+        if bucket is None:
+            return None
+        wait = bucket.take()
+        return throttled(wait, f"{name} requests per minute") if wait else None

@@ -1,0 +1,1 @@
+"""Route tables, one module per resource family; :mod:`drover.sim.http.app` mounts them."""

@@ -1,0 +1,197 @@
+"""Builders of the wire objects of §5: agents, environments, sessions, threads, resources.
+
+Builders take already-validated input (see the ``validate_*`` modules of
+:mod:`drover.sim.domain`) and return complete objects: every key the SDK model declares as
+required is present, ``null`` where the protocol documents it.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from drover.sim.wire.pricing import money
+
+#: Keys of an agent that a session snapshot carries (``BetaManagedAgentsSessionAgent``).
+SNAPSHOT_KEYS = (
+    "id",
+    "version",
+    "name",
+    "description",
+    "system",
+    "model",
+    "tools",
+    "mcp_servers",
+    "skills",
+    "multiagent",
+    "execution_identity",
+)
+DEFAULT_FILE_MOUNT = "/mnt/session/uploads/{file_id}"
+DEFAULT_REPO_MOUNT = "/workspace/{name}"
+
+
+def new_agent(agent_id: str, fields: dict, now: str) -> dict:
+    """Version 1 of an agent from validated create fields (``multiagent`` already resolved)."""
+    return {
+        "type": "agent",
+        "id": agent_id,
+        "version": 1,
+        "name": fields["name"],
+        "description": fields.get("description"),
+        "system": fields.get("system"),
+        "model": fields["model"],
+        "tools": fields.get("tools", []),
+        "mcp_servers": fields.get("mcp_servers", []),
+        "skills": fields.get("skills", []),
+        "multiagent": fields.get("multiagent"),
+        "execution_identity": fields.get("execution_identity", {"type": "service_account"}),
+        "metadata": fields.get("metadata", {}),
+        "created_at": now,
+        "updated_at": now,
+        "archived_at": None,
+    }
+
+
+def thread_agent(agent: dict) -> dict:
+    """An agent as a thread/roster member shows it (``BetaManagedAgentsSessionThreadAgent``)."""
+    return {
+        "type": "agent",
+        **{k: copy.deepcopy(agent[k]) for k in SNAPSHOT_KEYS if k not in ("multiagent",)},
+    }
+
+
+def session_agent(agent: dict, overrides: dict | None, roster: list[dict]) -> dict:
+    """The session's resolved snapshot of an agent version.
+
+    Args:
+        agent: The agent version object.
+        overrides: ``agent_with_overrides`` fields (model, system, tools, mcp_servers, skills),
+            already validated; the snapshot keeps the base ``id``/``version``.
+        roster: Agent versions of the coordinator roster (full definitions in the snapshot).
+    """
+    snap = {"type": "agent", **{k: copy.deepcopy(agent[k]) for k in SNAPSHOT_KEYS}}
+    snap.update(copy.deepcopy(overrides or {}))
+    if agent.get("multiagent"):
+        snap["multiagent"] = {"type": "coordinator", "agents": [thread_agent(a) for a in roster]}
+    return snap
+
+
+def new_environment(env_id: str, fields: dict, now: str) -> dict:
+    """An environment from validated create fields."""
+    return {
+        "type": "environment",
+        "id": env_id,
+        "name": fields["name"],
+        "description": fields.get("description"),
+        "config": fields.get("config") or _default_cloud_config(),
+        "metadata": fields.get("metadata", {}),
+        "scope": fields.get("scope", "organization"),
+        "created_at": now,
+        "updated_at": now,
+        "archived_at": None,
+    }
+
+
+def _default_cloud_config() -> dict:
+    packages = {
+        "type": "packages",
+        "apt": [],
+        "cargo": [],
+        "gem": [],
+        "go": [],
+        "npm": [],
+        "pip": [],
+    }
+    return {"type": "cloud", "networking": {"type": "unrestricted"}, "packages": packages}
+
+
+def empty_usage() -> dict:
+    """A session's usage before any work."""
+    return {
+        "input_tokens": 0,
+        "output_tokens": 0,
+        "cache_read_input_tokens": 0,
+        "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
+        "list_cost": money(0),
+        "active_seconds": 0.0,
+        "server_tool_use": {"web_search_requests": 0, "web_fetch_requests": 0},
+    }
+
+
+def new_session(
+    session_id: str,
+    *,
+    agent: dict,
+    environment_id: str,
+    fields: dict,
+    resources: list[dict],
+    now: str,
+) -> dict:
+    """A new, idle session object."""
+    return {
+        "type": "session",
+        "id": session_id,
+        "title": fields.get("title"),
+        "status": "idle",
+        "agent": agent,
+        "environment_id": environment_id,
+        "metadata": fields.get("metadata", {}),
+        "resources": resources,
+        "vault_ids": fields.get("vault_ids", []),
+        "outcome_evaluations": [],
+        "budget": fields.get("budget"),
+        "stats": {"active_seconds": 0.0, "duration_seconds": 0.0},
+        "usage": empty_usage(),
+        "deployment_id": None,
+        "created_at": now,
+        "updated_at": now,
+        "archived_at": None,
+    }
+
+
+def new_resource(resource_id: str, spec: dict, now: str) -> dict:
+    """A session resource from a validated create spec (§4.6)."""
+    kind = spec["type"]
+    if kind == "github_repository":
+        name = spec["url"].rstrip("/").rsplit("/", 1)[-1].removesuffix(".git") or "repo"
+        return {
+            "type": kind,
+            "id": resource_id,
+            "url": spec["url"],
+            "mount_path": spec.get("mount_path") or DEFAULT_REPO_MOUNT.format(name=name),
+            "checkout": spec.get("checkout"),
+            "created_at": now,
+            "updated_at": now,
+        }
+    if kind == "file":
+        return {
+            "type": kind,
+            "id": resource_id,
+            "file_id": spec["file_id"],
+            "mount_path": spec.get("mount_path")
+            or DEFAULT_FILE_MOUNT.format(file_id=spec["file_id"]),
+            "created_at": now,
+            "updated_at": now,
+        }
+    store = {"type": kind, "memory_store_id": spec["memory_store_id"]}
+    store["access"] = spec.get("access") or "read_write"
+    if spec.get("instructions") is not None:
+        store["instructions"] = spec["instructions"]
+    return store
+
+
+def new_thread(thread_id: str, session_id: str, agent: dict, parent: str | None, now: str) -> dict:
+    """A thread object; the primary thread has ``parent_thread_id`` null."""
+    return {
+        "type": "session_thread",
+        "id": thread_id,
+        "session_id": session_id,
+        "parent_thread_id": parent,
+        "status": "idle",
+        "agent": agent,
+        "stats": None,
+        "usage": None,
+        "workflow_run_id": None,
+        "created_at": now,
+        "updated_at": now,
+        "archived_at": None,
+    }
