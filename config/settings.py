@@ -45,7 +45,9 @@ __all__ = [
     "Profile",
     "ResolvedProfile",
     "load_config",
+    "load_theme",
     "save_config",
+    "save_theme",
 ]
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
@@ -199,6 +201,27 @@ def save_config(config: Config, path: str | os.PathLike[str] | None = None) -> P
         Path(tmp).unlink(missing_ok=True)
         raise
     return file
+
+
+def load_theme(path: str | os.PathLike[str] | None = None) -> str | None:
+    """The saved theme name, or None when the config has none or cannot be read."""
+    try:
+        return load_config(path).theme
+    except ConfigError:
+        return None
+
+
+def save_theme(name: str, path: str | os.PathLike[str] | None = None) -> None:
+    """Persist `name` as the theme, leaving the rest of the config as it is.
+
+    Raises:
+        ConfigError: the existing config file is invalid (it is then not overwritten).
+        OSError: the file could not be written.
+    """
+    config = load_config(path)
+    if config.theme != name:
+        config.theme = name
+        save_config(config, path)
 
 
 def _toml_error(file: Path, exc: tomllib.TOMLDecodeError) -> str:

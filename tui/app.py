@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 
 from drover.config.errors import ConfigError, CredentialError
 from drover.config.paths import mirror_path
+from drover.config.settings import load_theme, save_theme
 from drover.store.account import MirrorAccountError
 from drover.store.mirror import Mirror
 from drover.store.reader import MirrorReader
@@ -35,8 +36,8 @@ from drover.sync.engines import (
     OfflineEngine,
 )
 from drover.themes import DEFAULT_THEME, THEMES, variable_defaults
-from drover.tui.attention_emit import Emitter
-from drover.tui.attention_monitor import AttentionMonitor
+from drover.tui.attention.emit import Emitter
+from drover.tui.attention.monitor import AttentionMonitor
 from drover.tui.change_feed import ChangeFeed
 from drover.tui.commands import DroverCommands, run_command
 from drover.tui.reads import ReadPool
@@ -47,7 +48,6 @@ from drover.tui.screens.prompt import PromptScreen
 from drover.tui.screens.resources import ResourceScreen
 from drover.tui.screens.session import SessionScreen
 from drover.tui.session_control import SessionControl
-from drover.tui.theme_setting import load_theme, save_theme
 
 CHANGE_FLUSH_HZ = 4
 """Most mirror-change refreshes per second (several notices in one window become one)."""

@@ -15,7 +15,7 @@ from typing import Any
 from textual.dom import DOMNode
 from textual.signal import Signal
 
-from drover.tui.previews import PreviewBuffer
+from drover.tui.viewmodel.previews import PreviewBuffer
 
 
 class ChangeFeed:

@@ -7,8 +7,14 @@ from typing import Any
 from tui_support import ingest, settle
 
 from drover.store.models import SessionRow
-from drover.tui.attention import AttentionTracker, Snapshot, Transition, snapshot, window_title
-from drover.tui.attention_monitor import coalesce
+from drover.tui.attention.monitor import coalesce
+from drover.tui.attention.tracker import (
+    AttentionTracker,
+    Snapshot,
+    Transition,
+    snapshot,
+    window_title,
+)
 from drover.tui.screens.fleet import FleetScreen
 
 RUNNING = "sesn_fleet_004"  # i % 4 == 0: still running in the fixture

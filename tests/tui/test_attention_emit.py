@@ -6,9 +6,9 @@ from typing import Any
 
 from tui_support import settle
 
-from drover.tui.attention import Transition
-from drover.tui.attention_emit import TerminalEmitter, clean, safe_env
-from drover.tui.attention_monitor import AttentionMonitor, terminal_writer
+from drover.tui.attention.emit import TerminalEmitter, clean, safe_env
+from drover.tui.attention.monitor import AttentionMonitor, terminal_writer
+from drover.tui.attention.tracker import Transition
 
 HOSTILE = Transition(
     "sesn_1", "needs_you", "deploy\x1b]0;pwned\x07 now; ok", "approve bash: rm\x1b[31m -rf\n/"

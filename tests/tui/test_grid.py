@@ -9,11 +9,11 @@ from textual.widgets import Input, OptionList
 from tui_support import HOSTILE, LONG, ingest, settle
 
 from drover.sync.engines import OfflineEngine
-from drover.tui import grid_source
 from drover.tui.commands import run_command
 from drover.tui.screens.grid import LAYOUTS, GridScreen, nearest_layout
 from drover.tui.screens.session import SessionScreen
 from drover.tui.screens.session_picker import SessionPicker
+from drover.tui.viewmodel import grid_source
 from drover.tui.widgets.live_pane import LivePane
 
 SIZE = (120, 36)

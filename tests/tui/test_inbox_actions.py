@@ -8,10 +8,10 @@ from textual.widgets import TextArea
 from tui_support import ingest, settle
 
 from drover.store.models import SessionRow
-from drover.tui.action_plan import plan_confirmations
 from drover.tui.app import DroverApp
 from drover.tui.screens.confirm import ConfirmScreen
 from drover.tui.screens.fleet import FleetScreen
+from drover.tui.viewmodel.action_plan import plan_confirmations
 from drover.tui.widgets.fleet_summary import FleetSummary
 
 A, B, C = "sesn_fleet_001", "sesn_fleet_002", "sesn_fleet_003"

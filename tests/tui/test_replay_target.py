@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from drover.tui.replay_target import parse_target
+from drover.tui.viewmodel.replay_target import parse_target
 
 START = datetime(2026, 5, 12, 22, 30, tzinfo=UTC)
 END = START + timedelta(hours=3)  # crosses midnight

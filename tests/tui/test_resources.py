@@ -7,9 +7,9 @@ from typing import Any
 from textual.widgets import DataTable, Static
 from tui_support import settle
 
-from drover.tui.resource_details import agent_sections, environment_sections, tool_rows
 from drover.tui.screens.resource_detail import ResourceDetailScreen
 from drover.tui.screens.resources import ResourceScreen
+from drover.tui.viewmodel.resource_details import agent_sections, environment_sections, tool_rows
 
 AGENT: dict[str, Any] = {
     "type": "agent", "id": "agent_ops", "version": 3, "name": "Infra Operator",

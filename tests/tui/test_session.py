@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual.widgets import TextArea
 from tui_support import BIG_RESULT_CHARS, HOSTILE, LONG, ingest, screen_text, settle
 
-from drover.tui.event_blocks import RESULT_PREVIEW_CHARS
 from drover.tui.screens.session import SessionScreen
 from drover.tui.screens.transcript_screen import PAGE
 from drover.tui.screens.viewer import ViewerScreen
+from drover.tui.viewmodel.event_blocks import RESULT_PREVIEW_CHARS
 from drover.tui.widgets.event_list import MAX_BLOCKS
 from drover.tui.widgets.session_header import SessionHeader
 

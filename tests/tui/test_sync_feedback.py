@@ -11,8 +11,8 @@ from tui_support import LONG, NOW, settle
 from drover.sync.connection import ConnectionState
 from drover.sync.profiles import ProfileEngines
 from drover.tui.app import DroverApp
-from drover.tui.connection_text import connection_detail
 from drover.tui.screens.fleet import FleetScreen
+from drover.tui.viewmodel.connection_text import connection_detail
 from drover.tui.widgets.session_header import SessionHeader
 
 TIMEOUT = 30.0

@@ -7,8 +7,8 @@ always answers one session, the highlighted one.
 
 Rows are re-read from the mirror right before planning, so a stale cached row never approves
 a call that was already answered. What each key does to which calls is decided by
-`drover.tui.action_plan` (pure logic): every pending call of each target is answered, after a
-dialog listing them unless it is one call of one session. Everything goes through
+`drover.tui.viewmodel.action_plan` (pure logic): every pending call of each target is
+answered, after a dialog listing them unless it is one call of one session. Everything goes through
 `DroverApp.submit_action` into sync's outbox; read-only mode refuses it (`DroverScreen`).
 """
 
@@ -21,14 +21,14 @@ from textual import work
 from textual.binding import Binding
 
 from drover.store.models import SessionRow
-from drover.tui.action_plan import (
+from drover.tui.screens.confirm import ConfirmScreen
+from drover.tui.viewmodel.action_plan import (
     Planned,
     interrupt_question,
     plan_confirmations,
     plan_interrupts,
     title_of,
 )
-from drover.tui.screens.confirm import ConfirmScreen
 
 if TYPE_CHECKING:
     from drover.tui.app import DroverApp

@@ -3,8 +3,9 @@
 Header totals (list cost, tokens by kind, runtime, requests, sessions), a sparkline of spend
 per UTC day, budget warnings (80% of a cap, highlighted; 100% reached), tables by session
 (most expensive first, a page at a time), agent, environment, UTC day and model, and a legend
-defining each figure. Every read runs on the app's read pool (`drover.tui.cost_data`); mirror
-changes refresh it at most every `REFRESH_SECONDS`. `enter` on a session opens it.
+defining each figure. Every read runs on the app's read pool
+(`drover.tui.viewmodel.cost_data`); mirror changes refresh it at most every
+`REFRESH_SECONDS`. `enter` on a session opens it.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from drover.store.ledger import LedgerRow
 from drover.text import cost as text
 from drover.text.format import money, tokens
 from drover.text.inert import inert_line
-from drover.tui.cost_data import WINDOWS, CostView, CostWindow, read_cost_view
 from drover.tui.screens.base import DroverScreen
+from drover.tui.viewmodel.cost_data import WINDOWS, CostView, CostWindow, read_cost_view
 
 if TYPE_CHECKING:
     from drover.tui.app import DroverApp

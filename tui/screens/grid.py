@@ -26,9 +26,9 @@ from textual.widgets import Footer
 
 from drover.store.reader import MirrorReader
 from drover.sync.connection import ConnectionState
-from drover.tui import grid_source
 from drover.tui.screens.base import DroverScreen
 from drover.tui.screens.session_picker import SessionPicker
+from drover.tui.viewmodel import grid_source
 from drover.tui.widgets.live_pane import LivePane
 
 if TYPE_CHECKING:

@@ -19,9 +19,9 @@ from textual import work
 from textual.binding import Binding
 
 from drover.store.models import SessionRow
-from drover.tui.action_plan import title_of
 from drover.tui.screens.confirm import ConfirmScreen
 from drover.tui.screens.new_session import NewSession, NewSessionScreen, choices
+from drover.tui.viewmodel.action_plan import title_of
 
 if TYPE_CHECKING:
     from drover.tui.app import DroverApp

@@ -25,10 +25,10 @@ from drover.api.timestamps import parse_timestamp
 from drover.store.models import SessionRow
 from drover.store.replay import LaneSpan, Marker
 from drover.text import format as fmt
-from drover.tui.replay_target import HINT, parse_target
 from drover.tui.screens.export_dialog import ExportAction
 from drover.tui.screens.prompt import PromptScreen
 from drover.tui.screens.transcript_screen import TranscriptScreen
+from drover.tui.viewmodel.replay_target import HINT, parse_target
 from drover.tui.widgets.event_list import EventList
 from drover.tui.widgets.key_bar import KeyBar
 from drover.tui.widgets.session_header import SessionHeader

@@ -1,7 +1,7 @@
 """`ResourceDetailScreen`: one agent or environment, from its mirrored JSON.
 
-The sections (`drover.tui.resource_details`) arrive already inert; this screen lays them out
-as label/value lines and never parses markup (everything is built as `Content`).
+The sections (`drover.tui.viewmodel.resource_details`) arrive already inert; this screen lays
+them out as label/value lines and never parses markup (everything is built as `Content`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Static
 
-from drover.tui.resource_details import Section, agent_sections, environment_sections
 from drover.tui.screens.base import DroverScreen
+from drover.tui.viewmodel.resource_details import Section, agent_sections, environment_sections
 
 
 def section_body(section: Section) -> Content:

@@ -17,14 +17,14 @@ from textual.content import Content
 from textual.widgets import DataTable, Footer, Static
 
 from drover.text.inert import inert_line
-from drover.tui.resource_details import (
+from drover.tui.screens.base import DroverScreen
+from drover.tui.screens.resource_detail import ResourceDetailScreen
+from drover.tui.viewmodel.resource_details import (
     model_summary,
     network_summary,
     package_count,
     tool_rows,
 )
-from drover.tui.screens.base import DroverScreen
-from drover.tui.screens.resource_detail import ResourceDetailScreen
 
 Cell = Callable[[Mapping[str, Any]], str]
 

@@ -24,7 +24,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from drover.store.models import EventRow
-from drover.tui.event_blocks import EventBlock, block_for
+from drover.tui.viewmodel.event_blocks import EventBlock, block_for
 from drover.tui.widgets.event_painter import GUTTER, EventPainter
 from drover.tui.widgets.event_scroll import ScrollByEvent
 

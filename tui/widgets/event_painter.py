@@ -15,7 +15,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-from drover.tui.event_blocks import EventBlock
+from drover.tui.viewmodel.event_blocks import EventBlock
 
 GUTTER = 2
 """Columns left of each event: the cursor mark (`▌`) or blank."""

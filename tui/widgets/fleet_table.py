@@ -31,7 +31,7 @@ from drover.sync.connection import ConnectionState
 from drover.text import format as fmt
 from drover.text.inert import inert_line
 from drover.themes import SESSION_STATES
-from drover.tui.connection_text import connection_label
+from drover.tui.viewmodel.connection_text import connection_label
 from drover.tui.widgets.fleet_layout import GAP, fit, layout
 
 _STRIP_CACHE = 2_000  # rendered rows kept; far more than a screen, far less than a big fleet

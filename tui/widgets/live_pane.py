@@ -3,7 +3,8 @@
 The grid screen drives it from above: `assign` a session, `apply` the answers of the grid's
 batched reads, `tick` the elapsed time, set `connection` and `preview`. The pane never reads
 the mirror itself, so a hidden pane costs nothing. Everything shown that came from an agent
-is inert (`drover.tui.pane_lines` / `drover.text.inert`) and rendered as `Content`, never markup.
+is inert (`drover.tui.viewmodel.pane_lines` / `drover.text.inert`) and rendered as `Content`,
+never markup.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from drover.sync.connection import ConnectionState
 from drover.text import format as fmt
 from drover.text.inert import inert, inert_line
 from drover.themes import SESSION_STATES
-from drover.tui.connection_text import connection_label
-from drover.tui.grid_source import PaneUpdate, PaneWant
-from drover.tui.pane_lines import Ticker
+from drover.tui.viewmodel.connection_text import connection_label
+from drover.tui.viewmodel.grid_source import PaneUpdate, PaneWant
+from drover.tui.viewmodel.pane_lines import Ticker
 from drover.tui.widgets.pane_log import PaneLog
 
 EMPTY = "empty · p picks a session · a fills the grid with the busiest"

@@ -24,7 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 KINDS = ("user", "agent", "tool", "dim", "error", "running", "idle", "needs-you", "terminated")
-"""Line kinds a `PaneLog` styles (see `drover.tui.pane_lines`)."""
+"""Line kinds a `PaneLog` styles (see `drover.tui.viewmodel.pane_lines`)."""
 
 
 class PaneLog(ScrollView, can_focus=True):

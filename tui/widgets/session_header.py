@@ -15,7 +15,7 @@ from drover.sync.connection import ConnectionState
 from drover.text import format as fmt
 from drover.text.inert import inert_line
 from drover.themes import SESSION_STATES
-from drover.tui.connection_text import connection_detail
+from drover.tui.viewmodel.connection_text import connection_detail
 
 
 class SessionHeader(Vertical):

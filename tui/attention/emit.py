@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
-from drover.tui.attention import Transition
+from drover.tui.attention.tracker import Transition
 
 BEL = "\x07"
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")

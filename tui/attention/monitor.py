@@ -15,8 +15,8 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from drover.tui.attention import AttentionTracker, Transition, snapshot, window_title
-from drover.tui.attention_emit import Emitter, TerminalEmitter
+from drover.tui.attention.emit import Emitter, TerminalEmitter
+from drover.tui.attention.tracker import AttentionTracker, Transition, snapshot, window_title
 
 if TYPE_CHECKING:
     from textual.app import App

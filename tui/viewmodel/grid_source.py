@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from drover.store.models import EventRow, SessionRow
 from drover.store.reader import MirrorReader
-from drover.tui.pane_lines import STATUS_TYPES, Line, compact_lines
+from drover.tui.viewmodel.pane_lines import STATUS_TYPES, Line, compact_lines
 
 TAIL = 200
 """Events a pane loads when it (re)starts on a session."""
