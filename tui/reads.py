@@ -1,6 +1,6 @@
 """`ReadPool`: the threads mirror reads run on, tracked so the mirror is never closed mid-read.
 
-Screens call `await app.reads.run(source.method, ...)` instead of `asyncio.to_thread`: the pool
+Screens call `await app.reads.run(reader.method, ...)` instead of `asyncio.to_thread`: the pool
 is bounded (SQLite reads gain nothing from dozens of threads on a 2-core machine) and it knows
 which reads are still executing even after the worker that awaited one was cancelled, so
 closing a profile can wait for them before closing connections underneath them.
