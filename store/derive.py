@@ -32,7 +32,7 @@ import json
 import sqlite3
 from typing import Any
 
-from drover.store.daily import REQUEST_EVENT, add_request, clear_daily
+from drover.store.daily import REQUEST_EVENT, add_request, clear_daily, write_daily
 from drover.store.extract import ANSWER_TYPES, budget_cents, now_key, ts_key, usage_columns
 from drover.store.state import PRIMARY_KEY, SessionState, save_state
 
@@ -302,3 +302,25 @@ def recompute_session(conn: sqlite3.Connection, session_id: str) -> SessionState
         apply_session_object(st, json.loads(raw))
     finalize(conn, st)
     return st
+
+
+def backfill_daily(conn: sqlite3.Connection) -> None:
+    """Rebuild every session's per-day rows from its mirrored usage events (migration v3).
+
+    Reads only `session.usage` and `span.model_request_end` events (one index range per
+    session), folded by the same `apply_event` as ingest, then the session's Session object
+    as `recompute_session` does, so the rows equal what a full recompute would write.
+    """
+    sessions = conn.execute("SELECT id, raw FROM sessions").fetchall()
+    for session_id, raw in sessions:
+        st = SessionState(session_id=session_id)
+        for on_primary, event_raw in conn.execute(
+            "SELECT on_primary, raw FROM events WHERE session_id = ? AND type IN (?, ?) "
+            "ORDER BY seq",
+            (session_id, "session.usage", REQUEST_EVENT),
+        ):
+            apply_event(st, json.loads(event_raw), on_primary=bool(on_primary))
+        if raw:
+            apply_session_object(st, json.loads(raw))
+        clear_daily(conn, session_id)
+        write_daily(conn, session_id, st.cost_reports, st.request_usage)

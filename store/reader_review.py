@@ -15,8 +15,8 @@ from typing import Any
 
 from drover.store import ledger, replay
 from drover.store import search as _search
-from drover.store.ledger import BudgetState, Cap, Dimension, LedgerRow
-from drover.store.models import SearchHit
+from drover.store.ledger import Cap, Dimension
+from drover.store.models import BudgetState, LedgerRow, SearchHit
 from drover.store.replay import PRIMARY, LaneSpan, Marker
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 
 from drover.tui import cli
 
@@ -19,13 +17,3 @@ def test_tui_without_a_key_says_what_to_do(monkeypatch, tmp_path, capsys) -> Non
     assert args.run(args) == 2
     err = capsys.readouterr().err
     assert "drover login" in err and "drover demo" in err and "Traceback" not in err
-
-
-def test_registering_does_not_import_textual() -> None:
-    code = (
-        "import argparse, sys\n"
-        "from drover.tui import cli\n"
-        "cli.register(argparse.ArgumentParser().add_subparsers())\n"
-        "assert 'textual' not in sys.modules, 'textual imported at registration'\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
