@@ -231,8 +231,10 @@ class EventStream:
         try:
             payload = json.loads(sse.data)
             reason = None if isinstance(payload, dict) else "not a JSON object"
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             payload, reason = None, f"invalid JSON ({exc.msg} at char {exc.pos})"
+        except ValueError as exc:  # e.g. an integer longer than Python converts (no position)
+            payload, reason = None, f"invalid JSON ({exc})"
         if sse.event == "error":
             raise api_error_from_payload(payload, fallback_message=sse.data[:200])
         if reason is not None:
