@@ -27,9 +27,10 @@ sessions imported from export files too, except against the user's budgets (`bud
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 # The ledger's row types and figures are plain data in `models`, where `drover.text` (pure
 # formatting) may reach them too; re-exported here for callers that import them from the ledger.
@@ -37,6 +38,7 @@ from drover.store.models import RUNTIME_CENTS_PER_HOUR as RUNTIME_CENTS_PER_HOUR
 from drover.store.models import WARN_PERCENT as WARN_PERCENT
 from drover.store.models import BudgetState as BudgetState
 from drover.store.models import LedgerRow as LedgerRow
+from drover.store.models import SQLValue
 
 DIMENSIONS = ("session", "agent", "environment", "model", "day")
 """What `ledger_rows` can group by."""
@@ -44,6 +46,21 @@ DIMENSIONS = ("session", "agent", "environment", "model", "day")
 Dimension = Literal["session", "agent", "environment", "model", "day"]
 Cap = tuple[str, str | None, int]
 """A user budget: (`daily` | `monthly`, agent id or name or None for all, cap in cents)."""
+
+
+class Window(TypedDict, total=False):
+    """The UTC days a ledger query covers (see the module docstring); both ends inclusive."""
+
+    since: str | None
+    until: str | None
+
+
+class RowsQuery(Window, total=False):
+    """A `ledger_rows` query's window and page."""
+
+    limit: int | None
+    offset: int
+
 
 _FIRST_DAY, _LAST_DAY = "0000-00-00", "9999-99-99"
 _FIGURES = "cents, active, tok_in, tok_out, cache_read, cache_write, requests"
@@ -114,7 +131,7 @@ def _per_session(since: str | None, until: str | None) -> str:
     return _PER_SESSION_OPEN if since is None and until is None else _PER_SESSION_WINDOW
 
 
-def _row(values: Iterable[Any]) -> LedgerRow:
+def _row(values: Iterable[Any]) -> LedgerRow:  # a row of the queries below
     key, label, sessions, cents, active, tin, tout, cread, cwrite, requests, *extra = values
     return LedgerRow(
         key, label, sessions or 0, int(cents or 0), int(tin or 0), int(tout or 0),
@@ -122,14 +139,16 @@ def _row(values: Iterable[Any]) -> LedgerRow:
     )  # fmt: skip
 
 
-def ledger_totals(conn: Any, *, since: str | None = None, until: str | None = None) -> LedgerRow:
+def ledger_totals(
+    conn: sqlite3.Connection, *, since: str | None = None, until: str | None = None
+) -> LedgerRow:
     """Every session's figures added up, within the window (see the module docstring)."""
     sql = f"{_per_session(since, until)} SELECT NULL, NULL, count(*), {_SUMS} FROM per_session"
     return _row(conn.execute(sql, _window(since, until)).fetchone())
 
 
 def ledger_rows(
-    conn: Any,
+    conn: sqlite3.Connection,
     by: Dimension,
     *,
     since: str | None = None,
@@ -147,7 +166,7 @@ def ledger_rows(
         limit: most rows (None: all); page with `offset`.
         offset: rows to skip.
     """
-    params: dict[str, Any] = {**_window(since, until), "limit": -1 if limit is None else limit}
+    params: dict[str, SQLValue] = {**_window(since, until), "limit": -1 if limit is None else limit}
     params["offset"] = offset
     if by == "day":
         bounded = since is not None or until is not None
@@ -170,7 +189,9 @@ def ledger_rows(
     return [_row(r) for r in conn.execute(sql, params)]
 
 
-def window_spend(conn: Any, since: str, until: str, *, agent: str | None = None) -> int:
+def window_spend(
+    conn: sqlite3.Connection, since: str, until: str, *, agent: str | None = None
+) -> int:
     """List cost spent between two UTC days (inclusive) by synced sessions, in cents.
 
     Args:
@@ -188,7 +209,7 @@ def window_spend(conn: Any, since: str, until: str, *, agent: str | None = None)
 
 
 def budget_states(
-    conn: Any, caps: Iterable[Cap] = (), *, today: str, session_limit: int = 50
+    conn: sqlite3.Connection, caps: Iterable[Cap] = (), *, today: str, session_limit: int = 50
 ) -> list[BudgetState]:
     """The user's caps (every one, whatever its level), then sessions whose server budget is
     at `WARN_PERCENT`% or more (most consumed first; archived and deleted ones left out).

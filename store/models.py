@@ -7,7 +7,13 @@ import json
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, Self
+from typing import Any, Self, TypeAlias
+
+JSONObject: TypeAlias = dict[str, Any]
+"""A wire object as mirrored (raw JSON: unknown fields kept, values checked where read)."""
+
+SQLValue: TypeAlias = str | int | float | bytes | None
+"""A value SQLite binds as a statement parameter or returns in a column."""
 
 
 def _json(value: str | None, default: Any = None) -> Any:
@@ -46,16 +52,16 @@ class SessionRow:
     budget_cents: int | None
     stop_reason: str | None
     stop_event_ids: list[str] | None
-    stop_details: Any
-    last_error: dict[str, Any] | None
+    stop_details: object
+    last_error: JSONObject | None
     error_badge: str | None
-    pending_actions: list[dict[str, Any]]
+    pending_actions: list[JSONObject]
     needs_you: str | None
     needs_since: str | None
     high_water_seq: int
     event_count: int
     last_event_at: str | None
-    raw: dict[str, Any] | None = None
+    raw: JSONObject | None = None
     origin: str | None = None
 
     COLUMNS = (
@@ -88,7 +94,7 @@ class EventRow:
     on_primary: bool
     type: str
     processed_at: str | None
-    event: dict[str, Any]
+    event: JSONObject
 
     COLUMNS = "seq, id, session_id, thread_id, on_primary, type, processed_at, raw"
 
@@ -132,7 +138,7 @@ class ThreadRow:
     stop_reason: str | None
     list_cost_cents: int | None
     created_at: str | None
-    raw: dict[str, Any] | None
+    raw: JSONObject | None
 
 
 @dataclass(frozen=True)
