@@ -119,7 +119,8 @@ class Backoff:
     def ceiling(self, attempt: int | None = None) -> float:
         """Upper bound of the delay for failure number ``attempt`` (1-based)."""
         n = self.attempt if attempt is None else attempt
-        return min(self.cap, self.base * 2 ** max(0, n - 1))
+        ceiling: float = min(self.cap, self.base * 2 ** max(0, n - 1))  # int ** int: Any
+        return ceiling
 
     def next_delay(self, retry_after: float | None = None) -> float:
         """Count a failure and return how long to wait before the next try.

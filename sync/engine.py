@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drover.sync.backoff import Failure, classify
 from drover.sync.connection import ConnectionBoard, ConnectionState, StopReason
@@ -30,6 +30,11 @@ from drover.sync.follower import Follower, PreviewCallback
 from drover.sync.imported import ImportedSessionError, is_imported
 from drover.sync.outbox import Outbox
 from drover.sync.poller import PollResult, SessionPoller
+
+if TYPE_CHECKING:
+    from drover.api.client import ManagedAgentsClient
+    from drover.store.reader import MirrorReader
+    from drover.store.writer import MirrorWriter
 
 __all__ = ["IdleReport", "SyncEngine"]
 
@@ -79,9 +84,9 @@ class SyncEngine(ControlPlane):
 
     def __init__(
         self,
-        client: Any,
-        writer: Any,
-        reader: Any,
+        client: ManagedAgentsClient,
+        writer: MirrorWriter,
+        reader: MirrorReader,
         *,
         max_followers: int = 500,
         auto_follow: bool = True,
@@ -292,7 +297,7 @@ class SyncEngine(ControlPlane):
 
     # -- actions ------------------------------------------------------------------------------
 
-    async def submit_action(self, session_id: str, kind: str, **payload: Any) -> int:
+    async def submit_action(self, session_id: str, kind: str, **payload: object) -> int:
         """Persist a user action in the outbox and deliver it exactly once.
 
         Args:
