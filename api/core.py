@@ -12,7 +12,7 @@ import logging
 import ssl
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, TypeAlias
+from typing import TypeAlias
 
 import httpx
 
@@ -167,7 +167,7 @@ class ClientCore:
         params: Mapping[str, QueryValue] | None = None,
         json: object = None,
         retry: bool = True,
-    ) -> Any:
+    ) -> object:
         """Send one API call through the control client and return the parsed JSON body.
 
         Every attempt (first and retries) awaits the rate budget. See
@@ -251,7 +251,7 @@ def connection_failed(
     )
 
 
-def _decode_body(response: httpx.Response) -> Any:
+def _decode_body(response: httpx.Response) -> object:
     if not response.content:
         return None
     try:

@@ -75,7 +75,9 @@ class RetryPolicy:
         "Equal jitter": half the exponential step is fixed, half random, so a fleet of
         clients spreads out but nobody retries immediately.
         """
-        step: float = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))  # int ** int: Any
+        step: float = min(
+            self.max_delay, self.base_delay * (2 ** (attempt - 1))
+        )  # int ** int is untyped
         return step / 2 + self.rng.uniform(0, step / 2)
 
     def delay_for(self, attempt: int, retry_after: float | None) -> float:

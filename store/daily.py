@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from typing import Any
 
 DAILY_V3 = """
 ALTER TABLE daily_cost ADD COLUMN active_seconds REAL;     -- cumulative, at the last report
@@ -65,7 +64,7 @@ RequestTotals = dict[str, list[int]]
 """UTC day -> [requests, input, output, cache read, cache write] added since the last save."""
 
 
-def add_request(totals: RequestTotals, model_usage: Any, day: str) -> None:
+def add_request(totals: RequestTotals, model_usage: object, day: str) -> None:
     """Count one model request and its `model_usage` tokens on `day`.
 
     Missing or non-integer token fields count as 0; the request itself always counts.

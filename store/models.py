@@ -148,7 +148,7 @@ class OutboxRow:
     id: int
     session_id: str
     kind: str
-    payload: Any
+    payload: JSONObject
     state: str
     server_event_ids: list[str] | None
     error: str | None
@@ -242,7 +242,7 @@ class LedgerRow:
         """Runtime's share of the list cost, in whole cents ($0.08/h, half up)."""
         return int(self.active_seconds * RUNTIME_CENTS_PER_HOUR / 3600 + 0.5)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> JSONObject:
         """A JSON-ready dict: cents and tokens as ints, runtime in seconds and hours."""
         data = asdict(self)
         data["active_seconds"] = round(self.active_seconds, 3)
@@ -283,6 +283,6 @@ class BudgetState:
             return "reached"
         return "warning" if self.spent_cents * 100 >= self.cap_cents * WARN_PERCENT else "ok"
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> JSONObject:
         """A JSON-ready dict with the level and percentage."""
         return {**asdict(self), "percent": round(self.percent, 1), "level": self.level}
