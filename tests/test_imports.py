@@ -18,7 +18,11 @@ def test_import_contracts_hold() -> None:
     """Layers, the sim's independence, Textual only in the UI, no store cycles (pyproject.toml)."""
     lint_imports = Path(sys.executable).with_name("lint-imports")
     done = subprocess.run(
-        [str(lint_imports), "--no-cache"], capture_output=True, text=True, timeout=120, cwd=ROOT
+        [str(lint_imports), "--no-cache", "--no-logo"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 
