@@ -105,9 +105,7 @@ class TranscriptScreen(DroverScreen):
 
     @work(exclusive=True, group="transcript-newer", exit_on_error=False)
     async def _load_next(self) -> None:
-        rows = await self.drover.reads.run(
-            self._page, after_seq=self.events.last_seq, limit=PAGE
-        )
+        rows = await self.drover.reads.run(self._page, after_seq=self.events.last_seq, limit=PAGE)
         self.events.append(rows, has_newer=len(rows) >= PAGE)
 
     @on(EventList.EdgeRequested)
@@ -139,4 +137,3 @@ class TranscriptScreen(DroverScreen):
 
     def lane_changed(self) -> None:
         """Reload for the new lane (subclasses choose where the new window opens)."""
-
