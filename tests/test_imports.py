@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_import_contracts_hold() -> None:
-    """Layers, the sim's independence, Textual only in the UI, no store cycles (pyproject.toml)."""
+    """Layers, the sim's independence, Textual only in the UI, no cycles (pyproject.toml)."""
     lint_imports = Path(sys.executable).with_name("lint-imports")
     done = subprocess.run(
         [str(lint_imports), "--no-cache", "--no-logo"],
