@@ -16,6 +16,7 @@ bench:
 
 lint:
 	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
+	@.venv/bin/lint-imports --no-logo && .venv/bin/python scripts/typecheck
 
 screenshots:
 	@.venv/bin/python scripts/screenshots.py

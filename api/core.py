@@ -12,13 +12,14 @@ import logging
 import ssl
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TypeAlias
 
 import httpx
 
 from drover.api.errors import ApiError, ConnectionFailed, api_error_from_response
 from drover.api.rate_budget import RateBudget
 from drover.api.retry import RetryPolicy, parse_retry_after, request_may_have_been_sent
+from drover.api.wire import QueryValue
 
 __all__ = ["ANTHROPIC_VERSION", "BETA", "DEFAULT_BASE_URL", "ClientCore", "encode_params"]
 
@@ -28,15 +29,18 @@ DEFAULT_BASE_URL = "https://api.anthropic.com"
 ANTHROPIC_VERSION = "2023-06-01"
 BETA = "managed-agents-2026-04-01"
 
+EncodedParams: TypeAlias = list[tuple[str, str | int | float | bool | None]]
+"""Query parameters ready for httpx (every value is in fact a `str`)."""
 
-def encode_params(params: Mapping[str, Any]) -> list[tuple[str, str]]:
+
+def encode_params(params: Mapping[str, QueryValue]) -> EncodedParams:
     """Encode query parameters the way the API parses them (§1.2).
 
     Lists become bracketed repeated keys (``statuses[]=a&statuses[]=b``), booleans
     ``true``/``false``, datetimes ISO-8601; None values are dropped. Keys are used as given,
     so range filters are passed as ``"created_at[gte]"``.
     """
-    out: list[tuple[str, str]] = []
+    out: EncodedParams = []
     for key, value in params.items():
         if value is None:
             continue
@@ -48,7 +52,7 @@ def encode_params(params: Mapping[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def _scalar(value: Any) -> str:
+def _scalar(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
@@ -160,10 +164,10 @@ class ClientCore:
         method: str,
         path: str,
         *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
+        params: Mapping[str, QueryValue] | None = None,
+        json: object = None,
         retry: bool = True,
-    ) -> Any:
+    ) -> object:
         """Send one API call through the control client and return the parsed JSON body.
 
         Every attempt (first and retries) awaits the rate budget. See
@@ -236,7 +240,9 @@ class ClientCore:
             raise error
 
 
-def connection_failed(method: str, path: str, exc: httpx.TransportError) -> ConnectionFailed:
+def connection_failed(
+    method: str, path: str, exc: httpx.TransportError | httpx.StreamError
+) -> ConnectionFailed:
     """Wrap an httpx network error without chaining it (its request holds the key header)."""
     detail = str(exc) or type(exc).__name__
     return ConnectionFailed(
@@ -245,7 +251,7 @@ def connection_failed(method: str, path: str, exc: httpx.TransportError) -> Conn
     )
 
 
-def _decode_body(response: httpx.Response) -> Any:
+def _decode_body(response: httpx.Response) -> object:
     if not response.content:
         return None
     try:

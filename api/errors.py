@@ -57,7 +57,7 @@ class ApiError(DroverApiError):
         error_type: str | None = None,
         error_code: str | None = None,
         request_id: str | None = None,
-        body: Any = None,
+        body: object = None,
     ) -> None:
         self.message = message
         self.status = status
@@ -193,7 +193,7 @@ def _class_for(status: int | None, error_type: str | None) -> type[ApiError]:
 
 
 def api_error_from_payload(
-    payload: Any,
+    payload: object,
     *,
     status: int | None = None,
     request_id: str | None = None,
@@ -242,7 +242,7 @@ def api_error_from_response(response: httpx.Response, retry_after: float | None)
     """
     text = response.text
     try:
-        payload: Any = json.loads(text) if text else None
+        payload: object = json.loads(text) if text else None
     except ValueError:
         payload = None
     excerpt = " ".join(text.split())[:200] if text else ""

@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from drover.api.wire import JSONObject
+
 __all__ = ["AgentView", "EnvironmentView", "SessionView", "ThreadView"]
 
 
@@ -39,7 +41,7 @@ class EnvironmentView(_View):
 
     name: str | None = None
     description: str | None = None
-    config: dict[str, Any] | None = None
+    config: JSONObject | None = None
 
 
 class SessionView(_View):
@@ -48,11 +50,11 @@ class SessionView(_View):
     status: str | None = None
     title: str | None = None
     environment_id: str | None = None
-    agent: dict[str, Any] | None = None
+    agent: JSONObject | None = None
     metadata: dict[str, str] = {}
-    usage: dict[str, Any] | None = None
-    budget: dict[str, Any] | None = None
-    stats: dict[str, Any] | None = None
+    usage: JSONObject | None = None
+    budget: JSONObject | None = None
+    stats: JSONObject | None = None
 
     @property
     def list_cost_cents(self) -> int | None:
@@ -70,5 +72,5 @@ class ThreadView(_View):
     session_id: str | None = None
     parent_thread_id: str | None = None
     status: str | None = None
-    agent: dict[str, Any] | None = None
-    usage: dict[str, Any] | None = None
+    agent: JSONObject | None = None
+    usage: JSONObject | None = None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+
+from drover.api.wire import JSONObject
 
 __all__ = ["Page", "iterate_pages"]
 
@@ -20,13 +21,13 @@ class Page:
         raw: the whole response body, for fields this class does not know.
     """
 
-    data: list[dict[str, Any]]
+    data: list[JSONObject]
     next_page: str | None = None
     prev_page: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    raw: JSONObject = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_body(cls, body: Any) -> Page:
+    def from_body(cls, body: object) -> Page:
         """Build a page from a response body, tolerating missing keys."""
         body = body if isinstance(body, dict) else {}
         data = body.get("data")
@@ -40,7 +41,7 @@ class Page:
 
 async def iterate_pages(
     fetch: Callable[[str | None], Awaitable[Page]],
-) -> AsyncIterator[dict[str, Any]]:
+) -> AsyncIterator[JSONObject]:
     """Yield every item of every page, following ``next_page`` until it is empty.
 
     Args:

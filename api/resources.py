@@ -6,13 +6,14 @@ dicts; :mod:`drover.api.models` offers light typed views over them when a caller
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal, TypedDict, Unpack, cast
 from urllib.parse import quote
 
 from drover.api.core import ClientCore
 from drover.api.pages import Page, iterate_pages
+from drover.api.wire import JSONObject, QueryValue
 
 __all__ = ["ResourceMethods"]
 
@@ -23,6 +24,56 @@ When = datetime | str | None
 def _p(value: str) -> str:
     """Quote an id for use as a path segment (ids are opaque strings)."""
     return quote(value, safe="")
+
+
+class AgentFilters(TypedDict, total=False):
+    """What :meth:`ResourceMethods.iter_agents` passes on to ``list_agents``."""
+
+    limit: int | None
+    include_archived: bool | None
+    created_at_gte: When
+    created_at_lte: When
+
+
+class EnvironmentFilters(TypedDict, total=False):
+    """What :meth:`ResourceMethods.iter_environments` passes on to ``list_environments``."""
+
+    limit: int | None
+    include_archived: bool | None
+
+
+class SessionFilters(TypedDict, total=False):
+    """What :meth:`ResourceMethods.iter_sessions` passes on to ``list_sessions``."""
+
+    statuses: Iterable[str] | None
+    agent_id: str | None
+    agent_version: int | None
+    created_at_gte: When
+    created_at_lte: When
+    created_at_gt: When
+    created_at_lt: When
+    include_archived: bool | None
+    order: Order | None
+    limit: int | None
+
+
+class EventFilters(TypedDict, total=False):
+    """What :meth:`ResourceMethods.iter_events` passes on to ``list_events``."""
+
+    types: Iterable[str] | None
+    order: Order | None
+    created_at_gte: When
+    created_at_lte: When
+    created_at_gt: When
+    created_at_lt: When
+    limit: int | None
+
+
+class ThreadFilters(TypedDict, total=False):
+    """What :meth:`ResourceMethods.iter_threads` passes on to ``list_threads``."""
+
+    statuses: Iterable[str] | None
+    limit: int | None
 
 
 def _created_at(gte: When, lte: When, gt: When, lt: When) -> dict[str, When]:
@@ -37,8 +88,19 @@ def _created_at(gte: When, lte: When, gt: When, lt: When) -> dict[str, When]:
 class ResourceMethods(ClientCore):
     """Request/response endpoints. All reads are retried; writes never blindly."""
 
-    async def _page(self, path: str, params: dict[str, Any]) -> Page:
+    async def _page(self, path: str, params: Mapping[str, QueryValue]) -> Page:
         return Page.from_body(await self.request("GET", path, params=params))
+
+    async def _object(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, QueryValue] | None = None,
+        json: object = None,
+    ) -> JSONObject:
+        """A call whose documented answer is one JSON object (returned as decoded, unchecked)."""
+        return cast(JSONObject, await self.request(method, path, params=params, json=json))
 
     # -- agents -----------------------------------------------------------------------
     async def list_agents(
@@ -59,13 +121,13 @@ class ResourceMethods(ClientCore):
         }
         return await self._page("/v1/agents", params)
 
-    def iter_agents(self, **filters: Any) -> AsyncIterator[dict[str, Any]]:
+    def iter_agents(self, **filters: Unpack[AgentFilters]) -> AsyncIterator[JSONObject]:
         """Every agent, across pages; ``filters`` as for :meth:`list_agents`."""
         return iterate_pages(lambda cursor: self.list_agents(page=cursor, **filters))
 
-    async def retrieve_agent(self, agent_id: str, *, version: int | None = None) -> dict:
+    async def retrieve_agent(self, agent_id: str, *, version: int | None = None) -> JSONObject:
         """``GET /v1/agents/{id}`` (latest version unless ``version`` is given)."""
-        return await self.request("GET", f"/v1/agents/{_p(agent_id)}", params={"version": version})
+        return await self._object("GET", f"/v1/agents/{_p(agent_id)}", params={"version": version})
 
     async def list_agent_versions(
         self, agent_id: str, *, limit: int | None = None, page: str | None = None
@@ -88,13 +150,13 @@ class ResourceMethods(ClientCore):
             "/v1/environments", {"limit": limit, "page": page, "include_archived": include_archived}
         )
 
-    def iter_environments(self, **filters: Any) -> AsyncIterator[dict[str, Any]]:
+    def iter_environments(self, **filters: Unpack[EnvironmentFilters]) -> AsyncIterator[JSONObject]:
         """Every environment, across pages."""
         return iterate_pages(lambda cursor: self.list_environments(page=cursor, **filters))
 
-    async def retrieve_environment(self, environment_id: str) -> dict:
+    async def retrieve_environment(self, environment_id: str) -> JSONObject:
         """``GET /v1/environments/{id}``."""
-        return await self.request("GET", f"/v1/environments/{_p(environment_id)}")
+        return await self._object("GET", f"/v1/environments/{_p(environment_id)}")
 
     # -- sessions ---------------------------------------------------------------------
     async def list_sessions(
@@ -125,20 +187,20 @@ class ResourceMethods(ClientCore):
         }
         return await self._page("/v1/sessions", params)
 
-    def iter_sessions(self, **filters: Any) -> AsyncIterator[dict[str, Any]]:
+    def iter_sessions(self, **filters: Unpack[SessionFilters]) -> AsyncIterator[JSONObject]:
         """Every session matching ``filters`` (as for :meth:`list_sessions`), all pages."""
         return iterate_pages(lambda cursor: self.list_sessions(page=cursor, **filters))
 
-    async def retrieve_session(self, session_id: str) -> dict:
+    async def retrieve_session(self, session_id: str) -> JSONObject:
         """``GET /v1/sessions/{id}``."""
-        return await self.request("GET", f"/v1/sessions/{_p(session_id)}")
+        return await self._object("GET", f"/v1/sessions/{_p(session_id)}")
 
     async def create_session(
         self,
-        agent: str | dict[str, Any],
+        agent: str | JSONObject,
         environment_id: str,
-        **fields: Any,
-    ) -> dict:
+        **fields: object,
+    ) -> JSONObject:
         """``POST /v1/sessions``. Not retried except on 429 / connection never made.
 
         Args:
@@ -148,19 +210,19 @@ class ResourceMethods(ClientCore):
                 ``vault_ids``, ``budget``, ``initial_events``), sent as given.
         """
         body = {"agent": agent, "environment_id": environment_id, **fields}
-        return await self.request("POST", "/v1/sessions", json=body)
+        return await self._object("POST", "/v1/sessions", json=body)
 
-    async def update_session(self, session_id: str, **fields: Any) -> dict:
+    async def update_session(self, session_id: str, **fields: object) -> JSONObject:
         """``POST /v1/sessions/{id}`` with ``title``/``metadata``/``budget``/``agent``."""
-        return await self.request("POST", f"/v1/sessions/{_p(session_id)}", json=fields)
+        return await self._object("POST", f"/v1/sessions/{_p(session_id)}", json=fields)
 
-    async def archive_session(self, session_id: str) -> dict:
+    async def archive_session(self, session_id: str) -> JSONObject:
         """``POST /v1/sessions/{id}/archive``; the session must not be running."""
-        return await self.request("POST", f"/v1/sessions/{_p(session_id)}/archive")
+        return await self._object("POST", f"/v1/sessions/{_p(session_id)}/archive")
 
-    async def delete_session(self, session_id: str) -> dict:
+    async def delete_session(self, session_id: str) -> JSONObject:
         """``DELETE /v1/sessions/{id}`` → ``{"id", "type": "session_deleted"}``."""
-        return await self.request("DELETE", f"/v1/sessions/{_p(session_id)}")
+        return await self._object("DELETE", f"/v1/sessions/{_p(session_id)}")
 
     # -- events -----------------------------------------------------------------------
     async def list_events(
@@ -190,11 +252,13 @@ class ResourceMethods(ClientCore):
         }
         return await self._page(f"/v1/sessions/{_p(session_id)}/events", params)
 
-    def iter_events(self, session_id: str, **filters: Any) -> AsyncIterator[dict[str, Any]]:
+    def iter_events(
+        self, session_id: str, **filters: Unpack[EventFilters]
+    ) -> AsyncIterator[JSONObject]:
         """Every event of a session matching ``filters`` (as for :meth:`list_events`)."""
         return iterate_pages(lambda cursor: self.list_events(session_id, page=cursor, **filters))
 
-    async def send_events(self, session_id: str, events: list[dict[str, Any]]) -> list[dict]:
+    async def send_events(self, session_id: str, events: list[JSONObject]) -> list[JSONObject]:
         """``POST /v1/sessions/{id}/events``, never blindly retried.
 
         Only failures where the server certainly did not act are retried (a 429 from the
@@ -228,13 +292,15 @@ class ResourceMethods(ClientCore):
         }
         return await self._page(f"/v1/sessions/{_p(session_id)}/threads", params)
 
-    def iter_threads(self, session_id: str, **filters: Any) -> AsyncIterator[dict[str, Any]]:
+    def iter_threads(
+        self, session_id: str, **filters: Unpack[ThreadFilters]
+    ) -> AsyncIterator[JSONObject]:
         """Every thread of a session."""
         return iterate_pages(lambda cursor: self.list_threads(session_id, page=cursor, **filters))
 
-    async def retrieve_thread(self, session_id: str, thread_id: str) -> dict:
+    async def retrieve_thread(self, session_id: str, thread_id: str) -> JSONObject:
         """``GET /v1/sessions/{sid}/threads/{tid}``."""
-        return await self.request("GET", f"/v1/sessions/{_p(session_id)}/threads/{_p(thread_id)}")
+        return await self._object("GET", f"/v1/sessions/{_p(session_id)}/threads/{_p(thread_id)}")
 
     async def list_thread_events(
         self,
@@ -252,7 +318,7 @@ class ResourceMethods(ClientCore):
 
     def iter_thread_events(
         self, session_id: str, thread_id: str, *, limit: int | None = None
-    ) -> AsyncIterator[dict[str, Any]]:
+    ) -> AsyncIterator[JSONObject]:
         """Every event of one thread."""
         return iterate_pages(
             lambda cursor: self.list_thread_events(session_id, thread_id, limit=limit, page=cursor)

@@ -75,7 +75,9 @@ class RetryPolicy:
         "Equal jitter": half the exponential step is fixed, half random, so a fleet of
         clients spreads out but nobody retries immediately.
         """
-        step = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        step: float = min(
+            self.max_delay, self.base_delay * (2 ** (attempt - 1))
+        )  # int ** int is untyped
         return step / 2 + self.rng.uniform(0, step / 2)
 
     def delay_for(self, attempt: int, retry_after: float | None) -> float:
@@ -109,6 +111,6 @@ class RetryPolicy:
         return not request_may_have_been_sent(exc)
 
 
-def request_may_have_been_sent(exc: httpx.TransportError) -> bool:
+def request_may_have_been_sent(exc: httpx.TransportError | httpx.StreamError) -> bool:
     """False only when the connection was never established (nothing reached the server)."""
     return not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))

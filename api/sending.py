@@ -36,7 +36,7 @@ import asyncio
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from drover.api.errors import (
     ApiError,
@@ -49,8 +49,12 @@ from drover.api.errors import (
 )
 from drover.api.resources import ResourceMethods
 from drover.api.timestamps import parse_timestamp
+from drover.api.wire import JSONObject
 
 __all__ = ["SendMethods", "SendOutcome", "is_ambiguous", "message_text"]
+
+SendStatus = Literal["sent", "resent", "already_delivered"]
+"""How a send ended: see :class:`SendOutcome`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +70,8 @@ class SendOutcome:
         attempts: POSTs made.
     """
 
-    status: Literal["sent", "resent", "already_delivered"]
-    event: dict[str, Any] | None
+    status: SendStatus
+    event: JSONObject | None
     attempts: int
 
 
@@ -80,7 +84,7 @@ def is_ambiguous(exc: BaseException) -> bool:
     return isinstance(exc, ApiError) and exc.status == 408
 
 
-def message_text(event: dict[str, Any]) -> str:
+def message_text(event: JSONObject) -> str:
     """The text of an event's text blocks, concatenated (the matching key for sends)."""
     content = event.get("content")
     if not isinstance(content, list):
@@ -159,7 +163,7 @@ class SendMethods(ResourceMethods):
                 if found is not None:
                     return SendOutcome("already_delivered", found, attempt)
                 continue
-            status = "sent" if attempt == 1 else "resent"
+            status: SendStatus = "sent" if attempt == 1 else "resent"
             return SendOutcome(status, receipt[0] if receipt else None, attempt)
         raise SendUncertainError(
             f"message to session {session_id} may not have been delivered after "
@@ -177,7 +181,7 @@ class SendMethods(ResourceMethods):
         delays: Sequence[float] = (0.0,),
         settle_timeout: float = 0.0,
         limit: int = 20,
-    ) -> dict[str, Any] | None:
+    ) -> JSONObject | None:
         """Find a ``user.message`` this client may have sent; None only if it surely wasn't.
 
         The matching rule is in the module docstring. Each check asks whether the session has
@@ -248,7 +252,7 @@ class SendMethods(ResourceMethods):
         return stop.get("type") != "requires_action"
 
     @staticmethod
-    def _matches(event: dict[str, Any], text: str, since: datetime, known: set[str]) -> bool:
+    def _matches(event: JSONObject, text: str, since: datetime, known: set[str]) -> bool:
         if event.get("type") != "user.message" or event.get("id") in known:
             return False
         if message_text(event) != text:
@@ -262,7 +266,7 @@ class SendMethods(ResourceMethods):
     async def send_tool_answer_once(
         self,
         session_id: str,
-        event: dict[str, Any],
+        event: JSONObject,
         *,
         max_sends: int = 3,
         already_answered_ok: bool = False,
@@ -299,7 +303,7 @@ class SendMethods(ResourceMethods):
                 if attempt < max_sends:
                     await asyncio.sleep(self.retry_policy.backoff(attempt))
                 continue
-            status = "resent" if ambiguous_before else "sent"
+            status: SendStatus = "resent" if ambiguous_before else "sent"
             return SendOutcome(status, receipt[0] if receipt else None, attempt)
         raise SendUncertainError(
             f"answer to session {session_id} may not have been delivered after "
@@ -317,7 +321,7 @@ class SendMethods(ResourceMethods):
         already_answered_ok: bool = False,
     ) -> SendOutcome:
         """Allow or deny a pending tool call (``tool_use_id`` is the ``sevt_`` event id)."""
-        event: dict[str, Any] = {
+        event: JSONObject = {
             "type": "user.tool_confirmation",
             "tool_use_id": tool_use_id,
             "result": "allow" if allow else "deny",

@@ -31,14 +31,14 @@ import logging
 import math
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
-from typing import Any, Literal
+from typing import Literal, cast
 from urllib.parse import quote
 
 import httpx
 from httpx_sse._decoders import SSEDecoder, SSELineDecoder
 from httpx_sse._models import ServerSentEvent
 
-from drover.api.core import ClientCore, connection_failed, encode_params
+from drover.api.core import ClientCore, EncodedParams, connection_failed, encode_params
 from drover.api.errors import (
     MalformedEventError,
     StreamError,
@@ -47,6 +47,7 @@ from drover.api.errors import (
     api_error_from_response,
 )
 from drover.api.retry import parse_retry_after
+from drover.api.wire import JSONObject
 
 __all__ = ["DELTA_TYPES", "EventStream", "StreamMethods"]
 
@@ -76,7 +77,7 @@ class EventStream:
         self,
         core: ClientCore,
         path: str,
-        params: list[tuple[str, str]],
+        params: EncodedParams,
         *,
         stall_timeout: float | None,
         on_activity: Callable[[ActivityKind], None] | None,
@@ -90,7 +91,7 @@ class EventStream:
         )
         self._on_activity = on_activity
         self._malformed = malformed
-        self._gen: AsyncIterator[dict[str, Any]] | None = None
+        self._gen: AsyncIterator[JSONObject] | None = None
         self._holds_slot = False
         self._closed = False
         self.response: httpx.Response | None = None
@@ -106,7 +107,7 @@ class EventStream:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
+    def __aiter__(self) -> AsyncIterator[JSONObject]:
         if self._gen is None:
             self._gen = self._iterate()
         return self._gen
@@ -171,7 +172,7 @@ class EventStream:
             self._core._open_streams -= 1
             self._core._stream_slots.release()
 
-    async def _iterate(self) -> AsyncIterator[dict[str, Any]]:
+    async def _iterate(self) -> AsyncIterator[JSONObject]:
         owns = self.response is None
         if owns:
             await self.open()
@@ -181,9 +182,10 @@ class EventStream:
         frames = SSEDecoder()
         try:
             while True:
+                chunk: str | None
                 try:
                     async with asyncio.timeout(self._stall):
-                        chunk = await anext(chunks)
+                        text = await anext(chunks)
                 except StopAsyncIteration:
                     pending = lines.flush()
                     chunk = None
@@ -194,8 +196,9 @@ class EventStream:
                         return  # closed by our own aclose() from another task: a clean end
                     raise connection_failed("GET", self._path, exc) from None
                 else:
+                    chunk = text
                     self.last_activity = time.monotonic()
-                    pending = lines.decode(chunk)
+                    pending = lines.decode(text)
                 for line in pending:
                     event = self._line(frames, line)
                     if event is not None:
@@ -206,7 +209,7 @@ class EventStream:
             if owns:
                 await self.aclose()
 
-    def _line(self, frames: SSEDecoder, line: str) -> dict[str, Any] | None:
+    def _line(self, frames: SSEDecoder, line: str) -> JSONObject | None:
         if line.startswith(":"):
             self._tick("heartbeat")
             return None
@@ -219,7 +222,7 @@ class EventStream:
         if self._on_activity is not None:
             self._on_activity(kind)
 
-    def _frame(self, sse: ServerSentEvent) -> dict[str, Any] | None:
+    def _frame(self, sse: ServerSentEvent) -> JSONObject | None:
         if sse.event == "ping":
             self._tick("heartbeat")
             return None
@@ -228,8 +231,10 @@ class EventStream:
         try:
             payload = json.loads(sse.data)
             reason = None if isinstance(payload, dict) else "not a JSON object"
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             payload, reason = None, f"invalid JSON ({exc.msg} at char {exc.pos})"
+        except ValueError as exc:  # e.g. an integer longer than Python converts (no position)
+            payload, reason = None, f"invalid JSON ({exc})"
         if sse.event == "error":
             raise api_error_from_payload(payload, fallback_message=sse.data[:200])
         if reason is not None:
@@ -246,7 +251,7 @@ class EventStream:
             return None
         self.events += 1
         self._tick("event")
-        return payload
+        return cast(JSONObject, payload)  # checked above: a JSON object
 
 
 class StreamMethods(ClientCore):

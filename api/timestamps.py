@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 __all__ = ["parse_timestamp"]
 
 
-def parse_timestamp(value: Any) -> datetime | None:
+def parse_timestamp(value: object) -> datetime | None:
     """Parse an RFC 3339 timestamp into an aware UTC-based datetime.
 
     Args:

@@ -77,7 +77,7 @@ def run(ctx: Context) -> int:
             f"drover: nothing mirrored yet for profile {ctx.name!r} — run `drover sync`",
             file=sys.stderr,
         )
-        from drover.store.ledger import LedgerRow
+        from drover.store.models import LedgerRow
 
         totals, rows, budgets = LedgerRow(None, None, 0, 0, 0, 0, 0, 0, 0, 0.0), [], []
     else:

@@ -11,11 +11,20 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drover.cli.common import EXIT_USAGE, CliError, Context, add_common, command, emit_json
 
-_EXTENSIONS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
+if TYPE_CHECKING:  # the parser must not load the export package
+    from drover.export.core import Format
+
+_EXTENSIONS: dict[str, Format] = {
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".jsonl": "jsonl",
+}
 _PROGRESS_SECONDS = 0.25  # between two progress redraws on a terminal
 
 
@@ -48,7 +57,7 @@ def register(subparsers: Any) -> None:
     p.set_defaults(run=run)
 
 
-def _format(args: Any) -> str:
+def _format(args: Any) -> Format:
     if args.format:
         return args.format
     if args.output and args.output != "-":
@@ -128,7 +137,7 @@ def run(ctx: Context) -> int:
 
 
 def _to_file(
-    reader: Any, session_id: str, fmt: str, target: Path, force: bool, options: dict[str, Any]
+    reader: Any, session_id: str, fmt: Format, target: Path, force: bool, options: dict[str, Any]
 ) -> Any:
     """Write the export file, turning file-system refusals into clear errors."""
     from drover.export.files import export_to_path

@@ -22,7 +22,7 @@ from drover.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from drover.cli.progress import SyncProgress
+    from drover.cli.progress import Mode, SyncProgress
 
 _TICK = 0.25  # seconds between progress samples
 
@@ -64,7 +64,7 @@ def run(ctx: Context) -> int:
     args = ctx.args
     from drover.cli.progress import SyncProgress
 
-    mode = "json" if args.json else ("tty" if sys.stdout.isatty() else "plain")
+    mode: Mode = "json" if args.json else ("tty" if sys.stdout.isatty() else "plain")
     progress = SyncProgress(mode)
     try:
         return ctx.run(_sync(ctx, progress))

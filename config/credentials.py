@@ -52,7 +52,7 @@ class ResolvedKey:
     source: KeySource
 
 
-def _backend(backend: keyring.backend.KeyringBackend | None):
+def _backend(backend: keyring.backend.KeyringBackend | None) -> keyring.backend.KeyringBackend:
     return backend if backend is not None else keyring.get_keyring()
 
 

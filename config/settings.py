@@ -28,7 +28,6 @@ import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -235,7 +234,7 @@ def _toml_error(file: Path, exc: tomllib.TOMLDecodeError) -> str:
 
 
 def _validation_error(file: Path, text: str, exc: ValidationError) -> str:
-    first: dict[str, Any] = exc.errors()[0]
+    first = exc.errors()[0]  # pydantic_core.ErrorDetails
     loc = [str(part) for part in first.get("loc", ())]
     where = ".".join(loc) or "(top level)"
     line = _find_line(text, loc)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+
+from drover.store.models import SQLValue
 
 
 def busiest_sql(*, timed: bool) -> str:
@@ -42,7 +43,7 @@ def busiest_sessions(
         `(session_id, event_count)` pairs, most events first, ties by most recent event.
     """
     top = conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0]
-    params: list[Any] = [top - window]
+    params: list[SQLValue] = [top - window]
     if since is not None:
         params.append(since)
     params.append(limit)

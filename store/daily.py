@@ -18,10 +18,8 @@ would be counted when its processed copy completes it, never twice).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable
-from typing import Any
 
 DAILY_V3 = """
 ALTER TABLE daily_cost ADD COLUMN active_seconds REAL;     -- cumulative, at the last report
@@ -66,7 +64,7 @@ RequestTotals = dict[str, list[int]]
 """UTC day -> [requests, input, output, cache read, cache write] added since the last save."""
 
 
-def add_request(totals: RequestTotals, model_usage: Any, day: str) -> None:
+def add_request(totals: RequestTotals, model_usage: object, day: str) -> None:
     """Count one model request and its `model_usage` tokens on `day`.
 
     Missing or non-integer token fields count as 0; the request itself always counts.
@@ -122,29 +120,3 @@ def clear_daily(conn: sqlite3.Connection, session_id: str) -> None:
     """Drop a session's per-day rows (before refolding its whole log)."""
     conn.execute("DELETE FROM daily_cost WHERE session_id = ?", (session_id,))
     conn.execute("DELETE FROM daily_usage WHERE session_id = ?", (session_id,))
-
-
-def backfill_daily(conn: sqlite3.Connection) -> None:
-    """Rebuild every session's per-day rows from its mirrored usage events (migration v3).
-
-    Reads only `session.usage` and `span.model_request_end` events (one index range per
-    session), folded by the same `apply_event` as ingest, then the session's Session object
-    as `recompute_session` does, so the rows equal what a full recompute would write.
-    """
-    # Imported here: derive -> state -> this module, and migrations import this module.
-    from drover.store.derive import apply_event, apply_session_object
-    from drover.store.state import SessionState
-
-    sessions = conn.execute("SELECT id, raw FROM sessions").fetchall()
-    for session_id, raw in sessions:
-        st = SessionState(session_id=session_id)
-        for on_primary, event_raw in conn.execute(
-            "SELECT on_primary, raw FROM events WHERE session_id = ? AND type IN (?, ?) "
-            "ORDER BY seq",
-            (session_id, "session.usage", REQUEST_EVENT),
-        ):
-            apply_event(st, json.loads(event_raw), on_primary=bool(on_primary))
-        if raw:
-            apply_session_object(st, json.loads(raw))
-        clear_daily(conn, session_id)
-        write_daily(conn, session_id, st.cost_reports, st.request_usage)

@@ -30,10 +30,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
 
-from drover.store.daily import REQUEST_EVENT, add_request, clear_daily
-from drover.store.extract import ANSWER_TYPES, budget_cents, now_key, ts_key, usage_columns
+from drover.store.daily import REQUEST_EVENT, add_request, clear_daily, write_daily
+from drover.store.extract import (
+    ANSWER_TYPES,
+    budget_cents,
+    json_object,
+    now_key,
+    ts_key,
+    usage_columns,
+)
+from drover.store.models import JSONObject
 from drover.store.state import PRIMARY_KEY, SessionState, save_state
 
 _STATUS_BY_EVENT = {
@@ -63,7 +70,7 @@ def _newer(at: str | None, than: str | None) -> bool:
     return at is not None and at >= than
 
 
-def _apply_usage(st: SessionState, usage: Any, at: str | None) -> None:
+def _apply_usage(st: SessionState, usage: object, at: str | None) -> None:
     cols = usage_columns(usage)
     if at is not None and "list_cost_cents" in cols:
         # Every dated report goes to the per-day table, even one older than the figures
@@ -75,14 +82,14 @@ def _apply_usage(st: SessionState, usage: Any, at: str | None) -> None:
         st.usage_at = at
 
 
-def _apply_budget(st: SessionState, holder: dict[str, Any], at: str | None) -> None:
+def _apply_budget(st: SessionState, holder: JSONObject, at: str | None) -> None:
     if "budget" in holder and _newer(at, st.budget_at):
         st.budget_cents = budget_cents(holder["budget"])
         st.budget_at = at
 
 
 def apply_event(
-    st: SessionState, event: dict[str, Any], *, on_primary: bool, at: str | None = None
+    st: SessionState, event: JSONObject, *, on_primary: bool, at: str | None = None
 ) -> None:
     """Fold one stored event into the state. Unknown types change nothing.
 
@@ -103,7 +110,7 @@ def apply_event(
     elif etype in _THREAD_STATUS_BY_EVENT or etype == "session.thread_created":
         _apply_thread(st, etype, event, at)
     elif etype == "session.error" and on_primary:
-        error = event.get("error") if isinstance(event.get("error"), dict) else {}
+        error = json_object(event.get("error"))
         st.last_error = {"event_id": event.get("id"), "at": at, "error": error}
         retry = error.get("retry_status")
         st.error_badge = retry.get("type") if isinstance(retry, dict) else "unknown"
@@ -129,14 +136,14 @@ def apply_event(
         st.requires.clear()
 
 
-def _apply_status(st: SessionState, etype: str, event: dict[str, Any], at: str | None) -> None:
+def _apply_status(st: SessionState, etype: str, event: JSONObject, at: str | None) -> None:
     if not _newer(at, st.status_at):
         return
     previous = st.status
     st.status = _STATUS_BY_EVENT[etype]
     st.status_at = at
     if etype == "session.status_idle":
-        reason = event.get("stop_reason") if isinstance(event.get("stop_reason"), dict) else {}
+        reason = json_object(event.get("stop_reason"))
         st.stop_reason = reason.get("type")
         ids = reason.get("event_ids")
         st.stop_event_ids = (
@@ -160,13 +167,13 @@ def _apply_status(st: SessionState, etype: str, event: dict[str, Any], at: str |
         st.requires.clear()
 
 
-def _apply_thread(st: SessionState, etype: str, event: dict[str, Any], at: str | None) -> None:
+def _apply_thread(st: SessionState, etype: str, event: JSONObject, at: str | None) -> None:
     thread_id = event.get("session_thread_id")
     if not isinstance(thread_id, str) or not thread_id:
         return
     agent_name = event.get("agent_name") if isinstance(event.get("agent_name"), str) else None
     status = _THREAD_STATUS_BY_EVENT.get(etype)
-    reason = event.get("stop_reason") if isinstance(event.get("stop_reason"), dict) else {}
+    reason = json_object(event.get("stop_reason"))
     stop = reason.get("type") if status == "idle" else None
     st.thread_facts.append((thread_id, agent_name, status, stop, at))
     if status == "idle":
@@ -179,13 +186,13 @@ def _apply_thread(st: SessionState, etype: str, event: dict[str, Any], at: str |
         st.requires.pop(thread_id, None)
 
 
-def apply_session_object(st: SessionState, obj: dict[str, Any]) -> None:
+def apply_session_object(st: SessionState, obj: JSONObject) -> None:
     """Reconcile the state with a server `Session` object (newest fact wins)."""
     at = ts_key(obj.get("updated_at"))
     st.archived_at = obj.get("archived_at")
     if isinstance(obj.get("title"), str) or obj.get("title") is None:
         st.title = obj.get("title")
-    agent = obj.get("agent") if isinstance(obj.get("agent"), dict) else {}
+    agent = json_object(obj.get("agent"))
     st.agent_name = agent.get("name", st.agent_name)
     model = agent.get("model")
     if isinstance(model, dict):
@@ -204,7 +211,7 @@ def apply_session_object(st: SessionState, obj: dict[str, Any]) -> None:
     _apply_budget(st, obj, at)
 
 
-def _pending(conn: sqlite3.Connection, st: SessionState) -> list[dict[str, Any]]:
+def _pending(conn: sqlite3.Connection, st: SessionState) -> list[JSONObject]:
     """Resolve the open requires_action ids into unanswered pending actions."""
     ordered: list[str] = []
     for key in sorted(st.requires, key=lambda k: (k != PRIMARY_KEY, k)):
@@ -226,7 +233,7 @@ def _pending(conn: sqlite3.Connection, st: SessionState) -> list[dict[str, Any]]
             f"SELECT id, type, thread_id, raw FROM events WHERE id IN ({marks})", ordered
         )
     }
-    pending = []
+    pending: list[JSONObject] = []
     for eid in ordered:
         if eid in answered:
             continue
@@ -302,3 +309,25 @@ def recompute_session(conn: sqlite3.Connection, session_id: str) -> SessionState
         apply_session_object(st, json.loads(raw))
     finalize(conn, st)
     return st
+
+
+def backfill_daily(conn: sqlite3.Connection) -> None:
+    """Rebuild every session's per-day rows from its mirrored usage events (migration v3).
+
+    Reads only `session.usage` and `span.model_request_end` events (one index range per
+    session), folded by the same `apply_event` as ingest, then the session's Session object
+    as `recompute_session` does, so the rows equal what a full recompute would write.
+    """
+    sessions = conn.execute("SELECT id, raw FROM sessions").fetchall()
+    for session_id, raw in sessions:
+        st = SessionState(session_id=session_id)
+        for on_primary, event_raw in conn.execute(
+            "SELECT on_primary, raw FROM events WHERE session_id = ? AND type IN (?, ?) "
+            "ORDER BY seq",
+            (session_id, "session.usage", REQUEST_EVENT),
+        ):
+            apply_event(st, json.loads(event_raw), on_primary=bool(on_primary))
+        if raw:
+            apply_session_object(st, json.loads(raw))
+        clear_daily(conn, session_id)
+        write_daily(conn, session_id, st.cost_reports, st.request_usage)

@@ -11,7 +11,9 @@ import hashlib
 import json
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Literal, TypedDict
+
+from drover.store.models import JSONObject
 
 # Per-event cap on indexed text: a tool result can carry megabytes (a dumped log); indexing
 # all of it would slow ingest and bloat the index for little search value. Raw JSON is kept whole.
@@ -30,12 +32,12 @@ ANSWER_TYPES = ("user.tool_confirmation", "user.custom_tool_result", "user.tool_
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
-def dumps(obj: Any) -> str:
+def dumps(obj: object) -> str:
     """Serialise compactly; `ensure_ascii=False` keeps agent text byte-identical and smaller."""
     return _ENCODER.encode(obj)
 
 
-def event_id(event: dict[str, Any], session_id: str, thread_id: str | None) -> str:
+def event_id(event: JSONObject, session_id: str, thread_id: str | None) -> str:
     """Return the key an event is stored under.
 
     The server id when present. Some implementations send `user.interrupt` with `id == ""`
@@ -51,7 +53,7 @@ def event_id(event: dict[str, Any], session_id: str, thread_id: str | None) -> s
     return f"local_{digest[:24]}"
 
 
-def ref_id(event: dict[str, Any]) -> str | None:
+def ref_id(event: JSONObject) -> str | None:
     """Return the id of the event this one refers to (a tool use it answers), if any."""
     for field in _REF_FIELDS:
         value = event.get(field)
@@ -60,7 +62,7 @@ def ref_id(event: dict[str, Any]) -> str | None:
     return None
 
 
-def _collect_text(node: Any, out: list[str], budget: list[int]) -> None:
+def _collect_text(node: object, out: list[str], budget: list[int]) -> None:
     """Walk nested content collecting `text` strings (never base64 `data`)."""
     if budget[0] <= 0:
         return
@@ -81,7 +83,7 @@ _NAME_KEYS = ("name", "mcp_server_name", "agent_name", "to_agent_name", "from_ag
 _PROSE_KEYS = ("deny_message", "description", "explanation")
 
 
-def event_text(event: dict[str, Any]) -> str:
+def event_text(event: JSONObject) -> str:
     """Return the searchable text of an event ('' when it has none).
 
     Content blocks give their `text`; tool uses give the tool name and input (so "rm -rf"
@@ -107,7 +109,7 @@ def event_text(event: dict[str, Any]) -> str:
 _FAST_TS = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z")
 
 
-def ts_key(value: Any) -> str | None:
+def ts_key(value: object) -> str | None:
     """Normalise an RFC 3339 timestamp to a fixed-width UTC string that sorts correctly.
 
     Server timestamps vary in fractional digits (`…:00Z` vs `…:00.120Z`), and plain string
@@ -127,12 +129,18 @@ def ts_key(value: Any) -> str | None:
     return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def json_object(value: object) -> JSONObject:
+    """`value` if it is a JSON object, else an empty one (a missing or malformed field is data
+    to tolerate, never a crash)."""
+    return value if isinstance(value, dict) else {}
+
+
 def now_key() -> str:
     """Return the current time in `ts_key` form (for local bookkeeping columns)."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def money_cents(value: Any) -> int | None:
+def money_cents(value: object) -> int | None:
     """Return a `BetaMonetaryAmount` (`{"amount": "187", ...}`) as integer cents."""
     if not isinstance(value, dict):
         return None
@@ -142,23 +150,40 @@ def money_cents(value: Any) -> int | None:
         return None
 
 
-def budget_cents(budget: Any) -> int | None:
+def budget_cents(budget: object) -> int | None:
     """Return a session budget's cap in cents, or None for no budget."""
     if isinstance(budget, dict):
         return money_cents(budget.get("max_list_cost"))
     return None
 
 
-def usage_columns(usage: Any) -> dict[str, Any]:
+class UsageColumns(TypedDict, total=False):
+    """The `sessions` columns a `usage` object carries (see `usage_columns`)."""
+
+    input_tokens: int
+    output_tokens: int
+    cache_read_tokens: int
+    cache_creation_tokens: int
+    list_cost_cents: int
+    active_seconds: float
+
+
+_TOKEN_COLUMNS: tuple[
+    tuple[str, Literal["input_tokens", "output_tokens", "cache_read_tokens"]], ...
+] = (
+    ("input_tokens", "input_tokens"),
+    ("output_tokens", "output_tokens"),
+    ("cache_read_input_tokens", "cache_read_tokens"),
+)
+"""(wire field of `usage`, column)."""
+
+
+def usage_columns(usage: object) -> UsageColumns:
     """Return the session columns carried by a `usage` object (absent fields are omitted)."""
     if not isinstance(usage, dict):
         return {}
-    cols: dict[str, Any] = {}
-    for src, dst in (
-        ("input_tokens", "input_tokens"),
-        ("output_tokens", "output_tokens"),
-        ("cache_read_input_tokens", "cache_read_tokens"),
-    ):
+    cols: UsageColumns = {}
+    for src, dst in _TOKEN_COLUMNS:
         if isinstance(usage.get(src), int):
             cols[dst] = usage[src]
     creation = usage.get("cache_creation")

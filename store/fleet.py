@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from drover.store.models import SQLValue
+
 __all__ = ["SORT_KEYS", "FleetQuery", "SortKey", "fleet_sql", "register_functions"]
 
 SortKey = Literal["needs", "age", "active", "tokens", "cost", "title", "agent"]
@@ -77,14 +79,14 @@ def register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("regexp", 2, _regexp, deterministic=True)
 
 
-def fleet_sql(query: FleetQuery) -> tuple[str, list[object]]:
+def fleet_sql(query: FleetQuery) -> tuple[str, list[SQLValue]]:
     """The id query for `query`.
 
     Raises:
         re.error: the pattern is not a valid regular expression (checked before querying).
     """
     clauses = ["deleted = 0", "archived_at IS NULL"]
-    params: list[object] = []
+    params: list[SQLValue] = []
     if query.needs_only:
         clauses.append("needs_you IS NOT NULL")
     if query.pattern:

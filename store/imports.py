@@ -19,11 +19,11 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from drover.store.derive import recompute_session
 from drover.store.extract import dumps, event_text, ref_id, ts_key
 from drover.store.ingest import _merge_duplicate
+from drover.store.models import JSONObject, SQLValue
 from drover.store.objects import upsert_sessions, upsert_threads
 
 IMPORT_ORIGIN = "import"
@@ -60,7 +60,7 @@ class ImportedEvent:
     id: str
     thread_id: str | None
     on_primary: bool
-    event: dict[str, Any]
+    event: JSONObject
 
 
 @dataclass
@@ -96,10 +96,10 @@ class ImportResult:
 def import_session(
     conn: sqlite3.Connection,
     session_id: str,
-    session: dict[str, Any] | None,
-    threads: list[dict[str, Any]],
+    session: JSONObject | None,
+    threads: list[JSONObject],
     events: Iterable[ImportedEvent],
-    thread_rows: list[dict[str, Any]] | None = None,
+    thread_rows: list[JSONObject] | None = None,
 ) -> ImportResult:
     """Write one exported session's rows and rebuild its derived state.
 
@@ -151,7 +151,7 @@ def import_session(
     if result.changed:
         if fresh_threads:
             upsert_threads(conn, fresh_threads)
-        if fresh_session:
+        if fresh_session and session is not None:  # (fresh_session implies it)
             upsert_sessions(conn, [session])
         recompute_session(conn, session_id)
         if thread_rows and _origin(conn, session_id) == IMPORT_ORIGIN:
@@ -164,10 +164,13 @@ def import_session(
 
 
 def _origin(conn: sqlite3.Connection, session_id: str) -> str | None:
-    return conn.execute("SELECT origin FROM sessions WHERE id = ?", (session_id,)).fetchone()[0]
+    origin: str | None = conn.execute(
+        "SELECT origin FROM sessions WHERE id = ?", (session_id,)
+    ).fetchone()[0]
+    return origin
 
 
-def _lay_thread_rows(conn: sqlite3.Connection, session_id: str, rows: list[dict[str, Any]]) -> None:
+def _lay_thread_rows(conn: sqlite3.Connection, session_id: str, rows: list[JSONObject]) -> None:
     """Give an imported session's threads the exporter's values (synced sessions keep sync's)."""
     fields = [f for f in THREAD_ROW_FIELDS if f != "id"]
     for row in rows:
@@ -181,7 +184,7 @@ def _lay_thread_rows(conn: sqlite3.Connection, session_id: str, rows: list[dict[
         )
 
 
-def _is_newer(conn: sqlite3.Connection, table: str, obj: dict[str, Any]) -> bool:
+def _is_newer(conn: sqlite3.Connection, table: str, obj: JSONObject) -> bool:
     """True when `obj` should replace the stored object: none stored, or a later `updated_at`
     (a redacted copy of the same object never replaces the original)."""
     row = conn.execute(f"SELECT raw FROM {table} WHERE id = ?", (obj.get("id"),)).fetchone()
@@ -207,7 +210,7 @@ def _write_chunk(
             [item.id for item in chunk],
         )
     }
-    rows: list[tuple[Any, ...]] = []
+    rows: list[tuple[SQLValue, ...]] = []
     seen: set[str] = set()
     for item in chunk:
         result.events += 1

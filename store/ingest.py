@@ -20,6 +20,7 @@ from typing import Any
 
 from drover.store.derive import apply_event, finalize
 from drover.store.extract import dumps, event_id, event_text, now_key, ref_id, ts_key
+from drover.store.models import JSONObject, SQLValue
 from drover.store.state import load_state
 
 PREVIEW_TYPES = frozenset({"event_start", "event_delta"})
@@ -86,7 +87,7 @@ def _merge_duplicate(
     conn: sqlite3.Connection,
     eid: str,
     stored: list[Any],
-    event: dict[str, Any],
+    event: JSONObject,
     thread_id: str | None,
 ) -> tuple[bool, bool]:
     """Apply what a repeated delivery may legitimately change.
@@ -120,7 +121,7 @@ def _merge_duplicate(
 def ingest_events(
     conn: sqlite3.Connection,
     session_id: str,
-    events: Iterable[dict[str, Any]],
+    events: Iterable[JSONObject],
     *,
     thread_id: str | None = None,
     cursor: str | None = AUTO_CURSOR,
@@ -157,10 +158,10 @@ def ingest_events(
     touched_any = False
     newest: tuple[str, str] | None = None  # (ts_key, original processed_at)
     on_primary = int(thread_id is None)
-    rows: list[list[Any]] = []  # new rows, inserted together below
+    rows: list[list[SQLValue]] = []  # new rows, inserted together below
     pending: dict[str, int] = {}  # id -> index in rows, for repeats inside this batch
     # Fold plan in delivery order: (event, its ts_key, its id).
-    plan: list[tuple[dict[str, Any], str | None, str]] = []
+    plan: list[tuple[JSONObject, str | None, str]] = []
     for eid, event in zip(ids, batch, strict=True):
         etype = event["type"]
         if etype in PREVIEW_TYPES:
@@ -169,7 +170,7 @@ def ingest_events(
         processed_at = event.get("processed_at")
         at = ts_key(processed_at)
         if at is not None and (newest is None or at > newest[0]):
-            newest = (at, processed_at)
+            newest = (at, str(processed_at))  # a str: ts_key parsed it
         if eid in pending:
             row = rows[pending[eid]]
             if row[5] is None and processed_at is not None:  # completed within the batch
@@ -216,7 +217,7 @@ def ingest_events(
     return result, touched_any
 
 
-def _insert(conn: sqlite3.Connection, rows: list[list[Any]]) -> int:
+def _insert(conn: sqlite3.Connection, rows: list[list[SQLValue]]) -> int:
     """Insert new rows with one executemany; returns the seq of the first.
 
     The rows were checked absent just before, and only this (the single writer) connection
@@ -252,10 +253,13 @@ def _advance_cursor(
             "SELECT last_processed_at FROM sync_cursors WHERE session_id = ? AND thread_id = ?",
             (session_id, key),
         ).fetchone()
-        return row[0] if row else None
+        stored: str | None = row[0] if row else None
+        return stored
+    candidate: tuple[str | None, str | None] | None
     candidate = newest if cursor == AUTO_CURSOR else (ts_key(cursor), cursor)
     if candidate is None or candidate[0] is None:
         candidate = (None, None)  # nothing datable: only last_seq/updated_at move
+    result: str | None
     (result,) = conn.execute(
         "INSERT INTO sync_cursors"
         "(session_id, thread_id, last_processed_at, last_key, last_seq, updated_at) "

@@ -27,21 +27,40 @@ sessions imported from export files too, except against the user's budgets (`bud
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
-RUNTIME_CENTS_PER_HOUR = 8
-"""Session runtime list price: $0.08 per hour of `active_seconds`."""
-WARN_PERCENT = 80
-"""A budget at or above this share of its cap is a warning; at 100% it is reached."""
+# The ledger's row types and figures are plain data in `models`, where `drover.text` (pure
+# formatting) may reach them too; re-exported here for callers that import them from the ledger.
+from drover.store.models import RUNTIME_CENTS_PER_HOUR as RUNTIME_CENTS_PER_HOUR
+from drover.store.models import WARN_PERCENT as WARN_PERCENT
+from drover.store.models import BudgetState as BudgetState
+from drover.store.models import LedgerRow as LedgerRow
+from drover.store.models import SQLValue
+
 DIMENSIONS = ("session", "agent", "environment", "model", "day")
 """What `ledger_rows` can group by."""
 
 Dimension = Literal["session", "agent", "environment", "model", "day"]
 Cap = tuple[str, str | None, int]
 """A user budget: (`daily` | `monthly`, agent id or name or None for all, cap in cents)."""
+
+
+class Window(TypedDict, total=False):
+    """The UTC days a ledger query covers (see the module docstring); both ends inclusive."""
+
+    since: str | None
+    until: str | None
+
+
+class RowsQuery(Window, total=False):
+    """A `ledger_rows` query's window and page."""
+
+    limit: int | None
+    offset: int
+
 
 _FIRST_DAY, _LAST_DAY = "0000-00-00", "9999-99-99"
 _FIGURES = "cents, active, tok_in, tok_out, cache_read, cache_write, requests"
@@ -104,107 +123,6 @@ _GROUPS: dict[str, tuple[str, str, str]] = {
 _SESSION_EXTRA = ", max(ps.agent_name), max(ps.status), max(ps.budget_cents)"
 
 
-@dataclass(frozen=True)
-class LedgerRow:
-    """Spend and usage of one group (a session, agent, environment, model or day) or of all.
-
-    Attributes:
-        key: the session id, agent id, environment id, model id or `YYYY-MM-DD` day; None
-            for the totals, or when the group is unknown (a session with no environment).
-        label: the session title, agent or environment name (None when unknown).
-        sessions: sessions counted.
-        list_cost_cents: list cost in cents (runtime included).
-        input_tokens: uncached input tokens.
-        output_tokens: output tokens.
-        cache_read_tokens: input tokens read from the prompt cache.
-        cache_write_tokens: input tokens written to the prompt cache.
-        requests: model requests mirrored.
-        active_seconds: runtime (seconds with a thread running).
-        agent_name: session rows only: the session's agent.
-        status: session rows only: the session's status.
-        budget_cents: session rows only: the session's server budget, if any.
-    """
-
-    key: str | None
-    label: str | None
-    sessions: int
-    list_cost_cents: int
-    input_tokens: int
-    output_tokens: int
-    cache_read_tokens: int
-    cache_write_tokens: int
-    requests: int
-    active_seconds: float
-    agent_name: str | None = None
-    status: str | None = None
-    budget_cents: int | None = None
-
-    @property
-    def total_tokens(self) -> int:
-        """Every token kind added up."""
-        return (
-            self.input_tokens
-            + self.output_tokens
-            + self.cache_read_tokens
-            + (self.cache_write_tokens)
-        )
-
-    @property
-    def runtime_hours(self) -> float:
-        """Runtime in hours."""
-        return self.active_seconds / 3600
-
-    @property
-    def runtime_cents(self) -> int:
-        """Runtime's share of the list cost, in whole cents ($0.08/h, half up)."""
-        return int(self.active_seconds * RUNTIME_CENTS_PER_HOUR / 3600 + 0.5)
-
-    def as_json(self) -> dict[str, Any]:
-        """A JSON-ready dict: cents and tokens as ints, runtime in seconds and hours."""
-        data = asdict(self)
-        data["active_seconds"] = round(self.active_seconds, 3)
-        data["runtime_hours"] = round(self.runtime_hours, 4)
-        data["runtime_cost_cents"] = self.runtime_cents
-        data["total_tokens"] = self.total_tokens
-        return data
-
-
-@dataclass(frozen=True)
-class BudgetState:
-    """How much of one budget is spent.
-
-    Attributes:
-        scope: `session` (the server's per-session budget), `daily` or `monthly` (the user's
-            caps from the config, UTC day / calendar month to date).
-        key: the session id, or the agent a user cap is limited to (None: every agent).
-        label: the session title or agent name, when known.
-        spent_cents: spent so far in the scope.
-        cap_cents: the cap.
-    """
-
-    scope: str
-    key: str | None
-    label: str | None
-    spent_cents: int
-    cap_cents: int
-
-    @property
-    def percent(self) -> float:
-        """Spent as a percentage of the cap."""
-        return 100.0 * self.spent_cents / self.cap_cents if self.cap_cents > 0 else 100.0
-
-    @property
-    def level(self) -> str:
-        """`reached` (at or over the cap), `warning` (at `WARN_PERCENT`% or more) or `ok`."""
-        if self.spent_cents >= self.cap_cents:
-            return "reached"
-        return "warning" if self.spent_cents * 100 >= self.cap_cents * WARN_PERCENT else "ok"
-
-    def as_json(self) -> dict[str, Any]:
-        """A JSON-ready dict with the level and percentage."""
-        return {**asdict(self), "percent": round(self.percent, 1), "level": self.level}
-
-
 def _window(since: str | None, until: str | None) -> dict[str, str]:
     return {"since": since or _FIRST_DAY, "until": until or _LAST_DAY}
 
@@ -213,7 +131,7 @@ def _per_session(since: str | None, until: str | None) -> str:
     return _PER_SESSION_OPEN if since is None and until is None else _PER_SESSION_WINDOW
 
 
-def _row(values: Iterable[Any]) -> LedgerRow:
+def _row(values: Iterable[Any]) -> LedgerRow:  # a row of the queries below
     key, label, sessions, cents, active, tin, tout, cread, cwrite, requests, *extra = values
     return LedgerRow(
         key, label, sessions or 0, int(cents or 0), int(tin or 0), int(tout or 0),
@@ -221,14 +139,16 @@ def _row(values: Iterable[Any]) -> LedgerRow:
     )  # fmt: skip
 
 
-def ledger_totals(conn: Any, *, since: str | None = None, until: str | None = None) -> LedgerRow:
+def ledger_totals(
+    conn: sqlite3.Connection, *, since: str | None = None, until: str | None = None
+) -> LedgerRow:
     """Every session's figures added up, within the window (see the module docstring)."""
     sql = f"{_per_session(since, until)} SELECT NULL, NULL, count(*), {_SUMS} FROM per_session"
     return _row(conn.execute(sql, _window(since, until)).fetchone())
 
 
 def ledger_rows(
-    conn: Any,
+    conn: sqlite3.Connection,
     by: Dimension,
     *,
     since: str | None = None,
@@ -246,7 +166,7 @@ def ledger_rows(
         limit: most rows (None: all); page with `offset`.
         offset: rows to skip.
     """
-    params: dict[str, Any] = {**_window(since, until), "limit": -1 if limit is None else limit}
+    params: dict[str, SQLValue] = {**_window(since, until), "limit": -1 if limit is None else limit}
     params["offset"] = offset
     if by == "day":
         bounded = since is not None or until is not None
@@ -269,7 +189,9 @@ def ledger_rows(
     return [_row(r) for r in conn.execute(sql, params)]
 
 
-def window_spend(conn: Any, since: str, until: str, *, agent: str | None = None) -> int:
+def window_spend(
+    conn: sqlite3.Connection, since: str, until: str, *, agent: str | None = None
+) -> int:
     """List cost spent between two UTC days (inclusive) by synced sessions, in cents.
 
     Args:
@@ -287,7 +209,7 @@ def window_spend(conn: Any, since: str, until: str, *, agent: str | None = None)
 
 
 def budget_states(
-    conn: Any, caps: Iterable[Cap] = (), *, today: str, session_limit: int = 50
+    conn: sqlite3.Connection, caps: Iterable[Cap] = (), *, today: str, session_limit: int = 50
 ) -> list[BudgetState]:
     """The user's caps (every one, whatever its level), then sessions whose server budget is
     at `WARN_PERCENT`% or more (most consumed first; archived and deleted ones left out).

@@ -15,7 +15,8 @@ from typing import Literal
 import sqlite_utils
 
 from drover.store.account import ACCOUNT_V5
-from drover.store.daily import DAILY_V3, backfill_daily
+from drover.store.daily import DAILY_V3
+from drover.store.derive import backfill_daily
 from drover.store.schema import TABLES_V1, create_fts_triggers, ensure_fts_triggers
 
 Synchronous = Literal["NORMAL", "FULL"]

@@ -1,12 +1,19 @@
-"""Typed rows returned by the read API (plain frozen dataclasses, no ORM)."""
+"""Typed rows returned by the read API (plain frozen dataclasses, no ORM), the cost ledger's
+included: plain data that `drover.text` may format without loading any query module."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Self
+from dataclasses import asdict, dataclass
+from typing import Any, Self, TypeAlias
+
+JSONObject: TypeAlias = dict[str, Any]
+"""A wire object as mirrored (raw JSON: unknown fields kept, values checked where read)."""
+
+SQLValue: TypeAlias = str | int | float | bytes | None
+"""A value SQLite binds as a statement parameter or returns in a column."""
 
 
 def _json(value: str | None, default: Any = None) -> Any:
@@ -45,16 +52,16 @@ class SessionRow:
     budget_cents: int | None
     stop_reason: str | None
     stop_event_ids: list[str] | None
-    stop_details: Any
-    last_error: dict[str, Any] | None
+    stop_details: object
+    last_error: JSONObject | None
     error_badge: str | None
-    pending_actions: list[dict[str, Any]]
+    pending_actions: list[JSONObject]
     needs_you: str | None
     needs_since: str | None
     high_water_seq: int
     event_count: int
     last_event_at: str | None
-    raw: dict[str, Any] | None = None
+    raw: JSONObject | None = None
     origin: str | None = None
 
     COLUMNS = (
@@ -87,7 +94,7 @@ class EventRow:
     on_primary: bool
     type: str
     processed_at: str | None
-    event: dict[str, Any]
+    event: JSONObject
 
     COLUMNS = "seq, id, session_id, thread_id, on_primary, type, processed_at, raw"
 
@@ -131,7 +138,7 @@ class ThreadRow:
     stop_reason: str | None
     list_cost_cents: int | None
     created_at: str | None
-    raw: dict[str, Any] | None
+    raw: JSONObject | None
 
 
 @dataclass(frozen=True)
@@ -141,7 +148,7 @@ class OutboxRow:
     id: int
     session_id: str
     kind: str
-    payload: Any
+    payload: JSONObject
     state: str
     server_event_ids: list[str] | None
     error: str | None
@@ -170,3 +177,112 @@ class HeaderCounts:
     needs_you: int
     errored: int
     spend_today_cents: int
+
+
+# -- the cost ledger (queries in `drover.store.ledger`) --------------------------------------
+
+RUNTIME_CENTS_PER_HOUR = 8
+"""Session runtime list price: $0.08 per hour of `active_seconds`."""
+WARN_PERCENT = 80
+"""A budget at or above this share of its cap is a warning; at 100% it is reached."""
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """Spend and usage of one group (a session, agent, environment, model or day) or of all.
+
+    Attributes:
+        key: the session id, agent id, environment id, model id or `YYYY-MM-DD` day; None
+            for the totals, or when the group is unknown (a session with no environment).
+        label: the session title, agent or environment name (None when unknown).
+        sessions: sessions counted.
+        list_cost_cents: list cost in cents (runtime included).
+        input_tokens: uncached input tokens.
+        output_tokens: output tokens.
+        cache_read_tokens: input tokens read from the prompt cache.
+        cache_write_tokens: input tokens written to the prompt cache.
+        requests: model requests mirrored.
+        active_seconds: runtime (seconds with a thread running).
+        agent_name: session rows only: the session's agent.
+        status: session rows only: the session's status.
+        budget_cents: session rows only: the session's server budget, if any.
+    """
+
+    key: str | None
+    label: str | None
+    sessions: int
+    list_cost_cents: int
+    input_tokens: int
+    output_tokens: int
+    cache_read_tokens: int
+    cache_write_tokens: int
+    requests: int
+    active_seconds: float
+    agent_name: str | None = None
+    status: str | None = None
+    budget_cents: int | None = None
+
+    @property
+    def total_tokens(self) -> int:
+        """Every token kind added up."""
+        return (
+            self.input_tokens
+            + self.output_tokens
+            + self.cache_read_tokens
+            + (self.cache_write_tokens)
+        )
+
+    @property
+    def runtime_hours(self) -> float:
+        """Runtime in hours."""
+        return self.active_seconds / 3600
+
+    @property
+    def runtime_cents(self) -> int:
+        """Runtime's share of the list cost, in whole cents ($0.08/h, half up)."""
+        return int(self.active_seconds * RUNTIME_CENTS_PER_HOUR / 3600 + 0.5)
+
+    def as_json(self) -> JSONObject:
+        """A JSON-ready dict: cents and tokens as ints, runtime in seconds and hours."""
+        data = asdict(self)
+        data["active_seconds"] = round(self.active_seconds, 3)
+        data["runtime_hours"] = round(self.runtime_hours, 4)
+        data["runtime_cost_cents"] = self.runtime_cents
+        data["total_tokens"] = self.total_tokens
+        return data
+
+
+@dataclass(frozen=True)
+class BudgetState:
+    """How much of one budget is spent.
+
+    Attributes:
+        scope: `session` (the server's per-session budget), `daily` or `monthly` (the user's
+            caps from the config, UTC day / calendar month to date).
+        key: the session id, or the agent a user cap is limited to (None: every agent).
+        label: the session title or agent name, when known.
+        spent_cents: spent so far in the scope.
+        cap_cents: the cap.
+    """
+
+    scope: str
+    key: str | None
+    label: str | None
+    spent_cents: int
+    cap_cents: int
+
+    @property
+    def percent(self) -> float:
+        """Spent as a percentage of the cap."""
+        return 100.0 * self.spent_cents / self.cap_cents if self.cap_cents > 0 else 100.0
+
+    @property
+    def level(self) -> str:
+        """`reached` (at or over the cap), `warning` (at `WARN_PERCENT`% or more) or `ok`."""
+        if self.spent_cents >= self.cap_cents:
+            return "reached"
+        return "warning" if self.spent_cents * 100 >= self.cap_cents * WARN_PERCENT else "ok"
+
+    def as_json(self) -> JSONObject:
+        """A JSON-ready dict with the level and percentage."""
+        return {**asdict(self), "percent": round(self.percent, 1), "level": self.level}

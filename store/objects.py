@@ -7,14 +7,15 @@ REPLACE/UPSERT ban applies to `events` only). The raw JSON of every object is ke
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from typing import cast
 
 from drover.store.derive import apply_session_object, finalize
-from drover.store.extract import dumps, money_cents
+from drover.store.extract import dumps, json_object, money_cents
+from drover.store.models import JSONObject, SQLValue
 from drover.store.state import load_state
 
 
-def _upsert(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) -> None:
+def _upsert(conn: sqlite3.Connection, table: str, rows: list[dict[str, SQLValue]]) -> None:
     if not rows:
         return
     cols = list(rows[0])
@@ -26,22 +27,24 @@ def _upsert(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) ->
     )
 
 
-def _require_id(obj: Any, kind: str) -> str:
+def _require_id(obj: object, kind: str) -> str:
     if not isinstance(obj, dict) or not isinstance(obj.get("id"), str) or not obj["id"]:
         raise ValueError(f"{kind} object without a string id")
-    return obj["id"]
+    object_id: str = obj["id"]
+    return object_id
 
 
-def _model_id(agent: Any) -> str | None:
+def _model_id(agent: object) -> str | None:
     model = agent.get("model") if isinstance(agent, dict) else None
     if isinstance(model, dict):
-        return model.get("id")
+        model_id: str | None = model.get("id")
+        return model_id
     return model if isinstance(model, str) else None
 
 
-def upsert_agents(conn: sqlite3.Connection, agents: list[dict[str, Any]]) -> list[str]:
+def upsert_agents(conn: sqlite3.Connection, agents: list[JSONObject]) -> list[str]:
     """Insert or refresh `Agent` objects; returns their ids."""
-    rows = [
+    rows: list[dict[str, SQLValue]] = [
         {
             "id": _require_id(a, "agent"),
             "name": a.get("name"),
@@ -55,12 +58,12 @@ def upsert_agents(conn: sqlite3.Connection, agents: list[dict[str, Any]]) -> lis
         for a in agents
     ]
     _upsert(conn, "agents", rows)
-    return [r["id"] for r in rows]
+    return [cast(str, r["id"]) for r in rows]  # _require_id checked each
 
 
-def upsert_environments(conn: sqlite3.Connection, envs: list[dict[str, Any]]) -> list[str]:
+def upsert_environments(conn: sqlite3.Connection, envs: list[JSONObject]) -> list[str]:
     """Insert or refresh `Environment` objects; returns their ids."""
-    rows = [
+    rows: list[dict[str, SQLValue]] = [
         {
             "id": _require_id(e, "environment"),
             "name": e.get("name"),
@@ -72,15 +75,15 @@ def upsert_environments(conn: sqlite3.Connection, envs: list[dict[str, Any]]) ->
         for e in envs
     ]
     _upsert(conn, "environments", rows)
-    return [r["id"] for r in rows]
+    return [cast(str, r["id"]) for r in rows]  # _require_id checked each
 
 
-def upsert_threads(conn: sqlite3.Connection, threads: list[dict[str, Any]]) -> list[str]:
+def upsert_threads(conn: sqlite3.Connection, threads: list[JSONObject]) -> list[str]:
     """Insert or refresh `Thread` objects; returns the session ids they belong to."""
-    rows = []
+    rows: list[dict[str, SQLValue]] = []
     for t in threads:
-        agent = t.get("agent") if isinstance(t.get("agent"), dict) else {}
-        usage = t.get("usage") if isinstance(t.get("usage"), dict) else {}
+        agent = json_object(t.get("agent"))
+        usage = json_object(t.get("usage"))
         rows.append(
             {
                 "id": _require_id(t, "thread"),
@@ -98,10 +101,10 @@ def upsert_threads(conn: sqlite3.Connection, threads: list[dict[str, Any]]) -> l
         if not isinstance(rows[-1]["session_id"], str):
             raise ValueError("thread object without a session_id")
     _upsert(conn, "threads", rows)
-    return sorted({r["session_id"] for r in rows})
+    return sorted({cast(str, r["session_id"]) for r in rows})  # checked in the loop
 
 
-def upsert_sessions(conn: sqlite3.Connection, sessions: list[dict[str, Any]]) -> list[str]:
+def upsert_sessions(conn: sqlite3.Connection, sessions: list[JSONObject]) -> list[str]:
     """Insert or refresh `Session` objects and reconcile their derived state.
 
     Returns:
@@ -113,7 +116,7 @@ def upsert_sessions(conn: sqlite3.Connection, sessions: list[dict[str, Any]]) ->
         st = load_state(conn, sid)
         apply_session_object(st, obj)
         finalize(conn, st)
-        agent = obj.get("agent") if isinstance(obj.get("agent"), dict) else {}
+        agent = json_object(obj.get("agent"))
         conn.execute(
             "UPDATE sessions SET raw = ?, agent_id = ?, environment_id = ?, created_at = ?, "
             "updated_at = ? WHERE id = ?",

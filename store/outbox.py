@@ -8,9 +8,9 @@ the API has no idempotency key, sync must check recent history before re-sending
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
 
 from drover.store.extract import dumps, now_key
+from drover.store.models import SQLValue
 
 OUTBOX_STATES = ("queued", "sending", "sent", "failed")
 
@@ -19,7 +19,7 @@ class OutboxStateError(ValueError):
     """An outbox transition named an unknown row or was not allowed from its current state."""
 
 
-def enqueue_action(conn: sqlite3.Connection, session_id: str, kind: str, payload: Any) -> int:
+def enqueue_action(conn: sqlite3.Connection, session_id: str, kind: str, payload: object) -> int:
     """Persist a new queued action and return its local id."""
     now = now_key()
     cur = conn.execute(
@@ -27,6 +27,7 @@ def enqueue_action(conn: sqlite3.Connection, session_id: str, kind: str, payload
         "VALUES (?, ?, ?, 'queued', ?, ?)",
         (session_id, kind, dumps(payload), now, now),
     )
+    assert cur.lastrowid is not None  # set by the INSERT
     return int(cur.lastrowid)
 
 
@@ -35,7 +36,7 @@ def _transition(
     action_id: int,
     allowed_from: tuple[str, ...],
     sets: str,
-    params: tuple[Any, ...],
+    params: tuple[SQLValue, ...],
 ) -> str:
     """Apply a guarded state change and return the row's session id."""
     row = conn.execute("SELECT session_id, state FROM outbox WHERE id = ?", (action_id,)).fetchone()
@@ -46,7 +47,8 @@ def _transition(
     conn.execute(
         f"UPDATE outbox SET {sets}, updated_at = ? WHERE id = ?", (*params, now_key(), action_id)
     )
-    return row[0]
+    session_id: str = row[0]
+    return session_id
 
 
 def mark_sending(conn: sqlite3.Connection, action_id: int) -> str:

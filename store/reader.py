@@ -13,7 +13,6 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 from drover.store import activity, rollups
 from drover.store.account import AccountBinding, read_account
@@ -22,8 +21,10 @@ from drover.store.migrations import connect
 from drover.store.models import (
     EventRow,
     HeaderCounts,
+    JSONObject,
     OutboxRow,
     SessionRow,
+    SQLValue,
     SyncCursor,
     ThreadRow,
 )
@@ -79,7 +80,7 @@ class MirrorReader(ReviewQueries):
             conn.close()
         self._local = threading.local()
 
-    def _all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+    def _all(self, sql: str, params: Iterable[SQLValue] = ()) -> list[sqlite3.Row]:
         return self._conn().execute(sql, tuple(params)).fetchall()
 
     # -- sessions ------------------------------------------------------------------------------
@@ -147,9 +148,9 @@ class MirrorReader(ReviewQueries):
         needs_you: bool | None,
         include_archived: bool,
         include_deleted: bool,
-    ) -> tuple[str, list[Any]]:
+    ) -> tuple[str, list[SQLValue]]:
         clauses: list[str] = []
-        params: list[Any] = []
+        params: list[SQLValue] = []
         if status is not None:
             statuses = [status] if isinstance(status, str) else list(status)
             clauses.append(f"status IN ({','.join('?' * len(statuses))})")
@@ -206,13 +207,14 @@ class MirrorReader(ReviewQueries):
             "ORDER BY created_at NULLS LAST, rowid",
             [session_id],
         )
-        return [ThreadRow(*r[:-1], json.loads(r[-1]) if r[-1] else None) for r in rows]
+        # r[:-1] is the 8 leading columns (mypy cannot count the items of a sliced Row).
+        return [ThreadRow(*r[:-1], json.loads(r[-1]) if r[-1] else None) for r in rows]  # type: ignore[call-arg]
 
-    def agents(self) -> list[dict[str, Any]]:
+    def agents(self) -> list[JSONObject]:
         """Every mirrored Agent object (raw JSON)."""
         return [json.loads(r[0]) for r in self._all("SELECT raw FROM agents ORDER BY name, id")]
 
-    def environments(self) -> list[dict[str, Any]]:
+    def environments(self) -> list[JSONObject]:
         """Every mirrored Environment object (raw JSON)."""
         return [
             json.loads(r[0]) for r in self._all("SELECT raw FROM environments ORDER BY name, id")
@@ -244,7 +246,7 @@ class MirrorReader(ReviewQueries):
             raise ValueError("pass after_seq or before_seq, not both")
         lane, lane_params = lane_filter(thread)
         clauses = ["session_id = ?", lane]
-        params: list[Any] = [session_id, *lane_params]
+        params: list[SQLValue] = [session_id, *lane_params]
         if after_seq is not None:
             clauses.append("seq > ?")
             params.append(after_seq)
@@ -272,7 +274,7 @@ class MirrorReader(ReviewQueries):
     ) -> list[EventRow]:
         """A session's events of the given types, newest first (keyset on `before_seq`)."""
         wanted = [types] if isinstance(types, str) else list(types)
-        params: list[Any] = [session_id, *wanted]
+        params: list[SQLValue] = [session_id, *wanted]
         extra = ""
         if before_seq is not None:
             extra = "AND seq < ?"
@@ -316,7 +318,8 @@ class MirrorReader(ReviewQueries):
     def count_events(self, session_id: str, from_seq: int = 0, to_seq: int = 2**62) -> int:
         """How many events of a session (all threads) have a seq in `from_seq..to_seq`."""
         sql = "SELECT count(*) FROM events WHERE session_id = ? AND seq BETWEEN ? AND ?"
-        return self._all(sql, [session_id, from_seq, to_seq])[0][0]
+        count: int = self._all(sql, [session_id, from_seq, to_seq])[0][0]
+        return count
 
     def header_counts(self, *, today: str | None = None) -> HeaderCounts:
         """Sessions, running, needing you, errored, and spend today (UTC `YYYY-MM-DD`)."""

@@ -11,12 +11,12 @@ import sqlite3
 import threading
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Unpack
 
 from drover.store import ledger, replay
 from drover.store import search as _search
-from drover.store.ledger import BudgetState, Cap, Dimension, LedgerRow
-from drover.store.models import SearchHit
+from drover.store.ledger import Cap, Dimension, RowsQuery, Window
+from drover.store.models import BudgetState, LedgerRow, SearchHit
 from drover.store.replay import PRIMARY, LaneSpan, Marker
 
 
@@ -96,11 +96,11 @@ class ReviewQueries:
 
     # -- the cost ledger (drover.store.ledger: arguments, definitions) and header counts -------
 
-    def cost_totals(self, **window: Any) -> LedgerRow:
+    def cost_totals(self, **window: Unpack[Window]) -> LedgerRow:
         """Every session's spend and usage (`since`/`until`: UTC days)."""
         return ledger.ledger_totals(self._conn(), **window)
 
-    def cost_rows(self, by: Dimension, **window: Any) -> list[LedgerRow]:
+    def cost_rows(self, by: Dimension, **window: Unpack[RowsQuery]) -> list[LedgerRow]:
         """Spend and usage by session/agent/environment/model/day (`limit`, `offset`)."""
         return ledger.ledger_rows(self._conn(), by, **window)
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from drover.store.extract import ts_key
+from drover.store.models import SQLValue
 
 PRIMARY = None
 """`thread=PRIMARY`: the session (primary) stream's view of a transcript."""
@@ -38,7 +38,7 @@ NOTABLE_KINDS = ("error", "approval", "interrupt", "thread")
 _KIND_OF_TYPE = {etype: kind for kind, types in MARKER_KINDS.items() for etype in types}
 
 
-def lane_filter(thread: str | None) -> tuple[str, list[Any]]:
+def lane_filter(thread: str | None) -> tuple[str, list[SQLValue]]:
     """SQL (to AND into a WHERE on `events`) selecting one lane of a session, and its params.
 
     Args:
@@ -96,7 +96,7 @@ def lane_span(conn: sqlite3.Connection, session_id: str, thread: str | None) -> 
 
 
 def _edge_time(
-    conn: sqlite3.Connection, session_id: str, lane: str, params: list[Any], order: str
+    conn: sqlite3.Connection, session_id: str, lane: str, params: list[SQLValue], order: str
 ) -> datetime | None:
     row = conn.execute(
         f"SELECT processed_at FROM events WHERE session_id = ? AND {lane} "

@@ -118,7 +118,7 @@ class SearchFilters:
 
     def describe(self) -> list[str]:
         """The active facets as tokens (`agent:x`, `after:2026-05-01`), for a status line."""
-        out = []
+        out: list[str] = []
         for key, values in (
             ("agent", self.agents),
             ("session", self.sessions),

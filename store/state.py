@@ -10,10 +10,11 @@ import functools
 import json
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from drover.store.daily import CostReport, RequestTotals, write_daily
-from drover.store.extract import dumps, now_key
+from drover.store.extract import UsageColumns, dumps, now_key
+from drover.store.models import JSONObject
 
 USAGE_FIELDS = (
     "input_tokens",
@@ -38,18 +39,18 @@ class SessionState:
     title: str | None = None
     agent_name: str | None = None
     model_id: str | None = None
-    usage: dict[str, Any] = field(default_factory=dict)
+    usage: UsageColumns = field(default_factory=UsageColumns)
     usage_at: str | None = None
     budget_cents: int | None = None
     budget_at: str | None = None
     stop_reason: str | None = None
     stop_event_ids: list[str] | None = None
-    stop_details: Any = None
+    stop_details: object = None
     stop_event_id: str | None = None
     stop_at: str | None = None
-    last_error: dict[str, Any] | None = None
+    last_error: JSONObject | None = None
     error_badge: str | None = None
-    pending: list[dict[str, Any]] = field(default_factory=list)
+    pending: list[JSONObject] = field(default_factory=list)
     needs_you: str | None = None
     needs_since: str | None = None
     high_water_seq: int = 0
@@ -105,7 +106,10 @@ def load_state(conn: sqlite3.Connection, session_id: str) -> SessionState:
         title=title,
         agent_name=agent_name,
         model_id=model_id,
-        usage={k: v for k, v in zip(USAGE_FIELDS, usage_vals, strict=True) if v is not None},
+        usage=cast(  # USAGE_FIELDS are UsageColumns' keys, each column of its type
+            UsageColumns,
+            {k: v for k, v in zip(USAGE_FIELDS, usage_vals, strict=True) if v is not None},
+        ),
         usage_at=usage_at,
         budget_cents=budget,
         budget_at=budget_at,

@@ -30,6 +30,7 @@ from drover.store.account import AccountBinding, bind_account
 from drover.store.derive import recompute_session
 from drover.store.ingest import AUTO_CURSOR, IngestResult, ingest_events
 from drover.store.migrations import Synchronous, connect, migrate
+from drover.store.models import JSONObject
 
 log = logging.getLogger(__name__)
 
@@ -155,35 +156,41 @@ class MirrorWriter:
     async def ingest(
         self,
         session_id: str,
-        events: list[dict[str, Any]],
+        events: list[JSONObject],
         *,
         thread_id: str | None = None,
         cursor: str | None = AUTO_CURSOR,
     ) -> IngestResult:
         """Store wire events idempotently (see `drover.store.ingest.ingest_events`)."""
-        return await self._call(
+        result: IngestResult = await self._call(
             "ingest", session_id, list(events), thread_id=thread_id, cursor=cursor
         )
+        return result
 
-    async def upsert_sessions(self, sessions: list[dict[str, Any]]) -> list[str]:
+    async def upsert_sessions(self, sessions: list[JSONObject]) -> list[str]:
         """Insert/refresh `Session` objects and reconcile derived state; returns their ids."""
-        return await self._call("upsert_sessions", list(sessions))
+        result: list[str] = await self._call("upsert_sessions", list(sessions))
+        return result
 
-    async def upsert_threads(self, threads: list[dict[str, Any]]) -> list[str]:
+    async def upsert_threads(self, threads: list[JSONObject]) -> list[str]:
         """Insert/refresh `Thread` objects; returns the affected session ids."""
-        return await self._call("upsert_threads", list(threads))
+        result: list[str] = await self._call("upsert_threads", list(threads))
+        return result
 
-    async def upsert_agents(self, agents: list[dict[str, Any]]) -> list[str]:
+    async def upsert_agents(self, agents: list[JSONObject]) -> list[str]:
         """Insert/refresh `Agent` objects; returns their ids."""
-        return await self._call("upsert_agents", list(agents))
+        result: list[str] = await self._call("upsert_agents", list(agents))
+        return result
 
-    async def upsert_environments(self, envs: list[dict[str, Any]]) -> list[str]:
+    async def upsert_environments(self, envs: list[JSONObject]) -> list[str]:
         """Insert/refresh `Environment` objects; returns their ids."""
-        return await self._call("upsert_environments", list(envs))
+        result: list[str] = await self._call("upsert_environments", list(envs))
+        return result
 
-    async def enqueue_action(self, session_id: str, kind: str, payload: Any) -> int:
+    async def enqueue_action(self, session_id: str, kind: str, payload: object) -> int:
         """Persist a queued user action; returns its local outbox id."""
-        return await self._call("enqueue_action", session_id, kind, payload)
+        result: int = await self._call("enqueue_action", session_id, kind, payload)
+        return result
 
     async def mark_sending(self, action_id: int) -> None:
         """Outbox row → `sending` (attempts + 1)."""
@@ -199,7 +206,8 @@ class MirrorWriter:
 
     async def bind_account(self, account: AccountBinding) -> AccountBinding:
         """Record the mirror's account, or check it (raises `MirrorAccountError`)."""
-        return await self._call("bind_account", account)
+        bound: AccountBinding = await self._call("bind_account", account)
+        return bound
 
     async def recompute_session(self, session_id: str) -> None:
         """Rebuild one session's derived state from its stored events."""

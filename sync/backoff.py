@@ -119,7 +119,9 @@ class Backoff:
     def ceiling(self, attempt: int | None = None) -> float:
         """Upper bound of the delay for failure number ``attempt`` (1-based)."""
         n = self.attempt if attempt is None else attempt
-        return min(self.cap, self.base * 2 ** max(0, n - 1))
+        # Annotated: typeshed types int ** int as untyped (a negative power is a float).
+        ceiling: float = min(self.cap, self.base * 2 ** max(0, n - 1))
+        return ceiling
 
     def next_delay(self, retry_after: float | None = None) -> float:
         """Count a failure and return how long to wait before the next try.

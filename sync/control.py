@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from drover.api.client import ManagedAgentsClient
+    from drover.store.writer import MirrorWriter
     from drover.sync.follower import Follower
     from drover.sync.poller import SessionPoller
 
@@ -26,8 +28,8 @@ class ControlPlane:
     """Mixin for :class:`~drover.sync.engine.SyncEngine`: session lifecycle calls."""
 
     if TYPE_CHECKING:
-        client: Any
-        writer: Any
+        client: ManagedAgentsClient
+        writer: MirrorWriter
         poller: SessionPoller
 
         def follow(self, session_id: str) -> Follower: ...
@@ -56,7 +58,7 @@ class ControlPlane:
         Raises:
             DroverApiError: the server refused (e.g. an unknown agent) or was unreachable.
         """
-        fields: dict[str, Any] = {}
+        fields: dict[str, object] = {}
         if title:
             fields["title"] = title
         if first_message:
@@ -65,9 +67,10 @@ class ControlPlane:
             ]
         session = await self.client.create_session(agent_id, environment_id, **fields)
         await self.writer.upsert_sessions([session])
-        self.follow(session["id"])
+        session_id: str = session["id"]
+        self.follow(session_id)
         self.poller.poke()  # the fleet's counts and the catalog catch up now, not in 30 s
-        return session["id"]
+        return session_id
 
     async def archive_session(self, session_id: str) -> None:
         """Archive a session and mirror the result (its follower ends on the terminated event).
@@ -100,7 +103,7 @@ class ControlPlane:
             await self.unfollow(session_id)
 
 
-async def _within(awaitable: Awaitable[Any], seconds: float) -> None:
+async def _within(awaitable: Awaitable[object], seconds: float) -> None:
     """Await for at most ``seconds`` (waiting longer gains nothing; the caller goes on)."""
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(awaitable, seconds)

@@ -19,7 +19,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drover.sync.account import Account
 from drover.sync.backoff import Failure, classify
@@ -29,6 +29,11 @@ from drover.sync.follower import Follower, PreviewCallback
 from drover.sync.imported import ImportedSessionError, is_imported
 from drover.sync.outbox import Outbox
 from drover.sync.poller import PollResult, SessionPoller
+
+if TYPE_CHECKING:
+    from drover.api.client import ManagedAgentsClient
+    from drover.store.reader import MirrorReader
+    from drover.store.writer import MirrorWriter
 
 __all__ = ["IdleReport", "SyncEngine"]
 
@@ -79,9 +84,9 @@ class SyncEngine(ControlPlane):
 
     def __init__(
         self,
-        client: Any,
-        writer: Any,
-        reader: Any,
+        client: ManagedAgentsClient,
+        writer: MirrorWriter,
+        reader: MirrorReader,
         *,
         max_followers: int = 500,
         auto_follow: bool = True,
@@ -244,7 +249,7 @@ class SyncEngine(ControlPlane):
 
     # -- actions ------------------------------------------------------------------------------
 
-    async def submit_action(self, session_id: str, kind: str, **payload: Any) -> int:
+    async def submit_action(self, session_id: str, kind: str, **payload: object) -> int:
         """Persist a user action in the outbox and deliver it exactly once.
 
         Args:

@@ -6,8 +6,7 @@ the session" and "this event means a child thread did something".
 
 from __future__ import annotations
 
-from typing import Any
-
+from drover.api.wire import JSONObject
 from drover.store.ingest import PREVIEW_TYPES
 from drover.sync.connection import StopReason
 
@@ -19,7 +18,7 @@ TERMINAL_TYPES: dict[str, StopReason] = {
 }
 
 
-def terminal_reason(events: list[dict[str, Any]]) -> StopReason | None:
+def terminal_reason(events: list[JSONObject]) -> StopReason | None:
     """Why a batch ends the session (``deleted`` wins over ``terminated``), or None."""
     found: StopReason | None = None
     for event in events:
@@ -30,8 +29,8 @@ def terminal_reason(events: list[dict[str, Any]]) -> StopReason | None:
     return found
 
 
-def mentions_child_thread(event: dict[str, Any]) -> bool:
+def mentions_child_thread(event: JSONObject) -> bool:
     """Whether a session-stream event signals thread activity worth a re-list (thread
     created/status changes and thread messages; §10)."""
-    etype = event.get("type", "")
+    etype: str = event.get("type", "")
     return etype.startswith("session.thread_") or etype.startswith("agent.thread_message")

@@ -29,25 +29,41 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias, cast
 
+from drover.api.wire import JSONObject
 from drover.sync.backoff import Backoff, classify
 from drover.sync.connection import ConnectionBoard, StopReason
 from drover.sync.events import PREVIEW_TYPES, mentions_child_thread, terminal_reason
 from drover.sync.threads import ThreadMirror
 
+if TYPE_CHECKING:
+    from drover.api.client import ManagedAgentsClient
+    from drover.api.streaming import EventStream
+    from drover.store.reader import MirrorReader
+    from drover.store.writer import MirrorWriter
+
 __all__ = ["Follower", "PreviewCallback"]
 
 log = logging.getLogger("drover.sync.follower")
 
-PreviewCallback = Callable[[str, dict[str, Any]], None]
+PreviewCallback = Callable[[str, JSONObject], None]
 """``on_preview(session_id, event)`` for ``event_start`` / ``event_delta`` (never persisted)."""
 
-_END = object()  # the pump's "stream ended cleanly" marker
+
+class _End:
+    """The pump's "stream ended cleanly" marker."""
+
+
+_END = _End()
 
 
 class _Restart(Exception):
     """Internal: reopen the stream now, without backoff (e.g. previews were switched)."""
+
+
+_Item: TypeAlias = JSONObject | Exception | _End
+"""What the pump queues: an event, the stream's failure (or a `_Restart`), or its clean end."""
 
 
 class Follower:
@@ -75,9 +91,9 @@ class Follower:
         self,
         session_id: str,
         *,
-        client: Any,
-        writer: Any,
-        reader: Any,
+        client: ManagedAgentsClient,
+        writer: MirrorWriter,
+        reader: MirrorReader,
         board: ConnectionBoard,
         stall_timeout: float = 30.0,
         deltas: bool = False,
@@ -103,7 +119,7 @@ class Follower:
         self._linger = linger
         self._backfill_slots = backfill_slots or contextlib.nullcontext()
         self._threads = ThreadMirror(session_id, client, writer) if follow_threads else None
-        self._queue: asyncio.Queue[Any] | None = None
+        self._queue: asyncio.Queue[_Item] | None = None
         self._task: asyncio.Task[StopReason] | None = None
         self._wake = asyncio.Event()
         self.stop_reason: StopReason | None = None
@@ -192,7 +208,9 @@ class Follower:
             return
         previous = self._board.get(self.session_id)
         outage = previous is not None and previous.state in ("reconnecting", "stale")
-        long_outage = outage and time.time() - previous.since > self._stall_timeout
+        long_outage = (
+            outage and previous is not None and time.time() - previous.since > self._stall_timeout
+        )
         stale = (
             failure.reason == "stalled"
             or long_outage
@@ -226,7 +244,7 @@ class Follower:
         )
         async with stream:
             self.connects += 1
-            queue: asyncio.Queue[Any] = asyncio.Queue()
+            queue: asyncio.Queue[_Item] = asyncio.Queue()
             self._queue = queue
             pump = asyncio.create_task(self._pump(stream, queue))
             try:
@@ -245,7 +263,7 @@ class Follower:
                     await pump
 
     @staticmethod
-    async def _pump(stream: Any, queue: asyncio.Queue[Any]) -> None:
+    async def _pump(stream: EventStream, queue: asyncio.Queue[_Item]) -> None:
         try:
             async for event in stream:
                 queue.put_nowait(event)
@@ -285,7 +303,7 @@ class Follower:
         self.backfills += 1
         return terminal
 
-    async def _consume(self, queue: asyncio.Queue[Any]) -> None:
+    async def _consume(self, queue: asyncio.Queue[_Item]) -> None:
         while True:
             batch = [await queue.get()]
             if self._linger > 0 and queue.empty() and isinstance(batch[0], dict):
@@ -309,7 +327,7 @@ class Follower:
                 raise ConnectionResetError("stream ended by the server")
 
     @staticmethod
-    def _split(batch: list[Any]) -> tuple[list[dict[str, Any]], Any]:
+    def _split(batch: list[_Item]) -> tuple[list[JSONObject], _Item | None]:
         """Events up to the first control item (end, error, restart), and that item.
 
         The pump stops at an end or error, so only a restart can have events after it; those
@@ -318,10 +336,10 @@ class Follower:
         """
         for index, item in enumerate(batch):
             if not isinstance(item, dict):
-                return batch[:index], item
-        return batch, None
+                return cast(list[JSONObject], batch[:index]), item  # all dicts, per the loop
+        return cast(list[JSONObject], batch), None
 
-    async def _ingest_live(self, events: list[dict[str, Any]]) -> None:
+    async def _ingest_live(self, events: list[JSONObject]) -> None:
         persisted = []
         for event in events:
             if event.get("type") in PREVIEW_TYPES:

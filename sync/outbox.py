@@ -32,12 +32,19 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from drover.api.errors import SendUncertainError
 from drover.api.timestamps import parse_timestamp
+from drover.api.wire import JSONObject
 from drover.sync.backoff import Backoff, classify
 from drover.sync.service import BackgroundLoop
+
+if TYPE_CHECKING:
+    from drover.api.client import ManagedAgentsClient
+    from drover.store.models import OutboxRow
+    from drover.store.reader import MirrorReader
+    from drover.store.writer import MirrorWriter
 
 __all__ = ["ACTION_KINDS", "Outbox", "build_events"]
 
@@ -50,7 +57,7 @@ _ANSWER_FIELD = {
 }
 
 
-def build_events(kind: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
+def build_events(kind: str, payload: JSONObject) -> list[JSONObject]:
     """The wire events for an outbox action; validates the payload.
 
     Payloads: ``message`` ``{"text"}``; ``interrupt`` ``{"thread_id"?}``;
@@ -66,7 +73,7 @@ def build_events(kind: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
             raise ValueError("a message needs non-empty text")
         return [{"type": "user.message", "content": [{"type": "text", "text": p["text"]}]}]
     if kind == "interrupt":
-        event = {"type": "user.interrupt"}
+        event: JSONObject = {"type": "user.interrupt"}
         if p.get("thread_id"):
             event["session_thread_id"] = p["thread_id"]
         return [event]
@@ -98,13 +105,13 @@ def build_events(kind: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
     raise ValueError(f"unknown action kind {kind!r}; known: {ACTION_KINDS}")
 
 
-def _deliverable(rows: list[Any]) -> list[Any]:
+def _deliverable(rows: list[OutboxRow]) -> list[OutboxRow]:
     """The rows that may go out now: the oldest unfinished row of each session, plus — when
     that row is a message still being verified (``sending``) — the first answer or interrupt
     behind it. A message queued behind a pending approval cannot be verified until the
     approval is sent, so holding the approval back would deadlock the session's lane.
     """
-    lanes: dict[str, list[Any]] = {}
+    lanes: dict[str, list[OutboxRow]] = {}
     for row in rows:  # oldest first
         lane = lanes.setdefault(row.session_id, [])
         if not lane or (
@@ -134,9 +141,9 @@ class Outbox(BackgroundLoop):
 
     def __init__(
         self,
-        client: Any,
-        writer: Any,
-        reader: Any,
+        client: ManagedAgentsClient,
+        writer: MirrorWriter,
+        reader: MirrorReader,
         *,
         on_update: Callable[[int], None] | None = None,
         retry_cap: float = 30.0,
@@ -158,7 +165,7 @@ class Outbox(BackgroundLoop):
 
     # -- public -------------------------------------------------------------------------------
 
-    async def submit(self, session_id: str, kind: str, payload: dict[str, Any]) -> int:
+    async def submit(self, session_id: str, kind: str, payload: JSONObject) -> int:
         """Validate, persist (committed before returning) and schedule an action.
 
         Returns:
@@ -205,7 +212,7 @@ class Outbox(BackgroundLoop):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), max(0.0, timeout))
 
-    async def _deliver(self, row: Any) -> None:
+    async def _deliver(self, row: OutboxRow) -> None:
         try:
             if row.state == "sending":
                 found = await self._find_delivered(row)
@@ -222,7 +229,7 @@ class Outbox(BackgroundLoop):
         except Exception as exc:
             await self._failed_attempt(row, exc)
 
-    async def _failed_attempt(self, row: Any, exc: Exception) -> None:
+    async def _failed_attempt(self, row: OutboxRow, exc: Exception) -> None:
         failure = classify(exc)
         # A 401 is about the key, not the action: keep the row for when the key is fixed.
         retry = failure.kind in ("transient", "rate_limited") or failure.reason == "unauthorized"
@@ -267,7 +274,7 @@ class Outbox(BackgroundLoop):
 
     # -- sending and verifying ----------------------------------------------------------------
 
-    async def _send(self, row: Any) -> list[str]:
+    async def _send(self, row: OutboxRow) -> list[str]:
         sid, p = row.session_id, row.payload
         if row.kind == "message":
             outcome = await self._client.send_user_message_once(
@@ -293,7 +300,7 @@ class Outbox(BackgroundLoop):
             ids.update(row.server_event_ids or ())
         return ids
 
-    async def _find_delivered(self, row: Any) -> list[str] | None:
+    async def _find_delivered(self, row: OutboxRow) -> list[str] | None:
         """Look for the row's event in recent history; its ids if found, else None.
 
         Raises:

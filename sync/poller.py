@@ -21,11 +21,17 @@ import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from drover.api.errors import NotFoundError
+from drover.api.wire import JSONObject
 from drover.sync.backoff import Backoff, Failure, classify
 from drover.sync.service import BackgroundLoop
+
+if TYPE_CHECKING:
+    from drover.api.client import ManagedAgentsClient
+    from drover.store.reader import MirrorReader
+    from drover.store.writer import MirrorWriter
 
 __all__ = ["ACTIVE_STATUSES", "RECONCILE_PER_POLL", "PollResult", "SessionPoller"]
 
@@ -47,7 +53,7 @@ class PollResult:
         busy_ids: those running or rescheduling.
     """
 
-    sessions: list[dict[str, Any]] = field(repr=False)
+    sessions: list[JSONObject] = field(repr=False)
     session_ids: list[str]
     busy_ids: frozenset[str]
 
@@ -74,10 +80,10 @@ class SessionPoller(BackgroundLoop):
 
     def __init__(
         self,
-        client: Any,
-        writer: Any,
+        client: ManagedAgentsClient,
+        writer: MirrorWriter,
         *,
-        reader: Any = None,
+        reader: MirrorReader | None = None,
         on_poll: PollHandler | None = None,
         on_error: Callable[[Failure], None] | None = None,
         min_interval: float = 5.0,
@@ -202,8 +208,9 @@ class SessionPoller(BackgroundLoop):
                 await asyncio.wait_for(self._wake.wait(), delay)
 
 
-def _agent_id(session: dict[str, Any]) -> str | None:
+def _agent_id(session: JSONObject) -> str | None:
     agent = session.get("agent")
     if isinstance(agent, dict):
-        return agent.get("id")
+        agent_id: str | None = agent.get("id")
+        return agent_id
     return agent if isinstance(agent, str) else None

@@ -25,9 +25,14 @@ listing and that are not running are skipped: they cannot have produced events u
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from drover.api.errors import NotFoundError
+from drover.api.wire import JSONObject
+
+if TYPE_CHECKING:
+    from drover.api.client import ManagedAgentsClient
+    from drover.store.writer import MirrorWriter
 
 __all__ = ["ThreadMirror"]
 
@@ -36,7 +41,7 @@ log = logging.getLogger("drover.sync.threads")
 _ACTIVE = ("running", "rescheduling")
 
 
-def _signature(thread: dict[str, Any]) -> tuple[Any, ...]:
+def _signature(thread: JSONObject) -> tuple[object, ...]:
     return (thread.get("status"), thread.get("updated_at"), thread.get("archived_at"))
 
 
@@ -50,12 +55,18 @@ class ThreadMirror:
         page_limit: page size for thread and thread-event listings.
     """
 
-    def __init__(self, session_id: str, client: Any, writer: Any, page_limit: int = 1000) -> None:
+    def __init__(
+        self,
+        session_id: str,
+        client: ManagedAgentsClient,
+        writer: MirrorWriter,
+        page_limit: int = 1000,
+    ) -> None:
         self.session_id = session_id
         self._client = client
         self._writer = writer
         self._limit = page_limit
-        self._listed: dict[str, tuple[Any, ...]] = {}
+        self._listed: dict[str, tuple[object, ...]] = {}
         self.relists = 0
 
     @property

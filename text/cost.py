@@ -6,7 +6,7 @@ JSON output can never disagree.
 
 from __future__ import annotations
 
-from drover.store.ledger import RUNTIME_CENTS_PER_HOUR, WARN_PERCENT, BudgetState, LedgerRow
+from drover.store.models import RUNTIME_CENTS_PER_HOUR, WARN_PERCENT, BudgetState, LedgerRow
 from drover.text.format import money, tokens
 from drover.text.inert import inert_line
 

@@ -114,8 +114,10 @@ def _status(event: Mapping[str, Any], etype: str) -> EventView:
 
 
 def _error(event: Mapping[str, Any]) -> EventView:
-    error = event.get("error") if isinstance(event.get("error"), Mapping) else {}
-    retry = error.get("retry_status") if isinstance(error.get("retry_status"), Mapping) else {}
+    raw_error = event.get("error")
+    error: Mapping[str, Any] = raw_error if isinstance(raw_error, Mapping) else {}
+    raw_retry = error.get("retry_status")
+    retry: Mapping[str, Any] = raw_retry if isinstance(raw_retry, Mapping) else {}
     detail = f"{error.get('type', 'error')}: {error.get('message', '')}"
     if retry.get("type"):
         detail += f" ({retry['type']})"

@@ -251,3 +251,16 @@ async def test_close_from_another_task_ends_the_reader_cleanly(client, server, f
     await stream.aclose()
     await asyncio.wait_for(reader, 2)  # ends without an error, does not hang
     assert got == [{"type": "a"}] and client.open_streams == 0
+
+
+async def test_json_too_large_to_decode_is_malformed_not_a_crash(client, server, fs):
+    # json.loads raises a plain ValueError (no .msg/.pos) for an integer past Python's digit
+    # limit; the frame is malformed like any other, never an AttributeError.
+    server.state.stream_script = [
+        'event: agent.message\ndata: {"n": ' + "9" * 5000 + "}\n\n",
+        fs.sse("agent.message", ev(2)),
+    ]
+    async with client.stream_events("s1", malformed="skip") as stream:
+        got = await collect(stream)
+        assert stream.malformed_count == 1
+    assert got == [ev(2)]

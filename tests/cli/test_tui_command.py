@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from drover.cli.main import main
 
 
@@ -23,13 +20,3 @@ def test_tui_takes_the_options_every_command_takes(monkeypatch, tmp_path, capsys
     err = capsys.readouterr().err
     assert err.count("no profile named 'nope'") == 1 and "Traceback" not in err
     assert main(["tui", "--base-url", "ftp://x"]) == 2
-
-
-def test_registering_does_not_import_textual() -> None:
-    code = (
-        "import argparse, sys\n"
-        "from drover.cli import cmd_tui\n"
-        "cmd_tui.register(argparse.ArgumentParser().add_subparsers())\n"
-        "assert 'textual' not in sys.modules, 'textual imported at registration'\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from drover.store.ledger import BudgetState, LedgerRow, daily_series
+from drover.store.ledger import BudgetState, LedgerRow, Window, daily_series
 from drover.store.reader import MirrorReader
 
 WINDOWS = ("all time", "this month", "last 30 days", "last 7 days", "today")
@@ -48,7 +48,7 @@ class CostWindow:
         span = f"{self.since or 'start'} → {self.until or 'now'}"
         return span if self.name == "custom" else f"{self.name} ({span})"
 
-    def query(self) -> dict[str, str | None]:
+    def query(self) -> Window:
         """The `since`/`until` arguments of the ledger queries."""
         return {"since": self.since, "until": self.until}
 

@@ -1,0 +1,109 @@
+"""What may import what: the import-linter contracts in pyproject.toml, and the one thing they
+cannot see — what a command actually loads when it runs (lazy imports, importlib by name)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_import_contracts_hold() -> None:
+    """Layers, the sim's independence, Textual only in the UI, no cycles (pyproject.toml)."""
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    done = subprocess.run(
+        [str(lint_imports), "--no-cache", "--no-logo"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+# Appended to a probe: print the modules it loaded (top-level names and drover's own modules)
+# as JSON on the last line.
+_REPORT = """
+import json, sys
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("drover.") or "." not in m)))
+"""
+
+# `drover sim` as the console script runs it, stopped by the SIGTERM it handles once the health
+# endpoint has answered. urllib, not httpx, so the probe itself loads nothing the sim would not.
+_RUN_SIM = """
+import os, signal, threading, urllib.request
+import drover.cli.cmd_sim as sim_cli
+from drover.cli.main import main
+
+served = []
+banner = sim_cli.banner
+def record(base_url, api_key):
+    served.append((base_url, api_key))
+    return banner(base_url, api_key)
+sim_cli.banner = record
+
+def poke():
+    while not served:
+        threading.Event().wait(0.05)
+    base_url, api_key = served[0]
+    request = urllib.request.Request(base_url + "/_sim/health", headers={"x-api-key": api_key})
+    assert urllib.request.urlopen(request, timeout=30).status == 200
+    signal.raise_signal(signal.SIGTERM)
+threading.Thread(target=poke, daemon=True).start()
+assert main(["sim", "--port", "0", "--pace", "fast"]) == 0
+"""
+
+_SERVER_STACK = ("uvicorn", "starlette")
+_UI_AND_SDK = ("textual", "anthropic")
+
+
+def _allowed_in_sim(module: str) -> bool:
+    """`drover sim` may load the CLI's parser and the sim itself, nothing else of drover's."""
+    if not module.startswith("drover."):
+        return True
+    return module.split(".")[1] in ("cli", "sim")
+
+
+@pytest.mark.parametrize(
+    ("code", "banned"),
+    [
+        pytest.param(
+            "from drover.cli.main import build_parser; build_parser()",
+            (*_UI_AND_SDK, *_SERVER_STACK, "rich", "httpx", "drover.sync"),
+            id="parser-stays-light",
+        ),
+        pytest.param(
+            "from drover.cli.main import main; main(['ls', '--offline'])",
+            (*_UI_AND_SDK, *_SERVER_STACK),
+            id="offline-ls-loads-no-ui-and-no-sim",
+        ),
+        pytest.param(_RUN_SIM, (*_UI_AND_SDK, "rich"), id="sim-runs-without-the-client"),
+    ],
+)
+def test_a_command_loads_only_what_it_needs(code: str, banned: tuple[str, ...], tmp_path) -> None:
+    env = {
+        **os.environ,
+        "DROVER_CONFIG": str(tmp_path / "config.toml"),
+        "DROVER_DATA_DIR": str(tmp_path / "data"),
+    }
+    env.pop("ANTHROPIC_API_KEY", None)
+    env.pop("ANTHROPIC_BASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", code + "\n" + _REPORT],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = json.loads(done.stdout.splitlines()[-1])
+    assert [m for m in loaded if any(m == b or m.startswith(b + ".") for b in banned)] == []
+    if code is _RUN_SIM:
+        assert [m for m in loaded if not _allowed_in_sim(m)] == []
