@@ -12,6 +12,8 @@ import contextlib
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
+from drover.sync.engines import NewSession
+
 if TYPE_CHECKING:
     from drover.api.client import ManagedAgentsClient
     from drover.store.writer import MirrorWriter
@@ -36,21 +38,13 @@ class ControlPlane:
 
         async def unfollow(self, session_id: str) -> None: ...
 
-    async def create_session(
-        self,
-        agent_id: str,
-        environment_id: str,
-        *,
-        title: str | None = None,
-        first_message: str | None = None,
-    ) -> str:
+    async def create_session(self, request: NewSession) -> str:
         """Create a session, mirror it and follow it.
 
         Args:
-            agent_id: the agent (its latest version).
-            environment_id: the environment to run in.
-            title: the session title (None or empty: the server's default).
-            first_message: sent as the one ``user.message`` of ``initial_events``.
+            request: the agent, the environment, the title (None or empty: the server's
+                default) and the first message (sent as the one ``user.message`` of
+                ``initial_events``).
 
         Returns:
             The new session's id.
@@ -59,13 +53,16 @@ class ControlPlane:
             DroverApiError: the server refused (e.g. an unknown agent) or was unreachable.
         """
         fields: dict[str, object] = {}
-        if title:
-            fields["title"] = title
-        if first_message:
+        if request.title:
+            fields["title"] = request.title
+        if request.first_message:
+            text = request.first_message
             fields["initial_events"] = [
-                {"type": "user.message", "content": [{"type": "text", "text": first_message}]}
+                {"type": "user.message", "content": [{"type": "text", "text": text}]}
             ]
-        session = await self.client.create_session(agent_id, environment_id, **fields)
+        session = await self.client.create_session(
+            request.agent_id, request.environment_id, **fields
+        )
         await self.writer.upsert_sessions([session])
         session_id: str = session["id"]
         self.follow(session_id)
