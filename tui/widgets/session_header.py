@@ -108,6 +108,8 @@ class SessionHeader(Vertical):
         )
         self.query_one("#figures", Static).update(Content(figures))
         reason = fmt.needs_reason(row)
+        if any(p.get("type") == "agent.custom_tool_use" for p in row.pending_actions):
+            reason += " · o sends the result"
         self.query_one("#reason", Static).update(Content(f"▲ {reason}" if reason else ""))
         self.query_one("#reason", Static).display = bool(reason)
         lost = self.query_one("#collisions", Static)
