@@ -24,10 +24,15 @@ CLOSE_MODES = ("clean", "abort", "mid_frame")
 #: Statuses a request fault may answer with.
 FAIL_STATUSES = (500, 502, 503, 504, 529)
 
+#: Seconds after ``session.status_idle`` during which archive and delete still find the session
+#: running (a 400), as the real API's queryable status lags its stream (protocol §5.3).
+POST_IDLE_RACE_SECONDS = 0.5
+
 
 @dataclass
 class FaultPlan:
-    """Which faults to inject. All off by default.
+    """Which faults to inject. All off by default, except the post-idle race, which the real
+    API always has.
 
     Attributes:
         seed: Seed of the injector's random generator.
@@ -46,6 +51,8 @@ class FaultPlan:
             (an ``overloaded_error`` envelope; the SDK raises it) and ends (0 = off).
         duplicate_user_events: Ask the domain to deliver user events twice (queued copy with
             ``processed_at: null``, then the processed one).
+        post_idle_race_seconds: For this long after ``session.status_idle`` an archive or
+            delete still gets the 400 for a running session (0 = off).
     """
 
     seed: int = 0
@@ -61,6 +68,7 @@ class FaultPlan:
     stream_stall_after: int = 0
     stream_error_after: int = 0
     duplicate_user_events: bool = False
+    post_idle_race_seconds: float = POST_IDLE_RACE_SECONDS
 
     def __post_init__(self) -> None:
         self.validate()
@@ -79,6 +87,7 @@ class FaultPlan:
             "stream_close_after",
             "stream_stall_after",
             "stream_error_after",
+            "post_idle_race_seconds",
         ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")

@@ -17,6 +17,7 @@ from drover.sim.engine.pace import Pace
 from drover.sim.engine.record import SessionRecord
 from drover.sim.engine.runtime import SessionRuntime
 from drover.sim.engine.turns import play_item
+from drover.sim.settings import POST_IDLE_RACE_SECONDS
 from drover.sim.wire.errors import SimError, invalid
 from drover.sim.wire.ids import Clock, parse_rfc3339, rfc3339
 from drover.sim.wire.objects import (
@@ -31,6 +32,24 @@ from drover.sim.wire.pricing import budget_cents
 
 class SessionOps:
     """Mixin of :class:`drover.sim.domain.facade.SimDomain`: everything about sessions."""
+
+    post_idle_race: float = POST_IDLE_RACE_SECONDS
+    """The post-idle race window, on the session's clock (``FaultPlan.post_idle_race_seconds``)."""
+
+    def _refuse_while_running(self, record, verb: str) -> None:
+        """The 400 for archiving/deleting a running session, or one that idled just now."""
+        if record.resource["status"] == "running" or self._idled_just_now(record):
+            raise invalid(f"a running session cannot be {verb}; interrupt it and wait for idle")
+
+    def _idled_just_now(self, record) -> bool:
+        if self.post_idle_race <= 0 or record.resource["status"] != "idle":
+            return False
+        for event in reversed(record.log.events()):
+            if event["type"] == "session.status_idle":
+                idle_at = parse_rfc3339(event["processed_at"])
+                since = (record.runtime.clock.now() - idle_at).total_seconds()
+                return since < self.post_idle_race
+        return False
 
     def _resolve_agent(self, ref: dict) -> dict:
         agent = self.agent(ref["id"], ref["version"])  # unknown agent/version: 404
@@ -212,8 +231,7 @@ class SessionOps:
         """Archive: ``terminated``, ``archived_at`` set, ``session.status_terminated`` emitted."""
         record = self.record(session_id)
         rt: SessionRuntime = record.runtime
-        if record.resource["status"] == "running":
-            raise invalid("a running session cannot be archived; interrupt it and wait for idle")
+        self._refuse_while_running(record, "archived")
         if record.resource["archived_at"] is None:
             rt.cancel()
             record.resource["archived_at"] = rt.now()
@@ -225,8 +243,7 @@ class SessionOps:
         """Delete: ``session.deleted`` to open streams, which then end; the record goes."""
         record = self.record(session_id)
         rt: SessionRuntime = record.runtime
-        if record.resource["status"] == "running":
-            raise invalid("a running session cannot be deleted; interrupt it and wait for idle")
+        self._refuse_while_running(record, "deleted")
         rt.cancel()
         rt.emit("session.deleted")
         record.log.close()

@@ -165,6 +165,10 @@ async def test_archive_and_delete_rules(sim):
         assert exc.value.status == 400
     sim.send_events(sid, {"events": [{"type": "user.interrupt"}]})
     await sim.settle(sid)
+    with pytest.raises(SimError) as exc:  # the post-idle race: idle on the stream, not yet here
+        sim.archive_session(sid)
+    assert exc.value.status == 400 and "running" in exc.value.message
+    await asyncio.sleep(sim.post_idle_race)
     archived = sim.archive_session(sid)
     assert archived["status"] == "terminated" and archived["archived_at"] is not None
     assert types(sim, sid)[-1] == "session.status_terminated"

@@ -81,6 +81,9 @@ async def test_archive_idle_marks_it_archived_on_the_server_and_in_the_mirror(en
     agent_id, env_id = await _catalog(engine.client)
     sid = await engine.create_session(NewSession(agent_id, env_id, first_message="go"))
     await wait_idle(engine.client, sid)
+    # As the user does: act once the mirror shows it idle (the engine refuses at once when
+    # the mirror shows it running, and rides through the post-idle race otherwise).
+    await wait_for(lambda: mirror.reader.session(sid).status == "idle", message="idle mirrored")
     await engine.archive_session(sid)
     assert (await engine.client.retrieve_session(sid))["archived_at"] is not None
     row = mirror.reader.session(sid)
