@@ -20,7 +20,6 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from drover.api.errors import BadRequestError
-
 from drover.sync.engines import NewSession
 
 if TYPE_CHECKING:
