@@ -71,3 +71,15 @@ def make_showcase_app(
 ) -> Iterator[Callable[..., Any]]:
     """Build a `DroverApp` on a private copy of the showcase mirror with a fixed clock."""
     yield _app_factory(_private_copy(showcase_template, tmp_path, monkeypatch), tmp_path)
+
+
+@pytest.fixture(params=["drover-dark", "drover-light"])
+def snap_app(request: pytest.FixtureRequest, make_showcase_app: Callable[..., Any]) -> Any:
+    """The real app on the showcase mirror, once per drover theme, for snapshots.
+
+    Animations are off: a tab relabelled or switched moves its underline over 0.3 s, started
+    by a 20 ms timer that can fire after `snap_compare` has stopped waiting for animations.
+    """
+    app = make_showcase_app(theme=request.param)
+    app.animation_level = "none"
+    return app
