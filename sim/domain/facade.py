@@ -53,7 +53,8 @@ class SimDomain(Catalog, SessionOps):
     """Agents, environments, sessions and their engines.
 
     Args:
-        seed: Seeds ids and every session's scenario choices (same seed → same run).
+        seed: Seeds every session's scenario choices (same seed → same content). Ids are
+            never seeded: they are unique across runs (see :class:`~drover.sim.wire.ids.IdFactory`).
         pace: Default playback speed of sessions (``Pace`` or its text form).
         clock: Default clock (wall clock if omitted).
         scenarios_dir: Folder of scenario files (default: the shipped ones).
@@ -69,7 +70,8 @@ class SimDomain(Catalog, SessionOps):
     ) -> None:
         self.seed = seed
         self.pace = Pace.parse(pace)
-        self.state = SimState(ids=IdFactory(seed), clock=clock or Clock())
+        self.state = SimState(ids=IdFactory(), clock=clock or Clock())
+        self._sessions_made = 0
         self.scenarios: dict[str, Scenario] = load_scenarios(scenarios_dir)
         self.duplicate_user_events = False
         Catalog.__init__(self, self.state)
@@ -103,9 +105,11 @@ class SimDomain(Catalog, SessionOps):
             agent = self.state.agents[agent["id"]][-1]
         return choose_scenario(self.scenarios, agent)
 
-    def session_rng(self, session_id: str) -> random.Random:
-        """The seeded generator of one session: same seed and id → same choices."""
-        return random.Random(f"{self.seed}:{session_id}")
+    def session_rng(self) -> random.Random:
+        """The seeded generator of the next session: the n-th session of a domain with the same
+        seed makes the same choices (its id differs every run)."""
+        self._sessions_made += 1
+        return random.Random(f"{self.seed}:{self._sessions_made}")
 
     # -- events, threads, streams -------------------------------------------------------
 

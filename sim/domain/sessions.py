@@ -98,7 +98,7 @@ class SessionOps:
             pace=Pace.parse(pace) if pace else self.pace,
             scenario=self.scenario_for_agent(base_agent),
             scenarios=self.scenarios,
-            rng=self.session_rng(session_id),
+            rng=self.session_rng(),
             play=play_item,
             duplicate_user_events=lambda: self.duplicate_user_events,
         )

@@ -53,7 +53,7 @@ class SessionRuntime:
 
     Args:
         record: The session's record (resource, log, threads).
-        ids: Id factory (shared, so a seed fixes every id).
+        ids: Id factory (shared by the domain; unique across runs).
         clock: The session's clock.
         pace: Playback speed.
         scenario: The scenario the session's agent plays.
