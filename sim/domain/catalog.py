@@ -47,11 +47,7 @@ class Catalog:
             or isinstance(version, bool)
             or not 1 <= version <= len(versions)
         ):
-            raise SimError(
-                404,
-                f"agent {agent_id!r} has no version {version!r}",
-                error_code="agent_version_not_found",
-            )
+            raise SimError(404, f"agent {agent_id!r} has no version {version!r}")
         return versions[version - 1]
 
     def resolve_roster(self, roster: list | None, self_id: str | None) -> dict | None:
@@ -102,12 +98,9 @@ class Catalog:
         fields = check_agent(body, update=True)
         expected = fields.pop("version", None)
         if expected is not None and expected != current["version"]:
-            raise conflict(
-                f"agent {agent_id!r} is at version {current['version']}, not {expected}",
-                "agent_version_mismatch",
-            )
+            raise conflict(f"agent {agent_id!r} is at version {current['version']}, not {expected}")
         if current["archived_at"] is not None:
-            raise invalid(f"agent {agent_id!r} is archived and read-only", "agent_archived")
+            raise invalid(f"agent {agent_id!r} is archived and read-only")
         if "multiagent" in fields:
             fields["multiagent"] = self.resolve_roster(fields["multiagent"], agent_id)
         if "metadata" in fields:
@@ -149,9 +142,7 @@ class Catalog:
     def _unique_name(self, name: str, except_id: str | None = None) -> None:
         for env in self.state.environments.values():
             if env["name"] == name and env["id"] != except_id:
-                raise conflict(
-                    f"an environment named {name!r} already exists", "environment_name_taken"
-                )
+                raise conflict(f"an environment named {name!r} already exists")
 
     def create_environment(self, body: dict) -> dict:
         fields = check_environment(body, update=False)

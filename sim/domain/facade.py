@@ -73,7 +73,8 @@ class SimDomain(Catalog, SessionOps):
         self.state = SimState(ids=IdFactory(), clock=clock or Clock())
         self._sessions_made = 0
         self.scenarios: dict[str, Scenario] = load_scenarios(scenarios_dir)
-        self.duplicate_user_events = False
+        #: Queued copies of sent user events (on by default; ``/_sim/faults`` may turn them off).
+        self.duplicate_user_events = True
         Catalog.__init__(self, self.state)
 
     async def start(self) -> None:

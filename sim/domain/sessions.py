@@ -17,7 +17,7 @@ from drover.sim.engine.pace import Pace
 from drover.sim.engine.record import SessionRecord
 from drover.sim.engine.runtime import SessionRuntime
 from drover.sim.engine.turns import play_item
-from drover.sim.wire.errors import SimError, invalid
+from drover.sim.wire.errors import conflict, invalid, not_found
 from drover.sim.wire.ids import Clock, parse_rfc3339, rfc3339
 from drover.sim.wire.objects import (
     new_resource,
@@ -35,7 +35,7 @@ class SessionOps:
     def _resolve_agent(self, ref: dict) -> dict:
         agent = self.agent(ref["id"], ref["version"])  # unknown agent/version: 404
         if agent["archived_at"] is not None:
-            raise invalid(f"agent {ref['id']!r} is archived", "agent_archived")
+            raise invalid(f"agent {ref['id']!r} is archived")
         overrides = dict(ref["overrides"] or {})
         if "mcp_servers" in overrides or "tools" in overrides:
             tools = overrides.get("tools", agent["tools"])
@@ -68,11 +68,7 @@ class SessionOps:
             else None
         )
         if env is None:
-            raise SimError(
-                404,
-                f"environment {parts['environment_id']!r} not found",
-                error_code="environment_not_found",
-            )
+            raise not_found("environment", parts["environment_id"])
         if env["archived_at"] is not None:
             raise invalid(f"environment {env['id']!r} is archived", "environment_archived")
         clock = clock or self.state.clock
@@ -164,9 +160,7 @@ class SessionOps:
         fields = check_session_update(body)
         s = record.resource
         if s["status"] == "terminated":
-            raise SimError(
-                409, f"session {session_id!r} is terminated", error_code="session_archived"
-            )
+            raise conflict(f"session {session_id!r} is terminated; it cannot be updated")
         changes: dict = {}
         if "title" in fields and fields["title"] != s["title"]:
             changes["title"] = fields["title"]
@@ -187,11 +181,11 @@ class SessionOps:
             new = fields["budget"]
             if s["budget"] is None and new is not None:
                 raise invalid(
-                    "a budget can only be set when the session is created", "budget_create_only"
+                    "budget_create_only: a budget can only be set when the session is created"
                 )
             if new is not None and budget_cents(new) <= rt.cost_cents():
                 raise invalid(
-                    "the new budget must exceed the cost consumed so far", "budget_not_raised"
+                    "budget_not_raised: the new budget must exceed the cost consumed so far"
                 )
             if new != s["budget"]:
                 changes["budget"] = new

@@ -61,7 +61,7 @@ class SessionRuntime:
         rng: The session's seeded generator (fills ``{vars}``).
         play: Plays one work item to its idle: :func:`drover.sim.engine.turns.play_item`
             (passed in because the turn players build on this module).
-        duplicate_user_events: Callable telling whether the duplicate-echo fault is on.
+        duplicate_user_events: Callable telling whether queued copies are on (the default).
     """
 
     def __init__(
@@ -75,7 +75,7 @@ class SessionRuntime:
         scenarios: dict[str, Scenario],
         rng: random.Random,
         play: Callable[[SessionRuntime, WorkItem], Awaitable[None]],
-        duplicate_user_events: Callable[[], bool] = lambda: False,
+        duplicate_user_events: Callable[[], bool] = lambda: True,
     ) -> None:
         self.record, self.log = record, record.log
         self.ids, self.clock, self.pace = ids, clock, pace

@@ -47,6 +47,18 @@ def test_flags_become_a_config() -> None:
     assert plan.duplicate_user_events and plan.latency_seconds == 0.1 and plan.seed == 4
 
 
+def test_realistic_defaults_and_their_opt_outs() -> None:
+    """Queued copies and the documented org rate limits are on unless turned off."""
+    config = build_config(_parse())
+    assert (config.rate_limit_create, config.rate_limit_read) == (300, 1200)
+    assert config.faults.duplicate_user_events is True
+    config = build_config(
+        _parse("--rate-limit-create", "0", "--rate-limit-read", "0", "--no-queued-copies")
+    )
+    assert (config.rate_limit_create, config.rate_limit_read) == (None, None)
+    assert config.faults.duplicate_user_events is False
+
+
 def test_bad_values_exit_with_status_2(capsys: pytest.CaptureFixture[str]) -> None:
     args = _parse("--pace", "warp")
     assert args.run(args) == 2
