@@ -156,6 +156,12 @@ class Catalog:
         fields = check_environment(body, update=True)
         if env["archived_at"] is not None:
             raise invalid(f"environment {env_id!r} is archived", "environment_archived")
+        if "config" in fields and fields["config"]["type"] != env["config"]["type"]:
+            raise invalid(
+                f"body.config.type: the environment is {env['config']['type']}; "
+                "its type cannot change after creation",
+                "invalid_config_type_change",
+            )
         if "name" in fields:
             self._unique_name(fields["name"], env_id)
         if "metadata" in fields:

@@ -20,7 +20,6 @@ from drover.sim.engine.turns import play_item
 from drover.sim.wire.errors import conflict, invalid, not_found
 from drover.sim.wire.ids import Clock, parse_rfc3339, rfc3339
 from drover.sim.wire.objects import (
-    new_resource,
     new_session,
     new_thread,
     session_agent,
@@ -71,12 +70,12 @@ class SessionOps:
             raise not_found("environment", parts["environment_id"])
         if env["archived_at"] is not None:
             raise invalid(f"environment {env['id']!r} is archived", "environment_archived")
+        self.check_vault_ids(parts["vault_ids"])
+        self.check_resource_refs(parts["resources"])
         clock = clock or self.state.clock
         session_id = self.state.ids.new("sesn")
         now = rfc3339(clock.now())
-        resources = [
-            new_resource(self.state.ids.new("sesrsc"), spec, now) for spec in parts["resources"]
-        ]
+        resources = self.build_resources(parts["resources"], now)
         resource = new_session(
             session_id,
             agent=snapshot,
@@ -105,6 +104,7 @@ class SessionOps:
         record.threads[primary["id"]] = primary
         runtime.primary_thread_id = primary["id"]
         self.state.sessions[session_id] = record
+        self.queue_work(env["id"], session_id)  # self-hosted environments only
         if parts["initial_events"]:
             apply_sends(runtime, parts["initial_events"])
         return self.get_session(session_id)
@@ -213,6 +213,7 @@ class SessionOps:
             record.resource["archived_at"] = rt.now()
             if record.resource["status"] != "terminated":
                 rt.terminate()
+            self.stop_session_work(session_id)
         return self.get_session(session_id)
 
     def delete_session(self, session_id: str) -> dict:
@@ -224,6 +225,7 @@ class SessionOps:
         rt.cancel()
         rt.emit("session.deleted")
         record.log.close()
+        self.stop_session_work(session_id)
         del self.state.sessions[session_id]
         return {"id": session_id, "type": "session_deleted"}
 
@@ -233,6 +235,8 @@ class SessionOps:
         events = check_send_body(body)
         env = self.state.environments.get(record.resource["environment_id"])
         check_sends(record.runtime, events, env)
+        if env is not None and any(e["type"] == "user.message" for e in events):
+            self.requeue_work(env["id"], session_id)  # self-hosted: dormant work wakes up
         return {"data": apply_sends(record.runtime, events)}
 
     async def settle(self, session_id: str, timeout: float = 10.0) -> dict:

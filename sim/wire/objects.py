@@ -27,6 +27,7 @@ SNAPSHOT_KEYS = (
 )
 DEFAULT_FILE_MOUNT = "/mnt/session/uploads/{file_id}"
 DEFAULT_REPO_MOUNT = "/workspace/{name}"
+DEFAULT_MEMORY_MOUNT = "/mnt/memory/{slug}"
 
 
 def new_agent(agent_id: str, fields: dict, now: str) -> dict:
@@ -148,8 +149,9 @@ def new_session(
     }
 
 
-def new_resource(resource_id: str, spec: dict, now: str) -> dict:
-    """A session resource from a validated create spec (§4.6)."""
+def new_resource(resource_id: str, spec: dict, now: str, store: dict | None = None) -> dict:
+    """A session resource from a validated create spec (§4.6); ``store`` is the memory store a
+    ``memory_store`` spec names (its name and description are snapshotted)."""
     kind = spec["type"]
     if kind == "github_repository":
         name = spec["url"].rstrip("/").rsplit("/", 1)[-1].removesuffix(".git") or "repo"
@@ -172,11 +174,24 @@ def new_resource(resource_id: str, spec: dict, now: str) -> dict:
             "created_at": now,
             "updated_at": now,
         }
-    store = {"type": kind, "memory_store_id": spec["memory_store_id"]}
-    store["access"] = spec.get("access") or "read_write"
-    if spec.get("instructions") is not None:
-        store["instructions"] = spec["instructions"]
-    return store
+    name = (store or {}).get("name") or spec["memory_store_id"]
+    return {
+        "type": kind,
+        "memory_store_id": spec["memory_store_id"],
+        "access": spec.get("access") or "read_write",
+        "instructions": spec.get("instructions"),
+        "name": name,
+        "description": (store or {}).get("description") or "",
+        "mount_path": DEFAULT_MEMORY_MOUNT.format(slug=_slug(name)),
+    }
+
+
+def _slug(name: str) -> str:
+    """A mount directory from a store's name (``User preferences`` → ``user-preferences``)."""
+    out = "".join(c.lower() if c.isalnum() else "-" for c in name).strip("-")
+    while "--" in out:
+        out = out.replace("--", "-")
+    return out or "memory"
 
 
 def new_thread(thread_id: str, session_id: str, agent: dict, parent: str | None, now: str) -> dict:
