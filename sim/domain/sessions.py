@@ -6,6 +6,7 @@ import asyncio
 import copy
 
 from drover.sim.domain.checks import apply_metadata_patch
+from drover.sim.domain.multiagent import member_refs
 from drover.sim.domain.validate_events import check_send_body
 from drover.sim.domain.validate_sessions import (
     check_session_create,
@@ -40,14 +41,11 @@ class SessionOps:
             tools = overrides.get("tools", agent["tools"])
             servers = overrides.get("mcp_servers", agent["mcp_servers"])
             overrides["mcp_servers"] = resolve_mcp(tools, servers, "body.agent.mcp_servers")
-        roster = []
-        for member in (agent["multiagent"] or {}).get("agents", []):
-            roster.append(
-                agent
-                if member["id"] == agent["id"]
-                else self.agent(member["id"], member["version"])
-            )
-        return session_agent(agent, overrides, roster)
+        members = {
+            ref["id"]: agent if ref["id"] == agent["id"] else self.agent(ref["id"], ref["version"])
+            for ref in member_refs(agent["multiagent"])
+        }
+        return session_agent(agent, overrides, members)
 
     def create_session(
         self, body: dict, *, pace: Pace | None = None, clock: Clock | None = None

@@ -60,20 +60,46 @@ def thread_agent(agent: dict) -> dict:
     }
 
 
-def session_agent(agent: dict, overrides: dict | None, roster: list[dict]) -> dict:
+def session_agent(agent: dict, overrides: dict | None, members: dict[str, dict]) -> dict:
     """The session's resolved snapshot of an agent version.
 
     Args:
         agent: The agent version object.
         overrides: ``agent_with_overrides`` fields (model, system, tools, mcp_servers, skills),
             already validated; the snapshot keeps the base ``id``/``version``.
-        roster: Agent versions of the coordinator roster (full definitions in the snapshot).
+        members: Agent id → the version its ``multiagent`` references (full definitions in
+            the snapshot: a coordinator's roster, or the predefined agents of
+            ``multiagent_20261001``'s subagents and workflows).
     """
     snap = {"type": "agent", **{k: copy.deepcopy(agent[k]) for k in SNAPSHOT_KEYS}}
     snap.update(copy.deepcopy(overrides or {}))
-    if agent.get("multiagent"):
-        snap["multiagent"] = {"type": "coordinator", "agents": [thread_agent(a) for a in roster]}
+    multiagent = agent.get("multiagent")
+
+    def expand(refs: list[dict]) -> list[dict]:
+        return [thread_agent(members[r["id"]]) if r["type"] == "agent" else dict(r) for r in refs]
+
+    if multiagent and multiagent["type"] == "coordinator":
+        snap["multiagent"] = {"type": "coordinator", "agents": expand(multiagent["agents"])}
+    elif multiagent:
+        shown = copy.deepcopy(multiagent)
+        for name in ("subagents", "workflows"):
+            if shown[name]["type"] == "enabled":
+                shown[name]["predefined_agents"] = expand(shown[name]["predefined_agents"])
+        snap["multiagent"] = shown
     return snap
+
+
+def inline_agent(name: str, base: dict) -> dict:
+    """An agent a multiagent session defines on the fly (``BetaManagedAgentsInlineAgent``):
+    the session agent's configuration under another name, never saved."""
+    keys = ("description", "system", "model", "tools", "mcp_servers", "skills")
+    shown = {k: copy.deepcopy(base[k]) for k in keys}
+    return {
+        "type": "inline",
+        "name": name,
+        **shown,
+        "execution_identity": {"type": "service_account"},
+    }
 
 
 def new_environment(env_id: str, fields: dict, now: str) -> dict:

@@ -19,7 +19,9 @@ rejects, TEXT, FULL_AGENT = _s["rejects"], _s["TEXT"], _s["FULL_AGENT"]
 def test_agent_defaults_and_full_shape(sim):
     bare = sim.create_agent({"name": "a", "model": "claude-sonnet-4-6"})
     assert_wire_shape(bare)
-    assert bare["version"] == 1 and bare["model"] == {"id": "claude-sonnet-4-6"}
+    # effort is always present, resolved to the default when left out (the SDK says so)
+    assert bare["version"] == 1
+    assert bare["model"] == {"id": "claude-sonnet-4-6", "effort": {"type": "high"}}
     assert bare["execution_identity"] == {"type": "service_account"} and bare["tools"] == []
     full = sim.create_agent(FULL_AGENT)
     assert_wire_shape(full)

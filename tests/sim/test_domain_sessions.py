@@ -34,7 +34,7 @@ def test_session_shape_snapshot_and_overrides(sim):
     assert_wire_shape(session)
     assert session["status"] == "idle" and session["agent"]["id"] == agent["id"]
     assert session["agent"]["version"] == 1 and session["agent"]["system"] == "Override."
-    assert session["agent"]["model"] == {"id": "claude-sonnet-4-6"}
+    assert session["agent"]["model"] == {"id": "claude-sonnet-4-6", "effort": {"type": "high"}}
     names = [a["name"] for a in session["agent"]["multiagent"]["agents"]]
     assert names == ["Reviewer", "Full"]
     assert session["resources"][0]["mount_path"] == "/workspace/tools"
