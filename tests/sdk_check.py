@@ -17,6 +17,7 @@ from anthropic.types.beta import (
     BetaDeletedFile,
     BetaDeletedSkill,
     BetaEnvironment,
+    BetaEnvironmentDeleteResponse,
     BetaFileMetadata,
     BetaManagedAgentsAgent,
     BetaManagedAgentsDeletedMemoryStore,
@@ -65,6 +66,7 @@ MODELS: dict[str, Any] = {
     for name, model in {
         "agent": BetaManagedAgentsAgent,
         "environment": BetaEnvironment,
+        "environment_deleted": BetaEnvironmentDeleteResponse,
         "session": BetaManagedAgentsSession,
         "session_thread": BetaManagedAgentsSessionThread,
         "session_deleted": BetaManagedAgentsDeletedSession,

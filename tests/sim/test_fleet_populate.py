@@ -47,8 +47,10 @@ async def test_populate_gives_a_mix_of_states():
         assert stops["budget_reached"] >= 1
         counts = [len(domain.state.sessions[sid].log.events()) for sid in fleet.sessions]
         assert max(counts) >= 10_000
-        scenarios = {domain.state.sessions[sid].resource["metadata"]["scenario"]
+        scenarios = {domain.scenario_for_agent(domain.state.sessions[sid].resource["agent"]).name
                      for sid in fleet.sessions}  # fmt: skip
+        # The nightly deployment's run is one of them.
+        assert sum(bool(domain.get_session(sid)["deployment_id"]) for sid in fleet.sessions) == 1
         assert len(scenarios) >= 8
     finally:
         await domain.stop()
