@@ -97,6 +97,12 @@ def test_console_script_serves_until_interrupted() -> None:
         assert "ANTHROPIC_API_KEY=sk-test" in printed and "curl" in printed
         health = httpx.get(f"{match.group(1)}/_sim/health", headers={"x-api-key": "sk-test"})
         assert health.status_code == 200 and health.json()["status"] == "ok"
+        # Realistic without any flag (as `drover demo` starts it): org rate limits, queued copies.
+        control = {"x-api-key": "sk-test"}
+        limits = httpx.get(f"{match.group(1)}/_sim/rate_limits", headers=control).json()
+        assert limits == {"create": 300, "read": 1200}
+        faults = httpx.get(f"{match.group(1)}/_sim/faults", headers=control).json()
+        assert faults["duplicate_user_events"] is True
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=15) == 0
     finally:

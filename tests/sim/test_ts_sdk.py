@@ -230,3 +230,18 @@ def test_the_type_check_is_not_vacuous(ts_ready) -> None:
     assert sorted(source for i in failures for source in shapes[i].sources) == [
         "extra", "missing", "missing2", "undeclared"
     ]  # fmt: skip
+
+
+def test_the_benchmark_mirror_type_checks_too(ts_ready) -> None:
+    """The benchmarks' generated mirror (tests/test_mirror_gen.py checks it with Python) also
+    passes the TypeScript declarations."""
+    from mirror_sessions import Fleet, iter_sessions
+
+    harvest = Harvest()
+    fleet = Fleet(7)
+    harvest.add_all([*fleet.agents.values(), *fleet.environments], "object", "mirror")
+    for generated in iter_sessions(sessions=60, events=8000, big_session=1000, seed=3):
+        harvest.add_all([generated.session, *generated.threads], "object", "mirror")
+        harvest.add_all((e for _lane, e in generated.timeline), "event", "mirror")
+    failures, shapes = _check(harvest, "mirror_shapes")
+    assert len(shapes) > 30 and not failures, failures
