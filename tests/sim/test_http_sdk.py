@@ -1,4 +1,4 @@
-"""SDK conformance: the official ``anthropic`` 2.10.0 client against the sim over loopback,
+"""SDK conformance: the official ``anthropic`` 2.17.0 client against the sim over loopback,
 every object and event parsed by the SDK's own types and checked strictly (no undeclared keys)."""
 
 from __future__ import annotations
