@@ -61,8 +61,8 @@ def check_model(value: Any, where: str) -> dict:
         effort = {"type": effort}
     no_unknown(effort if isinstance(effort, dict) else {}, ("type",), f"{where}.effort")
     model["effort"] = {"type": typed(effort, EFFORTS, f"{where}.effort")}
-    if (speed := enum(value, "speed", ("standard", "fast"), where)) is not None:
-        model["speed"] = speed
+    if value.get("speed") is not None:
+        model["speed"] = enum(value, "speed", ("standard", "fast"), where)
     if (geo := field(value, "inference_geo", str, where, nullable=True)) is not None:
         model["inference_geo"] = geo
     return model
