@@ -22,13 +22,15 @@ from drover.sim.settings import (
     DEFAULT_PORT,
     DEFAULT_RATE_LIMIT_CREATE,
     DEFAULT_RATE_LIMIT_READ,
+    MEMORY_BETA,
     FaultPlan,
     SimConfig,
 )
 
 _EPILOG = f"""\
 clients authenticate with x-api-key: KEY or Authorization: Bearer KEY (default {DEFAULT_API_KEY})
-and must send anthropic-beta: {BETA}. Control endpoints (same key, no beta header):
+and must send anthropic-beta: {BETA} (memory stores also take {MEMORY_BETA}; files and
+skills need none). Control endpoints (same key, no beta header):
 GET /_sim/health, GET /_sim/stats, GET|POST|DELETE /_sim/faults, GET|POST /_sim/rate_limits,
 POST /_sim/streams/drop ({{"mode": "clean"|"abort"|"mid_frame"}}).
 """
