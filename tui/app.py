@@ -23,7 +23,8 @@ from textual.worker import Worker, WorkerState
 
 from drover.config.errors import ConfigError, CredentialError
 from drover.config.paths import mirror_path
-from drover.config.settings import load_theme, save_theme
+from drover.config.editor import save_theme
+from drover.config.settings import load_theme
 from drover.store.account import MirrorAccountError
 from drover.store.mirror import Mirror
 from drover.store.reader import MirrorReader
