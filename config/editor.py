@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
 import tomlkit
-from tomlkit.container import Container
 from tomlkit.exceptions import TOMLKitError
-from tomlkit.items import Table
 
 from drover.config.errors import ConfigError
 from drover.config.paths import config_file
@@ -102,7 +100,7 @@ def save_theme(name: str, path: str | os.PathLike[str] | None = None) -> None:
 def _tables_exist(document: tomlkit.TOMLDocument, tables: ConfigKey) -> bool:
     node: Any = document
     for part in tables:
-        if not isinstance(node, Table | Container) or part not in node:
+        if not isinstance(node, Mapping) or part not in node:
             return False
         node = node[part]
     return True
@@ -111,7 +109,7 @@ def _tables_exist(document: tomlkit.TOMLDocument, tables: ConfigKey) -> bool:
 def _apply(document: tomlkit.TOMLDocument, key: ConfigKey, value: Any) -> None:
     if not key:
         raise ValueError("empty config key")
-    node: Container | Table = document
+    node: MutableMapping[str, Any] = document
     for index, part in enumerate(key[:-1]):
         child = node.get(part)
         if child is None:
@@ -122,7 +120,7 @@ def _apply(document: tomlkit.TOMLDocument, key: ConfigKey, value: Any) -> None:
             holds_value = index == len(key) - 2 and not isinstance(value, Mapping)
             child = tomlkit.table(is_super_table=not holds_value)
             node[part] = child
-        if not isinstance(child, Table | Container):
+        if not isinstance(child, MutableMapping):
             raise ConfigError(f"config key {'.'.join(key[: index + 1])} is not a table")
         node = child
     last = key[-1]
