@@ -9,7 +9,6 @@ workers. Connection states from sync arrive already coalesced and are re-publish
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,27 +20,23 @@ from textual.binding import Binding
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
-from drover.config.errors import ConfigError, CredentialError
-from drover.config.paths import mirror_path
-from drover.config.editor import save_theme
-from drover.config.settings import load_theme
-from drover.store.account import MirrorAccountError
 from drover.store.mirror import Mirror
-from drover.store.reader import MirrorReader
 from drover.sync.connection import ConnectionState
 from drover.sync.engines import (
     ActionKind,
     Engine,
     EngineSource,
     NotConnectedError,
-    OfflineEngine,
 )
-from drover.themes import DEFAULT_THEME, THEMES, variable_defaults
+from drover.themes import variable_defaults
+from drover.tui.appearance import Appearance
 from drover.tui.attention.emit import Emitter
 from drover.tui.attention.monitor import AttentionMonitor
 from drover.tui.change_feed import ChangeFeed
 from drover.tui.commands import DroverCommands, run_command
+from drover.tui.profile_host import NO_KEY, ProfileHost
 from drover.tui.reads import ReadPool
+from drover.tui.screens.confirm import QuitDialog
 from drover.tui.screens.fleet import FleetScreen
 from drover.tui.screens.grid import GridScreen
 from drover.tui.screens.help import HelpScreen
@@ -54,7 +49,7 @@ CHANGE_FLUSH_HZ = 4
 """Most mirror-change refreshes per second (several notices in one window become one)."""
 
 
-class DroverApp(SessionControl, App[None]):
+class DroverApp(ProfileHost, Appearance, SessionControl, App[None]):
     """The drover TUI.
 
     Args:
@@ -105,7 +100,9 @@ class DroverApp(SessionControl, App[None]):
         self.data_dir = data_dir
         self.config_path = config_path
         self.engines = engines
-        self.readonly = readonly
+        self._readonly_flag = readonly
+        self.readonly_reason: str | None = "--readonly" if readonly else None
+        """Why nothing may be changed (`--readonly`, no API key), or None: acting is allowed."""
         self._clock = clock or (lambda: datetime.now(UTC))
         self.mirror: Mirror | None = None
         self.engine: Engine | None = None
@@ -123,13 +120,10 @@ class DroverApp(SessionControl, App[None]):
         """Where screens run mirror reads (tracked, so closing waits for them)."""
         self.preview_focus: str | None = None
         """The session a live view under any session screen (the grid) wants previews for."""
-        for drover_theme in THEMES:
-            self.register_theme(drover_theme)
-        self._persist_theme = theme is None
-        self.theme = theme or load_theme(config_path) or DEFAULT_THEME
-        if self.theme not in self.available_themes:
-            self.theme = DEFAULT_THEME
+        self._load_appearance(theme)
         self.sub_title = profile + (" · read-only" if readonly else "")
+        """The header note: the profile, and whatever qualifies what is shown (offline,
+        read-only, a budget crossed); `FleetSummary` and the other list headers show it."""
         self.focused_session_id: str | None = None
         """The session being looked at (session screen, focused grid pane): never announced."""
         self.attention = AttentionMonitor.for_app(self, attention_emitter, desktop_notifications)
@@ -146,6 +140,7 @@ class DroverApp(SessionControl, App[None]):
         self.set_interval(1 / CHANGE_FLUSH_HZ, self.feed.flush)
         self.set_interval(1.0, self._check_sync)
         self.attention.watch(self)
+        self.tell_config_problems()
         self.open_profile(self.profile)
 
     async def on_unmount(self) -> None:
@@ -157,103 +152,6 @@ class DroverApp(SessionControl, App[None]):
         if event.state == WorkerState.ERROR:
             error = event.worker.error
             self.notify(f"{event.worker.name} failed: {error}", severity="error", timeout=10)
-
-    # -- profile, mirror and sync ----------------------------------------------------------------
-
-    @property
-    def reader(self) -> MirrorReader | None:
-        """The open mirror's reader (every screen reads through it), or None."""
-        return self.mirror.reader if self.mirror is not None else None
-
-    @work(exclusive=True, group="profile", exit_on_error=False)
-    async def open_profile(self, name: str) -> None:
-        """Open `name`'s mirror (creating it if new), start its sync engine, show the fleet."""
-        path = mirror_path(name, self.data_dir, create=True)
-        mirror = await self.reads.run(Mirror.open, path, on_change=self.feed.notice_change)
-        await self._close_profile()
-        self.profile, self.mirror = name, mirror
-        self._sync_failure_told = False
-        self.attention.open(self)
-        engine = await self._connect(name, mirror)
-        self.engine = engine
-        self.sub_title = self._header_note(engine)
-        engine.board.subscribe(self._connections_observer)
-        await engine.start()
-        if self.current_mode != "sessions":
-            await self.switch_mode("sessions")
-        reload = getattr(self.screen, "reload", None)
-        if reload is not None:
-            reload()
-
-    async def _connect(self, name: str, mirror: Mirror) -> Engine:
-        """The profile's live engine, or an offline one (saying why) when it cannot have one."""
-        if self.engines is None:
-            return OfflineEngine(mirror.writer, "offline review")
-        try:
-            return await self.engines.engine(name, mirror, on_preview=self.feed.on_preview)
-        except (ConfigError, CredentialError, MirrorAccountError) as exc:
-            self.notify(f"Profile {name}: {exc}. Showing its mirror offline.", severity="error",
-                        timeout=30)  # fmt: skip
-            return OfflineEngine(mirror.writer, str(exc))
-
-    def _header_note(self, engine: Engine) -> str:
-        """The header's subtitle: the profile, and whatever qualifies what it shows."""
-        parts = [self.profile]
-        if isinstance(engine, OfflineEngine):
-            parts.append("offline")
-        elif engine.account is not None and engine.account.overrides:
-            parts.append("from " + ", ".join(engine.account.overrides))
-        if self.readonly:
-            parts.append("read-only")
-        return " · ".join(parts)
-
-    async def _close_profile(self) -> None:
-        engine, mirror = self.engine, self.mirror
-        self.engine = self.mirror = None
-        self.connections = {}
-        if engine is not None:
-            await engine.stop()
-        if mirror is not None:
-            async with self.reads.closing():  # never close connections under a running read
-                await asyncio.to_thread(mirror.close)
-
-    def switch_profile(self, name: str) -> None:
-        """`:profile NAME`: re-open everything on another profile's mirror."""
-        if not name:
-            self.notify(f"Current profile: {self.profile}. Usage: :profile NAME")
-            return
-        self.open_profile(name)
-
-    def profile_names(self) -> list[str]:
-        """Profiles from the config file, plus the current one."""
-        from drover.config.settings import ConfigError, load_config
-
-        try:
-            names = set(load_config(self.config_path).profiles)
-        except ConfigError:
-            names = set()
-        return sorted(names | {self.profile})
-
-    def _check_sync(self) -> None:
-        """Say once, where the user looks, that sync stopped for good (e.g. a rejected key);
-        the views keep working on the mirror."""
-        fatal = self.engine.fatal if self.engine is not None else None
-        if fatal is None or self._sync_failure_told:
-            return
-        self._sync_failure_told = True
-        hint = ""
-        if fatal.reason in ("unauthorized", "forbidden"):
-            hint = f" Run `drover login --profile {self.profile}`."
-        self.notify(
-            f"Sync stopped: {fatal.detail}.{hint} Showing the mirror meanwhile.",
-            severity="error",
-            timeout=30,
-        )
-        self.sub_title = f"{self.profile} · sync stopped"
-
-    def _connections_observer(self, batch: Mapping[str, ConnectionState]) -> None:
-        self.connections.update(batch)
-        self.connections_changed.publish(dict(batch))
 
     # -- navigation --------------------------------------------------------------------------------
 
@@ -306,36 +204,45 @@ class DroverApp(SessionControl, App[None]):
         """Show every binding active on the current screen."""
         self.push_screen(HelpScreen.for_screen(self))
 
-    # -- themes ------------------------------------------------------------------------------------
+    # -- quitting --------------------------------------------------------------------------------
 
-    def drover_theme_names(self) -> list[str]:
-        """drover's own themes, for the palette."""
-        return [t.name for t in THEMES]
+    async def action_quit(self) -> None:
+        """Quit (`ctrl+q`, `:q`); first warn when actions in the outbox are not delivered yet.
 
-    def set_theme(self, name: str) -> None:
-        """Switch theme by name (`:theme NAME` and the palette)."""
-        if name not in self.available_themes:
-            self.notify(f"No theme {name!r}; try {', '.join(self.drover_theme_names())}")
+        They are not lost: the outbox is in the mirror, and the next run of drover on this
+        profile (or `drover sync`) sends them. `ctrl+q` again, `y` or `enter` quits anyway.
+        """
+        if isinstance(self.screen, QuitDialog) or self.reader is None:
+            self.exit()
             return
-        self._persist_theme = True
-        self.theme = name
+        reader = self.reader
+        pending = await self.reads.run(lambda: reader.outbox(unfinished=True))
+        if not pending:
+            self.exit()
+            return
+        sessions = sorted({row.session_id for row in pending})
+        question = (
+            f"{len(pending)} action(s) for {len(sessions)} session(s) are not delivered yet. "
+            f"They stay in profile {self.profile}'s outbox and go out the next time drover "
+            "runs on it (or `drover sync`). Quit now?"
+        )
+        details = [f"{r.kind.replace('_', ' ')} → {r.session_id} ({r.state})" for r in pending]
 
-    def watch_theme(self, name: str) -> None:
-        if self.is_running and self._persist_theme:
-            self._save_theme(name)
+        def answer(result: str | None) -> None:
+            if result is not None:
+                self.exit()
 
-    @work(thread=True, exclusive=True, group="theme", exit_on_error=False)
-    def _save_theme(self, name: str) -> None:
-        try:
-            save_theme(name, self.config_path)
-        except Exception as exc:  # a bad config file must not break theme switching
-            self.call_from_thread(self.notify, f"Theme not saved: {exc}", severity="warning")
+        self.push_screen(QuitDialog(question, "Quit", details=details[:12]), answer)
 
     # -- acting ------------------------------------------------------------------------------------
 
     def refuse_readonly(self, what: str) -> None:
-        """Tell the user an action was refused because drover runs read-only."""
-        self.notify(f"Read-only mode: {what} refused.", severity="warning")
+        """Tell the user an action was refused because drover runs read-only, and why."""
+        why = self.readonly_reason or "read-only"
+        hint = ""
+        if why == NO_KEY:
+            hint = f" Run `drover login --profile {self.profile}` to act."
+        self.notify(f"Read-only ({why}): {what} refused.{hint}", severity="warning")
 
     def submit_action(
         self, session_id: str, kind: ActionKind, payload: Mapping[str, Any], *, quiet: bool = False

@@ -83,7 +83,12 @@ COMMANDS: tuple[Command, ...] = (
         ("profile", "ctx"), "Switch profile: :profile NAME", lambda app, a: app.switch_profile(a)
     ),
     Command(("theme",), "Switch theme: :theme NAME", lambda app, a: app.set_theme(a)),
-    Command(("q", "quit", "q!"), "Quit drover", lambda app, _: app.exit()),
+    Command(
+        ("q", "quit"),
+        "Quit drover (warns about undelivered actions)",
+        lambda app, _: app.call_later(app.run_action, "quit"),
+    ),
+    Command(("q!",), "Quit now, whatever the outbox holds", lambda app, _: app.exit()),
 )
 
 

@@ -109,6 +109,7 @@ class SessionActions:
             verb.capitalize(),
             "" if allow else "optional message to the agent (why, what instead)",
             plan.details(),
+            enter_confirms=allow,  # you pressed y: enter agrees; deny asks for its message
         )
         self.drover.push_screen(dialog, answer)
 

@@ -19,21 +19,21 @@ import re
 from collections.abc import Sequence, Set
 from dataclasses import replace
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Footer, Static
 
 from drover.store.fleet import SORT_KEYS, FleetQuery
-from drover.store.models import SessionRow
+from drover.store.models import BudgetState, HeaderCounts, SessionRow
 from drover.sync.connection import ConnectionState
 from drover.tui.screens.actions import SessionActions
 from drover.tui.screens.base import DroverScreen
 from drover.tui.screens.export_dialog import ExportAction
 from drover.tui.screens.lifecycle_actions import LifecycleActions
 from drover.tui.screens.prompt import PromptScreen
-from drover.tui.widgets.fleet_layout import GAP, fit, layout
+from drover.tui.widgets.fleet_layout import GAP, column_at, fit, layout
 from drover.tui.widgets.fleet_summary import FleetSummary
 from drover.tui.widgets.fleet_table import FleetTable
 
@@ -82,7 +82,13 @@ class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
         self.drover.mirror_changed.subscribe(self, self._on_mirror_changed)
         self.drover.connections_changed.subscribe(self, self._on_connections)
         self.table.set_connections(self.drover.connections)
+        self.watch(self.app, "sub_title", self._note_changed)
         self.table.focus()
+
+    def _note_changed(self, note: str) -> None:
+        self.query_one(FleetSummary).note = note
+        self.table.can_act = not self.drover.readonly
+        self.table.refresh()
 
     def on_resize(self) -> None:
         width = self.table.scrollable_content_region.width or self.size.width
@@ -124,19 +130,19 @@ class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
         if reader is None:
             return
         query = self.query_state
-        today = self.drover.now().date().isoformat()
         try:
             ids = await self.drover.reads.run(reader.fleet_ids, query)
         except re.error as exc:
             self.notify(f"Bad filter: {exc}", severity="error")
             return
-        counts = await self.drover.reads.run(reader.header_counts, today=today)
+        counts, budgets = await self._header_figures()
         self.table.now = self.drover.now()
         self.table.set_order(ids, keep=keep)
         rows = await self.drover.reads.run(reader.fleet_rows, self.table.window_ids())
         self.table.set_rows(rows)
         summary = self.query_one(FleetSummary)
         summary.counts, summary.query, summary.shown = counts, query, len(ids)
+        summary.budgets = budgets
         summary.order_held = False
 
     @work(exclusive=True, group="fleet-rows", exit_on_error=False)
@@ -148,10 +154,29 @@ class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
         self.table.now = self.drover.now()
         self.table.set_rows(rows)
         if counts:
-            today = self.drover.now().date().isoformat()
-            self.query_one(FleetSummary).counts = await self.drover.reads.run(
-                reader.header_counts, today=today
-            )
+            summary = self.query_one(FleetSummary)
+            summary.counts, summary.budgets = await self._header_figures()
+
+    async def _header_figures(self) -> tuple[HeaderCounts | None, tuple[BudgetState, ...]]:
+        """The header's totals, and the user's budgets at 80% or more."""
+        reader = self.drover.reader
+        if reader is None:
+            return None, ()
+        today = self.drover.now().date().isoformat()
+        counts = await self.drover.reads.run(reader.header_counts, today=today)
+        caps = self.drover.budget_caps()
+        states = await self.drover.reads.run(reader.cost_budgets, caps, today=today) if caps else []
+        crossed = tuple(s for s in states if s.scope != "session" and s.level != "ok")
+        return counts, crossed
+
+    @on(events.Click, "#columns")
+    def _header_clicked(self, event: events.Click) -> None:
+        """A click on a column's name sorts by that column."""
+        offset = event.get_content_offset(self.query_one("#columns"))
+        width = self.table.scrollable_content_region.width or self.size.width
+        column = column_at(width, offset.x) if offset is not None else None
+        if column is not None and column.sort is not None:
+            self.set_sort(column.sort)
 
     @on(FleetTable.WindowChanged)
     def _window_changed(self, event: FleetTable.WindowChanged) -> None:

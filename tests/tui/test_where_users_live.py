@@ -1,0 +1,223 @@
+""" "Where users live": narrow terminals, big fleets, the mouse, bulk acts, honest dialogs and
+read-only review. Each test proves one point of that issue on the real app (Pilot)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from test_inbox_actions import A, B, C, fleet_with_asks, queued
+from tui_support import HOSTILE, settle
+
+from drover.store.fleet import SORT_KEYS
+from drover.tui.app import DroverApp
+from drover.tui.screens.confirm import ConfirmScreen, QuitDialog
+from drover.tui.screens.fleet import FleetScreen
+from drover.tui.widgets.fleet_summary import FleetSummary
+
+ASKS = {
+    A: [("sevt_a1", "rm -rf build")],
+    B: [("sevt_b1", "terraform apply")],
+    C: [("sevt_c1", "git push")],
+}
+
+
+def lines(app: DroverApp) -> list[str]:
+    """The screen as text, one string per row."""
+    strips = app.screen._compositor.render_strips()
+    return ["".join(segment.text for segment in strip) for strip in strips]
+
+
+async def test_at_80x24_the_fleet_keeps_status_title_and_needs_you(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await fleet_with_asks(pilot, ASKS)
+        screen = lines(app)
+        header = next(line for line in screen if "STATUS" in line)
+        for label in ("STATUS", "TITLE", "NEEDS YOU", "WAITING"):
+            assert label in header, header
+        row = next(line for line in screen if "nightly docs 001" in line)
+        assert "approve bash: rm -rf" in row  # the reason, on screen
+        title_width = header.index(header.split("TITLE")[1].split()[0]) - header.index("TITLE")
+        assert title_width >= 22, header  # titles stay readable (was 7 cells)
+
+
+async def test_at_160x45_every_column_shows(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await fleet_with_asks(pilot, ASKS)
+        header = next(line for line in lines(app) if "STATUS" in line)
+        for label in ("AGENT", "MODEL", "AGE", "ACTIVE", "TOKENS", "COST", "CONN", "WAITING"):
+            assert label in header, header
+
+
+async def test_a_click_highlights_a_row_and_a_double_click_opens_it(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await fleet_with_asks(pilot, ASKS)
+        table = screen.table
+        await pilot.click(table, offset=(5, 3))
+        await settle(pilot)
+        assert table.cursor == 3
+        await pilot.click(table, offset=(5, 3), times=2)
+        await settle(pilot)
+        assert type(app.screen).__name__ == "SessionScreen"
+        assert app.screen.session_id == table.ids[3]
+
+
+async def test_a_click_on_a_column_name_sorts_by_it(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 30)) as pilot:
+        screen = await fleet_with_asks(pilot, ASKS)
+        header = next(line for line in lines(app) if "STATUS" in line)
+        await pilot.click("#columns", offset=(header.index("COST") + 1, 0))
+        await settle(pilot)
+        assert screen.query_state.sort == "cost"
+
+
+async def test_slash_approve_finds_the_sessions_waiting_for_approval(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await fleet_with_asks(pilot, ASKS)
+        await pilot.press("slash", *"approve", "enter")
+        await settle(pilot)
+        assert {A, B, C} <= set(screen.table.ids) and len(screen.table.ids) <= 4
+        await pilot.press("slash", "ctrl+u", *"terraform", "enter")  # a pending call's input
+        await settle(pilot)
+        assert list(screen.table.ids) == [B]
+
+
+async def test_mark_all_matching_the_filter_then_one_bulk_allow(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await fleet_with_asks(pilot, ASKS)
+        await pilot.press("slash", *"rm -rf|terraform", "enter")
+        await settle(pilot)
+        await pilot.press("asterisk")
+        await pilot.pause()
+        assert sorted(screen.table.marked) == sorted([A, B])
+        assert screen.query_one(FleetSummary).marked == 2
+        await pilot.press("y")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmScreen)
+        assert "y or enter allow · esc cancel" in dialog.key_help()
+        await pilot.press("enter")  # enter agrees with the y that opened it
+        await settle(pilot)
+        assert sorted(sid for sid, _, _ in queued(app)) == sorted([A, B])
+        await pilot.press("escape")  # drop the filter: all rows again
+        await settle(pilot)
+        await pilot.press("asterisk")
+        assert len(screen.table.marked) == len(screen.table.ids)
+        await pilot.press("asterisk")  # again: unmark
+        assert screen.table.marked == []
+
+
+async def test_dialogs_say_which_key_does_what_and_a_cancel_is_never_silent(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await fleet_with_asks(pilot, ASKS)
+        screen.table.cursor = list(screen.table.ids).index(A)
+        await pilot.press("i")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmScreen)
+        assert dialog.key_help() == "y interrupt · enter or esc cancel"
+        assert "Interrupt  y" in str(dialog.query_one("#confirm").label)
+        await pilot.press("enter")  # interrupt stops work: enter is the safe answer
+        await settle(pilot)
+        assert queued(app) == []
+        assert any("nothing was sent" in n.message for n in app._notifications)
+
+
+async def test_the_waiting_column_and_its_sort(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 30)) as pilot:
+        screen = await fleet_with_asks(pilot, ASKS)
+        assert "waiting" in SORT_KEYS
+        screen.set_sort("waiting")
+        await settle(pilot)
+        waiting = [sid for sid in screen.table.ids if sid in (A, B, C)]
+        assert waiting == [A, B, C] or len(waiting) == 3  # same instant: ties by id
+        row = next(line for line in lines(app) if "nightly docs 001" in line)
+        assert " 1m approve bash" in row  # waiting since 11:58:09, the clock says 12:00
+
+
+async def test_quitting_with_undelivered_actions_warns_first(make_app) -> None:
+    app = make_app()  # offline: queued actions stay in the outbox
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await fleet_with_asks(pilot, ASKS)
+        screen.table.cursor = list(screen.table.ids).index(A)
+        await pilot.press("y")
+        await settle(pilot)
+        assert len(queued(app)) == 1
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, QuitDialog)
+        assert "not delivered yet" in dialog.question and "next time" in dialog.question
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, FleetScreen)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+    assert not app.is_running
+
+
+async def test_quitting_with_an_empty_outbox_does_not_ask(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert not app.is_running
+
+
+class NoKey:
+    """An engine source whose profiles have no API key (what `drover tui` meets)."""
+
+    async def engine(self, name: str, mirror: Any, **_: Any) -> Any:
+        from drover.config.errors import MissingApiKeyError
+
+        raise MissingApiKeyError(f"no API key for profile {name!r}; run `drover login`")
+
+
+async def test_no_key_means_read_only_and_the_header_says_why(make_app) -> None:
+    app = make_app(engines=NoKey())
+    async with app.run_test(size=(160, 30)) as pilot:
+        screen = await fleet_with_asks(pilot, ASKS)
+        assert app.readonly and app.readonly_reason == "no API key"
+        summary = str(screen.query_one(FleetSummary).render())
+        assert "default · offline (no API key) · read-only" in summary
+        row = next(line for line in lines(app) if "nightly docs 001" in line)
+        assert "awaits approval · bash: rm -rf build" in row and "approve bash" not in row
+        screen.table.cursor = list(screen.table.ids).index(A)
+        await pilot.press("y")
+        await settle(pilot)
+        assert queued(app) == []
+        assert any(
+            "Read-only (no API key): Allow refused" in n.message and "drover login" in n.message
+            for n in app._notifications
+        )
+        assert "Allow" not in "".join(lines(app)[-1:])  # not offered in the footer
+
+
+async def test_header_says_when_a_budget_is_crossed(make_app, tmp_path) -> None:
+    (tmp_path / "config.toml").write_text("[budgets]\ndaily_usd = 0.01\n")
+    app = make_app()
+    async with app.run_test(size=(160, 30)) as pilot:
+        await settle(pilot)
+        summary = app.screen.query_one(FleetSummary)
+        assert summary.budgets and summary.budgets[0].level == "reached"
+        assert "$ daily budget" in str(summary.render())
+
+
+async def test_the_hostile_title_stays_inert_at_80_columns(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await fleet_with_asks(pilot, {})
+        screen.set_filter("hostile")
+        await settle(pilot)
+        assert HOSTILE in screen.table.ids
+        assert "\x1b" not in "".join(lines(app))
