@@ -14,10 +14,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from textual import work
+from textual import events, work
+from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import ModalScreen
 from textual.signal import Signal
+from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
 from drover.store.mirror import Mirror
@@ -33,14 +36,14 @@ from drover.tui.appearance import Appearance
 from drover.tui.attention.emit import Emitter
 from drover.tui.attention.monitor import AttentionMonitor
 from drover.tui.change_feed import ChangeFeed
-from drover.tui.commands import DroverCommands, run_command
+from drover.tui.commands import DroverCommands, command_completions, run_command
 from drover.tui.profile_host import NO_KEY, ProfileHost
 from drover.tui.reads import ReadPool
 from drover.tui.screens.confirm import QuitDialog
 from drover.tui.screens.fleet import FleetScreen
 from drover.tui.screens.grid import GridScreen
 from drover.tui.screens.help import HelpScreen
-from drover.tui.screens.prompt import PromptScreen
+from drover.tui.screens.prompt import KeyBuffer, PromptScreen
 from drover.tui.screens.resources import ResourceScreen
 from drover.tui.screens.session import SessionScreen
 from drover.tui.session_control import SessionControl
@@ -76,10 +79,13 @@ class DroverApp(ProfileHost, Appearance, SessionControl, App[None]):
         "grid": GridScreen,
     }
     BINDINGS = [  # noqa: RUF012
-        Binding("colon", "command_line", "Command", key_display=":"),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("ctrl+q", "quit", "Quit"),
-        Binding("ctrl+f", "search", "Search", key_display="^f", show=False),
+        # Priority: `:` opens the prompt before the keys typed after it reach the list.
+        Binding(
+            "colon", "command_line", "Command", key_display=":", priority=True, id="app.command"
+        ),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+f", "search", "Search", key_display="^f", show=False, id="app.search"),
     ]
 
     def __init__(
@@ -116,6 +122,11 @@ class DroverApp(ProfileHost, Appearance, SessionControl, App[None]):
         self.connections_changed: Signal[dict[str, ConnectionState]] = Signal(
             self, "connections-changed"
         )
+        self.key_buffer = KeyBuffer()
+        """Keys typed while a prompt opens (replayed into it)."""
+        self._holds = 0
+        self.prompt_history: dict[str, list[str]] = {}
+        """Lines typed at each prompt (`:`, `/`) this run, oldest first."""
         self.reads = ReadPool()
         """Where screens run mirror reads (tracked, so closing waits for them)."""
         self.preview_focus: str | None = None
@@ -187,14 +198,43 @@ class DroverApp(ProfileHost, Appearance, SessionControl, App[None]):
         if self.engine is not None:
             self.engine.set_focus(session_id)
 
+    async def on_event(self, event: events.Event) -> None:
+        # While a prompt opens, keys wait for it instead of reaching the screen under it.
+        if isinstance(event, events.Key) and self.key_buffer.keys is not None:
+            self.key_buffer.keys.append(event)
+            return
+        await super().on_event(event)
+
+    def open_prompt(self, prompt: PromptScreen, done: Callable[[str | None], None]) -> None:
+        """Push a prompt; keys typed before its input has focus are held and replayed."""
+        prompt.key_buffer = self.key_buffer
+        self.key_buffer.hold()
+        self._holds += 1
+        hold = self._holds
+        self.set_timer(2.0, lambda: self._release_keys(hold))
+        self.push_screen(prompt, done)
+
+    def _release_keys(self, hold: int) -> None:
+        """Never hold keys for long: a prompt that did not open lets them go (dropped)."""
+        if hold == self._holds and self.key_buffer.holding:
+            self.key_buffer.take()
+
     def action_command_line(self) -> None:
-        """Open the `:` prompt."""
+        """Open the `:` prompt (not over a dialog, nor while typing in a text field)."""
+        if isinstance(self.screen, ModalScreen) or isinstance(self.focused, Input | TextArea):
+            raise SkipAction()
 
         def run(line: str | None) -> None:
             if line:
                 run_command(self, line)
 
-        self.push_screen(PromptScreen(":", placeholder="sessions · inbox · grid · agents · q"), run)
+        prompt = PromptScreen(
+            ":",
+            placeholder="sessions · inbox · grid · agents · q   (tab completes, ↑ history)",
+            history=self.prompt_history.setdefault(":", []),
+            completions=command_completions(self),
+        )
+        self.open_prompt(prompt, run)
 
     def action_search(self) -> None:
         """`ctrl+f`: search every run (`:search`)."""

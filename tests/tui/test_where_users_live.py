@@ -221,3 +221,55 @@ async def test_the_hostile_title_stays_inert_at_80_columns(make_app) -> None:
         await settle(pilot)
         assert HOSTILE in screen.table.ids
         assert "\x1b" not in "".join(lines(app))
+
+
+def burst(app: DroverApp, text: str) -> None:
+    """Type `text` and enter as one burst: every key queued before any is handled."""
+    from textual import events
+
+    names = {":": "colon", "/": "slash", " ": "space", "!": "exclamation_mark"}
+    for char in text:
+        app.post_message(events.Key(names.get(char, char), char))
+    app.post_message(events.Key("enter", "\r"))
+
+
+async def test_keys_typed_in_a_burst_after_colon_are_never_dropped(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        for _ in range(4):
+            burst(app, ":grid")
+            await settle(pilot)
+            assert app.current_mode == "grid", app.screen
+            burst(app, ":sessions")
+            await settle(pilot)
+            assert app.current_mode == "sessions" and isinstance(app.screen, FleetScreen)
+        burst(app, "/approve")
+        await settle(pilot)
+        assert app.screen.query_state.pattern == "approve"
+
+
+async def test_the_colon_prompt_completes_and_remembers(make_app, tmp_path) -> None:
+    from drover.tui.screens.prompt import PromptScreen
+
+    (tmp_path / "config.toml").write_text('[aliases]\nw = "grid 1"\n')
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("colon", *"inb", "tab", "enter")  # tab completes :inb → :inbox
+        await settle(pilot)
+        assert app.current_mode == "inbox"
+        await pilot.press("colon", *"th", "tab")
+        await settle(pilot)
+        assert app.screen.input.value == "theme"
+        await pilot.press("escape", "colon", "up")  # the last line typed comes back
+        await settle(pilot)
+        prompt = app.screen
+        assert isinstance(prompt, PromptScreen) and prompt.input.value == "inbox"
+        await pilot.press("down")
+        assert prompt.input.value == ""
+        await pilot.press("escape")
+        burst(app, ":w")  # an alias of your own
+        await settle(pilot)
+        assert app.current_mode == "grid"
+        assert app.screen.pane_count == 1

@@ -51,7 +51,8 @@ class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
         Binding("enter", "open", "Open"),
         Binding("R", "replay", "Replay"),
         *ExportAction.EXPORT_BINDINGS,
-        Binding("slash", "filter", "Filter"),
+        # Priority, like `:`: the keys typed right after `/` belong to the filter prompt.
+        Binding("slash", "filter", "Filter", priority=True, id="fleet.filter"),
         Binding("escape", "clear", "Clear marks/filter", show=False),
         Binding("s", "cycle_sort", "Sort"),
         Binding("r", "resort", "Re-sort", show=False),  # the header offers it when useful
@@ -215,9 +216,14 @@ class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
     def action_filter(self) -> None:
         """Prompt for a regex filter (`!regex` inverts it)."""
         current = ("!" if self.query_state.invert else "") + self.query_state.pattern
-        self.app.push_screen(
-            PromptScreen("/", current, "regex · !regex to invert · empty clears"), self.set_filter
+        prompt = PromptScreen(
+            "/",
+            current,
+            "regex · !regex to invert · empty clears   (try: approve, error, budget)",
+            history=self.drover.prompt_history.setdefault("/", []),
+            completions=("approve", "error", "budget", "refusal", "retries", "!nightly"),
         )
+        self.drover.open_prompt(prompt, self.set_filter)
 
     def set_filter(self, text: str | None) -> None:
         """Apply a filter typed after `/` (None leaves it unchanged)."""
