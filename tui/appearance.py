@@ -9,10 +9,13 @@ defaults and says what was wrong once it runs.
 
 from __future__ import annotations
 
+import importlib
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
+from textual.binding import Binding
 from textual.theme import Theme
 
 from drover.config.editor import save_theme
@@ -27,6 +30,28 @@ if TYPE_CHECKING:
     _Base = App[None]
 else:
     _Base = object
+
+
+_SCREEN_MODULES = (
+    "cost", "export_dialog", "grid", "new_session", "replay", "resource_detail", "resources",
+    "search", "session", "session_picker", "viewer",
+)  # fmt: skip
+
+
+def known_binding_ids() -> set[str]:
+    """Every binding id declared by drover's screens and widgets (what `[keys]` may name)."""
+    for name in _SCREEN_MODULES:  # some load on first use; their ids count all the same
+        importlib.import_module(f"drover.tui.screens.{name}")
+    ids: set[str] = set()
+    for module_name, module in list(sys.modules.items()):
+        if not module_name.startswith("drover.tui") or module is None:
+            continue
+        for value in vars(module).values():
+            if isinstance(value, type) and value.__module__ == module_name:
+                for binding in getattr(value, "BINDINGS", ()):
+                    if isinstance(binding, Binding) and binding.id:
+                        ids.add(binding.id)
+    return ids
 
 
 class Appearance(_Base):
@@ -70,6 +95,11 @@ class Appearance(_Base):
 
     def tell_config_problems(self) -> None:
         """Say, once the app runs, what in the config could not be used."""
+        unknown = sorted(set(self.settings.keys) - known_binding_ids())
+        if unknown:
+            self.config_problems.append(
+                f"[keys] names no binding: {', '.join(unknown)} (`?` lists the ids)"
+            )
         for problem in self.config_problems:
             self.notify(problem, title="config", severity="warning", timeout=15)
 
@@ -103,7 +133,3 @@ class Appearance(_Base):
     def alias(self, name: str) -> str | None:
         """The command line a user alias stands for (`[aliases]` in the config), if any."""
         return self.settings.aliases.get(name)
-
-    def bindings_unknown(self, known: set[str]) -> list[str]:
-        """Ids in `[keys]` that name no drover binding (typos), for a warning."""
-        return sorted(set(self.settings.keys) - known)

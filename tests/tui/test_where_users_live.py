@@ -273,3 +273,34 @@ async def test_the_colon_prompt_completes_and_remembers(make_app, tmp_path) -> N
         await settle(pilot)
         assert app.current_mode == "grid"
         assert app.screen.pane_count == 1
+
+
+async def test_keys_remap_from_the_config_and_help_lists_drovers_keys_first(
+    make_app, tmp_path
+) -> None:
+    from drover.tui.screens.help import HelpScreen
+
+    (tmp_path / "config.toml").write_text(
+        '[keys]\n"act.allow" = "a"\n"act.interrupt" = "ctrl+i"\n"fleet.nope" = "x"\n'
+    )
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await fleet_with_asks(pilot, ASKS)
+        assert any("fleet.nope" in n.message for n in app._notifications)  # a typo is told
+        screen.table.cursor = list(screen.table.ids).index(A)
+        await pilot.press("y")  # no longer allows
+        await settle(pilot)
+        assert queued(app) == []
+        await pilot.press("a")
+        await settle(pilot)
+        assert [sid for sid, _, _ in queued(app)] == [A]
+        await pilot.press("question_mark")
+        await settle(pilot)
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        assert ("a", "Allow") in help_screen.bindings and help_screen.ids["Allow"] == "act.allow"
+        generic = {what for _, what in help_screen.generic}
+        assert "palette" in " ".join(generic).lower()  # Textual's own: listed, but last
+        assert not {what for _, what in help_screen.bindings} & generic
+        order = [t.id for t in help_screen.query("DataTable")]
+        assert order == ["keys", "commands", "generic"]

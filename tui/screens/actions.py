@@ -38,10 +38,10 @@ class SessionActions:
     """Mixin for a `DroverScreen` that can act on sessions."""
 
     ACTION_BINDINGS: ClassVar[list[Binding]] = [
-        Binding("y", "allow", "Allow"),
-        Binding("n", "deny", "Deny"),
-        Binding("m", "message", "Message"),
-        Binding("i", "interrupt", "Interrupt"),
+        Binding("y", "allow", "Allow", id="act.allow"),
+        Binding("n", "deny", "Deny", id="act.deny"),
+        Binding("m", "message", "Message", id="act.message"),
+        Binding("i", "interrupt", "Interrupt", id="act.interrupt"),
     ]
     MUTATING_ACTIONS: ClassVar[frozenset[str]] = frozenset(
         {"allow", "deny", "message", "interrupt"}

@@ -48,11 +48,11 @@ class ConfirmScreen(ModalScreen[str | None]):
     """
 
     BINDINGS = [  # noqa: RUF012
-        Binding("escape", "cancel", "Cancel"),
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
         # Without a text field, `y` confirms (the key that opened an allow dialog); the focused
         # button starts on Cancel so a stray enter never confirms a destructive act.
-        Binding("y", "confirm", "Confirm", show=False),
-        Binding("ctrl+s", "send", "Send", show=False),
+        Binding("y", "confirm", "Confirm", show=False, id="dialog.confirm"),
+        Binding("ctrl+s", "send", "Send", show=False, id="dialog.send"),
     ]
 
     def __init__(

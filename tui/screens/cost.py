@@ -83,12 +83,19 @@ class CostScreen(DroverScreen):
 
     CSS_PATH = "cost.tcss"
     BINDINGS = [  # noqa: RUF012
-        Binding("escape,backspace", "back", "Back"),
-        Binding("w", "cycle_window", "Window"),
-        *(Binding(key, f"show_tab('{name}')", label) for name, label, key in _TABS),
-        Binding("right_square_bracket", "page(1)", "Next page", key_display="]"),
-        Binding("left_square_bracket", "page(-1)", "Prev page", key_display="["),
-        Binding("r", "reload", "Reload", show=False),
+        Binding("escape,backspace", "back", "Back", id="cost.back"),
+        Binding("w", "cycle_window", "Window", id="cost.cycle_window"),
+        *(
+            Binding(key, f"show_tab('{name}')", label, id=f"cost.tab_{name}")
+            for name, label, key in _TABS
+        ),
+        Binding(
+            "right_square_bracket", "page(1)", "Next page", key_display="]", id="cost.next_page"
+        ),
+        Binding(
+            "left_square_bracket", "page(-1)", "Prev page", key_display="[", id="cost.previous_page"
+        ),
+        Binding("r", "reload", "Reload", show=False, id="cost.reload"),
     ]
 
     def __init__(self, window: CostWindow | None = None) -> None:

@@ -48,18 +48,20 @@ class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
     CSS_PATH = "fleet.tcss"
 
     BINDINGS = [  # noqa: RUF012
-        Binding("enter", "open", "Open"),
-        Binding("R", "replay", "Replay"),
+        Binding("enter", "open", "Open", id="fleet.open"),
+        Binding("R", "replay", "Replay", id="fleet.replay"),
         *ExportAction.EXPORT_BINDINGS,
         # Priority, like `:`: the keys typed right after `/` belong to the filter prompt.
         Binding("slash", "filter", "Filter", priority=True, id="fleet.filter"),
-        Binding("escape", "clear", "Clear marks/filter", show=False),
-        Binding("s", "cycle_sort", "Sort"),
-        Binding("r", "resort", "Re-sort", show=False),  # the header offers it when useful
+        Binding("escape", "clear", "Clear marks/filter", show=False, id="fleet.clear"),
+        Binding("s", "cycle_sort", "Sort", id="fleet.cycle_sort"),
+        Binding(
+            "r", "resort", "Re-sort", show=False, id="fleet.resort"
+        ),  # the header offers it when useful
         *SessionActions.ACTION_BINDINGS,
         *LifecycleActions.LIFECYCLE_BINDINGS,
-        Binding("M", "mute", "Mute alerts", show=False),
-        Binding("dollar_sign", "cost", "Cost ledger", key_display="$", show=False),
+        Binding("M", "mute", "Mute alerts", show=False, id="fleet.mute"),
+        Binding("dollar_sign", "cost", "Cost ledger", key_display="$", show=False, id="fleet.cost"),
     ]
     MUTATING_ACTIONS = SessionActions.MUTATING_ACTIONS | LifecycleActions.LIFECYCLE_ACTIONS
 

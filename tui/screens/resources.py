@@ -69,8 +69,8 @@ class ResourceScreen(DroverScreen):
     ResourceScreen DataTable { height: 1fr; }
     """
     BINDINGS = [  # noqa: RUF012
-        Binding("enter", "open", "Details"),
-        Binding("r", "reload", "Reload"),
+        Binding("enter", "open", "Details", id="resources.open"),
+        Binding("r", "reload", "Reload", id="resources.reload"),
     ]
 
     def __init__(self, kind: str) -> None:
