@@ -304,3 +304,54 @@ async def test_keys_remap_from_the_config_and_help_lists_drovers_keys_first(
         assert not {what for _, what in help_screen.bindings} & generic
         order = [t.id for t in help_screen.query("DataTable")]
         assert order == ["keys", "commands", "generic"]
+
+
+async def test_agents_and_envs_lists_are_readable_at_80_and_60_columns(make_app) -> None:
+    from test_resources import AGENT, ENV, OPEN_ENV
+
+    for width, kind in ((80, "agents"), (60, "envs"), (60, "agents")):
+        app = make_app()
+        async with app.run_test(size=(width, 20)) as pilot:
+            await settle(pilot)
+            await app.mirror.writer.upsert_agents([AGENT, {"id": "agent_min", "name": "Minimal"}])
+            await app.mirror.writer.upsert_environments([ENV, OPEN_ENV])
+            await pilot.press("colon", *kind, "enter")
+            await settle(pilot)
+            shown = "\n".join(lines(app))
+            if kind == "agents":
+                assert "Infra Operator" in shown and "claude-opus-4-8" in shown, shown
+            else:
+                assert "python-sandbox" in shown and "limited (2 hosts)" in shown, shown
+
+
+async def test_j_and_k_move_in_every_table(make_app) -> None:
+    from test_resources import AGENT
+    from textual.widgets import DataTable
+
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await fleet_with_asks(pilot, {})
+        await pilot.press("j", "j", "k")
+        assert screen.table.cursor == 1  # the fleet
+        await app.mirror.writer.upsert_agents([AGENT, {"id": "agent_min", "name": "Minimal"}])
+        await pilot.press("colon", *"agents", "enter")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        await pilot.press("j")
+        assert table.cursor_row == 1
+        await pilot.press("k")
+        assert table.cursor_row == 0  # :agents (and :envs, the same screen)
+        await pilot.press("colon", *"cost", "enter")
+        await settle(pilot)
+        cost_table = app.screen.query_one("#cost-session", DataTable)
+        assert cost_table.has_focus and cost_table.row_count > 2
+        await pilot.press("j", "j", "k")
+        assert cost_table.cursor_row == 1  # the cost ledger
+        await pilot.press("colon", *"search line", "enter")
+        await settle(pilot)
+        hits = app.screen.hit_list
+        await pilot.press("down")  # from the query to the hits
+        await settle(pilot)
+        assert hits.has_focus
+        await pilot.press("j", "j", "k")
+        assert hits.highlighted == 1  # search hits

@@ -29,6 +29,7 @@ from drover.text.format import money, tokens
 from drover.text.inert import inert_line
 from drover.tui.screens.base import DroverScreen
 from drover.tui.viewmodel.cost_data import WINDOWS, CostView, CostWindow, read_cost_view
+from drover.tui.widgets.drover_table import DroverTable
 
 if TYPE_CHECKING:
     from drover.tui.app import DroverApp
@@ -119,7 +120,7 @@ class CostScreen(DroverScreen):
         with TabbedContent(id="cost-tabs"):
             for name, label, _key in _TABS:
                 with TabPane(label, id=f"tab-{name}"):
-                    table: DataTable[Text] = DataTable(cursor_type="row", id=f"cost-{name}")
+                    table: DataTable[Text] = DroverTable(cursor_type="row", id=f"cost-{name}")
                     table.add_columns(*self._columns(name))
                     yield table
         yield Static(self._legend(), id="cost-legend")
