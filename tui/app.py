@@ -122,6 +122,8 @@ class DroverApp(ProfileHost, Appearance, SessionControl, App[None]):
         self.connections_changed: Signal[dict[str, ConnectionState]] = Signal(
             self, "connections-changed"
         )
+        self.first_fleet: object = None
+        """The fleet's first screenful, read with the mirror (see `FleetScreen`)."""
         self.key_buffer = KeyBuffer()
         """Keys typed while a prompt opens (replayed into it)."""
         self._holds = 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ from drover.store.mirror import Mirror
 from drover.store.reader import MirrorReader
 from drover.sync.connection import ConnectionState
 from drover.sync.engines import Engine, EngineSource, OfflineEngine
+from drover.tui.screens.fleet import read_snapshot
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -55,6 +57,10 @@ class ProfileHost(_Base):
         reads: ReadPool
         attention: AttentionMonitor
         readonly_reason: str | None
+        first_fleet: object
+
+        def now(self) -> datetime: ...
+
         _readonly_flag: bool
         _sync_failure_told: bool
 
@@ -80,6 +86,9 @@ class ProfileHost(_Base):
         engine.board.subscribe(self._connections_observer)
         await engine.start()
         if self.current_mode != "sessions":
+            # Read the first screenful now, so the fleet's first paint shows the mirror's rows.
+            today = self.now().date().isoformat()
+            self.first_fleet = await self.reads.run(read_snapshot, mirror.reader, today)
             await self.switch_mode("sessions")
         reload = getattr(self.screen, "reload", None)
         if reload is not None:

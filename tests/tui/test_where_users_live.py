@@ -355,3 +355,106 @@ async def test_j_and_k_move_in_every_table(make_app) -> None:
         assert hits.has_focus
         await pilot.press("j", "j", "k")
         assert hits.highlighted == 1  # search hits
+
+
+async def test_the_first_paint_shows_the_mirrors_rows(make_app, monkeypatch) -> None:
+    from drover.tui.widgets.fleet_table import FleetTable
+
+    # No worker fills the list: what it shows was read before the screen first painted.
+    monkeypatch.setattr(FleetScreen, "_load_order", lambda self, keep: None)
+    seen: list[int] = []
+    original = FleetTable.render_line
+
+    def spy(self: FleetTable, y: int) -> Any:
+        if not seen:
+            seen.append(len(self.ids))  # the list's very first painted line
+        return original(self, y)
+
+    monkeypatch.setattr(FleetTable, "render_line", spy)
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FleetScreen)
+        assert seen and seen[0] == len(screen.table.ids) == 47
+        summary = screen.query_one(FleetSummary)
+        assert summary.counts is not None and summary.counts.sessions == 47
+        assert "0/0" not in str(summary.render())
+
+
+async def test_an_empty_mirror_says_so_instead_of_0_of_0(make_app, tmp_path) -> None:
+    app = make_app(profile="fresh")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        text = str(app.screen.query_one(FleetSummary).render())
+        assert "no sessions mirrored yet" in text and "0/0" not in text
+
+
+async def test_an_imported_export_is_reviewed_without_an_account(
+    make_app, data_dir, tmp_path, monkeypatch, capsys
+) -> None:
+    from test_inbox_actions import asking as ask_events
+
+    from drover.cli.main import main
+    from drover.store.mirror import Mirror
+    from drover.tui.screens.session import SessionScreen
+
+    asking = A  # left waiting on a tool approval, then exported and imported elsewhere
+    mirror = Mirror.open(data_dir / "default" / "mirror.db")
+    try:
+        mirror.writer.submit("ingest", A, ask_events(A, ("sevt_a1", "rm -rf build"))).result()
+    finally:
+        mirror.close()
+    export = tmp_path / "run.jsonl"
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    argv = ["--data-dir", str(data_dir)]
+    assert main(["export", asking, "--format", "jsonl", "-o", str(export), *argv]) == 0
+    review = tmp_path / "review"
+    assert main(["import", str(export), "--data-dir", str(review)]) == 0
+    capsys.readouterr()
+
+    app = make_app(data_dir=review, engines=NoKey())
+    async with app.run_test(size=(160, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FleetScreen) and list(screen.table.ids) == [asking]
+        assert app.readonly and "no API key" in app.sub_title
+        row = next(line for line in lines(app) if line.startswith("idle"))
+        assert "was awaiting approval · " in row and "approve " not in row
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SessionScreen) and app.screen.session_id == asking
+        header = "\n".join(lines(app)[:4])
+        assert "was awaiting approval" in header and "approve " not in header
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.mirror.reader.outbox() == []
+        assert any("Read-only (no API key)" in n.message for n in app._notifications)
+
+
+async def test_user_theme_files_are_listed_used_and_saved(make_app, tmp_path) -> None:
+    themes = tmp_path / "themes"
+    themes.mkdir()
+    (themes / "nord.toml").write_text(
+        '# mine\ndark = true\nprimary = "#88C0D0"\nbackground = "#2E3440"\n'
+        '[variables]\nsession-needs-you = "#EBCB8B"\n'
+    )
+    (themes / "broken.toml").write_text('primary = "blue-ish"\n')
+    config = tmp_path / "config.toml"
+    config.write_text('# my config\ntheme = "drover-dark"  # for now\n')
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert "nord" in app.drover_theme_names() and "broken" not in app.available_themes
+        assert any("broken.toml" in n.message for n in app._notifications)
+        await pilot.press("colon", *"theme nord", "enter")
+        await settle(pilot)
+        assert app.theme == "nord"
+        assert app.current_theme.variables["session-needs-you"] == "#EBCB8B"
+        await app.workers.wait_for_complete()
+    assert config.read_text() == '# my config\ntheme = "nord"  # for now\n'
+    again = make_app()  # the next run starts on it
+    async with again.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert again.theme == "nord"

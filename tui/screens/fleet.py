@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence, Set
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -27,6 +27,7 @@ from textual.widgets import Footer, Static
 
 from drover.store.fleet import SORT_KEYS, FleetQuery
 from drover.store.models import BudgetState, HeaderCounts, SessionRow
+from drover.store.reader import MirrorReader
 from drover.sync.connection import ConnectionState
 from drover.tui.screens.actions import SessionActions
 from drover.tui.screens.base import DroverScreen
@@ -36,6 +37,26 @@ from drover.tui.screens.prompt import PromptScreen
 from drover.tui.widgets.fleet_layout import GAP, column_at, fit, layout
 from drover.tui.widgets.fleet_summary import FleetSummary
 from drover.tui.widgets.fleet_table import FleetTable
+
+FIRST_PAINT_ROWS = 80
+"""Rows read before the fleet first paints (more than any terminal shows)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FleetSnapshot:
+    """The default order's first rows and the header counts, read before the first paint."""
+
+    ids: list[str]
+    rows: dict[str, SessionRow]
+    counts: HeaderCounts
+
+
+def read_snapshot(reader: MirrorReader, today: str) -> FleetSnapshot:
+    """Read the fleet's default order, its first screenful of rows and the counts (blocking:
+    run it in the read pool)."""
+    ids = reader.fleet_ids(FleetQuery())
+    rows = reader.fleet_rows(ids[:FIRST_PAINT_ROWS])
+    return FleetSnapshot(ids, rows, reader.header_counts(today=today))
 
 
 class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
@@ -86,7 +107,20 @@ class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
         self.drover.connections_changed.subscribe(self, self._on_connections)
         self.table.set_connections(self.drover.connections)
         self.watch(self.app, "sub_title", self._note_changed)
+        self._show_snapshot()
         self.table.focus()
+
+    def _show_snapshot(self) -> None:
+        """Show the rows the app read before this screen existed (the first paint has rows)."""
+        snapshot = getattr(self.drover, "first_fleet", None)
+        if not isinstance(snapshot, FleetSnapshot) or self.query_state != FleetQuery():
+            return
+        self.drover.first_fleet = None
+        self.table.now = self.drover.now()
+        self.table.set_order(snapshot.ids)
+        self.table.set_rows(snapshot.rows)
+        summary = self.query_one(FleetSummary)
+        summary.counts, summary.shown = snapshot.counts, len(snapshot.ids)
 
     def _note_changed(self, note: str) -> None:
         self.query_one(FleetSummary).note = note

@@ -41,6 +41,8 @@ class FleetSummary(Static):
             lead = [(self.note, "bold $accent"), " │ "]
         if c is None:
             return Content.assemble(*lead, "loading mirror…")
+        if c.sessions == 0:
+            return Content.assemble(*lead, ("no sessions mirrored yet", "$text-muted"))
         parts: list[str | tuple[str, str]] = [
             *lead,
             (f"{self.shown}/{c.sessions} sessions", "bold"),

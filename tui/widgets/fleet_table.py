@@ -33,9 +33,8 @@ from textual.strip import Strip
 from drover.store.models import SessionRow
 from drover.sync.connection import ConnectionState
 from drover.text import format as fmt
-from drover.text.inert import inert_line
 from drover.themes import SESSION_STATES
-from drover.tui.viewmodel.connection_text import connection_label
+from drover.tui.viewmodel.fleet_cells import fleet_cells
 from drover.tui.widgets.fleet_layout import GAP, fit, layout
 
 _STRIP_CACHE = 2_000  # rendered rows kept; far more than a screen, far less than a big fleet
@@ -262,20 +261,8 @@ class FleetTable(ScrollView, can_focus=True):
         if row is None:
             placeholder = self.get_component_rich_style("fleet-table--placeholder")
             return Text(fit(f"  {flags}{sid} …", width), style=base + placeholder)
-        cells = {
-            "status": fmt.status_label(row),
-            "title": flags + inert_line(row.title or row.id),
-            "agent": inert_line(row.agent_name or "-"),
-            # Every model id starts with "claude-"; the column shows what tells them apart.
-            "model": inert_line(row.model_id or "-").removeprefix("claude-"),
-            "age": fmt.age(row.created_at, self.now),
-            "active": fmt.duration(row.active_seconds),
-            "tokens": fmt.tokens(fmt.total_tokens(row)),
-            "cost": fmt.money(row.list_cost_cents),
-            "conn": connection_label(self._connections.get(sid)),
-            "waiting": fmt.age(row.needs_since, self.now) if row.needs_you else "",
-            "reason": fmt.needs_reason(row, can_act=self.can_act),
-        }
+        conn = self._connections.get(sid)
+        cells = fleet_cells(row, self.now, conn, flags=flags, can_act=self.can_act)
         styles: dict[str, Style] = {
             "status": self.get_component_rich_style(f"-{fmt.visual_state(row)}"),
             "reason": self.get_component_rich_style("fleet-table--reason"),
