@@ -201,6 +201,10 @@ async def test_no_key_means_read_only_and_the_header_says_why(make_app) -> None:
             for n in app._notifications
         )
         assert "Allow" not in "".join(lines(app)[-1:])  # not offered in the footer
+        await pilot.press("enter")
+        await settle(pilot)
+        header = "\n".join(lines(app)[:4])
+        assert "awaits approval · bash" in header and "approve bash" not in header
 
 
 async def test_header_says_when_a_budget_is_crossed(make_app, tmp_path) -> None:

@@ -116,7 +116,8 @@ class ResourceScreen(DroverScreen):
             table.add_row(*(Text(inert_line(cell(obj))) for _, cell in _COLUMNS[self.kind]))
         if objects:
             table.move_cursor(row=min(cursor, len(objects) - 1))
-        self.query_one("#title", Static).update(Content(f"{self.kind} · {len(objects)}"))
+        note = self.app.sub_title  # the profile, offline / read-only and why
+        self.query_one("#title", Static).update(Content(f"{self.kind} · {len(objects)}  │ {note}"))
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:

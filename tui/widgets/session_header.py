@@ -97,7 +97,8 @@ class SessionHeader(Vertical):
             f" · conn {conn} · {row.id}"
         )
         self.query_one("#figures", Static).update(Content(figures))
-        reason = fmt.needs_reason(row)
+        # Read-only (no key, --readonly): describe what waits instead of asking for it.
+        reason = fmt.needs_reason(row, can_act=not getattr(self.app, "readonly", False))
         self.query_one("#reason", Static).update(Content(f"▲ {reason}" if reason else ""))
         self.query_one("#reason", Static).display = bool(reason)
 
