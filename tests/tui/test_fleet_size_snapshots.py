@@ -4,8 +4,8 @@ dark and light, with sessions waiting on approvals (WAITING and NEEDS YOU filled
 from __future__ import annotations
 
 import pytest
-from test_where_users_live import ASKS
 from test_inbox_actions import fleet_with_asks
+from test_where_users_live import ASKS
 
 
 async def _with_asks(pilot) -> None:
