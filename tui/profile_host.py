@@ -88,7 +88,8 @@ class ProfileHost(_Base):
         if self.current_mode != "sessions":
             # Read the first screenful now, so the fleet's first paint shows the mirror's rows.
             today = self.now().date().isoformat()
-            self.first_fleet = await self.reads.run(read_snapshot, mirror.reader, today)
+            rows = self.size.height  # a screenful: what the list would fetch for its window
+            self.first_fleet = await self.reads.run(read_snapshot, mirror.reader, today, rows)
             await self.switch_mode("sessions")
         reload = getattr(self.screen, "reload", None)
         if reload is not None:

@@ -38,9 +38,6 @@ from drover.tui.widgets.fleet_layout import GAP, column_at, fit, layout
 from drover.tui.widgets.fleet_summary import FleetSummary
 from drover.tui.widgets.fleet_table import FleetTable
 
-FIRST_PAINT_ROWS = 80
-"""Rows read before the fleet first paints (more than any terminal shows)."""
-
 
 @dataclass(frozen=True, slots=True)
 class FleetSnapshot:
@@ -51,12 +48,12 @@ class FleetSnapshot:
     counts: HeaderCounts
 
 
-def read_snapshot(reader: MirrorReader, today: str) -> FleetSnapshot:
-    """Read the fleet's default order, its first screenful of rows and the counts (blocking:
-    run it in the read pool)."""
+def read_snapshot(reader: MirrorReader, today: str, rows: int) -> FleetSnapshot:
+    """Read the fleet's default order, its first `rows` rows and the counts (blocking: run it
+    in the read pool)."""
     ids = reader.fleet_ids(FleetQuery())
-    rows = reader.fleet_rows(ids[:FIRST_PAINT_ROWS])
-    return FleetSnapshot(ids, rows, reader.header_counts(today=today))
+    first = reader.fleet_rows(ids[:rows])
+    return FleetSnapshot(ids, first, reader.header_counts(today=today))
 
 
 class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):

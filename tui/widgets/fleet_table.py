@@ -75,7 +75,9 @@ class FleetTable(ScrollView, can_focus=True):
         Binding("end,G", "jump(-1)", "Bottom", show=False, id="list.bottom"),
         Binding("enter", "select", "Open", show=False, id="list.open"),
         Binding("space", "toggle_mark", "Mark", id="fleet.mark"),
-        Binding("asterisk", "mark_all", "Mark all", key_display="*", id="fleet.mark_all"),
+        Binding(
+            "asterisk", "mark_all", "Mark all", key_display="*", show=False, id="fleet.mark_all"
+        ),
     ]
 
     cursor: reactive[int] = reactive(0)
