@@ -46,12 +46,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def with_default_command(parser: argparse.ArgumentParser, argv: Sequence[str]) -> list[str]:
+    """``argv`` with the default command put first when none is named.
+
+    A bare ``drover`` runs the TUI, and so does ``drover --readonly --profile work --theme
+    drover-light``: options that drover itself does not take (``--help`` and the like) belong
+    to the TUI.
+    """
+    argv = list(argv)
+    if not argv:
+        return [DEFAULT_COMMAND]
+    first = argv[0].split("=", 1)[0]
+    if first.startswith("-") and first not in parser._option_string_actions:
+        return [DEFAULT_COMMAND, *argv]
+    return argv
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run drover with ``argv`` (default: the process arguments) and return the exit code."""
     parser = build_parser()
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv:
-        argv = [DEFAULT_COMMAND]
+    argv = with_default_command(parser, sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # usage errors exit 2, --help 0; callers get a code either way

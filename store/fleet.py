@@ -19,8 +19,10 @@ from drover.store.models import SQLValue
 
 __all__ = ["SORT_KEYS", "FleetQuery", "SortKey", "fleet_sql", "register_functions"]
 
-SortKey = Literal["needs", "age", "active", "tokens", "cost", "title", "agent"]
-SORT_KEYS: tuple[SortKey, ...] = ("needs", "age", "active", "tokens", "cost", "title", "agent")
+SortKey = Literal["needs", "waiting", "age", "active", "tokens", "cost", "title", "agent"]
+SORT_KEYS: tuple[SortKey, ...] = (
+    "needs", "waiting", "age", "active", "tokens", "cost", "title", "agent",
+)  # fmt: skip
 """Fleet sort keys in the order the sort binding cycles through them."""
 
 
@@ -49,6 +51,8 @@ _TOKENS = (
 _ORDER: dict[SortKey, str] = {
     # Longest-waiting first, then working sessions, then the most recently active.
     "needs": "needs_since, status != 'running', last_event_at DESC",
+    # The newest waits first (what just came in), then the most recently active.
+    "waiting": "needs_since DESC, last_event_at DESC",
     "age": "created_at DESC",
     "active": "active_seconds DESC",
     "tokens": f"({_TOKENS}) DESC",
@@ -56,13 +60,23 @@ _ORDER: dict[SortKey, str] = {
     "title": "title COLLATE NOCASE",
     "agent": "agent_name COLLATE NOCASE, created_at DESC",
 }
+REASON_WORDS = (
+    "CASE needs_you WHEN 'requires_action' THEN 'approve approval' "
+    "WHEN 'budget_reached' THEN 'budget reached' "
+    "WHEN 'retries_exhausted' THEN 'retries exhausted error' "
+    "WHEN 'error_terminal' THEN 'error terminal' "
+    "WHEN 'error_exhausted' THEN 'error turn failed' ELSE coalesce(needs_you, '') END"
+)
+"""The words the NEEDS YOU column shows for each reason, so `/approve` finds what it says."""
 HAYSTACK = (
     "id || ' ' || coalesce(title, '') || ' ' || coalesce(agent_name, '') || ' ' || "
     "coalesce(model_id, '') || ' ' || coalesce(status, '') || ' ' || coalesce(needs_you, '') "
-    "|| ' ' || coalesce((SELECT group_concat(json_extract(value, '$.name'), ' ') "
-    "FROM json_each(pending_actions)), '')"
+    f"|| ' ' || {REASON_WORDS} "
+    "|| ' ' || coalesce((SELECT group_concat(json_extract(value, '$.name') || ': ' || "
+    "coalesce(json_extract(value, '$.input'), ''), ' ') FROM json_each(pending_actions)), '')"
 )
-"""What the fleet filter matches: id, title, agent, model, status, needs-you reason, tools."""
+"""What the fleet filter matches: id, title, agent, model, status, the needs-you reason (its
+code and the words the list shows), and each pending tool call's name and input."""
 
 
 @lru_cache(maxsize=32)

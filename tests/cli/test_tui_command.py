@@ -20,3 +20,17 @@ def test_tui_takes_the_options_every_command_takes(monkeypatch, tmp_path, capsys
     err = capsys.readouterr().err
     assert err.count("no profile named 'nope'") == 1 and "Traceback" not in err
     assert main(["tui", "--base-url", "ftp://x"]) == 2
+
+
+def test_the_bare_command_takes_the_tui_options(monkeypatch, tmp_path, capsys) -> None:
+    from drover.cli.main import build_parser, with_default_command
+
+    parser = build_parser()
+    argv = with_default_command(parser, ["--readonly", "--profile", "work", "--theme", "x"])
+    args = parser.parse_args(argv)
+    assert (args.command, args.readonly, args.profile, args.theme) == ("tui", True, "work", "x")
+    assert with_default_command(parser, ["--help"]) == ["--help"]  # drover's own help
+    assert with_default_command(parser, ["ls", "--json"]) == ["ls", "--json"]
+    monkeypatch.setenv("DROVER_CONFIG", str(tmp_path / "config.toml"))
+    assert main(["--profile", "nope"]) == 1  # the TUI's own error, not a usage error
+    assert capsys.readouterr().err.count("no profile named 'nope'") == 1
