@@ -17,6 +17,8 @@ import sqlite_utils
 from drover.store.account import ACCOUNT_V5
 from drover.store.daily import DAILY_V3
 from drover.store.derive import backfill_daily
+from drover.store.outbox import OUTBOX_LEASE_V6
+from drover.store.quarantine import QUARANTINE_V6
 from drover.store.schema import TABLES_V1, create_fts_triggers, ensure_fts_triggers
 
 Synchronous = Literal["NORMAL", "FULL"]
@@ -67,7 +69,18 @@ def _v5(conn: sqlite3.Connection) -> None:
     conn.execute(ACCOUNT_V5)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
+def _v6(conn: sqlite3.Connection) -> None:
+    """Hostile servers and several processes: a `quarantine` table for wire items that cannot
+    be stored as events (see `drover.store.quarantine`), and an owner plus a lease on each
+    outbox row, so a second process never re-sends what a live one is still sending (see
+    `drover.store.outbox`)."""
+    for statement in _split(QUARANTINE_V6):
+        conn.execute(statement)
+    for statement in OUTBOX_LEASE_V6:
+        conn.execute(statement)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -271,7 +271,8 @@ class SyncEngine(ControlPlane):
         self, timeout: float | None = None, recheck: float = 0.5
     ) -> IdleReport:
         """Sync until caught up: the outbox is empty, no session is running, and every
-        followed session's newest server event is in the mirror.
+        followed session's recent server history (from its cursor's overlap window) is in the
+        mirror, event for event.
 
         Raises:
             TimeoutError: not idle within ``timeout``.
@@ -311,12 +312,25 @@ class SyncEngine(ControlPlane):
             return None
 
     async def _caught_up(self, followers: list[Follower]) -> bool:
+        """Whether every live follower's recent history is all in the mirror.
+
+        Not only the newest id: the server's history from each cursor's overlap window is
+        compared id by id (an event without an id by its store key; a bad item by its
+        quarantine), so an event that became visible late or out of order is noticed — and
+        stored, so the next round can pass.
+        """
+        caught_up = True
         for follower in followers:
             if follower.task is not None and follower.task.done():
                 continue  # final back-fill done; its mirror was completed before stopping
-            sid = follower.session_id
             await follower.sync_threads()
-            page = await self.client.list_events(sid, order="desc", limit=1)
-            if page.data and self.reader.event_by_id(page.data[0].get("id", "")) is None:
-                return False
-        return True
+            missing = await follower.find_gaps()
+            if missing:
+                log.info(
+                    "%s: %d item(s) of recent history were missing from the mirror (late or "
+                    "out of order); stored now",
+                    follower.session_id,
+                    missing,
+                )
+                caught_up = False
+        return caught_up
