@@ -85,6 +85,13 @@ def register(subparsers: Any) -> None:
         metavar="N",
         help="read requests (stream opens included) per minute (default unlimited)",
     )
+    p.add_argument(
+        "--event-time-filter",
+        default="processed_at",
+        choices=("processed_at", "created_at"),
+        help="the event field created_at[...] filters compare against when listing events "
+        "(processed_at: the API reference; created_at: one guide page's reading)",
+    )
     faults = p.add_argument_group("fault injection (also settable at run time: /_sim/faults)")
     faults.add_argument(
         "--latency", type=float, default=0.0, metavar="S", help="delay every API request"
@@ -189,6 +196,7 @@ def build_config(args: argparse.Namespace) -> SimConfig:
         faults=plan,
         rate_limit_create=args.rate_limit_create,
         rate_limit_read=args.rate_limit_read,
+        event_time_filter=args.event_time_filter,
         scenarios_dir=Path(args.scenarios_dir) if args.scenarios_dir else None,
         log_level="warning",
     )
