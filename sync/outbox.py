@@ -18,7 +18,10 @@ event ids) or ``failed`` (with a reason). Rules:
   lane); only a dead owner's row is taken over and checked (see
   :mod:`drover.sync.process_owner`). Before owners existed, a second process treated every
   ``sending`` row as a crash leftover, found nothing in the history of an idle session, and
-  sent the first process's message again.
+  sent the first process's message again. Stopping lets sends already on the wire finish
+  (:data:`STOP_GRACE`), so a process that exits never leaves a POST in flight behind a row
+  others would then take over; and a dead owner's row is taken over only once its last sign
+  of life is :data:`TAKEOVER_GRACE` old, so a POST it sent just before dying has landed.
 * **Retry while it can help**: connection failures, 5xx and 429 keep the row and retry it with
   backoff (0.5 s → 30 s, full jitter; 429 honours ``retry-after``) for as long as it takes —
   that is how actions composed offline go out when the API is back. Definitive 4xx (409 on an
@@ -66,6 +69,10 @@ log = logging.getLogger("drover.sync.outbox")
 LEASE_SECONDS = 30.0
 """How long a claim on a row holds without renewal (a frozen or remote owner's rows wait this)."""
 LEASE_RENEW_EVERY = 10.0
+STOP_GRACE = 15.0
+"""Seconds :meth:`Outbox.stop` waits for sends already on the wire."""
+TAKEOVER_GRACE = 5.0
+"""Seconds after a dead owner's last claim or renewal before its row is checked and resent."""
 FOREIGN_RECHECK = 1.0
 """Seconds between looks at rows another live process is sending (their commits wake nothing
 here)."""
@@ -110,6 +117,8 @@ class Outbox(BackgroundLoop):
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self.owner = str(ProcessOwner.current())
+        self._stopping = False
+        self._sending: asyncio.Future[list[None]] | None = None
 
     # -- public -------------------------------------------------------------------------------
 
@@ -131,6 +140,17 @@ class Outbox(BackgroundLoop):
     def last_error(self, action_id: int) -> str | None:
         """The latest transient failure of a row still being retried (for the UI)."""
         return self._last_error.get(action_id)
+
+    async def stop(self, grace: float = STOP_GRACE) -> None:
+        """Stop delivering: claim nothing more, let sends on the wire finish (up to `grace`
+        seconds), then end the loop. A row still unsettled stays for the next run."""
+        self._stopping = True
+        busy = self._sending
+        if busy is not None and not busy.done():
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError, Exception):
+                await asyncio.wait_for(asyncio.shield(busy), grace)
+        await super().stop()
+        self._stopping = False
 
     async def wait_idle(self) -> None:
         """Wait until no row is queued or sending."""
@@ -174,7 +194,8 @@ class Outbox(BackgroundLoop):
                 r for r in heads if r.id not in foreign and self._not_before.get(r.id, 0.0) <= now
             ]
             if due:
-                await asyncio.gather(*(self._deliver(r) for r in due))
+                self._sending = asyncio.gather(*(self._deliver(r) for r in due))
+                await self._sending
                 continue
             waits = [self._not_before[r.id] - now for r in heads if r.id in self._not_before]
             if foreign or len(waits) < len(heads):
@@ -203,11 +224,18 @@ class Outbox(BackgroundLoop):
         A `sending` row of a dead owner is taken over (its owner is compared, so two processes
         taking over the same row cannot both succeed); one of ours is ours already.
         """
-        lease = time.time() + LEASE_SECONDS
+        if self._stopping:
+            return False
+        now = time.time()
+        lease = now + LEASE_SECONDS
         if row.state != "sending":
             return await self._writer.claim_action(row.id, self.owner, lease)
         if row.owner == self.owner:
             return True
+        last_alive = (row.lease_until or 0.0) - LEASE_SECONDS
+        if now - last_alive < TAKEOVER_GRACE:
+            self._not_before[row.id] = asyncio.get_running_loop().time() + TAKEOVER_GRACE
+            return False
         taken = await self._writer.claim_action(
             row.id, self.owner, lease, take_over=row.owner or ""
         )
