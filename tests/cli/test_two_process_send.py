@@ -57,7 +57,7 @@ def test_parallel_sends_from_several_processes_deliver_each_message_once(
             )
             time.sleep(0.7)  # the next one starts while this one's POST is held
         for proc in procs:
-            out, err = proc.communicate(timeout=120)
+            _out, err = proc.communicate(timeout=120)
             assert proc.returncode == 0, err
         wait_for(lambda: status(csim, sid) == "idle", timeout=60, what="the round's turns")
     counts = _texts(csim, sid)
