@@ -72,3 +72,19 @@ class SyncQueries:
                 )
             )
         return set(wanted) - found
+
+    def newest_seq(self) -> int:
+        """The highest event seq in the mirror (0 when empty)."""
+        row = self._conn().execute("SELECT max(seq) FROM events").fetchone()
+        return int(row[0] or 0)
+
+    def sessions_changed_after(self, seq: int) -> dict[str, int]:
+        """Sessions with events stored after `seq` (by any process), with their newest seq.
+
+        A range on the events' primary key: cheap when nothing is new, which is the common case
+        for the observer that polls it (see `drover.sync.mirror_watch`).
+        """
+        rows = self._conn().execute(
+            "SELECT session_id, max(seq) FROM events WHERE seq > ? GROUP BY session_id", (seq,)
+        )
+        return {str(sid): int(high) for sid, high in rows}

@@ -29,6 +29,7 @@ from drover.store.mirror import Mirror
 from drover.store.writer import ChangeCallback
 from drover.sync.account import Account, Overrides
 from drover.sync.engine import STREAM_HEADROOM, SyncEngine
+from drover.sync.follow_lock import FOLLOW_LOCK_FILE, FollowLock
 
 __all__ = ["DEFAULT_MAX_FOLLOWERS", "ProfileEngines"]
 
@@ -183,6 +184,8 @@ class ProfileEngines:
         await mirror.writer.bind_account(account.binding)
         client = self.client(account, max_followers=max_followers, **(client_options or {}))
         owned: tuple[Any, ...] = (client, mirror) if owns_mirror else (client,)
+        lock = FollowLock(mirror.writer.path.with_name(FOLLOW_LOCK_FILE))
+        options.setdefault("follow_lock", lock)
         return SyncEngine(
             client,
             mirror.writer,
