@@ -178,6 +178,7 @@ class DroverApp(SessionControl, App[None]):
         self.sub_title = self._header_note(engine)
         engine.board.subscribe(self._connections_observer)
         await engine.start()
+        self.sub_title = self._header_note(engine)  # after start: it may only observe
         if self.current_mode != "sessions":
             await self.switch_mode("sessions")
         reload = getattr(self.screen, "reload", None)
@@ -189,7 +190,13 @@ class DroverApp(SessionControl, App[None]):
         if self.engines is None:
             return OfflineEngine(mirror.writer, "offline review")
         try:
-            return await self.engines.engine(name, mirror, on_preview=self.feed.on_preview)
+            return await self.engines.engine(
+                name,
+                mirror,
+                on_preview=self.feed.on_preview,
+                on_foreign_change=self.feed.notice_change,  # another process follows
+                role="drover tui",
+            )
         except (ConfigError, CredentialError, MirrorAccountError) as exc:
             self.notify(f"Profile {name}: {exc}. Showing its mirror offline.", severity="error",
                         timeout=30)  # fmt: skip
@@ -202,6 +209,9 @@ class DroverApp(SessionControl, App[None]):
             parts.append("offline")
         elif engine.account is not None and engine.account.overrides:
             parts.append("from " + ", ".join(engine.account.overrides))
+        followed_by = getattr(engine, "followed_by", None)
+        if followed_by is not None:
+            parts.append(f"followed by {followed_by.describe()}")
         if self.readonly:
             parts.append("read-only")
         return " · ".join(parts)
