@@ -35,12 +35,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeAlias, cast
 
 from drover.api.errors import FrameTooLarge, MalformedEventError
-from drover.api.pages import walk_pages
 from drover.api.wire import JSONObject
 from drover.sync.backoff import Backoff, classify
 from drover.sync.connection import ConnectionBoard, StopReason
 from drover.sync.events import PREVIEW_TYPES, mentions_child_thread, terminal_reason
-from drover.sync.history import BACKFILL_OVERLAP, find_gaps, store_page, window_start
+from drover.sync.follower_history import HistoryReads
+from drover.sync.history import BACKFILL_OVERLAP
 from drover.sync.threads import ThreadMirror
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ _Item: TypeAlias = JSONObject | Exception | _End
 """What the pump queues: an event, the stream's failure (or a `_Restart`), or its clean end."""
 
 
-class Follower:
+class Follower(HistoryReads):
     """Keeps one session's mirror in step with the server.
 
     Args:
@@ -172,18 +172,6 @@ class Follower:
         """Re-list the session's child threads now (no-op when threads are not followed)."""
         if self._threads is not None:
             await self._threads.sync()
-
-    async def find_gaps(self) -> int:
-        """Compare the server's recent history (the cursor's overlap window) with the mirror and
-        store what is missing; returns how many items were (see :mod:`drover.sync.history`)."""
-        return await find_gaps(
-            self._client,
-            self._reader,
-            self._writer,
-            self.session_id,
-            overlap=self._overlap,
-            limit=self._history_limit,
-        )
 
     async def stop(self, reason: StopReason = "user") -> None:
         """Stop following and wait for the task to finish."""
@@ -295,37 +283,6 @@ class Follower:
             queue.put_nowait(exc)
         else:
             queue.put_nowait(_END)
-
-    async def _backfill(self) -> StopReason | None:
-        """List history from the cursor's overlap window to the end; return a terminal reason
-        if found."""
-        cursor = self._reader.cursor(self.session_id)
-        since = window_start(cursor.last_processed_at if cursor else None, self._overlap)
-        terminal: StopReason | None = None
-        threads_seen = False
-        walk = walk_pages(
-            lambda token: self._client.list_events(
-                self.session_id,
-                order="asc",
-                created_at_gte=since,
-                limit=self._history_limit,
-                page=token,
-            ),
-            what=f"history of {self.session_id}",
-        )
-        async for page in walk:
-            await store_page(self._writer, self.session_id, page)
-            if page.data:
-                terminal = terminal_reason(page.data) or terminal
-                threads_seen = threads_seen or any(map(mentions_child_thread, page.data))
-        if self._threads is not None and (
-            self.backfills == 0 or self._threads.has_children or threads_seen
-        ):
-            # Listing threads costs a read per reconnect; single-agent sessions (no child
-            # seen so far, none mentioned in the gap) skip it after the first connect.
-            await self._threads.sync()
-        self.backfills += 1
-        return terminal
 
     async def _consume(self, queue: asyncio.Queue[_Item]) -> None:
         while True:
