@@ -52,7 +52,9 @@ def _reader(cli_env) -> MirrorReader:
     return MirrorReader(mirror_path("default", cli_env["data"]))
 
 
-@pytest.mark.parametrize("case", [*BAD, "no-id-newest", "cursor-same", "cursor-new"])
+@pytest.mark.parametrize(
+    "case", [*BAD, "no-id-newest", "cursor-same", "cursor-new", "endless-line"]
+)
 def test_sync_and_tail_keep_the_good_events_and_quarantine_the_bad(
     hostile_sim, cli_env, drover, case
 ):
@@ -61,6 +63,8 @@ def test_sync_and_tail_keep_the_good_events_and_quarantine_the_bad(
         proxy.plan.inject[sid] = [BAD[case]]
     elif case == "no-id-newest":
         proxy.plan.inject[sid] = [NO_ID]
+    elif case == "endless-line":
+        proxy.plan.oversize[sid] = 1_600_000_000  # on the next stream open (tail's)
     else:
         proxy.plan.cursor = case.removeprefix("cursor-")
     started = time.monotonic()

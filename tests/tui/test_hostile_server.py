@@ -7,6 +7,7 @@ event and one row per quarantined item (its reason on the row), and the app does
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -85,6 +86,42 @@ async def test_the_session_view_shows_quarantined_items_and_every_good_event(
         good = {b.row.id for b in screen.events.blocks if b.row.type != "drover.quarantined"}
         assert any(b.row.type == "user.message" for b in screen.events.blocks)
         assert good <= app.reader.event_ids(sid)
+
+
+async def test_the_app_on_a_server_that_pages_forever_and_streams_an_endless_line(
+    sim, hostile_factory, tmp_path
+):
+    proxy = hostile_factory(sim)
+    sid = _idle_session(sim)
+    content = [{"type": "text", "text": "newest, without an id"}]
+    newest = json.dumps(
+        {"type": "agent.message", "processed_at": "2030-01-01T00:00:00.000Z", "content": content}
+    )
+    proxy.plan.inject[sid] = [newest.encode()]
+    proxy.plan.cursor = "new"
+    proxy.plan.oversize[sid] = 400_000_000  # the first stream open of the session
+    data_dir = tmp_path / "data"
+    app = DroverApp(
+        data_dir=data_dir,
+        config_path=tmp_path / "config.toml",
+        engines=ProfileEngines.endpoint(proxy.base_url, sim.api_key, data_dir),
+        desktop_notifications=False,
+    )
+    async with app.run_test(size=(140, 40)) as pilot:
+        deadline = time.monotonic() + TIMEOUT
+        while app.reader is None or app.reader.session(sid) is None:
+            assert time.monotonic() < deadline, "the session never reached the mirror"
+            await pilot.pause(0.1)
+        screen = await _open(pilot, app, sid)
+        while not any("newest, without an id" in str(b.row.event) for b in screen.events.blocks):
+            assert time.monotonic() < deadline, "the id-less newest event is not shown"
+            await pilot.pause(0.2)
+        assert any(b.row.type == "user.message" for b in screen.events.blocks)
+        while sid in proxy.plan.oversize:  # the endless line was served, then dropped
+            assert time.monotonic() < deadline
+            await pilot.pause(0.1)
+        lists = len(proxy.reads(r"/v1/sessions(/[^/]+/events)?"))
+        assert lists < 60, "paging forever must not eat the read budget"
 
 
 async def test_a_second_app_on_a_followed_mirror_reads_it_and_says_who_follows(sim, tmp_path):
