@@ -40,7 +40,7 @@ from drover.sync.backoff import Backoff, classify
 from drover.sync.connection import ConnectionBoard, StopReason
 from drover.sync.events import PREVIEW_TYPES, mentions_child_thread, terminal_reason
 from drover.sync.follower_history import HistoryReads
-from drover.sync.history import BACKFILL_OVERLAP
+from drover.sync.history import BACKFILL_OVERLAP, safe_cursor
 from drover.sync.threads import ThreadMirror
 
 if TYPE_CHECKING:
@@ -331,7 +331,7 @@ class Follower(HistoryReads):
         self._backoff.reset()  # a successful event ends the outage
         if not persisted:
             return
-        await self._writer.ingest(self.session_id, persisted)
+        await self._writer.ingest(self.session_id, persisted, cursor=safe_cursor(persisted))
         self.events_ingested += len(persisted)
         if self._threads is not None and any(mentions_child_thread(e) for e in persisted):
             await self._threads.sync()

@@ -16,6 +16,10 @@ same three rules:
   events costs little: a duplicate insert is ~30× cheaper than a new one).
 * **The idle check looks for gaps**, not just the newest id: it lists the same window and
   compares every id (an event without an id by its store key) with the mirror.
+* **A timestamp from the future never moves the cursor.** One event stamped years ahead would
+  otherwise put the cursor there, and every later back-fill and gap check would list from that
+  moment: nothing new would ever be read from history again. Events more than
+  :data:`FUTURE_SLACK` seconds ahead of this clock are stored but ignored for the cursor.
 """
 
 from __future__ import annotations
@@ -23,12 +27,14 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from drover.api.pages import Page, RejectedItem, walk_pages
 from drover.api.timestamps import parse_timestamp
-from drover.store.extract import event_id
+from drover.api.wire import JSONObject
+from drover.store.extract import event_id, ts_key
+from drover.store.ingest import AUTO_CURSOR
 from drover.store.quarantine import QuarantineItem
 
 if TYPE_CHECKING:
@@ -41,6 +47,7 @@ __all__ = [
     "find_gaps",
     "item_keys",
     "quarantine_rejected",
+    "safe_cursor",
     "store_page",
     "window_start",
 ]
@@ -49,6 +56,32 @@ log = logging.getLogger("drover.sync.history")
 
 BACKFILL_OVERLAP = 5.0
 """Seconds before the sync cursor that every back-fill and gap check re-reads."""
+
+
+FUTURE_SLACK = 300.0
+"""Seconds an event's ``processed_at`` may lie ahead of this clock and still move the cursor."""
+
+
+def safe_cursor(events: list[JSONObject]) -> str | None:
+    """The ``cursor`` argument for ingesting `events`: the store's automatic one (the newest
+    ``processed_at``) unless some event claims a time from the future; then the newest of the
+    others (None — leave the cursor — when none is left)."""
+    limit = (datetime.now(UTC) + timedelta(seconds=FUTURE_SLACK)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    newest: tuple[str, str] | None = None
+    future = False
+    for event in events:
+        stamp = event.get("processed_at")
+        key = ts_key(stamp)
+        if key is None:
+            continue
+        if key > limit:
+            future = True
+        elif newest is None or key > newest[0]:
+            newest = (key, str(stamp))
+    if not future:
+        return AUTO_CURSOR
+    log.warning("an event claims a processed_at in the future; the sync cursor ignores it")
+    return newest[1] if newest is not None else None
 
 
 def window_start(cursor_at: str | None, overlap: float) -> str | None:
@@ -103,7 +136,8 @@ async def store_page(
 ) -> None:
     """Ingest a history page's good events and quarantine its bad items."""
     if page.data:
-        await writer.ingest(session_id, page.data, thread_id=thread_id)
+        cursor = safe_cursor(page.data)
+        await writer.ingest(session_id, page.data, thread_id=thread_id, cursor=cursor)
     await quarantine_rejected(writer, session_id, page.rejected, thread_id=thread_id)
 
 

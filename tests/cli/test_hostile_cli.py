@@ -25,7 +25,7 @@ from drover.config import mirror_path
 from drover.store.extract import event_id
 from drover.store.reader import MirrorReader
 
-NO_ID = json.dumps(
+NO_ID = json.dumps(  # stamped in the future, too: it must not freeze the cursor there
     {
         "type": "agent.message",
         "processed_at": "2030-01-01T00:00:00.000Z",
@@ -78,6 +78,7 @@ def test_sync_and_tail_keep_the_good_events_and_quarantine_the_bad(
         mirrored = reader.event_ids(sid)
         assert {e["id"] for e in events(sim, sid)} <= mirrored, "every good event is mirrored"
         quarantined = reader.quarantined(sid)
+        cursor = reader.cursor(sid)
     finally:
         reader.close()
     if case in BAD:
@@ -88,6 +89,7 @@ def test_sync_and_tail_keep_the_good_events_and_quarantine_the_bad(
         assert quarantined == []
     if case == "no-id-newest":
         assert event_id(json.loads(NO_ID), sid, None) in mirrored
+        assert cursor is not None and cursor.last_processed_at < "2030", "no future cursor"
         assert "the newest event has no id" in tail.out
     lists = len(proxy.reads(r"/v1/sessions(/[^/]+/events)?"))
     print(f"\n{case}: tail + sync --until-idle in {took:.1f}s, {lists} list requests")
