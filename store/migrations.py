@@ -138,6 +138,11 @@ def migrate(db: sqlite_utils.Database) -> int:
     for step in range(version, SCHEMA_VERSION):
         conn.execute("BEGIN IMMEDIATE")
         try:
+            # Two processes opening a new mirror at once both read version 0 above; the
+            # second to get the write lock finds the step done and must not run it again.
+            if conn.execute("PRAGMA user_version").fetchone()[0] > step:
+                conn.execute("COMMIT")
+                continue
             MIGRATIONS[step](conn)
             conn.execute(f"PRAGMA user_version = {step + 1}")
             conn.execute("COMMIT")

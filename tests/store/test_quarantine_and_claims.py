@@ -85,3 +85,22 @@ async def test_a_quarantined_item_is_kept_once_and_shown_as_its_own_row(tmp_path
         assert shown[0].event["reason"] == "nested too deep to decode"
         assert reader.cursor("sesn_a").last_processed_at == "2026-01-01T00:00:00Z"
         assert reader.unaccounted_keys("sesn_a", ["sevt_1", "sevt_2", "sevt_3"]) == {"sevt_3"}
+
+
+def test_processes_opening_a_new_mirror_at_once_migrate_it_once(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "new.db"
+    script = (
+        "import sys; from drover.store.migrations import connect, migrate; "
+        "db = connect(sys.argv[1]); print(migrate(db))"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script, str(path)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]  # fmt: skip
+    results = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], [err for _out, err in results]
+    assert {out.strip() for out, _err in results} == {str(SCHEMA_VERSION)}
