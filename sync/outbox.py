@@ -182,6 +182,9 @@ class Outbox(SendAndVerify, BackgroundLoop):
         loop = asyncio.get_running_loop()
         while True:
             self._wake.clear()
+            if self._stopping:  # claims are refused now: wait for stop() to end the loop
+                await asyncio.sleep(FOREIGN_RECHECK)
+                continue
             rows = self._reader.outbox(unfinished=True)
             if not rows:
                 self._idle.set()
