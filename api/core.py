@@ -149,9 +149,10 @@ class ClientCore:
         return self._open_streams
 
     async def aclose(self) -> None:
-        """Close both connection pools."""
+        """Close both connection pools (and the budget's shared-window files)."""
         await self._control.aclose()
         await self._stream.aclose()
+        self.rate_budget.close()
 
     async def __aenter__(self) -> ClientCore:
         return self

@@ -207,6 +207,12 @@ class RateBudget:
             clock=clock,
         )
 
+    def close(self) -> None:
+        """Close the shared windows' files (reopened if the budget is used again)."""
+        for bucket in (self.create, self.read):
+            if bucket.window is not None:
+                bucket.window.close()
+
     def bucket(self, name: BucketName) -> TokenBucket:
         """The bucket called ``name`` ("create" or "read")."""
         return self.create if name == "create" else self.read

@@ -133,7 +133,7 @@ class HeadlessSync:
             await follower.sync_threads()
             missing = await follower.find_gaps()
             if missing:
-                log.info(
+                log.warning(
                     "%s: %d item(s) of recent history were missing from the mirror (late or "
                     "out of order); stored now",
                     follower.session_id,
