@@ -104,6 +104,13 @@ def register(subparsers: Any) -> None:
         help="deliver sent user events once, processed (default: first queued with "
         "processed_at null, then processed, as the real API does)",
     )
+    p.add_argument(
+        "--event-time-filter",
+        default="processed_at",
+        choices=("processed_at", "created_at"),
+        help="the event field created_at[...] filters compare against when listing events "
+        "(processed_at: the API reference; created_at: one guide page's reading)",
+    )
     faults = p.add_argument_group("fault injection (also settable at run time: /_sim/faults)")
     faults.add_argument(
         "--latency", type=float, default=0.0, metavar="S", help="delay every API request"
@@ -208,6 +215,7 @@ def build_config(args: argparse.Namespace) -> SimConfig:
         faults=plan,
         rate_limit_create=args.rate_limit_create or None,  # 0 = unlimited
         rate_limit_read=args.rate_limit_read or None,
+        event_time_filter=args.event_time_filter,
         scenarios_dir=Path(args.scenarios_dir) if args.scenarios_dir else None,
         log_level="warning",
     )

@@ -158,6 +158,11 @@ class SimConfig:
             ``None`` = unlimited.
         rate_limit_read: Read requests (stream opens included) per minute; the documented org
             limit by default, ``None`` = unlimited.
+        event_time_filter: The event field a ``created_at[...]`` filter on the events listing
+            compares against: ``processed_at`` (the API reference's reading, the default) or
+            ``created_at`` (one guide page's). Events carry no ``created_at``, so under the
+            second reading an event is placed by its ``created_at`` when it has one (a test can
+            give it one) and by its ``processed_at`` otherwise.
         scenarios_dir: Folder of scenario files replacing the shipped ones.
         log_level: uvicorn's log level.
     """
@@ -174,6 +179,7 @@ class SimConfig:
     faults: FaultPlan = field(default_factory=FaultPlan)
     rate_limit_create: float | None = DEFAULT_RATE_LIMIT_CREATE
     rate_limit_read: float | None = DEFAULT_RATE_LIMIT_READ
+    event_time_filter: str = "processed_at"
     scenarios_dir: Path | None = None
     log_level: str = "warning"
 

@@ -18,6 +18,8 @@ from drover.store.account import ACCOUNT_V5
 from drover.store.collisions import COLLISIONS_V6
 from drover.store.daily import DAILY_V3
 from drover.store.derive import backfill_daily
+from drover.store.outbox import OUTBOX_LEASE_V7
+from drover.store.quarantine import QUARANTINE_V7
 from drover.store.schema import TABLES_V1, create_fts_triggers, ensure_fts_triggers
 
 Synchronous = Literal["NORMAL", "FULL"]
@@ -75,7 +77,18 @@ def _v6(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
+def _v7(conn: sqlite3.Connection) -> None:
+    """Hostile servers and several processes: a `quarantine` table for wire items that cannot
+    be stored as events (see `drover.store.quarantine`), and an owner plus a lease on each
+    outbox row, so a second process never re-sends what a live one is still sending (see
+    `drover.store.outbox`)."""
+    for statement in _split(QUARANTINE_V7):
+        conn.execute(statement)
+    for statement in OUTBOX_LEASE_V7:
+        conn.execute(statement)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -133,6 +146,11 @@ def migrate(db: sqlite_utils.Database) -> int:
     for step in range(version, SCHEMA_VERSION):
         conn.execute("BEGIN IMMEDIATE")
         try:
+            # Two processes opening a new mirror at once both read version 0 above; the
+            # second to get the write lock finds the step done and must not run it again.
+            if conn.execute("PRAGMA user_version").fetchone()[0] > step:
+                conn.execute("COMMIT")
+                continue
             MIGRATIONS[step](conn)
             conn.execute(f"PRAGMA user_version = {step + 1}")
             conn.execute("COMMIT")

@@ -25,12 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from drover.store import imports, objects, outbox
+from drover.store import imports, objects, outbox, quarantine
 from drover.store.account import AccountBinding, bind_account
 from drover.store.derive import recompute_session
 from drover.store.ingest import AUTO_CURSOR, IngestResult, ingest_events
 from drover.store.migrations import Synchronous, connect, migrate
 from drover.store.models import JSONObject
+from drover.store.quarantine import QuarantineItem
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,17 @@ _OPS: dict[str, tuple[Callable[..., Any], Callable[[Any], Any], Callable[..., di
         ),
     ),
     "mark_sending": (outbox.mark_sending, lambda r: None, lambda c, r: _high_water(c, [r])),
+    "claim_action": (
+        outbox.claim_action,
+        lambda r: r,
+        lambda c, r: _high_water(c, [r]) if r is not None else {},
+    ),
+    "renew_leases": (outbox.renew_leases, lambda r: r, lambda c, r: {}),
+    "quarantine": (
+        quarantine.quarantine_items,
+        lambda r: r.new_ids,
+        lambda c, r: _high_water(c, [r.session_id]) if r.new_ids else {},
+    ),
     "mark_sent": (outbox.mark_sent, lambda r: None, lambda c, r: _high_water(c, [r])),
     "mark_failed": (outbox.mark_failed, lambda r: None, lambda c, r: _high_water(c, [r])),
     "recompute_session": (
@@ -195,6 +207,41 @@ class MirrorWriter:
     async def mark_sending(self, action_id: int) -> None:
         """Outbox row → `sending` (attempts + 1)."""
         await self._call("mark_sending", action_id)
+
+    async def claim_action(
+        self, action_id: int, owner: str, lease_until: float, *, take_over: str | None = None
+    ) -> bool:
+        """Make `owner` the row's sender (compare-and-set; see `drover.store.outbox`).
+
+        Returns:
+            False when another process claimed it first.
+        """
+        session_id: str | None = await self._call(
+            "claim_action", action_id, owner, lease_until, take_over=take_over
+        )
+        return session_id is not None
+
+    async def renew_leases(self, owner: str, lease_until: float) -> int:
+        """Extend the lease of every row `owner` is sending; returns how many."""
+        count: int = await self._call("renew_leases", owner, lease_until)
+        return count
+
+    async def quarantine(
+        self,
+        session_id: str,
+        items: list[QuarantineItem],
+        *,
+        thread_id: str | None = None,
+    ) -> list[str]:
+        """Keep wire items that are not storable events (see `drover.store.quarantine`).
+
+        Returns:
+            Local event ids of the items quarantined for the first time.
+        """
+        new_ids: list[str] = await self._call(
+            "quarantine", session_id, list(items), thread_id=thread_id
+        )
+        return new_ids
 
     async def mark_sent(self, action_id: int, server_ids: list[str]) -> None:
         """Outbox row → `sent` with the server event ids of the send receipt."""

@@ -85,6 +85,7 @@ class ProfileHost(_Base):
         self.screen.refresh_bindings()  # mutating keys hide when read-only
         engine.board.subscribe(self._connections_observer)
         await engine.start()
+        self.sub_title = self._header_note(engine)  # after start: it may only observe
         if self.current_mode != "sessions":
             # Read the first screenful now, so the fleet's first paint shows the mirror's rows.
             today = self.now().date().isoformat()
@@ -100,7 +101,13 @@ class ProfileHost(_Base):
         if self.engines is None:
             return OfflineEngine(mirror.writer, "offline review")
         try:
-            return await self.engines.engine(name, mirror, on_preview=self.feed.on_preview)
+            return await self.engines.engine(
+                name,
+                mirror,
+                on_preview=self.feed.on_preview,
+                on_foreign_change=self.feed.notice_change,  # another process follows
+                role="drover tui",
+            )
         except CredentialError as exc:
             # No key: the mirror is there to review, and nothing can be answered from here.
             self.readonly_reason = NO_KEY
@@ -119,6 +126,8 @@ class ProfileHost(_Base):
             parts.append("offline" + (f" ({NO_KEY})" if engine.reason == NO_KEY else ""))
         elif engine.account is not None and engine.account.overrides:
             parts.append("from " + ", ".join(engine.account.overrides))
+        if engine.followed_by is not None:
+            parts.append(f"followed by {engine.followed_by.describe()}")
         if self.readonly:
             parts.append("read-only")
         return " · ".join(parts)

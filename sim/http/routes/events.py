@@ -26,17 +26,26 @@ THREAD_EVENTS = PageSpec(key=by_field("processed_at"), default_limit=1000, max_l
 THREADS = PageSpec(key=by_field("created_at"), default_limit=1000, max_limit=1000)
 
 
+def _filter_time(event: dict, field: str) -> str | None:
+    """The time a ``created_at[...]`` filter compares with (``SimConfig.event_time_filter``)."""
+    if field == "created_at":
+        return event.get("created_at") or event.get("processed_at")
+    return event.get("processed_at")
+
+
 async def list_events(request: Request) -> Response:
     query = Query(request.scope["query_string"])
-    items = await call(context(request).domain.list_events, request.path_params["session_id"])
+    ctx = context(request)
+    items = await call(ctx.domain.list_events, request.path_params["session_id"])
     types = set(query.get_list("types"))
     window = query.time_range("created_at")  # compared against processed_at (§4.4)
+    field = getattr(ctx.config, "event_time_filter", "processed_at")
     if types or window:
         items = [
             event
             for event in items
             if (not types or event.get("type") in types)
-            and window.contains(event.get("processed_at"))
+            and window.contains(_filter_time(event, field))
         ]
     return json_response(paginate(items, query, EVENTS, window))
 
