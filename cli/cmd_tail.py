@@ -123,7 +123,7 @@ class ConnectionNotices:
         self.shown = "live"
 
     def __call__(self, changes: dict[str, Any]) -> None:
-        from drover.text.inert import inert_line
+        from drover.cli.output import clean_line
 
         state = changes.get(self.session_id)
         if state is None or state.state in ("connecting", "stopped", self.shown):
@@ -131,7 +131,7 @@ class ConnectionNotices:
         if state.state == "live":
             print("# live again", file=sys.stderr, flush=True)
         else:
-            detail = inert_line(state.last_error or "no detail")
+            detail = clean_line(state.last_error or "no detail")  # the server's words
             print(
                 f"# {state.state} (attempt {state.attempt}: {detail})", file=sys.stderr, flush=True
             )
