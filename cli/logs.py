@@ -22,7 +22,6 @@ import logging
 import logging.handlers
 import os
 import re
-import urllib.parse
 from pathlib import Path
 
 __all__ = [
@@ -57,10 +56,15 @@ logging.getLogger("drover").addHandler(logging.NullHandler())
 
 
 def _variants(secret: str) -> re.Pattern[str]:
-    wrapped = _WRAP.join(re.escape(char) for char in secret)
-    encoded = urllib.parse.quote(secret, safe="")
-    forms = [wrapped] + ([re.escape(encoded)] if encoded != secret else [])
-    return re.compile("|".join(forms))
+    """The secret as typed, URL-encoded (any character as ``%XX``) or broken over lines."""
+
+    def char(c: str) -> str:
+        if c.isascii() and c.isalnum():
+            return re.escape(c)
+        encoded = "".join(f"%{byte:02X}" for byte in c.encode())  # as a URL may carry it
+        return f"(?:{re.escape(c)}|{re.escape(encoded)}|{re.escape(encoded.lower())})"
+
+    return re.compile(_WRAP.join(char(c) for c in secret))
 
 
 def remember_secret(value: str | None) -> None:
