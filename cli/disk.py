@@ -13,9 +13,37 @@ from typing import Any
 
 from drover.cli.errors import CliError
 
-__all__ = ["disk_error", "open_reader"]
+__all__ = ["DiskNotice", "disk_error", "mirror_failure", "open_reader"]
 
 REPAIR_HINT = "`drover doctor --repair` moves it aside and rebuilds it from the server"
+
+
+class DiskNotice:
+    """Says on stderr, once, that the disk filled up (sync pauses) and, once, that it resumed.
+
+    Args:
+        writer: the engine's ``MirrorWriter``; :meth:`check` reads its ``disk_full``.
+    """
+
+    def __init__(self, writer: Any) -> None:
+        self.writer = writer
+        self.paused = False
+
+    def check(self) -> None:
+        """Print a line if the disk state changed since the last call."""
+        import sys
+
+        full = self.writer.disk_full
+        if full is not None and not self.paused:
+            print(
+                f"drover: {full.sentence()} — sync paused; it resumes once space is freed "
+                "(nothing is lost)",
+                file=sys.stderr,
+                flush=True,
+            )
+        elif full is None and self.paused:
+            print("drover: disk space is back — sync resumed", file=sys.stderr, flush=True)
+        self.paused = full is not None
 
 
 def disk_error(exc: BaseException, ctx: Any) -> CliError | None:
@@ -54,6 +82,17 @@ def disk_error(exc: BaseException, ctx: Any) -> CliError | None:
     return None
 
 
+def mirror_failure(ctx: Any, reason: str, detail: str) -> CliError:
+    """The message for a sync stopped because its mirror turned out damaged or read-only."""
+    from drover.store.errors import MirrorCorruptError, MirrorReadOnlyError
+
+    path = ctx.engines.mirror_path(ctx.name)
+    kind = MirrorCorruptError if reason == "mirror_corrupt" else MirrorReadOnlyError
+    error = disk_error(kind(path, detail), ctx)
+    assert error is not None
+    return error
+
+
 def open_reader(ctx: Any) -> Any | None:
     """A ``MirrorReader`` on the profile's mirror, or None when nothing is mirrored yet.
 
@@ -67,7 +106,7 @@ def open_reader(ctx: Any) -> Any | None:
             read-only folder does not allow.
     """
     from drover.config import mirror_path
-    from drover.store.errors import is_writable_dir
+    from drover.store.errors import DiskFullError, is_writable_dir, storage_error
     from drover.store.migrations import SCHEMA_VERSION, check_version, connect, migrate
     from drover.store.reader import MirrorReader
 
@@ -75,21 +114,29 @@ def open_reader(ctx: Any) -> Any | None:
     if not path.exists():
         return None
     writable = is_writable_dir(path.parent)
-    db = connect(path, read_only=not writable)
     try:
-        if writable:
-            migrate(db)
-        elif check_version(db.conn) < SCHEMA_VERSION:
-            raise CliError(
-                f"the mirror {path} needs an upgrade to this drover's schema, and its folder "
-                "is read-only",
-                hint="run once with write access, or use the drover that wrote it",
-            )
+        try:
+            db = connect(path, read_only=not writable)
+        except Exception as exc:
+            if not writable or not isinstance(storage_error(exc, path), DiskFullError):
+                raise
+            writable, db = False, connect(path, read_only=True)  # a full disk: read it as is
+        try:
+            if writable:
+                migrate(db)
+            elif check_version(db.conn) < SCHEMA_VERSION:
+                raise CliError(
+                    f"the mirror {path} needs an upgrade to this drover's schema, and its "
+                    "folder cannot be written",
+                    hint="run once with write access, or use the drover that wrote it",
+                )
+        finally:
+            db.conn.close()
+    except CliError:
+        raise
     except Exception as exc:
         error = disk_error(exc, ctx)
         if error is None:
             raise
         raise error from None
-    finally:
-        db.conn.close()
     return MirrorReader(path)

@@ -23,6 +23,7 @@ import logging.handlers
 import os
 import re
 from pathlib import Path
+from typing import cast
 
 __all__ = [
     "LOG_NAME",
@@ -116,7 +117,8 @@ class _PrivateLog(logging.handlers.RotatingFileHandler):
         with contextlib.suppress(OSError):
             if os.stat(fd).st_mode & 0o077:
                 os.fchmod(fd, 0o600)  # a log made by an older drover
-        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)
+        stream = open(fd, self.mode, encoding=self.encoding, errors=self.errors)  # noqa: SIM115
+        return cast(io.TextIOWrapper, stream)  # a text mode: `open` gives a TextIOWrapper
 
     def handleError(self, record: logging.LogRecord) -> None:
         """Drop the record: the disk is full or the file unwritable, and the command says so."""

@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 # Primary SQLite result codes (extended codes keep them in the low byte).
-_SQLITE_READONLY, _SQLITE_CORRUPT, _SQLITE_FULL = 8, 11, 13
+_SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL = 8, 10, 11, 13
 _SQLITE_CANTOPEN, _SQLITE_NOTADB = 14, 26
 _FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 _READONLY_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
@@ -77,6 +77,14 @@ def is_writable_dir(folder: Path) -> bool:
     return os.access(folder, os.W_OK | os.X_OK)
 
 
+def _nearly_full(folder: Path) -> bool:
+    try:
+        stats = os.statvfs(folder)
+    except (OSError, AttributeError):
+        return False
+    return stats.f_bavail * stats.f_frsize < 1024 * 1024
+
+
 def _sqlite_code(exc: sqlite3.Error) -> int | None:
     code = getattr(exc, "sqlite_errorcode", None)
     return code & 0xFF if isinstance(code, int) else None
@@ -105,6 +113,8 @@ def storage_error(exc: BaseException, path: str | Path) -> MirrorStorageError | 
     text = detail.lower()
     if code == _SQLITE_FULL or "disk is full" in text:
         return DiskFullError(path, detail)
+    if (code == _SQLITE_IOERR or "disk i/o error" in text) and _nearly_full(path.parent):
+        return DiskFullError(path, detail)  # e.g. the WAL index (-shm) could not be allocated
     if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or "malformed" in text or "not a database" in text:
         return MirrorCorruptError(path, detail)
     if code == _SQLITE_READONLY or "readonly database" in text:

@@ -19,7 +19,7 @@ import sqlite_utils
 from drover.store.account import ACCOUNT_V5
 from drover.store.daily import DAILY_V3
 from drover.store.derive import backfill_daily
-from drover.store.errors import is_writable_dir
+from drover.store.errors import DiskFullError, is_writable_dir, storage_error
 from drover.store.schema import TABLES_V1, create_fts_triggers, ensure_fts_triggers
 
 Synchronous = Literal["NORMAL", "FULL"]
@@ -93,26 +93,38 @@ def connect(
     """
     path = Path(path)
     if read_only and not is_writable_dir(path.parent):
-        # A read-only folder cannot hold the WAL index (-shm): read the file as it stands.
-        # (Commits still in a -wal file left by a crash are not seen; the server has them.)
-        conn = sqlite3.connect(
-            f"{path.resolve().as_uri()}?mode=ro&immutable=1",
-            uri=True,
-            isolation_level=None,
-            check_same_thread=False,
-        )
+        conn = _as_it_stands(path)
     else:
         if not read_only:
             _make_private(path)
         conn = sqlite3.connect(
             str(path), isolation_level=None, timeout=30.0, check_same_thread=not read_only
         )
+        try:
+            conn.execute(f"PRAGMA synchronous = {synchronous}")  # the file is opened here
+        except sqlite3.Error as exc:
+            conn.close()
+            if not read_only or not isinstance(storage_error(exc, path), DiskFullError):
+                raise
+            conn = _as_it_stands(path)  # no room for the WAL index: read without one
     conn.execute(f"PRAGMA synchronous = {synchronous}")
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute("PRAGMA cache_size = -32000")  # 32 MB page cache per connection
     if read_only:
         conn.execute("PRAGMA query_only = 1")
     return sqlite_utils.Database(conn)
+
+
+def _as_it_stands(path: Path) -> sqlite3.Connection:
+    """A read-only connection that needs no WAL index (-shm), for a folder that cannot take one
+    (read-only, or a full disk). Commits still in a -wal file left by a crash are not seen;
+    the server has them."""
+    return sqlite3.connect(
+        f"{path.resolve().as_uri()}?mode=ro&immutable=1",
+        uri=True,
+        isolation_level=None,
+        check_same_thread=False,
+    )
 
 
 def _make_private(path: Path) -> None:

@@ -200,6 +200,11 @@ class SyncEngine(ControlPlane):
         self.finished[follower.session_id] = follower.stop_reason or "shutdown"
         if follower.stop_reason == "unauthorized":
             self._on_fatal(Failure("fatal", "unauthorized", "401 from the stream"))
+        if follower.stop_reason in ("mirror_corrupt", "mirror_read_only"):
+            # Writing on would fail (or damage more) for every session: stop all of sync.
+            broken = self.writer.broken
+            detail = broken.detail if broken is not None else "the mirror cannot be used"
+            self._on_fatal(Failure("fatal", follower.stop_reason, detail))
 
     async def unfollow(self, session_id: str) -> None:
         """Stop following a session (its state becomes ``stopped``/``user``)."""
@@ -244,8 +249,12 @@ class SyncEngine(ControlPlane):
             return
         self.fatal = failure
         log.error("sync stopped: %s", failure.detail)
+        reason: StopReason = (
+            "mirror_read_only" if failure.reason == "mirror_read_only"
+            else "mirror_corrupt" if failure.reason == "mirror_corrupt" else "unauthorized"
+        )  # fmt: skip
         for follower in list(self._followers.values()):
-            asyncio.get_running_loop().create_task(follower.stop("unauthorized"))
+            asyncio.get_running_loop().create_task(follower.stop(reason))
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -306,6 +315,8 @@ class SyncEngine(ControlPlane):
             failure = classify(exc)
             if failure.kind == "fatal":
                 self._on_fatal(failure)
+            elif failure.reason == "disk_full":
+                await self.writer.wait_for_space()  # not a poll every recheck meanwhile
             else:
                 log.info("poll failed (%s); retrying", failure.detail)
             return None

@@ -13,9 +13,10 @@ The Managed Agents stream has no replay and no resume cursor (§8.2), so every (
 A pump task reads the stream into a queue while the back-fill runs; the consumer drains what
 is queued into one ingest call, so a burst costs one writer operation.
 
-Failures: 401/403/404 stop the follower (``unauthorized``/``forbidden``/``not_found``); 429
-waits at least ``retry-after``; anything else (drops, stalls, 5xx, malformed frames, ``event:
-error``) reconnects with full-jitter backoff 0.5 s → 10 s, reset by the next event. A
+Failures: 401/403/404 stop the follower (``unauthorized``/``forbidden``/``not_found``), and so
+does a damaged or read-only mirror; 429 waits at least ``retry-after``; a full disk waits for
+space (nothing is downloaded meanwhile); anything else (drops, stalls, 5xx, malformed frames,
+``event: error``) reconnects with full-jitter backoff 0.5 s → 10 s, reset by the next event. A
 ``session.status_terminated``/``session.deleted`` stops it too, also when found in history.
 
 Child threads (multi-agent): see :mod:`drover.sync.threads`.
@@ -205,6 +206,12 @@ class Follower:
         if failure.kind == "fatal":
             log.warning("follower %s stopped: %s", self.session_id, failure.detail)
             self.stop_reason = failure.reason  # type: ignore[assignment]
+            return
+        if failure.reason == "disk_full":
+            # Reconnecting would only download again what cannot be stored: the stream is
+            # closed; wait for space, then back-fill from the cursor (nothing was lost).
+            self._board.set(self.session_id, "reconnecting", last_error=failure.detail)
+            await self._writer.wait_for_space()
             return
         previous = self._board.get(self.session_id)
         outage = previous is not None and previous.state in ("reconnecting", "stale")
