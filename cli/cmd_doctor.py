@@ -79,7 +79,8 @@ def _report(ctx: Context, check: Any) -> None:
         return  # said once, as the command's error (or by the repair)
     print("ok       integrity check passed")
     imported = f", {check.imported:,} of them imported" if check.imported else ""
-    print(f"ok       {check.events:,} events in {check.sessions:,} sessions{imported}")
+    plural = "" if check.sessions == 1 else "s"
+    print(f"ok       {check.events:,} events in {check.sessions:,} session{plural}{imported}")
     if check.mode & 0o077 == 0:
         print(f"ok       file mode {oct(check.mode)[2:]}")
     else:
