@@ -24,7 +24,9 @@ def register(subparsers: Any) -> None:
         "follow new events until the session ends or Ctrl-C.",
     )  # fmt: skip
     add_common(p)
-    p.add_argument("session", metavar="SESSION", help="session id (sesn_…)")
+    p.add_argument(
+        "session", metavar="SESSION", help="session id (sesn_…), or a unique prefix of one"
+    )
     p.add_argument(
         "--no-follow", action="store_true", help="catch up, print, and exit instead of following"
     )

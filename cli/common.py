@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from drover.cli.errors import EXIT_FAIL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CliError
+from drover.cli.ids import resolve_ids
 from drover.cli.logs import remember_secret, setup_logging, teardown_logging
 from drover.cli.output import clean_block, clean_line, scrubbed_output
 
@@ -276,6 +277,7 @@ def _run(body: Callable[[Context], int | None], args: argparse.Namespace, new_pr
         ctx = Context.from_args(args, new_profile=new_profile)
         handler = setup_logging(ctx.data_dir, debug=debug)
         log.debug("drover %s (profile %s, %s)", args.command, ctx.name, ctx.profile.base_url)
+        resolve_ids(ctx)  # unique prefixes of mirrored session and event ids
         return int(body(ctx) or EXIT_OK)
     except KeyboardInterrupt:
         print("drover: interrupted", file=sys.stderr)

@@ -17,6 +17,7 @@ from typing import Any
 #: Modules that contribute subcommands, in the order `drover --help` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "drover.cli.cmd_login",
+    "drover.cli.cmd_auth",
     "drover.cli.cmd_sync",
     "drover.cli.cmd_ls",
     "drover.cli.cmd_tail",
@@ -28,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "drover.cli.cmd_doctor",
     "drover.cli.cmd_sim",
     "drover.cli.cmd_tui",
+    "drover.cli.cmd_completion",
 )
 
 #: What a bare `drover` runs: the TUI on the configured profile.

@@ -2,7 +2,7 @@
 
 Mixed into `MirrorReader` (which supplies `_conn()`, a thread-local read connection); each
 method is a thin facade over the module that owns the query: `drover.store.replay`,
-`drover.store.search`, `drover.store.ledger`.
+`drover.store.search`, `drover.store.ledger`, `drover.store.ids`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Unpack
 
-from drover.store import ledger, replay
+from drover.store import ids, ledger, replay
 from drover.store import search as _search
 from drover.store.ledger import Cap, Dimension, RowsQuery, Window
 from drover.store.models import BudgetState, LedgerRow, SearchHit
@@ -25,6 +25,12 @@ class ReviewQueries:
 
     def _conn(self) -> sqlite3.Connection:  # pragma: no cover - supplied by MirrorReader
         raise NotImplementedError
+
+    def ids_with_prefix(
+        self, kind: str, prefix: str, *, session_id: str | None = None, limit: int = 10
+    ) -> list[str]:
+        """Mirrored session or event ids starting with `prefix` (see `drover.store.ids`)."""
+        return ids.ids_with_prefix(self._conn(), kind, prefix, session_id=session_id, limit=limit)
 
     def lane_span(self, session_id: str, thread: str | None = PRIMARY) -> LaneSpan | None:
         """Event count, seq bounds and first/last times of one lane of a session."""
