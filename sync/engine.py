@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from drover.store.errors import MirrorCorruptError, MirrorReadOnlyError
 from drover.sync.account import Account
 from drover.sync.backoff import Failure, classify
 from drover.sync.connection import ConnectionBoard, ConnectionState, StopReason
@@ -116,6 +117,7 @@ class SyncEngine(ControlPlane):
         self.finished: dict[str, StopReason] = {}
         self._focus: str | None = None
         self.fatal: Failure | None = None
+        self._halting: asyncio.Task[None] | None = None
         self.poller = SessionPoller(
             client,
             writer,
@@ -253,8 +255,17 @@ class SyncEngine(ControlPlane):
             "mirror_read_only" if failure.reason == "mirror_read_only"
             else "mirror_corrupt" if failure.reason == "mirror_corrupt" else "unauthorized"
         )  # fmt: skip
-        for follower in list(self._followers.values()):
-            asyncio.get_running_loop().create_task(follower.stop(reason))
+        if reason != "unauthorized" and self.writer.broken is None:
+            # A reader found the damage: nothing may write into the file any more.
+            kind = MirrorCorruptError if reason == "mirror_corrupt" else MirrorReadOnlyError
+            self.writer.disk.failed(kind(self.writer.path, failure.detail))
+        self._halting = asyncio.get_running_loop().create_task(self._halt(reason))
+
+    async def _halt(self, reason: StopReason) -> None:
+        """Stop every follower (and the poller, unless a 401 already stopped it)."""
+        if reason != "unauthorized":
+            await self.poller.stop()
+        await asyncio.gather(*(f.stop(reason) for f in list(self._followers.values())))
 
     # -- actions ------------------------------------------------------------------------------
 
