@@ -16,6 +16,7 @@ import contextlib
 import functools
 import json
 import logging
+import os
 import re
 import sys
 import traceback
@@ -143,6 +144,9 @@ class Context:
             probe = config.model_copy(deep=True)
             probe.profiles[name] = Profile()  # validated by resolve() below
         overrides = Overrides.from_command_line(base_url, getattr(args, "api_key", None))
+        # Known from the start, so masked even in a failure before any key is resolved.
+        remember_secret(getattr(args, "api_key", None))
+        remember_secret(os.environ.get("ANTHROPIC_API_KEY"))
         directory = data_dir(args.data_dir)
         engines = ProfileEngines(
             probe, directory, start=name, overrides=overrides, on_key=remember_secret

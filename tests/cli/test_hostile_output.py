@@ -126,3 +126,20 @@ def test_the_terminal_gets_no_escape_bytes_from_a_real_process(hostile, cli_env,
     result = run_drover("ls", "--debug", env={})
     assert result.returncode == 1 and "Traceback" in result.stderr
     assert_inert_and_keyless([result.stdout, result.stderr, *logs(cli_env["data"])], key)
+
+
+def test_a_bug_is_reported_with_a_clean_traceback(hostile, drover, cli_env, key, monkeypatch):
+    """Even an unexpected exception (a bug) carrying server text prints it inert and keyless."""
+    from hostile_server import hostile_message
+
+    import drover.cli.cmd_ls as cmd_ls
+
+    def broken(ctx):
+        raise RuntimeError(hostile_message(key))
+
+    monkeypatch.setattr(cmd_ls, "refresh", lambda ctx: broken(ctx))
+    result = drover("ls")
+    assert result.code == 1
+    assert "Traceback" in result.err and "RuntimeError: ␛]0;pwned␇" in result.err
+    assert result.err.rstrip().endswith("drover: ls failed unexpectedly (a bug)")
+    assert_inert_and_keyless([result.out, result.err, *logs(cli_env["data"])], key)
