@@ -208,8 +208,7 @@ class Follower:
             self.stop_reason = failure.reason  # type: ignore[assignment]
             return
         if failure.reason == "disk_full":
-            # Reconnecting would only download again what cannot be stored: the stream is
-            # closed; wait for space, then back-fill from the cursor (nothing was lost).
+            # Not a reconnect (it would re-download what cannot be stored): wait, then back-fill.
             self._board.set(self.session_id, "reconnecting", last_error=failure.detail)
             await self._writer.wait_for_space()
             return
