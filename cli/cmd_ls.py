@@ -120,6 +120,7 @@ def as_json(row: Any, now: datetime) -> dict[str, Any]:
         "needs_reason": fmt.needs_reason(row) or None,
         "pending_actions": [a.get("event_id") for a in row.pending_actions],
         "event_count": row.event_count, "archived": row.archived_at is not None,
+        "id_collisions": row.id_collisions,
     }  # fmt: skip
 
 

@@ -3,6 +3,10 @@
 Counts come from the mirror (``SessionRow.event_count``, one query per sample), so what is
 shown is what is committed. Three renderings: a live table on a terminal (rich, loaded only
 then), a plain line per interval when stdout is a pipe or file, and JSON lines (``--json``).
+
+Events the mirror could not take because their ids are already stored for another session
+(``SessionRow.id_collisions``, see ``drover.store.collisions``) are reported as they appear: a
+warning on stderr (after the live table on a terminal), an ``id_collision`` JSON line.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ class Snapshot:
         status: server status per session.
         titles: title per session (agent text: rendered inertly).
         connections: connection state name -> how many followed sessions are in it.
+        collisions: events kept out of the mirror (ids stored for another session), per
+            session that has any.
     """
 
     at: float
@@ -41,6 +47,7 @@ class Snapshot:
     status: dict[str, str | None] = field(default_factory=dict)
     titles: dict[str, str | None] = field(default_factory=dict)
     connections: Counter[str] = field(default_factory=Counter)
+    collisions: dict[str, int] = field(default_factory=dict)
 
 
 class SyncProgress:
@@ -62,6 +69,9 @@ class SyncProgress:
         self._printed: dict[str, int] = {}
         self._printed_at = self.started
         self._live: Any = None
+        self._collisions: dict[str, int] | None = None  # as last reported
+        self._baseline_collisions: dict[str, int] = {}  # from earlier runs
+        self._pending_warnings: list[str] = []  # held back while the live table runs
 
     # -- sampling ----------------------------------------------------------------------------
 
@@ -73,12 +83,15 @@ class SyncProgress:
             counts={r.id: r.event_count for r in rows},
             status={r.id: r.status for r in rows},
             titles={r.id: r.title for r in rows},
+            collisions={r.id: r.id_collisions for r in rows if r.id_collisions},
         )
         if board is not None:
             snap.connections = Counter(s.state for s in board.snapshot().values())
         if self.baseline is None:
             self.baseline = dict(snap.counts)
             self._printed = dict(snap.counts)
+            self._baseline_collisions = dict(snap.collisions)
+            self._collisions = dict(snap.collisions)
         self.last = snap
         return snap
 
@@ -101,6 +114,7 @@ class SyncProgress:
     def tick(self, reader: Any, board: Any = None) -> None:
         """Sample and render (a line only every ``interval`` outside a terminal)."""
         snap = self.sample(reader, board)
+        self._report_collisions(reader, snap)
         if self.mode == "tty":
             self._render_live(snap)
             return
@@ -132,6 +146,39 @@ class SyncProgress:
             file=self.out,
             flush=True,
         )
+
+    def collided(self) -> dict[str, int]:
+        """Events kept out of the mirror during this run (ids stored for another session)."""
+        snap, base = self.last, self._baseline_collisions
+        if snap is None:
+            return {}
+        out = {sid: n - base.get(sid, 0) for sid, n in snap.collisions.items()}
+        return {sid: n for sid, n in out.items() if n > 0}
+
+    def _report_collisions(self, reader: Any, snap: Snapshot) -> None:
+        """Warn about sessions whose count of colliding ids grew since the last report."""
+        reported = self._collisions or {}
+        for sid, count in sorted(snap.collisions.items()):
+            new = count - reported.get(sid, 0)
+            if new <= 0:
+                continue
+            others = sorted({c.stored_session_id for c in reader.id_collisions(sid)})
+            if self.mode == "json":
+                emit_json(
+                    {"event": "id_collision", "session_id": sid, "new": new, "total": count,
+                     "stored_for": others}
+                )  # fmt: skip
+                continue
+            warning = (
+                f"drover: warning: {sid}: {new} event(s) not mirrored: their ids are already "
+                f"stored for {', '.join(others) or 'another session'} (a server reissuing event "
+                "ids?); kept aside in the mirror, not in the transcript"
+            )
+            if self._live is not None:
+                self._pending_warnings.append(warning)
+            else:
+                print(warning, file=sys.stderr, flush=True)
+        self._collisions = dict(snap.collisions)
 
     def _render_live(self, snap: Snapshot) -> None:
         from rich.console import Console
@@ -181,6 +228,12 @@ class SyncProgress:
         if self._live is not None:
             self._live.stop()
             self._live = None
+        for warning in self._pending_warnings:
+            print(warning, file=sys.stderr, flush=True)
+        self._pending_warnings.clear()
+        collided = self.collided()
+        if collided:
+            fields.setdefault("id_collisions", collided)
         total, elapsed, rate = self.totals()
         log.info(
             "%s: %d events in %.1f s over %d sessions",
@@ -206,6 +259,14 @@ class SyncProgress:
                 file=self.out,
                 flush=True,
             )
+            if collided:
+                print(
+                    f"drover: warning: {sum(collided.values())} event(s) of "
+                    f"{len(collided)} session(s) not mirrored: ids already stored for other "
+                    "sessions (see the warnings above)",
+                    file=sys.stderr,
+                    flush=True,
+                )
 
 
 def _states(snap: Snapshot) -> str:

@@ -15,6 +15,14 @@ from typing import Any
 DEFAULT_API_KEY = "sk-ant-sim-drover-demo"
 DEFAULT_PORT = 8765
 BETA = "managed-agents-2026-04-01"
+#: The beta of the memory-store endpoints; they also accept :data:`BETA`.
+MEMORY_BETA = "agent-memory-2026-07-22"
+
+#: The organisation limits the platform documents today (requests per minute). The sim applies
+#: them by default, so the demo, the tests and the benchmarks meet what real users meet; a test
+#: that hammers the sim on purpose raises them explicitly.
+DEFAULT_RATE_LIMIT_CREATE = 300.0
+DEFAULT_RATE_LIMIT_READ = 1200.0
 
 #: How a stream fault ends a connection: ``clean`` finishes the HTTP response (the client sees
 #: EOF), ``abort`` drops the TCP connection without the closing chunk, ``mid_frame`` writes half
@@ -24,10 +32,15 @@ CLOSE_MODES = ("clean", "abort", "mid_frame")
 #: Statuses a request fault may answer with.
 FAIL_STATUSES = (500, 502, 503, 504, 529)
 
+#: Seconds after ``session.status_idle`` during which archive and delete still find the session
+#: running (a 400), as the real API's queryable status lags its stream (protocol §5.3).
+POST_IDLE_RACE_SECONDS = 0.5
+
 
 @dataclass
 class FaultPlan:
-    """Which faults to inject. All off by default.
+    """Which faults to inject. All off by default, except two things the real API always does:
+    queued copies of user events (``duplicate_user_events``) and the post-idle race.
 
     Attributes:
         seed: Seed of the injector's random generator.
@@ -44,8 +57,13 @@ class FaultPlan:
             heartbeats) but stays open (0 = off).
         stream_error_after: After N event frames a stream sends an ``event: error`` frame
             (an ``overloaded_error`` envelope; the SDK raises it) and ends (0 = off).
-        duplicate_user_events: Ask the domain to deliver user events twice (queued copy with
-            ``processed_at: null``, then the processed one).
+        duplicate_user_events: Queued copies, **on by default**: ``user.message``,
+            ``user.interrupt`` and ``user.tool_confirmation`` reach streams twice, first queued
+            (``processed_at: null``, as the send receipt shows them), then processed. Kept in
+            the plan (and ``/_sim/faults``) so a test can turn them off, never because they are
+            a fault.
+        post_idle_race_seconds: For this long after ``session.status_idle`` an archive or
+            delete still gets the 400 for a running session (0 = off).
     """
 
     seed: int = 0
@@ -60,7 +78,8 @@ class FaultPlan:
     stream_close_mode: str = "clean"
     stream_stall_after: int = 0
     stream_error_after: int = 0
-    duplicate_user_events: bool = False
+    duplicate_user_events: bool = True
+    post_idle_race_seconds: float = POST_IDLE_RACE_SECONDS
 
     def __post_init__(self) -> None:
         self.validate()
@@ -79,6 +98,7 @@ class FaultPlan:
             "stream_close_after",
             "stream_stall_after",
             "stream_error_after",
+            "post_idle_race_seconds",
         ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
@@ -132,10 +152,12 @@ class SimConfig:
         fleet: Sessions to populate at start (0 = none).
         fleet_active: Sessions the fleet keeper keeps working; ``None`` means a fifth of
             ``fleet`` (at least one).
-        max_body_bytes: Larger request bodies get 413 ``request_too_large``.
+        max_body_bytes: Larger request bodies get a 413.
         faults: Faults injected from the start (changeable at run time via ``/_sim/faults``).
-        rate_limit_create: Create requests per minute (``None`` = unlimited).
-        rate_limit_read: Read requests (stream opens included) per minute (``None`` = unlimited).
+        rate_limit_create: Create requests per minute; the documented org limit by default,
+            ``None`` = unlimited.
+        rate_limit_read: Read requests (stream opens included) per minute; the documented org
+            limit by default, ``None`` = unlimited.
         scenarios_dir: Folder of scenario files replacing the shipped ones.
         log_level: uvicorn's log level.
     """
@@ -150,8 +172,8 @@ class SimConfig:
     fleet_active: int | None = None
     max_body_bytes: int = 32 * 1024 * 1024
     faults: FaultPlan = field(default_factory=FaultPlan)
-    rate_limit_create: float | None = None
-    rate_limit_read: float | None = None
+    rate_limit_create: float | None = DEFAULT_RATE_LIMIT_CREATE
+    rate_limit_read: float | None = DEFAULT_RATE_LIMIT_READ
     scenarios_dir: Path | None = None
     log_level: str = "warning"
 

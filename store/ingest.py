@@ -9,6 +9,10 @@ session copy came first, `thread_id` is filled in when the thread copy arrives; 
 arriving second leaves it alone. `on_primary` records that the event was (also) delivered on the
 session stream, which is what the primary transcript shows. The first copy's `raw` is kept (the
 two copies differ only in `session_thread_id`/`processed_at` bookkeeping).
+
+Collisions: an id already stored for *another* session is no repeat but a collision (the
+server's ids are globally unique). It changes nothing of the other session's row; it is kept
+aside and counted on this session (`drover.store.collisions`), never ignored silently.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from drover.store import collisions
 from drover.store.derive import apply_event, finalize
 from drover.store.extract import dumps, event_id, event_text, now_key, ref_id, ts_key
 from drover.store.models import JSONObject, SQLValue
@@ -48,6 +53,8 @@ class IngestResult:
         new_ids: ids stored for the first time, in arrival order.
         completed_ids: queued user events whose processed copy filled in `processed_at`.
         duplicate_ids: ids already stored that changed nothing.
+        collided_ids: ids already stored for another session: kept aside, not stored here
+            (see `drover.store.collisions`).
         skipped: stream-only preview events (`event_start`/`event_delta`) not persisted.
         high_water_seq: the session's highest local seq after the ingest.
         cursor: the stream's cursor `processed_at` after the ingest (None if never set).
@@ -57,6 +64,7 @@ class IngestResult:
     new_ids: list[str] = field(default_factory=list)
     completed_ids: list[str] = field(default_factory=list)
     duplicate_ids: list[str] = field(default_factory=list)
+    collided_ids: list[str] = field(default_factory=list)
     skipped: int = 0
     high_water_seq: int = 0
     cursor: str | None = None
@@ -68,14 +76,14 @@ class IngestResult:
 
 
 def _existing(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[Any]]:
-    """Map already-stored ids to [seq, processed_at, thread_id, on_primary]."""
+    """Map already-stored ids to [seq, processed_at, thread_id, on_primary, session_id]."""
     found: dict[str, list[Any]] = {}
     unique = list(dict.fromkeys(ids))
     for start in range(0, len(unique), _LOOKUP_CHUNK):
         chunk = unique[start : start + _LOOKUP_CHUNK]
         marks = ",".join("?" * len(chunk))
         for eid, *rest in conn.execute(
-            "SELECT id, seq, processed_at, thread_id, on_primary FROM events "
+            "SELECT id, seq, processed_at, thread_id, on_primary, session_id FROM events "
             f"WHERE id IN ({marks})",
             chunk,
         ):
@@ -95,7 +103,7 @@ def _merge_duplicate(
     Returns:
         (completed, touched): the queued copy was completed; any column changed.
     """
-    seq, processed_at, stored_thread, on_primary = stored
+    seq, processed_at, stored_thread, on_primary = stored[:4]
     completed = touched = False
     incoming = event.get("processed_at")
     if processed_at is None and incoming is not None:
@@ -162,6 +170,7 @@ def ingest_events(
     pending: dict[str, int] = {}  # id -> index in rows, for repeats inside this batch
     # Fold plan in delivery order: (event, its ts_key, its id).
     plan: list[tuple[JSONObject, str | None, str]] = []
+    collided: list[tuple[str, JSONObject, str]] = []  # (id, event, the session it is stored for)
     for eid, event in zip(ids, batch, strict=True):
         etype = event["type"]
         if etype in PREVIEW_TYPES:
@@ -179,6 +188,9 @@ def ingest_events(
                 plan.append((event, at, eid))
             else:
                 result.duplicate_ids.append(eid)
+        elif eid in stored and stored[eid][4] != session_id:
+            collided.append((eid, event, stored[eid][4]))
+            result.collided_ids.append(eid)
         elif eid in stored:
             completed, touched = _merge_duplicate(conn, eid, stored[eid], event, thread_id)
             touched_any |= touched
@@ -210,8 +222,10 @@ def ingest_events(
         st.high_water_seq = max(st.high_water_seq, first_seq + len(rows) - 1)
         st.event_count += len(rows)
     touched_any |= result.changed
-    if touched_any:
-        finalize(conn, st)
+    if touched_any or (collided and not st.stored):
+        finalize(conn, st)  # (also creates the row a collision is counted on)
+    if collided and collisions.record(conn, session_id, thread_id, collided):
+        touched_any = True
     result.cursor = _advance_cursor(conn, session_id, thread_id, cursor, newest, last_seq)
     result.high_water_seq = st.high_water_seq
     return result, touched_any

@@ -17,6 +17,7 @@ from typing import Literal
 import sqlite_utils
 
 from drover.store.account import ACCOUNT_V5
+from drover.store.collisions import COLLISIONS_V6
 from drover.store.daily import DAILY_V3
 from drover.store.derive import backfill_daily
 from drover.store.errors import DiskFullError, is_writable_dir, storage_error
@@ -70,7 +71,14 @@ def _v5(conn: sqlite3.Connection) -> None:
     conn.execute(ACCOUNT_V5)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
+def _v6(conn: sqlite3.Connection) -> None:
+    """Keep events whose id is already stored for another session aside, and count them per
+    session (see `drover.store.collisions`); before this, ingest ignored them silently."""
+    for statement in _split(COLLISIONS_V6):
+        conn.execute(statement)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -29,7 +29,8 @@ class SessionRow:
     mirrored yet). `last_error`: `{event_id, at, error}` with the wire `error` object.
     `raw` (the server Session JSON) is only filled by `MirrorReader.session()`. `origin`: None
     for a session synced from the server, `import` for one loaded from an export file (sync
-    never polls or follows those).
+    never polls or follows those). `id_collisions`: events that arrived for it under ids
+    already stored for another session, kept out of its transcript (`drover.store.collisions`).
     """
 
     id: str
@@ -63,13 +64,14 @@ class SessionRow:
     last_event_at: str | None
     raw: JSONObject | None = None
     origin: str | None = None
+    id_collisions: int = 0
 
     COLUMNS = (
         "id, status, deleted, title, agent_id, agent_name, model_id, environment_id, "
         "created_at, updated_at, archived_at, input_tokens, output_tokens, cache_read_tokens, "
         "cache_creation_tokens, list_cost_cents, active_seconds, budget_cents, stop_reason, "
         "stop_event_ids, stop_details, last_error, error_badge, pending_actions, needs_you, "
-        "needs_since, high_water_seq, event_count, last_event_at, origin"
+        "needs_since, high_water_seq, event_count, last_event_at, origin, id_collisions"
     )
 
     @classmethod

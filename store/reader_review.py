@@ -1,8 +1,9 @@
-"""`ReviewQueries`: the read API behind offline review — replay, search, the cost ledger.
+"""`ReviewQueries`: the read API behind offline review — replay, search, the cost ledger, and
+the events a mirror could not take (id collisions).
 
 Mixed into `MirrorReader` (which supplies `_conn()`, a thread-local read connection); each
 method is a thin facade over the module that owns the query: `drover.store.replay`,
-`drover.store.search`, `drover.store.ledger`, `drover.store.ids`.
+`drover.store.search`, `drover.store.ledger`, `drover.store.collisions`, `drover.store.ids`.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Unpack
 
-from drover.store import ids, ledger, replay
+from drover.store import collisions, ids, ledger, replay
 from drover.store import search as _search
+from drover.store.collisions import IdCollision
 from drover.store.ledger import Cap, Dimension, RowsQuery, Window
 from drover.store.models import BudgetState, LedgerRow, SearchHit
 from drover.store.replay import PRIMARY, LaneSpan, Marker
@@ -31,6 +33,10 @@ class ReviewQueries:
     ) -> list[str]:
         """Mirrored session or event ids starting with `prefix` (see `drover.store.ids`)."""
         return ids.ids_with_prefix(self._conn(), kind, prefix, session_id=session_id, limit=limit)
+
+    def id_collisions(self, session_id: str | None = None) -> list[IdCollision]:
+        """Events kept out of the mirror: their ids are stored for another session."""
+        return collisions.listed(self._conn(), session_id)
 
     def lane_span(self, session_id: str, thread: str | None = PRIMARY) -> LaneSpan | None:
         """Event count, seq bounds and first/last times of one lane of a session."""

@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 from drover.sync.account import Account
 from drover.sync.backoff import Failure
 from drover.sync.connection import ConnectionBoard
-from drover.sync.engines import ActionKind, Engine, NotConnectedError
+from drover.sync.engines import ActionKind, Engine, NewSession, NotConnectedError
 
 __all__ = ["DeferredEngine"]
 
@@ -109,19 +109,9 @@ class DeferredEngine(Generic[S]):
         """Deliver through the real engine once it is running."""
         return await (await self._engine()).submit_action(session_id, kind, **payload)
 
-    async def create_session(
-        self,
-        agent_id: str,
-        environment_id: str,
-        *,
-        title: str | None = None,
-        first_message: str | None = None,
-    ) -> str:
+    async def create_session(self, request: NewSession) -> str:
         """Create through the real engine once it is running."""
-        engine = await self._engine()
-        return await engine.create_session(
-            agent_id, environment_id, title=title, first_message=first_message
-        )
+        return await (await self._engine()).create_session(request)
 
     async def archive_session(self, session_id: str) -> None:
         """Archive through the real engine once it is running."""

@@ -7,6 +7,7 @@ whose account could not be reached) all implement it, so callers never ask which
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from drover.store.mirror import Mirror
@@ -15,10 +16,34 @@ from drover.sync.account import Account
 from drover.sync.backoff import Failure
 from drover.sync.connection import ConnectionBoard
 
-__all__ = ["ActionKind", "Engine", "EngineSource", "NotConnectedError", "OfflineEngine"]
+__all__ = [
+    "ActionKind",
+    "Engine",
+    "EngineSource",
+    "NewSession",
+    "NotConnectedError",
+    "OfflineEngine",
+]
 
 ActionKind = Literal["message", "interrupt", "tool_confirmation", "custom_tool_result"]
 """The actions the outbox delivers (see `drover.sync.outbox.build_events` for payloads)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewSession:
+    """A session to create.
+
+    Attributes:
+        agent_id: the agent (its latest version).
+        environment_id: the environment to run in.
+        title: the title, or None for the server's default.
+        first_message: the opening `user.message`, or None to create the session idle.
+    """
+
+    agent_id: str
+    environment_id: str
+    title: str | None = None
+    first_message: str | None = None
 
 
 class NotConnectedError(RuntimeError):
@@ -58,14 +83,7 @@ class Engine(Protocol):
         """Persist an action in the outbox (delivered exactly once); returns its outbox id."""
         ...
 
-    async def create_session(
-        self,
-        agent_id: str,
-        environment_id: str,
-        *,
-        title: str | None = None,
-        first_message: str | None = None,
-    ) -> str:
+    async def create_session(self, request: NewSession) -> str:
         """Create a session and follow it; returns its id."""
         ...
 
@@ -138,14 +156,7 @@ class OfflineEngine:
     def _refuse(self) -> NotConnectedError:
         return NotConnectedError(f"not connected to an API ({self.reason}): nothing was sent")
 
-    async def create_session(
-        self,
-        agent_id: str,
-        environment_id: str,
-        *,
-        title: str | None = None,
-        first_message: str | None = None,
-    ) -> str:
+    async def create_session(self, request: NewSession) -> str:
         """Refused: creating needs the API."""
         raise self._refuse()
 

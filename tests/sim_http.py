@@ -17,6 +17,19 @@ def api(sim: Any, method: str, path: str, **kw: Any) -> Any:
     return response.json()
 
 
+def api_past_idle(sim: Any, method: str, path: str, timeout: float = 5.0) -> Any:
+    """An archive or delete sent right after the session idled, repeated through the sim's
+    post-idle race (the 400 for a running session, on by default) as any client must."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = httpx.request(method, f"{sim.base_url}{path}", headers=sim.headers, timeout=10)
+        racing = response.status_code == 400 and "running" in response.text
+        if not racing or time.monotonic() > deadline:
+            response.raise_for_status()
+            return response.json()
+        time.sleep(0.1)
+
+
 def server_events(sim: Any, sid: str, etype: str) -> list[dict[str, Any]]:
     """A session's events of one type, as the server has them."""
     params = [("types[]", etype), ("limit", "1000")]

@@ -112,6 +112,8 @@ def needs_reason(row: SessionRow) -> str:
         first = row.pending_actions[0]
         more = f" (+{len(row.pending_actions) - 1})" if len(row.pending_actions) > 1 else ""
         name = inert_line(str(first.get("name") or "tool"))
+        if first.get("type") == "agent.custom_tool_use":  # answered with a result, not a yes
+            return f"custom tool {name} wants a result: {preview(first.get('input'), 40)}{more}"
         return f"approve {name}: {preview(first.get('input'), 48)}{more}"
     if reason.startswith("error"):
         return f"{_NEEDS_LABELS[reason]}: {_error_type(row)}"

@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from textual import work
 
 from drover.api.errors import ApiError, DroverApiError
-from drover.sync.engines import Engine, NotConnectedError
-from drover.tui.screens.new_session import NewSession
+from drover.sync.engines import Engine, NewSession, NotConnectedError
 
 Lifecycle = Literal["archive", "delete"]
 _DONE: dict[Lifecycle, str] = {"archive": "archived", "delete": "deleted"}
@@ -74,12 +73,7 @@ class SessionControl:
         if engine is None:
             return
         try:
-            session_id = await engine.create_session(
-                request.agent_id,
-                request.environment_id,
-                title=request.title,
-                first_message=request.first_message,
-            )
+            session_id = await engine.create_session(request)
         except (DroverApiError, NotConnectedError) as exc:
             self.notify(f"Session not created: {describe(exc)}", severity="error", timeout=10)
             return

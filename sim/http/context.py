@@ -46,9 +46,10 @@ class SimContext:
         return self._ids.new("req")
 
     def set_faults(self, plan: FaultPlan) -> None:
-        """Install ``plan``; the domain's duplicate-delivery switch follows it."""
+        """Install ``plan``; the domain's duplicate-delivery switch and race window follow it."""
         self.faults.set_plan(plan)
         self.domain.duplicate_user_events = plan.duplicate_user_events
+        self.domain.post_idle_race = plan.post_idle_race_seconds
 
 
 def context(request: Request) -> SimContext:

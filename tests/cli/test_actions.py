@@ -108,9 +108,9 @@ def test_interrupt(on_sim, drover):
 def test_a_rejected_action_is_reported_as_failed(on_sim, drover):
     sid = create_session(on_sim, "general")
     _idle(on_sim, sid)
-    from cli_support import api
+    from sim_http import api_past_idle
 
-    api(on_sim, "POST", f"/v1/sessions/{sid}/archive")
+    api_past_idle(on_sim, "POST", f"/v1/sessions/{sid}/archive")
     result = drover("send", sid, "too late")
     assert result.code == 1
     assert "failed" in result.err and "Traceback" not in result.err

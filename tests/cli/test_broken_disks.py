@@ -19,6 +19,7 @@ import pytest
 from cli_support import DROVER, api, create_session, events, status, wait_for
 
 from drover.config import mirror_path
+from drover.store.migrations import SCHEMA_VERSION
 
 FLOOD = ("Traceback", "Logging error", "Exception ignored", "sqlite3.")
 
@@ -248,8 +249,8 @@ def test_a_mirror_from_a_newer_drover_is_one_sentence_everywhere(on_sim, cli_env
         assert result.code == 1, argv
         _no_flood(result.err)
         assert _drover_lines(result.err) == [
-            "drover: mirror schema version 99 is newer than this drover (5); upgrade drover "
-            "or point it at another data directory"
+            f"drover: mirror schema version 99 is newer than this drover ({SCHEMA_VERSION}); "
+            "upgrade drover or point it at another data directory"
         ], argv
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from cli_support import create_session, events, status, wait_for
 
 from drover.config import mirror_path
+from drover.store.migrations import SCHEMA_VERSION
 from drover.store.mirror import Mirror
 
 HINT = "  hint: `drover doctor --repair` moves it aside and rebuilds it from the server"
@@ -47,7 +48,7 @@ def test_a_healthy_mirror_checks_out(on_sim, cli_env, drover):
     result = drover("doctor")
     assert result.code == 0, result.err
     lines = result.out.splitlines()
-    assert lines[0].startswith("mirror   ") and "schema 5" in lines[0]
+    assert lines[0].startswith("mirror   ") and f"schema {SCHEMA_VERSION})" in lines[0]
     assert lines[1] == "ok       integrity check passed"
     assert lines[2].startswith("ok       ") and lines[2].endswith(" events in 1 session")
     assert lines[3:] == ["ok       file mode 600"]

@@ -148,6 +148,21 @@ async def wait_idle(client: ManagedAgentsClient, session_id: str, timeout: float
     await wait_for(idle, timeout=timeout, interval=0.1, message=f"{session_id} idle")
 
 
+async def past_idle(call: Callable[[str], Any], session_id: str, timeout: float = 5.0) -> Any:
+    """``call(session_id)`` (another client's archive or delete right after idle), repeated
+    through the sim's post-idle race (the 400 for a running session, on by default)."""
+    from drover.sync.control import is_running_refusal
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return await call(session_id)
+        except Exception as exc:
+            if not is_running_refusal(exc) or time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.1)
+
+
 def set_faults(sim: Any, **plan: Any) -> None:
     """Change the sim's fault plan through its control endpoint (as an operator would)."""
     response = httpx.post(

@@ -10,6 +10,7 @@ from sync_support import make_client, wait_for, wait_idle
 from drover.api.client import ManagedAgentsClient
 from drover.api.errors import BadRequestError, NotFoundError
 from drover.sync.engine import SyncEngine
+from drover.sync.engines import NewSession
 
 
 async def _catalog(client: ManagedAgentsClient) -> tuple[str, str]:
@@ -47,7 +48,7 @@ async def engine(chaos_sim, mirror):
 async def test_create_with_a_first_message_is_mirrored_and_followed(engine, mirror):
     agent_id, env_id = await _catalog(engine.client)
     sid = await engine.create_session(
-        agent_id, env_id, title="write the docs", first_message="go, please"
+        NewSession(agent_id, env_id, title="write the docs", first_message="go, please")
     )
     server = await engine.client.retrieve_session(sid)
     assert server["title"] == "write the docs"
@@ -70,7 +71,7 @@ async def test_create_with_a_first_message_is_mirrored_and_followed(engine, mirr
 
 async def test_create_without_a_message_leaves_the_session_idle(engine, mirror):
     agent_id, env_id = await _catalog(engine.client)
-    sid = await engine.create_session(agent_id, env_id)
+    sid = await engine.create_session(NewSession(agent_id, env_id))
     assert (await engine.client.retrieve_session(sid))["status"] == "idle"
     assert [e async for e in engine.client.iter_events(sid, types=["user.message"])] == []
     assert mirror.reader.session(sid) is not None
@@ -78,8 +79,11 @@ async def test_create_without_a_message_leaves_the_session_idle(engine, mirror):
 
 async def test_archive_idle_marks_it_archived_on_the_server_and_in_the_mirror(engine, mirror):
     agent_id, env_id = await _catalog(engine.client)
-    sid = await engine.create_session(agent_id, env_id, first_message="go")
+    sid = await engine.create_session(NewSession(agent_id, env_id, first_message="go"))
     await wait_idle(engine.client, sid)
+    # As the user does: act once the mirror shows it idle (the engine refuses at once when
+    # the mirror shows it running, and rides through the post-idle race otherwise).
+    await wait_for(lambda: mirror.reader.session(sid).status == "idle", message="idle mirrored")
     await engine.archive_session(sid)
     assert (await engine.client.retrieve_session(sid))["archived_at"] is not None
     row = mirror.reader.session(sid)
@@ -93,7 +97,7 @@ async def test_archive_running_is_refused_with_the_servers_400(chaos_sim, mirror
     engine = SyncEngine(client, mirror.writer, mirror.reader, auto_follow=False)
     try:
         agent_id, env_id = await _catalog(client)
-        sid = await engine.create_session(agent_id, env_id, first_message="go")
+        sid = await engine.create_session(NewSession(agent_id, env_id, first_message="go"))
         assert (await client.retrieve_session(sid))["status"] == "running"
         with pytest.raises(BadRequestError) as caught:
             await engine.archive_session(sid)
@@ -107,7 +111,7 @@ async def test_archive_running_is_refused_with_the_servers_400(chaos_sim, mirror
 
 async def test_delete_removes_it_upstream_stops_the_follower_and_keeps_the_history(engine, mirror):
     agent_id, env_id = await _catalog(engine.client)
-    sid = await engine.create_session(agent_id, env_id, first_message="go")
+    sid = await engine.create_session(NewSession(agent_id, env_id, first_message="go"))
     await wait_idle(engine.client, sid)
     await wait_for(lambda: mirror.reader.event_ids(sid), message="history mirrored")
     await engine.delete_session(sid)

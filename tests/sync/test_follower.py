@@ -8,6 +8,7 @@ import time
 from sync_support import (
     clear_faults,
     create_session,
+    past_idle,
     server_event_ids,
     set_faults,
     wait_for,
@@ -103,7 +104,7 @@ async def test_terminated_found_in_history_stops_after_backfill(chaos_sim, clien
     client = client_factory(sim)
     sid = await create_session(client)
     await wait_idle(client, sid)
-    await client.archive_session(sid)
+    await past_idle(client.archive_session, sid)
     follower = _follower(sid, client, mirror)
     reason = await asyncio.wait_for(follower.run(), 20)
     assert reason == "terminated"
@@ -119,7 +120,7 @@ async def test_live_termination_stops_the_follower(chaos_sim, client_factory, mi
     follower = _follower(sid, client, mirror, board)
     task = follower.start()
     await wait_for(follower.synced.is_set, message="live")
-    await client.archive_session(sid)
+    await past_idle(client.archive_session, sid)
     assert await asyncio.wait_for(task, 20) == "terminated"
     assert board.get(sid).reason == "terminated"
     assert mirror.reader.event_ids(sid) == await server_event_ids(client, sid)
@@ -133,7 +134,7 @@ async def test_deleted_session_stops_the_follower(chaos_sim, client_factory, mir
     follower = _follower(sid, client, mirror)
     task = follower.start()
     await wait_for(follower.synced.is_set, message="live")
-    await client.delete_session(sid)
+    await past_idle(client.delete_session, sid)
     # session.deleted on the stream, or a 404 on the reconnect: both end it for good.
     assert await asyncio.wait_for(task, 20) in ("deleted", "not_found")
 

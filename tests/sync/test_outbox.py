@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sync_support import clear_faults, create_session, make_client, set_faults, wait_for, wait_idle
+from sync_support import (
+    clear_faults,
+    create_session,
+    make_client,
+    past_idle,
+    set_faults,
+    wait_for,
+    wait_idle,
+)
 
 from drover.sync.outbox import Outbox, build_events
 
@@ -161,7 +169,7 @@ async def test_archived_session_fails_with_a_conflict_reason(chaos_sim, client_f
     client = client_factory(sim)
     sid = await create_session(client)
     await wait_idle(client, sid)
-    await client.archive_session(sid)
+    await past_idle(client.archive_session, sid)
     outbox = Outbox(client, mirror.writer, mirror.reader)
     outbox.start()
     action = await outbox.submit(sid, "message", {"text": "too late"})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync_support import create_session, wait_idle
+from sync_support import create_session, past_idle, wait_idle
 
 from drover.sync.poller import SessionPoller
 
@@ -16,7 +16,7 @@ async def test_session_archived_elsewhere_is_refreshed(chaos_sim, client_factory
     await poller.poll_once()
     assert mirror.reader.session(sid).archived_at is None
 
-    await client.archive_session(sid)  # by someone else: the session leaves the active list
+    await past_idle(client.archive_session, sid)  # by someone else: it leaves the active list
     result = await poller.poll_once()
     assert sid not in result.session_ids
     row = mirror.reader.session(sid)
@@ -31,7 +31,7 @@ async def test_restart_reconciles_sessions_the_mirror_thought_active(
     sid = await create_session(client)
     await wait_idle(client, sid)
     await SessionPoller(client, mirror.writer, reader=mirror.reader).poll_once()
-    await client.archive_session(sid)  # while drover was not running
+    await past_idle(client.archive_session, sid)  # while drover was not running
 
     fresh_process_poller = SessionPoller(client, mirror.writer, reader=mirror.reader)
     await fresh_process_poller.poll_once()

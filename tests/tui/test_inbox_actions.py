@@ -248,7 +248,11 @@ def test_plan_skips_custom_tools_and_sessions_with_nothing_pending() -> None:
     plan = plan_confirmations(rows, allow=True)
     assert [c.tool_use_id for c in plan.calls] == ["e1", "e4"]
     assert plan.skipped == ("t s2", "t s3") and plan.needs_dialog
-    assert plan.question() == "Allow 2 tool calls in 2 sessions?"
+    assert [c.tool_use_id for c in plan.custom] == ["e2"] and plan.idle == ("t s3",)
+    assert plan.question() == (
+        "Allow 2 tool calls in 2 sessions? "
+        "(skipping 1 custom tool call, 1 session with nothing waiting)"
+    )
     single = plan_confirmations(rows[:1], allow=True)
     assert not single.needs_dialog
     assert plan_confirmations(rows[:1], allow=False).needs_dialog  # deny always asks (message)

@@ -11,6 +11,7 @@ from tui_support import settle, until
 
 from drover.api.errors import BadRequestError
 from drover.sync.connection import ConnectionBoard
+from drover.sync.engines import NewSession
 from drover.sync.profiles import ProfileEngines
 from drover.tui.app import DroverApp
 from drover.tui.screens.confirm import ConfirmScreen
@@ -53,7 +54,9 @@ class RecordingEngine:
     async def submit_action(self, session_id: str, kind: str, **payload: Any) -> None:
         self.calls.append(("submit", session_id, kind))
 
-    async def create_session(self, agent_id: str, environment_id: str, **fields: Any) -> str:
+    async def create_session(self, request: NewSession) -> str:
+        agent_id, environment_id = request.agent_id, request.environment_id
+        fields = {"title": request.title, "first_message": request.first_message}
         self.calls.append(("create", agent_id, environment_id, fields))
         session = {"id": "sesn_new", "type": "session", "status": "idle", "title": "new one",
                    "agent": {"id": agent_id, "name": "Docs Writer"},

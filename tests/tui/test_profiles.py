@@ -7,6 +7,7 @@ be a 401 there, and a mirror holding the other account's sessions would show it.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,9 +52,15 @@ def server_ids(sim: Any) -> set[str]:
 
 
 def mirrored_ids(data_dir: Path, profile: str) -> set[str]:
-    reader = MirrorReader(data_dir / profile / "mirror.db")
+    """The sessions in a profile's mirror (none while the app has not created it yet)."""
+    path = data_dir / profile / "mirror.db"
+    if not path.exists():
+        return set()
+    reader = MirrorReader(path)
     try:
         return {row.id for row in reader.sessions(limit=1000, include_archived=True)}
+    except sqlite3.OperationalError:  # the file exists, its tables are still being created
+        return set()
     finally:
         reader.close()
 

@@ -6,6 +6,10 @@ example-events.jsonl (the copy in tests/store/data; one session per scenario) pl
 hand-made sessions: a hostile one (escape sequences and Rich markup in agent text, a 10 MB
 tool result), a long one (paging) and a small synthetic fleet. `make_app` builds the real
 `DroverApp` on it with a fixed clock.
+
+`add_showcase` adds, on a copy used only by the snapshot tests (`make_showcase_app`), what
+their pictures need beyond that: a session waiting for approval, a child thread's stream,
+spend, agents and environments. Other tests keep the plain fixture, so their counts hold.
 """
 
 from __future__ import annotations
@@ -49,11 +53,12 @@ def _msg(eid: str, etype: str, text: str, minute: float) -> dict[str, Any]:
             "processed_at": _ts(minute)}  # fmt: skip
 
 
-def _examples() -> dict[str, list[dict[str, Any]]]:
+def _examples(stream: str = "session") -> dict[str, list[dict[str, Any]]]:
+    """The example events of one stream (`session` or `thread:ID`), by scenario."""
     by_scenario: dict[str, list[dict[str, Any]]] = {}
     for line in EXAMPLES.read_text().splitlines():
         record = json.loads(line)
-        if record["stream"] == "session":
+        if record["stream"] == stream:
             by_scenario.setdefault(record["scenario"], []).append(record["event"])
     return by_scenario
 
@@ -150,6 +155,23 @@ async def settle(pilot: Any) -> None:
             return
 
 
+async def still(pilot: Any) -> None:
+    """`settle`, then stop every text cursor on screen blinking (kept visible) for a snapshot."""
+    from textual.widgets import Input, TextArea
+
+    await settle(pilot)
+    for field in pilot.app.screen.query("Input, TextArea"):
+        if isinstance(field, Input | TextArea):
+            field.cursor_blink = False
+    await pilot.pause()
+
+
+async def command(pilot: Any, line: str) -> None:
+    """Type `:line` and enter at the command prompt, as a user would, and settle."""
+    await pilot.press("colon", *line, "enter")
+    await settle(pilot)
+
+
 async def ingest(app: Any, session_id: str, events: list[dict[str, Any]]) -> None:
     """Ingest through the app's writer and deliver the change notice now (not on the timer).
 
@@ -195,3 +217,124 @@ async def until(pilot: Any, check: Callable[[], Any], what: str, timeout: float 
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         await pilot.pause(0.1)
     return value
+
+
+# -- the showcase: what snapshots need on top of the fixture mirror ------------------------------
+
+APPROVAL = "sesn_approval"
+"""A session waiting on two `ask` tool calls (the inbox, the allow dialog)."""
+MULTI = "sesn_ex_multiagent_delegation"
+"""The multi-agent example session; the showcase also mirrors its child thread's stream."""
+CHILD = "sthr_011CQwTh7hEADTeN87K4te4y"
+"""The child thread of `MULTI`."""
+SHOWCASE_AGENTS: list[dict[str, Any]] = [
+    {"type": "agent", "id": "agent_pr-reviewer", "name": "pr-reviewer", "version": 4,
+     "description": "Reviews pull requests and runs their tests",
+     "system": "You review pull requests.\nRun the tests before you approve anything.",
+     "model": {"id": "claude-sonnet-4-5", "effort": {"type": "high"}, "speed": "standard"},
+     "tools": [
+         {"type": "agent_toolset_20260401",
+          "default_config": {"enabled": True, "permission_policy": {"type": "always_allow"}},
+          "configs": [{"type": "bash", "name": "bash", "enabled": True,
+                       "permission_policy": {"type": "always_ask"}},
+                      {"type": "web_fetch", "name": "web_fetch", "enabled": False}]},
+         {"type": "mcp_toolset", "mcp_server_name": "github",
+          "default_config": {"enabled": True},
+          "configs": [{"name": "create_review", "enabled": True,
+                       "permission_policy": {"type": "always_allow"}}]},
+     ],
+     "mcp_servers": [{"type": "url", "name": "github",
+                      "url": "https://api.githubcopilot.com/mcp/"}],
+     "skills": [{"type": "anthropic", "skill_id": "xlsx", "version": "1"}],
+     "multiagent": {"type": "delegation"},
+     "created_at": "2026-05-01T08:00:00Z", "updated_at": "2026-05-10T08:00:00Z"},
+    {"type": "agent", "id": "agent_deployer", "name": "deployer", "version": 2,
+     "description": "Ships tagged builds to staging",
+     "model": {"id": "claude-opus-4-1"},
+     "tools": [{"type": "agent_toolset_20260401",
+                "default_config": {"enabled": True, "permission_policy": {"type": "always_ask"}}},
+               {"type": "custom", "name": "page_oncall", "description": "Page the on-call human",
+                "input_schema": {"type": "object"}}],
+     "created_at": "2026-05-02T08:00:00Z", "updated_at": "2026-05-09T08:00:00Z"},
+    {"type": "agent", "id": "agent_docgen-0", "name": "docgen-0", "version": 1,
+     "model": "claude-haiku-4-5", "tools": [{"type": "agent_toolset_20260401"}],
+     "created_at": "2026-05-03T08:00:00Z", "updated_at": "2026-05-03T08:00:00Z"},
+]  # fmt: skip
+SHOWCASE_ENVIRONMENTS: list[dict[str, Any]] = [
+    {"type": "environment", "id": "env_1", "name": "cloud-default", "scope": "organization",
+     "config": {"type": "cloud", "networking": {"type": "unrestricted"}},
+     "created_at": "2026-04-20T08:00:00Z"},
+    {"type": "environment", "id": "env_py", "name": "python-sandbox", "scope": "organization",
+     "description": "Python 3.13 with the test toolchain",
+     "config": {"type": "cloud",
+                "networking": {"type": "limited", "allowed_hosts": ["pypi.org", "github.com"],
+                               "allow_mcp_servers": True, "allow_package_managers": True},
+                "packages": {"type": "packages", "apt": ["jq"], "pip": ["pytest", "ruff"]}},
+     "created_at": "2026-05-01T08:00:00Z"},
+    {"type": "environment", "id": "env_rack", "name": "on-prem rack", "scope": "workspace",
+     "config": {"type": "self_hosted"}, "created_at": "2026-05-04T08:00:00Z"},
+]  # fmt: skip
+
+
+def _usage(
+    eid: str, minute: float, cents: int, active: float, budget: int | None = None
+) -> dict[str, Any]:
+    return {
+        "type": "session.usage", "id": eid, "processed_at": _ts(minute),
+        "usage": {"input_tokens": 180_000 + cents * 90, "output_tokens": 9_000 + cents * 3,
+                  "cache_read_input_tokens": 1_400_000 + cents * 700,
+                  "cache_creation": {"ephemeral_5m_input_tokens": 22_000},
+                  "list_cost": {"amount": str(cents), "currency": "USD"},
+                  "active_seconds": active},
+        "budget": None if budget is None else
+        {"type": "limit", "max_list_cost": {"amount": str(budget), "currency": "USD"}},
+    }  # fmt: skip
+
+
+def _approval_events() -> list[dict[str, Any]]:
+    def tool(eid: str, command: str, minute: float) -> dict[str, Any]:
+        return {"type": "agent.tool_use", "id": eid, "name": "bash",
+                "input": {"command": command}, "evaluated_permission": "ask",
+                "processed_at": _ts(minute)}  # fmt: skip
+
+    plan = (
+        "The build is green. Two steps need your approval: migrate the staging database, "
+        "then roll the web tier."
+    )
+    stop = {"type": "requires_action", "event_ids": ["sevt_a4", "sevt_a5"]}
+    return [
+        _msg("sevt_a1", "user.message", "Ship build 2026.05.12-3 to staging.", 160),
+        {"type": "session.status_running", "id": "sevt_a2", "processed_at": _ts(160.1)},
+        _msg("sevt_a3", "agent.message", plan, 161),
+        tool("sevt_a4", "./deploy/migrate.sh --env staging", 161.5),
+        tool("sevt_a5", "kubectl rollout restart deploy/web -n staging", 161.6),
+        _usage("sevt_a6", 161.7, 4210, 1840.0, budget=5000),
+        {
+            "type": "session.status_idle",
+            "id": "sevt_a7",
+            "processed_at": _ts(162),
+            "stop_reason": stop,
+        },
+    ]
+
+
+def add_showcase(data_dir: Path) -> None:
+    """Add to the fixture mirror under `data_dir` what the snapshots show beyond it: a session
+    waiting for approval of two calls, the multi-agent example's child stream, spend on a few
+    sessions (a budget at 84%), and agents and environments (`:agents`, `:envs`, `N`)."""
+    mirror = Mirror.open(data_dir / "default" / "mirror.db")
+    try:
+        w = mirror.writer
+        w.submit("upsert_agents", SHOWCASE_AGENTS).result()
+        w.submit("upsert_environments", SHOWCASE_ENVIRONMENTS).result()
+        approval = _session(APPROVAL, "ship build to staging", "deployer", 160)
+        w.submit("upsert_sessions", [approval]).result()
+        w.submit("ingest", APPROVAL, _approval_events()).result()
+        child = _examples(f"thread:{CHILD}")["multiagent_delegation"]
+        w.submit("ingest", MULTI, child, thread_id=CHILD).result()
+        w.submit("ingest", LONG, [_usage("sevt_lu", 5, 1275, 3300.0)]).result()
+        for i, cents in ((1, 310), (2, 95), (4, 488)):
+            usage = _usage(f"sevt_fu{i}", 10.4 + i, cents, 600.0)
+            w.submit("ingest", f"sesn_fleet_{i:03d}", [usage]).result()
+    finally:
+        mirror.close()

@@ -1,9 +1,11 @@
 """`SessionActions`: the act-on-sessions keys shared by the fleet, the inbox and a session.
 
 Keys (one way to do each thing): `y` allow, `n` deny (asks for an optional message to the
-model), `m` reply with a message, `i` interrupt. `y`, `n` and `i` act on `target_ids()`: the
-marked rows when any are marked (fleet `space`), otherwise the highlighted/opened session. `m`
-always answers one session, the highlighted one.
+model), `m` reply with a message, `i` interrupt, `o` send a custom tool's result (opens
+`ToolResultScreen`). `y`, `n` and `i` act on `target_ids()`: the marked rows when any are marked
+(fleet `space`), otherwise the highlighted/opened session. `m` and `o` always answer one
+session, the highlighted one; `o` answers its oldest custom tool call still waiting (one whose
+result is already in the outbox is skipped), so pressing it again answers the next.
 
 Rows are re-read from the mirror right before planning, so a stale cached row never approves
 a call that was already answered. What each key does to which calls is decided by
@@ -20,10 +22,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import work
 from textual.binding import Binding
 
-from drover.store.models import SessionRow
+from drover.store.models import OutboxRow, SessionRow
+from drover.sync.tool_results import custom_result_payload
 from drover.tui.screens.confirm import ConfirmScreen
+from drover.tui.screens.tool_result import ToolResult, ToolResultScreen
 from drover.tui.viewmodel.action_plan import (
     Planned,
+    custom_calls,
     interrupt_question,
     plan_confirmations,
     plan_interrupts,
@@ -42,9 +47,12 @@ class SessionActions:
         Binding("n", "deny", "Deny"),
         Binding("m", "message", "Message"),
         Binding("i", "interrupt", "Interrupt"),
+        # Only custom tools need it: off the footer (as `A`/`D`), listed in `?`; the session
+        # header and `y` point to it when a custom tool waits.
+        Binding("o", "respond", "Custom tool result", show=False),
     ]
     MUTATING_ACTIONS: ClassVar[frozenset[str]] = frozenset(
-        {"allow", "deny", "message", "interrupt"}
+        {"allow", "deny", "message", "interrupt", "respond"}
     )
 
     if TYPE_CHECKING:
@@ -91,14 +99,13 @@ class SessionActions:
     async def _answer(self, allow: bool) -> None:
         plan = plan_confirmations(await self._fresh_rows(), allow)
         if not plan.calls:
-            self.drover.notify("Nothing is waiting for approval here.", severity="warning")
+            self.drover.notify(plan.nothing_notice(), severity="warning")
             return
         verb = "allow" if allow else "deny"
 
         def answer(message: str | None) -> None:
             if message is not None:
-                done = f"{verb} queued for {len(plan.calls)} tool call(s)"
-                self._queue(plan.actions(message), done)
+                self._queue(plan.actions(message), plan.notice())
 
         if not plan.needs_dialog:
             answer("")
@@ -131,6 +138,42 @@ class SessionActions:
             ),
             send,
         )
+
+    def action_respond(self) -> None:
+        """Send the result of the highlighted session's oldest waiting custom tool call."""
+        self._respond()
+
+    @work(group="session-actions", exclusive=True, exit_on_error=False)
+    async def _respond(self) -> None:
+        row = self.target_row()
+        reader = self.drover.reader
+        if row is None or reader is None:
+            return
+        fresh = (await self.drover.reads.run(reader.fleet_rows, [row.id])).get(row.id)
+        sent: list[OutboxRow] = await self.drover.reads.run(reader.outbox, row.id)
+        answered = [
+            str(r.payload.get("custom_tool_use_id"))
+            for r in sent
+            if r.kind == "custom_tool_result" and r.state != "failed"
+        ]
+        calls = custom_calls(fresh, answered) if fresh is not None else []
+        if not calls:
+            self.drover.notify("No custom tool is waiting for a result here.", severity="warning")
+            return
+        call = calls[0]
+
+        def send(result: ToolResult | None) -> None:
+            if result is not None:
+                payload = custom_result_payload(
+                    call.tool_use_id, result.text, is_error=result.is_error
+                )
+                what = "error result" if result.is_error else "result"
+                self._queue(
+                    [Planned(row.id, "custom_tool_result", payload)],
+                    f"{what} for custom tool {call.tool} queued",
+                )
+
+        self.drover.push_screen(ToolResultScreen(call, waiting=len(calls)), send)
 
     def action_interrupt(self) -> None:
         """Interrupt the target sessions (always confirmed: it stops work in progress)."""

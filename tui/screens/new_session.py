@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
@@ -12,22 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-
-@dataclass(frozen=True)
-class NewSession:
-    """What the dialog asks sync to create.
-
-    Attributes:
-        agent_id: the agent (latest version).
-        environment_id: the environment to run in.
-        title: the title, or None for the server's default.
-        first_message: the opening user message, or None to create the session idle.
-    """
-
-    agent_id: str
-    environment_id: str
-    title: str | None = None
-    first_message: str | None = None
+from drover.sync.engines import NewSession
 
 
 def choices(objects: Sequence[dict[str, object]]) -> list[tuple[str, str]]:

@@ -76,7 +76,12 @@ class TranscriptScreen(DroverScreen):
     async def _load_header(self) -> None:
         reader = self._reader()
         if reader is not None:
-            self._show_row(await self.drover.reads.run(reader.session, self.session_id))
+            row = await self.drover.reads.run(reader.session, self.session_id)
+            self._show_row(row)
+            if row is not None and row.id_collisions:
+                found = await self.drover.reads.run(reader.id_collisions, self.session_id)
+                others = tuple(sorted({c.stored_session_id for c in found}))
+                self.query_one(SessionHeader).collided_with = others
 
     def _show_row(self, row: SessionRow | None) -> None:
         self._row = row

@@ -1,4 +1,5 @@
-"""`SessionHeader`: status badge, title, cost vs budget, usage and the needs-you reason."""
+"""`SessionHeader`: status badge, title, cost vs budget, usage, the needs-you reason, and a
+warning when events could not be mirrored (their ids are stored for another session)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ class SessionHeader(Vertical):
     SessionHeader #figures { color: $text-muted; }
     SessionHeader #reason { color: $session-needs-you; }
     SessionHeader #sent { color: $text-muted; }
+    SessionHeader #collisions { color: $warning; }
     """
 
     row: reactive[SessionRow | None] = reactive(None, always_update=True)
@@ -44,6 +46,8 @@ class SessionHeader(Vertical):
     """sync's connection state for it (None when not followed)."""
     sent: reactive[tuple[OutboxRow, ...]] = reactive(())
     """The latest actions the user sent to it, with their delivery state (newest last)."""
+    collided_with: reactive[tuple[str, ...]] = reactive(())
+    """Sessions holding ids that events of this one arrived with (`row.id_collisions`)."""
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -51,6 +55,9 @@ class SessionHeader(Vertical):
             yield Static(id="title")
         yield Static(id="figures")
         yield Static(id="reason")
+        collisions = Static(id="collisions")
+        collisions.display = False
+        yield collisions
         sent = Static(id="sent")
         sent.display = False  # until there is something sent to show
         yield sent
@@ -64,6 +71,9 @@ class SessionHeader(Vertical):
         self._show()
 
     def watch_connection(self) -> None:
+        self._show()
+
+    def watch_collided_with(self) -> None:
         self._show()
 
     def watch_sent(self) -> None:
@@ -98,8 +108,25 @@ class SessionHeader(Vertical):
         )
         self.query_one("#figures", Static).update(Content(figures))
         reason = fmt.needs_reason(row)
+        if any(p.get("type") == "agent.custom_tool_use" for p in row.pending_actions):
+            reason += " · o sends the result"
         self.query_one("#reason", Static).update(Content(f"▲ {reason}" if reason else ""))
         self.query_one("#reason", Static).display = bool(reason)
+        lost = self.query_one("#collisions", Static)
+        lost.update(Content(collision_line(row.id_collisions, self.collided_with)))
+        lost.display = row.id_collisions > 0
+
+
+def collision_line(count: int, others: tuple[str, ...]) -> str:
+    """The warning for events kept out of the mirror because their ids collide."""
+    if count <= 0:
+        return ""
+    where = ", ".join(others[:3]) + (" …" if len(others) > 3 else "") or "another session"
+    return (
+        f"⚠ {count} event{'s' if count != 1 else ''} of this session not mirrored: "
+        f"{'their ids are' if count != 1 else 'its id is'} already stored for {where} "
+        "(a server reissuing event ids?)"
+    )
 
 
 _STATE_MARKS = {"queued": "⧗ queued", "sending": "⧗ sending", "sent": "✓ sent", "failed": "✗"}
