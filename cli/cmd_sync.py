@@ -140,15 +140,25 @@ async def _watch(ctx: Context, engine: Any, progress: SyncProgress, work: Any) -
     """Run ``work`` while sampling progress; translate the engine's fatal stop."""
     import asyncio  # not at module level: keeps `drover --help` light
 
+    from drover.cli.disk import DiskNotice, mirror_failure
+
+    notice = DiskNotice(engine.writer)
     task = asyncio.ensure_future(work)
     try:
         while True:
             done, _ = await asyncio.wait({task}, timeout=_TICK)
             progress.tick(engine.reader, engine.board)
+            notice.check()
             if done:
                 break
         result = task.result()
     except TimeoutError:
+        if engine.writer.disk_full is not None:
+            raise CliError(
+                "sync was still paused for disk space when --timeout passed; everything "
+                "mirrored so far is kept",
+                hint="free some space and run `drover sync` again",
+            ) from None
         raise CliError(
             "not idle before --timeout; everything mirrored so far is kept",
             hint="sessions still running: `drover ls --status running`",
@@ -162,6 +172,8 @@ async def _watch(ctx: Context, engine: Any, progress: SyncProgress, work: Any) -
     if engine.fatal is not None:
         if engine.fatal.reason == "unauthorized":
             raise rejected_key(ctx.name, ctx.key_source)
+        if engine.fatal.reason in ("mirror_corrupt", "mirror_read_only"):
+            raise mirror_failure(ctx, engine.fatal.reason, engine.fatal.detail)
         raise CliError(f"sync stopped: {engine.fatal.detail}", code=EXIT_FAIL)
     return result
 

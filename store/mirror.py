@@ -46,7 +46,7 @@ class Mirror:
         Cheap on an existing file: a pragma read and a trigger check, no scans.
         """
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         writer = MirrorWriter(
             path,
             synchronous=synchronous,

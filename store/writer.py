@@ -9,11 +9,18 @@ Each operation runs under its own SAVEPOINT inside the batch transaction: an ope
 raises is rolled back alone (its rows, derived state and cursor together) and its future gets
 the exception, while the other operations of the batch still commit. Results are delivered only
 after COMMIT returns, so "the future resolved" means "it is on disk (WAL)".
+
+A broken disk fails operations with the typed errors of `drover.store.errors` (never a bare
+`sqlite3` error). A full disk is a state, not a flood: the writer logs it once, keeps
+`disk_full` set until a commit succeeds again, and `wait_for_space` lets its callers (the sync
+followers and poller) pause instead of re-downloading what they cannot store. Nothing of a
+failed batch lands, and nothing committed before it is touched.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import sqlite3
@@ -28,6 +35,8 @@ from typing import Any
 from drover.store import imports, objects, outbox, quarantine
 from drover.store.account import AccountBinding, bind_account
 from drover.store.derive import recompute_session
+from drover.store.disk import DiskState
+from drover.store.errors import DiskFullError, MirrorStorageError, storage_error
 from drover.store.ingest import AUTO_CURSOR, IngestResult, ingest_events
 from drover.store.migrations import Synchronous, connect, migrate
 from drover.store.models import JSONObject
@@ -140,6 +149,8 @@ class MirrorWriter:
         self._closed = False
         self._lock = threading.Lock()
         self._ready: Future[None] = Future()
+        self.disk = DiskState(self.path)
+        """The file's health as the writer found it (disk full, damaged, read-only)."""
         self._thread = threading.Thread(target=self._run, name="drover-mirror-writer", daemon=True)
         self._thread.start()
         self._ready.result()  # re-raises an open/migration failure here, in the caller
@@ -260,6 +271,20 @@ class MirrorWriter:
         """Rebuild one session's derived state from its stored events."""
         await self._call("recompute_session", session_id)
 
+    @property
+    def disk_full(self) -> DiskFullError | None:
+        """Set while the disk is full (from a failed commit until the next successful one)."""
+        return self.disk.full
+
+    @property
+    def broken(self) -> MirrorStorageError | None:
+        """Set once the file turned out damaged or read-only: every later write fails too."""
+        return self.disk.broken
+
+    async def wait_for_space(self, **options: float) -> None:
+        """While the disk is full, wait until it probably is not (see `DiskState`)."""
+        await self.disk.wait_for_space(**options)
+
     def flush(self, timeout: float | None = None) -> None:
         """Block until everything queued before this call has committed."""
         self.submit("noop").result(timeout)
@@ -280,7 +305,7 @@ class MirrorWriter:
             db = connect(self.path, synchronous=self._synchronous)
             migrate(db)
         except BaseException as exc:  # report to the constructor, then end the thread
-            self._ready.set_exception(exc)
+            self._ready.set_exception(storage_error(exc, self.path) or exc)
             return
         self._ready.set_result(None)
         conn = db.conn
@@ -293,7 +318,8 @@ class MirrorWriter:
                 batch, stop = self._gather(first)
                 self._execute(conn, batch)
         finally:
-            conn.close()
+            with contextlib.suppress(sqlite3.Error):  # the closing checkpoint may meet a full disk
+                conn.close()
 
     def _gather(self, first: _Op) -> tuple[list[_Op], bool]:
         batch = [first]
@@ -317,6 +343,10 @@ class MirrorWriter:
         live = [op for op in batch if op.future.set_running_or_notify_cancel()]
         if not live:
             return
+        if self.disk.broken is not None:  # a damaged file is never written again
+            for op in live:
+                op.future.set_exception(self.disk.broken)
+            return
         outcomes: list[tuple[_Op, Any, BaseException | None]] = []
         notices: dict[str, int] = {}
         try:
@@ -333,15 +363,19 @@ class MirrorWriter:
                 except Exception as exc:
                     conn.execute("ROLLBACK TO op")
                     conn.execute("RELEASE op")
-                    outcomes.append((op, None, exc))
+                    outcomes.append((op, None, self.disk.failed(exc) or exc))
             conn.execute("COMMIT")
         except Exception as exc:  # BEGIN/COMMIT failed (disk full, I/O error): nothing landed
-            log.exception("mirror batch of %d operations failed", len(live))
             if conn.in_transaction:
-                conn.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            typed = self.disk.failed(exc)
+            if typed is None:
+                log.exception("mirror batch of %d operations failed", len(live))
             for op in live:
-                op.future.set_exception(exc)
+                op.future.set_exception(typed or exc)
             return
+        self.disk.committed()
         for op, result, error in outcomes:
             if error is None:
                 op.future.set_result(result)

@@ -25,6 +25,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
+from drover.store.errors import MirrorCorruptError, MirrorReadOnlyError
 from drover.sync.account import Account
 from drover.sync.backoff import Failure
 from drover.sync.connection import ConnectionBoard, ConnectionState, StopReason
@@ -113,6 +114,7 @@ class SyncEngine(HeadlessSync, ControlPlane):
         self.finished: dict[str, StopReason] = {}
         self._focus: str | None = None
         self.fatal: Failure | None = None
+        self._halting: asyncio.Task[None] | None = None
         self.poller = SessionPoller(
             client,
             writer,
@@ -222,6 +224,11 @@ class SyncEngine(HeadlessSync, ControlPlane):
         self.finished[follower.session_id] = follower.stop_reason or "shutdown"
         if follower.stop_reason == "unauthorized":
             self._on_fatal(Failure("fatal", "unauthorized", "401 from the stream"))
+        if follower.stop_reason in ("mirror_corrupt", "mirror_read_only"):
+            # Writing on would fail (or damage more) for every session: stop all of sync.
+            broken = self.writer.broken
+            detail = broken.detail if broken is not None else "the mirror cannot be used"
+            self._on_fatal(Failure("fatal", follower.stop_reason, detail))
 
     async def unfollow(self, session_id: str) -> None:
         """Stop following a session (its state becomes ``stopped``/``user``)."""
@@ -268,8 +275,21 @@ class SyncEngine(HeadlessSync, ControlPlane):
             return
         self.fatal = failure
         log.error("sync stopped: %s", failure.detail)
-        for follower in list(self._followers.values()):
-            asyncio.get_running_loop().create_task(follower.stop("unauthorized"))
+        reason: StopReason = (
+            "mirror_read_only" if failure.reason == "mirror_read_only"
+            else "mirror_corrupt" if failure.reason == "mirror_corrupt" else "unauthorized"
+        )  # fmt: skip
+        if reason != "unauthorized" and self.writer.broken is None:
+            # A reader found the damage: nothing may write into the file any more.
+            kind = MirrorCorruptError if reason == "mirror_corrupt" else MirrorReadOnlyError
+            self.writer.disk.failed(kind(self.writer.path, failure.detail))
+        self._halting = asyncio.get_running_loop().create_task(self._halt(reason))
+
+    async def _halt(self, reason: StopReason) -> None:
+        """Stop every follower (and the poller, unless a 401 already stopped it)."""
+        if reason != "unauthorized":
+            await self.poller.stop()
+        await asyncio.gather(*(f.stop(reason) for f in list(self._followers.values())))
 
     # -- actions ------------------------------------------------------------------------------
 

@@ -15,10 +15,11 @@ The Managed Agents stream has no replay and no resume cursor (§8.2), so every (
 A pump task reads the stream into a queue while the back-fill runs; the consumer drains what
 is queued into one ingest call, so a burst costs one writer operation.
 
-Failures: 401/403/404 stop the follower (``unauthorized``/``forbidden``/``not_found``); 429
-waits at least ``retry-after``; anything else (drops, stalls, 5xx, malformed or oversize
-frames, ``event: error``) reconnects with full-jitter backoff 0.5 s → 10 s, reset by the next
-event; the reconnect's back-fill recovers a dropped frame's event from history. A
+Failures: 401/403/404 stop the follower (``unauthorized``/``forbidden``/``not_found``), and so
+does a damaged or read-only mirror; 429 waits at least ``retry-after``; a full disk waits for
+space (nothing is downloaded meanwhile); anything else (drops, stalls, 5xx, malformed or
+oversize frames, ``event: error``) reconnects with full-jitter backoff 0.5 s → 10 s, reset by
+the next event; the reconnect's back-fill recovers a dropped frame's event from history. A
 ``session.status_terminated``/``session.deleted`` stops it too, also when found in history.
 
 Child threads (multi-agent): see :mod:`drover.sync.threads`.
@@ -217,6 +218,11 @@ class Follower(HistoryReads):
         if failure.kind == "fatal":
             log.warning("follower %s stopped: %s", self.session_id, failure.detail)
             self.stop_reason = failure.reason  # type: ignore[assignment]
+            return
+        if failure.reason == "disk_full":
+            # Not a reconnect (it would re-download what cannot be stored): wait, then back-fill.
+            self._board.set(self.session_id, "reconnecting", last_error=failure.detail)
+            await self._writer.wait_for_space()
             return
         previous = self._board.get(self.session_id)
         outage = previous is not None and previous.state in ("reconnecting", "stale")

@@ -20,6 +20,7 @@ from drover.sync.control import synced_or_done
 from drover.sync.follow_lock import FollowHolder
 
 if TYPE_CHECKING:
+    from drover.store.writer import MirrorWriter
     from drover.sync.follower import Follower
     from drover.sync.outbox import Outbox
     from drover.sync.poller import PollResult, SessionPoller
@@ -65,6 +66,7 @@ class HeadlessSync:
         followed_by: FollowHolder | None
         outbox: Outbox
         poller: SessionPoller
+        writer: MirrorWriter
         _followers: dict[str, Follower]
 
         def _take_follow_lock(self) -> bool: ...
@@ -114,6 +116,8 @@ class HeadlessSync:
             failure = classify(exc)
             if failure.kind == "fatal":
                 self._on_fatal(failure)
+            elif failure.reason == "disk_full":
+                await self.writer.wait_for_space()  # not a poll every recheck meanwhile
             else:
                 log.info("poll failed (%s); retrying", failure.detail)
             return None
