@@ -1,6 +1,6 @@
 """Nothing injected, nothing leaked: a server's error text on every CLI error path.
 
-The hostile endpoint (``hostile_server``) answers with error envelopes full of terminal escapes
+The hostile endpoint (``error_server``) answers with error envelopes full of terminal escapes
 (window title, OSC 52 clipboard, clear screen), bidi overrides, zero-width characters and the
 caller's API key (plain, URL-encoded, wrapped over two lines). Whatever the command, stdout,
 stderr, ``--debug`` tracebacks and drover.log show the escapes as visible stand-ins and never
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from cli_support import DROVER, run_drover
-from hostile_server import FORBIDDEN, HostileServer
+from error_server import FORBIDDEN, ErrorServer
 
 import drover.cli.logs
 
@@ -41,7 +41,7 @@ def key() -> str:
 
 @pytest.fixture
 def hostile(cli_env, monkeypatch, key):
-    server = HostileServer()
+    server = ErrorServer()
     monkeypatch.setenv("ANTHROPIC_API_KEY", key)
     monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
     yield server
@@ -130,7 +130,7 @@ def test_the_terminal_gets_no_escape_bytes_from_a_real_process(hostile, cli_env,
 
 def test_a_bug_is_reported_with_a_clean_traceback(hostile, drover, cli_env, key, monkeypatch):
     """Even an unexpected exception (a bug) carrying server text prints it inert and keyless."""
-    from hostile_server import hostile_message
+    from error_server import hostile_message
 
     import drover.cli.cmd_ls as cmd_ls
 

@@ -1,4 +1,4 @@
-"""A hostile Managed Agents endpoint for the CLI tests (imported as ``hostile_server``).
+"""A hostile Managed Agents endpoint for the CLI tests (imported as ``error_server``).
 
 Real HTTP on loopback (the standard library's threading server): requests matching a rule get
 an error envelope whose every field carries terminal escapes (window title, OSC 52 clipboard,
@@ -95,7 +95,7 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_DELETE = _answer
 
 
-class HostileServer:
+class ErrorServer:
     """The server in a daemon thread on 127.0.0.1:<free port>; ``stop()`` shuts it down."""
 
     def __init__(self) -> None:
