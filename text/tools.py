@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from drover.api.timestamps import parse_timestamp
-from drover.text.format import content_text, preview
+from drover.text.format import content_text
 from drover.text.inert import inert_line
 
 __all__ = [
@@ -114,8 +114,19 @@ def call_line(event: Mapping[str, Any]) -> str:
         if line is not None:
             return line
     label = f"{server}/{name}" if isinstance(server, str) and server else name
-    shown = preview(raw_args, _TARGET) if args else ""
+    shown = _args_line(args) if args else ""
     return inert_line(label) + (f"  {shown}" if shown else "")
+
+
+def _args_line(args: Mapping[str, Any]) -> str:
+    """Arguments as `key: value, key: value` (one argument: its value alone), capped."""
+    if len(args) == 1:
+        return _text(next(iter(args.values())))
+    parts = []
+    for key, value in args.items():
+        shown = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+        parts.append(f"{key}: {shown}")
+    return _text(", ".join(parts))
 
 
 def answered_id(event: Mapping[str, Any]) -> str | None:

@@ -2,7 +2,7 @@
 
 A call reads `▶ bash  $ pytest -q` with its duration and outcome at the right (`6.8s ✓`,
 `4.3s ✗ exit 1`, `awaiting approval`); enter expands it to the full input and the start of the
-output. Its result follows as `⎿ first line of output` (enter: the output; `v`: all of it).
+output. Its result follows as `↳ first line of output` (enter: the output; `v`: all of it).
 The wording is `drover.text.tools`', shared with ``drover tail``; the pairing comes from
 `EventLinks` (the loaded window, plus rows fetched by index), never from a scan.
 """
@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich.console import RenderableType
 from rich.text import Text
 
 from drover.store.models import EventRow
@@ -80,19 +80,20 @@ def tool_use_block(row: EventRow, links: EventLinks | None) -> tuple[str, str, R
     result = links.result(row.id) if links is not None else None
     aside, kind = _aside(row, result)
     shown, more = _cut(inert(_input_text(row.event)), INPUT_CHARS)
-    parts: list[RenderableType] = [Text(shown, end="")]
+    body = Text(shown, end="")
     if more:
-        parts.append(Text(more, style="italic", end=""))
+        body.append(f"\n{more}", style="italic")
     if result is not None:
-        parts.append(Text(f"── output · {result.outcome.lines:,} lines ──", style="dim", end=""))
-        output, cut = _cut(inert(result.preview), RESULT_PREVIEW_CHARS)
-        parts.append(Text(output, end=""))
-        if cut or result.chars > len(result.preview):
-            note = f"… {result.chars - len(output):,} more characters · v views all"
-            parts.append(Text(note, style="italic", end=""))
+        body.append(f"\n── output · {result.outcome.lines:,} lines ──\n", style="dim")
+        output, _ = _cut(inert(result.preview), RESULT_PREVIEW_CHARS)
+        body.append(output)
+        if result.chars > len(output):
+            body.append(
+                f"\n… {result.chars - len(output):,} more characters · v views all", style="italic"
+            )
     # A call waiting for a person shows what it will do; the rest start as one line.
     collapsed = not (result is None and kind == "needs-you")
-    return call_line(row.event), aside, Group(*parts), kind, collapsed
+    return call_line(row.event), aside, body, kind, collapsed
 
 
 def tool_result_block(row: EventRow, links: EventLinks | None) -> tuple[str, str, Text, str,
@@ -102,11 +103,11 @@ def tool_result_block(row: EventRow, links: EventLinks | None) -> tuple[str, str
     done = outcome(row.event)
     use = links.use(answered_id(row.event)) if links is not None else None
     first = done.first_line or "(no output)"
-    head = f"⎿ {first}"
+    head = f"↳ {first}"
     if use is not None:
-        head = f"⎿ {call_line(use).split(' ', 1)[0]}: {first}"
+        head = f"↳ {call_line(use).split(' ', 1)[0]}: {first}"
     if not done.ok:
-        head = f"⎿ {done.mark} · {first}"
+        head = f"↳ {done.mark} · {first}"
     aside = f"{done.lines:,} lines" if done.lines > 1 else ""
     body = Text(inert(text[:RESULT_PREVIEW_CHARS]), end="")
     truncated = len(text) > RESULT_PREVIEW_CHARS

@@ -89,9 +89,11 @@ class EventPainter:
         return Strip.join([gutter, strip]).adjust_cell_length(width)
 
 
-def _head(block: EventBlock, prefix: str, width: int, aside: Style, bold: bool) -> Text:
+def _head(
+    block: EventBlock, prefix: str, width: int, aside: Style, bold: bool, end: str = ""
+) -> Text:
     """The head line: `prefix + head`, the aside right-aligned (the head is cut to fit)."""
-    head = Text(prefix + block.head, style="bold" if bold else "", end="", no_wrap=True)
+    head = Text(prefix + block.head, style="bold" if bold else "", end=end, no_wrap=True)
     room = width - cell_len(block.aside) - ASIDE_GAP
     if not block.aside or room < 8:  # no aside, or too narrow for both: the head wins
         if block.body is not None:  # a one-line toggle; plain lines (statuses) still wrap
@@ -113,4 +115,5 @@ def _renderable(block: EventBlock, collapsed: bool, width: int, aside: Style) ->
         return Group(Text(block.head, style="bold"), Padding(block.body, (0, 0, 0, 2)))
     if collapsed:
         return _head(block, "▶ ", width, aside, bold=True)
-    return Group(_head(block, "▼ ", width, aside, bold=True), Padding(block.body, (0, 0, 0, 2)))
+    head = _head(block, "▼ ", width, aside, bold=True, end="\n")
+    return Group(head, Padding(block.body, (0, 0, 0, 2)))
