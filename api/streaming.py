@@ -1,9 +1,10 @@
 """SSE event streams (§8) with heartbeat ticks and a stall watchdog.
 
 Framing is ``event: <type>`` + ``data: <json>`` + blank line; SSE comments (``: ping``) and
-``event: ping`` frames are heartbeats. Lines are split by httpx-sse 0.4.3's decoders, which
-split on CR/LF only, so U+2028/U+2029 inside JSON strings are safe; ``aiter_text`` decodes
-UTF-8 incrementally, so a multi-byte character split across chunks is reassembled.
+``event: ping`` frames are heartbeats. Lines are split by drover's own decoder
+(:mod:`drover.api.sse`), on CR/LF only, so U+2028/U+2029 inside JSON strings are safe;
+``aiter_text`` decodes UTF-8 incrementally, so a multi-byte character split across chunks is
+reassembled.
 
 Decisions (tested in tests/api/test_streaming.py):
 
@@ -35,8 +36,6 @@ from typing import Literal, cast
 from urllib.parse import quote
 
 import httpx
-from httpx_sse._decoders import SSEDecoder, SSELineDecoder
-from httpx_sse._models import ServerSentEvent
 
 from drover.api.core import ClientCore, EncodedParams, connection_failed, encode_params
 from drover.api.errors import (
@@ -47,6 +46,7 @@ from drover.api.errors import (
     api_error_from_response,
 )
 from drover.api.retry import parse_retry_after
+from drover.api.sse import FrameDecoder, LineDecoder, ServerSentEvent
 from drover.api.wire import JSONObject
 
 __all__ = ["DELTA_TYPES", "EventStream", "StreamMethods"]
@@ -178,8 +178,8 @@ class EventStream:
             await self.open()
         assert self.response is not None
         chunks = self.response.aiter_text()
-        lines = SSELineDecoder()
-        frames = SSEDecoder()
+        lines = LineDecoder()
+        frames = FrameDecoder()
         try:
             while True:
                 chunk: str | None
@@ -209,7 +209,7 @@ class EventStream:
             if owns:
                 await self.aclose()
 
-    def _line(self, frames: SSEDecoder, line: str) -> JSONObject | None:
+    def _line(self, frames: FrameDecoder, line: str) -> JSONObject | None:
         if line.startswith(":"):
             self._tick("heartbeat")
             return None
