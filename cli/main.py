@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "drover.cli.cmd_cost",
     "drover.cli.cmd_sim",
     "drover.cli.cmd_tui",
+    "drover.cli.cmd_serve",
 )
 
 #: What a bare `drover` runs: the TUI on the configured profile.
