@@ -54,7 +54,9 @@ def test_another_address_needs_public_and_then_warns(cli_env, drover, served) ->
 def test_the_api_key_reaches_the_app_by_environment_not_argv(
     cli_env, drover, served, monkeypatch
 ) -> None:
-    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    # setenv first: monkeypatch restores only what it recorded, and `serve` sets the variable.
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "")
+    monkeypatch.delenv("ANTHROPIC_API_KEY")
     result = drover("serve", "--api-key", "sk-ant-test-123", "--base-url", "http://127.0.0.1:9")
     assert result.code == 0, result.err
     command = served[0].command

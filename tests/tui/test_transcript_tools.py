@@ -155,3 +155,22 @@ def _black():
     from rich.color import Color
 
     return Color.parse("black")
+
+
+def test_the_grid_panes_word_calls_and_new_events_the_same_way() -> None:
+    from drover.store.models import EventRow
+    from drover.tui.viewmodel.pane_lines import compact_lines
+
+    def row(event: dict) -> EventRow:
+        return EventRow(1, event["id"], TOOLS, None, True, event["type"], None, event)
+
+    by_id = {e["id"]: e for e in TOOL_EVENTS + NEWS_EVENTS}
+    assert compact_lines(row(by_id["sevt_t09"])) == [
+        ("⚙ bash  $ cd /workspace/repo && python -m pytest -q tests", "tool")
+    ]
+    assert compact_lines(row(by_id["sevt_t10"])) == [("↳ ✗ exit 1 ..F.......", "error")]
+    assert compact_lines(row(by_id["sevt_t15"]))[0][0].endswith("[awaiting approval]")
+    assert compact_lines(row(by_id["sevt_n09"])) == [
+        ("⑂ thread Test Writer terminated: it accepts no more input", "terminated")
+    ]
+    assert compact_lines(row(by_id["sevt_n08"]))[0][0].startswith("≋ context compacted")
