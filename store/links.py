@@ -59,10 +59,10 @@ def linked_events(
         runs (`workflow_run.created`), excluding events already in `rows`; in no set order.
     """
     have = {row.id for row in rows}
-    uses = [row.id for row in rows if row.type in TOOL_USES]
-    wanted = sorted(
-        {ref for row in rows if row.type in TOOL_RESULTS and (ref := _answered(row))} - have
-    )
+    answered = {ref for row in rows if row.type in TOOL_RESULTS and (ref := _answered(row))}
+    # Only what the page lacks: a result in the page is not fetched again (it may be 10 MB).
+    uses = [row.id for row in rows if row.type in TOOL_USES and row.id not in answered]
+    wanted = sorted(answered - have)
     found: list[EventRow] = []
     kinds = ",".join("?" * len(TOOL_RESULTS))
     for chunk in _chunks(uses):
