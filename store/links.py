@@ -5,7 +5,8 @@ phases from the run's `workflow_run.created` event. Within a loaded page the pai
 in memory; this query fetches the other half when it lies outside the page, with index probes
 only (never a scan of the session's events):
 
-* the results answering the page's tool uses: `events_ref` (`ref_id` = the answered use);
+* the results and confirmations answering the page's tool uses: `events_ref` (`ref_id` = the
+  answered use; a confirmation says when a call waiting for approval was allowed, or denied);
 * the tool uses the page's results answer: the `id` primary key;
 * the session's `workflow_run.created` events: `events_session_type_seq`, a handful per run.
 """
@@ -21,6 +22,7 @@ TOOL_USES = ("agent.tool_use", "agent.mcp_tool_use", "agent.custom_tool_use")
 TOOL_RESULTS = (
     "agent.tool_result", "agent.mcp_tool_result", "user.custom_tool_result", "user.tool_result",
 )  # fmt: skip
+ANSWERS = (*TOOL_RESULTS, "user.tool_confirmation")
 _REF_FIELDS = ("tool_use_id", "mcp_tool_use_id", "custom_tool_use_id")
 RUNS_LIMIT = 200
 """Most `workflow_run.created` events read per page (the newest; a session rarely has many)."""
@@ -55,23 +57,26 @@ def linked_events(
         rows: a page of its transcript.
 
     Returns:
-        Tool results of the page's uses, tool uses of its results and the session's workflow
-        runs (`workflow_run.created`), excluding events already in `rows`; in no set order.
+        Tool results and confirmations of the page's uses, tool uses of its results and
+        confirmations, and the session's workflow runs (`workflow_run.created`), excluding
+        events already in `rows`; in no set order.
     """
     have = {row.id for row in rows}
     answered = {ref for row in rows if row.type in TOOL_RESULTS and (ref := _answered(row))}
     # Only what the page lacks: a result in the page is not fetched again (it may be 10 MB).
     uses = [row.id for row in rows if row.type in TOOL_USES and row.id not in answered]
-    wanted = sorted(answered - have)
+    asked = [row.id for row in rows if row.event.get("evaluated_permission") == "ask"]
+    wanted = sorted({ref for row in rows if row.type in ANSWERS and (ref := _answered(row))} - have)
     found: list[EventRow] = []
-    kinds = ",".join("?" * len(TOOL_RESULTS))
-    for chunk in _chunks(uses):
-        marks = ",".join("?" * len(chunk))
-        found += _select(
-            conn,
-            f"ref_id IN ({marks}) AND type IN ({kinds}) AND session_id = ?",
-            [*chunk, *TOOL_RESULTS, session_id],
-        )
+    for ids, kinds in ((uses, TOOL_RESULTS), (asked, ("user.tool_confirmation",))):
+        types = ",".join("?" * len(kinds))
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            found += _select(
+                conn,
+                f"ref_id IN ({marks}) AND type IN ({types}) AND session_id = ?",
+                [*chunk, *kinds, session_id],
+            )
     for chunk in _chunks(wanted):
         marks = ",".join("?" * len(chunk))
         found += _select(conn, f"id IN ({marks}) AND session_id = ?", [*chunk, session_id])

@@ -72,7 +72,7 @@ class EventContext:
     `_REMEMBERED` of each are kept, trimmed to the fields the wording needs."""
 
     def __init__(self) -> None:
-        self._uses: dict[str, dict[str, Any]] = {}
+        self._uses: dict[str, dict[str, Any]] = {}  # + `approved_at` once confirmed
         self._runs: dict[str, Mapping[str, Any]] = {}
 
     def see(self, event: Mapping[str, Any]) -> None:
@@ -81,6 +81,10 @@ class EventContext:
         if etype in _TOOL_USES and isinstance(eid, str):
             keep = ("type", "name", "input", "mcp_server_name", "processed_at")
             _remember(self._uses, eid, {k: event[k] for k in keep if k in event})
+        elif etype == "user.tool_confirmation" and (
+            use := self._uses.get(answered_id(event) or "")
+        ):
+            use["approved_at"] = event.get("processed_at")  # the call ran from here
         elif etype == "workflow_run.created" and (run := run_id_of(event)) is not None:
             _remember(self._runs, run, event)
 
@@ -139,7 +143,7 @@ def _result(event: Mapping[str, Any], who: str, context: EventContext | None) ->
     use = context.use(answers) if context is not None else None
     head = outcome(event).mark
     if use is not None:
-        took = seconds_text(call_seconds(use, event))
+        took = seconds_text(call_seconds(use, event, use.get("approved_at")))
         head = f"{call_line(use).split(' ', 1)[0]} {head}" + (f" · {took}" if took else "")
     summary = head + (f"\n{text}" if text.strip() else "")
     return EventView(label, summary, tone=tone, body=text, output=True, heading=heading)

@@ -3,8 +3,9 @@
 A built-in tool call reads the way a person would say it (`bash  $ pytest -q`, `read path`,
 `edit path (+3 −1)`, `grep pattern in path`), other tools as `name  first argument`. Paired with
 its result (the result's `tool_use_id`/`mcp_tool_use_id`/`custom_tool_use_id` names the use's
-event id), a call has a duration (the two `processed_at`s apart) and an outcome: ✓, or ✗ with
-the exit code when the output states one, else "error".
+event id), a call has a duration (the two `processed_at`s apart, counted from its approval when
+it waited for one) and an outcome: ✓, or ✗ with the exit code when the output states one, else
+"error".
 
 Everything returned here is inert (`drover.text.inert`): agent text is data, never markup or
 terminal control.
@@ -178,9 +179,12 @@ def outcome(result: Mapping[str, Any]) -> Outcome:
     return Outcome(not failed, code, mark, _text(first, 120), lines)
 
 
-def call_seconds(use: Mapping[str, Any], result: Mapping[str, Any]) -> float | None:
-    """Seconds from a tool use to its result (None when either time is unknown)."""
-    start = parse_timestamp(use.get("processed_at"))
+def call_seconds(
+    use: Mapping[str, Any], result: Mapping[str, Any], approved_at: str | None = None
+) -> float | None:
+    """Seconds a tool call ran: from its use (or from its approval, when it waited for one:
+    time spent waiting for a person is not the tool's) to its result. None when unknown."""
+    start = parse_timestamp(approved_at) or parse_timestamp(use.get("processed_at"))
     end = parse_timestamp(result.get("processed_at"))
     if start is None or end is None:
         return None

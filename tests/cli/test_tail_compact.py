@@ -56,3 +56,21 @@ def test_tail_prints_workflow_runs_thread_ends_and_compaction(cli_env, drover):
     assert "---    ≋ context compacted: earlier turns summarised to make room\n" in out
     # Progress ticks (running/idle, a phase's end) stay out of the tail, like thread idles.
     assert '"nightly release" running' not in out and "build ended" not in out
+
+
+def test_tail_counts_a_call_from_its_approval(cli_env, drover):
+    _mirror(cli_env)
+    later = [
+        {"type": "user.tool_confirmation", "id": "sevt_t17", "tool_use_id": "sevt_t15",
+         "result": "allow", "processed_at": "2026-05-12T11:05:00Z"},
+        {"type": "agent.tool_result", "id": "sevt_t18", "tool_use_id": "sevt_t15",
+         "content": [{"type": "text", "text": "rejected: protected branch"}], "is_error": True,
+         "processed_at": "2026-05-12T11:05:01.5Z"},
+    ]  # fmt: skip
+    mirror = Mirror.open(mirror_path("default", cli_env["data"]))
+    try:
+        mirror.writer.submit("ingest", SESSION, later).result()
+    finally:
+        mirror.close()
+    out = drover("tail", SESSION, "--offline").out
+    assert "11:05:01 error  bash ✗ error · 1.5s\n" in out  # not 5m from the call itself

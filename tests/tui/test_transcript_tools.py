@@ -174,3 +174,35 @@ def test_the_grid_panes_word_calls_and_new_events_the_same_way() -> None:
         ("⑂ thread Test Writer terminated: it accepts no more input", "terminated")
     ]
     assert compact_lines(row(by_id["sevt_n08"]))[0][0].startswith("≋ context compacted")
+
+
+async def test_a_call_that_waited_for_approval_counts_from_the_approval(make_app) -> None:
+    allow = {
+        "type": "user.tool_confirmation",
+        "id": "sevt_t17",
+        "tool_use_id": "sevt_t15",
+        "result": "allow",
+        "processed_at": at(300),
+    }  # approved five minutes later
+    done = {"type": "agent.tool_result", "id": "sevt_t18", "tool_use_id": "sevt_t15",
+            "content": [{"type": "text", "text": "rejected: protected branch"}],
+            "is_error": True, "processed_at": at(301.5)}  # fmt: skip
+    app = make_app()
+    async with app.run_test(size=(120, 50)) as pilot:
+        screen = await _open(pilot, TOOLS, TOOL_EVENTS)
+        await add_session(app, TOOLS, [allow])
+        await settle(pilot)
+        assert _block(screen, "sevt_t15").aside == "allowed · running"
+        await add_session(app, TOOLS, [done])
+        await settle(pilot)
+        assert _block(screen, "sevt_t15").aside == "1.5s ✗ error"  # not 4m50s
+
+
+async def test_a_denied_call_says_so(make_app) -> None:
+    deny = {"type": "user.tool_confirmation", "id": "sevt_t17", "tool_use_id": "sevt_t15",
+            "result": "deny", "deny_message": "not on main", "processed_at": at(20)}  # fmt: skip
+    app = make_app()
+    async with app.run_test(size=(120, 50)) as pilot:
+        screen = await _open(pilot, TOOLS, [*TOOL_EVENTS, deny])
+        block = _block(screen, "sevt_t15")
+        assert (block.aside, block.kind) == ("denied", "needs-you")

@@ -2,7 +2,8 @@
 
 A tool use shows its duration and outcome, which are on its result; a result shows which call
 it answers; a workflow-run event names its run and phase, which are on the run's
-`workflow_run.created` event. `EventLinks` remembers those halves as the transcript window
+`workflow_run.created` event; a call that asked for approval counts its time from the
+`user.tool_confirmation`. `EventLinks` remembers those halves as the transcript window
 loads them: the window's own rows, plus the few rows outside it that the page loader fetched by
 index (`MirrorReader.linked_events`). Nothing here queries anything, so building a block never
 scans a session on the UI loop.
@@ -67,13 +68,15 @@ class EventLinks:
     def __init__(self) -> None:
         self._uses: dict[str, Mapping[str, Any]] = {}
         self._results: dict[str, ResultInfo] = {}
+        self._verdicts: dict[str, tuple[str, str | None]] = {}
         self._runs: dict[str, Mapping[str, Any]] = {}
 
     def add(self, rows: Iterable[EventRow]) -> set[str]:
         """Remember what `rows` can tell other events.
 
         Returns:
-            The ids of tool uses whose result is new here (their blocks may need a rebuild).
+            The ids of tool uses whose result or confirmation is new here (their blocks may
+            need a rebuild).
         """
         answered: set[str] = set()
         for row in rows:
@@ -89,6 +92,10 @@ class EventLinks:
                                       text[:PREVIEW_CHARS], len(text))  # fmt: skip
                     _remember(self._results, use_id, info)
                     answered.add(use_id)
+            elif etype == "user.tool_confirmation" and (use_id := answered_id(row.event)):
+                verdict = "deny" if row.event.get("result") == "deny" else "allow"
+                _remember(self._verdicts, use_id, (verdict, row.processed_at))
+                answered.add(use_id)
             elif etype == "workflow_run.created" and (run := run_id_of(row.event)):
                 _remember(self._runs, run, row.event)
         return answered
@@ -96,6 +103,10 @@ class EventLinks:
     def result(self, use_id: str) -> ResultInfo | None:
         """The result of the tool use `use_id`, if known."""
         return self._results.get(use_id)
+
+    def verdict(self, use_id: str) -> tuple[str, str | None] | None:
+        """How a person answered a call that asked: (`allow`|`deny`, when), if known."""
+        return self._verdicts.get(use_id)
 
     def use(self, use_id: str | None) -> Mapping[str, Any] | None:
         """The tool use with event id `use_id` (its name, input and time), if known."""
@@ -109,4 +120,5 @@ class EventLinks:
         """Forget everything (a new window replaced the old one)."""
         self._uses.clear()
         self._results.clear()
+        self._verdicts.clear()
         self._runs.clear()

@@ -61,15 +61,19 @@ def _cut(text: str, limit: int) -> tuple[str, str | None]:
     return text[:limit], f"… {len(text) - limit:,} more characters · v views all"
 
 
-def _aside(use: EventRow, result: ResultInfo | None) -> tuple[str, str]:
+def _aside(
+    use: EventRow, result: ResultInfo | None, verdict: tuple[str, str | None] | None
+) -> tuple[str, str]:
     """The right-hand status of a call and its colour kind."""
     if result is None:
-        if use.event.get("evaluated_permission") == "ask":
+        if verdict is not None and verdict[0] == "deny":
+            return "denied", "needs-you"
+        if verdict is None and use.event.get("evaluated_permission") == "ask":
             return "awaiting approval", "needs-you"
         if use.type == "agent.custom_tool_use":
             return "wants a result (o)", "needs-you"
-        return "no result yet", "dim"
-    took = seconds_text(call_seconds(use.event, result.event))
+        return ("allowed · running" if verdict else "no result yet"), "dim"
+    took = seconds_text(call_seconds(use.event, result.event, verdict[1] if verdict else None))
     mark = result.outcome.mark
     return (f"{took} {mark}" if took else mark), ("" if result.outcome.ok else "error")
 
@@ -78,7 +82,8 @@ def tool_use_block(row: EventRow, links: EventLinks | None) -> tuple[str, str, R
                                                                          str, bool]:  # fmt: skip
     """(head, aside, body, kind, collapsed) of a tool use."""
     result = links.result(row.id) if links is not None else None
-    aside, kind = _aside(row, result)
+    verdict = links.verdict(row.id) if links is not None else None
+    aside, kind = _aside(row, result, verdict)
     shown, more = _cut(inert(_input_text(row.event)), INPUT_CHARS)
     body = Text(shown, end="")
     if more:
