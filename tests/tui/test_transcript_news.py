@@ -99,3 +99,14 @@ async def test_replay_marks_them_on_the_timeline_and_steps_through_them(make_app
             visited.append(screen.events.current.id)
         assert visited == ["sevt_n03", "sevt_n05", "sevt_n06", "sevt_n07", "sevt_n08",
                            "sevt_n09", "sevt_n11", "sevt_n12", "sevt_n13"]  # fmt: skip
+
+
+async def test_the_legend_fits_an_80_column_terminal(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await add_session(app, NEWS, NEWS_EVENTS)
+        app.open_replay(NEWS, None)
+        await settle(pilot)
+        last = str(app.screen.query_one(Timeline).render()).splitlines()[-1]
+        assert last.strip().endswith("$ cost • tool") and "◆ workflow ≋ compacted" in last

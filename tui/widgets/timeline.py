@@ -30,6 +30,8 @@ GLYPHS = {
     "tool": ("•", "$foreground"),
 }
 LEGEND = "✖ error  ? approval  ■ interrupt  ⑂ thread  ◆ workflow  ≋ compacted  $ cost  • tool"
+NARROW_LEGEND = LEGEND.replace("  ", " ")
+"""The legend for an 80-column terminal (76 characters)."""
 
 
 class Timeline(Widget):
@@ -94,7 +96,7 @@ class Timeline(Widget):
         labels = f"{left}{' ' * (gap // 2)}{middle}{' ' * (gap - gap // 2)}{right}"
         return Content.assemble(
             (playhead, "$accent"), "\n", *bar, "\n", (labels, "$text-muted"), "\n",
-            (LEGEND, "$text-muted italic"),
+            (LEGEND if len(LEGEND) <= width else NARROW_LEGEND, "$text-muted italic"),
         )  # fmt: skip
 
     def on_click(self, event: events.Click) -> None:
