@@ -206,3 +206,25 @@ async def test_a_denied_call_says_so(make_app) -> None:
         screen = await _open(pilot, TOOLS, [*TOOL_EVENTS, deny])
         block = _block(screen, "sevt_t15")
         assert (block.aside, block.kind) == ("denied", "needs-you")
+
+
+def test_calls_results_and_runs_are_worded_inertly() -> None:
+    """Agent text in a call's input, a result and a run's names stays data (invariant 7)."""
+    from drover.text.events import EventContext, event_lines
+    from drover.text.tools import call_line, outcome
+    from drover.text.workflow import news_line
+
+    hostile = "\x1b]0;pwned\x07 [bold red]x[/] \x1b[31mred\x9b6n"
+    use = {"type": "agent.tool_use", "id": "sevt_h", "name": "bash", "input": {"command": hostile}}
+    result = {"type": "agent.tool_result", "id": "sevt_r", "tool_use_id": "sevt_h",
+              "is_error": True, "content": [{"type": "text", "text": hostile}]}  # fmt: skip
+    run = {"type": "workflow_run.created", "id": "sevt_w", "workflow_run_id": "wfr_h",
+           "name": hostile, "phases": [{"id": "p", "name": hostile}]}  # fmt: skip
+    context = EventContext()
+    lines = [call_line(use), outcome(result).first_line, news_line(run).text]
+    lines += [line for e in (use, result, run) for line in event_lines(e, context)]
+    for line in lines:
+        assert not any(c in line for c in "\x1b\x07\x9b"), line
+        if "pwned" in line:
+            assert "[bold red]x[/]" in line and "␛]0;pwned␇" in line, line
+    assert sum("pwned" in line for line in lines) >= 6
