@@ -53,18 +53,21 @@ def _screen_options(parser: argparse.ArgumentParser) -> None:
 def run_tui(ctx: Context) -> int:
     """Run the TUI on the profile; with neither a key nor a mirror, say what to do and exit 1,
     as every command does without a key (2 is for usage errors only)."""
-    account = ctx.account
-    if account.key is None and not ctx.engines.mirror_path(ctx.name).exists():
-        raise CliError(
-            str(account.key_problem), hint="to try drover without an account: `drover demo`"
-        )
+    from drover.config.paths import mirror_path
+
+    if not mirror_path(ctx.name, ctx.data_dir).exists():  # else the key is looked up later
+        account = ctx.account
+        if account.key is None:
+            raise CliError(
+                str(account.key_problem), hint="to try drover without an account: `drover demo`"
+            )
     from drover.tui.app import DroverApp
 
     app = DroverApp(
         profile=ctx.name,
         data_dir=ctx.data_dir,
         config_path=ctx.config_path,
-        engines=ctx.engines,
+        engines=ctx.engine_source(),
         readonly=ctx.args.readonly,
         theme=ctx.args.theme,
     )

@@ -14,27 +14,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
-import sqlite_utils
-
-from drover.store.account import ACCOUNT_V5
-from drover.store.collisions import COLLISIONS_V6
-from drover.store.daily import DAILY_V3
-from drover.store.derive import backfill_daily
 from drover.store.errors import DiskFullError, is_writable_dir, storage_error
-from drover.store.fleet import SORT_KEYS, fleet_index_ddl
-from drover.store.ledger import LEDGER_INDEXES_V8
-from drover.store.outbox import OUTBOX_LEASE_V7
-from drover.store.quarantine import QUARANTINE_V7
-from drover.store.rollups import ROLLUPS_V8, fill_rollups
-from drover.store.schema import (
-    FTS_TRIGGERS,
-    FTS_V9,
-    TABLES_V1,
-    MirrorConnection,
-    create_fts_triggers,
-    ensure_fts_triggers,
-    point_fts_at_view,
-)
+from drover.store.schema import MirrorConnection, ensure_fts_triggers
+
+# Each step imports what it creates when it runs: opening an up-to-date mirror (every start of
+# the TUI, every `drover ls`) loads none of it.
 
 Synchronous = Literal["NORMAL", "FULL"]
 
@@ -52,6 +36,8 @@ def _split(script: str) -> list[str]:
 # Index i holds the step from user_version i to i + 1. Append only; never edit a shipped step.
 def _v1(conn: sqlite3.Connection) -> None:
     """Create the first schema: every table, index, the FTS table and its triggers."""
+    from drover.store.schema import TABLES_V1, create_fts_triggers
+
     for statement in _split(TABLES_V1):
         conn.execute(statement)
     create_fts_triggers(conn)
@@ -67,6 +53,9 @@ def _v3(conn: sqlite3.Connection) -> None:
     """The cost ledger's per-day figures (see `drover.store.daily`): runtime and each day's
     own spend beside the cumulative cost, and per-request token usage summed per session and
     UTC day; back-filled from the events already mirrored."""
+    from drover.store.daily import DAILY_V3
+    from drover.store.derive import backfill_daily
+
     for statement in _split(DAILY_V3):
         conn.execute(statement)
     backfill_daily(conn)
@@ -81,12 +70,16 @@ def _v4(conn: sqlite3.Connection) -> None:
 def _v5(conn: sqlite3.Connection) -> None:
     """Record which account (endpoint + workspace) a mirror belongs to (see
     `drover.store.account`); a mirror synced before this binds to the next account that syncs."""
+    from drover.store.account import ACCOUNT_V5
+
     conn.execute(ACCOUNT_V5)
 
 
 def _v6(conn: sqlite3.Connection) -> None:
     """Keep events whose id is already stored for another session aside, and count them per
     session (see `drover.store.collisions`); before this, ingest ignored them silently."""
+    from drover.store.collisions import COLLISIONS_V6
+
     for statement in _split(COLLISIONS_V6):
         conn.execute(statement)
 
@@ -96,6 +89,9 @@ def _v7(conn: sqlite3.Connection) -> None:
     be stored as events (see `drover.store.quarantine`), and an owner plus a lease on each
     outbox row, so a second process never re-sends what a live one is still sending (see
     `drover.store.outbox`)."""
+    from drover.store.outbox import OUTBOX_LEASE_V7
+    from drover.store.quarantine import QUARANTINE_V7
+
     for statement in _split(QUARANTINE_V7):
         conn.execute(statement)
     for statement in OUTBOX_LEASE_V7:
@@ -108,6 +104,10 @@ def _v8(conn: sqlite3.Connection) -> None:
     ledger's all-time figures kept by triggers (`drover.store.rollups`), the ledger's session
     indexes, `last_event_at` indexed (search's `after:`), and `attention_rev`, when each
     session last changed attention category (`drover.store.attention`)."""
+    from drover.store.fleet import SORT_KEYS, fleet_index_ddl
+    from drover.store.ledger import LEDGER_INDEXES_V8
+    from drover.store.rollups import ROLLUPS_V8, fill_rollups
+
     conn.execute("ALTER TABLE sessions ADD COLUMN attention_rev INTEGER NOT NULL DEFAULT 0")
     conn.execute("CREATE INDEX sessions_attention ON sessions(attention_rev)")
     conn.execute("CREATE INDEX sessions_last_event ON sessions(last_event_at, event_count)")
@@ -123,6 +123,8 @@ def _v9(conn: sqlite3.Connection) -> None:
     from a view that derives it from the raw JSON (`drover.store.schema`); rows written
     before keep their `text` (the view reads it), new rows leave it empty. The type index
     leads with the type, so a `type:` search facet needs no session to seek."""
+    from drover.store.schema import FTS_TRIGGERS, FTS_V9, point_fts_at_view
+
     for statement in FTS_V9:
         conn.execute(statement)
     point_fts_at_view(conn)
@@ -138,9 +140,24 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+class Database:
+    """A mirror connection, opened by `connect` (what the store needs of one, no more).
+
+    Attributes:
+        conn: the sqlite3 connection (a `MirrorConnection`).
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Cursor:
+        """Run one statement on the connection."""
+        return self.conn.execute(sql, params)
+
+
 def connect(
     path: str | Path, *, synchronous: Synchronous = "NORMAL", read_only: bool = False
-) -> sqlite_utils.Database:
+) -> Database:
     """Open a connection to a mirror file with drover's pragmas.
 
     Transactions are explicit (`isolation_level=None`): the writer issues `BEGIN IMMEDIATE`
@@ -153,7 +170,9 @@ def connect(
         read_only: refuse writes on this connection (`query_only`), for readers.
 
     Returns:
-        A sqlite-utils Database wrapping the connection (thread-bound unless a reader).
+        The connection (thread-bound unless a reader). Triggers fire recursively
+        (`recursive_triggers`), as they always did here (sqlite-utils, which drover used to
+        open connections, turns it on).
     """
     path = Path(path)
     if read_only and not is_writable_dir(path.parent):
@@ -178,9 +197,10 @@ def connect(
     conn.execute(f"PRAGMA synchronous = {synchronous}")
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute("PRAGMA cache_size = -32000")  # 32 MB page cache per connection
+    conn.execute("PRAGMA recursive_triggers = ON")
     if read_only:
         conn.execute("PRAGMA query_only = 1")
-    return sqlite_utils.Database(conn)
+    return Database(conn)
 
 
 def _as_it_stands(path: Path) -> sqlite3.Connection:
@@ -230,7 +250,7 @@ def check_version(conn: sqlite3.Connection) -> int:
     return version
 
 
-def migrate(db: sqlite_utils.Database) -> int:
+def migrate(db: Database) -> int:
     """Bring a mirror file up to `SCHEMA_VERSION` and check the FTS triggers.
 
     Args:

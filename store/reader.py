@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from drover.store import activity, rollups
+from drover.store import rollups
 from drover.store.account import AccountBinding, read_account
 from drover.store.fleet import (
     FLEET_PAGE,
@@ -407,6 +407,8 @@ class MirrorReader(SyncQueries, ReviewQueries):
     ) -> list[tuple[str, int]]:
         """Sessions with the most recent events, busiest first (see
         `drover.store.activity.busiest_sessions`)."""
+        from drover.store import activity
+
         return activity.busiest_sessions(self._conn(), since, limit, window=window)
 
     def event_ids(self, session_id: str) -> set[str]:

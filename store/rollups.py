@@ -21,8 +21,6 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from drover.store.extract import now_key
-from drover.store.ledger import window_spend
 from drover.store.models import HeaderCounts
 
 __all__ = ["ROLLUPS_V8", "FleetCounts", "fill_rollups", "fleet_counts", "header_counts"]
@@ -192,6 +190,9 @@ def fleet_counts(conn: sqlite3.Connection) -> FleetCounts:
 
 def header_counts(conn: sqlite3.Connection, *, today: str | None = None) -> HeaderCounts:
     """Counts for the header; `today` is a UTC `YYYY-MM-DD` (default: the clock's)."""
+    from drover.store.extract import now_key
+    from drover.store.ledger import window_spend
+
     day = today or now_key()[:10]
     row = conn.execute(
         "SELECT total, running, needs, errored FROM session_counts WHERE id = 1"

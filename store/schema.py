@@ -19,7 +19,7 @@ Design notes (the traps in docs/PERFORMANCE.md):
   queued user event changes `processed_at` only) and un-index a deleted one. A connection
   without the function (the `sqlite3` shell) can read and search, but not write events: it
   fails instead of leaving the index behind. Never REPLACE/UPSERT events: REPLACE deletes
-  without firing the delete trigger and leaves ghost index rows (sqlite-utils turns
+  without firing the delete trigger and leaves ghost index rows (`connect` turns
   `recursive_triggers` on, which hides that, but REPLACE would still move the event to a new
   seq and break keyset paging and high-water marks).
 * sqlite-utils' `table.transform()` silently drops these triggers, so `ensure_fts_triggers`
@@ -30,8 +30,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-
-from drover.store.extract import event_text
 
 FTS_TABLE = "events_fts"
 TEXT_FUNCTION = "drover_event_text"
@@ -250,6 +248,8 @@ class EventText:
         text = self._memo.pop(raw, None)
         if text is not None:
             return text
+        from drover.store.extract import event_text
+
         try:
             event = json.loads(raw)
         except ValueError:
