@@ -8,14 +8,16 @@ whose account could not be reached) all implement it, so callers never ask which
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from drover.store.mirror import Mirror
-from drover.store.writer import MirrorWriter
-from drover.sync.account import Account
-from drover.sync.backoff import Failure
 from drover.sync.connection import ConnectionBoard
-from drover.sync.follow_lock import FollowHolder
+
+if TYPE_CHECKING:  # annotations only: the TUI's first paint needs no config models nor HTTP
+    from drover.store.mirror import Mirror
+    from drover.store.writer import MirrorWriter
+    from drover.sync.account import Account
+    from drover.sync.backoff import Failure
+    from drover.sync.follow_lock import FollowHolder
 
 __all__ = [
     "ActionKind",

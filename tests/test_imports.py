@@ -85,6 +85,13 @@ def _allowed_in_sim(module: str) -> bool:
             (*_UI_AND_SDK, *_SERVER_STACK, "httpx", "pydantic", "keyring", "sqlite_utils"),
             id="offline-ls-loads-no-ui-no-sim-no-http-no-config-models",
         ),
+        pytest.param(
+            "import drover.tui.app",
+            # what the fleet's first paint does not use: the HTTP stack, the config models (no
+            # config file here), export, the keyring, the transcript's markdown (issue 13)
+            ("httpx", "pydantic", "drover.export", "keyring", "sqlite_utils", "markdown_it"),
+            id="tui-start-loads-no-http-no-config-models-no-export",
+        ),
         pytest.param(_RUN_SIM, (*_UI_AND_SDK, "rich"), id="sim-runs-without-the-client"),
     ],
 )
