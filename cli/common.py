@@ -333,6 +333,17 @@ class _LazyEngines:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._ctx.engines, name)
 
+    def prepare(self, name: str | None = None) -> None:
+        """Build the factory and resolve profile `name`'s account once, so what is slow
+        in them (importing the HTTP stack and the config models, finding the keyring) can be
+        done on a thread while the TUI's loop draws (the TUI calls this before `engine`).
+        Failures are left for `engine` to raise, where they are handled."""
+        try:
+            engines = self._ctx.engines
+            engines.account(name)
+        except Exception:  # `engine` raises it again, on the loop
+            return
+
 
 def command(
     body: Callable[[Context], int | None] | None = None,

@@ -288,12 +288,13 @@ class MirrorReader(SyncQueries, ReviewQueries):
                 [*params, limit],
             )
             return [SessionRow.from_row(r) for r in rows]
-        # The visible sessions: needing you through `sessions_needs`, then the rest in the
-        # fleet's `age` order (its key index), a page as long as the limit.
+        # The visible sessions: needing you in the fleet's `needs` order (longest waiting
+        # first; its key index reads a page, where ordering by `needs_since` sorted every
+        # session needing you), then the rest in the fleet's `age` order, as many as the limit.
+        needs = fleet_key("needs")
         needing = self._all(
-            f"SELECT {SessionRow.COLUMNS} FROM sessions WHERE needs_you > '' "
-            "AND deleted = 0 AND archived_at IS NULL ORDER BY needs_since, created_at DESC "
-            "NULLS LAST, id LIMIT ?",
+            f"SELECT {SessionRow.COLUMNS} FROM sessions WHERE deleted = 0 "
+            f"AND archived_at IS NULL AND {needs} < '1' ORDER BY {needs} LIMIT ?",
             [limit],
         )
         rest: list[sqlite3.Row] = []

@@ -70,7 +70,7 @@ class Appearance(_Base):
         self._settings: Config | None = None
         # With no config file the defaults are known without loading the config models
         # (pydantic, ~100 ms of every start): `settings` reads them when first asked.
-        has_config = config_file(self.config_path).exists()
+        self._has_config = has_config = config_file(self.config_path).exists()
         chosen = self.settings.theme if has_config else None
         keys = dict(self.settings.keys) if has_config else {}
         self.user_theme_names: list[str] = []
@@ -149,6 +149,8 @@ class Appearance(_Base):
 
     def budget_caps(self, profile: str | None = None) -> list[tuple[str, str | None, int]]:
         """The user's budget caps in force for `profile` (default: the open one)."""
+        if self._settings is None and not self._has_config:
+            return []  # no config file, no caps: the header's first paint loads no models
         return self.settings.budgets_for(profile or getattr(self, "profile", None)).caps()
 
     def alias(self, name: str) -> str | None:

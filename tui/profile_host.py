@@ -79,6 +79,19 @@ class ProfileHost(_Base):
         self._sync_failure_told = False
         self.attention.open(self)
         self.readonly_reason = "--readonly" if self._readonly_flag else None
+        first_paint = self.current_mode != "sessions"
+        if first_paint:
+            # Read the first screenful now, so the fleet's first paint shows the mirror's rows,
+            # and show it before the engine is built: resolving the account and key and
+            # loading the HTTP stack take longer than the read (issue 13's start time).
+            self.sub_title = name
+            today = self.now().date().isoformat()
+            rows = self.size.height  # a screenful: what the list would fetch for its window
+            self.first_fleet = await self.reads.run(read_snapshot, mirror.reader, today, rows)
+            await self.switch_mode("sessions")
+            painted = asyncio.Event()
+            self.call_after_refresh(painted.set)  # the frame is on the terminal first
+            await painted.wait()
         engine = await self._connect(name, mirror)
         self.engine = engine
         self.sub_title = self._header_note(engine)
@@ -86,12 +99,6 @@ class ProfileHost(_Base):
         engine.board.subscribe(self._connections_observer)
         await engine.start()
         self.sub_title = self._header_note(engine)  # after start: it may only observe
-        if self.current_mode != "sessions":
-            # Read the first screenful now, so the fleet's first paint shows the mirror's rows.
-            today = self.now().date().isoformat()
-            rows = self.size.height  # a screenful: what the list would fetch for its window
-            self.first_fleet = await self.reads.run(read_snapshot, mirror.reader, today, rows)
-            await self.switch_mode("sessions")
         reload = getattr(self.screen, "reload", None)
         if reload is not None:
             reload()
@@ -100,6 +107,9 @@ class ProfileHost(_Base):
         """The profile's live engine, or an offline one (saying why) when it cannot have one."""
         if self.engines is None:
             return OfflineEngine(mirror.writer, "offline review")
+        prepare = getattr(self.engines, "prepare", None)
+        if prepare is not None:  # its slow part off the loop: the fleet stays drawn and live
+            await asyncio.to_thread(prepare, name)
         try:
             return await self.engines.engine(
                 name,
