@@ -1,7 +1,6 @@
 """`AttentionMonitor`: feeds mirror reads to the `AttentionTracker` and announces what it finds.
 
-Owned by the App (it must outlive screens): `open` takes a baseline when a profile opens (the
-sessions needing you and a mark, never every session: `AttentionTracker.prime`) and
+Owned by the App (it must outlive screens): `open` takes a baseline when a profile opens and
 `watch` subscribes `changed` to each coalesced `mirror_changed` batch; both read rows on the
 App's `ReadPool` and run under one lock, so a change that lands while the baseline is still
 being read is compared against it instead of racing it. The session in focus (`focused()`: the open
@@ -24,6 +23,8 @@ if TYPE_CHECKING:
 
     from drover.tui.app import DroverApp
 
+BASELINE_LIMIT = 1_000_000
+"""Sessions read for the baseline (all of them, in practice)."""
 BURST = 3
 """Transitions announced one by one per batch; beyond that, one summary announcement (sync
 catching up after a night away must not fire fifty desktop notifications)."""
@@ -134,15 +135,13 @@ class AttentionMonitor:
         app.run_worker(self.prime(app), group="attention", exit_on_error=False)
 
     async def prime(self, app: DroverApp) -> None:
-        """Take the baseline (announces nothing): the sessions needing you, which the title
-        counts, and the mark that tells of any other session whether it changed category
-        since (`MirrorReader.attention_baseline`; the others are read when they change)."""
+        """Take the baseline from every session in the mirror (announces nothing)."""
         async with self._lock:
             reader = app.reader
             if reader is None:
                 return
-            mark, rows = await app.reads.run(reader.attention_baseline)
-            self.tracker.prime((snapshot(row) for row in rows), mark)
+            rows = await app.reads.run(reader.sessions, limit=BASELINE_LIMIT)
+            self.tracker.prime(snapshot(row) for row in rows)
             self._refresh_title()
 
     async def changed(self, app: DroverApp, ids: Collection[str]) -> list[Transition]:

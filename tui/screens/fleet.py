@@ -5,11 +5,6 @@ Ordering rule (so the list does not jump while you read): the order is recompute
 the first row (you are watching the top, not reading). Otherwise changed rows update in place,
 new sessions wait for the next re-sort, and the header says the order is being held.
 
-The order is read a page at a time by keyset (`MirrorReader.fleet_page`, an index range): a
-re-sort reads the first page again, and further pages are read as the list is scrolled (or
-jumped, or marked) past them; how many rows the order has comes from a rollup. So opening and
-re-sorting cost the same on ten sessions as on a hundred thousand.
-
 Acting from the list (see `SessionActions`): `y`/`n`/`i` act on the marked rows when any are
 marked (`space` marks, `escape` clears marks first, then the filter), otherwise on the
 highlighted one; `m` replies to the highlighted one. `M` mutes/unmutes the highlighted
@@ -30,7 +25,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Footer, Static
 
-from drover.store.fleet import SORT_KEYS, FleetPage, FleetQuery
+from drover.store.fleet import SORT_KEYS, FleetQuery
 from drover.store.models import BudgetState, HeaderCounts, SessionRow
 from drover.store.reader import MirrorReader
 from drover.sync.connection import ConnectionState
@@ -46,23 +41,19 @@ from drover.tui.widgets.fleet_table import FleetTable
 
 @dataclass(frozen=True, slots=True)
 class FleetSnapshot:
-    """The default order's first page, its first rows and the header counts, read before the
-    first paint."""
+    """The default order's first rows and the header counts, read before the first paint."""
 
-    page: FleetPage
-    total: int
+    ids: list[str]
     rows: dict[str, SessionRow]
     counts: HeaderCounts
 
 
 def read_snapshot(reader: MirrorReader, today: str, rows: int) -> FleetSnapshot:
-    """Read the fleet's default order's first page, its first `rows` rows and the counts
-    (blocking: run it in the read pool). Index range reads and rollups only: the cost does not
-    grow with the fleet."""
-    page = reader.fleet_page(FleetQuery())
-    first = reader.fleet_rows(page.ids[:rows])
-    total = reader.fleet_count(FleetQuery())
-    return FleetSnapshot(page, total, first, reader.header_counts(today=today))
+    """Read the fleet's default order, its first `rows` rows and the counts (blocking: run it
+    in the read pool)."""
+    ids = reader.fleet_ids(FleetQuery())
+    first = reader.fleet_rows(ids[:rows])
+    return FleetSnapshot(ids, first, reader.header_counts(today=today))
 
 
 class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
@@ -96,14 +87,6 @@ class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
         super().__init__()
         self.query_state = FleetQuery(needs_only=needs_only)
         """The filter and sort in force."""
-        self._shown_query: FleetQuery | None = None
-        """The query whose order the list holds (marks are re-checked when it changes)."""
-        self._cursor_key: str | None = None
-        """The keyset cursor after the last page of the order read (None: none read)."""
-        self._order_done = True
-        """The whole order has been read."""
-        self._generation = 0
-        """Bumped whenever the order is replaced, so a page read for an older one is dropped."""
 
     def compose(self) -> ComposeResult:
         yield FleetSummary()
@@ -131,11 +114,10 @@ class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
             return
         self.drover.first_fleet = None
         self.table.now = self.drover.now()
-        self._took_order(FleetQuery(), snapshot.page)
-        self.table.set_order(list(snapshot.page.ids), total=snapshot.total)
+        self.table.set_order(snapshot.ids)
         self.table.set_rows(snapshot.rows)
         summary = self.query_one(FleetSummary)
-        summary.counts, summary.shown = snapshot.counts, snapshot.total
+        summary.counts, summary.shown = snapshot.counts, len(snapshot.ids)
 
     def _note_changed(self, note: str) -> None:
         self.query_one(FleetSummary).note = note
@@ -176,76 +158,26 @@ class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
         """
         self._load_order(self.table.current_id if keep_session else None)
 
-    def _took_order(self, query: FleetQuery, page: FleetPage) -> None:
-        """A new order starts with `page`: later pages continue from it."""
-        self._shown_query = query
-        self._cursor_key, self._order_done = page.last_key, page.done
-        self._generation += 1
-
     @work(exclusive=True, group="fleet-order", exit_on_error=False)
     async def _load_order(self, keep: str | None) -> None:
         reader = self.drover.reader
         if reader is None:
             return
         query = self.query_state
-        reads = self.drover.reads
         try:
-            page = await reads.run(reader.fleet_page, query)
-            total = await reads.run(reader.fleet_count, query)
+            ids = await self.drover.reads.run(reader.fleet_ids, query)
         except re.error as exc:
             self.notify(f"Bad filter: {exc}", severity="error")
             return
-        ids = list(page.ids)
-        if keep is not None and keep not in ids and not page.done:
-            # Keep the cursor on a session further down: read the order as far as it is.
-            position = await reads.run(reader.fleet_position, query, keep)
-            after = page.last_key
-            while position is not None and len(ids) <= position and not page.done:
-                page = await reads.run(reader.fleet_page, query, after=after)
-                ids += page.ids
-                after = page.last_key
-        marks = None
-        if query != self._shown_query and self.table.marked:
-            # A new filter: only the marked sessions it still shows stay marked.
-            marks = await reads.run(reader.fleet_ids, query, among=self.table.marked)
         counts, budgets = await self._header_figures()
-        self._took_order(query, page)
         self.table.now = self.drover.now()
-        self.table.set_order(ids, keep=keep, total=total, marks=marks)
-        rows = await reads.run(reader.fleet_rows, self.table.window_ids())
+        self.table.set_order(ids, keep=keep)
+        rows = await self.drover.reads.run(reader.fleet_rows, self.table.window_ids())
         self.table.set_rows(rows)
         summary = self.query_one(FleetSummary)
-        summary.counts, summary.query, summary.shown = counts, query, total
+        summary.counts, summary.query, summary.shown = counts, query, len(ids)
         summary.budgets = budgets
         summary.order_held = False
-
-    @on(FleetTable.OrderNeeded)
-    def _order_needed(self, event: FleetTable.OrderNeeded) -> None:
-        if self._order_done:
-            if not self.table.complete:  # fewer rows than counted: the list ends here
-                self.table.extend_order([], total=len(self.table.ids))
-            if event.mark_all:
-                self.table.mark_all()
-            return
-        self._extend_order(event.upto, event.mark_all)
-
-    @work(exclusive=True, group="fleet-order-more", exit_on_error=False)
-    async def _extend_order(self, upto: int, mark_all: bool) -> None:
-        """Read the order's next pages until it holds `upto` rows (or all of it)."""
-        reader, query = self.drover.reader, self._shown_query
-        if reader is None or query is None:
-            return
-        generation = self._generation
-        while not self._order_done and len(self.table.ids) < upto:
-            page = await self.drover.reads.run(reader.fleet_page, query, after=self._cursor_key)
-            if generation != self._generation:
-                return  # the order was replaced meanwhile
-            self._cursor_key, self._order_done = page.last_key, page.done
-            self.table.extend_order(page.ids)
-            if page.done:
-                self.table.extend_order([], total=len(self.table.ids))
-        if mark_all:
-            self.table.mark_all()
 
     @work(exclusive=True, group="fleet-rows", exit_on_error=False)
     async def _load_rows(self, ids: list[str], counts: bool = False) -> None:

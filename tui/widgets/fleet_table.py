@@ -1,22 +1,15 @@
 """`FleetTable`: the virtualised session list (line API; only visible rows are rendered).
 
-The table holds the display *order* as far as it has been read (a prefix of the session ids:
-the fleet's order is read a page at a time, `MirrorReader.fleet_page`), how many rows the
-order has in all (the scrollbar's length), and a cache of the rows it has been given; it never
-queries anything. When the viewport moves it posts `WindowChanged` so the screen can fetch
-exactly the visible rows in a worker, and `OrderNeeded` when it shows or jumps to rows past the
-order read so far. Rows not fetched yet draw as a dim placeholder.
-
-Drawing is cheap: a row's strip is cached under what it draws (its cells' text, its badge,
-width, cursor and mark), built from segments without Rich's text layout, and redrawn only
-when one of those changes. Status badges are coloured through component classes named like the state
+The table holds the display *order* (a list of session ids) and a cache of the rows it has
+been given; it never queries anything. When the viewport moves it posts `WindowChanged` so the
+screen can fetch exactly the visible rows in a worker. Rows not fetched yet draw as a dim
+placeholder. Status badges are coloured through component classes named like the state
 (`-running`, `-needs-you`, …) whose colours come from the theme's `$session-*` variables.
 
 Marks (`space`) select rows for bulk acts: a marked row shows `✓` before its title and the
 `fleet-table--marked` style. Marks only cover sessions in the current order (a re-filter drops
-the others, so a bulk act never touches a row you can no longer see; the owner works out which
-stay); `*` marks every row in the order, i.e. all that match the filter (once the owner has
-read the whole order). Muted sessions (no attention alerts) show `⊘`
+the others, so a bulk act never touches a row you can no longer see); `*` marks every row in
+the order, i.e. all that match the filter. Muted sessions (no attention alerts) show `⊘`
 before the title; the owner pushes the muted set down.
 
 The mouse: a click highlights a row, a double click opens it, the wheel scrolls.
@@ -27,8 +20,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
@@ -42,11 +35,10 @@ from drover.sync.connection import ConnectionState
 from drover.text import format as fmt
 from drover.themes import SESSION_STATES
 from drover.tui.viewmodel.fleet_cells import fleet_cells
-from drover.tui.widgets.fleet_layout import COLUMNS, GAP, fit, layout
+from drover.tui.widgets.fleet_layout import GAP, fit, layout
 
 _STRIP_CACHE = 2_000  # rendered rows kept; far more than a screen, far less than a big fleet
 _MARGIN = 10  # rows fetched beyond the viewport, so small scrolls draw without placeholders
-_KEYS = tuple(column.key for column in COLUMNS)
 
 
 class FleetTable(ScrollView, can_focus=True):
@@ -98,15 +90,6 @@ class FleetTable(ScrollView, can_focus=True):
             self.ids = ids
             super().__init__()
 
-    class OrderNeeded(Message):
-        """Rows past the order read so far are wanted: the owner should read it up to
-        `upto` rows (`extend_order`), then mark them all if `mark_all`."""
-
-        def __init__(self, upto: int, mark_all: bool = False) -> None:
-            self.upto = upto
-            self.mark_all = mark_all
-            super().__init__()
-
     class Highlighted(Message):
         """The cursor moved to another session."""
 
@@ -132,13 +115,9 @@ class FleetTable(ScrollView, can_focus=True):
     def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
         self._ids: list[str] = []
-        self._total = 0
         self._rows: dict[str, SessionRow] = {}
         self._connections: Mapping[str, ConnectionState] = {}
         self._strips: dict[str, tuple[tuple[object, ...], Strip]] = {}
-        # sid -> (row, now, connection, flags, can_act) and the cells they give (by identity).
-        self._cells: dict[str, tuple[tuple[object, ...], tuple[str, ...], str]] = {}
-        self._styles: dict[str, Style] = {}
         self._marked: dict[str, None] = {}  # insertion-ordered set
         self._muted: frozenset[str] = frozenset()
         self.can_act = True
@@ -150,18 +129,8 @@ class FleetTable(ScrollView, can_focus=True):
 
     @property
     def ids(self) -> Sequence[str]:
-        """The current display order, as far as it has been read (see `total`)."""
+        """The current display order."""
         return self._ids
-
-    @property
-    def total(self) -> int:
-        """Rows in the current order (read or not yet)."""
-        return self._total
-
-    @property
-    def complete(self) -> bool:
-        """The whole order has been read."""
-        return len(self._ids) >= self._total
 
     @property
     def current_id(self) -> str | None:
@@ -175,12 +144,8 @@ class FleetTable(ScrollView, can_focus=True):
 
     @property
     def marked(self) -> list[str]:
-        """Marked session ids, in display order (any past the order read so far after)."""
-        shown = [sid for sid in self._ids if sid in self._marked]
-        if len(shown) == len(self._marked):
-            return shown
-        seen = set(shown)
-        return shown + [sid for sid in self._marked if sid not in seen]
+        """Marked session ids, in display order."""
+        return [sid for sid in self._ids if sid in self._marked]
 
     def toggle_mark(self, session_id: str) -> None:
         """Mark or unmark one session."""
@@ -189,11 +154,7 @@ class FleetTable(ScrollView, can_focus=True):
         self._marks_changed()
 
     def mark_all(self) -> None:
-        """Mark every row of the current order (everything the filter lets through); with
-        the order not all read yet, ask the owner for the rest first."""
-        if not self.complete:
-            self.post_message(self.OrderNeeded(self._total, mark_all=True))
-            return
+        """Mark every row of the current order (everything the filter lets through)."""
         self._marked = dict.fromkeys(self._ids)
         self._marks_changed()
 
@@ -212,54 +173,22 @@ class FleetTable(ScrollView, can_focus=True):
         self.refresh()
         self.post_message(self.MarksChanged(len(self._marked)))
 
-    def set_order(
-        self,
-        ids: list[str],
-        keep: str | None = None,
-        *,
-        total: int | None = None,
-        marks: Sequence[str] | None = None,
-    ) -> None:
+    def set_order(self, ids: list[str], keep: str | None = None) -> None:
         """Replace the display order, keeping the cursor on session `keep` when present.
-
-        Args:
-            ids: the order's first ids (all of it, or the pages read so far).
-            keep: the session to keep the cursor on (else the cursor keeps its index).
-            total: rows in the whole order (None: `ids` is all of it).
-            marks: the marks that stay (None: those among `ids`, or all of them when `ids`
-                is only the start of the order; the owner re-checks them on a new filter).
 
         Rows outside the new order are dropped from the cache so it stays window-sized.
         """
         self._ids = ids
-        self._total = max(len(ids), total if total is not None else len(ids))
         wanted = set(ids)
         self._rows = {k: v for k, v in self._rows.items() if k in wanted}
-        if marks is not None:
-            kept = dict.fromkeys(m for m in marks if m in self._marked)
-        elif self.complete:
-            kept = {sid: None for sid in self._marked if sid in wanted}
-        else:
-            kept = self._marked
-        if kept.keys() != self._marked.keys():
-            self._marked = kept
+        if any(sid not in wanted for sid in self._marked):
+            self._marked = {sid: None for sid in self._marked if sid in wanted}
             self.post_message(self.MarksChanged(len(self._marked)))
         self._strips.clear()
-        index = ids.index(keep) if keep in wanted else min(self.cursor, self._total - 1)
-        self.virtual_size = Size(self.size.width, self._total)
+        index = ids.index(keep) if keep in wanted else min(self.cursor, len(ids) - 1)
+        self.virtual_size = Size(self.size.width, len(ids))
         self.set_reactive(FleetTable.cursor, max(0, index))
         self._scroll_cursor_into_view()
-        self.refresh()
-        self._post_window()
-
-    def extend_order(self, ids: Sequence[str], total: int | None = None) -> None:
-        """Append the next page of the order (read after the last id held)."""
-        known = set(self._ids)
-        self._ids.extend(sid for sid in ids if sid not in known)
-        if total is not None:
-            self._total = total
-        self._total = max(self._total, len(self._ids))
-        self.virtual_size = Size(self.size.width, self._total)
         self.refresh()
         self._post_window()
 
@@ -281,10 +210,7 @@ class FleetTable(ScrollView, can_focus=True):
         """Ids in the viewport plus a margin either side (what the owner should fetch)."""
         top = int(self.scroll_offset.y)
         start = max(0, top - _MARGIN)
-        return self._ids[start : self._window_end()]
-
-    def _window_end(self) -> int:
-        return int(self.scroll_offset.y) + self.size.height + _MARGIN
+        return self._ids[start : top + self.size.height + _MARGIN]
 
     # -- rendering -----------------------------------------------------------------------------
 
@@ -293,22 +219,25 @@ class FleetTable(ScrollView, can_focus=True):
         index = int(self.scroll_offset.y) + y
         width = self.scrollable_content_region.width
         base = self.rich_style
-        if index >= self._total:
+        if index >= len(self._ids):
             return Strip.blank(width, base)
-        if index >= len(self._ids):  # the order is not read this far yet
-            return self._line(fit("  …", width), "fleet-table--placeholder", width)
         sid = self._ids[index]
         row = self._rows.get(sid)
+        # Rows are immutable records: the same object, width, cursor state, clock and
+        # connection draw the same strip, so cursor moves and ticks redraw only what changed.
         marked, muted = sid in self._marked, sid in self._muted
-        flags = ("✓ " if marked else "") + ("⊘ " if muted else "")
-        cells, state = self._row_cells(sid, row, flags)
-        # Keyed on what is drawn: a refetched row that looks the same, a clock tick that
-        # changes no age, or another row's change all reuse the strip.
-        key = (cells, state, width, index == self.cursor, marked)
+        conn = self._connections.get(sid)
+        key = (row, width, index == self.cursor, self.now, conn, marked, muted, self.can_act)
         cached = self._strips.get(sid)
         if cached is not None and cached[0] == key:
             return cached[1]
-        strip = self._row_strip(cells, state, width, marked, index == self.cursor)
+        flags = ("✓ " if marked else "") + ("⊘ " if muted else "")
+        text = self._row_text(row, sid, width, base, flags)
+        if marked:
+            text.stylize(self.get_component_rich_style("fleet-table--marked"))
+        if index == self.cursor:
+            text.stylize(self.get_component_rich_style("fleet-table--cursor"))
+        strip = Strip(text.render(self.app.console), width).extend_cell_length(width, base)
         if len(self._strips) > _STRIP_CACHE:
             self._strips.clear()
         self._strips[sid] = (key, strip)
@@ -318,70 +247,35 @@ class FleetTable(ScrollView, can_focus=True):
         """Theme or CSS changed: every cached strip is stale."""
         super().notify_style_update()
         self._strips.clear()
-        self._styles.clear()
 
-    def _style(self, name: str) -> Style:
-        style = self._styles.get(name)
-        if style is None:
-            style = self._styles[name] = self.get_component_rich_style(name)
-        return style
+    def _row_text(
+        self, row: SessionRow | None, sid: str, width: int, base: Style, flags: str = ""
+    ) -> Text:
+        """One row as inert Rich text (agent data is never parsed as markup).
 
-    def _row_cells(
-        self, sid: str, row: SessionRow | None, flags: str
-    ) -> tuple[tuple[str, ...], str]:
-        """The row's cell texts (one per column of `COLUMNS`, or the placeholder) and badge
-        state, recomputed only when the row object, clock, connection or flags change."""
-        conn = self._connections.get(sid)
-        inputs = (row, self.now, conn, flags, self.can_act)
-        memo = self._cells.get(sid)
-        if memo is not None and all(a is b for a, b in zip(memo[0], inputs, strict=True)):
-            return memo[1], memo[2]
+        Args:
+            row: the session (None: not fetched yet, drawn as a placeholder).
+            sid: its id.
+            width: the line width.
+            base: the widget's base style.
+            flags: mark/mute glyphs shown before the title.
+        """
         if row is None:
-            cells: tuple[str, ...] = (f"  {flags}{sid} …",)
-            state = ""
-        else:
-            by_key = fleet_cells(row, self.now, conn, flags=flags, can_act=self.can_act)
-            cells = tuple(by_key[column.key] for column in COLUMNS)
-            state = fmt.visual_state(row)
-        if len(self._cells) > _STRIP_CACHE:
-            self._cells.clear()
-        self._cells[sid] = (inputs, cells, state)
-        return cells, state
-
-    def _line(self, text: str, component: str, width: int) -> Strip:
-        style = self.rich_style + self._style(component)
-        return Strip([Segment(text, style)], width)
-
-    def _row_strip(
-        self, cells: tuple[str, ...], state: str, width: int, marked: bool, cursor: bool
-    ) -> Strip:
-        """One row as segments: each cell fitted to its column (agent text stays inert)."""
-        if not state:  # not fetched yet
-            return self._line(fit(cells[0], width), "fleet-table--placeholder", width)
-        overlay = Style()
-        if marked:
-            overlay += self._style("fleet-table--marked")
-        if cursor:
-            overlay += self._style("fleet-table--cursor")
-        base = self.rich_style
-        plain = base + overlay
-        by_key = dict(zip(_KEYS, cells, strict=True))
-        styled = {
-            "status": self._style(f"-{state}"),
-            "reason": self._style("fleet-table--reason"),
-            "waiting": self._style("fleet-table--reason"),
+            placeholder = self.get_component_rich_style("fleet-table--placeholder")
+            return Text(fit(f"  {flags}{sid} …", width), style=base + placeholder)
+        conn = self._connections.get(sid)
+        cells = fleet_cells(row, self.now, conn, flags=flags, can_act=self.can_act)
+        styles: dict[str, Style] = {
+            "status": self.get_component_rich_style(f"-{fmt.visual_state(row)}"),
+            "reason": self.get_component_rich_style("fleet-table--reason"),
+            "waiting": self.get_component_rich_style("fleet-table--reason"),
         }
-        segments: list[Segment] = []
+        text = Text(style=base, no_wrap=True, end="")
         for index, (column, size) in enumerate(layout(width)):
             if index:
-                segments.append(Segment(" " * GAP, plain))
-            extra = styled.get(column.key)
-            style = plain if extra is None else base + extra + overlay
-            segments.append(Segment(fit(by_key[column.key], size, column.right), style))
-        used = sum(size for _, size in layout(width)) + GAP * max(0, len(layout(width)) - 1)
-        if used < width:
-            segments.append(Segment(" " * (width - used), plain))
-        return Strip(segments, width).crop(0, width)
+                text.append(" " * GAP)
+            text.append(fit(cells[column.key], size, column.right), styles.get(column.key))
+        return text
 
     # -- cursor and scrolling ------------------------------------------------------------------
 
@@ -391,7 +285,7 @@ class FleetTable(ScrollView, can_focus=True):
         self.post_message(self.Highlighted(self.current_id, new))
 
     def validate_cursor(self, value: int) -> int:
-        return max(0, min(value, self._total - 1))
+        return max(0, min(value, len(self._ids) - 1))
 
     def _scroll_cursor_into_view(self) -> None:
         top, height = int(self.scroll_offset.y), max(1, self.size.height)
@@ -406,13 +300,10 @@ class FleetTable(ScrollView, can_focus=True):
             self._post_window()
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, self._total)
+        self.virtual_size = Size(self.size.width, len(self._ids))
         self._post_window()
 
     def _post_window(self) -> None:
-        end = min(self._window_end(), self._total)
-        if end > len(self._ids) or self.cursor >= len(self._ids) > 0:
-            self.post_message(self.OrderNeeded(max(end, self.cursor + 1)))
         missing = [sid for sid in self.window_ids() if sid not in self._rows]
         if missing or not self._rows:
             self.post_message(self.WindowChanged(self.window_ids()))
@@ -427,9 +318,7 @@ class FleetTable(ScrollView, can_focus=True):
 
     def action_jump(self, index: int) -> None:
         """Jump to the first (0) or last (-1) row."""
-        self.cursor = index if index >= 0 else self._total - 1
-        if not self.complete:
-            self._post_window()
+        self.cursor = index if index >= 0 else len(self._ids) - 1
 
     def action_toggle_mark(self) -> None:
         """Mark/unmark the highlighted row and move down (k9s: space marks, keeps going)."""
@@ -439,7 +328,7 @@ class FleetTable(ScrollView, can_focus=True):
 
     def action_mark_all(self) -> None:
         """Mark every row shown (all of them, or all that match the filter); again unmarks."""
-        if self._ids and self.complete and len(self._marked) == len(self._ids):
+        if self._ids and len(self._marked) == len(self._ids):
             self.clear_marks()
         else:
             self.mark_all()
@@ -450,7 +339,7 @@ class FleetTable(ScrollView, can_focus=True):
         if offset is None:
             return
         index = int(self.scroll_offset.y) + offset.y
-        if not 0 <= index < self._total:
+        if not 0 <= index < len(self._ids):
             return
         event.stop()
         self.focus()
