@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from drover.store.derive import recompute_session
-from drover.store.extract import dumps, ref_id, ts_key
+from drover.store.extract import dumps, event_text, ref_id, ts_key
 from drover.store.ingest import _merge_duplicate
 from drover.store.models import JSONObject, SQLValue
 from drover.store.objects import upsert_sessions, upsert_threads
@@ -37,8 +37,8 @@ THREAD_ROW_FIELDS = (
 _CHUNK = 500  # rows per lookup/insert round; stays under SQLite's bound-parameter limit
 _INSERT = (
     "INSERT INTO events"
-    "(id, session_id, thread_id, on_primary, type, processed_at, ref_id, raw) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "(id, session_id, thread_id, on_primary, type, processed_at, ref_id, text, raw) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -223,7 +223,7 @@ def _write_chunk(
             rows.append(
                 (
                     item.id, session_id, item.thread_id, int(item.on_primary), event["type"],
-                    event.get("processed_at"), ref_id(event), dumps(event),
+                    event.get("processed_at"), ref_id(event), event_text(event), dumps(event),
                 )
             )  # fmt: skip
             continue

@@ -34,8 +34,8 @@ AUTO_CURSOR = "auto"
 
 _INSERT = (
     "INSERT OR IGNORE INTO events"
-    "(id, session_id, thread_id, on_primary, type, processed_at, ref_id, raw) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "(id, session_id, thread_id, on_primary, type, processed_at, ref_id, text, raw) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _LOOKUP_CHUNK = 500  # stays under SQLite's bound-parameter limit
 
@@ -167,7 +167,6 @@ def ingest_events(
     newest: tuple[str, str] | None = None  # (ts_key, original processed_at)
     on_primary = int(thread_id is None)
     rows: list[list[SQLValue]] = []  # new rows, inserted together below
-    texts: list[str] = []  # their searchable text, for the FTS trigger
     pending: dict[str, int] = {}  # id -> index in rows, for repeats inside this batch
     # Fold plan in delivery order: (event, its ts_key, its id).
     plan: list[tuple[JSONObject, str | None, str]] = []
@@ -184,8 +183,7 @@ def ingest_events(
         if eid in pending:
             row = rows[pending[eid]]
             if row[5] is None and processed_at is not None:  # completed within the batch
-                row[5], row[7] = processed_at, dumps(event)
-                texts[pending[eid]] = event_text(event)
+                row[5], row[8] = processed_at, dumps(event)
                 result.completed_ids.append(eid)
                 plan.append((event, at, eid))
             else:
@@ -206,13 +204,12 @@ def ingest_events(
             rows.append(
                 [
                     eid, session_id, thread_id, on_primary, etype, processed_at,
-                    ref_id(event), dumps(event),
+                    ref_id(event), event_text(event), dumps(event),
                 ]
             )  # fmt: skip
-            texts.append(event_text(event))
             result.new_ids.append(eid)
             plan.append((event, at, eid))
-    first_seq = _insert(conn, rows, texts)
+    first_seq = _insert(conn, rows)
     last_seq = 0
     for event, at, eid in plan:
         if eid in pending:  # inserted by this call
@@ -234,27 +231,15 @@ def ingest_events(
     return result, touched_any
 
 
-def _insert(conn: sqlite3.Connection, rows: list[list[SQLValue]], texts: list[str]) -> int:
+def _insert(conn: sqlite3.Connection, rows: list[list[SQLValue]]) -> int:
     """Insert new rows with one executemany; returns the seq of the first.
-
-    `texts` are the rows' searchable text: the FTS trigger would derive the same from the raw
-    JSON (`drover.store.schema.EventText`), handing it over saves parsing it again.
 
     The rows were checked absent just before, and only this (the single writer) connection
     writes, so AUTOINCREMENT hands out consecutive seqs; the count is verified anyway.
     """
     if not rows:
         return 0
-    # The FTS trigger takes each row's text from here instead of parsing its JSON again.
-    indexer = getattr(conn, "event_text", None)
-    if indexer is not None:
-        for row, text in zip(rows, texts, strict=True):
-            indexer.remember(str(row[7]), text)
-    try:
-        cur = conn.executemany(_INSERT, rows)
-    finally:
-        if indexer is not None:
-            indexer.forget()
+    cur = conn.executemany(_INSERT, rows)
     if cur.rowcount != len(rows):
         raise sqlite3.IntegrityError(
             f"expected {len(rows)} new events, inserted {cur.rowcount}: is another writer active?"

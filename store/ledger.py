@@ -90,6 +90,20 @@ per_session AS (
     SELECT f.session_id, {_S_LABELS}, {", ".join(f"f.{f}" for f in _FIGURES.split(", "))}
     FROM per_day f JOIN sessions s ON s.id = f.session_id
 )"""
+_PER_SESSION_OPEN = f"""WITH per_session(session_id, {_LABELS}, {_FIGURES}) AS (
+    SELECT s.id, {_S_LABELS}, coalesce(s.list_cost_cents, 0), coalesce(s.active_seconds, 0),
+        max(coalesce(s.input_tokens, 0), coalesce(u.tok_in, 0)),
+        max(coalesce(s.output_tokens, 0), coalesce(u.tok_out, 0)),
+        max(coalesce(s.cache_read_tokens, 0), coalesce(u.cache_read, 0)),
+        max(coalesce(s.cache_creation_tokens, 0), coalesce(u.cache_write, 0)),
+        coalesce(u.requests, 0)
+    FROM sessions s LEFT JOIN (
+        SELECT session_id, sum(input_tokens) AS tok_in, sum(output_tokens) AS tok_out,
+            sum(cache_read_tokens) AS cache_read, sum(cache_write_tokens) AS cache_write,
+            sum(requests) AS requests
+        FROM daily_usage GROUP BY session_id
+    ) u ON u.session_id = s.id
+)"""
 
 # Dimension -> (group key, label, extra joins). Session rows carry a few more columns.
 _GROUPS: dict[str, tuple[str, str, str]] = {
@@ -113,6 +127,10 @@ def _window(since: str | None, until: str | None) -> dict[str, str]:
     return {"since": since or _FIRST_DAY, "until": until or _LAST_DAY}
 
 
+def _per_session(since: str | None, until: str | None) -> str:
+    return _PER_SESSION_OPEN if since is None and until is None else _PER_SESSION_WINDOW
+
+
 def _row(values: Iterable[Any]) -> LedgerRow:  # a row of the queries below
     key, label, sessions, cents, active, tin, tout, cread, cwrite, requests, *extra = values
     return LedgerRow(
@@ -121,72 +139,11 @@ def _row(values: Iterable[Any]) -> LedgerRow:  # a row of the queries below
     )  # fmt: skip
 
 
-_TOP_TOKENS = (
-    "max(coalesce(input_tokens, 0), req_input) + max(coalesce(output_tokens, 0), req_output) "
-    "+ max(coalesce(cache_read_tokens, 0), req_cache_read) "
-    "+ max(coalesce(cache_creation_tokens, 0), req_cache_write)"
-)
-LEDGER_INDEXES_V8 = (
-    # All-time top sessions: the ledger's session order, read a page at a time.
-    f"CREATE INDEX sessions_ledger_top ON sessions(coalesce(list_cost_cents, 0) DESC, "
-    f"({_TOP_TOKENS}) DESC, id)",
-    # Sessions at or near their server budget (a handful), most consumed first.
-    "CREATE INDEX sessions_budget ON sessions(list_cost_cents * 1.0 / budget_cents DESC, id) "
-    "WHERE budget_cents > 0 AND deleted = 0 AND archived_at IS NULL",
-)
-"""Migration v8's ledger indexes (the all-time figures themselves are `drover.store.rollups`)."""
-
-
-def _open_totals(conn: sqlite3.Connection) -> LedgerRow:
-    row = conn.execute(
-        f"SELECT NULL, NULL, sessions, {_FIGURES} FROM ledger_rollup WHERE dim = 'all' AND key = ''"
-    ).fetchone()
-    return _row(row or (None, None, 0, 0, 0, 0, 0, 0, 0, 0))
-
-
-def _open_top_sessions(conn: sqlite3.Connection, limit: int | None, offset: int) -> list[LedgerRow]:
-    """All-time session rows through `sessions_ledger_top` (a page, never a sort)."""
-    sql = (
-        "SELECT id, title, 1, coalesce(list_cost_cents, 0), coalesce(active_seconds, 0), "
-        "max(coalesce(input_tokens, 0), req_input), max(coalesce(output_tokens, 0), req_output), "
-        "max(coalesce(cache_read_tokens, 0), req_cache_read), "
-        "max(coalesce(cache_creation_tokens, 0), req_cache_write), req_count, "
-        "agent_name, status, budget_cents FROM sessions "
-        "WHERE coalesce(list_cost_cents, 0) >= -1e18 "  # a range on the index: a SEARCH
-        f"ORDER BY coalesce(list_cost_cents, 0) DESC, ({_TOP_TOKENS}) DESC, id "
-        "LIMIT ? OFFSET ?"
-    )
-    return [_row(r) for r in conn.execute(sql, (-1 if limit is None else limit, offset))]
-
-
-def _open_groups(
-    conn: sqlite3.Connection, by: Dimension, limit: int | None, offset: int
-) -> list[LedgerRow]:
-    """All-time rows per agent, environment or model, from the rollup (a row per group)."""
-    label = {
-        # The agent's name, else one of its sessions' (an index probe; names of one agent
-        # agree in practice, where the windowed query takes the largest).
-        "agent": "coalesce((SELECT a.name FROM agents a WHERE a.id = r.key), "
-        "(SELECT s.agent_name FROM sessions s WHERE s.agent_id IS nullif(r.key, '') "
-        "AND s.agent_name IS NOT NULL LIMIT 1))",
-        "environment": "(SELECT e.name FROM environments e WHERE e.id = r.key)",
-        "model": "nullif(r.key, '')",
-    }[by]
-    sql = (
-        f"SELECT nullif(r.key, ''), {label}, r.sessions, {_FIGURES} FROM ledger_rollup r "
-        "WHERE r.dim = ? AND r.sessions > 0 ORDER BY r.cents DESC, "
-        "r.tok_in + r.tok_out + r.cache_read + r.cache_write DESC, r.key LIMIT ? OFFSET ?"
-    )
-    return [_row(r) for r in conn.execute(sql, (by, -1 if limit is None else limit, offset))]
-
-
 def ledger_totals(
     conn: sqlite3.Connection, *, since: str | None = None, until: str | None = None
 ) -> LedgerRow:
     """Every session's figures added up, within the window (see the module docstring)."""
-    if since is None and until is None:
-        return _open_totals(conn)
-    sql = f"{_PER_SESSION_WINDOW} SELECT NULL, NULL, count(*), {_SUMS} FROM per_session"
+    sql = f"{_per_session(since, until)} SELECT NULL, NULL, count(*), {_SUMS} FROM per_session"
     return _row(conn.execute(sql, _window(since, until)).fetchone())
 
 
@@ -200,9 +157,6 @@ def ledger_rows(
     offset: int = 0,
 ) -> list[LedgerRow]:
     """Figures grouped by `by`: days in date order, every other grouping most expensive first.
-
-    All-time figures come from the rollups (`drover.store.rollups`) and, per session, from
-    the `sessions_ledger_top` index; a window reads the per-day rows of its days only.
 
     Args:
         conn: a read connection.
@@ -223,14 +177,10 @@ def ledger_rows(
         return [_row(r) for r in conn.execute(sql, params)]
     if by not in _GROUPS:
         raise ValueError(f"unknown ledger grouping {by!r}; choose from {', '.join(DIMENSIONS)}")
-    if since is None and until is None:
-        if by == "session":
-            return _open_top_sessions(conn, limit, offset)
-        return _open_groups(conn, by, limit, offset)
     key, label, joins = _GROUPS[by]
     extra = _SESSION_EXTRA if by == "session" else ""
     sql = (
-        f"{_PER_SESSION_WINDOW} SELECT {key}, {label}, count(*), "
+        f"{_per_session(since, until)} SELECT {key}, {label}, count(*), "
         f"{', '.join(f'sum(ps.{f})' for f in _FIGURES.split(', '))}{extra} "
         f"FROM per_session ps {joins} GROUP BY {key} ORDER BY sum(ps.cents) DESC, "
         "sum(ps.tok_in + ps.tok_out + ps.cache_read + ps.cache_write) DESC, "
@@ -277,13 +227,12 @@ def budget_states(
         since = today[:8] + "01" if period == "monthly" else today
         spent = window_spend(conn, since, today, agent=agent)
         states.append(BudgetState(period, agent, agent, spent, cap_cents))
-    # Through `sessions_budget`: a range on the consumed share, so only those near a cap.
     rows = conn.execute(
         "SELECT id, title, list_cost_cents, budget_cents FROM sessions "
-        "WHERE budget_cents > 0 AND list_cost_cents * 1.0 / budget_cents >= ? "
+        "WHERE budget_cents > 0 AND list_cost_cents * 100 >= budget_cents * ? "
         "AND deleted = 0 AND archived_at IS NULL "
         "ORDER BY list_cost_cents * 1.0 / budget_cents DESC, id LIMIT ?",
-        (WARN_PERCENT / 100, session_limit),
+        (WARN_PERCENT, session_limit),
     )
     states.extend(BudgetState("session", sid, title, cents, cap) for sid, title, cents, cap in rows)
     return states

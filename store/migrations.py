@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from drover.store.errors import DiskFullError, is_writable_dir, storage_error
-from drover.store.schema import MirrorConnection, ensure_fts_triggers
+from drover.store.schema import ensure_fts_triggers
 
 # Each step imports what it creates when it runs: opening an up-to-date mirror (every start of
 # the TUI, every `drover ls`) loads none of it.
@@ -98,45 +98,7 @@ def _v7(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-def _v8(conn: sqlite3.Connection) -> None:
-    """Scale: no hot path reads every session. An index per fleet ordering (`drover.store.
-    fleet`: a page of the order is an index range), rollups of the header's counts and the
-    ledger's all-time figures kept by triggers (`drover.store.rollups`), the ledger's session
-    indexes, `last_event_at` indexed (search's `after:`), and `attention_rev`, when each
-    session last changed attention category (`drover.store.attention`)."""
-    from drover.store.fleet import SORT_KEYS, fleet_index_ddl
-    from drover.store.ledger import LEDGER_INDEXES_V8
-    from drover.store.rollups import ROLLUPS_V8, fill_rollups
-
-    conn.execute("ALTER TABLE sessions ADD COLUMN attention_rev INTEGER NOT NULL DEFAULT 0")
-    conn.execute("CREATE INDEX sessions_attention ON sessions(attention_rev)")
-    conn.execute("CREATE INDEX sessions_last_event ON sessions(last_event_at, event_count)")
-    for sort in SORT_KEYS:
-        conn.execute(fleet_index_ddl(sort))
-    for statement in (*ROLLUPS_V8, *LEDGER_INDEXES_V8):
-        conn.execute(statement)
-    fill_rollups(conn)
-
-
-def _v9(conn: sqlite3.Connection) -> None:
-    """Scale: an event's text is stored once, in the FTS index; the index takes its content
-    from a view that derives it from the raw JSON (`drover.store.schema`); rows written
-    before keep their `text` (the view reads it), new rows leave it empty. The type index
-    leads with the type, so a `type:` search facet needs no session to seek."""
-    from drover.store.schema import FTS_TRIGGERS, FTS_V9, point_fts_at_view
-
-    for statement in FTS_V9:
-        conn.execute(statement)
-    point_fts_at_view(conn)
-    for ddl in FTS_TRIGGERS.values():
-        conn.execute(ddl)
-    conn.execute("CREATE INDEX events_type_session_seq ON events(type, session_id, seq)")
-    conn.execute("DROP INDEX events_session_type_seq")
-
-
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,
-]  # fmt: skip
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -144,7 +106,7 @@ class Database:
     """A mirror connection, opened by `connect` (what the store needs of one, no more).
 
     Attributes:
-        conn: the sqlite3 connection (a `MirrorConnection`).
+        conn: the sqlite3 connection.
     """
 
     def __init__(self, conn: sqlite3.Connection) -> None:
@@ -181,11 +143,7 @@ def connect(
         if not read_only:
             _make_private(path)
         conn = sqlite3.connect(
-            str(path),
-            isolation_level=None,
-            timeout=30.0,
-            check_same_thread=not read_only,
-            factory=MirrorConnection,
+            str(path), isolation_level=None, timeout=30.0, check_same_thread=not read_only
         )
         try:
             conn.execute(f"PRAGMA synchronous = {synchronous}")  # the file is opened here
@@ -212,7 +170,6 @@ def _as_it_stands(path: Path) -> sqlite3.Connection:
         uri=True,
         isolation_level=None,
         check_same_thread=False,
-        factory=MirrorConnection,
     )
 
 

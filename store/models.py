@@ -31,8 +31,6 @@ class SessionRow:
     for a session synced from the server, `import` for one loaded from an export file (sync
     never polls or follows those). `id_collisions`: events that arrived for it under ids
     already stored for another session, kept out of its transcript (`drover.store.collisions`).
-    `attention_rev`: when the session last changed attention category (`drover.store.
-    attention`).
     """
 
     id: str
@@ -67,15 +65,13 @@ class SessionRow:
     raw: JSONObject | None = None
     origin: str | None = None
     id_collisions: int = 0
-    attention_rev: int = 0
 
     COLUMNS = (
         "id, status, deleted, title, agent_id, agent_name, model_id, environment_id, "
         "created_at, updated_at, archived_at, input_tokens, output_tokens, cache_read_tokens, "
         "cache_creation_tokens, list_cost_cents, active_seconds, budget_cents, stop_reason, "
         "stop_event_ids, stop_details, last_error, error_badge, pending_actions, needs_you, "
-        "needs_since, high_water_seq, event_count, last_event_at, origin, id_collisions, "
-        "attention_rev"
+        "needs_since, high_water_seq, event_count, last_event_at, origin, id_collisions"
     )
 
     @classmethod

@@ -16,15 +16,7 @@ from pathlib import Path
 
 from drover.store import rollups
 from drover.store.account import AccountBinding, read_account
-from drover.store.fleet import (
-    FLEET_PAGE,
-    FleetPage,
-    FleetQuery,
-    fleet_count_sql,
-    fleet_key,
-    fleet_sql,
-    register_functions,
-)
+from drover.store.fleet import FleetQuery, fleet_sql, register_functions
 from drover.store.migrations import connect
 from drover.store.models import (
     EventRow,
@@ -175,76 +167,14 @@ class MirrorReader(SyncQueries, ReviewQueries):
             clauses.append("deleted = 0")
         return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
-    def fleet_ids(self, query: FleetQuery, *, among: Sequence[str] | None = None) -> list[str]:
+    def fleet_ids(self, query: FleetQuery) -> list[str]:
         """Ids of the sessions the fleet list shows for `query`, in display order.
 
-        The whole order reads every visible session's key (an index range, no table scan):
-        for acts on all of it (mark all, jump to the end). Views read it a page at a time
-        (`fleet_page`).
-
-        Args:
-            query: the filter and sort.
-            among: only these sessions (those of them the query shows, in display order).
-
         Raises:
             re.error: the query's pattern is not a valid regular expression.
         """
-        if among is None:
-            sql, params = fleet_sql(query)
-            return [row[0] for row in self._all(sql, params)]
-        found: list[tuple[str, str]] = []
-        wanted = list(dict.fromkeys(among))
-        for chunk in range(0, len(wanted), 500):  # under SQLite's bound-parameter limit
-            part = wanted[chunk : chunk + 500]
-            sql, params = fleet_sql(query, among=len(part))
-            found += [(row[1], row[0]) for row in self._all(sql, [*params, *part])]
-        return [sid for _, sid in sorted(found)]
-
-    def fleet_page(
-        self, query: FleetQuery, *, after: str | None = None, limit: int = FLEET_PAGE
-    ) -> FleetPage:
-        """One page of the fleet's order for `query`, by keyset (an index range read).
-
-        Args:
-            query: the filter and sort.
-            after: the previous page's `last_key` (None: the first page).
-            limit: most ids.
-
-        Raises:
-            re.error: the query's pattern is not a valid regular expression.
-        """
-        sql, params = fleet_sql(query, after=after, limit=limit + 1)
-        rows = self._all(sql, params)
-        done = len(rows) <= limit
-        rows = rows[:limit]
-        return FleetPage([r[0] for r in rows], rows[-1][1] if rows else after, done)
-
-    def fleet_count(self, query: FleetQuery) -> int:
-        """How many sessions the fleet shows for `query` (a rollup row unless a pattern
-        filters, which reads every visible session).
-
-        Raises:
-            re.error: the query's pattern is not a valid regular expression.
-        """
-        counted = fleet_count_sql(query)
-        if counted is None:
-            counts = rollups.fleet_counts(self._conn())
-            return counts.needs if query.needs_only else counts.total
-        count: int = self._all(*counted)[0][0]
-        return count
-
-    def fleet_position(self, query: FleetQuery, session_id: str) -> int | None:
-        """Where a session is in the fleet's order (None: the query does not show it).
-
-        Counts the keys before the session's (an index range as long as the position).
-        """
-        key = fleet_key(query.sort)
-        row = self._all(f"SELECT {key} FROM sessions WHERE id = ?", [session_id])
-        if not row or not self.fleet_ids(query, among=[session_id]):
-            return None
-        sql, params = fleet_sql(query, before=row[0][0])
-        count: int = self._all(f"SELECT count(*) FROM ({sql})", params)[0][0]
-        return count
+        sql, params = fleet_sql(query)
+        return [row[0] for row in self._all(sql, params)]
 
     def fleet_rows(self, ids: Sequence[str]) -> dict[str, SessionRow]:
         """Current rows of the given sessions (unknown ids are left out)."""
@@ -258,54 +188,17 @@ class MirrorReader(SyncQueries, ReviewQueries):
                 rows[r["id"]] = SessionRow.from_row(r)
         return {sid: rows[sid] for sid in ids if sid in rows}
 
-    def attention_baseline(self) -> tuple[int, list[SessionRow]]:
-        """What attention tracking starts from, read in one snapshot: the highest
-        `attention_rev` (sessions above it changed category since) and every session that
-        needs you (the ones the window title counts)."""
-        conn = self._conn()
-        conn.execute("BEGIN")
-        try:
-            (mark,) = conn.execute(
-                "SELECT coalesce(max(attention_rev), 0) FROM sessions"
-            ).fetchone()
-            # `> ''`, not `IS NOT NULL`: a range SQLite reads through `sessions_needs`.
-            rows = conn.execute(
-                f"SELECT {SessionRow.COLUMNS} FROM sessions WHERE needs_you > ''"
-            ).fetchall()
-        finally:
-            conn.execute("COMMIT")
-        return int(mark), [SessionRow.from_row(r) for r in rows]
-
     def inbox(self, *, limit: int = 500, include_archived: bool = False) -> list[SessionRow]:
         """Sessions needing you first (longest-waiting first), then the rest newest first."""
-        if include_archived:
-            where, params = self._session_filters(None, None, None, include_archived, False)
-            rows = self._all(
-                f"SELECT {SessionRow.COLUMNS} FROM sessions {where} ORDER BY "
-                "needs_you IS NULL, "
-                "CASE WHEN needs_you IS NOT NULL THEN needs_since END ASC, "
-                "created_at DESC NULLS LAST, id LIMIT ?",
-                [*params, limit],
-            )
-            return [SessionRow.from_row(r) for r in rows]
-        # The visible sessions: needing you in the fleet's `needs` order (longest waiting
-        # first; its key index reads a page, where ordering by `needs_since` sorted every
-        # session needing you), then the rest in the fleet's `age` order, as many as the limit.
-        needs = fleet_key("needs")
-        needing = self._all(
-            f"SELECT {SessionRow.COLUMNS} FROM sessions WHERE deleted = 0 "
-            f"AND archived_at IS NULL AND {needs} < '1' ORDER BY {needs} LIMIT ?",
-            [limit],
+        where, params = self._session_filters(None, None, None, include_archived, False)
+        rows = self._all(
+            f"SELECT {SessionRow.COLUMNS} FROM sessions {where} ORDER BY "
+            "needs_you IS NULL, "
+            "CASE WHEN needs_you IS NOT NULL THEN needs_since END ASC, "
+            "created_at DESC NULLS LAST, id LIMIT ?",
+            [*params, limit],
         )
-        rest: list[sqlite3.Row] = []
-        if len(needing) < limit:
-            key = fleet_key("age")
-            rest = self._all(
-                f"SELECT {SessionRow.COLUMNS} FROM sessions WHERE deleted = 0 "
-                f"AND archived_at IS NULL AND {key} > '1' ORDER BY {key} LIMIT ?",
-                [limit - len(needing)],
-            )
-        return [SessionRow.from_row(r) for r in (*needing, *rest)]
+        return [SessionRow.from_row(r) for r in rows]
 
     def threads(self, session_id: str) -> list[ThreadRow]:
         """The threads known for a session, oldest first."""

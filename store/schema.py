@@ -4,36 +4,22 @@ Design notes (the traps in docs/PERFORMANCE.md):
 
 * `events.seq` is the local, monotonic order (AUTOINCREMENT so a seq is never reused even if
   rows are ever purged); the server id is `UNIQUE` and ingest appends with `INSERT OR IGNORE`.
-* The searchable text of an event is stored once, in the FTS5 index (migration v9). Before
-  v9 it was also a column, `events.text`, which `events_fts` used as its external content;
-  now its content is the view `events_fts_content`, which derives each event's text from its
-  raw JSON with `drover_event_text(raw)` (`drover.store.extract.event_text`, registered on
-  every connection `drover.store.migrations.connect` opens), or takes `events.text` where a
-  row written before v9 still holds it. Snippets and the FTS5 `delete` therefore see exactly
-  the text that was indexed. Changing `event_text` changes what old rows derive: it needs a
-  migration that rebuilds the index.
-* Every event gets an FTS row (empty text for events without any), so "FTS rows == content
-  rows" is a checkable invariant (`events_fts_docsize` against `events`). The triggers index
-  each inserted event (`drover_event_text` is handed the text ingest already extracted, see
-  `EventText`), re-index one whose raw JSON changes the text (never, in practice: completing a
-  queued user event changes `processed_at` only) and un-index a deleted one. A connection
-  without the function (the `sqlite3` shell) can read and search, but not write events: it
-  fails instead of leaving the index behind. Never REPLACE/UPSERT events: REPLACE deletes
-  without firing the delete trigger and leaves ghost index rows (`connect` turns
-  `recursive_triggers` on, which hides that, but REPLACE would still move the event to a new
-  seq and break keyset paging and high-water marks).
+* `events_fts` is an external-content FTS5 table over `events.text`. Every event gets an FTS
+  row (empty text for events without any), so "FTS rows == content rows" is a checkable
+  invariant. The update trigger fires only on `UPDATE OF text`; completing a queued user event
+  updates `processed_at`/`raw` only, so it never touches the index. Never REPLACE/UPSERT events:
+  REPLACE deletes without firing the delete trigger and leaves ghost index rows (sqlite-utils
+  turns `recursive_triggers` on, which hides that, but REPLACE would still move the event to a
+  new seq and break keyset paging and high-water marks).
 * sqlite-utils' `table.transform()` silently drops these triggers, so `ensure_fts_triggers`
   checks for them at every open and re-creates them (and rebuilds the index) if missing.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 
 FTS_TABLE = "events_fts"
-TEXT_FUNCTION = "drover_event_text"
-FTS_CONTENT = "events_fts_content"
 
 TABLES_V1 = """
 CREATE TABLE agents (
@@ -164,8 +150,8 @@ CREATE VIRTUAL TABLE events_fts USING fts5(
 );
 """
 
-# The v1 triggers, over the `events.text` column (migration v9 replaces them).
-FTS_TRIGGERS_V1 = {
+# name -> DDL. Kept separate from TABLES_V1 so a check at open can re-create any that vanished.
+FTS_TRIGGERS = {
     "events_fts_ai": """
         CREATE TRIGGER events_fts_ai AFTER INSERT ON events BEGIN
             INSERT INTO events_fts(rowid, text) VALUES (new.seq, new.text);
@@ -182,131 +168,9 @@ FTS_TRIGGERS_V1 = {
 }
 
 
-_CONTENT = "CASE WHEN {r}.text != '' THEN {r}.text ELSE " + TEXT_FUNCTION + "({r}.raw) END"
-"""An event row's indexed text: the pre-v9 column where it holds it, else derived from raw."""
-
-
-def indexed_text(alias: str) -> str:
-    """SQL for the indexed text of the event row `alias` (needs `drover_event_text`)."""
-    return _CONTENT.format(r=alias)
-
-
-# name -> DDL. Kept separate from the migrations so a check at open can re-create any that
-# vanished.
-FTS_TRIGGERS = {
-    "events_fts_ai": f"""
-        CREATE TRIGGER events_fts_ai AFTER INSERT ON events BEGIN
-            INSERT INTO events_fts(rowid, text) VALUES (new.seq, {_CONTENT.format(r="new")});
-        END""",
-    "events_fts_ad": f"""
-        CREATE TRIGGER events_fts_ad AFTER DELETE ON events BEGIN
-            INSERT INTO events_fts(events_fts, rowid, text)
-                VALUES ('delete', old.seq, {_CONTENT.format(r="old")});
-        END""",
-    "events_fts_au": f"""
-        CREATE TRIGGER events_fts_au AFTER UPDATE OF text, raw ON events
-        WHEN {_CONTENT.format(r="old")} IS NOT {_CONTENT.format(r="new")} BEGIN
-            INSERT INTO events_fts(events_fts, rowid, text)
-                VALUES ('delete', old.seq, {_CONTENT.format(r="old")});
-            INSERT INTO events_fts(rowid, text) VALUES (new.seq, {_CONTENT.format(r="new")});
-        END""",
-}
-
-FTS_V9 = (
-    f"CREATE VIEW {FTS_CONTENT}(seq, text) AS SELECT seq, {_CONTENT.format(r='events')} "
-    "FROM events",
-    *(f"DROP TRIGGER IF EXISTS {name}" for name in FTS_TRIGGERS_V1),
-)
-"""Migration v9, first part: the derived content view (then `point_fts_at_view`, then the
-triggers of `FTS_TRIGGERS`)."""
-
-
-class EventText:
-    """`drover_event_text(raw)`: an event's searchable text, from its raw JSON.
-
-    Ingest has already extracted the text of each event it inserts; it hands it over with
-    `remember` just before the insert, so the trigger that indexes the row takes it from
-    here instead of parsing the JSON again (a hit is removed when taken; `forget` drops what
-    an insert did not take). Anything else is derived: the function is pure, the memo only
-    saves work.
-    """
-
-    def __init__(self) -> None:
-        self._memo: dict[str, str] = {}
-
-    def remember(self, raw: str, text: str) -> None:
-        """The text of the event whose raw JSON is `raw` (about to be inserted)."""
-        self._memo[raw] = text
-
-    def forget(self) -> None:
-        """Drop every remembered text (after the insert)."""
-        self._memo.clear()
-
-    def __call__(self, raw: str | None) -> str:
-        if raw is None:
-            return ""
-        text = self._memo.pop(raw, None)
-        if text is not None:
-            return text
-        from drover.store.extract import event_text
-
-        try:
-            event = json.loads(raw)
-        except ValueError:
-            return ""
-        return event_text(event) if isinstance(event, dict) else ""
-
-
-class MirrorConnection(sqlite3.Connection):
-    """A mirror connection: carries its `drover_event_text` function (see `EventText`)."""
-
-    event_text: EventText
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.event_text = register_text_function(self)
-
-
-def register_text_function(conn: sqlite3.Connection) -> EventText:
-    """Give a connection `drover_event_text`, which the FTS content and triggers call.
-
-    Connections opened by `drover.store.migrations.connect` have it; call this on any other
-    connection that reads snippets, checks the FTS index or writes events.
-    """
-    function = EventText()
-    conn.create_function(TEXT_FUNCTION, 1, function, deterministic=True)
-    return function
-
-
-def point_fts_at_view(conn: sqlite3.Connection) -> None:
-    """Make `events_fts` take its content from `events_fts_content` (migration v9).
-
-    FTS5 reads its `content=` option from the table's declaration each time it connects to
-    the table, and nothing of the index depends on it: the declaration is rewritten in place
-    (the documented `writable_schema` route), so a mirror keeps its index instead of
-    re-tokenising every event. Runs inside the migration's transaction.
-    """
-    (sql,) = conn.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (FTS_TABLE,)
-    ).fetchone()
-    new_sql = sql.replace("content='events'", f"content='{FTS_CONTENT}'")
-    if new_sql == sql:
-        raise RuntimeError(f"unexpected {FTS_TABLE} declaration: {sql}")
-    (version,) = conn.execute("PRAGMA schema_version").fetchone()
-    conn.execute("PRAGMA writable_schema = ON")
-    try:
-        conn.execute(
-            "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
-            (new_sql, FTS_TABLE),
-        )
-        conn.execute(f"PRAGMA schema_version = {version + 1}")
-    finally:
-        conn.execute("PRAGMA writable_schema = OFF")
-
-
 def create_fts_triggers(conn: sqlite3.Connection) -> None:
-    """Create the v1 FTS triggers (used by the first migration; v9 replaces them)."""
-    for ddl in FTS_TRIGGERS_V1.values():
+    """Create every FTS trigger (used by the first migration)."""
+    for ddl in FTS_TRIGGERS.values():
         conn.execute(ddl)
 
 

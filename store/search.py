@@ -23,7 +23,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from drover.store.models import SearchHit
-from drover.store.schema import indexed_text
 from drover.store.search_filters import SearchFilters, SearchSyntaxError
 from drover.store.search_plan import TOOL_USE_TYPES, Plan, marks, plan_search
 from drover.store.search_query import parse_query
@@ -198,8 +197,7 @@ def _hits_sql(
     uses = marks(TOOL_USE_TYPES)
     sql = (
         "SELECT x.seq, x.id, x.session_id, x.thread_id, x.type, x.processed_at, "
-        f"coalesce(h.snippet, substr({indexed_text('x')}, 1, {PREVIEW_CHARS})), s.title, "
-        "s.agent_name, "
+        f"coalesce(h.snippet, substr(x.text, 1, {PREVIEW_CHARS})), s.title, s.agent_name, "
         f"CASE WHEN x.type IN ({uses}) THEN json_extract(x.raw, '$.name') "
         "ELSE (SELECT json_extract(u.raw, '$.name') FROM events u WHERE u.id = x.ref_id "
         f"AND u.type IN ({uses})) END "

@@ -7,14 +7,12 @@ it costs roughly the rows it has to skip. Facets are cheap to check per row; the
 most rows walked are skipped. Two cheap probes, on indexes that already exist, fix that:
 
 * Session facets (`session:`, `agent:`, `status:`, and `after:` through each session's newest
-  event time, `sessions_last_event`) are resolved on the `sessions` indexes. When they leave
-  few sessions, their exact seq range (two `events_session_seq` probes per session) bounds
-  the walk.
-* `type:` reads candidate events through `events_type_session_seq` (migration v9): one seek
-  per type, or per type and session when session facets narrowed the scope. If they are
-  few, the walk tests membership in that set, bounded by its min and max seq (and a set that
-  turns out empty ends the search at once); if they are many, hits are frequent and a
-  per-row type test is cheaper.
+  event time) are resolved on the small `sessions` table. When they leave few sessions, their
+  exact seq range (two `events_session_seq` probes per session) bounds the walk.
+* `type:` reads candidate events through `events_session_type_seq`, one seek per session and
+  type (a skip-scan). If they are few, the walk tests membership in that set, bounded by its
+  min and max seq (and a set that turns out empty ends the search at once); if they are many,
+  hits are frequent and a per-row type test is cheaper.
 
 Date bounds (`before:` especially) and `tool:` stay per-row tests: `processed_at` and tool
 names have no index, and adding one would tax every ingest.
@@ -121,9 +119,9 @@ def _session_conditions(filters: SearchFilters) -> tuple[list[str], list[object]
 
 def _scope(
     conn: sqlite3.Connection, filters: SearchFilters, plan: Plan
-) -> tuple[str | None, list[object]]:
+) -> tuple[str, list[object]]:
     """Resolve the session facets; returns `SELECT s.id FROM sessions s …` for the sessions a
-    hit can be in (None when not narrowed: any session) and its parameters.
+    hit can be in (every session when not narrowed) and its parameters.
 
     `after:` prunes by each session's newest event time, which is exact: a session whose
     last event is older than the bound holds no event after it.
@@ -135,7 +133,7 @@ def _scope(
         pruning.append("s.last_event_at >= ?")
         pruning_params.append(filters.after)
     if not pruning:
-        return None, []
+        return "SELECT s.id FROM sessions s", []
     where = " AND ".join(pruning)
     count, events = conn.execute(
         f"SELECT count(*), sum(s.event_count) FROM sessions s WHERE {where}", pruning_params
@@ -161,16 +159,15 @@ def _scope(
 def _types(
     conn: sqlite3.Connection,
     types: tuple[str, ...],
-    scope: str | None,
+    scope: str,
     scope_params: list[object],
     plan: Plan,
 ) -> None:
     """Probe how many events of these types the scope holds (stopping past `CANDIDATES`)."""
-    candidates = f"SELECT seq FROM events WHERE type IN ({marks(types)})"
-    params: list[object] = [*types]
-    if scope is not None:
-        candidates += f" AND session_id IN ({scope})"
-        params += scope_params
+    candidates = (
+        f"SELECT seq FROM events WHERE session_id IN ({scope}) AND type IN ({marks(types)})"
+    )
+    params = [*scope_params, *types]
     count, low, high = conn.execute(
         f"SELECT count(*), min(seq), max(seq) FROM ({candidates} LIMIT ?)",
         [*params, CANDIDATES + 1],

@@ -97,7 +97,7 @@ def test_build_ingests_everything_through_the_store(tmp_path: Path) -> None:
     conn = sqlite3.connect(path)
     try:
         assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 2000
-        assert conn.execute("SELECT count(*) FROM events_fts_docsize").fetchone()[0] == 2000
+        assert conn.execute("SELECT count(*) FROM events_fts").fetchone()[0] == 2000
         assert conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 20
         big = conn.execute(
             "SELECT event_count, agent_name FROM sessions WHERE id = ?", (manifest.big_session_id,)

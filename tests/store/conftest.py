@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from drover.store.mirror import Mirror
-from drover.store.schema import register_text_function
 
 Delivery = tuple[str | None, dict[str, Any]]  # (thread id or None for the session stream, event)
 
@@ -89,7 +88,6 @@ class Kit:
     def fts_integrity(self) -> None:
         """FTS5 integrity check including the content table (raises on ghost/missing rows)."""
         conn = sqlite3.connect(self.mirror.writer.path)
-        register_text_function(conn)  # the FTS content derives each event's text
         try:
             conn.execute("INSERT INTO events_fts(events_fts, rank) VALUES ('integrity-check', 1)")
         finally:

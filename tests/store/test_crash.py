@@ -12,8 +12,6 @@ import time
 
 import pytest
 
-from drover.store.schema import register_text_function
-
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
 
 # The worker ingests batches forever (new events, plus a re-delivery of the previous batch and
@@ -48,7 +46,6 @@ while True:
 
 def _check(path, committed: set[str]) -> None:
     conn = sqlite3.connect(path)
-    register_text_function(conn)  # the FTS content derives each event's text
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         conn.execute("INSERT INTO events_fts(events_fts, rank) VALUES ('integrity-check', 1)")

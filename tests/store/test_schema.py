@@ -8,7 +8,7 @@ import pytest
 
 from drover.store.migrations import SCHEMA_VERSION, MirrorVersionError
 from drover.store.mirror import Mirror
-from drover.store.schema import FTS_TRIGGERS, register_text_function
+from drover.store.schema import FTS_TRIGGERS
 
 EVENT = {
     "type": "agent.message",
@@ -73,7 +73,6 @@ def test_missing_fts_trigger_is_recreated_and_index_rebuilt(tmp_path):
         m.writer.submit("ingest", "sesn_1", [{**EVENT, "id": "sevt_3"}]).result()
         assert len(m.reader.search("narwhal")) == 2
     conn = sqlite3.connect(path)
-    register_text_function(conn)
     triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
     conn.execute("INSERT INTO events_fts(events_fts, rank) VALUES ('integrity-check', 1)")
     conn.close()
