@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from drover.cli.common import EXIT_USAGE, Context, command
@@ -54,7 +55,8 @@ def _screen_options(parser: argparse.ArgumentParser) -> None:
 def run_tui(ctx: Context) -> int:
     """Run the TUI on the profile; with neither a key nor a mirror, say what to do and exit 2."""
     account = ctx.account
-    if account.key is None and not ctx.engines.mirror_path(ctx.name).exists():
+    location = ctx.engines.mirror_location(ctx.name)
+    if account.key is None and isinstance(location, Path) and not location.exists():
         print(f"drover: {account.key_problem}", file=sys.stderr)
         print("        (to try drover without an account: `drover demo`)", file=sys.stderr)
         return EXIT_USAGE
@@ -67,6 +69,7 @@ def run_tui(ctx: Context) -> int:
         engines=ctx.engines,
         readonly=ctx.args.readonly,
         theme=ctx.args.theme,
+        store=ctx.args.store,
     )
     app.run()
     return app.return_code or 0

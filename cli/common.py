@@ -96,6 +96,12 @@ def add_common(parser: argparse.ArgumentParser, *, json_output: bool = True) -> 
         help="config file (default: DROVER_CONFIG, then the platform config dir)",
     )
     group.add_argument(
+        "--store",
+        metavar="URL",
+        help="a team's shared mirror for this run, postgresql://… without a password "
+        "(default: the profile's `store`, else its file under the data dir)",
+    )
+    group.add_argument(
         "--debug", action="store_true", help="show tracebacks and log DEBUG detail to drover.log"
     )
     if json_output:
@@ -140,7 +146,7 @@ class Context:
         Raises:
             ConfigError: a malformed config file or an unknown profile.
         """
-        from drover.config import Profile, config_file, data_dir, load_config
+        from drover.config import Profile, check_store, config_file, data_dir, load_config
         from drover.sync.account import Overrides
         from drover.sync.profiles import ProfileEngines
 
@@ -157,7 +163,15 @@ class Context:
         if new_profile and name not in config.profiles:
             probe = config.model_copy(deep=True)
             probe.profiles[name] = Profile()  # validated by resolve() below
-        overrides = Overrides.from_command_line(base_url, getattr(args, "api_key", None))
+        store = getattr(args, "store", None)
+        if store:
+            try:
+                check_store(store)
+            except ValueError as exc:
+                raise CliError(f"--store: {exc}", code=EXIT_USAGE) from None
+        overrides = Overrides.from_command_line(
+            base_url, getattr(args, "api_key", None), store=store
+        )
         directory = data_dir(args.data_dir)
         engines = ProfileEngines(
             probe, directory, start=name, overrides=overrides, on_key=remember_secret
@@ -193,10 +207,11 @@ class Context:
         return str(self.account.require_key().value)
 
     @property
-    def mirror_path(self) -> Path:
-        """This profile's mirror file (its folder is created, mode 0700)."""
-        path: Path = self.engines.mirror_path(self.name, create=True)
-        return path
+    def mirror_location(self) -> str | Path:
+        """This profile's mirror: its file (whose folder is created, mode 0700), or the
+        PostgreSQL URL of a shared one (`--store`, the profile's `store`)."""
+        location: str | Path = self.engines.mirror_location(self.name, create=True)
+        return location
 
     def client(self, **options: Any) -> Any:
         """A ``ManagedAgentsClient`` for the profile (close it with ``aclose``)."""
@@ -240,27 +255,21 @@ class Context:
         return await self.engines.open_engine(self.name, **options)
 
     def reader(self) -> Any | None:
-        """A ``MirrorReader`` on the profile's mirror, or None when nothing is mirrored yet.
+        """A reader (``MirrorReads``) on the profile's mirror, or None when nothing is mirrored
+        yet.
 
         Readers never migrate, and a mirror last written by an older drover lacks newer columns
-        and tables (the ledger's, `sessions.origin`): bring it up to the current schema first,
-        which costs one pragma read when it already is.
+        and tables (the ledger's, `sessions.origin`): it is brought up to the current schema
+        first, which costs one version read when it already is.
         """
-        from drover.config import mirror_path
-        from drover.store.migrations import MirrorVersionError, connect, migrate
-        from drover.store.reader import MirrorReader
+        from drover.store.backends import open_reader
+        from drover.store.location import MirrorUnavailableError
+        from drover.store.migrations import MirrorVersionError
 
-        path = mirror_path(self.name, self.data_dir)
-        if not path.exists():
-            return None
-        db = connect(path)
         try:
-            migrate(db)
-        except MirrorVersionError as exc:
+            return open_reader(self.engines.mirror_location(self.name))
+        except (MirrorVersionError, MirrorUnavailableError) as exc:
             raise CliError(str(exc)) from None
-        finally:
-            db.conn.close()
-        return MirrorReader(path)
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run a coroutine to completion (Ctrl-C cancels it, then raises KeyboardInterrupt)."""

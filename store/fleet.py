@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from drover.store.dialect import SQLITE, Conn, Dialect, dialect_of
 from drover.store.models import SQLValue
 
-__all__ = ["SORT_KEYS", "FleetQuery", "SortKey", "fleet_sql", "register_functions"]
+__all__ = ["SORT_KEYS", "FleetQuery", "SortKey", "fleet_ids", "fleet_sql", "register_functions"]
 
 SortKey = Literal["needs", "age", "active", "tokens", "cost", "title", "agent"]
 SORT_KEYS: tuple[SortKey, ...] = ("needs", "age", "active", "tokens", "cost", "title", "agent")
@@ -56,12 +57,18 @@ _ORDER: dict[SortKey, str] = {
     "title": "title COLLATE NOCASE",
     "agent": "agent_name COLLATE NOCASE, created_at DESC",
 }
-HAYSTACK = (
+_PENDING = {  # each pending tool call's name, by dialect
+    "sqlite": "(SELECT group_concat(json_extract(value, '$.name'), ' ') "
+    "FROM json_each(pending_actions))",
+    "postgresql": "(SELECT string_agg(value ->> 'name', ' ') "
+    "FROM jsonb_array_elements(pending_actions::jsonb))",
+}
+_HAYSTACK = (
     "id || ' ' || coalesce(title, '') || ' ' || coalesce(agent_name, '') || ' ' || "
     "coalesce(model_id, '') || ' ' || coalesce(status, '') || ' ' || coalesce(needs_you, '') "
-    "|| ' ' || coalesce((SELECT group_concat(json_extract(value, '$.name'), ' ') "
-    "FROM json_each(pending_actions)), '')"
+    "|| ' ' || coalesce({pending}, '')"
 )
+HAYSTACK = _HAYSTACK.format(pending=_PENDING["sqlite"])
 """What the fleet filter matches: id, title, agent, model, status, needs-you reason, tools."""
 
 
@@ -79,22 +86,42 @@ def register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("regexp", 2, _regexp, deterministic=True)
 
 
-def fleet_sql(query: FleetQuery) -> tuple[str, list[SQLValue]]:
-    """The id query for `query`.
+def fleet_sql(query: FleetQuery, dialect: Dialect = SQLITE) -> tuple[str, list[SQLValue]]:
+    """The id query for `query` (with a pattern and no `regexp` in SQL, ids and haystacks:
+    `fleet_ids` matches them in Python).
 
     Raises:
         re.error: the pattern is not a valid regular expression (checked before querying).
     """
     clauses = ["deleted = 0", "archived_at IS NULL"]
     params: list[SQLValue] = []
+    columns = "id"
     if query.needs_only:
         clauses.append("needs_you IS NOT NULL")
     if query.pattern:
         _compiled(query.pattern)
-        clauses.append(f"(({HAYSTACK}) REGEXP ?) = ?")
-        params += [query.pattern, 0 if query.invert else 1]
+        if dialect.sql_regexp:
+            clauses.append(f"(({HAYSTACK}) REGEXP ?) = ?")
+            params += [query.pattern, 0 if query.invert else 1]
+        else:
+            columns = f"id, {_HAYSTACK.format(pending=_PENDING[dialect.name])}"
     sql = (
-        f"SELECT id FROM sessions WHERE {' AND '.join(clauses)} "
+        f"SELECT {columns} FROM sessions WHERE {' AND '.join(clauses)} "
         f"ORDER BY needs_you IS NULL, {_ORDER[query.sort]} NULLS LAST, id"
     )
     return sql, params
+
+
+def fleet_ids(conn: Conn, query: FleetQuery) -> list[str]:
+    """Ids of the sessions the fleet list shows for `query`, in display order.
+
+    The pattern is always a Python regular expression: in SQL through `regexp` where the
+    connection has it, else over the selected haystacks here.
+    """
+    dialect = dialect_of(conn)
+    sql, params = fleet_sql(query, dialect)
+    rows = conn.execute(sql, params).fetchall()
+    if not query.pattern or dialect.sql_regexp:
+        return [row[0] for row in rows]
+    keep = not query.invert
+    return [row[0] for row in rows if _regexp(query.pattern, row[1]) is keep]

@@ -7,8 +7,7 @@ the API has no idempotency key, sync must check recent history before re-sending
 
 from __future__ import annotations
 
-import sqlite3
-
+from drover.store.dialect import Conn
 from drover.store.extract import dumps, now_key
 from drover.store.models import SQLValue
 
@@ -19,20 +18,19 @@ class OutboxStateError(ValueError):
     """An outbox transition named an unknown row or was not allowed from its current state."""
 
 
-def enqueue_action(conn: sqlite3.Connection, session_id: str, kind: str, payload: object) -> int:
+def enqueue_action(conn: Conn, session_id: str, kind: str, payload: object) -> int:
     """Persist a new queued action and return its local id."""
     now = now_key()
-    cur = conn.execute(
+    (action_id,) = conn.execute(
         "INSERT INTO outbox(session_id, kind, payload, state, created_at, updated_at) "
-        "VALUES (?, ?, ?, 'queued', ?, ?)",
+        "VALUES (?, ?, ?, 'queued', ?, ?) RETURNING id",
         (session_id, kind, dumps(payload), now, now),
-    )
-    assert cur.lastrowid is not None  # set by the INSERT
-    return int(cur.lastrowid)
+    ).fetchone()
+    return int(action_id)
 
 
 def _transition(
-    conn: sqlite3.Connection,
+    conn: Conn,
     action_id: int,
     allowed_from: tuple[str, ...],
     sets: str,
@@ -51,14 +49,14 @@ def _transition(
     return session_id
 
 
-def mark_sending(conn: sqlite3.Connection, action_id: int) -> str:
+def mark_sending(conn: Conn, action_id: int) -> str:
     """queued/failed → sending, counting the attempt."""
     return _transition(
         conn, action_id, ("queued", "failed"), "state = 'sending', attempts = attempts + 1", ()
     )
 
 
-def mark_sent(conn: sqlite3.Connection, action_id: int, server_ids: list[str]) -> str:
+def mark_sent(conn: Conn, action_id: int, server_ids: list[str]) -> str:
     """sending → sent, recording the server event ids from the send receipt."""
     return _transition(
         conn, action_id, ("sending",), "state = 'sent', server_event_ids = ?, error = NULL",
@@ -66,7 +64,7 @@ def mark_sent(conn: sqlite3.Connection, action_id: int, server_ids: list[str]) -
     )  # fmt: skip
 
 
-def mark_failed(conn: sqlite3.Connection, action_id: int, reason: str) -> str:
+def mark_failed(conn: Conn, action_id: int, reason: str) -> str:
     """queued/sending → failed with a human-readable reason."""
     return _transition(
         conn, action_id, ("queued", "sending"), "state = 'failed', error = ?", (reason,)

@@ -17,16 +17,32 @@ from typing import Unpack
 from drover.store import collisions, ledger, replay
 from drover.store import search as _search
 from drover.store.collisions import IdCollision
+from drover.store.dialect import Conn
 from drover.store.ledger import Cap, Dimension, RowsQuery, Window
 from drover.store.models import BudgetState, LedgerRow, SearchHit
 from drover.store.replay import PRIMARY, LaneSpan, Marker
+from drover.store.search_filters import SearchFilters
 
 
 class ReviewQueries:
     """Replay, search and cost queries (see the module docstring)."""
 
-    def _conn(self) -> sqlite3.Connection:  # pragma: no cover - supplied by MirrorReader
+    def _conn(self) -> Conn:  # pragma: no cover - supplied by MirrorReader
         raise NotImplementedError
+
+    def _find(
+        self, query: str, filters: SearchFilters, limit: int, before_seq: int | None, raw: bool,
+        cancel: threading.Event | None,
+    ) -> list[SearchHit]:  # fmt: skip
+        """Run a search on this backend's full-text index (FTS5 here; `tsvector` on
+        PostgreSQL, whose reader overrides this)."""
+        conn = self._conn()
+        if not isinstance(conn, sqlite3.Connection):
+            raise TypeError(f"{type(self).__name__} must search its own backend's index")
+        return _search.search(
+            conn, query, filters=filters, limit=limit, before_seq=before_seq, raw=raw,
+            cancel=cancel,
+        )  # fmt: skip
 
     def id_collisions(self, session_id: str | None = None) -> list[IdCollision]:
         """Events kept out of the mirror: their ids are stored for another session."""
@@ -72,7 +88,7 @@ class ReviewQueries:
 
         Args:
             query: the search language (`drover.store.search_query`: words, `"phrases"`,
-                `prefix*`, `-excluded`, `agent:`/`type:`/… tokens), or FTS5 with `raw=True`.
+                `prefix*`, `-excluded`, `agent:`/`type:`/… tokens), or see `raw`.
             limit: page size.
             before_seq: keyset paging: pass the last hit's seq for the next page.
             session_id: only these sessions (one id or several).
@@ -82,7 +98,8 @@ class ReviewQueries:
             tool: only tool uses of these tools and the events answering them.
             after: only events processed at or after this date/time (ISO 8601).
             before: only events processed before this date/time.
-            raw: treat `query` as an FTS5 expression.
+            raw: treat `query` as the backend's own expression language (FTS5 `MATCH` on
+                SQLite, `to_tsquery` on PostgreSQL).
             cancel: set it from another thread to abort (raises `SearchCancelled`).
 
         Keyword facets and the query's facet tokens combine (values of one facet add up).
@@ -95,10 +112,7 @@ class ReviewQueries:
             agent=agent, session_id=session_id, status=status, types=types, tool=tool,
             after=after, before=before,
         )  # fmt: skip
-        return _search.search(
-            self._conn(), query, filters=filters, limit=limit, before_seq=before_seq, raw=raw,
-            cancel=cancel,
-        )  # fmt: skip
+        return self._find(query, filters, limit, before_seq, raw, cancel)
 
     # -- the cost ledger (drover.store.ledger: arguments, definitions) and header counts -------
 

@@ -20,9 +20,9 @@ names have no index, and adding one would tax every ingest.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 
+from drover.store.dialect import Conn, dialect_of
 from drover.store.search_filters import SearchFilters
 
 TOOL_USE_TYPES = ("agent.tool_use", "agent.mcp_tool_use", "agent.custom_tool_use")
@@ -74,7 +74,7 @@ def marks(values: tuple[object, ...] | list[object]) -> str:
     return ",".join("?" * len(values))
 
 
-def plan_search(conn: sqlite3.Connection, filters: SearchFilters) -> Plan:
+def plan_search(conn: Conn, filters: SearchFilters) -> Plan:
     """Turn facets into conditions and bounds, probing the indexes where that pays."""
     plan = Plan()
     scope, scope_params = _scope(conn, filters, plan)
@@ -84,11 +84,12 @@ def plan_search(conn: sqlite3.Connection, filters: SearchFilters) -> Plan:
         _types(conn, filters.types, scope, scope_params, plan)
     if filters.tools:
         uses, names = marks(TOOL_USE_TYPES), marks(filters.tools)
-        # The type test comes first so json_extract never parses a big tool result.
+        name_of = dialect_of(conn).json_text
+        # The type test comes first so the JSON is never parsed for a big tool result.
         plan.clauses.append(
-            f"((e.type IN ({uses}) AND json_extract(e.raw, '$.name') IN ({names})) "
+            f"((e.type IN ({uses}) AND {name_of('e.raw', 'name')} IN ({names})) "
             "OR (e.ref_id IS NOT NULL AND EXISTS (SELECT 1 FROM events u WHERE u.id = e.ref_id "
-            f"AND u.type IN ({uses}) AND json_extract(u.raw, '$.name') IN ({names}))))"
+            f"AND u.type IN ({uses}) AND {name_of('u.raw', 'name')} IN ({names}))))"
         )
         plan.params += [*TOOL_USE_TYPES, *filters.tools, *TOOL_USE_TYPES, *filters.tools]
     if filters.after:
@@ -117,9 +118,7 @@ def _session_conditions(filters: SearchFilters) -> tuple[list[str], list[object]
     return clauses, params
 
 
-def _scope(
-    conn: sqlite3.Connection, filters: SearchFilters, plan: Plan
-) -> tuple[str, list[object]]:
+def _scope(conn: Conn, filters: SearchFilters, plan: Plan) -> tuple[str, list[object]]:
     """Resolve the session facets; returns `SELECT s.id FROM sessions s …` for the sessions a
     hit can be in (every session when not narrowed) and its parameters.
 
@@ -157,7 +156,7 @@ def _scope(
 
 
 def _types(
-    conn: sqlite3.Connection,
+    conn: Conn,
     types: tuple[str, ...],
     scope: str,
     scope_params: list[object],
@@ -169,7 +168,7 @@ def _types(
     )
     params = [*scope_params, *types]
     count, low, high = conn.execute(
-        f"SELECT count(*), min(seq), max(seq) FROM ({candidates} LIMIT ?)",
+        f"SELECT count(*), min(seq), max(seq) FROM ({candidates} LIMIT ?) AS c",
         [*params, CANDIDATES + 1],
     ).fetchone()
     if count == 0:

@@ -32,8 +32,7 @@ from drover.sync.poller import PollResult, SessionPoller
 
 if TYPE_CHECKING:
     from drover.api.client import ManagedAgentsClient
-    from drover.store.reader import MirrorReader
-    from drover.store.writer import MirrorWriter
+    from drover.store.api import MirrorReads, MirrorWrites
 
 __all__ = ["IdleReport", "SyncEngine"]
 
@@ -67,8 +66,8 @@ class SyncEngine(ControlPlane):
 
     Args:
         client: a ``ManagedAgentsClient`` (stream pool sized for ``max_followers``).
-        writer: the store's ``MirrorWriter``.
-        reader: the store's ``MirrorReader``.
+        writer: the mirror's writer (``MirrorWrites``).
+        reader: the mirror's reader (``MirrorReads``).
         max_followers: cap on concurrently followed sessions.
         auto_follow: follow what the poller finds (False: only explicit :meth:`follow`).
         stall_timeout: seconds without frame/heartbeat before a stream is dropped.
@@ -85,8 +84,8 @@ class SyncEngine(ControlPlane):
     def __init__(
         self,
         client: ManagedAgentsClient,
-        writer: MirrorWriter,
-        reader: MirrorReader,
+        writer: MirrorWrites,
+        reader: MirrorReads,
         *,
         max_followers: int = 500,
         auto_follow: bool = True,

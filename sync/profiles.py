@@ -112,6 +112,14 @@ class ProfileEngines:
         """A profile's mirror file (`create`: make its folder, mode 0700)."""
         return mirror_path(name or self.start, self.data_dir, create=create)
 
+    def mirror_location(self, name: str | None = None, *, create: bool = False) -> str | Path:
+        """Where a profile's mirror lives: its `store` (a shared PostgreSQL mirror; `--store`
+        replaces the start profile's), else its file (`mirror_path`).
+        """
+        name = name or self.start
+        store = self.overrides.store if name == self.start else None
+        return store or self.config.mirror_location(name, self.data_dir, create=create)
+
     # -- building -----------------------------------------------------------------------------
 
     def client(
@@ -200,7 +208,7 @@ class ProfileEngines:
         """
         account = self.account(name)
         account.require_key()  # fail before touching the disk
-        mirror = Mirror.open(self.mirror_path(account.name, create=True), on_change=on_change)
+        mirror = Mirror.open(self.mirror_location(account.name, create=True), on_change=on_change)
         max_followers = options.pop("max_followers", DEFAULT_MAX_FOLLOWERS)
         client_options = options.pop("client_options", None)
         try:

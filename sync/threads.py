@@ -32,7 +32,7 @@ from drover.api.wire import JSONObject
 
 if TYPE_CHECKING:
     from drover.api.client import ManagedAgentsClient
-    from drover.store.writer import MirrorWriter
+    from drover.store.api import MirrorWrites
 
 __all__ = ["ThreadMirror"]
 
@@ -51,7 +51,7 @@ class ThreadMirror:
     Args:
         session_id: the session.
         client: a ``ManagedAgentsClient``.
-        writer: the store's ``MirrorWriter``.
+        writer: the mirror's writer (``MirrorWrites``).
         page_limit: page size for thread and thread-event listings.
     """
 
@@ -59,7 +59,7 @@ class ThreadMirror:
         self,
         session_id: str,
         client: ManagedAgentsClient,
-        writer: MirrorWriter,
+        writer: MirrorWrites,
         page_limit: int = 1000,
     ) -> None:
         self.session_id = session_id

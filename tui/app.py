@@ -22,11 +22,10 @@ from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
 from drover.config.errors import ConfigError, CredentialError
-from drover.config.paths import mirror_path
 from drover.config.settings import load_theme, save_theme
 from drover.store.account import MirrorAccountError
+from drover.store.api import MirrorReads
 from drover.store.mirror import Mirror
-from drover.store.reader import MirrorReader
 from drover.sync.connection import ConnectionState
 from drover.sync.engines import (
     ActionKind,
@@ -67,6 +66,8 @@ class DroverApp(SessionControl, App[None]):
         theme: force a theme instead of the saved one (not persisted unless changed later).
         attention_emitter: where attention alerts go (default: this terminal + notify-send).
         desktop_notifications: OS notifications on/off (default: the config's flag, on).
+        store: the start profile's mirror when a team shares it (a `postgresql://` URL);
+            default: the profile's `store` in the config, else its file under `data_dir`.
     """
 
     CSS_PATH = "app.tcss"
@@ -98,9 +99,11 @@ class DroverApp(SessionControl, App[None]):
         theme: str | None = None,
         attention_emitter: Emitter | None = None,
         desktop_notifications: bool | None = None,
+        store: str | None = None,
     ) -> None:
         super().__init__()
         self.profile = profile
+        self._store = (profile, store)  # `--store`: the start profile's shared mirror
         self.data_dir = data_dir
         self.config_path = config_path
         self.engines = engines
@@ -160,15 +163,15 @@ class DroverApp(SessionControl, App[None]):
     # -- profile, mirror and sync ----------------------------------------------------------------
 
     @property
-    def reader(self) -> MirrorReader | None:
+    def reader(self) -> MirrorReads | None:
         """The open mirror's reader (every screen reads through it), or None."""
         return self.mirror.reader if self.mirror is not None else None
 
     @work(exclusive=True, group="profile", exit_on_error=False)
     async def open_profile(self, name: str) -> None:
         """Open `name`'s mirror (creating it if new), start its sync engine, show the fleet."""
-        path = mirror_path(name, self.data_dir, create=True)
-        mirror = await self.reads.run(Mirror.open, path, on_change=self.feed.notice_change)
+        location = self._mirror_location(name)
+        mirror = await self.reads.run(Mirror.open, location, on_change=self.feed.notice_change)
         await self._close_profile()
         self.profile, self.mirror = name, mirror
         self._sync_failure_told = False
@@ -183,6 +186,17 @@ class DroverApp(SessionControl, App[None]):
         reload = getattr(self.screen, "reload", None)
         if reload is not None:
             reload()
+
+    def _mirror_location(self, name: str) -> str | Path:
+        """`--store` for the start profile, else where the config puts the profile's mirror."""
+        from drover.config.settings import Config, ConfigError, load_config
+
+        try:
+            config = load_config(self.config_path)
+        except ConfigError:
+            config = Config()
+        store = self._store[1] if name == self._store[0] else None
+        return store or config.mirror_location(name, self.data_dir, create=True)
 
     async def _connect(self, name: str, mirror: Mirror) -> Engine:
         """The profile's live engine, or an offline one (saying why) when it cannot have one."""
