@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from drover.store.api import MirrorReads
-from drover.store.location import is_postgres
+from drover.store.location import is_postgres, require_driver
 
 __all__ = ["open_reader"]
 
@@ -22,6 +22,7 @@ def open_reader(location: str | Path) -> MirrorReads | None:
         MirrorUnavailableError: a shared mirror's database cannot be reached.
     """
     if is_postgres(location):
+        require_driver(location)
         from drover.store.pg.conn import connect as connect_pg  # psycopg: PostgreSQL only
         from drover.store.pg.reader import PgMirrorReader
         from drover.store.pg.schema import migrate as migrate_pg

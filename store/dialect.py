@@ -4,10 +4,13 @@ Every query module takes a `Conn`: anything with sqlite3's `execute`/`executeman
 `?`/`:name` parameters. That is a `sqlite3.Connection` for the embedded mirror, and
 `drover.store.pg.conn.PgConn` (psycopg 3 behind the same shape) for a PostgreSQL mirror. Most
 SQL in the store is written in the subset both understand (`ON CONFLICT … DO NOTHING`,
-`RETURNING`, `NULLS LAST`, `COLLATE NOCASE`, which PostgreSQL mirrors define as an ICU
-collation); the few fragments that are not come from `dialect_of(conn)`:
+`RETURNING`, explicit `NULLS FIRST/LAST`, columns qualified next to `excluded`, aliased
+subqueries); the few fragments that are not come from `dialect_of(conn)`:
 
 * scalar `max(a, b)`/`min(a, b)` (SQLite) are `greatest`/`least` (PostgreSQL);
+* SQLite's `NOCASE` (ASCII letters folded, then bytes) is `lower(x COLLATE "C")`, which folds
+  ASCII only: `nocase` for comparisons, `ordering` for an ORDER BY list written with
+  `COLLATE NOCASE` (PostgreSQL's text columns are `"C"`, SQLite's byte order);
 * a JSON field as text: `json_extract(x, '$.k')` / `(x)::jsonb ->> 'k'`;
 * days between two timestamps (replay's timeline cells), and truncation to an integer;
 * "no limit": `LIMIT -1` / `LIMIT NULL`;
@@ -20,11 +23,14 @@ Nothing here imports a database driver.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 __all__ = ["POSTGRESQL", "SQLITE", "Conn", "Cursor", "Dialect", "dialect_of"]
+
+_NOCASE_TERM = re.compile(r"([\w.]+) COLLATE NOCASE\b", re.IGNORECASE)
 
 
 class Cursor(Protocol):
@@ -91,6 +97,21 @@ class Dialect:
     _json: str
     _days: str
     _int: str
+
+    def nocase(self, expr: str) -> str:
+        """SQL for `expr` compared as SQLite's `NOCASE` compares (on both sides of a test)."""
+        return f"{expr} COLLATE NOCASE" if self.name == "sqlite" else f'lower(({expr}) COLLATE "C")'
+
+    def nocase_value(self, expr: str) -> str:
+        """The other side of a `nocase(x) = …` or `IN (…)` test (SQLite's collation already
+        applies to it)."""
+        return expr if self.name == "sqlite" else self.nocase(expr)
+
+    def ordering(self, terms: str) -> str:
+        """An ORDER BY list written for SQLite, its `x COLLATE NOCASE` terms in this dialect."""
+        if self.name == "sqlite":
+            return terms
+        return _NOCASE_TERM.sub(lambda found: self.nocase(found[1]), terms)
 
     def json_text(self, expr: str, key: str) -> str:
         """SQL for the top-level field `key` of the JSON text `expr`, as text."""

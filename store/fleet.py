@@ -49,13 +49,13 @@ _TOKENS = (
 )
 _ORDER: dict[SortKey, str] = {
     # Longest-waiting first, then working sessions, then the most recently active.
-    "needs": "needs_since, status != 'running', last_event_at DESC",
+    "needs": "needs_since, (status != 'running') NULLS FIRST, last_event_at DESC",
     "age": "created_at DESC",
     "active": "active_seconds DESC",
     "tokens": f"({_TOKENS}) DESC",
     "cost": "list_cost_cents DESC",
     "title": "title COLLATE NOCASE",
-    "agent": "agent_name COLLATE NOCASE, created_at DESC",
+    "agent": "agent_name COLLATE NOCASE NULLS FIRST, created_at DESC",
 }
 _PENDING = {  # each pending tool call's name, by dialect
     "sqlite": "(SELECT group_concat(json_extract(value, '$.name'), ' ') "
@@ -90,6 +90,9 @@ def fleet_sql(query: FleetQuery, dialect: Dialect = SQLITE) -> tuple[str, list[S
     """The id query for `query` (with a pattern and no `regexp` in SQL, ids and haystacks:
     `fleet_ids` matches them in Python).
 
+    NULLs sort as SQLite sorts them (first when ascending); the orderings say so explicitly,
+    since PostgreSQL's default is the opposite.
+
     Raises:
         re.error: the pattern is not a valid regular expression (checked before querying).
     """
@@ -107,7 +110,7 @@ def fleet_sql(query: FleetQuery, dialect: Dialect = SQLITE) -> tuple[str, list[S
             columns = f"id, {_HAYSTACK.format(pending=_PENDING[dialect.name])}"
     sql = (
         f"SELECT {columns} FROM sessions WHERE {' AND '.join(clauses)} "
-        f"ORDER BY needs_you IS NULL, {_ORDER[query.sort]} NULLS LAST, id"
+        f"ORDER BY needs_you IS NULL, {dialect.ordering(_ORDER[query.sort])} NULLS LAST, id"
     )
     return sql, params
 

@@ -8,10 +8,18 @@ a location is shown.
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["POSTGRES_SCHEMES", "MirrorUnavailableError", "describe", "has_password", "is_postgres"]
+__all__ = [
+    "POSTGRES_SCHEMES",
+    "MirrorUnavailableError",
+    "describe",
+    "has_password",
+    "is_postgres",
+    "require_driver",
+]
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
@@ -48,3 +56,16 @@ def describe(location: str | Path) -> str:
         for item in parts.query.split("&")
     )
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def require_driver(location: str | Path) -> None:
+    """Check that a PostgreSQL mirror can be opened here at all (psycopg is an extra).
+
+    Raises:
+        MirrorUnavailableError: psycopg is not installed; the message says how to install it.
+    """
+    if importlib.util.find_spec("psycopg") is None:
+        raise MirrorUnavailableError(
+            f"the mirror at {describe(location)} is in PostgreSQL, which needs psycopg: "
+            "pip install 'drover[postgresql]'"
+        )

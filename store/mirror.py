@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from drover.store.api import MirrorReads, MirrorWrites
-from drover.store.location import is_postgres
+from drover.store.location import is_postgres, require_driver
 from drover.store.migrations import Synchronous
 from drover.store.reader import MirrorReader
 from drover.store.writer import ChangeCallback, MirrorWriter
@@ -65,8 +65,13 @@ class Mirror:
         a `postgresql://` URL (`synchronous` is SQLite's; PostgreSQL commits durably).
 
         Cheap on an existing mirror: a version read and a trigger check, no scans.
+
+        Raises:
+            MirrorUnavailableError: a PostgreSQL mirror that cannot be reached (or no psycopg).
+            MirrorVersionError: the mirror was written by a newer drover.
         """
         if is_postgres(location):
+            require_driver(location)
             from drover.store.pg.mirror import open_pg  # psycopg loads for PostgreSQL only
 
             writer, reader, listener = open_pg(

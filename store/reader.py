@@ -17,7 +17,7 @@ from typing import Any
 
 from drover.store import activity, rollups
 from drover.store.account import AccountBinding, read_account
-from drover.store.dialect import Conn
+from drover.store.dialect import Conn, dialect_of
 from drover.store.fleet import FleetQuery, fleet_ids, register_functions
 from drover.store.migrations import connect
 from drover.store.models import (
@@ -145,9 +145,10 @@ class MirrorReader(ReviewQueries):
             status, agent_id, needs_you, include_archived, include_deleted
         )
         direction = "DESC" if descending else "ASC"
+        key = dialect_of(self._conn()).ordering(SESSION_SORTS[sort])
         rows = self._all(
             f"SELECT {SessionRow.COLUMNS} FROM sessions {where} "
-            f"ORDER BY {SESSION_SORTS[sort]} {direction} NULLS LAST, id {direction} "
+            f"ORDER BY {key} {direction} NULLS LAST, id {direction} "
             "LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )

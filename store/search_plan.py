@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from drover.store.dialect import Conn, dialect_of
+from drover.store.dialect import Conn, Dialect, dialect_of
 from drover.store.search_filters import SearchFilters
 
 TOOL_USE_TYPES = ("agent.tool_use", "agent.mcp_tool_use", "agent.custom_tool_use")
@@ -101,7 +101,7 @@ def plan_search(conn: Conn, filters: SearchFilters) -> Plan:
     return plan
 
 
-def _session_conditions(filters: SearchFilters) -> tuple[list[str], list[object]]:
+def _session_conditions(filters: SearchFilters, dialect: Dialect) -> tuple[list[str], list[object]]:
     """Conditions on `sessions s` for `session:`, `agent:` and `status:`."""
     clauses: list[str] = []
     params: list[object] = []
@@ -110,7 +110,10 @@ def _session_conditions(filters: SearchFilters) -> tuple[list[str], list[object]
         params += filters.sessions
     if filters.agents:
         names = marks(filters.agents)
-        clauses.append(f"(s.agent_id IN ({names}) OR s.agent_name COLLATE NOCASE IN ({names}))")
+        folded = ",".join(dialect.nocase_value("?") for _ in filters.agents)
+        clauses.append(
+            f"(s.agent_id IN ({names}) OR {dialect.nocase('s.agent_name')} IN ({folded}))"
+        )
         params += [*filters.agents, *filters.agents]
     if filters.statuses:
         clauses.append(f"s.status IN ({marks(filters.statuses)})")
@@ -125,7 +128,7 @@ def _scope(conn: Conn, filters: SearchFilters, plan: Plan) -> tuple[str, list[ob
     `after:` prunes by each session's newest event time, which is exact: a session whose
     last event is older than the bound holds no event after it.
     """
-    clauses, params = _session_conditions(filters)
+    clauses, params = _session_conditions(filters, dialect_of(conn))
     pruning = list(clauses)
     pruning_params = list(params)
     if filters.after:

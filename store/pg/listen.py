@@ -42,11 +42,12 @@ def encode_notices(notices: dict[str, int]) -> Iterator[str]:
     size = 0
     for session_id, seq in notices.items():
         line = f"{session_id}:{seq}"
-        if lines and size + len(line) + 1 > MAX_PAYLOAD:
+        length = len(line.encode()) + 1  # with its newline
+        if lines and size + length > MAX_PAYLOAD:
             yield "\n".join(lines)
             lines, size = [], 0
         lines.append(line)
-        size += len(line.encode()) + 1
+        size += length
     if lines:
         yield "\n".join(lines)
 

@@ -14,8 +14,8 @@ by column. What PostgreSQL does its own way:
   server has it (`drover_text`, a copy of the `simple` configuration: no stemming, no stop
   words).
 * Text columns that are compared or sorted use the `"C"` collation, which orders bytes as
-  SQLite's default does; `nocase` is an ICU collation, so `COLLATE NOCASE` in a query means
-  what it means on SQLite.
+  SQLite's default does; SQLite's `NOCASE` is `lower(x COLLATE "C")` (ASCII folded only, as
+  SQLite folds; see `drover.store.dialect`), and the index on agent names is on that.
 * `threads.rowid` (identity) keeps the order threads were first stored in, as SQLite's rowid.
 
 Each step runs in its own transaction under the mirror's write lock (the advisory lock the
@@ -31,6 +31,7 @@ from collections.abc import Callable
 
 import psycopg
 
+from drover.store.dialect import POSTGRESQL
 from drover.store.migrations import MirrorVersionError
 from drover.store.pg.conn import PgConn
 
@@ -45,11 +46,7 @@ _PUNCT = string.punctuation.replace("'", "''")
 SEARCH_TEXT = f"translate(text, '{_PUNCT}', '{' ' * len(string.punctuation)}')"
 """The event text as the index sees it: ASCII punctuation (and `_`) turned into spaces."""
 
-_PRELUDE = f"""
-CREATE COLLATION IF NOT EXISTS nocase (provider = icu, locale = 'und-u-ks-level2',
-    deterministic = false);
-CREATE TEXT SEARCH CONFIGURATION {TEXT_CONFIG} (COPY = pg_catalog.simple);
-"""
+_PRELUDE = f"CREATE TEXT SEARCH CONFIGURATION {TEXT_CONFIG} (COPY = pg_catalog.simple)"
 TABLES_V1 = f"""
 CREATE TABLE agents (
     id {_T} PRIMARY KEY, name {_T}, version bigint, model_id {_T}, created_at {_T},
@@ -77,7 +74,7 @@ CREATE INDEX sessions_needs ON sessions(needs_you, needs_since);
 CREATE INDEX sessions_status ON sessions(status);
 CREATE INDEX sessions_agent ON sessions(agent_id);
 CREATE INDEX sessions_created ON sessions(created_at);
-CREATE INDEX sessions_agent_name ON sessions(agent_name COLLATE nocase);
+CREATE INDEX sessions_agent_name ON sessions({POSTGRESQL.nocase("agent_name")});
 CREATE TABLE threads (
     rowid bigint GENERATED ALWAYS AS IDENTITY, id {_T} PRIMARY KEY,
     session_id {_T} NOT NULL, parent_thread_id {_T}, agent_name {_T}, status {_T},

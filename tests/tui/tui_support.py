@@ -107,9 +107,10 @@ def _long_events(count: int = 260) -> list[dict[str, Any]]:
     return events
 
 
-def build_mirror(data_dir: Path, fleet: int = 40) -> Path:
-    """Write the fixture mirror under `data_dir` and return its path."""
-    path = data_dir / "default" / "mirror.db"
+def build_mirror(data_dir: Path, fleet: int = 40, *, location: str | None = None) -> Any:
+    """Write the fixture mirror under `data_dir` (or at `location`: a PostgreSQL mirror's URL)
+    and return where it is."""
+    path = location or data_dir / "default" / "mirror.db"
     mirror = Mirror.open(path)
     try:
         w = mirror.writer

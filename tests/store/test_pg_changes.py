@@ -1,0 +1,131 @@
+"""Change notices on a PostgreSQL mirror: what another process commits (the hub) reaches this
+process's `on_change`, once, after the rows are readable; this process's own writes are
+reported once too (by its writer, not again by its listener). Also: search cancellation and
+the search index's one row per event."""
+
+from __future__ import annotations
+
+import queue
+import subprocess
+import sys
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from drover.store.mirror import Mirror
+from drover.store.pg.listen import MAX_PAYLOAD, decode_notices, encode_notices
+from drover.store.search import SearchCancelled
+
+# A hub in its own process: opens the mirror, ingests, prints the high-water mark.
+_HUB = """
+import json, sys
+from drover.store.mirror import Mirror
+events = json.loads(sys.argv[2])
+with Mirror.open(sys.argv[1]) as mirror:
+    result = mirror.writer.submit("ingest", "sesn_hub", events).result()
+    print(result.high_water_seq)
+"""
+
+
+def _events(start: int, count: int) -> list[dict[str, Any]]:
+    return [
+        {"type": "agent.message", "id": f"sevt_hub_{i}", "processed_at": "2026-05-12T10:00:00Z",
+         "content": [{"type": "text", "text": f"from the hub {i}"}]}
+        for i in range(start, start + count)
+    ]  # fmt: skip
+
+
+def _hub(pg_url: str, events: list[dict[str, Any]]) -> int:
+    import json
+
+    done = subprocess.run(
+        [sys.executable, "-c", _HUB, pg_url, json.dumps(events)],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    return int(done.stdout.strip())
+
+
+def test_a_change_committed_by_another_process_reaches_on_change(pg_url: str) -> None:
+    heard: queue.Queue[tuple[str, int, int]] = queue.Queue()
+    with Mirror.open(pg_url) as viewer:  # what the viewer can read when the notice arrives
+
+        def on_change(session_id: str, seq: int) -> None:
+            heard.put((session_id, seq, viewer.reader.count_events(session_id)))
+
+        with Mirror.open(pg_url, on_change=on_change) as watching:
+            high_water = _hub(pg_url, _events(0, 3))
+            assert heard.get(timeout=10) == ("sesn_hub", high_water, 3)
+            high_water = _hub(pg_url, _events(3, 2))
+            assert heard.get(timeout=10) == ("sesn_hub", high_water, 5)
+            assert watching.reader.session("sesn_hub").event_count == 5
+            with pytest.raises(queue.Empty):
+                heard.get(timeout=0.5)  # one notice per commit, no echo
+
+
+def test_this_process_writes_are_reported_once(pg_url: str) -> None:
+    calls: list[tuple[str, int, str]] = []
+
+    def on_change(session_id: str, seq: int) -> None:
+        calls.append((session_id, seq, threading.current_thread().name))
+
+    with Mirror.open(pg_url, on_change=on_change) as mirror:
+        mirror.writer.submit("ingest", "sesn_own", _events(0, 2)).result()
+        mirror.writer.flush()
+        time.sleep(0.5)  # time for a wrong echo from the listener to arrive
+    assert calls == [("sesn_own", 2, "drover-mirror-writer")]
+
+
+def test_notices_split_into_payloads_postgresql_accepts() -> None:
+    notices = {f"sesn_{i:040d}": i for i in range(600)}
+    payloads = list(encode_notices(notices))
+    assert len(payloads) > 1 and all(len(p.encode()) <= MAX_PAYLOAD < 8000 for p in payloads)
+    assert dict(pair for p in payloads for pair in decode_notices(p)) == notices
+    assert list(decode_notices("garbage\nsesn_1:x\nsesn:with:colons:7")) == [
+        ("sesn:with:colons", 7)
+    ]
+
+
+def test_a_search_waiting_on_the_server_is_cancelled(pg_url: str) -> None:
+    """A search held up by a lock (as by a slow plan) is cancelled on the server, and the
+    reader's connection works afterwards."""
+    import psycopg
+
+    with Mirror.open(pg_url) as mirror:
+        mirror.writer.submit("ingest", "sesn_1", _events(0, 5)).result()
+        blocker = psycopg.connect(pg_url, autocommit=False)
+        blocker.execute("LOCK TABLE events IN ACCESS EXCLUSIVE MODE")
+        cancel = threading.Event()
+        outcome: list[Any] = []
+
+        def run() -> None:
+            try:
+                outcome.append(mirror.reader.search("hub", cancel=cancel))
+            except SearchCancelled as exc:
+                outcome.append(exc)
+
+        worker = threading.Thread(target=run)
+        worker.start()
+        time.sleep(0.3)
+        assert worker.is_alive(), "the search did not wait for the lock"
+        cancel.set()
+        worker.join(10)
+        blocker.rollback()
+        blocker.close()
+        assert not worker.is_alive() and isinstance(outcome[0], SearchCancelled)
+        assert len(mirror.reader.search("hub", limit=3)) == 3
+
+
+def test_every_event_has_exactly_one_search_row(pg_url: str, scenarios: Any) -> None:
+    with Mirror.open(pg_url) as mirror:
+        for name, deliveries in scenarios.items():
+            for thread, event in deliveries:
+                mirror.writer.submit("ingest", f"sesn_{name}", [event], thread_id=thread).result()
+        conn = mirror.reader._conn()  # type: ignore[attr-defined]
+        rows, indexed = conn.execute("SELECT count(*), count(tsv) FROM events").fetchone()
+        assert rows > 50 and indexed == rows
+        stats = conn.execute(
+            "SELECT count(*) FROM (SELECT id FROM events GROUP BY id HAVING count(*) > 1) d"
+        ).fetchone()[0]
+        assert stats == 0
