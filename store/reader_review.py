@@ -8,11 +8,10 @@ method is a thin facade over the module that owns the query: `drover.store.repla
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Unpack
+from typing import ClassVar, Unpack
 
 from drover.store import collisions, ledger, replay
 from drover.store import search as _search
@@ -21,7 +20,6 @@ from drover.store.dialect import Conn
 from drover.store.ledger import Cap, Dimension, RowsQuery, Window
 from drover.store.models import BudgetState, LedgerRow, SearchHit
 from drover.store.replay import PRIMARY, LaneSpan, Marker
-from drover.store.search_filters import SearchFilters
 
 
 class ReviewQueries:
@@ -30,19 +28,8 @@ class ReviewQueries:
     def _conn(self) -> Conn:  # pragma: no cover - supplied by MirrorReader
         raise NotImplementedError
 
-    def _find(
-        self, query: str, filters: SearchFilters, limit: int, before_seq: int | None, raw: bool,
-        cancel: threading.Event | None,
-    ) -> list[SearchHit]:  # fmt: skip
-        """Run a search on this backend's full-text index (FTS5 here; `tsvector` on
-        PostgreSQL, whose reader overrides this)."""
-        conn = self._conn()
-        if not isinstance(conn, sqlite3.Connection):
-            raise TypeError(f"{type(self).__name__} must search its own backend's index")
-        return _search.search(
-            conn, query, filters=filters, limit=limit, before_seq=before_seq, raw=raw,
-            cancel=cancel,
-        )  # fmt: skip
+    _index: ClassVar[_search.FullText] = _search.FTS5
+    """The full-text index searches run on (PostgreSQL's reader has its own)."""
 
     def id_collisions(self, session_id: str | None = None) -> list[IdCollision]:
         """Events kept out of the mirror: their ids are stored for another session."""
@@ -112,7 +99,10 @@ class ReviewQueries:
             agent=agent, session_id=session_id, status=status, types=types, tool=tool,
             after=after, before=before,
         )  # fmt: skip
-        return self._find(query, filters, limit, before_seq, raw, cancel)
+        return _search.search(
+            self._conn(), query, filters=filters, limit=limit, before_seq=before_seq, raw=raw,
+            cancel=cancel, index=self._index,
+        )  # fmt: skip
 
     # -- the cost ledger (drover.store.ledger: arguments, definitions) and header counts -------
 

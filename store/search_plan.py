@@ -59,6 +59,37 @@ class Plan:
     session_events: int | None = None
     empty: bool = False
 
+    def limits(
+        self,
+        key: str,
+        before_seq: int | None,
+        *,
+        session_column: str = "e.session_id",
+        member_key: str | None = None,
+    ) -> tuple[list[str], list[object]]:
+        """Conditions on the walk beyond `clauses`, and their parameters: the hit is in the
+        chosen sessions, among the members, and within the seq bounds and the keyset page.
+
+        Args:
+            key: the walk's key (the seq or the FTS5 rowid); bounds go on it, so the walk seeks.
+            before_seq: keyset paging (None: the first page).
+            session_column: how the session is tested (SQLite may prefix a planner hint).
+            member_key: what is tested for membership (default: `key`).
+        """
+        clauses: list[str] = []
+        params: list[object] = []
+        if self.sessions is not None:
+            clauses.append(f"{session_column} IN ({self.sessions[0]})")
+            params += self.sessions[1]
+        if self.members is not None:
+            clauses.append(f"{member_key or key} IN ({self.members[0]})")
+            params += self.members[1]
+        for op, bound in (("<", before_seq), ("<=", self.high), (">=", self.low)):
+            if bound is not None:
+                clauses.append(f"{key} {op} ?")
+                params.append(bound)
+        return clauses, params
+
     def narrow(self, low: int | None, high: int | None) -> None:
         """Intersect the seq bounds with `[low, high]`."""
         if low is not None:

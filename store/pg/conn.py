@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 import psycopg
@@ -167,6 +168,23 @@ class PgConn:
     def close(self) -> None:
         """Close the connection."""
         self.raw.close()
+
+    def begin(self, lock: int | None = None) -> None:
+        """`BEGIN`, then wait for advisory lock `lock` (held until the transaction ends)."""
+        self.execute("BEGIN")
+        if lock is not None:
+            self.execute(f"SELECT pg_advisory_xact_lock({int(lock)})")
+
+    @contextmanager
+    def transaction(self, lock: int | None = None) -> Iterator[None]:
+        """One transaction (see `begin`): committed at the end, rolled back on any error."""
+        self.begin(lock)
+        try:
+            yield
+        except BaseException:
+            self.execute("ROLLBACK")
+            raise
+        self.execute("COMMIT")
 
 
 def connect(url: str, *, read_only: bool = False) -> PgConn:

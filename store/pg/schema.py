@@ -165,16 +165,11 @@ def _version(conn: PgConn) -> int:
 
 
 def migrate(conn: PgConn) -> int:
-    """Bring a PostgreSQL mirror up to `SCHEMA_VERSION` (one query when it already is).
-
-    Args:
-        conn: a writable connection outside any transaction.
-
-    Returns:
-        The schema version now in the database.
+    """Run the steps `conn`'s database lacks, as `drover.store.migrations.migrate` does for a
+    file (one query when none is missing); returns the version it is at now.
 
     Raises:
-        MirrorVersionError: the database is newer than this code understands.
+        MirrorVersionError: a newer drover created these tables.
     """
     version = _version(conn)
     if version > SCHEMA_VERSION:
@@ -183,15 +178,12 @@ def migrate(conn: PgConn) -> int:
             "upgrade drover or point it at another database"
         )
     for step in range(version, SCHEMA_VERSION):
-        conn.execute("BEGIN")
-        try:
-            conn.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+        with conn.transaction(lock=WRITE_LOCK):
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version ("
                 "id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL)"
             )
             if _version(conn) > step:  # another process ran it while we waited for the lock
-                conn.execute("COMMIT")
                 continue
             MIGRATIONS[step](conn)
             conn.execute(
@@ -199,8 +191,4 @@ def migrate(conn: PgConn) -> int:
                 "ON CONFLICT (id) DO UPDATE SET version = excluded.version",
                 (step + 1,),
             )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
     return SCHEMA_VERSION

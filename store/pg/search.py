@@ -1,5 +1,6 @@
 """Full-text search on a PostgreSQL mirror: the query language, facets, paging and cancelling
-of `drover.store.search`, over the `tsvector` column and its GIN index.
+of `drover.store.search` (`search` with the `TSVECTOR` index), over the `tsvector` column
+and its GIN index.
 
 The query is parsed by the same `parse_query`; its terms become one `tsquery` (`tsquery_text`):
 every term is a phrase of the words the index keeps (`'connection' <-> 'refused'`), a prefix
@@ -21,16 +22,21 @@ from contextlib import contextmanager
 
 import psycopg
 
-from drover.store.models import SearchHit
 from drover.store.pg.conn import PgConn
 from drover.store.pg.schema import TEXT_CONFIG
-from drover.store.search import PREVIEW_CHARS, SNIPPET_CLOSE, SNIPPET_OPEN, SNIPPET_TOKENS
-from drover.store.search import SearchCancelled as SearchCancelled
-from drover.store.search_filters import SearchFilters, SearchSyntaxError
-from drover.store.search_plan import TOOL_USE_TYPES, Plan, marks, plan_search
-from drover.store.search_query import Term, parse_query
+from drover.store.search import (
+    PREVIEW_CHARS,
+    SNIPPET_CLOSE,
+    SNIPPET_OPEN,
+    SNIPPET_TOKENS,
+    FullText,
+    SearchCancelled,
+)
+from drover.store.search_filters import SearchSyntaxError
+from drover.store.search_plan import TOOL_USE_TYPES, Plan, marks
+from drover.store.search_query import ParsedQuery, Term
 
-__all__ = ["search", "tsquery_text"]
+__all__ = ["TSVECTOR", "tsquery_text"]
 
 HEADLINE = (
     f'StartSel="{SNIPPET_OPEN}", StopSel="{SNIPPET_CLOSE}", MaxWords={SNIPPET_TOKENS}, '
@@ -56,47 +62,6 @@ def tsquery_text(terms: Iterable[Term]) -> str | None:
         phrase = " <-> ".join(words)
         parts.append(f"!({phrase})" if term.negated else f"({phrase})")
     return " & ".join(parts) or None
-
-
-def search(
-    conn: PgConn,
-    query: str,
-    *,
-    filters: SearchFilters | None = None,
-    limit: int = 50,
-    before_seq: int | None = None,
-    raw: bool = False,
-    cancel: threading.Event | None = None,
-) -> list[SearchHit]:
-    """Find events matching a query and facets, newest first (see `drover.store.search.search`
-    for the arguments; `raw` takes `to_tsquery` syntax here).
-
-    Raises:
-        SearchSyntaxError: the query cannot be run (the message is for the user).
-        SearchCancelled: `cancel` was set before or while the query ran.
-    """
-    filters = filters or SearchFilters()
-    if raw:
-        text = query.strip() or None
-        if text is not None:
-            _validate(conn, text)
-    else:
-        parsed = parse_query(query)
-        text, filters = tsquery_text(parsed.terms), filters.merged(parsed.filters)
-    if text is None and not filters.active:
-        return []
-    with _cancellable(conn, cancel):
-        try:
-            plan = plan_search(conn, filters)
-            if plan.empty:
-                return []
-            sql, params = _hits_sql(text, plan, before_seq, max(1, int(limit)))
-            rows = conn.execute(sql, params).fetchall()
-        except psycopg.errors.QueryCanceled as exc:
-            if cancel is not None and cancel.is_set():
-                raise SearchCancelled("search cancelled") from exc
-            raise
-    return [SearchHit(*row) for row in rows]
 
 
 def _validate(conn: PgConn, text: str) -> None:
@@ -148,16 +113,9 @@ def _hits_sql(
         head = [text, HEADLINE]
     else:
         snippet = f"substr(x.text, 1, {PREVIEW_CHARS})"
-    if plan.sessions is not None:
-        clauses.append(f"e.session_id IN ({plan.sessions[0]})")
-        params += plan.sessions[1]
-    if plan.members is not None:
-        clauses.append(f"e.seq IN ({plan.members[0]})")
-        params += plan.members[1]
-    for op, bound in (("<", before_seq), ("<=", plan.high), (">=", plan.low)):
-        if bound is not None:
-            clauses.append(f"e.seq {op} ?")
-            params.append(bound)
+    limits, limit_params = plan.limits("e.seq", before_seq)
+    clauses += limits
+    params += limit_params
     page = (
         f"SELECT e.seq FROM events e WHERE {' AND '.join(clauses) or 'TRUE'} "
         "ORDER BY e.seq DESC LIMIT ?"
@@ -173,3 +131,19 @@ def _hits_sql(
         "LEFT JOIN sessions s ON s.id = x.session_id ORDER BY x.seq DESC"
     )
     return sql, [*head, *TOOL_USE_TYPES, *TOOL_USE_TYPES, *params, limit]
+
+
+def _match(parsed: ParsedQuery) -> str | None:
+    return tsquery_text(parsed.terms)
+
+
+TSVECTOR = FullText(
+    match=_match,
+    validate=_validate,
+    cancellable=_cancellable,
+    hits_sql=_hits_sql,
+    errors=(psycopg.errors.QueryCanceled,),
+    explain=lambda exc, query: None,
+)
+"""PostgreSQL's index: the generated `events.tsv` column (see `drover.store.pg.schema`); run
+by `drover.store.search.search(…, index=TSVECTOR)`."""

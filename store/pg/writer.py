@@ -15,8 +15,10 @@ adds, through the writer's three hooks:
 
 from __future__ import annotations
 
+from typing import cast
+
 from drover.store.dialect import Conn
-from drover.store.pg.conn import connect
+from drover.store.pg.conn import PgConn, connect
 from drover.store.pg.listen import CHANNEL, encode_notices
 from drover.store.pg.schema import WRITE_LOCK, migrate
 from drover.store.writer import ChangeCallback, MirrorWriter
@@ -55,8 +57,7 @@ class PgMirrorWriter(MirrorWriter):
         return conn
 
     def _begin(self, conn: Conn) -> None:
-        conn.execute("BEGIN")
-        conn.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+        cast(PgConn, conn).begin(lock=WRITE_LOCK)  # `_open` makes nothing else
 
     def _publish(self, conn: Conn, notices: dict[str, int]) -> None:
         for payload in encode_notices(notices):
