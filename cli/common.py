@@ -263,12 +263,11 @@ class Context:
         first, which costs one version read when it already is.
         """
         from drover.store.backends import open_reader
-        from drover.store.location import MirrorUnavailableError
         from drover.store.migrations import MirrorVersionError
 
         try:
             return open_reader(self.engines.mirror_location(self.name))
-        except (MirrorVersionError, MirrorUnavailableError) as exc:
+        except MirrorVersionError as exc:
             raise CliError(str(exc)) from None
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
@@ -351,7 +350,10 @@ def as_cli_error(exc: BaseException, ctx: Context | None) -> CliError | None:
     if isinstance(exc, DroverApiError):
         return CliError(f"the API call failed: {exc}")
     from drover.store.account import MirrorAccountError
+    from drover.store.location import MirrorUnavailableError
 
+    if isinstance(exc, MirrorUnavailableError):
+        return CliError(str(exc), hint="is the database up, and does libpq find its password?")
     if isinstance(exc, MirrorAccountError):
         return CliError(
             f"profile {profile!r}: {exc}",

@@ -244,6 +244,10 @@ class MirrorWriter:
         """Open a batch's transaction, taking the write lock."""
         conn.execute("BEGIN IMMEDIATE")
 
+    def _connection(self, conn: Conn) -> Conn:
+        """The connection for the next batch (a file's never goes away; a server's may)."""
+        return conn
+
     def _publish(self, conn: Conn, notices: dict[str, int]) -> None:
         """Inside the batch's transaction, before COMMIT: tell other processes (nothing here:
         an SQLite mirror has no other readers to tell)."""
@@ -262,6 +266,7 @@ class MirrorWriter:
                 if first is _STOP:
                     break
                 batch, stop = self._gather(first)
+                conn = self._connection(conn)
                 self._execute(conn, batch)
         finally:
             conn.close()

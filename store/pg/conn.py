@@ -147,7 +147,10 @@ class PgConn:
 
     @property
     def in_transaction(self) -> bool:
-        """A transaction is open (or failed and not yet rolled back)."""
+        """A transaction is open (or failed and not yet rolled back); never on a lost
+        connection, which has nothing left to roll back."""
+        if self.raw.broken or self.raw.closed:
+            return False
         return self.raw.info.transaction_status != TransactionStatus.IDLE
 
     @property

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import psycopg
 
@@ -66,10 +66,13 @@ class ChangeListener:
     Args:
         url: the database.
         on_change: called on the listener's thread with each `(session_id, high_water_seq)`.
-        ignore_pid: the server process whose notices to skip (this process's writer).
+        ignore_pid: the server process whose notices to skip (this process's writer; asked
+            at each notice, since the writer's process changes when it reconnects).
     """
 
-    def __init__(self, url: str, on_change: ChangeCallback, *, ignore_pid: int = 0) -> None:
+    def __init__(
+        self, url: str, on_change: ChangeCallback, *, ignore_pid: Callable[[], int] = lambda: 0
+    ) -> None:
         self._url = url
         self._on_change = on_change
         self._ignore_pid = ignore_pid
@@ -89,13 +92,13 @@ class ChangeListener:
         self._thread.join(timeout)
 
     def _run(self) -> None:
-        pause = 0.5
+        pause = 0.1
         try:
             while not self._stop.is_set():
                 try:
                     if self._conn is None:
                         self._conn = self._listen()
-                        pause = 0.5
+                        pause = 0.1
                     self._deliver(self._conn)
                 except (psycopg.OperationalError, MirrorUnavailableError) as exc:
                     log.warning("mirror change listener lost its connection (%s); retrying", exc)
@@ -107,7 +110,7 @@ class ChangeListener:
 
     def _deliver(self, conn: PgConn) -> None:
         for notice in conn.raw.notifies(timeout=POLL_SECONDS):
-            if notice.pid == self._ignore_pid:
+            if notice.pid == self._ignore_pid():
                 continue
             for session_id, seq in decode_notices(notice.payload):
                 try:

@@ -25,7 +25,7 @@ def open_pg(
         reader = PgMirrorReader(url)
         listener = None
         if on_change is not None:
-            listener = ChangeListener(url, on_change, ignore_pid=writer.backend_pid)
+            listener = ChangeListener(url, on_change, ignore_pid=lambda: writer.backend_pid)
     except BaseException:
         writer.close()
         raise

@@ -11,19 +11,25 @@ adds, through the writer's three hooks:
   check-then-insert never races.
 * `_publish`: the batch's change notices as `NOTIFY drover_changes` in the same transaction, so
   listeners in other processes (`drover.store.pg.listen`) hear of exactly what committed.
+* `_connection`: a lost connection is replaced before the next batch (a hub outlives a
+  server restart; the batch that was running fails and its callers see why).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import cast
 
 from drover.store.dialect import Conn
+from drover.store.location import MirrorUnavailableError, describe
 from drover.store.pg.conn import PgConn, connect
 from drover.store.pg.listen import CHANNEL, encode_notices
 from drover.store.pg.schema import WRITE_LOCK, migrate
 from drover.store.writer import ChangeCallback, MirrorWriter
 
 __all__ = ["PgMirrorWriter"]
+
+log = logging.getLogger(__name__)
 
 
 class PgMirrorWriter(MirrorWriter):
@@ -55,6 +61,23 @@ class PgMirrorWriter(MirrorWriter):
         migrate(conn)
         self.backend_pid = conn.backend_pid
         return conn
+
+    def _connection(self, conn: Conn) -> Conn:
+        """A new connection when the last one was lost (the server restarted, the network
+        dropped): the batch that saw it go failed, this one gets a fresh start. If the
+        server is still away, the batch fails on the old one and the next tries again."""
+        raw = cast(PgConn, conn).raw
+        if not (raw.broken or raw.closed):
+            return conn
+        try:
+            fresh = connect(self.url)
+        except MirrorUnavailableError as exc:
+            log.warning("mirror writer: %s", exc)
+            return conn
+        log.warning("mirror writer reconnected to %s", describe(self.url))
+        self.backend_pid = fresh.backend_pid
+        conn.close()
+        return fresh
 
     def _begin(self, conn: Conn) -> None:
         cast(PgConn, conn).begin(lock=WRITE_LOCK)  # `_open` makes nothing else

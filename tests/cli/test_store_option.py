@@ -50,8 +50,12 @@ def test_a_password_in_the_store_is_refused(cli_env, drover, store):
     assert "PGPASSWORD" in result.err and "hunter2" not in result.err + result.out
 
 
-def test_an_unreachable_store_is_one_sentence(cli_env, drover, tmp_path):
-    result = drover("ls", "--offline", "--store", f"postgresql://nobody@/none?host={tmp_path}")
+@pytest.mark.parametrize("command", ["ls", "import"])
+def test_an_unreachable_store_is_one_sentence(cli_env, drover, tmp_path, command):
+    export = tmp_path / "run.jsonl"
+    export.write_text("{}\n")
+    argv = ["ls", "--offline"] if command == "ls" else ["import", str(export)]
+    result = drover(*argv, "--store", f"postgresql://nobody@/none?host={tmp_path}")
     assert result.code == 1
     assert result.err.startswith("drover: cannot reach the mirror at postgresql://nobody@/none")
-    assert "Traceback" not in result.err
+    assert "hint:" in result.err and "Traceback" not in result.err

@@ -129,3 +129,36 @@ def test_every_event_has_exactly_one_search_row(pg_url: str, scenarios: Any) -> 
             "SELECT count(*) FROM (SELECT id FROM events GROUP BY id HAVING count(*) > 1) d"
         ).fetchone()[0]
         assert stats == 0
+
+
+def test_the_writer_and_the_listener_outlive_a_lost_connection(pg_url: str) -> None:
+    """The server drops both connections (a restart, a network cut): the batch that was on
+    the wire fails and says why; the next ones commit on a new connection, and notices from
+    another process still arrive."""
+    import psycopg
+
+    heard: queue.Queue[tuple[str, int]] = queue.Queue()
+    with Mirror.open(pg_url, on_change=lambda s, h: heard.put((s, h))) as mirror:
+        writer = mirror.writer
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND application_name = 'drover'"
+            )
+        lost = writer.submit("ingest", "sesn_1", _events(0, 1))
+        with pytest.raises(psycopg.OperationalError):
+            lost.result(timeout=10)
+        assert writer.submit("ingest", "sesn_1", _events(1, 2)).result(timeout=10).new_ids
+        assert heard.get(timeout=5)[0] == "sesn_1"  # this process's own write, reported once
+        # Notices sent while the listener was away are gone (NOTIFY keeps none): the hub
+        # writes until one arrives, which it must once the listener is back.
+        for attempt in range(10):
+            high_water = _hub(pg_url, _events(10 + attempt, 1))
+            try:
+                assert heard.get(timeout=2) == ("sesn_hub", high_water)
+                break
+            except queue.Empty:
+                continue
+        else:
+            pytest.fail("the listener never heard the hub again")
