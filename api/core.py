@@ -149,9 +149,10 @@ class ClientCore:
         return self._open_streams
 
     async def aclose(self) -> None:
-        """Close both connection pools."""
+        """Close both connection pools (and the budget's shared-window files)."""
         await self._control.aclose()
         await self._stream.aclose()
+        self.rate_budget.close()
 
     async def __aenter__(self) -> ClientCore:
         return self
@@ -187,6 +188,27 @@ class ClientCore:
             ApiError: (a subclass) for an error status after retries.
             ConnectionFailed: for a network failure after retries.
         """
+        response = await self._respond(method, path, params=params, json=json, retry=retry)
+        return _decode_body(response)
+
+    async def request_bytes(
+        self, method: str, path: str, *, params: Mapping[str, QueryValue] | None = None
+    ) -> tuple[bytes, str | None]:
+        """Like :meth:`request`, but hand back the undecoded body and the request id (list
+        pages are decoded item by item, see :mod:`drover.api.page_body`)."""
+        response = await self._respond(method, path, params=params, json=None, retry=True)
+        return response.content, response.headers.get("request-id")
+
+    async def _respond(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, QueryValue] | None,
+        json: object,
+        retry: bool,
+    ) -> httpx.Response:
+        """One call with its retries; the successful response (error statuses raise)."""
         query = encode_params(params or {})
         bucket = RateBudget.classify(method)
         policy = self.retry_policy
@@ -215,7 +237,7 @@ class ClientCore:
                     continue
                 raise connection_failed(method, path, exc) from None
             if response.status_code < 400:
-                return _decode_body(response)
+                return response
             retry_after = parse_retry_after(response.headers)
             error = api_error_from_response(response, retry_after)
             if (
@@ -256,7 +278,7 @@ def _decode_body(response: httpx.Response) -> object:
         return None
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested ~1,000 deep
         raise ApiError(
             "response body is not JSON",
             status=response.status_code,

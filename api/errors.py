@@ -20,6 +20,7 @@ __all__ = [
     "ConflictError",
     "ConnectionFailed",
     "DroverApiError",
+    "FrameTooLarge",
     "MalformedEventError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -144,6 +145,25 @@ class MalformedEventError(StreamError):
         self.event_name = event_name
         self.snippet = snippet
         super().__init__(f"malformed SSE data for event {event_name!r}: {reason}: {snippet!r}")
+
+
+class FrameTooLarge(StreamError):
+    """An SSE line or frame grew past the stream's cap; it was dropped with the connection.
+
+    Attributes:
+        limit: the cap, in characters.
+        received: how much of it had arrived when it was dropped.
+        head: its first characters (for the log and the quarantine).
+    """
+
+    def __init__(self, limit: int, received: int, head: str) -> None:
+        self.limit = limit
+        self.received = received
+        self.head = head
+        super().__init__(
+            f"stream frame over {limit:,} characters dropped ({received:,} received); "
+            "the event is re-read from history"
+        )
 
 
 class SendUncertainError(DroverApiError):

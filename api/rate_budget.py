@@ -13,6 +13,12 @@ until it. That makes the budget
 
 A cancelled waiter gives its slot back only if no later slot was handed out (the common
 "tail" case); otherwise the slot is lost, which errs on the side of sending less.
+
+The API counts its limits over a sliding minute, which a token bucket does not: its burst on top
+of a minute's rate lets ~10% more through in some minute. So each bucket's requests also pass a
+:class:`~drover.api.rate_window.SlidingWindow` of ``per_minute`` per 60 s — in memory, or in a
+file every drover process on the profile shares (``shared_path``), which is what keeps two
+processes (the TUI and a `drover sync`) inside one budget together.
 """
 
 from __future__ import annotations
@@ -22,7 +28,10 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
+
+from drover.api.rate_window import SlidingWindow
 
 __all__ = ["BucketUsage", "RateBudget", "TokenBucket"]
 
@@ -58,6 +67,7 @@ class TokenBucket:
         burst: requests allowed back-to-back from a full bucket; default one tenth of a
             minute's worth (so a burst never eats more than ~6 s of the org-wide budget).
         clock: monotonic clock in seconds (injectable for tests).
+        window: the sliding-window gate every admission also passes (None: none).
     """
 
     def __init__(
@@ -66,6 +76,7 @@ class TokenBucket:
         *,
         burst: int | None = None,
         clock: Callable[[], float] = time.monotonic,
+        window: SlidingWindow | None = None,
     ) -> None:
         if per_minute <= 0:
             raise ValueError("per_minute must be positive")
@@ -78,6 +89,7 @@ class TokenBucket:
         self._admitted: deque[float] = deque()
         self._admitted_total = 0
         self._waiting = 0
+        self.window = window
 
     def _reserve(self) -> tuple[float, float]:
         """Take the next slot; return (its theoretical time, delay until it may go)."""
@@ -98,6 +110,12 @@ class TokenBucket:
                 if self._tat == slot + self._interval:
                     self._tat = slot
                 raise
+            finally:
+                self._waiting -= 1
+        if self.window is not None:
+            self._waiting += 1
+            try:
+                await self.window.admit()
             finally:
                 self._waiting -= 1
         self._record()
@@ -145,6 +163,10 @@ class RateBudget:
         read_burst: see :class:`TokenBucket`.
         stream_share: fraction of the read rate stream opens may use (0 < share ≤ 1).
         clock: monotonic clock (injectable for tests).
+        shared_path: where the sliding-window rings shared with other processes live
+            (``<path>.create`` and ``<path>.read``); None keeps them in this process.
+        window_clock: clock of the sliding windows; default ``clock`` in memory, and the wall
+            clock for shared ones (every process must read the same clock).
     """
 
     def __init__(
@@ -156,16 +178,40 @@ class RateBudget:
         read_burst: int | None = None,
         stream_share: float = 0.5,
         clock: Callable[[], float] = time.monotonic,
+        shared_path: Path | None = None,
+        window_clock: Callable[[], float] | None = None,
     ) -> None:
         if not 0 < stream_share <= 1:
             raise ValueError("stream_share must be in (0, 1]")
-        self.create = TokenBucket(create_per_minute, burst=create_burst, clock=clock)
-        self.read = TokenBucket(read_per_minute, burst=read_burst, clock=clock)
+
+        def window(per_minute: float, name: str) -> SlidingWindow:
+            path = (
+                None if shared_path is None else shared_path.with_name(f"{shared_path.name}.{name}")
+            )
+            wall = window_clock or (clock if shared_path is None else time.time)
+            return SlidingWindow(per_minute, path=path, clock=wall)
+
+        self.shared_path = shared_path
+        self.create = TokenBucket(
+            create_per_minute,
+            burst=create_burst,
+            clock=clock,
+            window=window(create_per_minute, "create"),
+        )
+        self.read = TokenBucket(
+            read_per_minute, burst=read_burst, clock=clock, window=window(read_per_minute, "read")
+        )
         self.stream = TokenBucket(
             read_per_minute * stream_share,
             burst=max(1, int(self.read.burst * stream_share)),
             clock=clock,
         )
+
+    def close(self) -> None:
+        """Close the shared windows' files (reopened if the budget is used again)."""
+        for bucket in (self.create, self.read):
+            if bucket.window is not None:
+                bucket.window.close()
 
     def bucket(self, name: BucketName) -> TokenBucket:
         """The bucket called ``name`` ("create" or "read")."""

@@ -12,6 +12,9 @@ from typing import Literal, TypedDict, Unpack, cast
 from urllib.parse import quote
 
 from drover.api.core import ClientCore
+from drover.api.errors import ApiError
+from drover.api.event_screen import screen_event
+from drover.api.page_body import PageBodyError, Screen, decode_page, screen_object
 from drover.api.pages import Page, iterate_pages
 from drover.api.wire import JSONObject, QueryValue
 
@@ -88,8 +91,15 @@ def _created_at(gte: When, lte: When, gt: When, lt: When) -> dict[str, When]:
 class ResourceMethods(ClientCore):
     """Request/response endpoints. All reads are retried; writes never blindly."""
 
-    async def _page(self, path: str, params: Mapping[str, QueryValue]) -> Page:
-        return Page.from_body(await self.request("GET", path, params=params))
+    async def _page(
+        self, path: str, params: Mapping[str, QueryValue], screen: Screen = screen_object
+    ) -> Page:
+        """One page; items `screen` rejects are left out of ``data`` and kept in ``rejected``."""
+        body, request_id = await self.request_bytes("GET", path, params=params)
+        try:
+            return decode_page(body, screen)
+        except PageBodyError as exc:
+            raise ApiError(str(exc), status=200, request_id=request_id) from None
 
     async def _object(
         self,
@@ -250,7 +260,7 @@ class ResourceMethods(ClientCore):
             "limit": limit,
             "page": page,
         }
-        return await self._page(f"/v1/sessions/{_p(session_id)}/events", params)
+        return await self._page(f"/v1/sessions/{_p(session_id)}/events", params, screen_event)
 
     def iter_events(
         self, session_id: str, **filters: Unpack[EventFilters]
@@ -314,6 +324,7 @@ class ResourceMethods(ClientCore):
         return await self._page(
             f"/v1/sessions/{_p(session_id)}/threads/{_p(thread_id)}/events",
             {"limit": limit, "page": page},
+            screen_event,
         )
 
     def iter_thread_events(

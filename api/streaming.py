@@ -1,9 +1,11 @@
 """SSE event streams (§8) with heartbeat ticks and a stall watchdog.
 
 Framing is ``event: <type>`` + ``data: <json>`` + blank line; SSE comments (``: ping``) and
-``event: ping`` frames are heartbeats. Lines are split by httpx-sse 0.4.3's decoders, which
-split on CR/LF only, so U+2028/U+2029 inside JSON strings are safe; ``aiter_text`` decodes
-UTF-8 incrementally, so a multi-byte character split across chunks is reassembled.
+``event: ping`` frames are heartbeats. Lines are split by :mod:`drover.api.sse`, which splits on
+CR/LF only, so U+2028/U+2029 inside JSON strings are safe, and caps a line and a frame
+(:class:`FrameTooLarge`: the connection is dropped and the follower re-reads history);
+``aiter_text`` decodes UTF-8 incrementally, so a multi-byte character split across chunks is
+reassembled.
 
 Decisions (tested in tests/api/test_streaming.py):
 
@@ -12,7 +14,8 @@ Decisions (tested in tests/api/test_streaming.py):
 * **Stall watchdog**: if nothing at all (frame, heartbeat, partial chunk) arrives for
   ``stall_timeout`` seconds while the consumer is waiting, :class:`StreamStalled` is raised
   and the connection is dropped. Time the consumer spends between items does not count.
-* **Malformed ``data:``** (not JSON, or JSON that is not an object) raises
+* **Malformed ``data:``** (not JSON, JSON nested too deep to decode, or not a storable event:
+  see :func:`~drover.api.event_screen.screen_event`) raises
   :class:`MalformedEventError` by default: the event cannot be stored losslessly, and the
   follower's reconnect (open → list history → upsert) recovers it from history. With
   ``malformed="skip"`` the frame is dropped, counted in :attr:`EventStream.malformed_count`
@@ -35,8 +38,6 @@ from typing import Literal, cast
 from urllib.parse import quote
 
 import httpx
-from httpx_sse._decoders import SSEDecoder, SSELineDecoder
-from httpx_sse._models import ServerSentEvent
 
 from drover.api.core import ClientCore, EncodedParams, connection_failed, encode_params
 from drover.api.errors import (
@@ -46,7 +47,9 @@ from drover.api.errors import (
     api_error_from_payload,
     api_error_from_response,
 )
+from drover.api.event_screen import screen_event
 from drover.api.retry import parse_retry_after
+from drover.api.sse import MAX_FRAME_CHARS, Comment, Frame, SSEDecoder
 from drover.api.wire import JSONObject
 
 __all__ = ["DELTA_TYPES", "EventStream", "StreamMethods"]
@@ -82,8 +85,10 @@ class EventStream:
         stall_timeout: float | None,
         on_activity: Callable[[ActivityKind], None] | None,
         malformed: MalformedPolicy,
+        max_frame_chars: int = MAX_FRAME_CHARS,
     ) -> None:
         self._core = core
+        self._max_frame_chars = max_frame_chars
         self._path = path
         self._params = params
         self._stall = (
@@ -178,8 +183,7 @@ class EventStream:
             await self.open()
         assert self.response is not None
         chunks = self.response.aiter_text()
-        lines = SSELineDecoder()
-        frames = SSEDecoder()
+        decoder = SSEDecoder(self._max_frame_chars)
         try:
             while True:
                 chunk: str | None
@@ -187,7 +191,7 @@ class EventStream:
                     async with asyncio.timeout(self._stall):
                         text = await anext(chunks)
                 except StopAsyncIteration:
-                    pending = lines.flush()
+                    pending = decoder.flush()
                     chunk = None
                 except TimeoutError:
                     raise StreamStalled(self._stall or 0.0) from None
@@ -198,9 +202,9 @@ class EventStream:
                 else:
                     chunk = text
                     self.last_activity = time.monotonic()
-                    pending = lines.decode(text)
-                for line in pending:
-                    event = self._line(frames, line)
+                    pending = decoder.feed(text)  # FrameTooLarge: past the cap
+                for item in pending:
+                    event = self._item(item)
                     if event is not None:
                         yield event
                 if chunk is None:
@@ -209,12 +213,11 @@ class EventStream:
             if owns:
                 await self.aclose()
 
-    def _line(self, frames: SSEDecoder, line: str) -> JSONObject | None:
-        if line.startswith(":"):
+    def _item(self, item: Frame | Comment) -> JSONObject | None:
+        if isinstance(item, Comment):
             self._tick("heartbeat")
             return None
-        sse = frames.decode(line)
-        return None if sse is None else self._frame(sse)
+        return self._frame(item)
 
     def _tick(self, kind: ActivityKind) -> None:
         if kind == "heartbeat":
@@ -222,7 +225,7 @@ class EventStream:
         if self._on_activity is not None:
             self._on_activity(kind)
 
-    def _frame(self, sse: ServerSentEvent) -> JSONObject | None:
+    def _frame(self, sse: Frame) -> JSONObject | None:
         if sse.event == "ping":
             self._tick("heartbeat")
             return None
@@ -230,13 +233,17 @@ class EventStream:
             return None  # a frame without data carries nothing to store
         try:
             payload = json.loads(sse.data)
-            reason = None if isinstance(payload, dict) else "not a JSON object"
+            reason = None
         except json.JSONDecodeError as exc:
             payload, reason = None, f"invalid JSON ({exc.msg} at char {exc.pos})"
         except ValueError as exc:  # e.g. an integer longer than Python converts (no position)
             payload, reason = None, f"invalid JSON ({exc})"
+        except RecursionError:  # ~1,000 levels of brackets
+            payload, reason = None, "JSON nested too deep to decode"
         if sse.event == "error":
             raise api_error_from_payload(payload, fallback_message=sse.data[:200])
+        if reason is None:
+            reason = screen_event(payload)
         if reason is not None:
             if self._malformed == "raise":
                 raise MalformedEventError(sse.event, sse.data[:200], reason)
@@ -266,6 +273,7 @@ class StreamMethods(ClientCore):
         stall_timeout: float | None = None,
         on_activity: Callable[[ActivityKind], None] | None = None,
         malformed: MalformedPolicy = "raise",
+        max_frame_chars: int = MAX_FRAME_CHARS,
     ) -> EventStream:
         """Open the live event stream of a session (or of one of its threads).
 
@@ -278,6 +286,7 @@ class StreamMethods(ClientCore):
                 uses the client default, ``math.inf`` disables the watchdog.
             on_activity: called with ``"heartbeat"`` or ``"event"`` for every tick.
             malformed: ``"raise"`` (default) or ``"skip"``; see the module docstring.
+            max_frame_chars: the cap on one SSE line or frame (see :mod:`drover.api.sse`).
 
         Returns:
             An unopened :class:`EventStream`; use it with ``async with``.
@@ -296,4 +305,5 @@ class StreamMethods(ClientCore):
             stall_timeout=self.stall_timeout if stall_timeout is None else stall_timeout,
             on_activity=on_activity,
             malformed=malformed,
+            max_frame_chars=max_frame_chars,
         )

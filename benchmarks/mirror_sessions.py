@@ -70,7 +70,7 @@ class Fleet:
                 roster = {"type": "coordinator", "agents": refs}
             fields = {
                 "name": profile.name,
-                "model": {"id": profile.model},
+                "model": {"id": profile.model, "effort": {"type": "high"}},
                 "description": f"Generated benchmark agent ({profile.key})",
                 "system": f"You are {profile.name}. Explain what you do and why.",
                 "tools": tools,
@@ -84,7 +84,7 @@ class Fleet:
     def snapshot(self, profile: Profile) -> dict[str, Any]:
         """The session's resolved agent (a coordinator carries its roster's definitions)."""
         roster = [self.by_name[n] for n in CHILD_AGENTS] if profile.delegates else []
-        return session_agent(self.agents[profile.key], None, roster)
+        return session_agent(self.agents[profile.key], None, {a["id"]: a for a in roster})
 
     def environment(self, profile: Profile, rng: random.Random) -> dict[str, Any]:
         """Release and database work run on the infra image; the rest mostly on Python."""

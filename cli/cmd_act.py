@@ -245,8 +245,11 @@ def _report(ctx: Context, row: Any) -> int:
         ids = " ".join(row.server_event_ids or []) or "(no id in the receipt)"
         print(f"sent {row.kind} to {row.session_id}: {ids} (outbox #{row.id})")
     elif row.state == "failed":
+        from drover.cli.output import clean_line
+
         print(
-            f"drover: {row.kind} to {row.session_id} failed: {row.error} (outbox #{row.id})",
+            f"drover: {row.kind} to {row.session_id} failed: {clean_line(row.error or '?')} "
+            f"(outbox #{row.id})",
             file=sys.stderr,
         )
     else:

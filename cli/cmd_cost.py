@@ -35,8 +35,10 @@ def register(subparsers: Any) -> None:
         default="session",
         help="group rows by this (default: session, most expensive first)",
     )
-    p.add_argument("--since", metavar="YYYY-MM-DD", help="first UTC day to count")
-    p.add_argument("--until", metavar="YYYY-MM-DD", help="last UTC day to count")
+    p.add_argument(
+        "--since", metavar="DAY", help="first UTC day to count: YYYY-MM-DD, or 7d, 24h… ago"
+    )
+    p.add_argument("--until", metavar="DAY", help="last UTC day to count (same forms)")
     p.add_argument(
         "--limit",
         type=int,
@@ -47,8 +49,14 @@ def register(subparsers: Any) -> None:
 
 
 def _day(value: str | None, flag: str) -> str | None:
+    """A UTC day from `YYYY-MM-DD`, or from how long ago (`7d`, `24h`, `-30m`: that day)."""
+    from drover.store.search_filters import relative_moment
+
     if value is None:
         return None
+    moment = relative_moment(value)
+    if moment is not None:
+        return moment.date().isoformat()
     try:
         return date.fromisoformat(value).isoformat() if len(value) == 10 else _bad(value, flag)
     except ValueError:
@@ -56,7 +64,10 @@ def _day(value: str | None, flag: str) -> str | None:
 
 
 def _bad(value: str, flag: str) -> str:
-    raise CliError(f"{flag} wants a day as YYYY-MM-DD, not {value!r}", code=EXIT_USAGE)
+    raise CliError(
+        f"{flag} wants a day as YYYY-MM-DD or how long ago (7d, 24h), not {value!r}",
+        code=EXIT_USAGE,
+    )
 
 
 @command

@@ -38,7 +38,9 @@ def register(subparsers: Any) -> None:
         "authorization headers are redacted unless --no-redact.",
     )  # fmt: skip
     add_common(p)
-    p.add_argument("session", metavar="SESSION", help="session id (sesn_…)")
+    p.add_argument(
+        "session", metavar="SESSION", help="session id (sesn_…), or a unique prefix of one"
+    )
     p.add_argument(
         "--format", "-f", choices=("md", "html", "jsonl"),
         help="output format (default: from the -o file's extension, else md)",

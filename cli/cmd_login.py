@@ -68,17 +68,22 @@ def run(ctx: Context) -> int:
 
 
 def _record_profile(ctx: Context) -> None:
-    """Add the profile to the config file (and its --base-url); the key never goes there."""
-    from drover.config import Profile, save_config
+    """Add the profile to the config file (and its --base-url); the key never goes there.
+
+    The file is edited in place (`drover.config.editor`): a new profile gets its own
+    `[profiles.NAME]` table, an existing one only a changed `base_url`; nothing else moves.
+    """
+    from drover.config import Profile
+    from drover.config.editor import update_config
 
     current = ctx.config.profiles.get(ctx.name)
-    fields = current.model_dump() if current is not None else {}
     if ctx.args.base_url:
-        fields["base_url"] = ctx.args.base_url
-    updated = Profile.model_validate(fields)  # validates a new --base-url
-    if current != updated or not ctx.config_path.exists():
-        ctx.config.profiles[ctx.name] = updated
-        save_config(ctx.config, ctx.config_path)
+        fields = current.model_dump(exclude_unset=True) if current is not None else {}
+        Profile.model_validate({**fields, "base_url": ctx.args.base_url})  # validates the URL
+    changes: dict[tuple[str, ...], object] = {("profiles", ctx.name): {}}
+    if ctx.args.base_url and (current is None or current.base_url != ctx.args.base_url):
+        changes[("profiles", ctx.name, "base_url")] = ctx.args.base_url
+    update_config(changes, ctx.config_path)
 
 
 def _require_keyring() -> None:

@@ -23,7 +23,8 @@ _BRACKETS = ("[", "]")
 _EPILOG = (
     'query language: words (all required), "quoted phrases", prefix* (2+ letters), -excluded, '
     "and filters agent:NAME|ID session:ID status:idle type:tool_use tool:bash "
-    "after:2026-05-01 before:2026-05-31. Quote a phrase for the shell "
+    "after:2026-05-01 before:2026-05-31 (or how long ago: after:7d, after:-30m). "
+    "Quote a phrase for the shell "
     "(drover search '\"connection refused\"') and put -- before a query with -excluded words "
     "(drover search -- deploy -flaky)."
 )
@@ -47,8 +48,10 @@ def register(subparsers: Any) -> None:
         "--type", action="append", metavar="TYPE", help="event type (agent.tool_use, or tool_use)"
     )
     p.add_argument("--tool", action="append", metavar="NAME", help="tool uses and their results")
-    p.add_argument("--after", metavar="DATE", help="processed on or after (YYYY-MM-DD or time)")
-    p.add_argument("--before", metavar="DATE", help="processed before (YYYY-MM-DD or time)")
+    p.add_argument(
+        "--after", metavar="DATE", help="processed on or after (YYYY-MM-DD, a time, or 7d, 24h ago)"
+    )
+    p.add_argument("--before", metavar="DATE", help="processed before (same forms)")
     p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N hits (50)")
     p.add_argument("--raw", action="store_true", help="QUERY is an FTS5 expression")
     p.set_defaults(run=run)

@@ -16,11 +16,21 @@ from pathlib import Path
 from typing import Any
 
 from drover.cli.common import EXIT_FAIL, EXIT_OK, EXIT_USAGE
-from drover.sim.settings import BETA, DEFAULT_API_KEY, DEFAULT_PORT, FaultPlan, SimConfig
+from drover.sim.settings import (
+    BETA,
+    DEFAULT_API_KEY,
+    DEFAULT_PORT,
+    DEFAULT_RATE_LIMIT_CREATE,
+    DEFAULT_RATE_LIMIT_READ,
+    MEMORY_BETA,
+    FaultPlan,
+    SimConfig,
+)
 
 _EPILOG = f"""\
 clients authenticate with x-api-key: KEY or Authorization: Bearer KEY (default {DEFAULT_API_KEY})
-and must send anthropic-beta: {BETA}. Control endpoints (same key, no beta header):
+and must send anthropic-beta: {BETA} (memory stores also take {MEMORY_BETA}; files and
+skills need none). Control endpoints (same key, no beta header):
 GET /_sim/health, GET /_sim/stats, GET|POST|DELETE /_sim/faults, GET|POST /_sim/rate_limits,
 POST /_sim/streams/drop ({{"mode": "clean"|"abort"|"mid_frame"}}).
 """
@@ -74,16 +84,32 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--rate-limit-create",
         type=float,
-        default=None,
+        default=DEFAULT_RATE_LIMIT_CREATE,
         metavar="N",
-        help="create requests per minute (default unlimited)",
+        help=f"create requests per minute (default {DEFAULT_RATE_LIMIT_CREATE:g}, the documented "
+        "org limit; 0 = unlimited)",
     )
     p.add_argument(
         "--rate-limit-read",
         type=float,
-        default=None,
+        default=DEFAULT_RATE_LIMIT_READ,
         metavar="N",
-        help="read requests (stream opens included) per minute (default unlimited)",
+        help=f"read requests (stream opens included) per minute (default "
+        f"{DEFAULT_RATE_LIMIT_READ:g}, the documented org limit; 0 = unlimited)",
+    )
+    p.add_argument(
+        "--no-queued-copies",
+        dest="queued_copies",
+        action="store_false",
+        help="deliver sent user events once, processed (default: first queued with "
+        "processed_at null, then processed, as the real API does)",
+    )
+    p.add_argument(
+        "--event-time-filter",
+        default="processed_at",
+        choices=("processed_at", "created_at"),
+        help="the event field created_at[...] filters compare against when listing events "
+        "(processed_at: the API reference; created_at: one guide page's reading)",
     )
     faults = p.add_argument_group("fault injection (also settable at run time: /_sim/faults)")
     faults.add_argument(
@@ -152,7 +178,7 @@ def register(subparsers: Any) -> None:
     faults.add_argument(
         "--duplicate-user-events",
         action="store_true",
-        help="deliver user events twice (queued copy, then processed)",
+        help="queued copies of user events; the default now, kept for old scripts",
     )
     p.set_defaults(run=run)
 
@@ -174,7 +200,7 @@ def build_config(args: argparse.Namespace) -> SimConfig:
         stream_close_mode=args.stream_close_mode,
         stream_stall_after=args.stream_stall_after,
         stream_error_after=args.stream_error_after,
-        duplicate_user_events=args.duplicate_user_events,
+        duplicate_user_events=args.queued_copies or args.duplicate_user_events,
     )
     return SimConfig(
         host=args.host,
@@ -187,8 +213,9 @@ def build_config(args: argparse.Namespace) -> SimConfig:
         fleet_active=args.fleet_active,
         max_body_bytes=args.max_body,
         faults=plan,
-        rate_limit_create=args.rate_limit_create,
-        rate_limit_read=args.rate_limit_read,
+        rate_limit_create=args.rate_limit_create or None,  # 0 = unlimited
+        rate_limit_read=args.rate_limit_read or None,
+        event_time_filter=args.event_time_filter,
         scenarios_dir=Path(args.scenarios_dir) if args.scenarios_dir else None,
         log_level="warning",
     )

@@ -24,7 +24,9 @@ def register(subparsers: Any) -> None:
         "follow new events until the session ends or Ctrl-C.",
     )  # fmt: skip
     add_common(p)
-    p.add_argument("session", metavar="SESSION", help="session id (sesn_…)")
+    p.add_argument(
+        "session", metavar="SESSION", help="session id (sesn_…), or a unique prefix of one"
+    )
     p.add_argument(
         "--no-follow", action="store_true", help="catch up, print, and exit instead of following"
     )
@@ -123,7 +125,7 @@ class ConnectionNotices:
         self.shown = "live"
 
     def __call__(self, changes: dict[str, Any]) -> None:
-        from drover.text.inert import inert_line
+        from drover.cli.output import clean_line
 
         state = changes.get(self.session_id)
         if state is None or state.state in ("connecting", "stopped", self.shown):
@@ -131,7 +133,7 @@ class ConnectionNotices:
         if state.state == "live":
             print("# live again", file=sys.stderr, flush=True)
         else:
-            detail = inert_line(state.last_error or "no detail")
+            detail = clean_line(state.last_error or "no detail")  # the server's words
             print(
                 f"# {state.state} (attempt {state.attempt}: {detail})", file=sys.stderr, flush=True
             )

@@ -10,11 +10,10 @@ own endpoint and key.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
-from drover.cli.common import EXIT_USAGE, Context, command
+from drover.cli.common import CliError, Context, command
 
 DEMO_FLEET = 24
 DEMO_PACE = "2x"
@@ -51,15 +50,16 @@ def _screen_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--theme", default=None, help="theme for this run (not saved)")
 
 
-@command
+@command(scrub_output=False)  # the TUI owns the terminal; it shows no keys
 def run_tui(ctx: Context) -> int:
-    """Run the TUI on the profile; with neither a key nor a mirror, say what to do and exit 2."""
+    """Run the TUI on the profile; with neither a key nor a mirror, say what to do and exit 1,
+    as every command does without a key (2 is for usage errors only)."""
     account = ctx.account
-    location = ctx.engines.mirror_location(ctx.name)
+    location = ctx.engines.mirror_location(ctx.name)  # a shared mirror: always there to read
     if account.key is None and isinstance(location, Path) and not location.exists():
-        print(f"drover: {account.key_problem}", file=sys.stderr)
-        print("        (to try drover without an account: `drover demo`)", file=sys.stderr)
-        return EXIT_USAGE
+        raise CliError(
+            str(account.key_problem), hint="to try drover without an account: `drover demo`"
+        )
     from drover.tui.app import DroverApp
 
     app = DroverApp(

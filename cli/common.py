@@ -12,9 +12,11 @@ store and sync load inside the functions that need them), so ``drover --help`` s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import logging
+import os
 import re
 import sys
 import traceback
@@ -23,7 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from drover.cli.errors import EXIT_FAIL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CliError
+from drover.cli.ids import resolve_ids
 from drover.cli.logs import remember_secret, setup_logging, teardown_logging
+from drover.cli.output import clean_block, clean_line, scrubbed_output
 
 __all__ = [
     "EXIT_FAIL",
@@ -42,25 +47,6 @@ __all__ = [
 
 log = logging.getLogger("drover.cli")
 T = TypeVar("T")
-
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-EXIT_INTERRUPTED = 130
-
-
-class CliError(Exception):
-    """An expected failure with a complete user-facing message.
-
-    Args:
-        message: what went wrong (printed after ``drover: ``).
-        hint: what to do about it (printed on the next line), if anything.
-        code: the exit code (1 operational failure, 2 usage).
-    """
-
-    def __init__(self, message: str, *, hint: str | None = None, code: int = EXIT_FAIL) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-        self.code = code
 
 
 def add_common(parser: argparse.ArgumentParser, *, json_output: bool = True) -> None:
@@ -172,6 +158,9 @@ class Context:
         overrides = Overrides.from_command_line(
             base_url, getattr(args, "api_key", None), store=store
         )
+        # Known from the start, so masked even in a failure before any key is resolved.
+        remember_secret(getattr(args, "api_key", None))
+        remember_secret(os.environ.get("ANTHROPIC_API_KEY"))
         directory = data_dir(args.data_dir)
         engines = ProfileEngines(
             probe, directory, start=name, overrides=overrides, on_key=remember_secret
@@ -256,19 +245,10 @@ class Context:
 
     def reader(self) -> Any | None:
         """A reader (``MirrorReads``) on the profile's mirror, or None when nothing is mirrored
-        yet.
+        yet (see :func:`drover.cli.disk.open_reader`)."""
+        from drover.cli.disk import open_reader
 
-        Readers never migrate, and a mirror last written by an older drover lacks newer columns
-        and tables (the ledger's, `sessions.origin`): it is brought up to the current schema
-        first, which costs one version read when it already is.
-        """
-        from drover.store.backends import open_reader
-        from drover.store.migrations import MirrorVersionError
-
-        try:
-            return open_reader(self.engines.mirror_location(self.name))
-        except MirrorVersionError as exc:
-            raise CliError(str(exc)) from None
+        return open_reader(self)
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run a coroutine to completion (Ctrl-C cancels it, then raises KeyboardInterrupt)."""
@@ -285,43 +265,60 @@ class Context:
 
 
 def command(
-    body: Callable[[Context], int | None] | None = None, *, new_profile: bool = False
+    body: Callable[[Context], int | None] | None = None,
+    *,
+    new_profile: bool = False,
+    scrub_output: bool = True,
 ) -> Any:
     """Wrap a command body: build the context, log to the data dir, render expected errors.
 
     Use as ``@command`` or ``@command(new_profile=True)`` (see :meth:`Context.from_args`).
+    Everything the body prints has the process's known keys masked (``scrub_output=False``
+    for the TUI, which owns the terminal); every message is printed once, inert and redacted.
     """
     if body is None:
-        return functools.partial(command, new_profile=new_profile)
+        return functools.partial(command, new_profile=new_profile, scrub_output=scrub_output)
 
     @functools.wraps(body)
     def run(args: argparse.Namespace) -> int:
-        debug = bool(getattr(args, "debug", False))
-        handler = None
-        ctx: Context | None = None
-        try:
-            ctx = Context.from_args(args, new_profile=new_profile)
-            handler = setup_logging(ctx.data_dir, debug=debug)
-            log.debug("drover %s (profile %s, %s)", args.command, ctx.name, ctx.profile.base_url)
-            return int(body(ctx) or EXIT_OK)
-        except KeyboardInterrupt:
-            print("drover: interrupted", file=sys.stderr)
-            return EXIT_INTERRUPTED
-        except Exception as exc:
-            error = as_cli_error(exc, ctx)
-            if error is None:
-                raise  # a bug: the traceback is the useful output
-            log.error("%s failed: %s", args.command, error.message)
-            if debug:
-                traceback.print_exc()
-            print(f"drover: {error.message}", file=sys.stderr)
-            if error.hint:
-                print(f"  hint: {error.hint}", file=sys.stderr)
-            return error.code
-        finally:
-            teardown_logging(handler)
+        guard = scrubbed_output() if scrub_output else contextlib.nullcontext()
+        with guard:
+            return _run(body, args, new_profile)
 
     return run
+
+
+def _run(body: Callable[[Context], int | None], args: argparse.Namespace, new_profile: bool) -> int:
+    debug = bool(getattr(args, "debug", False))
+    handler = None
+    ctx: Context | None = None
+    try:
+        ctx = Context.from_args(args, new_profile=new_profile)
+        handler = setup_logging(ctx.data_dir, debug=debug)
+        log.debug("drover %s (profile %s, %s)", args.command, ctx.name, ctx.profile.base_url)
+        resolve_ids(ctx)  # unique prefixes of mirrored session and event ids
+        return int(body(ctx) or EXIT_OK)
+    except KeyboardInterrupt:
+        print("drover: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        raise  # the reader of stdout went away: `main` ends quietly
+    except Exception as exc:
+        error = as_cli_error(exc, ctx)
+        if error is None:  # a bug: the traceback is the useful output, but never a key
+            log.exception("%s failed unexpectedly", args.command)
+            print(clean_block(traceback.format_exc()), file=sys.stderr)
+            print(f"drover: {args.command} failed unexpectedly (a bug)", file=sys.stderr)
+            return EXIT_FAIL
+        log.error("%s failed: %s", args.command, error.message)
+        if debug:
+            print(clean_block(traceback.format_exc()), file=sys.stderr)
+        print(f"drover: {clean_line(error.message)}", file=sys.stderr)
+        if error.hint:
+            print(f"  hint: {clean_line(error.hint)}", file=sys.stderr)
+        return error.code
+    finally:
+        teardown_logging(handler)
 
 
 def as_cli_error(exc: BaseException, ctx: Context | None) -> CliError | None:
@@ -363,7 +360,9 @@ def as_cli_error(exc: BaseException, ctx: Context | None) -> CliError | None:
 
     if isinstance(exc, ImportedSessionError):
         return CliError(str(exc), hint="`drover tail --offline` and `drover export` read it")
-    return None
+    from drover.cli.disk import disk_error
+
+    return disk_error(exc, ctx)
 
 
 def rejected_key(profile: str, source: str | None) -> CliError:

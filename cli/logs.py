@@ -1,23 +1,35 @@
-"""The CLI's diagnostics log: ``<data dir>/drover.log``, small and rotating, never holding a key.
+"""The CLI's diagnostics log: ``<data dir>/drover.log``, small, rotating, owner-only, never
+holding a key, and never in the way.
 
-Every record reaching the file passes :class:`RedactSecrets`, which replaces the API keys the
-process knows about (registered with :func:`remember_secret` as soon as a key is resolved) and
-anything shaped like an Anthropic key (``sk-ant-…``) or an ``x-api-key`` / ``Authorization``
-header value. Redaction works on the formatted message and on the traceback text, so a key
-smuggled in through ``%r`` of some object or an exception chain is caught too (invariant 5).
+Every record reaching the file passes :class:`RedactSecrets`: the API keys the process knows
+about (registered with :func:`remember_secret` as soon as a key is resolved — also URL-encoded
+or wrapped across lines), anything shaped like an Anthropic key or an ``x-api-key`` /
+``Authorization`` header value, and every token format the export redactor knows are masked;
+control characters (a server's escape sequences) are made visible. Redaction works on the
+formatted message and on the traceback text, so a key smuggled in through ``%r`` of some object
+or an exception chain is caught too (invariant 5).
+
+The file is created 0600. A log that cannot be written (the disk is full, the folder is
+read-only) is skipped silently: diagnostics must not flood the terminal with
+``--- Logging error ---`` reports, and the command says what is wrong itself.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import logging.handlers
+import os
 import re
 from pathlib import Path
+from typing import cast
 
 __all__ = [
     "LOG_NAME",
     "RedactSecrets",
     "redact",
+    "redact_known",
     "remember_secret",
     "setup_logging",
     "teardown_logging",
@@ -26,44 +38,91 @@ __all__ = [
 LOG_NAME = "drover.log"
 _MAX_BYTES = 512 * 1024
 _BACKUPS = 2
-_MASK = "[redacted]"
+_MASK = "[REDACTED:key]"  # the export redactor's form, which it then leaves alone
 
 # Known key values of this process (the redaction must not depend on the key's shape: a
-# proxy or a future key format may look nothing like ``sk-ant-``).
-_secrets: set[str] = set()
+# proxy or a future key format may look nothing like ``sk-ant-``), each with a pattern that
+# also finds it URL-encoded or broken over lines.
+_secrets: dict[str, re.Pattern[str]] = {}
 _KEY_SHAPES = re.compile(
     r"sk-ant-[A-Za-z0-9_\-]+"
     r"|(?i:(?<=x-api-key: )|(?<=x-api-key=)|(?<=authorization: bearer ))[^\s'\",]+"
 )
+_WRAP = r"(?:[ \t]*\\?\r?\n[ \t>#*]*)?"
+
+# Nothing logged by drover is meant for the terminal: without a file handler (no data dir yet,
+# or none writable) records go nowhere instead of to logging's last-resort stderr handler,
+# which printed every error twice (`ls failed: …` above `drover: …`).
+logging.getLogger("drover").addHandler(logging.NullHandler())
+
+
+def _variants(secret: str) -> re.Pattern[str]:
+    """The secret as typed, URL-encoded (any character as ``%XX``) or broken over lines."""
+
+    def char(c: str) -> str:
+        if c.isascii() and c.isalnum():
+            return re.escape(c)
+        encoded = "".join(f"%{byte:02X}" for byte in c.encode())  # as a URL may carry it
+        return f"(?:{re.escape(c)}|{re.escape(encoded)}|{re.escape(encoded.lower())})"
+
+    return re.compile(_WRAP.join(char(c) for c in secret))
 
 
 def remember_secret(value: str | None) -> None:
-    """Register a secret so no log record can ever contain it."""
+    """Register a secret so no log record and no output line can ever contain it."""
     if value and len(value.strip()) >= 8:  # a tiny "secret" would mask ordinary words
-        _secrets.add(value.strip())
+        secret = value.strip()
+        if secret not in _secrets:
+            _secrets[secret] = _variants(secret)
+
+
+def redact_known(text: str) -> str:
+    """``text`` with every registered secret masked (also URL-encoded or wrapped)."""
+    for secret in sorted(_secrets, key=len, reverse=True):
+        if secret in text or "%" in text or "\n" in text:
+            text = _secrets[secret].sub(_MASK, text)
+    return text
 
 
 def redact(text: str) -> str:
     """Return ``text`` with every known secret and key-shaped token masked."""
-    for secret in sorted(_secrets, key=len, reverse=True):
-        text = text.replace(secret, _MASK)
-    return _KEY_SHAPES.sub(_MASK, text)
+    from drover.export.redact import Redactor  # its patterns compile on first use only
+
+    return Redactor().text(_KEY_SHAPES.sub(_MASK, redact_known(text)))
 
 
 class RedactSecrets(logging.Filter):
-    """Rewrites each record in place so handlers only ever format redacted text."""
+    """Rewrites each record in place so handlers only ever format redacted, inert text."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage())
+        from drover.text.inert import inert
+
+        record.msg = inert(redact(record.getMessage()))
         record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = redact(record.exc_text)
+            record.exc_text = inert(redact(record.exc_text))
         # The formatter would re-render exc_info if exc_text were empty; it is not now.
         if record.stack_info:
-            record.stack_info = redact(record.stack_info)
+            record.stack_info = inert(redact(record.stack_info))
         return True
+
+
+class _PrivateLog(logging.handlers.RotatingFileHandler):
+    """A rotating log created 0600 that gives up quietly on a write error."""
+
+    def _open(self) -> io.TextIOWrapper:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with contextlib.suppress(OSError):
+            if os.stat(fd).st_mode & 0o077:
+                os.fchmod(fd, 0o600)  # a log made by an older drover
+        stream = open(fd, self.mode, encoding=self.encoding, errors=self.errors)  # noqa: SIM115
+        return cast(io.TextIOWrapper, stream)  # a text mode: `open` gives a TextIOWrapper
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """Drop the record: the disk is full or the file unwritable, and the command says so."""
+        self.failed = True
 
 
 def setup_logging(data_dir: Path, *, debug: bool = False) -> logging.Handler | None:
@@ -83,7 +142,7 @@ def setup_logging(data_dir: Path, *, debug: bool = False) -> logging.Handler | N
     logger = logging.getLogger("drover")
     try:
         data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handler = logging.handlers.RotatingFileHandler(
+        handler = _PrivateLog(
             data_dir / LOG_NAME, maxBytes=_MAX_BYTES, backupCount=_BACKUPS, encoding="utf-8"
         )
     except OSError:
@@ -102,4 +161,5 @@ def teardown_logging(handler: logging.Handler | None) -> None:
         logger = logging.getLogger("drover")
         logger.removeHandler(handler)
         logger.setLevel(getattr(handler, "_drover_previous_level", logging.NOTSET))
-        handler.close()
+        with contextlib.suppress(OSError):  # the last flush may meet a full disk
+            handler.close()

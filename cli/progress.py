@@ -216,7 +216,7 @@ class SyncProgress:
             # Text objects, never markup: titles are agent/user data.
             table.add_row(
                 Text(sid),
-                Text(snap.status.get(sid) or "?"),
+                Text(inert_line(snap.status.get(sid) or "?")),
                 Text(str(snap.counts[sid])),
                 Text(f"+{mirrored[sid]}"),
                 Text(inert_line(snap.titles.get(sid) or "")[:48]),

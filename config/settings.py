@@ -16,6 +16,15 @@ Layout of ``config.toml``::
     [budgets]                                # optional; see drover.config.budgets
     daily_usd = 20
 
+    [keys]                                   # optional: binding id = "keys"
+    "fleet.allow" = "a"
+
+    [aliases]                                # optional: your own `:` commands
+    w = "grid 4"
+
+Theme files of your own live beside it, in ``themes/*.toml`` (see
+:mod:`drover.config.user_themes`).
+
 A missing file gives the defaults; a malformed one raises :class:`ConfigError` naming the
 file and, when it can be found, the line. API keys never go here (see
 :mod:`drover.config.credentials`); a ``api_key`` entry is rejected as an unknown key.
@@ -49,7 +58,7 @@ __all__ = [
     "load_config",
     "load_theme",
     "save_config",
-    "save_theme",
+    "validate_text",
 ]
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
@@ -133,6 +142,31 @@ class Config(BaseModel):
     """Profiles by name."""
     budgets: Budgets | None = None
     """Spend caps warned about in the cost ledger (a profile's own `budgets` replace them)."""
+    keys: dict[str, str] = Field(default_factory=dict)
+    """Key remapping: a binding id (`?` shows them) → the keys that trigger it, comma
+    separated, e.g. `"fleet.allow" = "a"` or `"fleet.interrupt" = "ctrl+i,I"`. Single keys
+    approve, deny and interrupt: move them where you won't hit them by accident."""
+    aliases: dict[str, str] = Field(default_factory=dict)
+    """Your own `:` commands: a name → the command line it runs, e.g. `w = "grid 4"`,
+    `ask = "inbox"`. An alias never replaces a built-in command."""
+
+    @field_validator("keys")
+    @classmethod
+    def _valid_keys(cls, value: dict[str, str]) -> dict[str, str]:
+        for binding, keys in value.items():
+            if not keys.strip() or any(not key.strip() for key in keys.split(",")):
+                raise ValueError(f"keys.{binding}: give one or more keys, comma separated")
+        return value
+
+    @field_validator("aliases")
+    @classmethod
+    def _valid_aliases(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, line in value.items():
+            if not re.fullmatch(r"[^\s:]+", name):
+                raise ValueError(f"alias {name!r}: one word, without ':'")
+            if not line.strip().lstrip(":"):
+                raise ValueError(f"alias {name!r}: give the command line it runs")
+        return value
 
     @field_validator("default_profile")
     @classmethod
@@ -213,6 +247,15 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         return Config()
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config file {file}: {exc}") from None
+    return validate_text(file, text)
+
+
+def validate_text(file: Path, text: str) -> Config:
+    """Parse and validate a config file's text.
+
+    Raises:
+        ConfigError: invalid TOML or invalid values, naming `file` and the line.
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -245,19 +288,6 @@ def load_theme(path: str | os.PathLike[str] | None = None) -> str | None:
         return load_config(path).theme
     except ConfigError:
         return None
-
-
-def save_theme(name: str, path: str | os.PathLike[str] | None = None) -> None:
-    """Persist `name` as the theme, leaving the rest of the config as it is.
-
-    Raises:
-        ConfigError: the existing config file is invalid (it is then not overwritten).
-        OSError: the file could not be written.
-    """
-    config = load_config(path)
-    if config.theme != name:
-        config.theme = name
-        save_config(config, path)
 
 
 def _toml_error(file: Path, exc: tomllib.TOMLDecodeError) -> str:

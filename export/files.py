@@ -56,7 +56,9 @@ def export_to_path(
         raise FileExistsError(f"{path} already exists")
     partial = path.with_name(f".{path.name}.partial")
     try:
-        with partial.open("w", encoding="utf-8", newline="\n") as out:
+        # Owner-only (0600), like the mirror: an export is a copy of the transcript.
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "w", encoding="utf-8", newline="\n") as out:
             summary = write_export(reader, session_id, fmt, out, **options)
         os.replace(partial, path)
     except BaseException:

@@ -7,9 +7,10 @@ with a note), errors and status changes — and a closing line with the count of
 redactions.
 
 Agent text is data: control characters are shown as visible stand-ins (`drover.text.inert`);
-messages keep their own Markdown (agents write Markdown) but an unclosed code fence is closed
-so it cannot swallow the rest of the document; names and ids in headings are escaped; code
-blocks use a fence longer than any backtick run inside them.
+messages keep their own Markdown (agents write Markdown) with raw HTML and script links
+neutralised and an unclosed code fence closed (`drover.export.markdown_safe`), so the file is
+safe in a viewer that renders raw HTML; names and ids in headings are escaped; code blocks use
+a fence longer than any backtick run inside them.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ from drover.export.document import (
     session_facts,
     title,
 )
+from drover.export.markdown_safe import safe_markdown
 
 # Markdown syntax in one-line strings. `_` only counts at a word's edge (CommonMark ignores
 # intraword underscores), so ids and snake_case names stay readable as plain text.
 _SPECIAL = re.compile(r"([\\`*\[\]<>#|~!])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
-_FENCE_LINE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _TICKS = re.compile(r"`+")
 
 
@@ -48,21 +49,6 @@ def _code_block(text: str, lang: str = "") -> str:
     longest = max((len(run) for run in _TICKS.findall(text)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}{lang}\n{text}\n{fence}"
-
-
-def _balanced(text: str) -> str:
-    """Close a code fence the agent's message left open."""
-    open_fence: str | None = None
-    for line in text.split("\n"):
-        match = _FENCE_LINE.match(line)
-        if match is None:
-            continue
-        marker = match.group(1)
-        if open_fence is None:
-            open_fence = marker
-        elif marker[0] == open_fence[0] and len(marker) >= len(open_fence):
-            open_fence = None
-    return text if open_fence is None else f"{text}\n{open_fence}"
 
 
 class MarkdownWriter(DocumentWriter):
@@ -101,7 +87,7 @@ class MarkdownWriter(DocumentWriter):
         elif doc.text and doc.tone == "error":
             parts.append("> " + _inline(doc.text).replace("\n", "\n> "))
         elif doc.text and doc.tone != "status":
-            parts.append(_balanced(doc.text))
+            parts.append(safe_markdown(doc.text))
         if doc.code:
             parts.append(_code_block(doc.code, "json"))
         if doc.note:

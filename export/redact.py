@@ -4,8 +4,10 @@ Exports leave the machine (they are made to be shared), so they are redacted unl
 says otherwise. Two passes, both counted:
 
 * **Text**: every string is scanned once for API keys and tokens in their known formats
-  (Anthropic `sk-ant-…`, other `sk-…` keys, GitHub `ghp_`/`gho_`/`ghu_`/`ghs_`/`ghr_`/
-  `github_pat_`, AWS access key ids, Slack `xox?-`, Google `AIza…`, JWTs), `Authorization:`
+  (Anthropic `sk-ant-…`, also URL-encoded or wrapped across a line, other `sk-…` keys, Stripe
+  `sk_live_`/`rk_live_`/`whsec_`, npm `npm_`, GitHub `ghp_`/`gho_`/`ghu_`/`ghs_`/`ghr_`/
+  `github_pat_`, AWS access key ids and the bare secret keys next to them, Slack `xox?-`,
+  Google `AIza…`, JWTs), `Authorization:`
   headers and bare `Bearer` tokens, PEM private key blocks, passwords in URLs
   (`https://user:pass@host`) and `key=value` / `"key": "value"` assignments whose key looks
   secret (`api_key`, `token`, `password`, `client_secret`…). Only the secret part is replaced,
@@ -57,6 +59,13 @@ def _rule(
     return _Rule(kind, hints, re.compile(pattern), lower, re.compile(gate) if gate else None)
 
 
+_AWS_IDS = ("AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA")
+_AWS_ID = r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b"
+_AWS_SECRET = (
+    r"(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]{0,39}[A-Z])(?=[A-Za-z0-9/+]{0,39}[a-z])"
+    r"[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"
+)
+
 # Applied in order, each to the previous one's output; a replaced secret starts with
 # `[REDACTED`, which no later rule takes as a secret (so `api_key=sk-ant-…` counts once).
 _RULES: tuple[_Rule, ...] = (
@@ -84,16 +93,41 @@ _RULES: tuple[_Rule, ...] = (
         r"(?P<keep>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@\"'<>]+:)"
         r"(?P<secret>(?!\[REDACTED)[^\s/@\"'<>]+)(?=@)",
     ),
-    _rule("anthropic-key", ("sk-ant-",), r"(?P<secret>\bsk-ant-[A-Za-z0-9_-]{8,})"),
     _rule(
-        "api-key", ("sk-",), r"(?P<secret>\bsk-(?:proj-|svcacct-|live-|test-)?[A-Za-z0-9_-]{20,})"
+        # Also URL-encoded (`sk%2Dant%2D…`, as in a logged request URL) and wrapped: a line that
+        # ends in 40+ key characters and goes on with more of them on the next line (a
+        # terminal or an editor wrapped it) is one key, continuation included.
+        "anthropic-key", ("sk-ant-", "sk%2Dant%2D", "sk%2dant%2d"),
+        r"(?P<secret>\bsk(?:-|%2[Dd])ant(?:-|%2[Dd])(?:[A-Za-z0-9_-]|%2[Dd]|%5[Ff]){8,}"
+        r"(?:(?<=[A-Za-z0-9_-]{40})[ \t]*\\?\r?\n[ \t>#*/\"']*[A-Za-z0-9_-]+)*)",
     ),
+    _rule(
+        "api-key", ("sk-", "sk%2D", "sk%2d"),
+        r"(?P<secret>\bsk(?:-|%2[Dd])(?:(?:proj|svcacct|live|test)(?:-|%2[Dd]))?"
+        r"(?:[A-Za-z0-9_-]|%2[Dd]|%5[Ff]){20,})",
+    ),
+    _rule(
+        "stripe-key", ("sk_live_", "rk_live_", "sk_test_", "rk_test_", "whsec_"),
+        r"(?P<secret>\b(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}|whsec_[A-Za-z0-9]{20,}))",
+    ),
+    _rule("npm-token", ("npm_",), r"(?P<secret>\bnpm_[A-Za-z0-9]{36}\b)"),
     _rule(
         "github-token", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
         r"(?P<secret>\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}))",
     ),
+    # A bare AWS secret access key has no prefix of its own: 40 characters of base64 with
+    # both cases (so a hex digest does not count), within 200 characters of an access key
+    # id, before or after it (a credentials file, `aws configure` output, an env dump).
     _rule(
-        "aws-access-key-id", ("AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA"),
+        "aws-secret-key", _AWS_IDS,
+        rf"(?P<keep>{_AWS_ID}[\s\S]{{0,200}}?)(?P<secret>{_AWS_SECRET})",
+    ),
+    _rule(
+        "aws-secret-key", _AWS_IDS,
+        rf"(?P<secret>{_AWS_SECRET})(?=[\s\S]{{0,200}}?{_AWS_ID})",
+    ),
+    _rule(
+        "aws-access-key-id", _AWS_IDS,
         r"(?P<secret>\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b)",
     ),
     _rule("slack-token", ("xox",), r"(?P<secret>\bxox[abposr]-[A-Za-z0-9-]{10,})"),

@@ -15,6 +15,14 @@ from typing import Any
 DEFAULT_API_KEY = "sk-ant-sim-drover-demo"
 DEFAULT_PORT = 8765
 BETA = "managed-agents-2026-04-01"
+#: The beta of the memory-store endpoints; they also accept :data:`BETA`.
+MEMORY_BETA = "agent-memory-2026-07-22"
+
+#: The organisation limits the platform documents today (requests per minute). The sim applies
+#: them by default, so the demo, the tests and the benchmarks meet what real users meet; a test
+#: that hammers the sim on purpose raises them explicitly.
+DEFAULT_RATE_LIMIT_CREATE = 300.0
+DEFAULT_RATE_LIMIT_READ = 1200.0
 
 #: How a stream fault ends a connection: ``clean`` finishes the HTTP response (the client sees
 #: EOF), ``abort`` drops the TCP connection without the closing chunk, ``mid_frame`` writes half
@@ -31,8 +39,8 @@ POST_IDLE_RACE_SECONDS = 0.5
 
 @dataclass
 class FaultPlan:
-    """Which faults to inject. All off by default, except the post-idle race, which the real
-    API always has.
+    """Which faults to inject. All off by default, except two things the real API always does:
+    queued copies of user events (``duplicate_user_events``) and the post-idle race.
 
     Attributes:
         seed: Seed of the injector's random generator.
@@ -49,8 +57,11 @@ class FaultPlan:
             heartbeats) but stays open (0 = off).
         stream_error_after: After N event frames a stream sends an ``event: error`` frame
             (an ``overloaded_error`` envelope; the SDK raises it) and ends (0 = off).
-        duplicate_user_events: Ask the domain to deliver user events twice (queued copy with
-            ``processed_at: null``, then the processed one).
+        duplicate_user_events: Queued copies, **on by default**: ``user.message``,
+            ``user.interrupt`` and ``user.tool_confirmation`` reach streams twice, first queued
+            (``processed_at: null``, as the send receipt shows them), then processed. Kept in
+            the plan (and ``/_sim/faults``) so a test can turn them off, never because they are
+            a fault.
         post_idle_race_seconds: For this long after ``session.status_idle`` an archive or
             delete still gets the 400 for a running session (0 = off).
     """
@@ -67,7 +78,7 @@ class FaultPlan:
     stream_close_mode: str = "clean"
     stream_stall_after: int = 0
     stream_error_after: int = 0
-    duplicate_user_events: bool = False
+    duplicate_user_events: bool = True
     post_idle_race_seconds: float = POST_IDLE_RACE_SECONDS
 
     def __post_init__(self) -> None:
@@ -141,10 +152,17 @@ class SimConfig:
         fleet: Sessions to populate at start (0 = none).
         fleet_active: Sessions the fleet keeper keeps working; ``None`` means a fifth of
             ``fleet`` (at least one).
-        max_body_bytes: Larger request bodies get 413 ``request_too_large``.
+        max_body_bytes: Larger request bodies get a 413.
         faults: Faults injected from the start (changeable at run time via ``/_sim/faults``).
-        rate_limit_create: Create requests per minute (``None`` = unlimited).
-        rate_limit_read: Read requests (stream opens included) per minute (``None`` = unlimited).
+        rate_limit_create: Create requests per minute; the documented org limit by default,
+            ``None`` = unlimited.
+        rate_limit_read: Read requests (stream opens included) per minute; the documented org
+            limit by default, ``None`` = unlimited.
+        event_time_filter: The event field a ``created_at[...]`` filter on the events listing
+            compares against: ``processed_at`` (the API reference's reading, the default) or
+            ``created_at`` (one guide page's). Events carry no ``created_at``, so under the
+            second reading an event is placed by its ``created_at`` when it has one (a test can
+            give it one) and by its ``processed_at`` otherwise.
         scenarios_dir: Folder of scenario files replacing the shipped ones.
         log_level: uvicorn's log level.
     """
@@ -159,8 +177,9 @@ class SimConfig:
     fleet_active: int | None = None
     max_body_bytes: int = 32 * 1024 * 1024
     faults: FaultPlan = field(default_factory=FaultPlan)
-    rate_limit_create: float | None = None
-    rate_limit_read: float | None = None
+    rate_limit_create: float | None = DEFAULT_RATE_LIMIT_CREATE
+    rate_limit_read: float | None = DEFAULT_RATE_LIMIT_READ
+    event_time_filter: str = "processed_at"
     scenarios_dir: Path | None = None
     log_level: str = "warning"
 

@@ -20,8 +20,10 @@ from drover.store.models import SQLValue
 
 __all__ = ["SORT_KEYS", "FleetQuery", "SortKey", "fleet_ids", "fleet_sql", "register_functions"]
 
-SortKey = Literal["needs", "age", "active", "tokens", "cost", "title", "agent"]
-SORT_KEYS: tuple[SortKey, ...] = ("needs", "age", "active", "tokens", "cost", "title", "agent")
+SortKey = Literal["needs", "waiting", "age", "active", "tokens", "cost", "title", "agent"]
+SORT_KEYS: tuple[SortKey, ...] = (
+    "needs", "waiting", "age", "active", "tokens", "cost", "title", "agent",
+)  # fmt: skip
 """Fleet sort keys in the order the sort binding cycles through them."""
 
 
@@ -50,6 +52,8 @@ _TOKENS = (
 _ORDER: dict[SortKey, str] = {
     # Longest-waiting first, then working sessions, then the most recently active.
     "needs": "needs_since, (status != 'running') NULLS FIRST, last_event_at DESC",
+    # The newest waits first (what just came in), then the most recently active.
+    "waiting": "needs_since DESC NULLS LAST, last_event_at DESC",
     "age": "created_at DESC",
     "active": "active_seconds DESC",
     "tokens": f"({_TOKENS}) DESC",
@@ -57,19 +61,30 @@ _ORDER: dict[SortKey, str] = {
     "title": "title COLLATE NOCASE",
     "agent": "agent_name COLLATE NOCASE NULLS FIRST, created_at DESC",
 }
-_PENDING = {  # each pending tool call's name, by dialect
-    "sqlite": "(SELECT group_concat(json_extract(value, '$.name'), ' ') "
-    "FROM json_each(pending_actions))",
-    "postgresql": "(SELECT string_agg(value ->> 'name', ' ') "
-    "FROM jsonb_array_elements(pending_actions::jsonb))",
+REASON_WORDS = (
+    "CASE needs_you WHEN 'requires_action' THEN 'approve approval' "
+    "WHEN 'budget_reached' THEN 'budget reached' "
+    "WHEN 'retries_exhausted' THEN 'retries exhausted error' "
+    "WHEN 'error_terminal' THEN 'error terminal' "
+    "WHEN 'error_exhausted' THEN 'error turn failed' ELSE coalesce(needs_you, '') END"
+)
+"""The words the NEEDS YOU column shows for each reason, so `/approve` finds what it says."""
+_PENDING = {  # each pending tool call's name and input, by dialect (`json`, not `jsonb`, keeps
+    # the input's text as stored, as SQLite's json_extract gives it)
+    "sqlite": "(SELECT group_concat(json_extract(value, '$.name') || ': ' || "
+    "coalesce(json_extract(value, '$.input'), ''), ' ') FROM json_each(pending_actions))",
+    "postgresql": "(SELECT string_agg((value ->> 'name') || ': ' || "
+    "coalesce(value ->> 'input', ''), ' ') FROM json_array_elements(pending_actions::json))",
 }
 _HAYSTACK = (
     "id || ' ' || coalesce(title, '') || ' ' || coalesce(agent_name, '') || ' ' || "
     "coalesce(model_id, '') || ' ' || coalesce(status, '') || ' ' || coalesce(needs_you, '') "
+    f"|| ' ' || {REASON_WORDS} "
     "|| ' ' || coalesce({pending}, '')"
 )
 HAYSTACK = _HAYSTACK.format(pending=_PENDING["sqlite"])
-"""What the fleet filter matches: id, title, agent, model, status, needs-you reason, tools."""
+"""What the fleet filter matches: id, title, agent, model, status, the needs-you reason (its
+code and the words the list shows), and each pending tool call's name and input."""
 
 
 @lru_cache(maxsize=32)

@@ -7,6 +7,8 @@ and one `sqlite_master` lookup: no scans (cold start target P3).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +20,9 @@ from drover.store.account import ACCOUNT_V5
 from drover.store.collisions import COLLISIONS_V6
 from drover.store.daily import DAILY_V3
 from drover.store.derive import backfill_daily
+from drover.store.errors import DiskFullError, is_writable_dir, storage_error
+from drover.store.outbox import OUTBOX_LEASE_V7
+from drover.store.quarantine import QUARANTINE_V7
 from drover.store.schema import TABLES_V1, create_fts_triggers, ensure_fts_triggers
 
 Synchronous = Literal["NORMAL", "FULL"]
@@ -75,7 +80,18 @@ def _v6(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
+def _v7(conn: sqlite3.Connection) -> None:
+    """Hostile servers and several processes: a `quarantine` table for wire items that cannot
+    be stored as events (see `drover.store.quarantine`), and an owner plus a lease on each
+    outbox row, so a second process never re-sends what a live one is still sending (see
+    `drover.store.outbox`)."""
+    for statement in _split(QUARANTINE_V7):
+        conn.execute(statement)
+    for statement in OUTBOX_LEASE_V7:
+        conn.execute(statement)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -96,15 +112,74 @@ def connect(
     Returns:
         A sqlite-utils Database wrapping the connection (thread-bound unless a reader).
     """
-    conn = sqlite3.connect(
-        str(path), isolation_level=None, timeout=30.0, check_same_thread=not read_only
-    )
+    path = Path(path)
+    if read_only and not is_writable_dir(path.parent):
+        conn = _as_it_stands(path)
+    else:
+        if not read_only:
+            _make_private(path)
+        conn = sqlite3.connect(
+            str(path), isolation_level=None, timeout=30.0, check_same_thread=not read_only
+        )
+        try:
+            conn.execute(f"PRAGMA synchronous = {synchronous}")  # the file is opened here
+        except sqlite3.Error as exc:
+            conn.close()
+            if not read_only or not isinstance(storage_error(exc, path), DiskFullError):
+                raise
+            conn = _as_it_stands(path)  # no room for the WAL index: read without one
     conn.execute(f"PRAGMA synchronous = {synchronous}")
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute("PRAGMA cache_size = -32000")  # 32 MB page cache per connection
     if read_only:
         conn.execute("PRAGMA query_only = 1")
     return sqlite_utils.Database(conn)
+
+
+def _as_it_stands(path: Path) -> sqlite3.Connection:
+    """A read-only connection that needs no WAL index (-shm), for a folder that cannot take one
+    (read-only, or a full disk). Commits still in a -wal file left by a crash are not seen;
+    the server has them."""
+    return sqlite3.connect(
+        f"{path.resolve().as_uri()}?mode=ro&immutable=1",
+        uri=True,
+        isolation_level=None,
+        check_same_thread=False,
+    )
+
+
+def _make_private(path: Path) -> None:
+    """Create the mirror file readable by its owner only (0600), or tighten an existing one.
+
+    SQLite gives the -wal and -shm files the database file's mode, so they follow. A folder
+    that cannot be written is left to SQLite to report.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            with contextlib.suppress(OSError):  # absent, or not ours to change
+                if name.stat().st_mode & 0o077 and name.stat().st_uid == os.getuid():
+                    name.chmod(0o600)
+    except OSError:
+        return
+    else:
+        os.close(fd)
+
+
+def check_version(conn: sqlite3.Connection) -> int:
+    """The file's schema version.
+
+    Raises:
+        MirrorVersionError: the file is newer than this code understands.
+    """
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise MirrorVersionError(
+            f"mirror schema version {version} is newer than this drover ({SCHEMA_VERSION}); "
+            "upgrade drover or point it at another data directory"
+        )
+    return version
 
 
 def migrate(db: sqlite_utils.Database) -> int:
@@ -124,15 +199,15 @@ def migrate(db: sqlite_utils.Database) -> int:
     mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
     if str(mode).lower() != "wal":
         raise sqlite3.OperationalError(f"could not switch the mirror to WAL (got {mode!r})")
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        raise MirrorVersionError(
-            f"mirror schema version {version} is newer than this drover ({SCHEMA_VERSION}); "
-            "upgrade drover or point it at another data directory"
-        )
+    version = check_version(conn)
     for step in range(version, SCHEMA_VERSION):
         conn.execute("BEGIN IMMEDIATE")
         try:
+            # Two processes opening a new mirror at once both read version 0 above; the
+            # second to get the write lock finds the step done and must not run it again.
+            if conn.execute("PRAGMA user_version").fetchone()[0] > step:
+                conn.execute("COMMIT")
+                continue
             MIGRATIONS[step](conn)
             conn.execute(f"PRAGMA user_version = {step + 1}")
             conn.execute("COMMIT")

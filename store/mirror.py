@@ -37,13 +37,21 @@ class Mirror:
         reader: a reader on the same mirror.
         listener: what brings other processes' changes to `on_change` (PostgreSQL), closed
             first.
+        folder: the folder of the mirror's file, if it has one.
     """
 
     def __init__(
-        self, writer: MirrorWrites, reader: MirrorReads, *, listener: _Closable | None = None
+        self,
+        writer: MirrorWrites,
+        reader: MirrorReads,
+        *,
+        listener: _Closable | None = None,
+        folder: Path | None = None,
     ) -> None:
         self.writer = writer
         self.reader = reader
+        self.folder = folder
+        """The folder of the mirror's file (None: a shared mirror lives in a database)."""
         self._listener = listener
 
     @property
@@ -79,7 +87,7 @@ class Mirror:
             )
             return cls(writer, reader, listener=listener)
         path = Path(location)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         sqlite_writer = MirrorWriter(
             path,
             synchronous=synchronous,
@@ -87,7 +95,7 @@ class Mirror:
             max_batch=max_batch,
             max_latency=max_latency,
         )
-        return cls(sqlite_writer, MirrorReader(path))
+        return cls(sqlite_writer, MirrorReader(path), folder=path.parent)
 
     def close(self) -> None:
         """Stop listening, commit queued writes, stop the writer and close all connections."""

@@ -157,6 +157,10 @@ class OutboxRow:
     attempts: int
     created_at: str
     updated_at: str
+    owner: str | None = None
+    """The process sending it (``host:pid:token``), once claimed."""
+    lease_until: float | None = None
+    """Epoch seconds until which the owner's claim holds (it renews while it lives)."""
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from drover.store.models import (
     ThreadRow,
 )
 from drover.store.reader_review import ReviewQueries
+from drover.store.reader_sync import SyncQueries
 from drover.store.replay import ALL_THREADS, PRIMARY, lane_filter
 
 SESSION_SORTS = {
@@ -48,7 +49,7 @@ def _ids(value: str | None) -> list[str] | None:
     return json.loads(value) if value else None
 
 
-class MirrorReader(ReviewQueries):
+class MirrorReader(SyncQueries, ReviewQueries):
     """Read-only access to a mirror file.
 
     Args:
@@ -354,7 +355,7 @@ class MirrorReader(ReviewQueries):
         where = "WHERE " + " AND ".join(clauses) if clauses else ""
         rows = self._all(
             "SELECT id, session_id, kind, payload, state, server_event_ids, error, attempts, "
-            f"created_at, updated_at FROM outbox {where} ORDER BY id",
+            f"created_at, updated_at, owner, lease_until FROM outbox {where} ORDER BY id",
             params,
         )
         return [

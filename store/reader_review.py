@@ -3,7 +3,7 @@ the events a mirror could not take (id collisions).
 
 Mixed into `MirrorReader` (which supplies `_conn()`, a thread-local read connection); each
 method is a thin facade over the module that owns the query: `drover.store.replay`,
-`drover.store.search`, `drover.store.ledger`, `drover.store.collisions`.
+`drover.store.search`, `drover.store.ledger`, `drover.store.collisions`, `drover.store.ids`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import ClassVar, Unpack
 
-from drover.store import collisions, ledger, replay
+from drover.store import collisions, ids, ledger, replay
 from drover.store import search as _search
 from drover.store.collisions import IdCollision
 from drover.store.dialect import Conn
@@ -30,6 +30,12 @@ class ReviewQueries:
 
     _index: ClassVar[_search.FullText] = _search.FTS5
     """The full-text index searches run on (PostgreSQL's reader has its own)."""
+
+    def ids_with_prefix(
+        self, kind: str, prefix: str, *, session_id: str | None = None, limit: int = 10
+    ) -> list[str]:
+        """Mirrored session or event ids starting with `prefix` (see `drover.store.ids`)."""
+        return ids.ids_with_prefix(self._conn(), kind, prefix, session_id=session_id, limit=limit)
 
     def id_collisions(self, session_id: str | None = None) -> list[IdCollision]:
         """Events kept out of the mirror: their ids are stored for another session."""

@@ -6,6 +6,7 @@ CLI flags, so a facet means the same whichever way it was given. Nothing here to
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, timedelta
@@ -169,24 +170,45 @@ def _status(value: str) -> str:
     return status
 
 
-def parse_bound(value: str, key: str) -> str:
+_RELATIVE = re.compile(r"^-?(\d{1,6})\s*([smhdw])$", re.IGNORECASE)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def relative_moment(text: str, now: datetime | None = None) -> datetime | None:
+    """The moment a relative date names (`7d`, `24h`, `-30m`, `2w`, `90s`: that long ago).
+
+    Returns:
+        The UTC moment, or None when ``text`` is not a relative date.
+    """
+    match = _RELATIVE.match(text.strip())
+    if match is None:
+        return None
+    seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()]
+    return (now or datetime.now(UTC)) - timedelta(seconds=seconds)
+
+
+def parse_bound(value: str, key: str, now: datetime | None = None) -> str:
     """Normalise a date or time for comparing with `processed_at` as text.
 
     Dates stay `YYYY-MM-DD`; times become UTC `YYYY-MM-DDTHH:MM:SS` (fractions dropped, so
-    the bound compares correctly whatever fraction digits the server wrote).
+    the bound compares correctly whatever fraction digits the server wrote). A relative date
+    (`7d`, `24h`, `-30m`: that long before ``now``) becomes the time it names.
 
     Raises:
-        SearchSyntaxError: not an ISO 8601 date or time.
+        SearchSyntaxError: not an ISO 8601 date or time, nor a relative one.
     """
     text = value.strip()
-    try:
-        if len(text) == 10:
-            return date.fromisoformat(text).isoformat()
-        moment = datetime.fromisoformat(text.replace("z", "Z"))
-    except ValueError:
-        raise SearchSyntaxError(
-            f"bad date {value!r} in {key}:; use YYYY-MM-DD or a time like 2026-05-01T12:00:00Z"
-        ) from None
+    moment = relative_moment(text, now)
+    if moment is None:
+        try:
+            if len(text) == 10:
+                return date.fromisoformat(text).isoformat()
+            moment = datetime.fromisoformat(text.replace("z", "Z"))
+        except ValueError:
+            raise SearchSyntaxError(
+                f"bad date {value!r} in {key}:; use YYYY-MM-DD, a time like "
+                "2026-05-01T12:00:00Z, or how long ago: 30m, 24h, 7d, 2w"
+            ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")

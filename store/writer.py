@@ -9,13 +9,21 @@ Each operation runs under its own SAVEPOINT inside the batch transaction: an ope
 raises is rolled back alone (its rows, derived state and cursor together) and its future gets
 the exception, while the other operations of the batch still commit. Results are delivered only
 after COMMIT returns, so "the future resolved" means "it is on disk (WAL)".
+
+A broken disk fails operations with the typed errors of `drover.store.errors` (never a bare
+`sqlite3` error). A full disk is a state, not a flood: the writer logs it once, keeps
+`disk_full` set until a commit succeeds again, and `wait_for_space` lets its callers (the sync
+followers and poller) pause instead of re-downloading what they cannot store. Nothing of a
+failed batch lands, and nothing committed before it is touched.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -24,13 +32,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from drover.store import imports, objects, outbox
+from drover.store import imports, objects, outbox, quarantine
 from drover.store.account import AccountBinding, bind_account
 from drover.store.derive import recompute_session
 from drover.store.dialect import Conn
+from drover.store.disk import DiskState
+from drover.store.errors import DiskFullError, MirrorStorageError, storage_error
 from drover.store.ingest import AUTO_CURSOR, IngestResult, ingest_events
 from drover.store.migrations import Synchronous, connect, migrate
 from drover.store.models import JSONObject
+from drover.store.quarantine import QuarantineItem
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +78,17 @@ _OPS: dict[str, tuple[Callable[..., Any], Callable[[Any], Any], Callable[..., di
         ),
     ),
     "mark_sending": (outbox.mark_sending, lambda r: None, lambda c, r: _high_water(c, [r])),
+    "claim_action": (
+        outbox.claim_action,
+        lambda r: r,
+        lambda c, r: _high_water(c, [r]) if r is not None else {},
+    ),
+    "renew_leases": (outbox.renew_leases, lambda r: r, lambda c, r: {}),
+    "quarantine": (
+        quarantine.quarantine_items,
+        lambda r: r.new_ids,
+        lambda c, r: _high_water(c, [r.session_id]) if r.new_ids else {},
+    ),
     "mark_sent": (outbox.mark_sent, lambda r: None, lambda c, r: _high_water(c, [r])),
     "mark_failed": (outbox.mark_failed, lambda r: None, lambda c, r: _high_water(c, [r])),
     "recompute_session": (
@@ -121,6 +143,8 @@ class MirrorWriter:
     ) -> None:
         self.path = Path(path)
         self._synchronous = synchronous
+        self.disk = DiskState(self.path)
+        """The file's health as the writer found it (disk full, damaged, read-only)."""
         self._start(on_change, max_batch, max_latency)
 
     def _start(self, on_change: ChangeCallback | None, max_batch: int, max_latency: float) -> None:
@@ -200,6 +224,41 @@ class MirrorWriter:
         """Outbox row → `sending` (attempts + 1)."""
         await self._call("mark_sending", action_id)
 
+    async def claim_action(
+        self, action_id: int, owner: str, lease_until: float, *, take_over: str | None = None
+    ) -> bool:
+        """Make `owner` the row's sender (compare-and-set; see `drover.store.outbox`).
+
+        Returns:
+            False when another process claimed it first.
+        """
+        session_id: str | None = await self._call(
+            "claim_action", action_id, owner, lease_until, take_over=take_over
+        )
+        return session_id is not None
+
+    async def renew_leases(self, owner: str, lease_until: float) -> int:
+        """Extend the lease of every row `owner` is sending; returns how many."""
+        count: int = await self._call("renew_leases", owner, lease_until)
+        return count
+
+    async def quarantine(
+        self,
+        session_id: str,
+        items: list[QuarantineItem],
+        *,
+        thread_id: str | None = None,
+    ) -> list[str]:
+        """Keep wire items that are not storable events (see `drover.store.quarantine`).
+
+        Returns:
+            Local event ids of the items quarantined for the first time.
+        """
+        new_ids: list[str] = await self._call(
+            "quarantine", session_id, list(items), thread_id=thread_id
+        )
+        return new_ids
+
     async def mark_sent(self, action_id: int, server_ids: list[str]) -> None:
         """Outbox row → `sent` with the server event ids of the send receipt."""
         await self._call("mark_sent", action_id, list(server_ids))
@@ -216,6 +275,20 @@ class MirrorWriter:
     async def recompute_session(self, session_id: str) -> None:
         """Rebuild one session's derived state from its stored events."""
         await self._call("recompute_session", session_id)
+
+    @property
+    def disk_full(self) -> DiskFullError | None:
+        """Set while the disk is full (from a failed commit until the next successful one)."""
+        return self.disk.full
+
+    @property
+    def broken(self) -> MirrorStorageError | None:
+        """Set once the file turned out damaged or read-only: every later write fails too."""
+        return self.disk.broken
+
+    async def wait_for_space(self, **options: float) -> None:
+        """While the disk is full, wait until it probably is not (see `DiskState`)."""
+        await self.disk.wait_for_space(**options)
 
     def flush(self, timeout: float | None = None) -> None:
         """Block until everything queued before this call has committed."""
@@ -256,7 +329,7 @@ class MirrorWriter:
         try:
             conn = self._open()
         except BaseException as exc:  # report to the constructor, then end the thread
-            self._ready.set_exception(exc)
+            self._ready.set_exception(storage_error(exc, self.disk.path) or exc)
             return
         self._ready.set_result(None)
         try:
@@ -269,7 +342,8 @@ class MirrorWriter:
                 conn = self._connection(conn)
                 self._execute(conn, batch)
         finally:
-            conn.close()
+            with contextlib.suppress(sqlite3.Error):  # the closing checkpoint may meet a full disk
+                conn.close()
 
     def _gather(self, first: _Op) -> tuple[list[_Op], bool]:
         batch = [first]
@@ -293,6 +367,10 @@ class MirrorWriter:
         live = [op for op in batch if op.future.set_running_or_notify_cancel()]
         if not live:
             return
+        if self.disk.broken is not None:  # a damaged file is never written again
+            for op in live:
+                op.future.set_exception(self.disk.broken)
+            return
         outcomes: list[tuple[_Op, Any, BaseException | None]] = []
         notices: dict[str, int] = {}
         try:
@@ -309,16 +387,20 @@ class MirrorWriter:
                 except Exception as exc:
                     conn.execute("ROLLBACK TO op")
                     conn.execute("RELEASE op")
-                    outcomes.append((op, None, exc))
+                    outcomes.append((op, None, self.disk.failed(exc) or exc))
             self._publish(conn, notices)
             conn.execute("COMMIT")
         except Exception as exc:  # BEGIN/COMMIT failed (disk full, I/O error): nothing landed
-            log.exception("mirror batch of %d operations failed", len(live))
             if conn.in_transaction:
-                conn.execute("ROLLBACK")
+                with contextlib.suppress(Exception):  # whatever the backend's error type
+                    conn.execute("ROLLBACK")
+            typed = self.disk.failed(exc)
+            if typed is None:
+                log.exception("mirror batch of %d operations failed", len(live))
             for op in live:
-                op.future.set_exception(exc)
+                op.future.set_exception(typed or exc)
             return
+        self.disk.committed()
         for op, result, error in outcomes:
             if error is None:
                 op.future.set_result(result)

@@ -12,6 +12,7 @@ the fleet inside the org-wide read budget (PERFORMANCE.md P6).
 from __future__ import annotations
 
 import random
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -27,6 +28,13 @@ from drover.api.errors import (
     ServerError,
     StreamError,
 )
+from drover.store.errors import (
+    DiskFullError,
+    MirrorCorruptError,
+    MirrorReadOnlyError,
+    MirrorStorageError,
+    storage_error,
+)
 
 __all__ = ["Backoff", "Failure", "FailureKind", "classify"]
 
@@ -38,12 +46,14 @@ class Failure:
     """What a failure means for a retry loop.
 
     Attributes:
-        kind: ``fatal`` (stop: 401/403/404), ``rate_limited`` (429, wait ``retry_after``),
-            ``transient`` (network, 5xx, stalls, stream errors: retry with backoff) or
-            ``rejected`` (another 4xx: the request itself is wrong; do not retry it).
+        kind: ``fatal`` (stop: 401/403/404, a damaged or read-only mirror), ``rate_limited``
+            (429, wait ``retry_after``), ``transient`` (network, 5xx, stalls, stream errors:
+            retry with backoff; a full disk: wait for space) or ``rejected`` (another 4xx:
+            the request itself is wrong; do not retry it).
         reason: short machine-readable reason (``unauthorized``, ``forbidden``,
             ``not_found``, ``rate_limited``, ``server_error``, ``connection``, ``stalled``,
-            ``stream_error``, ``conflict``, ``bad_request``…).
+            ``stream_error``, ``conflict``, ``bad_request``, ``disk_full``,
+            ``mirror_corrupt``, ``mirror_read_only``…).
         detail: human-readable text for the UI (never contains the key; api errors don't).
         retry_after: server advice in seconds (429 only), else None.
     """
@@ -89,6 +99,14 @@ def classify(exc: BaseException) -> Failure:
         return Failure(
             "transient", "stalled" if name == "StreamStalled" else "stream_error", detail
         )
+    if isinstance(exc, MirrorStorageError | sqlite3.Error):  # the disk, not the network
+        storage = storage_error(exc, "mirror.db")
+        if isinstance(storage, DiskFullError):  # wait for space, then go on
+            return Failure("transient", "disk_full", storage.sentence())
+        if isinstance(storage, MirrorCorruptError):
+            return Failure("fatal", "mirror_corrupt", storage.detail)
+        if isinstance(storage, MirrorReadOnlyError):
+            return Failure("fatal", "mirror_read_only", storage.detail)
     if isinstance(exc, DroverApiError | OSError | TimeoutError):
         return Failure("transient", "connection", detail)
     return Failure("transient", "unexpected", detail)

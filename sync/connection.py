@@ -9,7 +9,8 @@ States (``ConnectionState.state``):
 * ``stale`` — nothing (no frame, no heartbeat) arrived for longer than the stall timeout and
   the follower has not reconnected yet; the mirror may be behind the server.
 * ``stopped`` — the follower ended for good; ``reason`` says why (``terminated``, ``deleted``,
-  ``unauthorized`` (401), ``forbidden`` (403), ``not_found`` (404), ``user``, ``shutdown``).
+  ``unauthorized`` (401), ``forbidden`` (403), ``not_found`` (404), ``user``, ``shutdown``,
+  ``mirror_corrupt``/``mirror_read_only`` (the mirror file cannot be written any more)).
 
 The board keeps the latest state per session and notifies observers *coalesced*: many changes
 within one flush window (a fleet of 500 reconnecting at once) reach each observer as one call
@@ -32,7 +33,15 @@ log = logging.getLogger("drover.sync")
 
 StateName = Literal["connecting", "live", "reconnecting", "stale", "stopped"]
 StopReason = Literal[
-    "terminated", "deleted", "unauthorized", "forbidden", "not_found", "user", "shutdown"
+    "terminated",
+    "deleted",
+    "unauthorized",
+    "forbidden",
+    "not_found",
+    "user",
+    "shutdown",
+    "mirror_corrupt",
+    "mirror_read_only",
 ]
 Observer = Callable[[dict[str, "ConnectionState"]], None]
 

@@ -18,6 +18,7 @@ from drover.sync.account import Account
 from drover.sync.backoff import Failure
 from drover.sync.connection import ConnectionBoard
 from drover.sync.engines import ActionKind, Engine, NewSession, NotConnectedError
+from drover.sync.follow_lock import FollowHolder
 
 __all__ = ["DeferredEngine"]
 
@@ -58,6 +59,11 @@ class DeferredEngine(Generic[S]):
     def fatal(self) -> Failure | None:
         """The real engine's fatal failure, if any."""
         return self.engine.fatal if self.engine is not None else None
+
+    @property
+    def followed_by(self) -> FollowHolder | None:
+        """Whether the real engine only observes (None until it exists)."""
+        return self.engine.followed_by if self.engine is not None else None
 
     async def start(self) -> None:
         """Return at once; the engine is built and started in the background."""

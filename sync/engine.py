@@ -9,6 +9,12 @@ Policy: follow every non-terminated session the poller sees, newest first, up to
 A 401 stops everything: the key is wrong for every request. Previews (``event_deltas``) are
 requested only for the focused session.
 
+One process follows a mirror's fleet at a time (:mod:`drover.sync.follow_lock`): an engine
+that finds another process following runs as an *observer* — no poller, no followers of its
+own unless asked for one session explicitly — that still delivers its outbox and reports what
+the other process stores (:mod:`drover.sync.mirror_watch`). :attr:`SyncEngine.followed_by`
+says who follows.
+
 Everything runs on the caller's asyncio loop (Textual's in the app; ``asyncio.run`` in the
 CLI); the only thread is the store's writer.
 """
@@ -17,24 +23,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from drover.store.errors import MirrorCorruptError, MirrorReadOnlyError
 from drover.sync.account import Account
-from drover.sync.backoff import Failure, classify
+from drover.sync.backoff import Failure
 from drover.sync.connection import ConnectionBoard, ConnectionState, StopReason
-from drover.sync.control import ControlPlane, synced_or_done
+from drover.sync.control import ControlPlane
+from drover.sync.follow_lock import FollowHolder, FollowLock
 from drover.sync.follower import Follower, PreviewCallback
+from drover.sync.headless import FollowedElsewhere, HeadlessSync, IdleReport
 from drover.sync.imported import ImportedSessionError, is_imported
+from drover.sync.mirror_watch import MirrorWatch
 from drover.sync.outbox import Outbox
 from drover.sync.poller import PollResult, SessionPoller
 
 if TYPE_CHECKING:
     from drover.api.client import ManagedAgentsClient
     from drover.store.api import MirrorReads, MirrorWrites
+    from drover.store.writer import ChangeCallback
 
-__all__ = ["IdleReport", "SyncEngine"]
+__all__ = ["FollowedElsewhere", "IdleReport", "SyncEngine"]
 
 log = logging.getLogger("drover.sync")
 
@@ -44,24 +53,7 @@ _FINAL = ("terminated", "deleted", "not_found", "forbidden", "unauthorized", "us
 STREAM_HEADROOM = 8  # stream slots beyond the follower cap (a focused thread, CLI tail…)
 
 
-@dataclass(frozen=True)
-class IdleReport:
-    """What :meth:`SyncEngine.run_until_idle` found.
-
-    Attributes:
-        sessions: sessions checked (followed, or finished during the run).
-        rounds: poll rounds it took.
-        seconds: elapsed wall time.
-        stopped: sessions whose follower ended, with the reason.
-    """
-
-    sessions: int
-    rounds: int
-    seconds: float
-    stopped: dict[str, StopReason]
-
-
-class SyncEngine(ControlPlane):
+class SyncEngine(HeadlessSync, ControlPlane):
     """Keeps one profile's mirror in step with the API.
 
     Args:
@@ -79,6 +71,10 @@ class SyncEngine(ControlPlane):
         board: connection-state board (a new one by default).
         account: the account it syncs (set by `drover.sync.profiles.ProfileEngines`).
         owned: objects closed by :meth:`stop` (the client, and the mirror when it owns it).
+        follow_lock: the mirror's follow lock (None: follow without asking).
+        role: what this process is, for the follow lock (``drover sync``, ``drover tui``).
+        on_foreign_change: ``(session_id, high_water_seq)`` for events another process stored,
+            while this engine observes (the TUI passes its change feed).
     """
 
     def __init__(
@@ -98,6 +94,9 @@ class SyncEngine(ControlPlane):
         board: ConnectionBoard | None = None,
         account: Account | None = None,
         owned: tuple[Any, ...] = (),
+        follow_lock: FollowLock | None = None,
+        role: str = "drover",
+        on_foreign_change: ChangeCallback | None = None,
     ) -> None:
         self.client = client
         self.account = account
@@ -115,6 +114,7 @@ class SyncEngine(ControlPlane):
         self.finished: dict[str, StopReason] = {}
         self._focus: str | None = None
         self.fatal: Failure | None = None
+        self._halting: asyncio.Task[None] | None = None
         self.poller = SessionPoller(
             client,
             writer,
@@ -127,6 +127,21 @@ class SyncEngine(ControlPlane):
         self.outbox = Outbox(client, writer, reader)
         self._started = False
         self._cap_warned = False
+        self._lock = follow_lock
+        self._role = role
+        self.followed_by: FollowHolder | None = None
+        """Who follows the mirror when this engine only observes it (else None)."""
+        self._watch = (
+            MirrorWatch(reader, on_foreign_change) if on_foreign_change is not None else None
+        )
+
+    def _take_follow_lock(self) -> bool:
+        """Become the mirror's follower; False (and `followed_by` set) if another process is."""
+        if self._lock is None or self._lock.acquire(self._role):
+            self.followed_by = None
+            return True
+        self.followed_by = self._lock.holder()
+        return False
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -136,16 +151,26 @@ class SyncEngine(ControlPlane):
             return
         self._started = True
         self.outbox.start()
-        if self.auto_follow:
+        if not self.auto_follow:
+            return
+        if self._take_follow_lock():
             self.poller.start()
+        else:
+            log.info("observing: %s", FollowedElsewhere(self.followed_by))
+            if self._watch is not None:
+                self._watch.start()
 
     async def stop(self) -> None:
         """Stop polling, every follower and the outbox; close what the engine owns."""
         self._started = False
         await self.poller.stop()
+        if self._watch is not None:
+            await self._watch.stop()
         await self.outbox.stop()
         followers = list(self._followers.values())
         await asyncio.gather(*(f.stop("shutdown") for f in followers))
+        if self._lock is not None:
+            self._lock.release()
         for obj in self._owned:
             closer = getattr(obj, "aclose", None)
             if closer is not None:
@@ -199,6 +224,11 @@ class SyncEngine(ControlPlane):
         self.finished[follower.session_id] = follower.stop_reason or "shutdown"
         if follower.stop_reason == "unauthorized":
             self._on_fatal(Failure("fatal", "unauthorized", "401 from the stream"))
+        if follower.stop_reason in ("mirror_corrupt", "mirror_read_only"):
+            # Writing on would fail (or damage more) for every session: stop all of sync.
+            broken = self.writer.broken
+            detail = broken.detail if broken is not None else "the mirror cannot be used"
+            self._on_fatal(Failure("fatal", follower.stop_reason, detail))
 
     async def unfollow(self, session_id: str) -> None:
         """Stop following a session (its state becomes ``stopped``/``user``)."""
@@ -211,6 +241,8 @@ class SyncEngine(ControlPlane):
         previous, self._focus = self._focus, session_id
         if previous and previous != session_id and previous in self._followers:
             self._followers[previous].set_deltas(False)
+        if self.followed_by is not None:
+            return  # observing: the following process keeps the mirror current
         if session_id is not None and not is_imported(self.reader, session_id):
             self.follow(session_id).set_deltas(True)
 
@@ -243,8 +275,21 @@ class SyncEngine(ControlPlane):
             return
         self.fatal = failure
         log.error("sync stopped: %s", failure.detail)
-        for follower in list(self._followers.values()):
-            asyncio.get_running_loop().create_task(follower.stop("unauthorized"))
+        reason: StopReason = (
+            "mirror_read_only" if failure.reason == "mirror_read_only"
+            else "mirror_corrupt" if failure.reason == "mirror_corrupt" else "unauthorized"
+        )  # fmt: skip
+        if reason != "unauthorized" and self.writer.broken is None:
+            # A reader found the damage: nothing may write into the file any more.
+            kind = MirrorCorruptError if reason == "mirror_corrupt" else MirrorReadOnlyError
+            self.writer.disk.failed(kind(self.writer.disk.path, failure.detail))
+        self._halting = asyncio.get_running_loop().create_task(self._halt(reason))
+
+    async def _halt(self, reason: StopReason) -> None:
+        """Stop every follower (and the poller, unless a 401 already stopped it)."""
+        if reason != "unauthorized":
+            await self.poller.stop()
+        await asyncio.gather(*(f.stop(reason) for f in list(self._followers.values())))
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -263,59 +308,3 @@ class SyncEngine(ControlPlane):
         action_id = await self.outbox.submit(session_id, kind, payload)
         self.poller.poke()
         return action_id
-
-    # -- headless -----------------------------------------------------------------------------
-
-    async def run_until_idle(
-        self, timeout: float | None = None, recheck: float = 0.5
-    ) -> IdleReport:
-        """Sync until caught up: the outbox is empty, no session is running, and every
-        followed session's newest server event is in the mirror.
-
-        Raises:
-            TimeoutError: not idle within ``timeout``.
-            RuntimeError: a fatal failure (e.g. 401) stopped sync.
-        """
-        started = time.monotonic()
-        rounds = 0
-        async with asyncio.timeout(timeout):
-            self.outbox.start()
-            while True:
-                rounds += 1
-                result = await self._poll_for_idle()
-                if self.fatal is not None:
-                    raise RuntimeError(f"sync stopped: {self.fatal.detail}")
-                if result is None:
-                    await asyncio.sleep(recheck)
-                    continue
-                followers = list(self._followers.values())
-                await asyncio.gather(*(synced_or_done(f) for f in followers))
-                await self.outbox.wait_idle()
-                if not result.busy_ids and await self._caught_up(followers):
-                    stopped = dict(self.finished)
-                    checked = {f.session_id for f in followers} | set(stopped)
-                    return IdleReport(len(checked), rounds, time.monotonic() - started, stopped)
-                await asyncio.sleep(recheck)  # the server needs time to finish; poll again
-
-    async def _poll_for_idle(self) -> PollResult | None:
-        """One poll for :meth:`run_until_idle`; None after a transient failure."""
-        try:
-            return await self.poller.poll_once()
-        except Exception as exc:
-            failure = classify(exc)
-            if failure.kind == "fatal":
-                self._on_fatal(failure)
-            else:
-                log.info("poll failed (%s); retrying", failure.detail)
-            return None
-
-    async def _caught_up(self, followers: list[Follower]) -> bool:
-        for follower in followers:
-            if follower.task is not None and follower.task.done():
-                continue  # final back-fill done; its mirror was completed before stopping
-            sid = follower.session_id
-            await follower.sync_threads()
-            page = await self.client.list_events(sid, order="desc", limit=1)
-            if page.data and self.reader.event_by_id(page.data[0].get("id", "")) is None:
-                return False
-        return True

@@ -15,6 +15,7 @@ from drover.store.mirror import Mirror
 from drover.sync.account import Account
 from drover.sync.backoff import Failure
 from drover.sync.connection import ConnectionBoard
+from drover.sync.follow_lock import FollowHolder
 
 __all__ = [
     "ActionKind",
@@ -66,6 +67,11 @@ class Engine(Protocol):
 
     @property
     def fatal(self) -> Failure | None: ...
+
+    @property
+    def followed_by(self) -> FollowHolder | None:
+        """Another process following this mirror (this engine then only observes), or None."""
+        ...
 
     async def start(self) -> None:
         """Start syncing (returns once started; the work runs on the loop)."""
@@ -135,6 +141,11 @@ class OfflineEngine:
     @property
     def fatal(self) -> Failure | None:
         """Nothing failed: there is nothing to run."""
+        return None
+
+    @property
+    def followed_by(self) -> FollowHolder | None:
+        """Not known: an offline engine takes no part in following."""
         return None
 
     async def start(self) -> None:

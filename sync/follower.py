@@ -3,19 +3,23 @@
 The Managed Agents stream has no replay and no resume cursor (§8.2), so every (re)connect is:
 
 1. open the stream (it starts buffering server-side at once; the open awaits the read budget);
-2. list history from the sync cursor (the last committed ``processed_at``, *inclusive*:
-   events sharing that timestamp may straddle a page or a crash) to the end, ingesting page by
-   page — the store advances the cursor in the same transaction as the rows, so a crash or a
-   failure half-way loses nothing and the next back-fill resumes at the last committed page;
+2. list history from an overlap window before the sync cursor (the last committed
+   ``processed_at``; see :mod:`drover.sync.history` for why a few seconds before it) to the
+   end, ingesting page by page — the store advances the cursor in the same transaction as the
+   rows, so a crash or a failure half-way loses nothing and the next back-fill resumes at the
+   last committed page. Items that are not events are quarantined, the rest kept; a server
+   that pages forever is stopped by the paging guards (:func:`drover.api.pages.walk_pages`);
 3. consume the live stream. Nothing is skipped here: the store's ingest is idempotent by id
    and completes a queued user event (``processed_at: null``) when its processed copy arrives.
 
 A pump task reads the stream into a queue while the back-fill runs; the consumer drains what
 is queued into one ingest call, so a burst costs one writer operation.
 
-Failures: 401/403/404 stop the follower (``unauthorized``/``forbidden``/``not_found``); 429
-waits at least ``retry-after``; anything else (drops, stalls, 5xx, malformed frames, ``event:
-error``) reconnects with full-jitter backoff 0.5 s → 10 s, reset by the next event. A
+Failures: 401/403/404 stop the follower (``unauthorized``/``forbidden``/``not_found``), and so
+does a damaged or read-only mirror; 429 waits at least ``retry-after``; a full disk waits for
+space (nothing is downloaded meanwhile); anything else (drops, stalls, 5xx, malformed or
+oversize frames, ``event: error``) reconnects with full-jitter backoff 0.5 s → 10 s, reset by
+the next event; the reconnect's back-fill recovers a dropped frame's event from history. A
 ``session.status_terminated``/``session.deleted`` stops it too, also when found in history.
 
 Child threads (multi-agent): see :mod:`drover.sync.threads`.
@@ -31,10 +35,13 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeAlias, cast
 
+from drover.api.errors import FrameTooLarge, MalformedEventError
 from drover.api.wire import JSONObject
 from drover.sync.backoff import Backoff, classify
 from drover.sync.connection import ConnectionBoard, StopReason
 from drover.sync.events import PREVIEW_TYPES, mentions_child_thread, terminal_reason
+from drover.sync.follower_history import HistoryReads
+from drover.sync.history import BACKFILL_OVERLAP, safe_cursor
 from drover.sync.threads import ThreadMirror
 
 if TYPE_CHECKING:
@@ -65,7 +72,7 @@ _Item: TypeAlias = JSONObject | Exception | _End
 """What the pump queues: an event, the stream's failure (or a `_Restart`), or its clean end."""
 
 
-class Follower:
+class Follower(HistoryReads):
     """Keeps one session's mirror in step with the server.
 
     Args:
@@ -84,6 +91,7 @@ class Follower:
         linger: seconds to wait for more live events before ingesting a lone one.
         backfill_slots: semaphore shared by followers bounding concurrent back-fills, so a
             cold fleet goes live a few at a time (streams are already open: nothing is missed).
+        backfill_overlap: seconds before the cursor every back-fill re-reads.
     """
 
     def __init__(
@@ -103,6 +111,7 @@ class Follower:
         batch_max: int = 500,
         backfill_slots: asyncio.Semaphore | None = None,
         linger: float = 0.02,
+        backfill_overlap: float = BACKFILL_OVERLAP,
     ) -> None:
         self.session_id = session_id
         self._client = client
@@ -116,6 +125,7 @@ class Follower:
         self._history_limit = history_limit
         self._batch_max = batch_max
         self._linger = linger
+        self._overlap = backfill_overlap
         self._backfill_slots = backfill_slots or contextlib.nullcontext()
         self._threads = ThreadMirror(session_id, client, writer) if follow_threads else None
         self._queue: asyncio.Queue[_Item] | None = None
@@ -201,9 +211,17 @@ class Follower:
         self.synced.clear()
         failure = classify(exc)
         self.failures[failure.reason] += 1
+        if isinstance(exc, FrameTooLarge | MalformedEventError):
+            # Say so: the frame is gone; the reconnect's back-fill re-reads its event.
+            log.warning("follower %s: %s; recovering it from history", self.session_id, exc)
         if failure.kind == "fatal":
             log.warning("follower %s stopped: %s", self.session_id, failure.detail)
             self.stop_reason = failure.reason  # type: ignore[assignment]
+            return
+        if failure.reason == "disk_full":
+            # Not a reconnect (it would re-download what cannot be stored): wait, then back-fill.
+            self._board.set(self.session_id, "reconnecting", last_error=failure.detail)
+            await self._writer.wait_for_space()
             return
         previous = self._board.get(self.session_id)
         outage = previous is not None and previous.state in ("reconnecting", "stale")
@@ -271,37 +289,6 @@ class Follower:
         else:
             queue.put_nowait(_END)
 
-    async def _backfill(self) -> StopReason | None:
-        """List history from the cursor to the end; return a terminal reason if found."""
-        cursor = self._reader.cursor(self.session_id)
-        since = cursor.last_processed_at if cursor is not None else None
-        terminal: StopReason | None = None
-        threads_seen = False
-        page_token: str | None = None
-        while True:
-            page = await self._client.list_events(
-                self.session_id,
-                order="asc",
-                created_at_gte=since,
-                limit=self._history_limit,
-                page=page_token,
-            )
-            if page.data:
-                await self._writer.ingest(self.session_id, page.data)
-                terminal = terminal_reason(page.data) or terminal
-                threads_seen = threads_seen or any(map(mentions_child_thread, page.data))
-            if not page.next_page:
-                break
-            page_token = page.next_page
-        if self._threads is not None and (
-            self.backfills == 0 or self._threads.has_children or threads_seen
-        ):
-            # Listing threads costs a read per reconnect; single-agent sessions (no child
-            # seen so far, none mentioned in the gap) skip it after the first connect.
-            await self._threads.sync()
-        self.backfills += 1
-        return terminal
-
     async def _consume(self, queue: asyncio.Queue[_Item]) -> None:
         while True:
             batch = [await queue.get()]
@@ -349,7 +336,7 @@ class Follower:
         self._backoff.reset()  # a successful event ends the outage
         if not persisted:
             return
-        await self._writer.ingest(self.session_id, persisted)
+        await self._writer.ingest(self.session_id, persisted, cursor=safe_cursor(persisted))
         self.events_ingested += len(persisted)
         if self._threads is not None and any(mentions_child_thread(e) for e in persisted):
             await self._threads.sync()

@@ -5,11 +5,23 @@ event ids) or ``failed`` (with a reason). Rules:
 
 * **Persist first.** :meth:`Outbox.submit` commits the row before anything goes on the wire,
   so an action composed offline or just before a crash survives.
-* **Never blind-retry** (the API has no idempotency key, §7.5). A row is marked ``sending``
-  before its first POST. Any row found in ``sending`` later (after an ambiguous failure, or at
-  start-up after a crash) is first *looked for in recent history*; only when it is verifiably
-  absent is it sent again. First sends of a ``user.message`` go through the api's
-  ``send_user_message_once`` helper, which does the same check after an ambiguous failure.
+* **Never blind-retry** (the API has no idempotency key, §7.5). A row is claimed — marked
+  ``sending`` with this process as its owner — before its first POST. A ``sending`` row of ours
+  (after an ambiguous failure) or of a *dead* owner (a crash) is first *looked for in recent
+  history*; only when it is verifiably absent is it sent again. First sends of a
+  ``user.message`` go through the api's ``send_user_message_once`` helper, which does the same
+  check after an ambiguous failure.
+* **One sender per row, across processes.** The TUI, `drover send`s and `drover sync` may share
+  the mirror. A claim is a compare-and-set in the store, so only one process sends a row; its
+  lease is renewed every :data:`LEASE_RENEW_EVERY` seconds while the process lives. A row some
+  *live* process is sending — however slow its POST — is left alone (and holds its session's
+  lane); only a dead owner's row is taken over and checked (see
+  :mod:`drover.sync.process_owner`). Before owners existed, a second process treated every
+  ``sending`` row as a crash leftover, found nothing in the history of an idle session, and
+  sent the first process's message again. Stopping lets sends already on the wire finish
+  (:data:`STOP_GRACE`), so a process that exits never leaves a POST in flight behind a row
+  others would then take over; and a dead owner's row is taken over only once its last sign
+  of life is :data:`TAKEOVER_GRACE` old, so a POST it sent just before dying has landed.
 * **Retry while it can help**: connection failures, 5xx and 429 keep the row and retry it with
   backoff (0.5 s → 30 s, full jitter; 429 honours ``retry-after``) for as long as it takes —
   that is how actions composed offline go out when the API is back. Definitive 4xx (409 on an
@@ -19,7 +31,8 @@ event ids) or ``failed`` (with a reason). Rules:
   (delivered) when history shows an answer for that tool use.
 * **Order**: rows of one session go out in order (a follow-up never overtakes the interrupt
   before it); sessions don't wait for each other. One exception: a message still being
-  verified does not hold back an answer or interrupt behind it (see :func:`_deliverable`).
+  verified does not hold back an answer or interrupt behind it (see
+  :func:`~drover.sync.outbox_actions.deliverable`).
 * **Settled before absent**: a message accepted while the session is busy is queued and not
   yet listed in history, so "not in history" only counts once the session has settled (the
   api's ``find_sent_message``); until then the row stays ``sending`` and is checked again.
@@ -30,14 +43,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from drover.api.errors import SendUncertainError
-from drover.api.timestamps import parse_timestamp
 from drover.api.wire import JSONObject
 from drover.sync.backoff import Backoff, classify
+from drover.sync.outbox_actions import ACTION_KINDS, ANSWER_FIELD, build_events, deliverable
+from drover.sync.outbox_verify import SendAndVerify
+from drover.sync.process_owner import ProcessOwner, owner_alive
 from drover.sync.service import BackgroundLoop
 
 if TYPE_CHECKING:
@@ -45,85 +61,23 @@ if TYPE_CHECKING:
     from drover.store.api import MirrorReads, MirrorWrites
     from drover.store.models import OutboxRow
 
-__all__ = ["ACTION_KINDS", "Outbox", "build_events"]
+__all__ = ["ACTION_KINDS", "LEASE_RENEW_EVERY", "LEASE_SECONDS", "Outbox", "build_events"]
 
 log = logging.getLogger("drover.sync.outbox")
 
-ACTION_KINDS = ("message", "interrupt", "tool_confirmation", "custom_tool_result")
-_ANSWER_FIELD = {
-    "tool_confirmation": ("user.tool_confirmation", "tool_use_id"),
-    "custom_tool_result": ("user.custom_tool_result", "custom_tool_use_id"),
-}
+LEASE_SECONDS = 30.0
+"""How long a claim on a row holds without renewal (a frozen or remote owner's rows wait this)."""
+LEASE_RENEW_EVERY = 10.0
+STOP_GRACE = 15.0
+"""Seconds :meth:`Outbox.stop` waits for sends already on the wire."""
+TAKEOVER_GRACE = 5.0
+"""Seconds after a dead owner's last claim or renewal before its row is checked and resent."""
+FOREIGN_RECHECK = 1.0
+"""Seconds between looks at rows another live process is sending (their commits wake nothing
+here)."""
 
 
-def build_events(kind: str, payload: JSONObject) -> list[JSONObject]:
-    """The wire events for an outbox action; validates the payload.
-
-    Payloads: ``message`` ``{"text"}``; ``interrupt`` ``{"thread_id"?}``;
-    ``tool_confirmation`` ``{"tool_use_id", "allow": bool, "deny_message"?}``;
-    ``custom_tool_result`` ``{"custom_tool_use_id", "content"?: [blocks] | str, "is_error"?}``.
-
-    Raises:
-        ValueError: unknown kind or a payload missing what the kind needs.
-    """
-    p = payload
-    if kind == "message":
-        if not isinstance(p.get("text"), str) or not p["text"].strip():
-            raise ValueError("a message needs non-empty text")
-        return [{"type": "user.message", "content": [{"type": "text", "text": p["text"]}]}]
-    if kind == "interrupt":
-        event: JSONObject = {"type": "user.interrupt"}
-        if p.get("thread_id"):
-            event["session_thread_id"] = p["thread_id"]
-        return [event]
-    if kind == "tool_confirmation":
-        if not p.get("tool_use_id") or not isinstance(p.get("allow"), bool):
-            raise ValueError("a tool confirmation needs tool_use_id and allow")
-        event = {
-            "type": "user.tool_confirmation",
-            "tool_use_id": p["tool_use_id"],
-            "result": "allow" if p["allow"] else "deny",
-        }
-        if not p["allow"] and p.get("deny_message"):
-            event["deny_message"] = p["deny_message"]
-        return [event]
-    if kind == "custom_tool_result":
-        if not p.get("custom_tool_use_id"):
-            raise ValueError("a custom tool result needs custom_tool_use_id")
-        content = p.get("content") or []
-        if isinstance(content, str):
-            content = [{"type": "text", "text": content}]
-        return [
-            {
-                "type": "user.custom_tool_result",
-                "custom_tool_use_id": p["custom_tool_use_id"],
-                "content": content,
-                "is_error": bool(p.get("is_error", False)),
-            }
-        ]
-    raise ValueError(f"unknown action kind {kind!r}; known: {ACTION_KINDS}")
-
-
-def _deliverable(rows: list[OutboxRow]) -> list[OutboxRow]:
-    """The rows that may go out now: the oldest unfinished row of each session, plus — when
-    that row is a message still being verified (``sending``) — the first answer or interrupt
-    behind it. A message queued behind a pending approval cannot be verified until the
-    approval is sent, so holding the approval back would deadlock the session's lane.
-    """
-    lanes: dict[str, list[OutboxRow]] = {}
-    for row in rows:  # oldest first
-        lane = lanes.setdefault(row.session_id, [])
-        if not lane or (
-            len(lane) == 1
-            and lane[0].kind == "message"
-            and lane[0].state == "sending"
-            and row.kind != "message"
-        ):
-            lane.append(row)
-    return [row for lane in lanes.values() for row in lane]
-
-
-class Outbox(BackgroundLoop):
+class Outbox(SendAndVerify, BackgroundLoop):
     """Delivers outbox rows; one task for the whole profile.
 
     Args:
@@ -161,6 +115,9 @@ class Outbox(BackgroundLoop):
         self._last_error: dict[int, str] = {}
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
+        self.owner = str(ProcessOwner.current())
+        self._stopping = False
+        self._sending: asyncio.Future[list[None]] | None = None
 
     # -- public -------------------------------------------------------------------------------
 
@@ -183,6 +140,17 @@ class Outbox(BackgroundLoop):
         """The latest transient failure of a row still being retried (for the UI)."""
         return self._last_error.get(action_id)
 
+    async def stop(self, grace: float = STOP_GRACE) -> None:
+        """Stop delivering: claim nothing more, let sends on the wire finish (up to `grace`
+        seconds), then end the loop. A row still unsettled stays for the next run."""
+        self._stopping = True
+        busy = self._sending
+        if busy is not None and not busy.done():
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError, Exception):
+                await asyncio.wait_for(asyncio.shield(busy), grace)
+        await super().stop()
+        self._stopping = False
+
     async def wait_idle(self) -> None:
         """Wait until no row is queued or sending."""
         while self._reader.outbox(unfinished=True):
@@ -192,34 +160,101 @@ class Outbox(BackgroundLoop):
 
     # -- the loop -----------------------------------------------------------------------------
 
+    def _held_elsewhere(self, row: OutboxRow, now: float) -> bool:
+        """A row another live process is sending: not ours to touch."""
+        return (
+            row.state == "sending"
+            and row.owner != self.owner
+            and owner_alive(row.owner, row.lease_until, now=now)
+        )
+
     async def _run(self) -> None:
+        renewer = asyncio.create_task(self._renew_leases(), name="outbox-leases")
+        try:
+            await self._deliver_forever()
+        finally:
+            renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewer
+
+    async def _deliver_forever(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
             self._wake.clear()
+            if self._stopping:  # claims are refused now: wait for stop() to end the loop
+                await asyncio.sleep(FOREIGN_RECHECK)
+                continue
             rows = self._reader.outbox(unfinished=True)
             if not rows:
                 self._idle.set()
                 await self._wake.wait()
                 continue
-            heads = _deliverable(rows)
-            now = loop.time()
-            due = [r for r in heads if self._not_before.get(r.id, 0.0) <= now]
+            heads = deliverable(rows)
+            now, wall = loop.time(), time.time()
+            foreign = {r.id for r in heads if self._held_elsewhere(r, wall)}
+            due = [
+                r for r in heads if r.id not in foreign and self._not_before.get(r.id, 0.0) <= now
+            ]
             if due:
-                await asyncio.gather(*(self._deliver(r) for r in due))
+                self._sending = asyncio.gather(*(self._deliver(r) for r in due))
+                await self._sending
                 continue
-            timeout = min(self._not_before[r.id] for r in heads) - now
+            waits = [self._not_before[r.id] - now for r in heads if r.id in self._not_before]
+            if foreign or len(waits) < len(heads):
+                waits.append(FOREIGN_RECHECK)  # another process's progress wakes nothing here
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), max(0.0, timeout))
+                await asyncio.wait_for(self._wake.wait(), max(0.0, min(waits)))
+
+    async def _renew_leases(self) -> None:
+        """Keep this process's claims alive while it runs (a slow POST is not a dead owner)."""
+        while True:
+            await asyncio.sleep(LEASE_RENEW_EVERY)
+            mine = [
+                r
+                for r in self._reader.outbox(unfinished=True)
+                if r.state == "sending" and r.owner == self.owner
+            ]
+            if mine:
+                try:
+                    await self._writer.renew_leases(self.owner, time.time() + LEASE_SECONDS)
+                except Exception:  # the next round tries again; the lease still has 20 s
+                    log.exception("outbox: renewing leases failed")
+
+    async def _claim(self, row: OutboxRow) -> bool:
+        """Make this process the row's sender; False when another process got there first.
+
+        A `sending` row of a dead owner is taken over (its owner is compared, so two processes
+        taking over the same row cannot both succeed); one of ours is ours already.
+        """
+        if self._stopping:
+            return False
+        now = time.time()
+        lease = now + LEASE_SECONDS
+        if row.state != "sending":
+            return await self._writer.claim_action(row.id, self.owner, lease)
+        if row.owner == self.owner:
+            return True
+        last_alive = (row.lease_until or 0.0) - LEASE_SECONDS
+        if now - last_alive < TAKEOVER_GRACE:
+            self._not_before[row.id] = asyncio.get_running_loop().time() + TAKEOVER_GRACE
+            return False
+        taken = await self._writer.claim_action(
+            row.id, self.owner, lease, take_over=row.owner or ""
+        )
+        if taken:
+            log.info("outbox %d: its sender %s is gone; checking history", row.id, row.owner)
+        return taken
 
     async def _deliver(self, row: OutboxRow) -> None:
         try:
+            if not await self._claim(row):
+                return  # another process is sending it
             if row.state == "sending":
                 found = await self._find_delivered(row)
                 if found is not None:
                     await self._done(row.id, found)
                     return
             else:
-                await self._writer.mark_sending(row.id)
                 self._notify(row.id)
             ids = await self._send(row)
             await self._done(row.id, ids)
@@ -244,7 +279,7 @@ class Outbox(BackgroundLoop):
             else:
                 log.info("outbox %d: %s; retry in %.2fs", row.id, failure.detail, delay)
             return
-        if row.kind in _ANSWER_FIELD and failure.kind == "rejected":
+        if row.kind in ANSWER_FIELD and failure.kind == "rejected":
             # Already answered (by us before a crash, or by another client): delivered.
             with contextlib.suppress(Exception):
                 found = await self._find_delivered(row)
@@ -270,69 +305,3 @@ class Outbox(BackgroundLoop):
                 self._on_update(action_id)
             except Exception:
                 log.exception("outbox observer failed")
-
-    # -- sending and verifying ----------------------------------------------------------------
-
-    async def _send(self, row: OutboxRow) -> list[str]:
-        sid, p = row.session_id, row.payload
-        if row.kind == "message":
-            outcome = await self._client.send_user_message_once(
-                sid, p["text"], known_ids=self._claimed_ids(sid)
-            )
-            return [outcome.event["id"]] if outcome.event and outcome.event.get("id") else []
-        events = build_events(row.kind, p)
-        if row.kind in _ANSWER_FIELD:
-            outcome = await self._client.send_tool_answer_once(sid, events[0])
-            return [outcome.event["id"]] if outcome.event and outcome.event.get("id") else []
-        receipt = await self._client.send_events(sid, events)
-        return [e["id"] for e in receipt if isinstance(e, dict) and e.get("id")]
-
-    def _claimed_ids(self, session_id: str) -> set[str]:
-        """Server ids already accounted for: stored user messages and earlier sent rows."""
-        ids = {
-            e.id
-            for e in self._reader.events_by_type(
-                session_id, "user.message", limit=self._history_limit
-            )
-        }
-        for row in self._reader.outbox(session_id):
-            ids.update(row.server_event_ids or ())
-        return ids
-
-    async def _find_delivered(self, row: OutboxRow) -> list[str] | None:
-        """Look for the row's event in recent history; its ids if found, else None.
-
-        Raises:
-            DroverApiError: history could not be read, or (for a message) the session is
-                still busy, so its absence from history proves nothing yet (the row stays
-                uncertain and is checked again later).
-        """
-        sid, p = row.session_id, row.payload
-        claimed = {
-            i
-            for r in self._reader.outbox(sid)
-            if r.id != row.id
-            for i in (r.server_event_ids or ())
-        }
-        since = (parse_timestamp(row.created_at) or datetime.now(UTC)) - self._skew
-        if row.kind == "message":
-            event = await self._client.find_sent_message(
-                sid, p["text"], since=since, known_ids=claimed, limit=self._history_limit
-            )
-            return [event["id"]] if event is not None else None
-        etype, ref = _ANSWER_FIELD.get(row.kind, ("user.interrupt", None))
-        page = await self._client.list_events(
-            sid, types=[etype], order="desc", limit=self._history_limit
-        )
-        for event in page.data:
-            if not isinstance(event, dict) or event.get("id") in claimed:
-                continue
-            if ref is not None:
-                if event.get(ref) == p.get(ref):
-                    return [event["id"]]
-                continue
-            processed = parse_timestamp(event.get("processed_at"))
-            if processed is not None and processed < since:
-                continue
-            return [event["id"]]
-        return None

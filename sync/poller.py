@@ -193,6 +193,9 @@ class SessionPoller(BackgroundLoop):
                     if self._on_error is not None:
                         self._on_error(failure)
                     return
+                if failure.reason == "disk_full":  # polling would only fail again
+                    await self._writer.wait_for_space()
+                    continue
                 delay = backoff.next_delay(failure.retry_after)
                 log.info("session poll failed (%s); next in %.1fs", failure.detail, delay)
             else:

@@ -29,11 +29,14 @@ from drover.store.mirror import Mirror
 from drover.store.writer import ChangeCallback
 from drover.sync.account import Account, Overrides
 from drover.sync.engine import STREAM_HEADROOM, SyncEngine
+from drover.sync.follow_lock import FOLLOW_LOCK_FILE, FollowLock
 
 __all__ = ["DEFAULT_MAX_FOLLOWERS", "ProfileEngines"]
 
 DEFAULT_MAX_FOLLOWERS = 500
 """Sessions followed at once (the P1 target); the stream pool is sized from it."""
+RATE_WINDOW_FILE = "rate-window"
+"""The shared sliding windows' files in a profile's folder (``rate-window.read``, ``.create``)."""
 
 
 class ProfileEngines:
@@ -127,13 +130,19 @@ class ProfileEngines:
     ) -> ManagedAgentsClient:
         """A client for the account, under a rate budget made from its profile's limits.
 
+        The budget's sliding windows live in the profile's folder beside its mirror, so every
+        drover process on the profile (the TUI, `drover sync`, each `drover send`, their start-up
+        probes) draws from one budget.
+
         Raises:
             MissingApiKeyError: the account has no key.
         """
         profile = account.profile
-        options.setdefault(
-            "rate_budget", RateBudget(profile.create_per_minute, profile.read_per_minute)
-        )
+        if "rate_budget" not in options:
+            shared = self.mirror_path(account.name, create=True).with_name(RATE_WINDOW_FILE)
+            options["rate_budget"] = RateBudget(
+                profile.create_per_minute, profile.read_per_minute, shared_path=shared
+            )
         options.setdefault("max_streams", max_followers + STREAM_HEADROOM)
         return ManagedAgentsClient(
             profile.base_url,
@@ -183,6 +192,11 @@ class ProfileEngines:
         await mirror.writer.bind_account(account.binding)
         client = self.client(account, max_followers=max_followers, **(client_options or {}))
         owned: tuple[Any, ...] = (client, mirror) if owns_mirror else (client,)
+        # Beside the mirror's file; a shared mirror's engines on this machine take turns in
+        # the profile's folder (one follower per machine: the hub's role is next to come).
+        folder = mirror.folder or self.mirror_path(account.name, create=True).parent
+        lock = FollowLock(folder / FOLLOW_LOCK_FILE)
+        options.setdefault("follow_lock", lock)
         return SyncEngine(
             client,
             mirror.writer,

@@ -28,7 +28,9 @@ import logging
 from typing import TYPE_CHECKING
 
 from drover.api.errors import NotFoundError
+from drover.api.pages import walk_pages
 from drover.api.wire import JSONObject
+from drover.sync.history import store_page
 
 if TYPE_CHECKING:
     from drover.api.client import ManagedAgentsClient
@@ -100,18 +102,17 @@ class ThreadMirror:
                 self._listed[tid] = sig
 
     async def _list_thread(self, thread_id: str) -> bool:
-        page_token: str | None = None
         self.relists += 1
-        while True:
-            try:
-                page = await self._client.list_thread_events(
-                    self.session_id, thread_id, limit=self._limit, page=page_token
-                )
-            except NotFoundError:
-                log.info("thread %s of %s vanished while listing", thread_id, self.session_id)
-                return False
-            if page.data:
-                await self._writer.ingest(self.session_id, page.data, thread_id=thread_id)
-            if not page.next_page:
-                return True
-            page_token = page.next_page
+        walk = walk_pages(
+            lambda token: self._client.list_thread_events(
+                self.session_id, thread_id, limit=self._limit, page=token
+            ),
+            what=f"thread {thread_id} of {self.session_id}",
+        )
+        try:
+            async for page in walk:
+                await store_page(self._writer, self.session_id, page, thread_id=thread_id)
+        except NotFoundError:
+            log.info("thread %s of %s vanished while listing", thread_id, self.session_id)
+            return False
+        return True

@@ -7,6 +7,8 @@
 * ``sim_factory(**config)`` — start a server with custom :class:`~drover.sim.settings.SimConfig`
   fields (``sim_factory(heartbeat_seconds=0.2, rate_limit_read=5)``); every server it starts is
   stopped after the test.
+* ``hostile_factory(sim)`` — a hostile proxy in front of a sim (``tests/hostile_server.py``):
+  set ``proxy.plan`` to serve malformed payloads, point drover at ``proxy.base_url``.
 
 * ``pg_cluster`` — a throwaway PostgreSQL cluster for the whole test session (``tests/pg.py``);
   PostgreSQL tests skip, saying why, only when the server binaries are not installed.
@@ -60,6 +62,23 @@ def sim_factory() -> Iterator[Callable[..., SimServer]]:
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def hostile_factory() -> Iterator[Callable[[Any], Any]]:
+    """Start hostile proxies in front of sims; all are stopped at teardown."""
+    from hostile_server import HostileServer
+
+    proxies: list[HostileServer] = []
+
+    def start(sim: Any) -> HostileServer:
+        proxy = HostileServer(sim.base_url).start()
+        proxies.append(proxy)
+        return proxy
+
+    yield start
+    for proxy in proxies:
+        proxy.stop()
 
 
 @pytest.fixture

@@ -130,9 +130,25 @@ def _generic(event: Mapping[str, Any], etype: str, level: Level = "main") -> Eve
     return EventView("event", summary, level=level, data=fields or None, heading=etype)
 
 
+_QUARANTINED = "drover.quarantined"  # drover.store.quarantine.QUARANTINE_TYPE (a local row)
+
+
+def _quarantined(event: Mapping[str, Any]) -> EventView:
+    """A wire item sync could not store as an event: its reason, size and first characters."""
+    size = event.get("bytes")
+    source = event.get("source") or "server"
+    reason = inert_line(str(event.get("reason") or "not an event"))
+    excerpt = preview(event.get("excerpt") or "", 80)
+    summary = f"quarantined a {source} item ({size} bytes): {reason} — {excerpt}"
+    return EventView("bad", summary, tone="error", body=str(event.get("excerpt") or ""),
+                     heading=f"quarantined: {reason}")  # fmt: skip
+
+
 def describe(event: Mapping[str, Any]) -> EventView:
     """Describe one stored wire event (any type, known or not)."""
     etype = str(event.get("type", ""))
+    if etype == _QUARANTINED:
+        return _quarantined(event)
     if etype.startswith("span.") or etype == "session.usage":
         return _generic(event, etype, "meta")
     if etype == "session.updated":

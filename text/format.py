@@ -101,8 +101,15 @@ def preview(value: Any, width: int = 60) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
-def needs_reason(row: SessionRow) -> str:
-    """Why a session needs you, in one inert line (empty when it doesn't)."""
+def needs_reason(row: SessionRow, *, can_act: bool = True) -> str:
+    """Why a session needs you, in one inert line (empty when it doesn't).
+
+    Args:
+        row: the session.
+        can_act: False when nobody can answer from here (read-only, no API key): a pending
+            approval is described (`awaits approval · bash: …`), not asked for. An imported
+            session is a record of the past: its approval `was awaited`.
+    """
     reason = row.needs_you
     if not reason:
         if row.error_badge == "retrying":
@@ -113,8 +120,14 @@ def needs_reason(row: SessionRow) -> str:
         more = f" (+{len(row.pending_actions) - 1})" if len(row.pending_actions) > 1 else ""
         name = inert_line(str(first.get("name") or "tool"))
         if first.get("type") == "agent.custom_tool_use":  # answered with a result, not a yes
-            return f"custom tool {name} wants a result: {preview(first.get('input'), 40)}{more}"
-        return f"approve {name}: {preview(first.get('input'), 48)}{more}"
+            wants = f"custom tool {name} wants a result: {preview(first.get('input'), 40)}{more}"
+            if row.origin == "import":
+                return f"was waiting · {wants}"
+            return wants
+        call = f"{name}: {preview(first.get('input'), 48)}{more}"
+        if row.origin == "import":
+            return f"was awaiting approval · {call}"
+        return f"approve {call}" if can_act else f"awaits approval · {call}"
     if reason.startswith("error"):
         return f"{_NEEDS_LABELS[reason]}: {_error_type(row)}"
     if reason == "refusal" and isinstance(row.stop_details, Mapping):

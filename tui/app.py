@@ -9,22 +9,20 @@ workers. Connection states from sync arrive already coalesced and are re-publish
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from textual import work
+from textual import events, work
+from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import ModalScreen
 from textual.signal import Signal
+from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
-from drover.config.errors import ConfigError, CredentialError
-from drover.config.settings import load_theme, save_theme
-from drover.store.account import MirrorAccountError
-from drover.store.api import MirrorReads
 from drover.store.mirror import Mirror
 from drover.sync.connection import ConnectionState
 from drover.sync.engines import (
@@ -32,18 +30,20 @@ from drover.sync.engines import (
     Engine,
     EngineSource,
     NotConnectedError,
-    OfflineEngine,
 )
-from drover.themes import DEFAULT_THEME, THEMES, variable_defaults
+from drover.themes import variable_defaults
+from drover.tui.appearance import Appearance
 from drover.tui.attention.emit import Emitter
 from drover.tui.attention.monitor import AttentionMonitor
 from drover.tui.change_feed import ChangeFeed
-from drover.tui.commands import DroverCommands, run_command
+from drover.tui.commands import DroverCommands, command_completions, run_command
+from drover.tui.profile_host import NO_KEY, ProfileHost
 from drover.tui.reads import ReadPool
+from drover.tui.screens.confirm import QuitDialog
 from drover.tui.screens.fleet import FleetScreen
 from drover.tui.screens.grid import GridScreen
 from drover.tui.screens.help import HelpScreen
-from drover.tui.screens.prompt import PromptScreen
+from drover.tui.screens.prompt import KeyBuffer, PromptScreen
 from drover.tui.screens.resources import ResourceScreen
 from drover.tui.screens.session import SessionScreen
 from drover.tui.session_control import SessionControl
@@ -52,7 +52,7 @@ CHANGE_FLUSH_HZ = 4
 """Most mirror-change refreshes per second (several notices in one window become one)."""
 
 
-class DroverApp(SessionControl, App[None]):
+class DroverApp(ProfileHost, Appearance, SessionControl, App[None]):
     """The drover TUI.
 
     Args:
@@ -81,10 +81,13 @@ class DroverApp(SessionControl, App[None]):
         "grid": GridScreen,
     }
     BINDINGS = [  # noqa: RUF012
-        Binding("colon", "command_line", "Command", key_display=":"),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("ctrl+q", "quit", "Quit"),
-        Binding("ctrl+f", "search", "Search", key_display="^f", show=False),
+        # Priority: `:` opens the prompt before the keys typed after it reach the list.
+        Binding(
+            "colon", "command_line", "Command", key_display=":", priority=True, id="app.command"
+        ),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+f", "search", "Search", key_display="^f", show=False, id="app.search"),
     ]
 
     def __init__(
@@ -107,7 +110,9 @@ class DroverApp(SessionControl, App[None]):
         self.data_dir = data_dir
         self.config_path = config_path
         self.engines = engines
-        self.readonly = readonly
+        self._readonly_flag = readonly
+        self.readonly_reason: str | None = "--readonly" if readonly else None
+        """Why nothing may be changed (`--readonly`, no API key), or None: acting is allowed."""
         self._clock = clock or (lambda: datetime.now(UTC))
         self.mirror: Mirror | None = None
         self.engine: Engine | None = None
@@ -121,17 +126,21 @@ class DroverApp(SessionControl, App[None]):
         self.connections_changed: Signal[dict[str, ConnectionState]] = Signal(
             self, "connections-changed"
         )
+        self.first_fleet: object = None
+        """The fleet's first screenful, read with the mirror (see `FleetScreen`)."""
+        self.key_buffer = KeyBuffer()
+        """Keys typed while a prompt opens (replayed into it)."""
+        self._holds = 0
+        self.prompt_history: dict[str, list[str]] = {}
+        """Lines typed at each prompt (`:`, `/`) this run, oldest first."""
         self.reads = ReadPool()
         """Where screens run mirror reads (tracked, so closing waits for them)."""
         self.preview_focus: str | None = None
         """The session a live view under any session screen (the grid) wants previews for."""
-        for drover_theme in THEMES:
-            self.register_theme(drover_theme)
-        self._persist_theme = theme is None
-        self.theme = theme or load_theme(config_path) or DEFAULT_THEME
-        if self.theme not in self.available_themes:
-            self.theme = DEFAULT_THEME
+        self._load_appearance(theme)
         self.sub_title = profile + (" · read-only" if readonly else "")
+        """The header note: the profile, and whatever qualifies what is shown (offline,
+        read-only, a budget crossed); `FleetSummary` and the other list headers show it."""
         self.focused_session_id: str | None = None
         """The session being looked at (session screen, focused grid pane): never announced."""
         self.attention = AttentionMonitor.for_app(self, attention_emitter, desktop_notifications)
@@ -148,6 +157,7 @@ class DroverApp(SessionControl, App[None]):
         self.set_interval(1 / CHANGE_FLUSH_HZ, self.feed.flush)
         self.set_interval(1.0, self._check_sync)
         self.attention.watch(self)
+        self.tell_config_problems()
         self.open_profile(self.profile)
 
     async def on_unmount(self) -> None:
@@ -159,114 +169,6 @@ class DroverApp(SessionControl, App[None]):
         if event.state == WorkerState.ERROR:
             error = event.worker.error
             self.notify(f"{event.worker.name} failed: {error}", severity="error", timeout=10)
-
-    # -- profile, mirror and sync ----------------------------------------------------------------
-
-    @property
-    def reader(self) -> MirrorReads | None:
-        """The open mirror's reader (every screen reads through it), or None."""
-        return self.mirror.reader if self.mirror is not None else None
-
-    @work(exclusive=True, group="profile", exit_on_error=False)
-    async def open_profile(self, name: str) -> None:
-        """Open `name`'s mirror (creating it if new), start its sync engine, show the fleet."""
-        location = self._mirror_location(name)
-        mirror = await self.reads.run(Mirror.open, location, on_change=self.feed.notice_change)
-        await self._close_profile()
-        self.profile, self.mirror = name, mirror
-        self._sync_failure_told = False
-        self.attention.open(self)
-        engine = await self._connect(name, mirror)
-        self.engine = engine
-        self.sub_title = self._header_note(engine)
-        engine.board.subscribe(self._connections_observer)
-        await engine.start()
-        if self.current_mode != "sessions":
-            await self.switch_mode("sessions")
-        reload = getattr(self.screen, "reload", None)
-        if reload is not None:
-            reload()
-
-    def _mirror_location(self, name: str) -> str | Path:
-        """`--store` for the start profile, else where the config puts the profile's mirror."""
-        from drover.config.settings import Config, ConfigError, load_config
-
-        try:
-            config = load_config(self.config_path)
-        except ConfigError:
-            config = Config()
-        store = self._store[1] if name == self._store[0] else None
-        return store or config.mirror_location(name, self.data_dir, create=True)
-
-    async def _connect(self, name: str, mirror: Mirror) -> Engine:
-        """The profile's live engine, or an offline one (saying why) when it cannot have one."""
-        if self.engines is None:
-            return OfflineEngine(mirror.writer, "offline review")
-        try:
-            return await self.engines.engine(name, mirror, on_preview=self.feed.on_preview)
-        except (ConfigError, CredentialError, MirrorAccountError) as exc:
-            self.notify(f"Profile {name}: {exc}. Showing its mirror offline.", severity="error",
-                        timeout=30)  # fmt: skip
-            return OfflineEngine(mirror.writer, str(exc))
-
-    def _header_note(self, engine: Engine) -> str:
-        """The header's subtitle: the profile, and whatever qualifies what it shows."""
-        parts = [self.profile]
-        if isinstance(engine, OfflineEngine):
-            parts.append("offline")
-        elif engine.account is not None and engine.account.overrides:
-            parts.append("from " + ", ".join(engine.account.overrides))
-        if self.readonly:
-            parts.append("read-only")
-        return " · ".join(parts)
-
-    async def _close_profile(self) -> None:
-        engine, mirror = self.engine, self.mirror
-        self.engine = self.mirror = None
-        self.connections = {}
-        if engine is not None:
-            await engine.stop()
-        if mirror is not None:
-            async with self.reads.closing():  # never close connections under a running read
-                await asyncio.to_thread(mirror.close)
-
-    def switch_profile(self, name: str) -> None:
-        """`:profile NAME`: re-open everything on another profile's mirror."""
-        if not name:
-            self.notify(f"Current profile: {self.profile}. Usage: :profile NAME")
-            return
-        self.open_profile(name)
-
-    def profile_names(self) -> list[str]:
-        """Profiles from the config file, plus the current one."""
-        from drover.config.settings import ConfigError, load_config
-
-        try:
-            names = set(load_config(self.config_path).profiles)
-        except ConfigError:
-            names = set()
-        return sorted(names | {self.profile})
-
-    def _check_sync(self) -> None:
-        """Say once, where the user looks, that sync stopped for good (e.g. a rejected key);
-        the views keep working on the mirror."""
-        fatal = self.engine.fatal if self.engine is not None else None
-        if fatal is None or self._sync_failure_told:
-            return
-        self._sync_failure_told = True
-        hint = ""
-        if fatal.reason in ("unauthorized", "forbidden"):
-            hint = f" Run `drover login --profile {self.profile}`."
-        self.notify(
-            f"Sync stopped: {fatal.detail}.{hint} Showing the mirror meanwhile.",
-            severity="error",
-            timeout=30,
-        )
-        self.sub_title = f"{self.profile} · sync stopped"
-
-    def _connections_observer(self, batch: Mapping[str, ConnectionState]) -> None:
-        self.connections.update(batch)
-        self.connections_changed.publish(dict(batch))
 
     # -- navigation --------------------------------------------------------------------------------
 
@@ -302,14 +204,43 @@ class DroverApp(SessionControl, App[None]):
         if self.engine is not None:
             self.engine.set_focus(session_id)
 
+    async def on_event(self, event: events.Event) -> None:
+        # While a prompt opens, keys wait for it instead of reaching the screen under it.
+        if isinstance(event, events.Key) and self.key_buffer.keys is not None:
+            self.key_buffer.keys.append(event)
+            return
+        await super().on_event(event)
+
+    def open_prompt(self, prompt: PromptScreen, done: Callable[[str | None], None]) -> None:
+        """Push a prompt; keys typed before its input has focus are held and replayed."""
+        prompt.key_buffer = self.key_buffer
+        self.key_buffer.hold()
+        self._holds += 1
+        hold = self._holds
+        self.set_timer(2.0, lambda: self._release_keys(hold))
+        self.push_screen(prompt, done)
+
+    def _release_keys(self, hold: int) -> None:
+        """Never hold keys for long: a prompt that did not open lets them go (dropped)."""
+        if hold == self._holds and self.key_buffer.holding:
+            self.key_buffer.take()
+
     def action_command_line(self) -> None:
-        """Open the `:` prompt."""
+        """Open the `:` prompt (not over a dialog, nor while typing in a text field)."""
+        if isinstance(self.screen, ModalScreen) or isinstance(self.focused, Input | TextArea):
+            raise SkipAction()
 
         def run(line: str | None) -> None:
             if line:
                 run_command(self, line)
 
-        self.push_screen(PromptScreen(":", placeholder="sessions · inbox · grid · agents · q"), run)
+        prompt = PromptScreen(
+            ":",
+            placeholder="sessions · inbox · grid · agents · q   (tab completes, ↑ history)",
+            history=self.prompt_history.setdefault(":", []),
+            completions=command_completions(self),
+        )
+        self.open_prompt(prompt, run)
 
     def action_search(self) -> None:
         """`ctrl+f`: search every run (`:search`)."""
@@ -319,36 +250,45 @@ class DroverApp(SessionControl, App[None]):
         """Show every binding active on the current screen."""
         self.push_screen(HelpScreen.for_screen(self))
 
-    # -- themes ------------------------------------------------------------------------------------
+    # -- quitting --------------------------------------------------------------------------------
 
-    def drover_theme_names(self) -> list[str]:
-        """drover's own themes, for the palette."""
-        return [t.name for t in THEMES]
+    async def action_quit(self) -> None:
+        """Quit (`ctrl+q`, `:q`); first warn when actions in the outbox are not delivered yet.
 
-    def set_theme(self, name: str) -> None:
-        """Switch theme by name (`:theme NAME` and the palette)."""
-        if name not in self.available_themes:
-            self.notify(f"No theme {name!r}; try {', '.join(self.drover_theme_names())}")
+        They are not lost: the outbox is in the mirror, and the next run of drover on this
+        profile (or `drover sync`) sends them. `ctrl+q` again, `y` or `enter` quits anyway.
+        """
+        if isinstance(self.screen, QuitDialog) or self.reader is None:
+            self.exit()
             return
-        self._persist_theme = True
-        self.theme = name
+        reader = self.reader
+        pending = await self.reads.run(lambda: reader.outbox(unfinished=True))
+        if not pending:
+            self.exit()
+            return
+        sessions = sorted({row.session_id for row in pending})
+        question = (
+            f"{len(pending)} action(s) for {len(sessions)} session(s) are not delivered yet. "
+            f"They stay in profile {self.profile}'s outbox and go out the next time drover "
+            "runs on it (or `drover sync`). Quit now?"
+        )
+        details = [f"{r.kind.replace('_', ' ')} → {r.session_id} ({r.state})" for r in pending]
 
-    def watch_theme(self, name: str) -> None:
-        if self.is_running and self._persist_theme:
-            self._save_theme(name)
+        def answer(result: str | None) -> None:
+            if result is not None:
+                self.exit()
 
-    @work(thread=True, exclusive=True, group="theme", exit_on_error=False)
-    def _save_theme(self, name: str) -> None:
-        try:
-            save_theme(name, self.config_path)
-        except Exception as exc:  # a bad config file must not break theme switching
-            self.call_from_thread(self.notify, f"Theme not saved: {exc}", severity="warning")
+        self.push_screen(QuitDialog(question, "Quit", details=details[:12]), answer)
 
     # -- acting ------------------------------------------------------------------------------------
 
     def refuse_readonly(self, what: str) -> None:
-        """Tell the user an action was refused because drover runs read-only."""
-        self.notify(f"Read-only mode: {what} refused.", severity="warning")
+        """Tell the user an action was refused because drover runs read-only, and why."""
+        why = self.readonly_reason or "read-only"
+        hint = ""
+        if why == NO_KEY:
+            hint = f" Run `drover login --profile {self.profile}` to act."
+        self.notify(f"Read-only ({why}): {what} refused.{hint}", severity="warning")
 
     def submit_action(
         self, session_id: str, kind: ActionKind, payload: Mapping[str, Any], *, quiet: bool = False

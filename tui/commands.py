@@ -83,7 +83,12 @@ COMMANDS: tuple[Command, ...] = (
         ("profile", "ctx"), "Switch profile: :profile NAME", lambda app, a: app.switch_profile(a)
     ),
     Command(("theme",), "Switch theme: :theme NAME", lambda app, a: app.set_theme(a)),
-    Command(("q", "quit", "q!"), "Quit drover", lambda app, _: app.exit()),
+    Command(
+        ("q", "quit"),
+        "Quit drover (warns about undelivered actions)",
+        lambda app, _: app.call_later(app.run_action, "quit"),
+    ),
+    Command(("q!",), "Quit now, whatever the outbox holds", lambda app, _: app.exit()),
 )
 
 
@@ -98,13 +103,37 @@ def run_command(app: DroverApp, line: str) -> bool:
         True when a command matched; otherwise the user has been told it is unknown.
     """
     name, _, argument = line.strip().lstrip(":").partition(" ")
-    for command in COMMANDS:
-        if name in command.names:
-            command.run(app, argument.strip())
+    command = find(name)
+    if command is not None:
+        command.run(app, argument.strip())
+        return True
+    alias = app.alias(name) if name else None
+    if alias is not None:
+        # An alias stands for a built-in command line; what was typed after it is appended.
+        real, _, fixed = alias.strip().lstrip(":").partition(" ")
+        command = find(real)
+        if command is not None:
+            command.run(app, " ".join(part for part in (fixed.strip(), argument.strip()) if part))
             return True
+        app.notify(f"Alias :{name} runs :{real}, which is no command", severity="warning")
+        return False
     if name:
         app.notify(f"Unknown command :{name}  (try :sessions, :inbox, :q)", severity="warning")
     return False
+
+
+def find(name: str) -> Command | None:
+    """The built-in command called `name` (or one of its short names)."""
+    return next((command for command in COMMANDS if name in command.names), None)
+
+
+def command_completions(app: DroverApp) -> list[str]:
+    """What the `:` prompt completes to: commands, your aliases, profiles and themes."""
+    words = [name for command in COMMANDS for name in command.names if len(name) > 1]
+    words += sorted(app.settings.aliases)
+    words += [f"profile {name}" for name in app.profile_names()]
+    words += [f"theme {name}" for name in app.drover_theme_names()]
+    return words
 
 
 class DroverCommands(Provider):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 from drover.sim.domain.checks import apply_metadata_patch
+from drover.sim.domain.multiagent import patch_self, resolve_multiagent
 from drover.sim.domain.state import SimState
 from drover.sim.domain.validate_agents import check_agent, check_mcp_servers
 from drover.sim.domain.validate_environments import check_environment
@@ -47,51 +48,20 @@ class Catalog:
             or isinstance(version, bool)
             or not 1 <= version <= len(versions)
         ):
-            raise SimError(
-                404,
-                f"agent {agent_id!r} has no version {version!r}",
-                error_code="agent_version_not_found",
-            )
+            raise SimError(404, f"agent {agent_id!r} has no version {version!r}")
         return versions[version - 1]
 
-    def resolve_roster(self, roster: list | None, self_id: str | None) -> dict | None:
-        """A validated coordinator roster → ``{type:"coordinator", agents:[references]}``."""
-        if roster is None:
-            return None
-        refs, seen = [], set()
-        for i, entry in enumerate(roster):
-            if isinstance(entry, str):
-                entry = {"type": "agent", "id": entry}
-            if entry["type"] == "self":
-                if self_id is None:
-                    raise invalid(f"body.multiagent.agents[{i}]: self is not allowed here")
-                entry = {"type": "agent", "id": self_id, "version": None}
-            if entry["id"] in seen:
-                raise invalid(f"body.multiagent.agents[{i}]: duplicate agent")
-            seen.add(entry["id"])
-            if entry["id"] == self_id:
-                refs.append({"type": "agent", "id": self_id, "version": entry.get("version") or 1})
-                continue
-            try:
-                member = self.agent(entry["id"], entry.get("version"))
-            except SimError as exc:
-                raise invalid(f"body.multiagent.agents[{i}]: {exc.message}") from exc
-            if member["archived_at"] is not None or member["multiagent"] is not None:
-                raise invalid(
-                    f"body.multiagent.agents[{i}]: agent is archived or itself multiagent"
-                )
-            refs.append({"type": "agent", "id": member["id"], "version": member["version"]})
-        return {"type": "coordinator", "agents": refs}
+    def resolve_multiagent(self, value, self_id: str | None, current: dict | None = None):
+        """A checked ``multiagent`` → its stored form (references resolved, defaults merged)."""
+        return resolve_multiagent(value, self_id, current, self.agent)
 
     def create_agent(self, body: dict) -> dict:
         fields = check_agent(body, update=False)
         # Resolve before taking an id, so a bad roster consumes nothing; `self` is patched in.
-        roster = self.resolve_roster(fields.get("multiagent"), _SELF)
+        multiagent = self.resolve_multiagent(fields.get("multiagent"), _SELF)
         agent_id = self.state.ids.new("agent")
-        for ref in (roster or {}).get("agents", []):
-            if ref["id"] == _SELF:
-                ref["id"] = agent_id
-        fields["multiagent"] = roster
+        patch_self(multiagent, _SELF, agent_id)
+        fields["multiagent"] = multiagent
         agent = new_agent(agent_id, fields, self._now())
         self.state.agents[agent_id] = [agent]
         return copy.deepcopy(agent)
@@ -102,14 +72,13 @@ class Catalog:
         fields = check_agent(body, update=True)
         expected = fields.pop("version", None)
         if expected is not None and expected != current["version"]:
-            raise conflict(
-                f"agent {agent_id!r} is at version {current['version']}, not {expected}",
-                "agent_version_mismatch",
-            )
+            raise conflict(f"agent {agent_id!r} is at version {current['version']}, not {expected}")
         if current["archived_at"] is not None:
-            raise invalid(f"agent {agent_id!r} is archived and read-only", "agent_archived")
+            raise invalid(f"agent {agent_id!r} is archived and read-only")
         if "multiagent" in fields:
-            fields["multiagent"] = self.resolve_roster(fields["multiagent"], agent_id)
+            fields["multiagent"] = self.resolve_multiagent(
+                fields["multiagent"], agent_id, current["multiagent"]
+            )
         if "metadata" in fields:
             fields["metadata"] = apply_metadata_patch(
                 current["metadata"], fields["metadata"], "body.metadata"
@@ -149,9 +118,7 @@ class Catalog:
     def _unique_name(self, name: str, except_id: str | None = None) -> None:
         for env in self.state.environments.values():
             if env["name"] == name and env["id"] != except_id:
-                raise conflict(
-                    f"an environment named {name!r} already exists", "environment_name_taken"
-                )
+                raise conflict(f"an environment named {name!r} already exists")
 
     def create_environment(self, body: dict) -> dict:
         fields = check_environment(body, update=False)
@@ -165,6 +132,12 @@ class Catalog:
         fields = check_environment(body, update=True)
         if env["archived_at"] is not None:
             raise invalid(f"environment {env_id!r} is archived", "environment_archived")
+        if "config" in fields and fields["config"]["type"] != env["config"]["type"]:
+            raise invalid(
+                f"body.config.type: the environment is {env['config']['type']}; "
+                "its type cannot change after creation",
+                "invalid_config_type_change",
+            )
         if "name" in fields:
             self._unique_name(fields["name"], env_id)
         if "metadata" in fields:

@@ -121,20 +121,27 @@ def typed(obj: Any, options: tuple[str, ...], where: str) -> str:
 
 
 def metadata(value: Any, where: str, *, patch: bool = False) -> dict:
-    """Check a metadata map (≤16 pairs, key ≤64, value ≤512); in a patch ``null`` deletes."""
+    """Check a metadata map (≤16 pairs, key ≤64, value ≤512); in a patch ``null`` deletes.
+
+    Limit violations carry the SDK's ``invalid_metadata`` code; a wrong JSON type does not.
+    """
     if not isinstance(value, dict):
         raise invalid(f"{where}: expected an object")
     if len(value) > METADATA_MAX_PAIRS:
-        raise invalid(f"{where}: at most {METADATA_MAX_PAIRS} pairs")
+        raise invalid(f"{where}: at most {METADATA_MAX_PAIRS} pairs", "invalid_metadata")
     for key, item in value.items():
         if not key or len(key) > METADATA_MAX_KEY:
-            raise invalid(f"{where}: keys must be 1-{METADATA_MAX_KEY} characters")
+            raise invalid(
+                f"{where}: keys must be 1-{METADATA_MAX_KEY} characters", "invalid_metadata"
+            )
         if item is None and patch:
             continue
         if not isinstance(item, str):
             raise invalid(f"{where}.{key}: expected a string")
         if len(item) > METADATA_MAX_VALUE:
-            raise invalid(f"{where}.{key}: at most {METADATA_MAX_VALUE} characters")
+            raise invalid(
+                f"{where}.{key}: at most {METADATA_MAX_VALUE} characters", "invalid_metadata"
+            )
     return value
 
 
@@ -147,7 +154,7 @@ def apply_metadata_patch(current: dict, patch: dict, where: str) -> dict:
         else:
             merged[key] = item
     if len(merged) > METADATA_MAX_PAIRS:
-        raise invalid(f"{where}: at most {METADATA_MAX_PAIRS} pairs")
+        raise invalid(f"{where}: at most {METADATA_MAX_PAIRS} pairs", "invalid_metadata")
     return merged
 
 

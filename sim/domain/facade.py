@@ -15,16 +15,16 @@ CONTRACT (the HTTP layer in ``drover.sim.http.app`` programs against it):
 
 Documented choices (where the protocol is silent):
 
-* Using an archived agent or environment for a new session is a 400 (``agent_archived`` /
-  ``environment_archived``); unknown agents, agent versions and environments in the body are 404s.
-* Sends to an archived or terminated session are a 409 (``session_archived``); archiving or
-  deleting a ``running`` session is a 400. Archiving a ``terminated`` session just sets
-  ``archived_at``.
+* Using an archived agent, environment, vault or memory store for a new session is a 400
+  (only the environment has an SDK code, ``environment_archived``); unknown agents, agent
+  versions, environments, vaults, memory stores and files in the body are 404s.
+* Sends to an archived or terminated session are a 409 (no SDK code); archiving or deleting a
+  ``running`` session is a 400. Archiving a ``terminated`` session just sets ``archived_at``.
 * Only a session *paused* at its budget refuses ``user.message``/``user.define_outcome``/
   ``system.message`` (400 naming the accepted types). The request that crosses the cap
   completes; the thread pauses before its next model request or at the end of the turn.
 * ``user.interrupt`` with a ``session_thread_id`` interrupts the whole session (the engine plays
-  one thread at a time). An interrupt while idle is processed on receipt.
+  one thread at a time). An interrupt while idle is processed at once (after its queued copy).
 * Answers routed to a child thread are echoed on the session view only (as in the example).
 * A scripted tool the agent has no toolset for gets that toolset's default policy.
 
@@ -34,13 +34,21 @@ tests and the fleet), :meth:`SimDomain.record` (the live record, 404 if unknown)
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import copy
 import random
 from pathlib import Path
 
 from drover.sim.domain.catalog import Catalog
+from drover.sim.domain.deployments import DeploymentOps
+from drover.sim.domain.library import LibraryOps
+from drover.sim.domain.memory import MemoryOps
+from drover.sim.domain.resources import ResourceOps
 from drover.sim.domain.sessions import SessionOps
 from drover.sim.domain.state import SimState
+from drover.sim.domain.vaults import VaultOps
+from drover.sim.domain.work import WorkOps
 from drover.sim.engine.log import Subscription
 from drover.sim.engine.pace import Pace
 from drover.sim.scenarios.loader import load_scenarios
@@ -48,12 +56,20 @@ from drover.sim.scenarios.script import Scenario, choose_scenario
 from drover.sim.wire.errors import SimError, invalid, not_found
 from drover.sim.wire.ids import Clock, IdFactory
 
+#: Seconds between checks for scheduled deployments that are due.
+SCHEDULE_TICK = 5.0
 
-class SimDomain(Catalog, SessionOps):
-    """Agents, environments, sessions and their engines.
+
+class SimDomain(
+    Catalog, SessionOps, ResourceOps, VaultOps, MemoryOps, LibraryOps, DeploymentOps, WorkOps
+):
+    """Agents, environments, sessions and their engines, and every resource family a session
+    references or a supervisor looks at (vaults, memory stores, files and skills, deployments,
+    self-hosted work).
 
     Args:
-        seed: Seeds ids and every session's scenario choices (same seed → same run).
+        seed: Seeds every session's scenario choices (same seed → same content). Ids are
+            never seeded: they are unique across runs (see :class:`~drover.sim.wire.ids.IdFactory`).
         pace: Default playback speed of sessions (``Pace`` or its text form).
         clock: Default clock (wall clock if omitted).
         scenarios_dir: Folder of scenario files (default: the shipped ones).
@@ -69,22 +85,39 @@ class SimDomain(Catalog, SessionOps):
     ) -> None:
         self.seed = seed
         self.pace = Pace.parse(pace)
-        self.state = SimState(ids=IdFactory(seed), clock=clock or Clock())
+        self.state = SimState(ids=IdFactory(), clock=clock or Clock())
+        self._sessions_made = 0
         self.scenarios: dict[str, Scenario] = load_scenarios(scenarios_dir)
-        self.duplicate_user_events = False
+        #: Queued copies of sent user events (on by default; ``/_sim/faults`` may turn them off).
+        self.duplicate_user_events = True
         Catalog.__init__(self, self.state)
+        self.seed_library()
+        self._scheduler: asyncio.Task | None = None
 
     async def start(self) -> None:
-        """Start the tasks of sessions that have work (sessions created before the loop ran)."""
+        """Start the tasks of sessions that have work (sessions created before the loop ran)
+        and the scheduler of cron deployments."""
         for record in self.state.sessions.values():
             if record.runtime is not None:
                 record.runtime.ensure_task()
+        self._scheduler = asyncio.create_task(self._schedule(), name="sim-deployments")
 
     async def stop(self) -> None:
-        """Cancel every session task."""
+        """Cancel every session task and the scheduler."""
+        if self._scheduler is not None:
+            self._scheduler.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._scheduler
+            self._scheduler = None
         for record in list(self.state.sessions.values()):
             if record.runtime is not None:
                 await record.runtime.stop()
+
+    async def _schedule(self) -> None:
+        """Fire scheduled deployments as the domain's clock passes their times."""
+        while True:
+            await asyncio.sleep(SCHEDULE_TICK)
+            self.fire_due()
 
     # -- the catalog facade (docstrings in Catalog) ----------------------------------------
 
@@ -103,9 +136,11 @@ class SimDomain(Catalog, SessionOps):
             agent = self.state.agents[agent["id"]][-1]
         return choose_scenario(self.scenarios, agent)
 
-    def session_rng(self, session_id: str) -> random.Random:
-        """The seeded generator of one session: same seed and id → same choices."""
-        return random.Random(f"{self.seed}:{session_id}")
+    def session_rng(self) -> random.Random:
+        """The seeded generator of the next session: the n-th session of a domain with the same
+        seed makes the same choices (its id differs every run)."""
+        self._sessions_made += 1
+        return random.Random(f"{self.seed}:{self._sessions_made}")
 
     # -- events, threads, streams -------------------------------------------------------
 

@@ -6,6 +6,7 @@ import asyncio
 import copy
 
 from drover.sim.domain.checks import apply_metadata_patch
+from drover.sim.domain.multiagent import member_refs
 from drover.sim.domain.validate_events import check_send_body
 from drover.sim.domain.validate_sessions import (
     check_session_create,
@@ -18,10 +19,9 @@ from drover.sim.engine.record import SessionRecord
 from drover.sim.engine.runtime import SessionRuntime
 from drover.sim.engine.turns import play_item
 from drover.sim.settings import POST_IDLE_RACE_SECONDS
-from drover.sim.wire.errors import SimError, invalid
+from drover.sim.wire.errors import conflict, invalid, not_found
 from drover.sim.wire.ids import Clock, parse_rfc3339, rfc3339
 from drover.sim.wire.objects import (
-    new_resource,
     new_session,
     new_thread,
     session_agent,
@@ -54,20 +54,17 @@ class SessionOps:
     def _resolve_agent(self, ref: dict) -> dict:
         agent = self.agent(ref["id"], ref["version"])  # unknown agent/version: 404
         if agent["archived_at"] is not None:
-            raise invalid(f"agent {ref['id']!r} is archived", "agent_archived")
+            raise invalid(f"agent {ref['id']!r} is archived")
         overrides = dict(ref["overrides"] or {})
         if "mcp_servers" in overrides or "tools" in overrides:
             tools = overrides.get("tools", agent["tools"])
             servers = overrides.get("mcp_servers", agent["mcp_servers"])
             overrides["mcp_servers"] = resolve_mcp(tools, servers, "body.agent.mcp_servers")
-        roster = []
-        for member in (agent["multiagent"] or {}).get("agents", []):
-            roster.append(
-                agent
-                if member["id"] == agent["id"]
-                else self.agent(member["id"], member["version"])
-            )
-        return session_agent(agent, overrides, roster)
+        members = {
+            ref["id"]: agent if ref["id"] == agent["id"] else self.agent(ref["id"], ref["version"])
+            for ref in member_refs(agent["multiagent"])
+        }
+        return session_agent(agent, overrides, members)
 
     def create_session(
         self, body: dict, *, pace: Pace | None = None, clock: Clock | None = None
@@ -87,19 +84,15 @@ class SessionOps:
             else None
         )
         if env is None:
-            raise SimError(
-                404,
-                f"environment {parts['environment_id']!r} not found",
-                error_code="environment_not_found",
-            )
+            raise not_found("environment", parts["environment_id"])
         if env["archived_at"] is not None:
             raise invalid(f"environment {env['id']!r} is archived", "environment_archived")
+        self.check_vault_ids(parts["vault_ids"])
+        self.check_resource_refs(parts["resources"])
         clock = clock or self.state.clock
         session_id = self.state.ids.new("sesn")
         now = rfc3339(clock.now())
-        resources = [
-            new_resource(self.state.ids.new("sesrsc"), spec, now) for spec in parts["resources"]
-        ]
+        resources = self.build_resources(parts["resources"], now)
         resource = new_session(
             session_id,
             agent=snapshot,
@@ -117,7 +110,7 @@ class SessionOps:
             pace=Pace.parse(pace) if pace else self.pace,
             scenario=self.scenario_for_agent(base_agent),
             scenarios=self.scenarios,
-            rng=self.session_rng(session_id),
+            rng=self.session_rng(),
             play=play_item,
             duplicate_user_events=lambda: self.duplicate_user_events,
         )
@@ -128,6 +121,7 @@ class SessionOps:
         record.threads[primary["id"]] = primary
         runtime.primary_thread_id = primary["id"]
         self.state.sessions[session_id] = record
+        self.queue_work(env["id"], session_id)  # self-hosted environments only
         if parts["initial_events"]:
             apply_sends(runtime, parts["initial_events"])
         return self.get_session(session_id)
@@ -183,9 +177,7 @@ class SessionOps:
         fields = check_session_update(body)
         s = record.resource
         if s["status"] == "terminated":
-            raise SimError(
-                409, f"session {session_id!r} is terminated", error_code="session_archived"
-            )
+            raise conflict(f"session {session_id!r} is terminated; it cannot be updated")
         changes: dict = {}
         if "title" in fields and fields["title"] != s["title"]:
             changes["title"] = fields["title"]
@@ -206,11 +198,11 @@ class SessionOps:
             new = fields["budget"]
             if s["budget"] is None and new is not None:
                 raise invalid(
-                    "a budget can only be set when the session is created", "budget_create_only"
+                    "budget_create_only: a budget can only be set when the session is created"
                 )
             if new is not None and budget_cents(new) <= rt.cost_cents():
                 raise invalid(
-                    "the new budget must exceed the cost consumed so far", "budget_not_raised"
+                    "budget_not_raised: the new budget must exceed the cost consumed so far"
                 )
             if new != s["budget"]:
                 changes["budget"] = new
@@ -237,6 +229,7 @@ class SessionOps:
             record.resource["archived_at"] = rt.now()
             if record.resource["status"] != "terminated":
                 rt.terminate()
+            self.stop_session_work(session_id)
         return self.get_session(session_id)
 
     def delete_session(self, session_id: str) -> dict:
@@ -247,6 +240,7 @@ class SessionOps:
         rt.cancel()
         rt.emit("session.deleted")
         record.log.close()
+        self.stop_session_work(session_id)
         del self.state.sessions[session_id]
         return {"id": session_id, "type": "session_deleted"}
 
@@ -256,6 +250,8 @@ class SessionOps:
         events = check_send_body(body)
         env = self.state.environments.get(record.resource["environment_id"])
         check_sends(record.runtime, events, env)
+        if env is not None and any(e["type"] == "user.message" for e in events):
+            self.requeue_work(env["id"], session_id)  # self-hosted: dormant work wakes up
         return {"data": apply_sends(record.runtime, events)}
 
     async def settle(self, session_id: str, timeout: float = 10.0) -> dict:

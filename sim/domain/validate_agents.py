@@ -18,12 +18,16 @@ from drover.sim.domain.checks import (
     text,
     typed,
 )
+from drover.sim.domain.validate_multiagent import check_multiagent
+from drover.sim.domain.validate_web import WEB_SETTINGS, check_web_settings
 from drover.sim.scenarios.script import AGENT_TOOLS
 from drover.sim.wire.errors import invalid
 
 POLICIES = ("always_allow", "always_ask", "auto")
 EFFORTS = ("low", "medium", "high", "xhigh", "max")
-WEB_SETTINGS = ("allowed_domains", "blocked_domains", "max_content_tokens")
+#: What ``model.effort`` resolves to when a request leaves it out (the SDK: "Always present;
+#: resolved to the per-model default at save time").
+DEFAULT_EFFORT = "high"
 AGENT_FIELDS = (
     "name",
     "model",
@@ -42,21 +46,23 @@ MAX_MCP_SERVERS = 20
 
 
 def check_model(value: Any, where: str) -> dict:
-    """A model id string or ``{id, effort?, speed?, inference_geo?}`` → the response object."""
+    """A model id string or ``{id, effort?, speed?, inference_geo?}`` → the response object
+    (``effort`` always present)."""
     if isinstance(value, str) and value:
-        return {"id": value}
+        return {"id": value, "effort": {"type": DEFAULT_EFFORT}}
     if not isinstance(value, dict):
         raise invalid(f"{where}: expected a model id string or object")
     no_unknown(value, ("id", "effort", "speed", "inference_geo"), where)
     model: dict = {"id": text(value, "id", where, required=True, min_len=1)}
     effort = value.get("effort")
-    if effort is not None:
-        if isinstance(effort, str):
-            effort = {"type": effort}
-        no_unknown(effort if isinstance(effort, dict) else {}, ("type",), f"{where}.effort")
-        model["effort"] = {"type": typed(effort, EFFORTS, f"{where}.effort")}
-    if (speed := enum(value, "speed", ("standard", "fast"), where)) is not None:
-        model["speed"] = speed
+    if effort is None:
+        effort = DEFAULT_EFFORT
+    if isinstance(effort, str):
+        effort = {"type": effort}
+    no_unknown(effort if isinstance(effort, dict) else {}, ("type",), f"{where}.effort")
+    model["effort"] = {"type": typed(effort, EFFORTS, f"{where}.effort")}
+    if value.get("speed") is not None:
+        model["speed"] = enum(value, "speed", ("standard", "fast"), where)
     if (geo := field(value, "inference_geo", str, where, nullable=True)) is not None:
         model["inference_geo"] = geo
     return model
@@ -71,42 +77,45 @@ def _default_config(tool: dict, where: str, default_policy: str) -> dict:
     config = field(tool, "default_config", dict, where, nullable=True) or {}
     no_unknown(config, ("enabled", "permission_policy"), f"{where}.default_config")
     policy = config.get("permission_policy")
+    enabled = field(config, "enabled", bool, f"{where}.default_config", nullable=True)
     return {
-        "enabled": field(config, "enabled", bool, f"{where}.default_config", default=True),
+        "enabled": True if enabled is None else enabled,
         "permission_policy": _policy(policy, f"{where}.default_config.permission_policy")
         if policy is not None
         else {"type": default_policy},
     }
 
 
-def _configs(tool: dict, where: str, default: dict, *, agent_toolset: bool) -> list[dict]:
+def _configs(
+    tool: dict, where: str, default: dict, *, agent_toolset: bool, custom_tools: set[str]
+) -> list[dict]:
     out = []
     for i, config in enumerate(field(tool, "configs", list, where, nullable=True) or []):
         at = f"{where}.configs[{i}]"
         if not isinstance(config, dict):
             raise invalid(f"{at}: expected an object")
-        extra = ("type", *WEB_SETTINGS) if agent_toolset else ()
-        no_unknown(config, ("name", "enabled", "permission_policy", *extra), at)
         if agent_toolset:
             name = enum(config, "name", AGENT_TOOLS, at, required=True)
-            if config.get("type", name) != name:
+            if config.get("type") not in (None, name):
                 raise invalid(f"{at}.type: must equal name")
+            extra = ("type", *WEB_SETTINGS.get(name, ()))
         else:
             name = text(config, "name", at, required=True, min_len=1)
+            extra = ()
+        no_unknown(config, ("name", "enabled", "permission_policy", *extra), at)
         policy = config.get("permission_policy")
+        enabled = field(config, "enabled", bool, at, nullable=True)
         item = {
             "name": name,
-            "enabled": field(config, "enabled", bool, at, default=default["enabled"]),
+            "enabled": default["enabled"] if enabled is None else enabled,
             "permission_policy": _policy(policy, f"{at}.permission_policy")
             if policy is not None
             else dict(default["permission_policy"]),
         }
         if agent_toolset:
             item = {"type": name, **item}
-            if name.startswith("web_"):
-                item.update({k: config[k] for k in WEB_SETTINGS if k in config})
-            elif any(k in config for k in WEB_SETTINGS):
-                raise invalid(f"{at}: web settings are only valid for web tools")
+            if name in WEB_SETTINGS:
+                item.update(check_web_settings(name, config, at, custom_tools))
         out.append(item)
     return out
 
@@ -118,6 +127,9 @@ def check_tools(value: Any, where: str = "tools") -> list[dict]:
     if len(value) > MAX_TOOLS:
         raise invalid(f"{where}: at most {MAX_TOOLS} tools")
     tools: list[dict] = []
+    custom_tools = {
+        t.get("name") for t in value if isinstance(t, dict) and t.get("type") == "custom"
+    }
     for i, tool in enumerate(value):
         at = f"{where}[{i}]"
         kind = typed(tool, ("agent_toolset_20260401", "mcp_toolset", "custom"), at)
@@ -143,7 +155,9 @@ def check_tools(value: Any, where: str = "tools") -> list[dict]:
         if not toolset:
             built["mcp_server_name"] = text(tool, "mcp_server_name", at, required=True, min_len=1)
         built["default_config"] = default
-        built["configs"] = _configs(tool, at, default, agent_toolset=toolset)
+        built["configs"] = _configs(
+            tool, at, default, agent_toolset=toolset, custom_tools=custom_tools
+        )
         tools.append(built)
     return tools
 
@@ -215,34 +229,11 @@ def check_execution_identity(value: Any, where: str = "execution_identity") -> d
     return {"type": kind, "role_arn": text(value, "role_arn", where, required=True, min_len=1)}
 
 
-def check_roster(value: Any, where: str = "multiagent") -> list[Any] | None:
-    """A coordinator roster, unresolved: entries are ids, ``{type:"agent",id,version?}`` or
-    ``{type:"self"}``. The domain resolves them (it knows which agents exist)."""
-    if value is None:
-        return None
-    typed(value, ("coordinator",), where)
-    no_unknown(value, ("type", "agents"), where)
-    roster = field(value, "agents", list, where, required=True)
-    if not 1 <= len(roster) <= 20:
-        raise invalid(f"{where}.agents: must have 1-20 entries")
-    for i, entry in enumerate(roster):
-        at = f"{where}.agents[{i}]"
-        if isinstance(entry, str):
-            continue
-        kind = typed(entry, ("agent", "self"), at)
-        if kind == "agent":
-            no_unknown(entry, ("type", "id", "version"), at)
-            text(entry, "id", at, required=True, min_len=1)
-            field(entry, "version", int, at, nullable=True)
-        else:
-            no_unknown(entry, ("type",), at)
-    return roster
-
-
 def check_agent(body: Any, *, update: bool) -> dict:
     """An agent create/update body → normalized fields (only those given, on update).
 
-    The ``multiagent`` value is returned as an unresolved roster (see :func:`check_roster`).
+    The ``multiagent`` value is returned checked but unresolved (see
+    :mod:`drover.sim.domain.validate_multiagent`).
     """
     body = body_object(body)
     no_unknown(body, AGENT_FIELDS + (("version",) if update else ()), "body")
@@ -264,7 +255,7 @@ def check_agent(body: Any, *, update: bool) -> dict:
     if "skills" in body:
         out["skills"] = check_skills(body["skills"] if body["skills"] is not None else [])
     if "multiagent" in body:
-        out["multiagent"] = check_roster(body["multiagent"])
+        out["multiagent"] = check_multiagent(body["multiagent"])
     if body.get("execution_identity") is not None:
         out["execution_identity"] = check_execution_identity(body["execution_identity"])
     if "metadata" in body:

@@ -43,8 +43,10 @@ def check_env_config(value: Any, where: str = "body.config") -> dict:
         networking = {
             "type": "limited",
             "allowed_hosts": str_list(net, "allowed_hosts", at) or [],
-            "allow_mcp_servers": field(net, "allow_mcp_servers", bool, at, default=False),
-            "allow_package_managers": field(net, "allow_package_managers", bool, at, default=False),
+            "allow_mcp_servers": bool(field(net, "allow_mcp_servers", bool, at, nullable=True)),
+            "allow_package_managers": bool(
+                field(net, "allow_package_managers", bool, at, nullable=True)
+            ),
         }
     pkgs = value.get("packages") or {}
     at = f"{where}.packages"

@@ -64,9 +64,9 @@ def check_block(block: Any, options: tuple[str, ...], where: str) -> dict:
         text(block, "source", where, required=True)
         text(block, "title", where, required=True)
         content(block, "content", ("text",), where, required=True)
-        if (citations := field(block, "citations", dict, where, nullable=True)) is not None:
-            no_unknown(citations, ("enabled",), f"{where}.citations")
-            field(citations, "enabled", bool, f"{where}.citations", required=True)
+        citations = field(block, "citations", dict, where, required=True)  # required (SDK)
+        no_unknown(citations, ("enabled",), f"{where}.citations")
+        field(citations, "enabled", bool, f"{where}.citations", required=True)
     return block
 
 

@@ -53,7 +53,7 @@ class SessionRuntime:
 
     Args:
         record: The session's record (resource, log, threads).
-        ids: Id factory (shared, so a seed fixes every id).
+        ids: Id factory (shared by the domain; unique across runs).
         clock: The session's clock.
         pace: Playback speed.
         scenario: The scenario the session's agent plays.
@@ -61,7 +61,7 @@ class SessionRuntime:
         rng: The session's seeded generator (fills ``{vars}``).
         play: Plays one work item to its idle: :func:`drover.sim.engine.turns.play_item`
             (passed in because the turn players build on this module).
-        duplicate_user_events: Callable telling whether the duplicate-echo fault is on.
+        duplicate_user_events: Callable telling whether queued copies are on (the default).
     """
 
     def __init__(
@@ -75,7 +75,7 @@ class SessionRuntime:
         scenarios: dict[str, Scenario],
         rng: random.Random,
         play: Callable[[SessionRuntime, WorkItem], Awaitable[None]],
-        duplicate_user_events: Callable[[], bool] = lambda: False,
+        duplicate_user_events: Callable[[], bool] = lambda: True,
     ) -> None:
         self.record, self.log = record, record.log
         self.ids, self.clock, self.pace = ids, clock, pace

@@ -31,6 +31,11 @@ class Terminated(Exception):
     """A terminal error ended the session."""
 
 
+class ChildTerminated(Exception):
+    """A child thread met an error it cannot come back from: the thread terminates, the
+    session goes on."""
+
+
 @dataclass
 class Ctx:
     """Where a turn plays: the primary thread (``thread`` None) or a child thread."""
@@ -40,10 +45,16 @@ class Ctx:
     values: dict  # placeholder values: scenario vars + {message}
     inflight: str | None = None  # id of an open span.model_request_start
     last_request: Request | None = None
+    name: str | None = None  # the agent name threads show (an advisor has none of its own)
 
     def tag(self) -> dict:
         """The fields of this thread's status events."""
-        return {"session_thread_id": self.thread, "agent_name": self.agent["name"]}
+        return {"session_thread_id": self.thread, "agent_name": self.name or self.agent["name"]}
+
+    @property
+    def model_id(self) -> str:
+        model = self.agent["model"]
+        return model["id"] if isinstance(model, dict) else model
 
 
 #: :func:`drover.sim.engine.turns.play_turn`, handed to the parts of a turn that play turns of
@@ -103,7 +114,7 @@ def end_request(
         "cache_creation_input_tokens": 0,
     }
     usage = zero if request is None or is_error else _model_usage(request, share)
-    rt.add_tokens(ctx.agent["model"]["id"], usage, ctx.thread)
+    rt.add_tokens(ctx.model_id, usage, ctx.thread)
     rt.emit(
         "span.model_request_end",
         {

@@ -7,11 +7,12 @@ session's task; it ends with ``session.usage`` + ``session.status_idle`` (or ter
 from __future__ import annotations
 
 from drover.sim.engine.budget import budget_gate
-from drover.sim.engine.delegation import delegate
+from drover.sim.engine.delegation import delegate, set_thread
 from drover.sim.engine.outcomes import play_outcome
 from drover.sim.engine.permissions import evaluate
 from drover.sim.engine.runtime import Pending, SessionRuntime, WorkItem
 from drover.sim.engine.turn_steps import (
+    ChildTerminated,
     Ctx,
     Interrupted,
     Terminated,
@@ -23,6 +24,7 @@ from drover.sim.engine.turn_steps import (
     sleep,
     step,
 )
+from drover.sim.engine.workflow import consult, run_workflow
 from drover.sim.scenarios.script import Request, ToolCall, Turn, fill
 
 #: Share of a request's seconds spent "thinking" before the message streams.
@@ -70,6 +72,8 @@ async def play_request(rt: SessionRuntime, ctx: Ctx, request: Request, values: d
     """One model request: budget gate, errors, output, tool calls, delegation."""
     await checkpoint(rt, ctx)
     await budget_gate(rt, ctx)
+    if request.compaction:  # the context was summarised before this request
+        rt.emit("agent.thread_context_compacted", thread=ctx.thread)
     if request.error:
         await _fail_attempts(rt, ctx, request)
     ctx.last_request = request
@@ -106,9 +110,15 @@ async def play_request(rt: SessionRuntime, ctx: Ctx, request: Request, values: d
     await _await_answers(rt, ctx, [use for _, use in calls])
     for call, use in calls:
         await _tool_result(rt, ctx, call, use, values)
-    # One level of delegation (§4.5): a child's own delegations are not played.
-    for child in request.delegate if ctx.thread is None else ():
-        await delegate(rt, child, values, play_turn)
+    # One level of delegation (§4.5): a child's own delegations, consultations and workflow
+    # runs are not played.
+    if ctx.thread is None:
+        if request.advisor is not None:
+            await consult(rt, request.advisor, values)
+        for child in request.delegate:
+            await delegate(rt, child, values, play_turn, member="subagents")
+        if request.workflow is not None:
+            await run_workflow(rt, request.workflow, values, play_turn)
     await checkpoint(rt, ctx)
 
 
@@ -137,6 +147,9 @@ async def _fail_attempts(rt: SessionRuntime, ctx: Ctx, request: Request) -> None
         elif body["type"] == "credential_host_unreachable_error":
             body.update(credential_id="vcrd_sim", vault_id="vlt_sim")
         rt.emit("session.error", {"error": body}, thread=ctx.thread)
+        if ctx.thread is not None:
+            await _child_retry(rt, ctx, status)
+            continue
         if status == "terminal":
             raise Terminated
         if status == "exhausted":
@@ -146,6 +159,20 @@ async def _fail_attempts(rt: SessionRuntime, ctx: Ctx, request: Request) -> None
         await sleep(rt, ctx, RETRY_BACKOFF)
         rt.emit_running()
         await step(rt)
+
+
+async def _child_retry(rt: SessionRuntime, ctx: Ctx, status: str) -> None:
+    """A child thread's error: it reschedules (its own status events, cross-posted), or, when
+    its retries are exhausted or the error is terminal, the child terminates."""
+    if status in ("exhausted", "terminal"):
+        raise ChildTerminated
+    thread = rt.record.threads[ctx.thread]
+    set_thread(rt, thread, "rescheduling")
+    rt.emit("session.thread_status_rescheduled", ctx.tag(), thread=ctx.thread, cross_post=True)
+    await sleep(rt, ctx, RETRY_BACKOFF)
+    set_thread(rt, thread, "running")
+    rt.emit("session.thread_status_running", ctx.tag(), thread=ctx.thread, cross_post=True)
+    await step(rt)
 
 
 async def _stream_message(rt: SessionRuntime, ctx: Ctx, text: str, seconds: float) -> None:

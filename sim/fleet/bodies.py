@@ -75,8 +75,18 @@ def agent_tools(fleet: dict) -> tuple[list[dict], list[dict]]:
     return tools, servers
 
 
-def agent_body(scenario: Scenario, name: str | None = None, roster: list | None = None) -> dict:
-    """An agent create body for ``scenario`` (``metadata.scenario`` names it)."""
+def agent_body(
+    scenario: Scenario,
+    name: str | None = None,
+    roster: list | None = None,
+    workflow_roster: list | None = None,
+) -> dict:
+    """An agent create body for ``scenario`` (``metadata.scenario`` names it).
+
+    A ``[fleet]`` table with ``advisor`` (a model id) makes a ``multiagent_20261001`` agent:
+    that advisor, ``roster`` as the subagents' predefined agents and ``workflow_roster`` as the
+    workflows', inline agents allowed for the rest. Otherwise a ``roster`` makes a coordinator.
+    """
     fleet = scenario.fleet
     name = name or fleet.get("agent_name") or scenario.name
     tools, servers = agent_tools(fleet)
@@ -88,14 +98,35 @@ def agent_body(scenario: Scenario, name: str | None = None, roster: list | None 
         "tools": tools, "mcp_servers": servers,
         "metadata": {"scenario": scenario.name, "fleet": "demo"},
     }  # fmt: skip
-    if roster:
+    if fleet.get("advisor"):
+        body["multiagent"] = {
+            "type": "multiagent_20261001",
+            "advisor": {"type": "enabled", "model": fleet["advisor"]},
+            "subagents": {"type": "enabled", "predefined_agents": roster or []},
+            "workflows": {"type": "enabled", "predefined_agents": workflow_roster or []},
+        }
+    elif roster:
         body["multiagent"] = {"type": "coordinator", "agents": roster}
     return body
 
 
-def _delegates(scenario: Scenario) -> list:
+def _requests(scenario: Scenario) -> list:
     turns = (*scenario.turns, scenario.followup) if scenario.followup else scenario.turns
-    return [d for turn in turns for r in turn.requests for d in r.delegate]
+    return [r for turn in turns for r in turn.requests]
+
+
+def _delegates(scenario: Scenario) -> list:
+    return [d for r in _requests(scenario) for d in r.delegate]
+
+
+def _workflow_agents(scenario: Scenario) -> list:
+    return [
+        a
+        for r in _requests(scenario)
+        if r.workflow
+        for phase in r.workflow.phases
+        for a in phase.agents
+    ]
 
 
 def turn_work(scenario: Scenario) -> int:
@@ -127,19 +158,36 @@ def ensure_agents(domain, agents: dict[str, str]) -> None:
             agents.setdefault(key, agent_id)
     scenarios = domain.scenarios
     by_name = {s.fleet.get("agent_name"): n for n, s in scenarios.items()}
-    for name, scenario in sorted(scenarios.items(), key=lambda kv: bool(_delegates(kv[1]))):
-        if name in agents:
-            continue
-        roster = []
-        for child in _delegates(scenario):
+
+    def team(scenario: Scenario) -> bool:
+        return bool(_delegates(scenario) or _workflow_agents(scenario))
+
+    def refs(children: list, scenario: Scenario, *, inline: bool) -> list[dict]:
+        """Saved agents for the children (those a multiagent_20261001 agent can define
+        inline are left out unless a fleet scenario plays them)."""
+        out: list[dict] = []
+        for child in children:
             key = by_name.get(child.agent_name) or child.agent_name
+            if inline and key not in scenarios:
+                continue
             if key not in agents:
                 source = scenarios.get(child.scenario or "", scenario)
                 body = agent_body(source, child.agent_name)
                 body["metadata"]["fleet"] = "roster"
                 agents[key] = domain.create_agent(body)["id"]
-            roster.append({"type": "agent", "id": agents[key], "version": 1})
-        agents[name] = domain.create_agent(agent_body(scenario, roster=roster))["id"]
+            ref = {"type": "agent", "id": agents[key], "version": 1}
+            if ref not in out:
+                out.append(ref)
+        return out
+
+    for name, scenario in sorted(scenarios.items(), key=lambda kv: team(kv[1])):
+        if name in agents:
+            continue
+        inline = bool(scenario.fleet.get("advisor"))
+        roster = refs(_delegates(scenario), scenario, inline=inline)
+        flows = refs(_workflow_agents(scenario), scenario, inline=inline)
+        body = agent_body(scenario, roster=roster, workflow_roster=flows)
+        agents[name] = domain.create_agent(body)["id"]
 
 
 def ensure_environments(domain, environments: dict[str, str]) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from drover.sim.engine.pace import Pace
 from drover.sim.fleet.bodies import ensure_agents, ensure_environments, session_body
+from drover.sim.fleet.platform import ensure_platform, platform_fields
 from drover.sim.scenarios.script import Scenario
 
 #: Stop reasons after which a session may get a follow-up.
@@ -26,12 +27,14 @@ class Fleet:
         sessions: Session ids, in creation order.
         states: Session id → the state it was built in (``history``, ``waiting``, ``long``,
             ``live``).
+        platform: The vault and memory store the fleet's sessions use (``vault``, ``store``).
     """
 
     agents: dict[str, str] = field(default_factory=dict)
     environments: dict[str, str] = field(default_factory=dict)
     sessions: list[str] = field(default_factory=list)
     states: dict[str, str] = field(default_factory=dict)
+    platform: dict[str, str] = field(default_factory=dict)
 
     def create(self, domain, scenario: Scenario, rng: random.Random, **kw) -> tuple[str, dict]:
         """Create a session of ``scenario``; ``(session id, its vars)``.
@@ -40,8 +43,14 @@ class Fleet:
         """
         ensure_agents(domain, self.agents)
         ensure_environments(domain, self.environments)
+        ensure_platform(domain, self.platform)
         values = scenario.choose_vars(rng)
         body = session_body(self.agents, self.environments, scenario, values, rng)
+        extra = platform_fields(scenario, self.platform)
+        if extra.get("resources"):
+            body["resources"] = [*body.get("resources", []), *extra["resources"]]
+        if extra.get("vault_ids"):
+            body["vault_ids"] = extra["vault_ids"]
         session_id = domain.create_session(body, **kw)["id"]
         runtime = domain.state.sessions[session_id].runtime
         if runtime is not None and hasattr(runtime, "vars"):

@@ -19,8 +19,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from drover.sim.engine.pace import Pace
-from drover.sim.fleet.bodies import asks_early, custom_output, nth_message, turn_work, user_message
+from drover.sim.fleet.bodies import (
+    asks_early,
+    custom_output,
+    ensure_agents,
+    ensure_environments,
+    nth_message,
+    turn_work,
+    user_message,
+)
 from drover.sim.fleet.fleet import IDLE_OR_END, TERMINAL_STOPS, Fleet, domain_pace, last_stop, send
+from drover.sim.fleet.platform import ensure_deployment
 from drover.sim.fleet.replay_clock import ReplayClock
 from drover.sim.scenarios.script import Scenario
 
@@ -28,6 +37,8 @@ from drover.sim.scenarios.script import Scenario
 WAITING_SHARE, LIVE_SHARE = 0.15, 0.2
 #: Chance that a finished session older than a week was archived since.
 ARCHIVED_SHARE = 0.2
+#: Fleets at least this big include a nightly deployment (its run is one of the sessions).
+DEPLOYMENT_FLEET = 10
 
 
 async def _settle(domain, session_id: str, before: int) -> dict | None:
@@ -141,7 +152,9 @@ async def populate(domain, size: int, *, seed: int = 0, finished_events: int = 1
     live_clock = domain.state.clock
     now = live_clock.now()
     handover: list[tuple[ReplayClock, Pace]] = []
-    for plan in _plan(domain.scenarios, size, rng):
+    # A fleet of ten or more has a nightly deployment; its run is one of the sessions.
+    deploy = size >= DEPLOYMENT_FLEET and "triage-bot" in domain.scenarios
+    for plan in _plan(domain.scenarios, size - deploy, rng):
         if plan.state == "live":
             session_id, values = fleet.create(domain, plan.scenario, rng)
             send(domain, session_id, [user_message(nth_message(plan.scenario, values, rng, 0))])
@@ -157,6 +170,13 @@ async def populate(domain, size: int, *, seed: int = 0, finished_events: int = 1
                 domain.archive_session(session_id)
             handover.append((clock, pace))
         fleet.states[session_id] = plan.state
+    if deploy:
+        ensure_agents(domain, fleet.agents)
+        ensure_environments(domain, fleet.environments)
+        session_id = ensure_deployment(domain, fleet.agents, fleet.environments)
+        if session_id is not None:
+            fleet.sessions.append(session_id)
+            fleet.states[session_id] = "live"
     live = domain_pace(domain)
     for clock, pace in handover:  # from now on they play (follow-ups, approvals) like the rest
         clock.release()

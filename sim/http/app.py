@@ -26,7 +26,18 @@ from drover.sim.http.faults import FaultInjector
 from drover.sim.http.httpio import error_response, request_id
 from drover.sim.http.middleware import SimMiddleware
 from drover.sim.http.ratelimit import RateLimiter
-from drover.sim.http.routes import agents, control, events, sessions
+from drover.sim.http.routes import (
+    agents,
+    control,
+    deployments,
+    events,
+    library,
+    memory,
+    resources,
+    sessions,
+    vaults,
+    work,
+)
 from drover.sim.settings import SimConfig
 from drover.sim.wire.errors import SimError
 
@@ -81,8 +92,14 @@ def create_app(domain: Any, config: SimConfig | None = None) -> Starlette:
     app = Starlette(
         routes=[
             *agents.ROUTES,
+            *work.ROUTES,
             *sessions.ROUTES,
             *events.ROUTES,
+            *resources.ROUTES,
+            *vaults.ROUTES,
+            *memory.ROUTES,
+            *library.ROUTES,
+            *deployments.ROUTES,
             *control.ROUTES,
         ],
         middleware=[Middleware(SimMiddleware, context=ctx)],

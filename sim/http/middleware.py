@@ -2,7 +2,10 @@
 limits and request faults (pure ASGI, so streams pass through untouched and unbuffered).
 
 Checks run in this order: ``request-id`` assigned → auth (401) → beta header on ``/v1`` (404,
-as the real API answers for endpoints that do not exist without the beta) → declared body size
+as the real API answers for endpoints that do not exist without the beta; which beta depends on
+the family, as the SDK sends them: memory stores take ``agent-memory-2026-07-22`` or the
+managed-agents beta, files and skills need none, everything else the managed-agents beta) →
+declared body size
 (413) → latency fault → rate limit (429) → injected 429/5xx. ``/_sim/*`` control endpoints need
 the key but skip the beta header, limits and faults. Any exception that escapes a route becomes
 a 500 envelope (or a dropped connection if the response already started): the server never dies
@@ -17,12 +20,27 @@ from typing import Any
 
 from drover.sim.http.context import SimContext
 from drover.sim.http.httpio import JSON_TYPE, Receive, Scope, Send, dumps
-from drover.sim.settings import BETA
+from drover.sim.settings import BETA, MEMORY_BETA
 from drover.sim.wire.errors import SimError
 
 log = logging.getLogger(__name__)
 
 CONTROL_PREFIX = "/_sim/"
+#: Path prefix → the betas any one of which opens it (the SDK's headers; files and skills
+#: carry none unless the caller adds some). Everything else under ``/v1`` needs :data:`BETA`.
+FAMILY_BETAS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("/v1/memory_stores", frozenset({MEMORY_BETA, BETA})),
+    ("/v1/files", frozenset()),
+    ("/v1/skills", frozenset()),
+)
+
+
+def required_betas(path: str) -> frozenset[str]:
+    """The betas that open ``path`` (empty: none needed)."""
+    for prefix, betas in FAMILY_BETAS:
+        if path == prefix or path.startswith(prefix + "/"):
+            return betas
+    return frozenset({BETA})
 
 
 class SimMiddleware:
@@ -84,8 +102,10 @@ class SimMiddleware:
         path: str = scope["path"]
         if path.startswith(CONTROL_PREFIX):
             return None
-        if BETA not in betas:
-            return SimError(404, f"Not found (this endpoint requires anthropic-beta: {BETA})")
+        needed = required_betas(path)
+        if needed and not needed & betas:
+            names = " or ".join(sorted(needed))
+            return SimError(404, f"Not found (this endpoint requires anthropic-beta: {names})")
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.ctx.config.max_body_bytes:
             return too_large(self.ctx.config.max_body_bytes)

@@ -81,7 +81,9 @@ class PageSpec:
     default_order: str = "asc"
     orderable: bool = False
     bidirectional: bool = False
-    ident: Callable[[dict], str] = lambda item: str(item.get("id") or item.get("memory_store_id"))
+    ident: Callable[[dict], str] = lambda item: str(
+        item.get("id") or item.get("memory_store_id") or item.get("path")
+    )
 
 
 def by_field(name: str) -> Callable[[dict], Any]:

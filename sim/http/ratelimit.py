@@ -1,19 +1,29 @@
 """Per-minute request limits as token buckets (protocol §1.6: create and read buckets).
 
+Both are on by default at the documented org values (``SimConfig``: 300 create, 1,200 read).
+
 Classification (documented choice; the real API leaves ``POST …/events`` unclassified): a
-``POST`` to a collection (``/v1/agents``, ``/v1/environments``, ``/v1/sessions``) is a *create*;
-every ``GET`` — opening a stream included — is a *read*; other writes are not limited.
+``POST`` that makes a new object — a collection (``/v1/agents``, ``/v1/environments``,
+``/v1/sessions``, ``/v1/vaults``, ``/v1/memory_stores``, ``/v1/deployments``, a vault's
+credentials, a store's memories, a session's resources) or running a deployment (it creates a
+session) — is a *create*; every ``GET`` (opening a stream included) is a *read*; other writes
+are not limited.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 
 from drover.sim.http.faults import throttled
 from drover.sim.wire.errors import SimError
 
-CREATE_PATHS = frozenset({"/v1/agents", "/v1/environments", "/v1/sessions"})
+CREATE_PATH = re.compile(
+    r"/v1/(agents|environments|sessions|vaults|memory_stores|deployments)"
+    r"|/v1/vaults/[^/]+/credentials|/v1/memory_stores/[^/]+/memories"
+    r"|/v1/sessions/[^/]+/resources|/v1/deployments/[^/]+/run"
+)
 
 
 class TokenBucket:
@@ -71,7 +81,7 @@ class RateLimiter:
         """Charge one request; return a 429 to send if its bucket is empty."""
         if method == "GET":
             bucket, name = self.read, "read"
-        elif method == "POST" and path.rstrip("/") in CREATE_PATHS:
+        elif method == "POST" and CREATE_PATH.fullmatch(path.rstrip("/")):
             bucket, name = self.create, "create"
         else:
             return None

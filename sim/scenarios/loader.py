@@ -14,11 +14,14 @@ from typing import Any
 
 from drover.sim.scenarios.script import (
     AGENT_TOOLS,
+    Advisor,
     Delegate,
+    Phase,
     Request,
     Scenario,
     ToolCall,
     Turn,
+    Workflow,
 )
 
 #: Folder of the scenario files shipped with the sim.
@@ -45,6 +48,14 @@ ERROR_TYPES = (
     "repository_clone_error",
 )
 OUTCOME_RESULTS = ("satisfied", "needs_revision", "max_iterations_reached", "failed")
+WORKFLOW_RESULTS = ("completed", "stopped", "error")
+WORKFLOW_ERRORS = (
+    "timeout_error",
+    "program_error",
+    "unknown_error",
+    "thread_limit_error",
+    "max_workflow_runs_error",
+)
 TOKEN_KEYS = ("input", "output", "cache_read", "cache_write")
 
 
@@ -155,17 +166,16 @@ def _request(r: _Reader) -> Request:
         _tool(r.sub(f"tools[{i}]", t, tuple(ToolCall.__dataclass_fields__)))
         for i, t in enumerate(r.get("tools", list, []))
     )
-    delegates = []
-    for i, d in enumerate(r.get("delegate", list, [])):
-        dr = r.sub(f"delegate[{i}]", d, ("agent_name", "message", "scenario", "reply"))
-        delegates.append(
-            Delegate(
-                agent_name=dr.get("agent_name", str, required=True),
-                message=dr.get("message", str, required=True),
-                scenario=dr.get("scenario", str),
-                reply=dr.get("reply", str, "Done."),
-            )
+    delegates = _delegates(r, "delegate", r.get("delegate", list, []))
+    advisor = r.get("advisor", dict)
+    if advisor is not None:
+        ar = r.sub("advisor", advisor, ("question", "answer"))
+        advisor = Advisor(
+            ar.get("question", str, required=True), ar.get("answer", str, required=True)
         )
+    workflow = r.get("workflow", dict)
+    if workflow is not None:
+        workflow = _workflow(r.sub("workflow", workflow, tuple(Workflow.__dataclass_fields__)))
     return Request(
         seconds=float(r.get("seconds", (int, float), 1.0)),
         thinking=r.get("thinking", bool, False),
@@ -177,6 +187,46 @@ def _request(r: _Reader) -> Request:
         error=error,
         refusal=refusal,
         delegate=tuple(delegates),
+        compaction=r.get("compaction", bool, False),
+        advisor=advisor,
+        workflow=workflow,
+    )
+
+
+def _delegates(r: _Reader, key: str, items: list) -> list[Delegate]:
+    delegates = []
+    for i, d in enumerate(items):
+        dr = r.sub(f"{key}[{i}]", d, ("agent_name", "message", "scenario", "reply"))
+        delegates.append(
+            Delegate(
+                agent_name=dr.get("agent_name", str, required=True),
+                message=dr.get("message", str, required=True),
+                scenario=dr.get("scenario", str),
+                reply=dr.get("reply", str, "Done."),
+            )
+        )
+    return delegates
+
+
+def _workflow(wr: _Reader) -> Workflow:
+    phases = []
+    for i, p in enumerate(wr.get("phases", list, required=True)):
+        pr = wr.sub(f"phases[{i}]", p, ("name", "description", "agents"))
+        agents = _delegates(pr, "agents", pr.get("agents", list, []))
+        phases.append(
+            Phase(pr.get("name", str, required=True), pr.get("description", str), tuple(agents))
+        )
+    result = wr.choice("result", WORKFLOW_RESULTS, "completed")
+    error = wr.choice("error", WORKFLOW_ERRORS)
+    if (result == "error") != (error is not None):
+        wr.fail("error", "is required with result = 'error', and only then")
+    return Workflow(
+        name=wr.get("name", str, required=True),
+        description=wr.get("description", str),
+        phases=tuple(phases),
+        result=result,
+        error=error,
+        message=wr.get("message", str, ""),
     )
 
 

@@ -41,6 +41,35 @@ class Delegate:
 
 
 @dataclass(frozen=True)
+class Advisor:
+    """A consultation of the advisor model (``multiagent`` advisor): a short-lived thread."""
+
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One phase of a workflow run's plan: child threads it starts, in order."""
+
+    name: str
+    description: str | None
+    agents: tuple[Delegate, ...]
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """A workflow run the agent starts: phases of child threads, then an ending."""
+
+    name: str
+    description: str | None
+    phases: tuple[Phase, ...]
+    result: str = "completed"  # completed | stopped | error
+    error: str | None = None  # with result error: the workflow_run error type
+    message: str = ""
+
+
+@dataclass(frozen=True)
 class Request:
     """One scripted model request."""
 
@@ -54,6 +83,9 @@ class Request:
     error: dict | None = None
     refusal: dict | None = None
     delegate: tuple[Delegate, ...] = ()
+    compaction: bool = False
+    advisor: Advisor | None = None
+    workflow: Workflow | None = None
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import secrets
 import string
 import time
 from datetime import UTC, datetime, timedelta
@@ -11,15 +12,20 @@ _BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
 
 
 class IdFactory:
-    """Makes ids shaped like the real API's (``sesn_011C`` + base62), from a seeded generator.
+    """Makes ids shaped like the real API's (``sesn_011C`` + base62), unique across runs.
+
+    Ids come from a generator seeded with fresh entropy, never from the sim's ``seed``: a client
+    keeps ids across server restarts (drover's mirror stores every event by id), so a restarted
+    sim must not reissue an id it handed out before. The seed fixes *content* (scenario choices,
+    texts, timings); reproducible runs compare content, not ids.
 
     Args:
-        seed: Seed for the generator; the same seed gives the same id sequence, so a failing
-            run can be replayed.
+        seed: Only for unit tests of id-shaped data that must repeat exactly; ``None`` (the
+            default, and what the domain uses) draws 128 bits from the OS.
     """
 
     def __init__(self, seed: int | None = None) -> None:
-        self._rng = random.Random(seed)
+        self._rng = random.Random(seed if seed is not None else secrets.randbits(128))
 
     def new(self, prefix: str) -> str:
         """Return a fresh id such as ``sevt_011CZkZGOp0iBcp4kaQSihUm``."""

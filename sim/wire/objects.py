@@ -27,6 +27,7 @@ SNAPSHOT_KEYS = (
 )
 DEFAULT_FILE_MOUNT = "/mnt/session/uploads/{file_id}"
 DEFAULT_REPO_MOUNT = "/workspace/{name}"
+DEFAULT_MEMORY_MOUNT = "/mnt/memory/{slug}"
 
 
 def new_agent(agent_id: str, fields: dict, now: str) -> dict:
@@ -59,20 +60,46 @@ def thread_agent(agent: dict) -> dict:
     }
 
 
-def session_agent(agent: dict, overrides: dict | None, roster: list[dict]) -> dict:
+def session_agent(agent: dict, overrides: dict | None, members: dict[str, dict]) -> dict:
     """The session's resolved snapshot of an agent version.
 
     Args:
         agent: The agent version object.
         overrides: ``agent_with_overrides`` fields (model, system, tools, mcp_servers, skills),
             already validated; the snapshot keeps the base ``id``/``version``.
-        roster: Agent versions of the coordinator roster (full definitions in the snapshot).
+        members: Agent id → the version its ``multiagent`` references (full definitions in
+            the snapshot: a coordinator's roster, or the predefined agents of
+            ``multiagent_20261001``'s subagents and workflows).
     """
     snap = {"type": "agent", **{k: copy.deepcopy(agent[k]) for k in SNAPSHOT_KEYS}}
     snap.update(copy.deepcopy(overrides or {}))
-    if agent.get("multiagent"):
-        snap["multiagent"] = {"type": "coordinator", "agents": [thread_agent(a) for a in roster]}
+    multiagent = agent.get("multiagent")
+
+    def expand(refs: list[dict]) -> list[dict]:
+        return [thread_agent(members[r["id"]]) if r["type"] == "agent" else dict(r) for r in refs]
+
+    if multiagent and multiagent["type"] == "coordinator":
+        snap["multiagent"] = {"type": "coordinator", "agents": expand(multiagent["agents"])}
+    elif multiagent:
+        shown = copy.deepcopy(multiagent)
+        for name in ("subagents", "workflows"):
+            if shown[name]["type"] == "enabled":
+                shown[name]["predefined_agents"] = expand(shown[name]["predefined_agents"])
+        snap["multiagent"] = shown
     return snap
+
+
+def inline_agent(name: str, base: dict) -> dict:
+    """An agent a multiagent session defines on the fly (``BetaManagedAgentsInlineAgent``):
+    the session agent's configuration under another name, never saved."""
+    keys = ("description", "system", "model", "tools", "mcp_servers", "skills")
+    shown = {k: copy.deepcopy(base[k]) for k in keys}
+    return {
+        "type": "inline",
+        "name": name,
+        **shown,
+        "execution_identity": {"type": "service_account"},
+    }
 
 
 def new_environment(env_id: str, fields: dict, now: str) -> dict:
@@ -148,8 +175,9 @@ def new_session(
     }
 
 
-def new_resource(resource_id: str, spec: dict, now: str) -> dict:
-    """A session resource from a validated create spec (§4.6)."""
+def new_resource(resource_id: str, spec: dict, now: str, store: dict | None = None) -> dict:
+    """A session resource from a validated create spec (§4.6); ``store`` is the memory store a
+    ``memory_store`` spec names (its name and description are snapshotted)."""
     kind = spec["type"]
     if kind == "github_repository":
         name = spec["url"].rstrip("/").rsplit("/", 1)[-1].removesuffix(".git") or "repo"
@@ -172,11 +200,24 @@ def new_resource(resource_id: str, spec: dict, now: str) -> dict:
             "created_at": now,
             "updated_at": now,
         }
-    store = {"type": kind, "memory_store_id": spec["memory_store_id"]}
-    store["access"] = spec.get("access") or "read_write"
-    if spec.get("instructions") is not None:
-        store["instructions"] = spec["instructions"]
-    return store
+    name = (store or {}).get("name") or spec["memory_store_id"]
+    return {
+        "type": kind,
+        "memory_store_id": spec["memory_store_id"],
+        "access": spec.get("access") or "read_write",
+        "instructions": spec.get("instructions"),
+        "name": name,
+        "description": (store or {}).get("description") or "",
+        "mount_path": DEFAULT_MEMORY_MOUNT.format(slug=_slug(name)),
+    }
+
+
+def _slug(name: str) -> str:
+    """A mount directory from a store's name (``User preferences`` → ``user-preferences``)."""
+    out = "".join(c.lower() if c.isalnum() else "-" for c in name).strip("-")
+    while "--" in out:
+        out = out.replace("--", "-")
+    return out or "memory"
 
 
 def new_thread(thread_id: str, session_id: str, agent: dict, parent: str | None, now: str) -> dict:

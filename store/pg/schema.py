@@ -152,7 +152,27 @@ def _v1(conn: PgConn) -> None:
     conn.raw.execute(TABLES_V1)
 
 
-MIGRATIONS: list[Callable[[PgConn], None]] = [_v1]
+# SQLite's v7 (`drover.store.quarantine`, `drover.store.outbox`): wire items that are not
+# storable events, and an owner and a lease on each outbox row.
+TABLES_V2 = f"""
+CREATE TABLE quarantine (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, session_id {_T} NOT NULL,
+    thread_id {_T}, item_key {_T} NOT NULL, event_id {_T}, local_event_id {_T} NOT NULL,
+    source {_T} NOT NULL, reason text NOT NULL, size bigint NOT NULL, sha256 {_T} NOT NULL,
+    raw bytea NOT NULL, first_seen {_T} NOT NULL, UNIQUE (session_id, item_key)
+);
+CREATE INDEX quarantine_event ON quarantine(event_id) WHERE event_id IS NOT NULL;
+ALTER TABLE outbox ADD COLUMN owner {_T};
+ALTER TABLE outbox ADD COLUMN lease_until double precision;
+"""
+
+
+def _v2(conn: PgConn) -> None:
+    """Quarantined wire items and outbox owners with leases (SQLite's step 7)."""
+    conn.raw.execute(TABLES_V2)
+
+
+MIGRATIONS: list[Callable[[PgConn], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -18,9 +18,12 @@ adds, through the writer's three hooks:
 from __future__ import annotations
 
 import logging
+import os
+from pathlib import Path
 from typing import cast
 
 from drover.store.dialect import Conn
+from drover.store.disk import DiskState
 from drover.store.location import MirrorUnavailableError, describe
 from drover.store.pg.conn import PgConn, connect
 from drover.store.pg.listen import CHANNEL, encode_notices
@@ -54,6 +57,9 @@ class PgMirrorWriter(MirrorWriter):
         self.url = url
         self.backend_pid = 0
         """The write connection's server process: listeners skip the notices it sends."""
+        # No local disk: the server keeps its own. psycopg's errors are never typed as a full
+        # or damaged file, so `disk_full` and `broken` stay None and nothing waits for space.
+        self.disk = DiskState(Path(os.devnull))
         self._start(on_change, max_batch, max_latency)
 
     def _open(self) -> Conn:

@@ -48,6 +48,31 @@ def test_login_stores_the_key_in_the_secret_service(secret_service, csim, cli_en
         delete_key("simprof")
 
 
+def test_login_keeps_a_hand_written_config_byte_for_byte(secret_service, csim, cli_env, drover):
+    written = (
+        "# mine\n"
+        'theme = "drover-light"   # easier on the eyes\n\n'
+        "[profiles.work]\n"
+        "read_per_minute = 1200  # not 1200.0\n\n"
+        "# caps\n[budgets]\ndaily_usd = 20\n"
+    )
+    cli_env["config"].parent.mkdir(parents=True)
+    cli_env["config"].write_text(written)
+    result = drover(
+        "login", "--profile", "simprof", "--base-url", csim.base_url, "--key-stdin",
+        stdin=csim.api_key + "\n",
+    )  # fmt: skip
+    try:
+        assert result.code == 0, result.err
+        after = cli_env["config"].read_text()
+        assert after == written + f'\n[profiles.simprof]\nbase_url = "{csim.base_url}"\n'
+        again = drover("login", "--profile", "simprof", "--key-stdin", stdin=csim.api_key + "\n")
+        assert again.code == 0, again.err
+        assert cli_env["config"].read_text() == after  # nothing to record: nothing rewritten
+    finally:
+        delete_key("simprof")
+
+
 def test_login_with_a_wrong_key_stores_nothing(secret_service, csim, cli_env, drover):
     result = drover(
         "login",

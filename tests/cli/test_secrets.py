@@ -74,7 +74,7 @@ def test_the_log_redacts_keys_even_when_code_logs_them(tmp_path):
         teardown_logging(handler)
     text = (tmp_path / LOG_NAME).read_text()
     assert secret not in text and "sk-ant-api03" not in text and "tok3n" not in text
-    assert text.count("[redacted]") >= 4 and "RuntimeError" in text
+    assert text.count("[REDACTED:") >= 4 and "RuntimeError" in text
 
 
 @pytest.mark.parametrize("argv", [["ls", "--offline"], ["tail", "sesn_x", "--offline"]])

@@ -47,6 +47,18 @@ def test_flags_become_a_config() -> None:
     assert plan.duplicate_user_events and plan.latency_seconds == 0.1 and plan.seed == 4
 
 
+def test_realistic_defaults_and_their_opt_outs() -> None:
+    """Queued copies and the documented org rate limits are on unless turned off."""
+    config = build_config(_parse())
+    assert (config.rate_limit_create, config.rate_limit_read) == (300, 1200)
+    assert config.faults.duplicate_user_events is True
+    config = build_config(
+        _parse("--rate-limit-create", "0", "--rate-limit-read", "0", "--no-queued-copies")
+    )
+    assert (config.rate_limit_create, config.rate_limit_read) == (None, None)
+    assert config.faults.duplicate_user_events is False
+
+
 def test_bad_values_exit_with_status_2(capsys: pytest.CaptureFixture[str]) -> None:
     args = _parse("--pace", "warp")
     assert args.run(args) == 2
@@ -85,6 +97,12 @@ def test_console_script_serves_until_interrupted() -> None:
         assert "ANTHROPIC_API_KEY=sk-test" in printed and "curl" in printed
         health = httpx.get(f"{match.group(1)}/_sim/health", headers={"x-api-key": "sk-test"})
         assert health.status_code == 200 and health.json()["status"] == "ok"
+        # Realistic without any flag (as `drover demo` starts it): org rate limits, queued copies.
+        control = {"x-api-key": "sk-test"}
+        limits = httpx.get(f"{match.group(1)}/_sim/rate_limits", headers=control).json()
+        assert limits == {"create": 300, "read": 1200}
+        faults = httpx.get(f"{match.group(1)}/_sim/faults", headers=control).json()
+        assert faults["duplicate_user_events"] is True
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=15) == 0
     finally:

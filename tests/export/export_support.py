@@ -59,6 +59,30 @@ _secret(
 _secret("url-credentials", "git clone https://deploy:Hunter2Hunter2@git.example.com/r.git",
         "Hunter2Hunter2")  # fmt: skip
 _secret("assignment", "export DB_PASSWORD=CorrectHorse9Battery", "CorrectHorse9Battery")
+# Formats the first version missed (each found leaking in a test of the issue):
+_tok = _fake("sk_", "live_", "51HqLyjW" * 4)
+_secret("stripe-secret-key", f"stripe {_tok}", _tok)
+_tok = _fake("rk_", "live_", "51HqRstr" * 4)
+_secret("stripe-restricted-key", f"restricted {_tok}", _tok)
+_tok = _fake("np", "m_", "a1B2c3D4e5" * 3, "F6g7H8")
+_secret("npm-token", f"//registry.npmjs.org/:_authToken {_tok}", _tok)
+_tok = _fake("Zx9Qw", "Encoded", "0123456789")
+_secret("url-encoded-key", f"GET /v1/x?key=sk%2Dant%2Dapi03%2D{_tok} 200", _tok)
+_tok = _fake("Wr4pp3d", "C0ntinu4t10n", "Tail")
+_secret(
+    "wrapped-key",
+    f"echo $KEY\n{_fake('sk-ant-', 'api03-', 'Ab1Cd2Ef3' * 5)}\n{_tok}\ndone",
+    _tok,
+)
+_tok = _fake("wJalrXUtnFEMI", "/K7MDENG/bPxRfiCY", "EXAMPLEKEY")
+_secret(
+    "aws-secret-key",
+    f"[default]\naws_access_key_id = {_fake('AK', 'IA', 'Q3EGRRZBXO7EXAMP')}\n"
+    f"aws_secret_access_key {_tok}",
+    _tok,
+)
+_tok = _fake("je7MtGbClwBF", "/2Zp9Utk/h3yCo8nvb", "EXAMPLEKEY")
+_secret("aws-secret-key-first", f"{_tok} {_fake('AS', 'IA', 'Q3EGRRZBXO7EXAMP')}", _tok)
 
 KEY_SECRETS = {"api_key": "plainApiKeyValue123", "client_secret": "clientSecretValue456"}
 """Secrets that only their JSON key gives away (in tool input and output objects)."""

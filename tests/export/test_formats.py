@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from html.parser import HTMLParser
 from typing import Any
 
@@ -215,3 +216,110 @@ def test_a_long_session_is_read_a_page_at_a_time(mirror, tmp_path):
     assert calls[0] == (0, len(events)) and calls[-1] == (len(events), len(events))
     text = (tmp_path / "out.md").read_text()
     assert "message 0\n" in text and f"message {len(events) - 1}\n" in text
+
+
+# Agent Markdown that ran script in a CommonMark viewer allowing raw HTML, one way each.
+_LIVE_HTML = [
+    "<script>alert('prose')</script>",
+    'text <img src=x onerror="alert(1)"> more',
+    "- step\n  ```\n<script>alert('list fence ends with the item')</script>\n```",
+    "a `b\nc` <script>alert('code span across lines')</script> `d`",
+    "\\`<script>alert('escaped backtick')</script>`",
+    "\\\\<script>alert('escaped backslash')</script>",
+    "| `a | <script>alert('table cell')</script> | b` |\n|---|---|---|",
+    "```\ncode\n  ```\n<script>alert('indented closer')</script>\n```",
+    "<!-- <script>alert('comment')</script> -->",
+]
+# Links that run script where the renderer does not filter URLs (commonmark.js, cmark).
+_SCRIPT_LINKS = [
+    "[click](javascript:alert('link')) and <javascript:alert('autolink')>",
+    "[ref]\n\n[ref]: javascript:alert('reference')",
+    "[x](JavaScript\\:alert(1)) [y](java&#115;cript:alert(1))",
+]
+
+
+_SCRIPT_URL = re.compile(r"\s*(javascript|vbscript)\s*:", re.I)
+
+
+class _Active(HTMLParser):
+    """Collects what would run in a browser: script-capable tags, handlers, script links."""
+
+    SAFE = frozenset(
+        ["p", "code", "pre", "em", "strong", "ul", "ol", "li", "hr", "blockquote", "a", "br",
+         "table", "thead", "tbody", "tr", "th", "td", "h1", "h2", "h3", "s", "del"]
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.active: list[Any] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self.SAFE:
+            self.active.append(tag)
+        for name, value in attrs:
+            if name.startswith("on") or _SCRIPT_URL.match(value or ""):
+                self.active.append((tag, name, value))
+
+    def handle_comment(self, data: str) -> None:
+        self.active.append("<!--")
+
+
+def _rendered(markdown: str, preset: str) -> list[Any]:
+    from markdown_it import MarkdownIt
+
+    renderer = MarkdownIt(preset, {"html": True})
+    if preset == "commonmark":
+        renderer.enable("table")
+    parser = _Active()
+    parser.feed(renderer.render(markdown))
+    return parser.active
+
+
+@pytest.mark.parametrize("preset", ["commonmark", "gfm-like"])
+def test_markdown_runs_no_agent_html_in_a_viewer_that_renders_html(mirror, preset):
+    events = [
+        {"type": "agent.message", "id": f"sevt_{n}", "processed_at": f"2026-05-12T10:00:{n:02d}Z",
+         "content": [{"type": "text", "text": text}]}
+        for n, text in enumerate(_LIVE_HTML + _SCRIPT_LINKS)
+    ]  # fmt: skip
+    mirror.writer.submit("ingest", "sesn_html", events).result()
+    text, _ = export_text(mirror, "sesn_html", "md")
+    assert _rendered(text, preset) == []
+    assert "javascript:" not in text.lower() and "(java\\&#115;cript" in text  # no reference
+    assert all(_rendered(message, preset) for message in _LIVE_HTML)  # each one was live
+
+
+def test_markdown_keeps_the_agents_code_and_formatting(mirror):
+    from markdown_it import MarkdownIt
+
+    message = (
+        "Use `Vec<String>` and **bold**, since a < b && c > d.\n\n"
+        "```rust\nlet v: Vec<String> = x.iter().map(|s| s.to_string()).collect(); // a & b\n```"
+    )
+    mirror.writer.submit(
+        "ingest",
+        "sesn_code",
+        [{"type": "agent.message", "id": "sevt_c", "processed_at": "2026-05-12T10:00:00Z",
+          "content": [{"type": "text", "text": message}]}],
+    ).result()  # fmt: skip
+    text, _ = export_text(mirror, "sesn_code", "md")
+    assert "let v: Vec<String> = x.iter().map(|s| s.to_string()).collect(); // a & b" in text
+    out = MarkdownIt("commonmark", {"html": True}).render(text)
+    assert "<code>Vec&lt;String&gt;</code>" in out and "<strong>bold</strong>" in out
+    assert "since a &lt; b &amp;&amp; c &gt; d." in out
+
+
+def test_no_mix_of_markdown_pieces_gets_html_through():
+    """A seeded random search over the pieces the attacks above are made of."""
+    import random
+
+    from drover.export.markdown_safe import safe_markdown
+
+    pieces = ["`", "``", "```", "~~~", "```\n", "\n```\n", "    ", "  ", "- ", "1. ", "> ",
+              "\\", "|", " |\n", "|---|\n", "\n", "\n\n", "<script>alert(1)</script>",
+              "<img src=x onerror=a()>", "<!--", "[x]", "(javascript:alert(1))", "[a]: ",
+              "&#60;", "a", "*", "# ", "<", "\\<", "\\\\"]  # fmt: skip
+    rng = random.Random(2026)
+    for _ in range(2000):
+        message = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        assert _rendered(safe_markdown(message), "commonmark") == [], repr(message)

@@ -40,6 +40,11 @@ def test_ordinary_text_is_left_alone():
         "https://github.com:443/acme/payments and ask-the-user and task-runner-01",
         "the token: abc; password: 12345678",
         "sesn_011CZkZZ and sevt_011CtIqNI4sQCh2MyosA6aGS",
+        # A hex digest is not an AWS secret, even beside an access key id's look-alike word.
+        "commit 3f786850e387550fdab836ed7e6dc881de23001b by AKIA-team",
+        "sk_live is a Stripe prefix; npm_config_cache=/tmp; rk_test_",
+        # A short key at a line's end does not swallow the next line's first word.
+        "sk-ant-api03-x\nhello world",
     ]
     for text in texts:
         assert redactor.text(text) == text
@@ -99,3 +104,11 @@ def test_summary_counts_by_kind():
     redactor.text(f"{SECRETS['github-token'][0]} {SECRETS['github-pat'][0]} {SECRETS['jwt'][0]}")
     assert redactor.summary() == "redacted: 3 replacements (github-token 2, jwt 1)"
     assert Redactor().summary() == "redacted: no secrets found"
+
+
+def test_a_wrapped_key_and_a_bare_aws_secret_go_whole():
+    redactor = Redactor()
+    key = "sk-ant-api03-" + "Ab1Cd2Ef3" * 5
+    out = redactor.text(f"key:\n{key}\n  ContinuedKeyTail\nnext line")
+    assert out == "key:\n[REDACTED:anthropic-key]\nnext line"
+    assert redactor.text("sk-ant-api03-shortkey1\nhello") == "[REDACTED:anthropic-key]\nhello"

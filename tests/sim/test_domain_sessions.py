@@ -21,19 +21,20 @@ def test_session_shape_snapshot_and_overrides(sim):
     agent = sim.create_agent({**FULL_AGENT, "multiagent": {
         "type": "coordinator", "agents": [helper["id"], {"type": "self"}]}})  # fmt: skip
     env = sim.create_environment({"name": "e"})
+    file_id = sim.list_files()[0]["id"]  # one of the library's uploaded files
     session = sim.create_session({
         "agent": {"type": "agent_with_overrides", "id": agent["id"], "model": "claude-sonnet-4-6",
                   "system": "Override."},
         "environment_id": env["id"], "title": "T", "metadata": {"ticket": "ENG-1"},
         "resources": [{"type": "github_repository", "url": "https://github.com/acme/tools",
                        "checkout": {"type": "branch", "name": "main"}},
-                      {"type": "file", "file_id": "file_1"}],
+                      {"type": "file", "file_id": file_id}],
         "budget": {"type": "limit", "max_list_cost": {"amount": "500", "currency": "USD"}},
     })  # fmt: skip
     assert_wire_shape(session)
     assert session["status"] == "idle" and session["agent"]["id"] == agent["id"]
     assert session["agent"]["version"] == 1 and session["agent"]["system"] == "Override."
-    assert session["agent"]["model"] == {"id": "claude-sonnet-4-6"}
+    assert session["agent"]["model"] == {"id": "claude-sonnet-4-6", "effort": {"type": "high"}}
     names = [a["name"] for a in session["agent"]["multiagent"]["agents"]]
     assert names == ["Reviewer", "Full"]
     assert session["resources"][0]["mount_path"] == "/workspace/tools"
@@ -77,12 +78,12 @@ def test_unknown_agent_or_environment_is_404(sim, world):
     body = {"agent": agent["id"], "environment_id": "env_nope"}
     rejects(sim, lambda: sim.create_session(body), 404, "environment_not_found")
     body = {"agent": "agent_nope", "environment_id": env["id"]}
-    rejects(sim, lambda: sim.create_session(body), 404, "agent_not_found")
+    rejects(sim, lambda: sim.create_session(body), 404)
     body = {
         "agent": {"type": "agent", "id": agent["id"], "version": 7},
         "environment_id": env["id"],
     }
-    rejects(sim, lambda: sim.create_session(body), 404, "agent_version_not_found")
+    rejects(sim, lambda: sim.create_session(body), 404)
 
 
 @pytest.mark.parametrize(
@@ -163,15 +164,18 @@ async def test_update_session_emits_only_changed_fields(sim, world):
 async def test_list_sessions_filters(sim, world):
     agent, env, first = world
     other = sim.create_agent({"name": "o", "model": "claude-sonnet-4-6"})
+    store = sim.create_memory_store({"name": "Team notes"})["id"]
     second = sim.create_session({"agent": other["id"], "environment_id": env["id"],
                                  "resources": [{"type": "memory_store",
-                                                "memory_store_id": "memstore_1"}]})  # fmt: skip
+                                                "memory_store_id": store}]})  # fmt: skip
     sim.send_events(second["id"], {"events": [{"type": "user.message", "content": TEXT}]})
     assert [s["id"] for s in sim.list_sessions()] == [first["id"], second["id"]]
     assert [s["id"] for s in sim.list_sessions(agent_id=agent["id"])] == [first["id"]]
     assert sim.list_sessions(agent_id=agent["id"], agent_version=2) == []
     assert [s["id"] for s in sim.list_sessions(statuses=["running"])] == [second["id"]]
-    assert [s["id"] for s in sim.list_sessions(memory_store_id="memstore_1")] == [second["id"]]
+    assert [s["id"] for s in sim.list_sessions(memory_store_id=store)] == [second["id"]]
+    mounted = sim.get_session(second["id"])["resources"][0]
+    assert mounted["mount_path"] == "/mnt/memory/team-notes" and mounted["name"] == "Team notes"
     assert sim.list_sessions(deployment_id="depl_1") == []
     for session in sim.list_sessions():
         assert_wire_shape(session)

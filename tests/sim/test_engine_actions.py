@@ -234,12 +234,21 @@ async def test_interrupt_while_waiting_for_confirmation_ends_the_turn(sim):
         sim.send_events(sid, {"events": [answer]})
 
 
-async def test_interrupt_on_an_idle_session_is_processed_on_receipt(sim):
+async def test_interrupt_on_an_idle_session_is_processed_at_once(sim):
     sid = make_session(sim)
+    sub = sim.subscribe(sid)
     receipt = sim.send_events(sid, {"events": [{"type": "user.interrupt"}]})["data"][0]
-    assert receipt["processed_at"] is not None
+    # Queued copies (the default): queued in the receipt and first on the stream, processed
+    # straight after, since nothing runs.
+    assert receipt["processed_at"] is None
+    queued, processed = sub.queue.get_nowait(), sub.queue.get_nowait()
+    assert queued["id"] == processed["id"] == receipt["id"]
+    assert queued["processed_at"] is None and processed["processed_at"] is not None
     assert types(sim, sid) == ["user.interrupt"]
     assert sim.get_session(sid)["status"] == "idle"
+    sim.duplicate_user_events = False  # without queued copies: timestamped in the receipt
+    receipt = sim.send_events(sid, {"events": [{"type": "user.interrupt"}]})["data"][0]
+    assert receipt["processed_at"] is not None
 
 
 async def test_thread_objects_evolve(sim):

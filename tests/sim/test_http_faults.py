@@ -118,16 +118,17 @@ def test_latency_fault_delays_requests(fake) -> None:
 def test_fault_plan_over_http(fake) -> None:
     server, domain, client, _ = fake()
     assert client.get("/_sim/faults").json() == FaultPlan().to_dict()
-    plan = client.post("/_sim/faults", json={"duplicate_user_events": True, "seed": 9}).json()
-    assert plan["duplicate_user_events"] is True and plan["seed"] == 9
-    assert server.call(lambda: domain.duplicate_user_events) is True
+    assert server.call(lambda: domain.duplicate_user_events) is True  # queued copies: default
+    plan = client.post("/_sim/faults", json={"duplicate_user_events": False, "seed": 9}).json()
+    assert plan["duplicate_user_events"] is False and plan["seed"] == 9
+    assert server.call(lambda: domain.duplicate_user_events) is False
     assert server.faults.seed == 9
     bad = client.post("/_sim/faults", json={"fail_status": 418})
     assert bad.status_code == 400 and bad.json()["type"] == "error"
     assert client.post("/_sim/faults", content=b"[]").status_code == 400
     assert client.get("/_sim/faults").json()["seed"] == 9  # a rejected patch changes nothing
     assert client.delete("/_sim/faults").json() == FaultPlan().to_dict()
-    assert server.call(lambda: domain.duplicate_user_events) is False
+    assert server.call(lambda: domain.duplicate_user_events) is True
 
 
 def test_read_rate_limit_counts_stream_opens(fake) -> None:
@@ -180,9 +181,10 @@ def test_a_domain_bug_is_a_500_envelope_and_the_server_keeps_serving(fake) -> No
 
 def test_rate_limits_change_at_run_time(fake) -> None:
     _, _, client, _ = fake()
-    assert client.get("/_sim/rate_limits").json() == {"create": None, "read": None}
+    # On by default, at the documented org limits.
+    assert client.get("/_sim/rate_limits").json() == {"create": 300, "read": 1200}
     assert client.post("/_sim/rate_limits", json={"read": 2}).json() == {
-        "create": None,
+        "create": 300,
         "read": 2,
     }
     codes = [client.get("/v1/sessions").status_code for _ in range(3)]

@@ -1,4 +1,4 @@
-"""SDK conformance: the official ``anthropic`` 2.10.0 client against the sim over loopback,
+"""SDK conformance: the official ``anthropic`` 2.17.0 client against the sim over loopback,
 every object and event parsed by the SDK's own types and checked strictly (no undeclared keys)."""
 
 from __future__ import annotations
@@ -230,7 +230,8 @@ def test_bad_input_is_rejected_and_state_is_unchanged(client, raw, sim) -> None:
     too_big = b'{"events": [{"type": "user.message", "content": [{"type": "text", "text": "'
     too_big += b"x" * (33 * 1024 * 1024) + b'"}]}]}'
     oversize = raw.post(path, content=too_big)
-    assert oversize.status_code == 413 and oversize.json()["error"]["type"] == "request_too_large"
+    assert oversize.status_code == 413
+    assert oversize.json()["error"]["type"] == "invalid_request_error"  # no 413 type in the SDK
     for bad_create in (
         {"agent": agent.id},
         {"agent": 3, "environment_id": env.id},

@@ -181,3 +181,25 @@ def test_a_created_at_filter_must_not_exclude_the_cursor_position() -> None:
     forged = Cursor("asc", True, "x", "not-a-time").encode()
     with pytest.raises(SimError):
         paginate(items, Query(f"page={forged}"), SPEC, Query(query).time_range())
+
+
+def test_error_types_and_codes_come_from_the_sdk() -> None:
+    """The sim never invents an error.type or error_code: both lists are the SDK's."""
+    import typing
+
+    from anthropic.types.shared import ErrorType
+    from anthropic.types.shared.error_details import ErrorDetails
+
+    from drover.sim.wire.errors import ERROR_TYPES, SDK_ERROR_CODES, SDK_ERROR_TYPES, SimError
+
+    union = typing.get_args(ErrorDetails)[0]
+    sdk_codes = {
+        code
+        for member in typing.get_args(union)
+        for code in typing.get_args(member.model_fields["error_code"].annotation)
+    }
+    assert sdk_codes >= SDK_ERROR_CODES
+    assert set(typing.get_args(ErrorType)) == SDK_ERROR_TYPES >= set(ERROR_TYPES.values())
+    for bad in ("session_not_found", "agent_version_mismatch", "session_archived"):
+        with pytest.raises(ValueError):
+            SimError(400, "x", error_code=bad)

@@ -17,13 +17,16 @@ from typing import Any
 
 import pytest
 
+from drover.store import quarantine
 from drover.store.account import AccountBinding
 from drover.store.collisions import IdCollision
 from drover.store.fleet import SORT_KEYS, FleetQuery
 from drover.store.ledger import DIMENSIONS
 from drover.store.mirror import Mirror
 from drover.store.models import OutboxRow, SyncCursor
+from drover.store.quarantine import QuarantineItem
 from drover.store.reader import SESSION_SORTS
+from drover.store.reader_sync import QuarantineRow
 from drover.store.replay import ALL_THREADS, PRIMARY
 from drover.store.search import SNIPPET_OPEN
 
@@ -68,6 +71,10 @@ def _fill(mirror: Mirror, scenarios: dict[str, list[Any]]) -> None:
     submit("ingest", "sesn_other", [first]).result()  # its id is another session's: a collision
     action = submit("enqueue_action", "sesn_basic_tool_call", "message", {"text": "hi"}).result()
     submit("mark_sending", action).result()
+    claimed = submit("enqueue_action", "sesn_basic_tool_call", "message", {"text": "2"}).result()
+    submit("claim_action", claimed, "host:1:a", 1e10).result()
+    bad = [QuarantineItem(b"\x00\xffnot json", "not JSON"), QuarantineItem(b"42", "a number")]
+    submit("quarantine", "sesn_basic_tool_call", bad).result()
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +83,10 @@ def pair(
 ) -> Iterator[tuple[Mirror, Mirror]]:
     lite = Mirror.open(tmp_path_factory.mktemp("parity") / "mirror.db")
     pg = Mirror.open(pg_cluster.new_schema())
-    for mirror in (lite, pg):
-        _fill(mirror, scenarios)
+    with pytest.MonkeyPatch.context() as patch:  # quarantined rows are stamped with local time
+        patch.setattr(quarantine, "_now", lambda: "2026-05-12T09:00:00.000Z")
+        for mirror in (lite, pg):
+            _fill(mirror, scenarios)
     yield lite, pg
     lite.close()
     pg.close()
@@ -87,6 +96,7 @@ _LOCAL_TIMES = {  # stamped with the writing machine's clock as each row was wri
     SyncCursor: ("updated_at",),
     OutboxRow: ("created_at", "updated_at"),
     IdCollision: ("first_seen",),
+    QuarantineRow: ("first_seen",),
 }
 
 
@@ -133,6 +143,11 @@ def test_sessions_fleet_and_inbox(pair) -> None:
     _same(pair, "header_counts", today=TODAY)
     for reads in ("agents", "environments", "account", "id_collisions"):
         _same(pair, reads)
+    _same(pair, "busiest_sessions", "2026-01-01T00:00:00Z", 9)
+    _same(pair, "newest_seq")
+    _same(pair, "sessions_changed_after", 10)
+    for kind, prefix in (("session", "sesn_b"), ("session", "m"), ("event", "sevt_011C")):
+        _same(pair, "ids_with_prefix", kind, prefix)
     _same(pair, "busiest_sessions", None, 9)
     _same(pair, "busiest_sessions", "2026-01-01T00:00:00Z", 3)
 
@@ -161,6 +176,8 @@ def test_transcripts_threads_and_replay(pair) -> None:
         _same(pair, "count_events", sid, 3, 40)
         _same(pair, "outbox", sid)
         _same(pair, "cursor", sid)
+        _same(pair, "quarantined", sid)
+        _same(pair, "unaccounted_keys", sid, [*_same(pair, "event_ids", sid), "sevt_nope"])
         assert list(pair[0].reader.iter_events(sid)) == list(pair[1].reader.iter_events(sid))
     _same(pair, "outbox", unfinished=True)
 

@@ -162,3 +162,22 @@ def test_the_writer_and_the_listener_outlive_a_lost_connection(pg_url: str) -> N
                 continue
         else:
             pytest.fail("the listener never heard the hub again")
+
+
+def test_processes_opening_a_new_shared_mirror_at_once_migrate_it_once(pg_url: str) -> None:
+    from drover.store.pg.schema import SCHEMA_VERSION
+
+    script = (
+        "import sys; from drover.store.mirror import Mirror; "
+        "Mirror.open(sys.argv[1]).close(); print('opened')"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script, pg_url], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]  # fmt: skip
+    results = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], [err for _out, err in results]
+    with Mirror.open(pg_url) as mirror:
+        conn = mirror.reader._conn()  # type: ignore[attr-defined]
+        assert conn.execute("SELECT version FROM schema_version").fetchone()[0] == SCHEMA_VERSION

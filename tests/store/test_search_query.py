@@ -85,3 +85,29 @@ def test_unknown_filter_message_names_the_keys_and_how_to_search_the_text():
         "unknown filter colour; use agent, session, status, type, tool, after, before "
         '(to search for the text, quote it: "colour:…")'
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("7d", "2026-05-14T12:00:00"),
+        ("24h", "2026-05-20T12:00:00"),
+        ("-30m", "2026-05-21T11:30:00"),
+        ("2W", "2026-05-07T12:00:00"),
+        ("90s", "2026-05-21T11:58:30"),
+    ],
+)
+def test_relative_dates_mean_that_long_ago(text, expected):
+    from datetime import UTC, datetime
+
+    from drover.store.search_filters import parse_bound
+
+    now = datetime(2026, 5, 21, 12, 0, tzinfo=UTC)
+    assert parse_bound(text, "after", now=now) == expected
+
+
+def test_relative_dates_work_as_facets_and_bad_ones_say_the_forms():
+    f = parse_query("deploy after:7d before:-1h").filters
+    assert f.after is not None and f.before is not None and f.after < f.before
+    with pytest.raises(SearchSyntaxError, match="how long ago: 30m, 24h, 7d, 2w"):
+        parse_query("x after:7y")

@@ -108,3 +108,19 @@ def test_terminal_reason_and_thread_mentions():
     assert mentions_child_thread({"type": "session.thread_status_idle"})
     assert mentions_child_thread({"type": "agent.thread_message_received"})
     assert not mentions_child_thread({"type": "agent.tool_use"})
+
+
+def test_a_full_disk_waits_and_a_broken_mirror_stops_everything(tmp_path):
+    import sqlite3
+
+    from drover.store.errors import DiskFullError, MirrorCorruptError, MirrorReadOnlyError
+
+    path = tmp_path / "mirror.db"
+    full = classify(DiskFullError(path, "database or disk is full"))
+    assert (full.kind, full.reason) == ("transient", "disk_full")
+    assert full.detail == f"the disk holding {tmp_path} is full"
+    assert classify(MirrorCorruptError(path, "malformed")).reason == "mirror_corrupt"
+    assert classify(MirrorCorruptError(path, "x")).kind == "fatal"
+    assert classify(MirrorReadOnlyError(path, "x")).reason == "mirror_read_only"
+    raw = sqlite3.DatabaseError("database disk image is malformed")
+    assert (classify(raw).kind, classify(raw).reason) == ("fatal", "mirror_corrupt")

@@ -16,6 +16,7 @@ class _Engine:
 
     account = None
     fatal = None
+    followed_by = None
 
     def __init__(self, board: ConnectionBoard) -> None:
         self.board = board

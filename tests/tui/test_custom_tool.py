@@ -66,12 +66,12 @@ def notices(app: DroverApp) -> list[str]:
 
 async def test_the_row_says_a_custom_tool_wants_a_result_and_y_points_to_o(make_app) -> None:
     app = make_app()
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=(200, 40)) as pilot:  # wide enough for the whole reason
         screen = await fleet_with(pilot, {A: [("sevt_c1", "custom", "lookup_ticket")]})
         row = app.mirror.reader.session(A)
         assert row.needs_you == "requires_action"
         line = "".join(s.text for s in screen.table.render_line(screen.table.ids.index(A)))
-        assert "custom tool lookup_ticket wants a resu" in line  # the column cuts the rest
+        assert "custom tool lookup_ticket wants a result" in line
         await cursor_to(pilot, screen, A)
         await pilot.press("y")
         await settle(pilot)

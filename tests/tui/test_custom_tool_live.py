@@ -63,10 +63,10 @@ async def test_o_answers_a_custom_tool_call_and_the_agent_goes_on(sim, tmp_path,
         assert isinstance(screen, FleetScreen)
         await until(pilot, lambda: sid in screen.table.ids, "the row")
         screen.table.cursor = list(screen.table.ids).index(sid)
-        await pilot.press("o")
-        await settle(pilot)
-        dialog = app.screen
-        assert isinstance(dialog, ToolResultScreen)
+        await pilot.press("o")  # the dialog opens once a worker re-read the row from the mirror
+        dialog = await until(
+            pilot, lambda: isinstance(app.screen, ToolResultScreen) and app.screen, "the dialog"
+        )
         dialog.query_one("#result", TextArea).text = "SUP-4821: exports over 1M rows time out"
         await pilot.press("ctrl+s")
 

@@ -33,6 +33,7 @@ class RecordingEngine:
 
     account = None
     fatal = None
+    followed_by = None
 
     def __init__(self, mirror: Any) -> None:
         self.mirror = mirror

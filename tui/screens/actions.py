@@ -43,13 +43,13 @@ class SessionActions:
     """Mixin for a `DroverScreen` that can act on sessions."""
 
     ACTION_BINDINGS: ClassVar[list[Binding]] = [
-        Binding("y", "allow", "Allow"),
-        Binding("n", "deny", "Deny"),
-        Binding("m", "message", "Message"),
-        Binding("i", "interrupt", "Interrupt"),
+        Binding("y", "allow", "Allow", id="act.allow"),
+        Binding("n", "deny", "Deny", id="act.deny"),
+        Binding("m", "message", "Message", id="act.message"),
+        Binding("i", "interrupt", "Interrupt", id="act.interrupt"),
         # Only custom tools need it: off the footer (as `A`/`D`), listed in `?`; the session
         # header and `y` point to it when a custom tool waits.
-        Binding("o", "respond", "Custom tool result", show=False),
+        Binding("o", "respond", "Custom tool result", show=False, id="act.respond"),
     ]
     MUTATING_ACTIONS: ClassVar[frozenset[str]] = frozenset(
         {"allow", "deny", "message", "interrupt", "respond"}
@@ -116,6 +116,7 @@ class SessionActions:
             verb.capitalize(),
             "" if allow else "optional message to the agent (why, what instead)",
             plan.details(),
+            enter_confirms=allow,  # you pressed y: enter agrees; deny asks for its message
         )
         self.drover.push_screen(dialog, answer)
 

@@ -1,4 +1,11 @@
-"""`ConfirmScreen`: a yes/no (optionally with a message) dialog for acts that change a run."""
+"""`ConfirmScreen`: a yes/no (optionally with a message) dialog for acts that change a run.
+
+Every dialog says which key does what, on its buttons and in a line under them. `y` confirms
+(the key that opened an allow dialog), `esc` cancels, and `enter` does what the focused button
+says: confirm for acts that are easy to take back or were asked for in so many words (allow,
+send), cancel for acts that stop or remove work (interrupt, archive, delete). A cancelled
+dialog says that nothing was sent, so no act ever ends silently.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +29,9 @@ class ConfirmScreen(ModalScreen[str | None]):
         details: lines listing what the act touches (e.g. each tool call), shown inertly.
         multiline: ask for several lines (a follow-up message): enter starts a new line and
             `ctrl+s` sends.
+        enter_confirms: start with the confirming button focused, so `enter` confirms;
+            otherwise `enter` cancels (for acts that stop or remove work).
+        cancel_note: told when the dialog is cancelled (None: nothing is said).
     """
 
     DEFAULT_CSS = """
@@ -34,14 +44,15 @@ class ConfirmScreen(ModalScreen[str | None]):
     ConfirmScreen Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
     ConfirmScreen Button { margin-left: 2; }
     ConfirmScreen TextArea { height: 8; }
+    ConfirmScreen #keys { color: $text-muted; text-align: right; margin-top: 1; }
     """
 
     BINDINGS = [  # noqa: RUF012
-        Binding("escape", "cancel", "Cancel"),
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
         # Without a text field, `y` confirms (the key that opened an allow dialog); the focused
         # button starts on Cancel so a stray enter never confirms a destructive act.
-        Binding("y", "confirm", "Confirm", show=False),
-        Binding("ctrl+s", "send", "Send", show=False),
+        Binding("y", "confirm", "Confirm", show=False, id="dialog.confirm"),
+        Binding("ctrl+s", "send", "Send", show=False, id="dialog.send"),
     ]
 
     def __init__(
@@ -52,8 +63,12 @@ class ConfirmScreen(ModalScreen[str | None]):
         details: Sequence[str] = (),
         *,
         multiline: bool = False,
+        enter_confirms: bool = False,
+        cancel_note: str | None = "Cancelled: nothing was sent.",
     ) -> None:
         super().__init__()
+        self.enter_confirms = enter_confirms
+        self.cancel_note = cancel_note
         self.question = question
         self.confirm_label = confirm_label
         self.ask_text = ask_text
@@ -71,12 +86,34 @@ class ConfirmScreen(ModalScreen[str | None]):
             elif self.ask_text:
                 yield Input(placeholder=self.ask_text)
             with Horizontal():
-                yield Button("Cancel", id="cancel")
-                yield Button(self.confirm_label, id="confirm", variant="primary")
+                yield Button("Cancel  esc", id="cancel")
+                yield Button(
+                    f"{self.confirm_label}  {self._confirm_key()}", id="confirm", variant="primary"
+                )
+            yield Static(self.key_help(), id="keys", markup=False)
+
+    def _confirm_key(self) -> str:
+        if self.ask_text:
+            return "ctrl+s" if self.multiline else "enter"
+        return "y"
+
+    def key_help(self) -> str:
+        """What each key does in this dialog, in one line."""
+        label = self.confirm_label.lower()
+        if self.ask_text and self.multiline:
+            return f"ctrl+s {label} · enter new line · esc cancel"
+        if self.ask_text:
+            return f"enter {label} · esc cancel"
+        if self.enter_confirms:
+            return f"y or enter {label} · esc cancel"
+        return f"y {label} · enter or esc cancel"
 
     def on_mount(self) -> None:
-        # The text field when there is one; otherwise Cancel, so a stray enter is harmless.
-        self.query_one(self._field() if self.ask_text else "#cancel").focus()
+        # The text field when there is one; else the button `enter` should press.
+        if self.ask_text:
+            self.query_one(self._field()).focus()
+        else:
+            self.query_one("#confirm" if self.enter_confirms else "#cancel").focus()
 
     def _field(self) -> type[Input] | type[TextArea]:
         return TextArea if self.multiline else Input
@@ -101,5 +138,16 @@ class ConfirmScreen(ModalScreen[str | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        """Close without confirming."""
+        """Close without confirming (and say so)."""
+        if self.cancel_note:
+            self.app.notify(self.cancel_note, timeout=3)
         self.dismiss(None)
+
+
+class QuitDialog(ConfirmScreen):
+    """ "Quit with actions undelivered?": `y`, `enter` or `ctrl+q` again quit; `esc` stays."""
+
+    def __init__(self, question: str, confirm_label: str, details: Sequence[str] = ()) -> None:
+        super().__init__(
+            question, confirm_label, details=details, enter_confirms=True, cancel_note=None
+        )

@@ -29,6 +29,7 @@ from drover.text.format import money, tokens
 from drover.text.inert import inert_line
 from drover.tui.screens.base import DroverScreen
 from drover.tui.viewmodel.cost_data import WINDOWS, CostView, CostWindow, read_cost_view
+from drover.tui.widgets.drover_table import DroverTable
 
 if TYPE_CHECKING:
     from drover.tui.app import DroverApp
@@ -83,12 +84,19 @@ class CostScreen(DroverScreen):
 
     CSS_PATH = "cost.tcss"
     BINDINGS = [  # noqa: RUF012
-        Binding("escape,backspace", "back", "Back"),
-        Binding("w", "cycle_window", "Window"),
-        *(Binding(key, f"show_tab('{name}')", label) for name, label, key in _TABS),
-        Binding("right_square_bracket", "page(1)", "Next page", key_display="]"),
-        Binding("left_square_bracket", "page(-1)", "Prev page", key_display="["),
-        Binding("r", "reload", "Reload", show=False),
+        Binding("escape,backspace", "back", "Back", id="cost.back"),
+        Binding("w", "cycle_window", "Window", id="cost.cycle_window"),
+        *(
+            Binding(key, f"show_tab('{name}')", label, id=f"cost.tab_{name}")
+            for name, label, key in _TABS
+        ),
+        Binding(
+            "right_square_bracket", "page(1)", "Next page", key_display="]", id="cost.next_page"
+        ),
+        Binding(
+            "left_square_bracket", "page(-1)", "Prev page", key_display="[", id="cost.previous_page"
+        ),
+        Binding("r", "reload", "Reload", show=False, id="cost.reload"),
     ]
 
     def __init__(self, window: CostWindow | None = None) -> None:
@@ -112,7 +120,7 @@ class CostScreen(DroverScreen):
         with TabbedContent(id="cost-tabs"):
             for name, label, _key in _TABS:
                 with TabPane(label, id=f"tab-{name}"):
-                    table: DataTable[Text] = DataTable(cursor_type="row", id=f"cost-{name}")
+                    table: DataTable[Text] = DroverTable(cursor_type="row", id=f"cost-{name}")
                     table.add_columns(*self._columns(name))
                     yield table
         yield Static(self._legend(), id="cost-legend")

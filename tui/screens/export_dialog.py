@@ -94,8 +94,8 @@ class ExportDialog(ModalScreen[ExportDone | None]):
     CSS_PATH = "export_dialog.tcss"
 
     BINDINGS = [  # noqa: RUF012
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "export", "Export"),
+        Binding("escape", "cancel", "Cancel", id="export.cancel"),
+        Binding("ctrl+s", "export", "Export", id="export.confirm"),
     ]
 
     def __init__(
@@ -272,7 +272,7 @@ def open_export(
 class ExportAction:
     """Mixin for a screen with `target_row()`: `e` exports that session."""
 
-    EXPORT_BINDINGS: ClassVar[list[Binding]] = [Binding("e", "export", "Export")]
+    EXPORT_BINDINGS: ClassVar[list[Binding]] = [Binding("e", "export", "Export", id="act.export")]
 
     def export_target(self) -> tuple[str, int | None, int | None, str | None] | None:
         """(session id, from_seq, to_seq, title) to export; replay may narrow it to a range."""

@@ -17,25 +17,43 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence, Set
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Footer, Static
 
+from drover.store.api import MirrorReads
 from drover.store.fleet import SORT_KEYS, FleetQuery
-from drover.store.models import SessionRow
+from drover.store.models import BudgetState, HeaderCounts, SessionRow
 from drover.sync.connection import ConnectionState
 from drover.tui.screens.actions import SessionActions
 from drover.tui.screens.base import DroverScreen
 from drover.tui.screens.export_dialog import ExportAction
 from drover.tui.screens.lifecycle_actions import LifecycleActions
 from drover.tui.screens.prompt import PromptScreen
-from drover.tui.widgets.fleet_layout import GAP, fit, layout
+from drover.tui.widgets.fleet_layout import GAP, column_at, fit, layout
 from drover.tui.widgets.fleet_summary import FleetSummary
 from drover.tui.widgets.fleet_table import FleetTable
+
+
+@dataclass(frozen=True, slots=True)
+class FleetSnapshot:
+    """The default order's first rows and the header counts, read before the first paint."""
+
+    ids: list[str]
+    rows: dict[str, SessionRow]
+    counts: HeaderCounts
+
+
+def read_snapshot(reader: MirrorReads, today: str, rows: int) -> FleetSnapshot:
+    """Read the fleet's default order, its first `rows` rows and the counts (blocking: run it
+    in the read pool)."""
+    ids = reader.fleet_ids(FleetQuery())
+    first = reader.fleet_rows(ids[:rows])
+    return FleetSnapshot(ids, first, reader.header_counts(today=today))
 
 
 class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
@@ -48,17 +66,20 @@ class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
     CSS_PATH = "fleet.tcss"
 
     BINDINGS = [  # noqa: RUF012
-        Binding("enter", "open", "Open"),
-        Binding("R", "replay", "Replay"),
+        Binding("enter", "open", "Open", id="fleet.open"),
+        Binding("R", "replay", "Replay", id="fleet.replay"),
         *ExportAction.EXPORT_BINDINGS,
-        Binding("slash", "filter", "Filter"),
-        Binding("escape", "clear", "Clear marks/filter", show=False),
-        Binding("s", "cycle_sort", "Sort"),
-        Binding("r", "resort", "Re-sort", show=False),  # the header offers it when useful
+        # Priority, like `:`: the keys typed right after `/` belong to the filter prompt.
+        Binding("slash", "filter", "Filter", priority=True, id="fleet.filter"),
+        Binding("escape", "clear", "Clear marks/filter", show=False, id="fleet.clear"),
+        Binding("s", "cycle_sort", "Sort", id="fleet.cycle_sort"),
+        Binding(
+            "r", "resort", "Re-sort", show=False, id="fleet.resort"
+        ),  # the header offers it when useful
         *SessionActions.ACTION_BINDINGS,
         *LifecycleActions.LIFECYCLE_BINDINGS,
-        Binding("M", "mute", "Mute alerts", show=False),
-        Binding("dollar_sign", "cost", "Cost ledger", key_display="$", show=False),
+        Binding("M", "mute", "Mute alerts", show=False, id="fleet.mute"),
+        Binding("dollar_sign", "cost", "Cost ledger", key_display="$", show=False, id="fleet.cost"),
     ]
     MUTATING_ACTIONS = SessionActions.MUTATING_ACTIONS | LifecycleActions.LIFECYCLE_ACTIONS
 
@@ -82,7 +103,26 @@ class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
         self.drover.mirror_changed.subscribe(self, self._on_mirror_changed)
         self.drover.connections_changed.subscribe(self, self._on_connections)
         self.table.set_connections(self.drover.connections)
+        self.watch(self.app, "sub_title", self._note_changed)
+        self._show_snapshot()
         self.table.focus()
+
+    def _show_snapshot(self) -> None:
+        """Show the rows the app read before this screen existed (the first paint has rows)."""
+        snapshot = getattr(self.drover, "first_fleet", None)
+        if not isinstance(snapshot, FleetSnapshot) or self.query_state != FleetQuery():
+            return
+        self.drover.first_fleet = None
+        self.table.now = self.drover.now()
+        self.table.set_order(snapshot.ids)
+        self.table.set_rows(snapshot.rows)
+        summary = self.query_one(FleetSummary)
+        summary.counts, summary.shown = snapshot.counts, len(snapshot.ids)
+
+    def _note_changed(self, note: str) -> None:
+        self.query_one(FleetSummary).note = note
+        self.table.can_act = not self.drover.readonly
+        self.table.refresh()
 
     def on_resize(self) -> None:
         width = self.table.scrollable_content_region.width or self.size.width
@@ -124,19 +164,19 @@ class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
         if reader is None:
             return
         query = self.query_state
-        today = self.drover.now().date().isoformat()
         try:
             ids = await self.drover.reads.run(reader.fleet_ids, query)
         except re.error as exc:
             self.notify(f"Bad filter: {exc}", severity="error")
             return
-        counts = await self.drover.reads.run(reader.header_counts, today=today)
+        counts, budgets = await self._header_figures()
         self.table.now = self.drover.now()
         self.table.set_order(ids, keep=keep)
         rows = await self.drover.reads.run(reader.fleet_rows, self.table.window_ids())
         self.table.set_rows(rows)
         summary = self.query_one(FleetSummary)
         summary.counts, summary.query, summary.shown = counts, query, len(ids)
+        summary.budgets = budgets
         summary.order_held = False
 
     @work(exclusive=True, group="fleet-rows", exit_on_error=False)
@@ -148,10 +188,29 @@ class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
         self.table.now = self.drover.now()
         self.table.set_rows(rows)
         if counts:
-            today = self.drover.now().date().isoformat()
-            self.query_one(FleetSummary).counts = await self.drover.reads.run(
-                reader.header_counts, today=today
-            )
+            summary = self.query_one(FleetSummary)
+            summary.counts, summary.budgets = await self._header_figures()
+
+    async def _header_figures(self) -> tuple[HeaderCounts | None, tuple[BudgetState, ...]]:
+        """The header's totals, and the user's budgets at 80% or more."""
+        reader = self.drover.reader
+        if reader is None:
+            return None, ()
+        today = self.drover.now().date().isoformat()
+        counts = await self.drover.reads.run(reader.header_counts, today=today)
+        caps = self.drover.budget_caps()
+        states = await self.drover.reads.run(reader.cost_budgets, caps, today=today) if caps else []
+        crossed = tuple(s for s in states if s.scope != "session" and s.level != "ok")
+        return counts, crossed
+
+    @on(events.Click, "#columns")
+    def _header_clicked(self, event: events.Click) -> None:
+        """A click on a column's name sorts by that column."""
+        offset = event.get_content_offset(self.query_one("#columns"))
+        width = self.table.scrollable_content_region.width or self.size.width
+        column = column_at(width, offset.x) if offset is not None else None
+        if column is not None and column.sort is not None:
+            self.set_sort(column.sort)
 
     @on(FleetTable.WindowChanged)
     def _window_changed(self, event: FleetTable.WindowChanged) -> None:
@@ -190,9 +249,14 @@ class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
     def action_filter(self) -> None:
         """Prompt for a regex filter (`!regex` inverts it)."""
         current = ("!" if self.query_state.invert else "") + self.query_state.pattern
-        self.app.push_screen(
-            PromptScreen("/", current, "regex · !regex to invert · empty clears"), self.set_filter
+        prompt = PromptScreen(
+            "/",
+            current,
+            "regex · !regex to invert · empty clears   (try: approve, error, budget)",
+            history=self.drover.prompt_history.setdefault("/", []),
+            completions=("approve", "error", "budget", "refusal", "retries", "!nightly"),
         )
+        self.drover.open_prompt(prompt, self.set_filter)
 
     def set_filter(self, text: str | None) -> None:
         """Apply a filter typed after `/` (None leaves it unchanged)."""

@@ -70,15 +70,15 @@ class GridScreen(DroverScreen):
     CSS_PATH = "grid.tcss"
 
     BINDINGS = [  # noqa: RUF012
-        Binding("1", "layout(1)", "Layout 1…9", key_display="1…9"),
-        *(Binding(str(n), f"layout({n})", show=False) for n in range(2, 10)),
-        Binding("plus,equals_sign", "cycle(1)", "More panes", key_display="+"),
-        Binding("minus", "cycle(-1)", "Fewer panes", key_display="-"),
-        Binding("z", "zoom", "Zoom"),
-        Binding("escape", "unzoom", "Unzoom", show=False),
-        Binding("enter", "open", "Open"),
-        Binding("p", "pick", "Pick session"),
-        Binding("a", "auto_fill", "Busiest"),
+        Binding("1", "layout(1)", "Layout 1…9", key_display="1…9", id="grid.layout_1"),
+        *(Binding(str(n), f"layout({n})", show=False, id=f"grid.layout_{n}") for n in range(2, 10)),
+        Binding("plus,equals_sign", "cycle(1)", "More panes", key_display="+", id="grid.more"),
+        Binding("minus", "cycle(-1)", "Fewer panes", key_display="-", id="grid.fewer"),
+        Binding("z", "zoom", "Zoom", id="grid.zoom"),
+        Binding("escape", "unzoom", "Unzoom", show=False, id="grid.unzoom"),
+        Binding("enter", "open", "Open", id="grid.open"),
+        Binding("p", "pick", "Pick session", id="grid.pick"),
+        Binding("a", "auto_fill", "Busiest", id="grid.auto_fill"),
     ]
 
     pane_count: reactive[int] = reactive(4, init=False)

@@ -60,10 +60,10 @@ class LifecycleActions:
     """Mixin for the fleet screen (a `DroverScreen` with `SessionActions`)."""
 
     LIFECYCLE_BINDINGS: ClassVar[list[Binding]] = [
-        Binding("N", "new_session", "New"),
+        Binding("N", "new_session", "New", id="act.new_session"),
         # Rare and destructive: off the footer to keep it readable, listed in `?`.
-        Binding("A", "archive", "Archive", show=False),
-        Binding("D", "delete", "Delete", show=False),
+        Binding("A", "archive", "Archive", show=False, id="act.archive"),
+        Binding("D", "delete", "Delete", show=False, id="act.delete"),
     ]
     LIFECYCLE_ACTIONS: ClassVar[frozenset[str]] = frozenset({"new_session", "archive", "delete"})
 

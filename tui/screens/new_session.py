@@ -38,8 +38,8 @@ class NewSessionScreen(ModalScreen[NewSession | None]):
     CSS_PATH = "new_session.tcss"
 
     BINDINGS = [  # noqa: RUF012
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "create", "Create"),
+        Binding("escape", "cancel", "Cancel", id="new_session.cancel"),
+        Binding("ctrl+s", "create", "Create", id="new_session.create"),
     ]
 
     def __init__(

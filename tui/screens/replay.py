@@ -58,17 +58,35 @@ class ReplayScreen(ExportAction, TranscriptScreen):
     """
 
     BINDINGS = [  # noqa: RUF012
-        Binding("escape,backspace", "back", "Back"),
-        Binding("space", "play", "Play/pause"),
-        Binding("greater_than_sign,full_stop", "speed(1)", "Speed", key_display="<>"),
-        Binding("less_than_sign,comma", "speed(-1)", "Slower", show=False),
-        Binding("right,l", "step(1)", "Step", show=False),
-        Binding("left,h", "step(-1)", "Step back", show=False),
-        Binding("right_square_bracket", "marker(True)", "Marks", key_display="[]"),
-        Binding("left_square_bracket", "marker(False)", "Previous mark", show=False),
-        Binding("g", "go_to", "Go to"),
-        Binding("t", "next_lane", "Lane"),
-        Binding("x", "mark_range", "Mark range"),
+        Binding("escape,backspace", "back", "Back", id="replay.back"),
+        Binding("space", "play", "Play/pause", id="replay.play"),
+        Binding(
+            "greater_than_sign,full_stop",
+            "speed(1)",
+            "Speed",
+            key_display="<>",
+            id="replay.faster",
+        ),
+        Binding("less_than_sign,comma", "speed(-1)", "Slower", show=False, id="replay.slower"),
+        Binding("right,l", "step(1)", "Step", show=False, id="replay.step_forward"),
+        Binding("left,h", "step(-1)", "Step back", show=False, id="replay.step_back"),
+        Binding(
+            "right_square_bracket",
+            "marker(True)",
+            "Marks",
+            key_display="[]",
+            id="replay.next_mark",
+        ),
+        Binding(
+            "left_square_bracket",
+            "marker(False)",
+            "Previous mark",
+            show=False,
+            id="replay.previous_mark",
+        ),
+        Binding("g", "go_to", "Go to", id="replay.go_to"),
+        Binding("t", "next_lane", "Lane", id="replay.next_lane"),
+        Binding("x", "mark_range", "Mark range", id="replay.mark_range"),
         *ExportAction.EXPORT_BINDINGS,
     ]
 

@@ -38,7 +38,7 @@ class ResourceDetailScreen(DroverScreen):
     """
 
     CSS_PATH = "resource_detail.tcss"
-    BINDINGS = [Binding("escape,backspace", "back", "Back")]  # noqa: RUF012
+    BINDINGS = [Binding("escape,backspace", "back", "Back", id="details.back")]  # noqa: RUF012
 
     def __init__(self, kind: str, obj: Mapping[str, Any]) -> None:
         super().__init__()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,6 +26,7 @@ from drover.tui.viewmodel.resource_details import (
     package_count,
     tool_rows,
 )
+from drover.tui.widgets.drover_table import DroverTable
 
 Cell = Callable[[Mapping[str, Any]], str]
 
@@ -51,7 +53,7 @@ _COLUMNS: dict[str, tuple[tuple[str, Cell], ...]] = {
         ("NAME", _field("name")),
         ("NETWORK", network_summary),
         ("PACKAGES", lambda e: str(package_count(e))),
-        ("CREATED", _field("created_at")),
+        ("CREATED", lambda e: str(e.get("created_at") or "-")[:16].replace("T", " ")),
         ("ID", _field("id")),
     ),
 }
@@ -69,8 +71,8 @@ class ResourceScreen(DroverScreen):
     ResourceScreen DataTable { height: 1fr; }
     """
     BINDINGS = [  # noqa: RUF012
-        Binding("enter", "open", "Details"),
-        Binding("r", "reload", "Reload"),
+        Binding("enter", "open", "Details", id="resources.open"),
+        Binding("r", "reload", "Reload", id="resources.reload"),
     ]
 
     def __init__(self, kind: str) -> None:
@@ -81,7 +83,7 @@ class ResourceScreen(DroverScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(Content(self.kind), id="title")
-        table: DataTable[Content] = DataTable(cursor_type="row")
+        table: DroverTable[Text] = DroverTable(cursor_type="row")
         table.add_columns(*(label for label, _ in _COLUMNS[self.kind]))
         yield table
         yield Footer()
@@ -109,11 +111,13 @@ class ResourceScreen(DroverScreen):
         table.clear()
         self.objects = objects
         for obj in objects:
-            # Content(...) never parses markup; inert_line neutralises control characters.
-            table.add_row(*(Content(inert_line(cell(obj))) for _, cell in _COLUMNS[self.kind]))
+            # Text(...) never parses markup; inert_line neutralises control characters. (Content
+            # cells were measured at the header's width, cutting every column to 4-5 cells.)
+            table.add_row(*(Text(inert_line(cell(obj))) for _, cell in _COLUMNS[self.kind]))
         if objects:
             table.move_cursor(row=min(cursor, len(objects) - 1))
-        self.query_one("#title", Static).update(Content(f"{self.kind} · {len(objects)}"))
+        note = self.app.sub_title  # the profile, offline / read-only and why
+        self.query_one("#title", Static).update(Content(f"{self.kind} · {len(objects)}  │ {note}"))
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:

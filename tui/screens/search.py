@@ -53,9 +53,11 @@ class SearchScreen(DroverScreen):
 
     CSS_PATH = "search.tcss"
     BINDINGS = [  # noqa: RUF012
-        Binding("escape", "back", "Back"),
-        Binding("ctrl+f,slash", "focus_query", "Edit query", key_display="/"),
-        Binding("down", "results", "Hits", show=False),
+        Binding("escape", "back", "Back", id="search.back"),
+        Binding(
+            "ctrl+f,slash", "focus_query", "Edit query", key_display="/", id="search.focus_query"
+        ),
+        Binding("down", "results", "Hits", show=False, id="search.results"),
     ]
 
     def __init__(self, query: str = "") -> None:

@@ -41,10 +41,10 @@ class SessionScreen(ExportAction, SessionActions, TranscriptScreen):
     CSS_PATH = "session.tcss"
 
     BINDINGS = [  # noqa: RUF012
-        Binding("escape,backspace", "back", "Back"),
-        Binding("G", "follow", "Follow tail"),
-        Binding("t", "next_lane", "Next lane"),
-        Binding("R", "replay", "Replay"),
+        Binding("escape,backspace", "back", "Back", id="session.back"),
+        Binding("G", "follow", "Follow tail", id="session.follow"),
+        Binding("t", "next_lane", "Next lane", id="session.next_lane"),
+        Binding("R", "replay", "Replay", id="session.replay"),
         *ExportAction.EXPORT_BINDINGS,
         *SessionActions.ACTION_BINDINGS,
     ]

@@ -43,9 +43,9 @@ class SessionPicker(ModalScreen[str | None]):
     CSS_PATH = "session_picker.tcss"
 
     BINDINGS = [  # noqa: RUF012
-        Binding("escape", "cancel", "Cancel"),
-        Binding("down", "move(1)", "Down", show=False),
-        Binding("up", "move(-1)", "Up", show=False),
+        Binding("escape", "cancel", "Cancel", id="picker.cancel"),
+        Binding("down", "move(1)", "Down", show=False, id="picker.down"),
+        Binding("up", "move(-1)", "Up", show=False, id="picker.up"),
     ]
 
     def compose(self) -> ComposeResult:

@@ -43,7 +43,7 @@ class ViewerScreen(ModalScreen[None]):
     ViewerScreen TextArea { height: 1fr; border: none; }
     """
 
-    BINDINGS = [Binding("escape,q", "dismiss", "Close")]  # noqa: RUF012
+    BINDINGS = [Binding("escape,q", "dismiss", "Close", id="viewer.dismiss")]  # noqa: RUF012
 
     def __init__(
         self, event_id: str, *, raw: bool, text_of: Callable[[Mapping[str, Any]], str]

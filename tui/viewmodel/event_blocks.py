@@ -109,6 +109,16 @@ def _error(row: EventRow) -> EventBlock:
     return EventBlock(row, f"✖ {kind}: {message}  [{inert_line(str(retry_type))}]", kind="error")
 
 
+def _quarantined(row: EventRow) -> EventBlock:
+    """A wire item sync kept aside (`drover.store.quarantine`): why, how big, its first bytes."""
+    ev = row.event
+    reason = inert_line(str(ev.get("reason") or "not an event"))
+    size = ev.get("bytes") if isinstance(ev.get("bytes"), int) else "?"
+    head = f"⚠ quarantined {inert_line(str(ev.get('source') or ''))} item · {size} bytes · {reason}"
+    excerpt = inert(str(ev.get("excerpt") or ""))
+    return EventBlock(row, head + " · r: raw", Text(excerpt), kind="error", collapsed=True)
+
+
 def _state_kind(state: str) -> str:
     return {"running": "running", "idle": "idle", "rescheduled": "needs-you"}.get(
         state, "terminated"
@@ -211,4 +221,6 @@ def block_for(row: EventRow) -> EventBlock | None:
         return _thread_message(row)
     if etype == "session.usage":
         return _usage(row)
+    if etype == "drover.quarantined":
+        return _quarantined(row)
     return _generic(row)

@@ -1,4 +1,5 @@
-"""`FleetSummary`: the header line with fleet totals, the active filter and sort."""
+"""`FleetSummary`: the header line — the profile and its state, fleet totals, budgets crossed,
+the active filter and sort."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from drover.store.fleet import FleetQuery
-from drover.store.models import HeaderCounts
+from drover.store.models import BudgetState, HeaderCounts
 from drover.text import format as fmt
 
 
@@ -28,12 +29,22 @@ class FleetSummary(Static):
     """True when updates arrived that a re-sort would move (the order is being held)."""
     marked: reactive[int] = reactive(0)
     """Rows marked for a bulk act."""
+    note: reactive[str] = reactive("")
+    """The app's header note: the profile, offline / read-only and why (`App.sub_title`)."""
+    budgets: reactive[tuple[BudgetState, ...]] = reactive(())
+    """The user's budgets at 80% or more (daily, monthly; overall or per agent)."""
 
     def render(self) -> Content:
         c = self.counts
+        lead: list[str | tuple[str, str]] = []
+        if self.note:
+            lead = [(self.note, "bold $accent"), " │ "]
         if c is None:
-            return Content("loading mirror…")
+            return Content.assemble(*lead, "loading mirror…")
+        if c.sessions == 0:
+            return Content.assemble(*lead, ("no sessions mirrored yet", "$text-muted"))
         parts: list[str | tuple[str, str]] = [
+            *lead,
             (f"{self.shown}/{c.sessions} sessions", "bold"),
             "  ",
             (f"● {c.running} running", "$session-running"),
@@ -43,6 +54,7 @@ class FleetSummary(Static):
             (f"✖ {c.errored} errored", "$session-error" if c.errored else ""),
             "  ",
             f"{fmt.money(c.spend_today_cents)} today",
+            *self._budget_parts(),
             "  │ sort: ",
             (self.query.sort, "$accent"),
         ]
@@ -54,3 +66,12 @@ class FleetSummary(Static):
         if self.order_held:
             parts += ["  ", ("order held · r re-sorts", "$text-muted italic")]
         return Content.assemble(*parts)
+
+    def _budget_parts(self) -> list[str | tuple[str, str]]:
+        parts: list[str | tuple[str, str]] = []
+        for state in self.budgets:
+            reached = state.level == "reached"
+            scope = f"{state.label} " if state.label else ""
+            text = f"$ {scope}{state.scope} budget {state.percent:.0f}%"
+            parts += ["  ", (text, "$error bold" if reached else "$warning")]
+        return parts

@@ -8,8 +8,11 @@ placeholder. Status badges are coloured through component classes named like the
 
 Marks (`space`) select rows for bulk acts: a marked row shows `✓` before its title and the
 `fleet-table--marked` style. Marks only cover sessions in the current order (a re-filter drops
-the others, so a bulk act never touches a row you can no longer see). Muted sessions (no
-attention alerts) show `⊘` before the title; the owner pushes the muted set down.
+the others, so a bulk act never touches a row you can no longer see); `*` marks every row in
+the order, i.e. all that match the filter. Muted sessions (no attention alerts) show `⊘`
+before the title; the owner pushes the muted set down.
+
+The mouse: a click highlights a row, a double click opens it, the wheel scrolls.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from datetime import UTC, datetime
 
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -29,9 +33,8 @@ from textual.strip import Strip
 from drover.store.models import SessionRow
 from drover.sync.connection import ConnectionState
 from drover.text import format as fmt
-from drover.text.inert import inert_line
 from drover.themes import SESSION_STATES
-from drover.tui.viewmodel.connection_text import connection_label
+from drover.tui.viewmodel.fleet_cells import fleet_cells
 from drover.tui.widgets.fleet_layout import GAP, fit, layout
 
 _STRIP_CACHE = 2_000  # rendered rows kept; far more than a screen, far less than a big fleet
@@ -64,14 +67,17 @@ class FleetTable(ScrollView, can_focus=True):
     }
 
     BINDINGS = [  # noqa: RUF012
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home,g", "jump(0)", "Top", show=False),
-        Binding("end,G", "jump(-1)", "Bottom", show=False),
-        Binding("enter", "select", "Open", show=False),
-        Binding("space", "toggle_mark", "Mark"),
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="list.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="list.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="list.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="list.page_down"),
+        Binding("home,g", "jump(0)", "Top", show=False, id="list.top"),
+        Binding("end,G", "jump(-1)", "Bottom", show=False, id="list.bottom"),
+        Binding("enter", "select", "Open", show=False, id="list.open"),
+        Binding("space", "toggle_mark", "Mark", id="fleet.mark"),
+        Binding(
+            "asterisk", "mark_all", "Mark all", key_display="*", show=False, id="fleet.mark_all"
+        ),
     ]
 
     cursor: reactive[int] = reactive(0)
@@ -114,6 +120,8 @@ class FleetTable(ScrollView, can_focus=True):
         self._strips: dict[str, tuple[tuple[object, ...], Strip]] = {}
         self._marked: dict[str, None] = {}  # insertion-ordered set
         self._muted: frozenset[str] = frozenset()
+        self.can_act = True
+        """False when nothing can be answered from here (read-only): reasons describe, not ask."""
         self.now: datetime = datetime.now(UTC)
         """The time ages are measured against (set by the owner from the injected clock)."""
 
@@ -143,6 +151,11 @@ class FleetTable(ScrollView, can_focus=True):
         """Mark or unmark one session."""
         if self._marked.pop(session_id, 0) == 0:
             self._marked[session_id] = None
+        self._marks_changed()
+
+    def mark_all(self) -> None:
+        """Mark every row of the current order (everything the filter lets through)."""
+        self._marked = dict.fromkeys(self._ids)
         self._marks_changed()
 
     def clear_marks(self) -> None:
@@ -214,7 +227,7 @@ class FleetTable(ScrollView, can_focus=True):
         # connection draw the same strip, so cursor moves and ticks redraw only what changed.
         marked, muted = sid in self._marked, sid in self._muted
         conn = self._connections.get(sid)
-        key = (row, width, index == self.cursor, self.now, conn, marked, muted)
+        key = (row, width, index == self.cursor, self.now, conn, marked, muted, self.can_act)
         cached = self._strips.get(sid)
         if cached is not None and cached[0] == key:
             return cached[1]
@@ -250,22 +263,12 @@ class FleetTable(ScrollView, can_focus=True):
         if row is None:
             placeholder = self.get_component_rich_style("fleet-table--placeholder")
             return Text(fit(f"  {flags}{sid} …", width), style=base + placeholder)
-        cells = {
-            "status": fmt.status_label(row),
-            "title": flags + inert_line(row.title or row.id),
-            "agent": inert_line(row.agent_name or "-"),
-            # Every model id starts with "claude-"; the column shows what tells them apart.
-            "model": inert_line(row.model_id or "-").removeprefix("claude-"),
-            "age": fmt.age(row.created_at, self.now),
-            "active": fmt.duration(row.active_seconds),
-            "tokens": fmt.tokens(fmt.total_tokens(row)),
-            "cost": fmt.money(row.list_cost_cents),
-            "conn": connection_label(self._connections.get(sid)),
-            "reason": fmt.needs_reason(row),
-        }
+        conn = self._connections.get(sid)
+        cells = fleet_cells(row, self.now, conn, flags=flags, can_act=self.can_act)
         styles: dict[str, Style] = {
             "status": self.get_component_rich_style(f"-{fmt.visual_state(row)}"),
             "reason": self.get_component_rich_style("fleet-table--reason"),
+            "waiting": self.get_component_rich_style("fleet-table--reason"),
         }
         text = Text(style=base, no_wrap=True, end="")
         for index, (column, size) in enumerate(layout(width)):
@@ -322,6 +325,27 @@ class FleetTable(ScrollView, can_focus=True):
         if self.current_id is not None:
             self.toggle_mark(self.current_id)
             self.cursor += 1
+
+    def action_mark_all(self) -> None:
+        """Mark every row shown (all of them, or all that match the filter); again unmarks."""
+        if self._ids and len(self._marked) == len(self._ids):
+            self.clear_marks()
+        else:
+            self.mark_all()
+
+    def _on_click(self, event: events.Click) -> None:
+        """A click highlights the row under the pointer; a double click opens it."""
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = int(self.scroll_offset.y) + offset.y
+        if not 0 <= index < len(self._ids):
+            return
+        event.stop()
+        self.focus()
+        self.cursor = index
+        if event.chain >= 2:
+            self.action_select()
 
     def action_select(self) -> None:
         """Open the highlighted session."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList
@@ -48,6 +49,13 @@ def hit_prompt(hit: SearchHit, now: datetime) -> Content:
 
 class HitList(OptionList):
     """The hits of one search, newest first; option ids are indexes into `hits`."""
+
+    BINDINGS = [  # noqa: RUF012  # j/k/g/G as in every drover list
+        Binding("j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("g", "first", "Top", show=False, id="list.top"),
+        Binding("G", "last", "Bottom", show=False, id="list.bottom"),
+    ]
 
     class NearEnd(Message):
         """The user reached the last few hits: load the next page if there is one."""

@@ -50,7 +50,7 @@ class PaneLog(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES = {f"pane-log--{kind}" for kind in KINDS}  # noqa: RUF012
 
-    BINDINGS = [Binding("G", "follow", "Follow tail", show=False)]  # noqa: RUF012
+    BINDINGS = [Binding("G", "follow", "Follow tail", show=False, id="pane.follow")]  # noqa: RUF012
 
     def __init__(self, max_lines: int = 3_000, *, id: str | None = None) -> None:
         super().__init__(id=id)

@@ -107,8 +107,10 @@ class SessionHeader(Vertical):
             f" · conn {conn} · {row.id}"
         )
         self.query_one("#figures", Static).update(Content(figures))
-        reason = fmt.needs_reason(row)
-        if any(p.get("type") == "agent.custom_tool_use" for p in row.pending_actions):
+        # Read-only (no key, --readonly): describe what waits instead of asking for it.
+        can_act = not getattr(self.app, "readonly", False)
+        reason = fmt.needs_reason(row, can_act=can_act)
+        if can_act and any(p.get("type") == "agent.custom_tool_use" for p in row.pending_actions):
             reason += " · o sends the result"
         self.query_one("#reason", Static).update(Content(f"▲ {reason}" if reason else ""))
         self.query_one("#reason", Static).display = bool(reason)

@@ -1,5 +1,5 @@
-"""Routes under a session: events (list/send/stream), threads (list/retrieve/archive/events/
-stream) and resources (protocol §4.4–4.6).
+"""Routes under a session: events (list/send/stream) and threads (list/retrieve/archive/events/
+stream); its resources are in :mod:`~drover.sim.http.routes.resources`.
 
 There is deliberately no ``/threads/{tid}/events/stream`` route: the real API has none, so it
 404s like any unknown path.
@@ -24,20 +24,28 @@ MAX_DELTAS = 100
 EVENTS = PageSpec(key=by_field("processed_at"), default_limit=1000, max_limit=1000, orderable=True)
 THREAD_EVENTS = PageSpec(key=by_field("processed_at"), default_limit=1000, max_limit=1000)
 THREADS = PageSpec(key=by_field("created_at"), default_limit=1000, max_limit=1000)
-RESOURCES = PageSpec(key=by_field("created_at"), default_limit=None, max_limit=1000)
+
+
+def _filter_time(event: dict, field: str) -> str | None:
+    """The time a ``created_at[...]`` filter compares with (``SimConfig.event_time_filter``)."""
+    if field == "created_at":
+        return event.get("created_at") or event.get("processed_at")
+    return event.get("processed_at")
 
 
 async def list_events(request: Request) -> Response:
     query = Query(request.scope["query_string"])
-    items = await call(context(request).domain.list_events, request.path_params["session_id"])
+    ctx = context(request)
+    items = await call(ctx.domain.list_events, request.path_params["session_id"])
     types = set(query.get_list("types"))
     window = query.time_range("created_at")  # compared against processed_at (§4.4)
+    field = getattr(ctx.config, "event_time_filter", "processed_at")
     if types or window:
         items = [
             event
             for event in items
             if (not types or event.get("type") in types)
-            and window.contains(event.get("processed_at"))
+            and window.contains(_filter_time(event, field))
         ]
     return json_response(paginate(items, query, EVENTS, window))
 
@@ -113,12 +121,6 @@ async def list_thread_events(request: Request) -> Response:
     return json_response(paginate(items, query, THREAD_EVENTS))
 
 
-async def list_resources(request: Request) -> Response:
-    query = Query(request.scope["query_string"])
-    items = await call(context(request).domain.list_resources, request.path_params["session_id"])
-    return json_response(paginate(items, query, RESOURCES))
-
-
 ROUTES = [
     Route("/v1/sessions/{session_id}/events", list_events, methods=["GET"]),
     Route("/v1/sessions/{session_id}/events", send_events, methods=["POST"]),
@@ -132,5 +134,4 @@ ROUTES = [
         "/v1/sessions/{session_id}/threads/{thread_id}/events", list_thread_events, methods=["GET"]
     ),
     Route("/v1/sessions/{session_id}/threads/{thread_id}/stream", stream_thread, methods=["GET"]),
-    Route("/v1/sessions/{session_id}/resources", list_resources, methods=["GET"]),
 ]

@@ -1,0 +1,119 @@
+"""`drover doctor` checks the mirror; `--repair` rebuilds a damaged one from the sim, keeping
+what the server cannot give back (imported sessions, undelivered actions) where the old file
+can still be read."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from cli_support import create_session, events, status, wait_for
+
+from drover.config import mirror_path
+from drover.store.migrations import SCHEMA_VERSION
+from drover.store.mirror import Mirror
+
+HINT = "  hint: `drover doctor --repair` moves it aside and rebuilds it from the server"
+
+
+def _finished(sim, n: int, name: str = "run") -> list[str]:
+    ids = [create_session(sim, "general", title=f"{name} {i}") for i in range(n)]
+    for sid in ids:
+        wait_for(lambda sid=sid: status(sim, sid) == "idle", what=f"{sid} idle")
+    return ids
+
+
+def _ids(path: Path, sid: str) -> set[str]:
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT id FROM events WHERE session_id = ?", (sid,)).fetchall()
+    return {row[0] for row in rows}
+
+
+def _overwrite_root_page(path: Path, table: str) -> None:
+    """Damage one table the rebuild does not need to read (its root page becomes garbage)."""
+    with sqlite3.connect(path) as conn:
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,))
+        page = root.fetchone()[0]
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+    with path.open("r+b") as f:
+        f.seek((page - 1) * size)
+        f.write(b"\xa5" * size)
+
+
+def test_a_healthy_mirror_checks_out(on_sim, cli_env, drover):
+    _finished(on_sim, 1)
+    assert drover("sync", "--until-idle", "--timeout", "30").code == 0
+    result = drover("doctor")
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[0].startswith("mirror   ") and f"schema {SCHEMA_VERSION})" in lines[0]
+    assert lines[1] == "ok       integrity check passed"
+    assert lines[2].startswith("ok       ") and lines[2].endswith(" events in 1 session")
+    assert lines[3:] == ["ok       file mode 600"]
+    assert json.loads(drover("doctor", "--json").out)["ok"] is True
+    assert drover("doctor", "--repair").out.endswith("nothing to repair\n")
+
+
+def test_repair_rebuilds_from_the_server_and_keeps_imports_and_queued_actions(
+    on_sim, sim_factory, cli_env, drover, tmp_path
+):
+    ids = _finished(on_sim, 3)
+    assert drover("sync", "--until-idle", "--timeout", "30").code == 0
+    # A session imported from another server's export: the rebuild cannot fetch it.
+    other = sim_factory(seed=4242)  # other ids than on_sim's
+    foreign = _finished(other, 1, "foreign")[0]
+    elsewhere = tmp_path / "elsewhere"
+    other_env = ["--data-dir", str(elsewhere), "--base-url", other.base_url]
+    assert drover("sync", "--until-idle", *other_env, "--api-key", other.api_key).code == 0
+    export = tmp_path / "foreign.jsonl"
+    assert drover("export", foreign, "-o", str(export), "--data-dir", str(elsewhere)).code == 0
+    assert drover("import", str(export)).code == 0
+    path = mirror_path("default", cli_env["data"])
+    imported_ids = _ids(path, foreign)
+    assert foreign not in ids and imported_ids
+    with Mirror.open(path) as mirror:  # an action queued while offline, never delivered
+        mirror.writer.submit("enqueue_action", ids[0], "message", {"text": "later"}).result()
+
+    _overwrite_root_page(path, "daily_usage")
+    checked = drover("doctor")
+    assert checked.code == 1
+    assert checked.err.splitlines() == [checked.err.splitlines()[0], HINT]
+    assert checked.err.startswith(f"drover: the mirror {path} is damaged (")
+
+    repaired = drover("doctor", "--repair")
+    assert repaired.code == 0, repaired.err
+    lines = repaired.out.splitlines()
+    aside = next(path.parent.glob("mirror.db.damaged-*"))
+    assert lines[1] == f"moved the damaged mirror aside: {aside}"
+    assert "kept 1 of 1 imported sessions" in lines, repaired.out + repaired.err
+    assert "kept 1 undelivered actions (the next sync sends them)" in lines
+    assert "rebuilding 3 sessions (the old mirror's sessions) from the server…" in lines
+    assert lines[-1].startswith(f"rebuilt 3 sessions from {on_sim.base_url}: ")
+
+    assert drover("doctor").code == 0  # healthy again
+    for sid in ids:  # every event the server has, back in the mirror
+        assert _ids(path, sid) == {e["id"] for e in events(on_sim, sid)}
+    assert _ids(path, foreign) == imported_ids
+    with sqlite3.connect(path) as conn:
+        origin = conn.execute("SELECT origin FROM sessions WHERE id = ?", (foreign,)).fetchone()
+        queued = conn.execute("SELECT session_id, kind, state FROM outbox").fetchall()
+    assert origin == ("import",)
+    assert queued == [(ids[0], "message", "queued")]
+
+
+def test_repair_of_an_unreadable_file_rebuilds_every_session_on_the_server(on_sim, cli_env, drover):
+    ids = _finished(on_sim, 2)
+    assert drover("sync", "--until-idle", "--timeout", "30").code == 0
+    path = mirror_path("default", cli_env["data"])
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    with path.open("r+b") as f:
+        f.write(b"garbage, not a header")
+    repaired = drover("doctor", "--repair")
+    assert repaired.code == 0, repaired.err
+    assert "rebuilding 2 sessions (every session on the server) from the server…" in repaired.out
+    for sid in ids:
+        assert _ids(path, sid) == {e["id"] for e in events(on_sim, sid)}
+    assert drover("ls", "--offline").code == 0

@@ -1,0 +1,135 @@
+"""`Appearance`: what the user's config changes about the app — themes, keys and aliases.
+
+Read once at start from `config.toml` (`drover.config.settings.Config`) and the theme files
+beside it (`drover.config.user_themes`): drover's themes plus the user's are registered, the
+`[keys]` table becomes Textual's keymap (every drover binding has an id, `?` lists them), and
+`[aliases]` feed the `:` line. A broken config never stops the app: it starts with the
+defaults and says what was wrong once it runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.binding import Binding
+from textual.theme import Theme
+
+from drover.config.editor import save_theme
+from drover.config.errors import ConfigError
+from drover.config.settings import Config, load_config
+from drover.config.user_themes import load_user_themes
+from drover.themes import DEFAULT_THEME, THEMES
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    _Base = App[None]
+else:
+    _Base = object
+
+
+_SCREEN_MODULES = (
+    "cost", "export_dialog", "grid", "new_session", "replay", "resource_detail", "resources",
+    "search", "session", "session_picker", "viewer",
+)  # fmt: skip
+
+
+def known_binding_ids() -> set[str]:
+    """Every binding id declared by drover's screens and widgets (what `[keys]` may name)."""
+    for name in _SCREEN_MODULES:  # some load on first use; their ids count all the same
+        importlib.import_module(f"drover.tui.screens.{name}")
+    ids: set[str] = set()
+    for module_name, module in list(sys.modules.items()):
+        if not module_name.startswith("drover.tui") or module is None:
+            continue
+        for value in vars(module).values():
+            if isinstance(value, type) and value.__module__ == module_name:
+                for binding in getattr(value, "BINDINGS", ()):
+                    if isinstance(binding, Binding) and binding.id:
+                        ids.add(binding.id)
+    return ids
+
+
+class Appearance(_Base):
+    """Mixin for `DroverApp`: settings, themes (drover's and the user's), keymap, aliases."""
+
+    config_path: Path | None
+
+    def _load_appearance(self, theme: str | None) -> None:
+        """Read the config and theme files; register themes; pick the theme; set the keymap.
+
+        Args:
+            theme: a theme forced for this run (`--theme`), not saved.
+        """
+        self.config_problems: list[str] = []
+        """What was wrong with the config or a theme file (told once the app runs)."""
+        try:
+            self.settings = load_config(self.config_path)
+        except ConfigError as exc:
+            self.settings = Config()
+            self.config_problems.append(f"{exc} — using the defaults")
+        self.user_theme_names: list[str] = []
+        """Themes from the user's theme files, in file order."""
+        for drover_theme in THEMES:
+            self.register_theme(drover_theme)
+        specs, problems = load_user_themes(self.config_path)
+        self.config_problems += problems
+        for spec in specs:
+            try:
+                self.register_theme(Theme(spec.name, **spec.fields))  # type: ignore[arg-type]
+            except Exception as exc:  # Textual rejects a colour it cannot parse
+                self.config_problems.append(f"theme file {spec.path.name}: {exc}")
+                continue
+            self.user_theme_names.append(spec.name)
+        self._persist_theme = theme is None
+        wanted = theme or self.settings.theme or DEFAULT_THEME
+        if wanted not in self.available_themes:
+            self.config_problems.append(f"no theme {wanted!r}; using {DEFAULT_THEME}")
+            wanted = DEFAULT_THEME
+        self.theme = wanted
+        self.set_keymap(dict(self.settings.keys))
+
+    def tell_config_problems(self) -> None:
+        """Say, once the app runs, what in the config could not be used."""
+        unknown = sorted(set(self.settings.keys) - known_binding_ids())
+        if unknown:
+            self.config_problems.append(
+                f"[keys] names no binding: {', '.join(unknown)} (`?` lists the ids)"
+            )
+        for problem in self.config_problems:
+            self.notify(problem, title="config", severity="warning", timeout=15)
+
+    def drover_theme_names(self) -> list[str]:
+        """drover's own themes, then the user's, for `:theme` and the palette."""
+        return [t.name for t in THEMES] + self.user_theme_names
+
+    def set_theme(self, name: str) -> None:
+        """Switch theme by name (`:theme NAME` and the palette); saved to the config."""
+        if name not in self.available_themes:
+            self.notify(f"No theme {name!r}; try {', '.join(self.drover_theme_names())}")
+            return
+        self._persist_theme = True
+        self.theme = name
+
+    def watch_theme(self, name: str) -> None:
+        if self.is_running and self._persist_theme:
+            self._save_theme(name)
+
+    @work(thread=True, exclusive=True, group="theme", exit_on_error=False)
+    def _save_theme(self, name: str) -> None:
+        try:
+            save_theme(name, self.config_path)
+        except Exception as exc:  # a bad config file must not break theme switching
+            self.call_from_thread(self.notify, f"Theme not saved: {exc}", severity="warning")
+
+    def budget_caps(self, profile: str | None = None) -> list[tuple[str, str | None, int]]:
+        """The user's budget caps in force for `profile` (default: the open one)."""
+        return self.settings.budgets_for(profile or getattr(self, "profile", None)).caps()
+
+    def alias(self, name: str) -> str | None:
+        """The command line a user alias stands for (`[aliases]` in the config), if any."""
+        return self.settings.aliases.get(name)
