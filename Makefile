@@ -1,4 +1,4 @@
-.PHONY: demo test bench lint screenshots
+.PHONY: demo test bench lint screenshots lock
 
 # The README's first command: install and run drover on the embedded demo fleet.
 demo:
@@ -20,3 +20,12 @@ lint:
 
 screenshots:
 	@.venv/bin/python scripts/screenshots.py
+
+# Re-resolve requirements.lock from pyproject.toml's ranges (exact pins with hashes, for every
+# platform), then reinstall. Run after changing a dependency; commit both files.
+lock:
+	@scripts/bootstrap
+	@.venv/bin/python -m pip install --quiet uv
+	@.venv/bin/uv pip compile pyproject.toml --extra test --extra web --universal \
+		--python-version 3.11 --generate-hashes --quiet -o requirements.lock
+	@scripts/bootstrap

@@ -40,10 +40,15 @@ class Printer:
     """Prints stored events after the last printed seq, in order."""
 
     def __init__(self, session_id: str, as_json: bool) -> None:
+        from drover.text.events import EventContext
+
         self.session_id = session_id
         self.as_json = as_json
         self.last_seq = 0
         self.count = 0
+        self.context = EventContext()
+        """Tool uses and workflow runs printed so far: a result's call and duration, a phase's
+        name, without another query (events print in order, so they come first)."""
 
     def drain(self, reader: Any) -> None:
         """Print every event committed since the previous call."""
@@ -54,7 +59,7 @@ class Printer:
                 if self.as_json:
                     emit_json(row.event)
                 else:
-                    for line in event_lines(row.event):
+                    for line in event_lines(row.event, self.context):
                         print(line)
                 self.last_seq, self.count = row.seq, self.count + 1
             sys.stdout.flush()

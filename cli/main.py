@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "drover.cli.cmd_sim",
     "drover.cli.cmd_tui",
     "drover.cli.cmd_completion",
+    "drover.cli.cmd_serve",
 )
 
 #: What a bare `drover` runs: the TUI on the configured profile.

@@ -59,7 +59,8 @@ def clock_for(reader: MirrorReader) -> datetime:
 async def shoot(data_dir: Path, config: Path, theme: str, names: dict[str, str], now: datetime,
                 full: bool) -> list[Path]:  # fmt: skip
     """Drive the app through the screens and save each picture; returns the files written."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "tui"))
+    tests = Path(__file__).resolve().parent.parent / "tests"
+    sys.path[:0] = [str(tests / "tui"), str(tests)]  # tui_support imports tests/sim_http.py
     from tui_support import settle
 
     from drover.tui.app import DroverApp

@@ -9,16 +9,16 @@ method is a thin facade over the module that owns the query: `drover.store.repla
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import ClassVar, Unpack
 
-from drover.store import collisions, ids, ledger, replay
+from drover.store import collisions, ids, ledger, links, replay
 from drover.store import search as _search
 from drover.store.collisions import IdCollision
 from drover.store.dialect import Conn
 from drover.store.ledger import Cap, Dimension, RowsQuery, Window
-from drover.store.models import BudgetState, LedgerRow, SearchHit
+from drover.store.models import BudgetState, EventRow, LedgerRow, SearchHit
 from drover.store.replay import PRIMARY, LaneSpan, Marker
 
 
@@ -55,10 +55,14 @@ class ReviewQueries:
         """The first event of the lane processed at or after `when`."""
         return replay.seq_at_time(self._conn(), session_id, thread, when)
 
+    def linked_events(self, session_id: str, rows: Sequence[EventRow]) -> list[EventRow]:
+        """The events outside `rows` they refer to: tool results and uses, workflow runs."""
+        return links.linked_events(self._conn(), session_id, rows)
+
     def next_marker(
         self, session_id: str, thread: str | None, seq: int, *, forward: bool
     ) -> int | None:
-        """The nearest notable event (error, approval, interrupt, thread) after/before `seq`."""
+        """The nearest notable event (see `replay.NOTABLE_KINDS`) after/before `seq`."""
         return replay.next_marker(self._conn(), session_id, thread, seq, forward=forward)
 
     def search(

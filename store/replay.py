@@ -23,17 +23,21 @@ ALL_THREADS = "*"
 """`thread=ALL_THREADS`: every stored event of the session, whatever stream it came from."""
 
 MARKER_KINDS: dict[str, tuple[str, ...]] = {
-    "error": ("session.error",),
+    "error": ("session.error", "workflow_run.error"),
     "approval": ("user.tool_confirmation",),
     "interrupt": ("user.interrupt",),
     "thread": (
         "session.thread_created", "agent.thread_message_sent", "agent.thread_message_received",
+        "session.thread_status_terminated", "session.thread_status_rescheduled",
     ),
+    # A workflow run's start, phases and end (its running/idle ticks are too dense to mark).
+    "workflow": ("workflow_run.created", "workflow_run.phase_started", "workflow_run.status_ended"),
+    "compaction": ("agent.thread_context_compacted",),
     "cost": ("session.usage",),
     "tool": ("agent.tool_use", "agent.mcp_tool_use", "agent.custom_tool_use"),
 }  # fmt: skip
 """Marker kinds, most important first (a timeline cell shows its most important kind)."""
-NOTABLE_KINDS = ("error", "approval", "interrupt", "thread")
+NOTABLE_KINDS = ("error", "approval", "interrupt", "thread", "workflow", "compaction")
 """The kinds `[`/`]` jump between (tool calls and cost steps are too dense to step through)."""
 _KIND_OF_TYPE = {etype: kind for kind, types in MARKER_KINDS.items() for etype in types}
 

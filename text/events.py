@@ -21,12 +21,15 @@ from typing import Any, Literal
 
 from drover.text.format import content_text, preview
 from drover.text.inert import inert, inert_line
+from drover.text.tools import answered_id, call_line, call_seconds, outcome, seconds_text
+from drover.text.workflow import news_line, run_id_of
 
-__all__ = ["EventView", "describe", "event_lines"]
+__all__ = ["EventContext", "EventView", "describe", "event_lines"]
 
 Level = Literal["main", "detail", "meta"]
 
 _TOOL_USES = ("agent.tool_use", "agent.mcp_tool_use", "agent.custom_tool_use")
+_REMEMBERED = 5_000  # tool uses and workflow runs an `EventContext` keeps (oldest dropped)
 _AGENT_RESULTS = ("agent.tool_result", "agent.mcp_tool_result")
 _USER_RESULTS = ("user.custom_tool_result", "user.tool_result")
 _THREAD_MESSAGES = ("agent.thread_message_sent", "agent.thread_message_received")
@@ -62,6 +65,44 @@ class EventView:
     heading: str = ""
 
 
+class EventContext:
+    """What earlier events of a transcript tell later ones: tool uses (a result's duration and
+    its call) and workflow runs (a phase's name). ``drover tail`` feeds it every event in
+    order (`see`), so it only ever looks back at what it already printed; at most
+    `_REMEMBERED` of each are kept, trimmed to the fields the wording needs."""
+
+    def __init__(self) -> None:
+        self._uses: dict[str, dict[str, Any]] = {}  # + `approved_at` once confirmed
+        self._runs: dict[str, Mapping[str, Any]] = {}
+
+    def see(self, event: Mapping[str, Any]) -> None:
+        """Remember `event` if later events may refer to it."""
+        etype, eid = event.get("type"), event.get("id")
+        if etype in _TOOL_USES and isinstance(eid, str):
+            keep = ("type", "name", "input", "mcp_server_name", "processed_at")
+            _remember(self._uses, eid, {k: event[k] for k in keep if k in event})
+        elif etype == "user.tool_confirmation" and (
+            use := self._uses.get(answered_id(event) or "")
+        ):
+            use["approved_at"] = event.get("processed_at")  # the call ran from here
+        elif etype == "workflow_run.created" and (run := run_id_of(event)) is not None:
+            _remember(self._runs, run, event)
+
+    def use(self, event_id: str | None) -> Mapping[str, Any] | None:
+        """The tool use with this event id, if seen."""
+        return self._uses.get(event_id) if event_id else None
+
+    def run(self, run_id: str | None) -> Mapping[str, Any] | None:
+        """The `workflow_run.created` event of this run, if seen."""
+        return self._runs.get(run_id) if run_id else None
+
+
+def _remember(store: dict[str, Any], key: str, value: Any) -> None:
+    store[key] = value
+    if len(store) > _REMEMBERED:
+        del store[next(iter(store))]
+
+
 def _stop_reason(event: Mapping[str, Any]) -> str:
     reason = event.get("stop_reason")
     if not isinstance(reason, Mapping):
@@ -77,8 +118,12 @@ def _tool_use(event: Mapping[str, Any]) -> EventView:
     name = str(event.get("name", "tool"))
     server = event.get("mcp_server_name")
     ask = event.get("evaluated_permission") == "ask"
-    summary = f"{inert_line(name)}: {preview(event.get('input'), 100)}"
-    summary += f"{'  [needs approval]' if ask else ''}  ({event.get('id', '')})"
+    summary = call_line(event)
+    # The id only where a person answers the call (`drover approve|respond SESSION EVENT`).
+    if ask:
+        summary += f"  [needs approval]  ({inert_line(str(event.get('id', '')))})"
+    elif event.get("type") == "agent.custom_tool_use":
+        summary += f"  [wants a result]  ({inert_line(str(event.get('id', '')))})"
     heading = f"{server}/{name}" if isinstance(server, str) and server else name
     if event.get("type") == "agent.custom_tool_use":
         heading += " (custom tool)"
@@ -87,17 +132,21 @@ def _tool_use(event: Mapping[str, Any]) -> EventView:
     return EventView("tool", summary, tone="tool", data=event.get("input"), heading=heading)
 
 
-def _result(event: Mapping[str, Any], who: str) -> EventView:
+def _result(event: Mapping[str, Any], who: str, context: EventContext | None) -> EventView:
     text = content_text(event)
     failed = bool(event.get("is_error"))
     label = "error" if failed else who
-    answers = next(
-        (event[k] for k in ("tool_use_id", "mcp_tool_use_id", "custom_tool_use_id") if k in event),
-        "",
-    )
+    answers = answered_id(event) or ""
     heading = f"of {answers}" if answers else ""
     tone = "error" if failed else "result"
-    return EventView(label, text, tone=tone, body=text, output=True, heading=heading)
+    # The terminal line: ✓/✗ (exit code), the call's verb and how long it took; then the output.
+    use = context.use(answers) if context is not None else None
+    head = outcome(event).mark
+    if use is not None:
+        took = seconds_text(call_seconds(use, event, use.get("approved_at")))
+        head = f"{call_line(use).split(' ', 1)[0]} {head}" + (f" · {took}" if took else "")
+    summary = head + (f"\n{text}" if text.strip() else "")
+    return EventView(label, summary, tone=tone, body=text, output=True, heading=heading)
 
 
 def _status(event: Mapping[str, Any], etype: str) -> EventView:
@@ -144,11 +193,33 @@ def _quarantined(event: Mapping[str, Any]) -> EventView:
                      heading=f"quarantined: {reason}")  # fmt: skip
 
 
-def describe(event: Mapping[str, Any]) -> EventView:
-    """Describe one stored wire event (any type, known or not)."""
+def _news(event: Mapping[str, Any], context: EventContext | None) -> EventView | None:
+    created = context.run(run_id_of(event)) if context is not None else None
+    line = news_line(event, created)
+    if line is None:
+        return None
+    error = line.tone == "error"
+    return EventView(
+        "error" if error else "---",
+        f"{line.glyph} {line.text}",
+        level="main" if line.main else "detail",
+        tone="error" if error else "status",
+    )
+
+
+def describe(event: Mapping[str, Any], context: EventContext | None = None) -> EventView:
+    """Describe one stored wire event (any type, known or not).
+
+    Args:
+        event: the stored wire event.
+        context: what earlier events said (a result's call, a workflow's name), when known.
+    """
     etype = str(event.get("type", ""))
     if etype == _QUARANTINED:
         return _quarantined(event)
+    news = _news(event, context)
+    if news is not None:
+        return news
     if etype.startswith("span.") or etype == "session.usage":
         return _generic(event, etype, "meta")
     if etype == "session.updated":
@@ -162,9 +233,9 @@ def describe(event: Mapping[str, Any]) -> EventView:
     if etype in _TOOL_USES:
         return _tool_use(event)
     if etype in _AGENT_RESULTS:
-        return _result(event, "result")
+        return _result(event, "result", context)
     if etype in _USER_RESULTS:
-        return _result(event, "you")
+        return _result(event, "you", context)
     if etype == "user.tool_confirmation":
         verdict = "allowed" if event.get("result") == "allow" else "denied"
         note = f": {event['deny_message']}" if event.get("deny_message") else ""
@@ -204,9 +275,17 @@ def _block(label: str, event: Mapping[str, Any], text: str, limit: int | None = 
     return out
 
 
-def event_lines(event: Mapping[str, Any]) -> list[str]:
-    """The inert lines ``drover tail`` prints for one stored event (none for bookkeeping)."""
-    view = describe(event)
+def event_lines(event: Mapping[str, Any], context: EventContext | None = None) -> list[str]:
+    """The inert lines ``drover tail`` prints for one stored event (none for bookkeeping).
+
+    Args:
+        event: the stored wire event.
+        context: earlier events, for a result's call and duration and a workflow's names;
+            the event is added to it.
+    """
+    view = describe(event, context)
+    if context is not None:
+        context.see(event)
     if view.level != "main":
         return []
     return _block(view.label, event, view.summary, _RESULT_LINES if view.output else None)

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static, TextArea
+
+from drover.tui.external import edit_text
 
 
 class ConfirmScreen(ModalScreen[str | None]):
@@ -27,8 +29,8 @@ class ConfirmScreen(ModalScreen[str | None]):
         confirm_label: the confirming button's label.
         ask_text: also ask for a line of text (a deny reason or a reply) with this hint.
         details: lines listing what the act touches (e.g. each tool call), shown inertly.
-        multiline: ask for several lines (a follow-up message): enter starts a new line and
-            `ctrl+s` sends.
+        multiline: ask for several lines (a follow-up message): enter starts a new line,
+            `ctrl+s` sends and `ctrl+e` opens the text in `$EDITOR` (for a long reply).
         enter_confirms: start with the confirming button focused, so `enter` confirms;
             otherwise `enter` cancels (for acts that stop or remove work).
         cancel_note: told when the dialog is cancelled (None: nothing is said).
@@ -53,6 +55,15 @@ class ConfirmScreen(ModalScreen[str | None]):
         # button starts on Cancel so a stray enter never confirms a destructive act.
         Binding("y", "confirm", "Confirm", show=False, id="dialog.confirm"),
         Binding("ctrl+s", "send", "Send", show=False, id="dialog.send"),
+        # Priority: the focused TextArea binds ctrl+e to "line end" (the end key still does).
+        Binding(
+            "ctrl+e",
+            "external_editor",
+            "Edit in $EDITOR",
+            show=False,
+            priority=True,
+            id="dialog.editor",
+        ),
     ]
 
     def __init__(
@@ -119,8 +130,26 @@ class ConfirmScreen(ModalScreen[str | None]):
         return TextArea if self.multiline else Input
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """`y` confirms only when there is no text field to type it into (`ctrl+s` always)."""
+        """`y` confirms only when there is no text field to type it into (`ctrl+s` always);
+        `ctrl+e` only with a multi-line field."""
+        if action == "external_editor":
+            return bool(self.ask_text and self.multiline)
         return not (action == "confirm" and self.ask_text)
+
+    def action_external_editor(self) -> None:
+        """`ctrl+e`: write the reply in `$EDITOR`; what it saves replaces the field's text."""
+        self._edit_outside()
+
+    @work(exclusive=True, exit_on_error=False)
+    async def _edit_outside(self) -> None:
+        field = self.query_one(TextArea)
+        text, error = await edit_text(self.app, field.text)
+        if error is not None:
+            self.notify(f"{error}.", title="Editor", severity="warning")
+        elif text is not None:
+            field.text = text.rstrip("\n")
+            field.move_cursor(field.document.end)
+        field.focus()
 
     @on(Button.Pressed, "#confirm")
     @on(Input.Submitted)

@@ -1,13 +1,14 @@
 """`ReplayScreen`: a mirrored session played back from SQLite, online or off.
 
-The same `EventList` as the live view, plus a `Timeline` scrubber. Step by event (←/→ or
-↑/↓), play at 1×–50× of the recorded pace (space, `<`/`>`), jump between notable events
-(`[`/`]`: errors, approvals, interrupts, thread activity), go to a time or an event id (`g`),
-switch lanes (`t`). Everything pages from the mirror by keyset and never needs the network.
+The same `EventList` as the live view, plus a `Timeline` scrubber. Step by event (←/→ or ↑/↓),
+play at 1×–50× of the recorded pace (space, `<`/`>`), jump between notable events (`[`/`]`:
+errors, approvals, interrupts, thread activity, workflow runs, compactions), go to a time or an
+event id (`g`), switch lanes (`t`). Everything pages from the mirror by keyset and never needs
+the network.
 
 Playback follows the recorded timestamps on a virtual clock, so bursts play as bursts; a gap
-longer than `MAX_WAIT` seconds of wall time at the chosen speed (an agent waiting an hour for
-an approval) is skipped rather than waited out, and the status line says so.
+longer than `MAX_WAIT` seconds of wall time at the chosen speed (an agent waiting an hour for an
+approval) is skipped rather than waited out, and the status line says so.
 """
 
 from __future__ import annotations
@@ -258,7 +259,8 @@ class ReplayScreen(ExportAction, TranscriptScreen):
             self._open(seq)
 
     def action_marker(self, forward: bool) -> None:
-        """Jump to the next (or previous) error, approval, interrupt or thread event."""
+        """Jump to the next (or previous) error, approval, interrupt, thread, workflow or
+        compaction event."""
         self._jump_marker(forward)
 
     @work(exclusive=True, group="replay-seek", exit_on_error=False)
@@ -270,7 +272,8 @@ class ReplayScreen(ExportAction, TranscriptScreen):
             reader.next_marker, self.session_id, self.lane, current.seq, forward=forward
         )
         if seq is None:
-            self.notify("No more errors, approvals, interrupts or thread events that way.")
+            self.notify("No more notable events that way (errors, approvals, interrupts, threads, "
+                        "workflow runs, compactions).")  # fmt: skip
         else:
             self.seek(seq)
 

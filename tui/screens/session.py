@@ -95,10 +95,10 @@ class SessionScreen(ExportAction, SessionActions, TranscriptScreen):
         self.query_one(SessionHeader).sent = await sent
         # A window scrolled back into history (has_newer) pages forward on demand instead.
         while not self.events.has_newer:
-            rows = await self.drover.reads.run(
-                self._page, after_seq=self.events.last_seq, limit=PAGE
+            rows, related = await self.drover.reads.run(
+                self.page_linked, after_seq=self.events.last_seq, limit=PAGE
             )
-            self.events.append(rows)
+            self.events.append(rows, related=related)
             self.drover.feed.preview_done(self.session_id, {r.id for r in rows})
             if len(rows) < PAGE:
                 break

@@ -5,6 +5,11 @@ lanes for multi-agent sessions (`ThreadBar`: the primary stream by default, `t` 
 each child thread's own stream in turn; see `drover.tui.widgets.thread_bar` for why lanes are
 switched rather than shown side by side). Subclasses compose the screen and decide where the
 first window opens (the tail for the live view, a chosen event for replay).
+
+Each page comes with the few rows outside it that it refers to (`MirrorReader.linked_events`:
+a call's result, a result's call, a workflow run's plan), read by index on the read pool, so a
+tool call shows its duration and outcome wherever the window starts. The escape hatches live
+here too (`TranscriptEscapes`): copy an id, an event or the transcript in `$PAGER`.
 """
 
 from __future__ import annotations
@@ -15,8 +20,8 @@ from textual import on, work
 
 from drover.store.api import MirrorReads
 from drover.store.models import EventRow, SessionRow, ThreadRow
-from drover.text.format import content_text
 from drover.tui.screens.base import DroverScreen
+from drover.tui.screens.transcript_escapes import TranscriptEscapes
 from drover.tui.screens.viewer import ViewerScreen
 from drover.tui.widgets.event_list import EventList
 from drover.tui.widgets.session_header import SessionHeader
@@ -26,12 +31,18 @@ PAGE = 100
 """Events per keyset page (reading is cheap; only what is on screen gets rendered)."""
 
 
-class TranscriptScreen(DroverScreen):
+Page = tuple[list[EventRow], list[EventRow]]
+"""A page of rows, and the rows outside it that they refer to."""
+
+
+class TranscriptScreen(TranscriptEscapes, DroverScreen):
     """A session's events, paged from the mirror.
 
     Args:
         session_id: the session to show.
     """
+
+    BINDINGS = [*TranscriptEscapes.ESCAPE_BINDINGS]  # noqa: RUF012  (subclasses add theirs)
 
     def __init__(self, session_id: str) -> None:
         super().__init__()
@@ -55,14 +66,25 @@ class TranscriptScreen(DroverScreen):
             return []
         return reader.transcript(self.session_id, thread=self.lane, **bounds)
 
-    def _window(self, at_seq: int | None) -> tuple[list[EventRow], bool, bool]:
+    def _linked(self, rows: list[EventRow]) -> list[EventRow]:
+        """The rows outside `rows` they refer to (runs on the read pool; index probes only)."""
+        reader = self._reader()
+        return reader.linked_events(self.session_id, rows) if reader is not None and rows else []
+
+    def page_linked(self, **bounds: Any) -> Page:
+        """One keyset page and its linked rows (runs on the read pool)."""
+        rows = self._page(**bounds)
+        return rows, self._linked(rows)
+
+    def _window(self, at_seq: int | None) -> tuple[Page, bool, bool]:
         """The rows around `at_seq` (None = the tail), and whether more exist each side."""
         if at_seq is None:
             rows = self._page(limit=PAGE)
-            return rows, len(rows) >= PAGE, False
+            return (rows, self._linked(rows)), len(rows) >= PAGE, False
         before = self._page(before_seq=at_seq, limit=PAGE // 2)
         after = self._page(after_seq=at_seq - 1, limit=PAGE)
-        return before + after, len(before) >= PAGE // 2, len(after) >= PAGE
+        rows = before + after
+        return (rows, self._linked(rows)), len(before) >= PAGE // 2, len(after) >= PAGE
 
     def _threads(self) -> list[ThreadRow]:
         reader = self._reader()
@@ -70,8 +92,8 @@ class TranscriptScreen(DroverScreen):
 
     async def open_at(self, at_seq: int | None) -> None:
         """Show the window around `at_seq` (None = the newest events) with the cursor on it."""
-        rows, older, newer = await self.drover.reads.run(self._window, at_seq)
-        self.events.show(rows, cursor_seq=at_seq, has_older=older, has_newer=newer)
+        (rows, related), older, newer = await self.drover.reads.run(self._window, at_seq)
+        self.events.show(rows, related=related, cursor_seq=at_seq, has_older=older, has_newer=newer)
 
     async def _load_header(self) -> None:
         reader = self._reader()
@@ -103,13 +125,15 @@ class TranscriptScreen(DroverScreen):
         first = self.events.first_seq
         if first is None:
             return
-        rows = await self.drover.reads.run(self._page, before_seq=first, limit=PAGE)
-        self.events.prepend(rows, has_older=len(rows) >= PAGE)
+        rows, related = await self.drover.reads.run(self.page_linked, before_seq=first, limit=PAGE)
+        self.events.prepend(rows, related=related, has_older=len(rows) >= PAGE)
 
     @work(exclusive=True, group="transcript-newer", exit_on_error=False)
     async def _load_next(self) -> None:
-        rows = await self.drover.reads.run(self._page, after_seq=self.events.last_seq, limit=PAGE)
-        self.events.append(rows, has_newer=len(rows) >= PAGE)
+        rows, related = await self.drover.reads.run(
+            self.page_linked, after_seq=self.events.last_seq, limit=PAGE
+        )
+        self.events.append(rows, related=related, has_newer=len(rows) >= PAGE)
 
     @on(EventList.EdgeRequested)
     def _edge(self, message: EventList.EdgeRequested) -> None:
@@ -121,7 +145,7 @@ class TranscriptScreen(DroverScreen):
 
     @on(EventList.ViewRequested)
     def _view(self, message: EventList.ViewRequested) -> None:
-        self.app.push_screen(ViewerScreen(message.event_id, raw=message.raw, text_of=content_text))
+        self.app.push_screen(ViewerScreen(message.event_id, raw=message.raw))
 
     def action_next_lane(self) -> None:
         """Show the next thread's stream (the primary, then each child thread, round again)."""

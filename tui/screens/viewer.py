@@ -1,15 +1,15 @@
 """`ViewerScreen`: one event shown whole — its raw JSON or its full text content.
 
 This is where a 10 MB tool result can be read in full: the text goes into a read-only
-`TextArea`, which renders only the visible lines. Loading happens in a worker.
+`TextArea`, which renders only the visible lines. A tool call shows its full input and its
+result's full output (`drover.tui.viewmodel.event_text`). Loading happens in a worker.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from textual import work
 from textual.app import ComposeResult
@@ -20,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
 from drover.text.inert import inert
+from drover.tui.viewmodel.event_text import whole_text
 
 if TYPE_CHECKING:
     from drover.tui.app import DroverApp
@@ -31,7 +32,6 @@ class ViewerScreen(ModalScreen[None]):
     Args:
         event_id: the event to load from the mirror.
         raw: True for the raw JSON, False for the text content.
-        text_of: extracts the text content from an event (used when `raw` is False).
     """
 
     DEFAULT_CSS = """
@@ -45,13 +45,10 @@ class ViewerScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q", "dismiss", "Close", id="viewer.dismiss")]  # noqa: RUF012
 
-    def __init__(
-        self, event_id: str, *, raw: bool, text_of: Callable[[Mapping[str, Any]], str]
-    ) -> None:
+    def __init__(self, event_id: str, *, raw: bool) -> None:
         super().__init__()
         self.event_id = event_id
         self.raw = raw
-        self.text_of = text_of
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -73,9 +70,9 @@ class ViewerScreen(ModalScreen[None]):
             return
         if self.raw:
             text = json.dumps(row.event, indent=2, ensure_ascii=False)
+            text = await asyncio.to_thread(inert, text)
         else:
-            text = self.text_of(row.event) or json.dumps(row.event, indent=2, ensure_ascii=False)
-        text = await asyncio.to_thread(inert, text)
+            text = await app.reads.run(whole_text, reader, row)
         kind = "raw JSON" if self.raw else "full text"
         self.query_one("#what", Static).update(
             Content(f"{row.type} · {row.id} · {kind} · {len(text):,} characters · esc closes")

@@ -1,22 +1,25 @@
-"""What the transcript shows for one mirrored event, as plain data: `block_for(row)`.
+"""What the transcript shows for one mirrored event, as plain data: `block_for(row, links)`.
 
-An `EventBlock` is a head line, an optional body (a Rich renderable) and a kind that the
-`EventList` widget colours through its theme (`user`, `agent`, `dim`, `error`, `running`,
-`idle`, `needs-you`, `terminated`). No widgets here, so the live view and replay (which share
-`EventList`) and any test can build blocks without an app.
+An `EventBlock` is a head line (with an optional right-hand `aside`: a call's duration and
+outcome), an optional body (a Rich renderable) and a kind that the `EventList` widget colours
+through its theme (`user`, `agent`, `dim`, `error`, `running`, `idle`, `needs-you`,
+`terminated`). No widgets here, so the live view and replay (which share `EventList`) and any
+test can build blocks without an app.
 
 Every piece of agent-produced text goes through `drover.text.inert` and into `rich.text.Text`
-(never markup) or, for message bodies, a Markdown renderable after neutralising escapes. Big
-tool results are cut at `RESULT_PREVIEW_CHARS`; `v` opens the whole thing. Unknown event
-types get a generic line; `r` on any event shows its raw JSON.
+(never markup) or, for message bodies, a Markdown renderable after neutralising escapes. Tool
+calls are one line each (`drover.tui.viewmodel.tool_blocks`), paired with their results through
+`EventLinks`; thinking is one collapsed line; workflow runs, thread termination and
+rescheduling, and compaction read as `drover.text.workflow` words them. Unknown event types get
+a generic line; `r` on any event shows its raw JSON.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from rich.console import RenderableType
 from rich.markdown import Markdown
@@ -25,14 +28,16 @@ from rich.text import Text
 from drover.store.models import EventRow
 from drover.text import format as fmt
 from drover.text.inert import inert, inert_line
+from drover.text.tools import TOOL_RESULTS, TOOL_USES
+from drover.text.workflow import news_line, run_id_of
+from drover.tui.viewmodel.event_links import EventLinks
+from drover.tui.viewmodel.tool_blocks import (
+    RESULT_PREVIEW_CHARS,
+    tool_result_block,
+    tool_use_block,
+)
 
-RESULT_PREVIEW_CHARS = 4_000
-"""Characters of a tool result shown inline; the rest only in the full view."""
-
-_TOOL_USES = ("agent.tool_use", "agent.mcp_tool_use", "agent.custom_tool_use")
-_TOOL_RESULTS = (
-    "agent.tool_result", "agent.mcp_tool_result", "user.custom_tool_result", "user.tool_result",
-)  # fmt: skip
+__all__ = ["HIDDEN_TYPES", "RESULT_PREVIEW_CHARS", "EventBlock", "EventLinks", "block_for"]
 _MESSAGES = {"user.message": "You", "agent.message": "Agent", "system.message": "System"}
 # Headings, quotes, lists, emphasis, code, links, tables: worth a Markdown parse.
 _MARKDOWN = re.compile(r"(^|\n)\s*(#{1,6} |> |[-*+] |\d+\. |\|)|[*_`]|\]\(")
@@ -52,6 +57,8 @@ class EventBlock:
         collapsed: whether the body starts hidden (enter toggles).
         pinned_head: a message's head ("You", "Agent") is a label over the body, never a
             collapse toggle.
+        truncated: the body shows only the start of a long text (`v` shows it whole).
+        aside: right-aligned on the head line (a tool call's duration and outcome).
     """
 
     row: EventRow
@@ -61,6 +68,7 @@ class EventBlock:
     collapsed: bool = False
     pinned_head: bool = False
     truncated: bool = False
+    aside: str = ""
 
 
 def _message(row: EventRow, who: str, text: str, kind: str) -> EventBlock:
@@ -70,32 +78,50 @@ def _message(row: EventRow, who: str, text: str, kind: str) -> EventBlock:
     return EventBlock(row, who, body, kind, pinned_head=True)
 
 
-def _tool_call(row: EventRow, title: str, text: str, total: int, collapsed: bool) -> EventBlock:
-    body = Text(text, end="")
-    truncated = total > len(text)
-    if truncated:
-        body.append(
-            f"\n… truncated: {len(text):,} of {total:,} characters · v views all", style="italic"
-        )
-    return EventBlock(row, title, body, "dim" if collapsed else "", collapsed, truncated=truncated)
+def _tool_use(row: EventRow, links: EventLinks | None) -> EventBlock:
+    head, aside, body, kind, collapsed = tool_use_block(row, links)
+    return EventBlock(row, head, body, kind, collapsed, aside=aside)
 
 
-def _tool_use(row: EventRow) -> EventBlock:
+def _tool_result(row: EventRow, links: EventLinks | None) -> EventBlock:
+    head, aside, body, kind, truncated = tool_result_block(row, links)
+    return EventBlock(row, head, body, kind, collapsed=True, truncated=truncated, aside=aside)
+
+
+def _thinking(row: EventRow) -> EventBlock:
+    """One dim line; collapsed. The wire's thinking event carries no text (a progress signal,
+    SDK 2.17), but a server that sends some gets it as the collapsed body."""
     ev = row.event
-    server = f"{ev.get('mcp_server_name')}/" if ev.get("mcp_server_name") else ""
-    name = inert_line(f"{server}{ev.get('name', 'tool')}")
-    ask = "  [awaiting approval]" if ev.get("evaluated_permission") == "ask" else ""
-    body = inert(json.dumps(ev.get("input"), indent=2, ensure_ascii=False))
-    title = f"⚙ {name}: {fmt.preview(ev.get('input'), 70)}{ask}"
-    return _tool_call(row, title, body, len(body), collapsed=False)
+    text = next((v for k in ("thinking", "text") if isinstance(v := ev.get(k), str) and v), "")
+    text = text or fmt.content_text(ev)
+    if not text.strip():
+        return EventBlock(row, "∴ thinking", kind="dim")
+    return EventBlock(row, "∴ thinking", Text(inert(text), end=""), "dim", collapsed=True)
 
 
-def _tool_result(row: EventRow) -> EventBlock:
-    text = fmt.content_text(row.event)
-    error = " (error)" if row.event.get("is_error") else ""
-    first = inert_line(text[:200])
-    title = f"↳ result{error} · {len(text):,} chars · {first[:60]}"
-    return _tool_call(row, title, inert(text[:RESULT_PREVIEW_CHARS]), len(text), collapsed=True)
+def _news(row: EventRow, links: EventLinks | None) -> EventBlock | None:
+    """Workflow runs, thread termination/rescheduling, compaction (`drover.text.workflow`)."""
+    created = links.run(run_id_of(row.event)) if links is not None else None
+    line = news_line(row.event, created)
+    if line is None:
+        return None
+    body = None
+    if row.type == "workflow_run.created":
+        body = _run_plan(row.event)
+    head = f"{line.glyph} {line.text}"
+    return EventBlock(row, head, body, line.tone, collapsed=body is not None)
+
+
+def _run_plan(event: Mapping[str, Any]) -> Text | None:
+    """A workflow run's description and phases, for its expanded `created` line."""
+    lines = []
+    if isinstance(event.get("description"), str) and event["description"]:
+        lines += [inert(event["description"]), ""]
+    phases = event.get("phases") if isinstance(event.get("phases"), list) else []
+    for index, phase in enumerate(p for p in phases if isinstance(p, Mapping)):
+        about = f" — {inert_line(str(phase['description']))}" if phase.get("description") else ""
+        lines.append(f"{index + 1}. {inert_line(str(phase.get('name') or phase.get('id')))}{about}")
+    return Text("\n".join(lines).strip("\n"), end="") if lines else None
 
 
 def _error(row: EventRow) -> EventBlock:
@@ -188,25 +214,35 @@ def _generic(row: EventRow) -> EventBlock:
 
 
 _SIMPLE = {
-    "agent.thinking": ("· thinking…", "dim"),
     "user.interrupt": ("⏹ interrupt", "needs-you"),
 }
 
 
-def block_for(row: EventRow) -> EventBlock | None:
-    """What the transcript shows for `row` (None for events it condenses away)."""
+def block_for(row: EventRow, links: EventLinks | None = None) -> EventBlock | None:
+    """What the transcript shows for `row` (None for events it condenses away).
+
+    Args:
+        row: the mirrored event.
+        links: what the loaded window knows of related events (a call's result, a workflow
+            run's names); without it, calls show no outcome and runs show their ids.
+    """
     etype = row.type
     if etype in HIDDEN_TYPES:
         return None
+    news = _news(row, links)
+    if news is not None:
+        return news
+    if etype == "agent.thinking":
+        return _thinking(row)
     if etype in _MESSAGES:
         return _message(row, _MESSAGES[etype], fmt.content_text(row.event), etype.split(".")[0])
     if etype in _SIMPLE:
         head, kind = _SIMPLE[etype]
         return EventBlock(row, head, kind=kind)
-    if etype in _TOOL_USES:
-        return _tool_use(row)
-    if etype in _TOOL_RESULTS:
-        return _tool_result(row)
+    if etype in TOOL_USES:
+        return _tool_use(row, links)
+    if etype in TOOL_RESULTS:
+        return _tool_result(row, links)
     if etype == "session.error":
         return _error(row)
     if etype == "session.thread_created" or etype.startswith("session.thread_status_"):

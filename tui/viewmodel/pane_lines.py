@@ -13,9 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from drover.store.models import EventRow
-from drover.text import format as fmt
 from drover.text.format import content_text
 from drover.text.inert import inert, inert_line
+from drover.text.tools import call_line, outcome
+from drover.text.workflow import news_line
 
 Line = tuple[str, str]
 """`(text, kind)`: one inert line and the kind that styles it."""
@@ -77,15 +78,15 @@ def compact_lines(row: EventRow) -> list[Line]:
     if etype in _WHO:
         who, kind = _WHO[etype]
         return _message(who, kind, content_text(ev))
-    if etype in _TOOL_USES:
-        name = inert_line(str(ev.get("name", "tool")))
+    if etype in _TOOL_USES:  # worded as the transcript and `drover tail` word it
         ask = " [awaiting approval]" if ev.get("evaluated_permission") == "ask" else ""
-        return [(_cut(f"⚙ {name}: {fmt.preview(ev.get('input'), 200)}{ask}"), "tool")]
+        return [(_cut(f"⚙ {call_line(ev)}{ask}"), "tool")]
     if etype in _TOOL_RESULTS:
-        text = content_text(ev)
-        error = ev.get("is_error")
-        head = f"↳ {'error' if error else 'result'} · {len(text):,} chars · "
-        return [(_cut(head + inert_line(text[:LINE_CHARS])), "error" if error else "dim")]
+        done = outcome(ev)
+        return [(_cut(f"↳ {done.mark} {done.first_line}"), "dim" if done.ok else "error")]
+    news = news_line(ev)
+    if news is not None:
+        return [(_cut(f"{news.glyph} {news.text}"), news.tone)]  # tones are pane kinds too
     if etype.startswith("session.status_"):
         label, kind = _status_kind(row)
         return [(f"── {label} ──", kind)]

@@ -14,7 +14,7 @@ the session's tail, the list follows the tail.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 from rich.segment import Segment
 from textual import events
@@ -24,18 +24,19 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from drover.store.models import EventRow
-from drover.tui.viewmodel.event_blocks import EventBlock, block_for
+from drover.tui.viewmodel.event_blocks import EventBlock, EventLinks
+from drover.tui.widgets.event_feed import MAX_BLOCKS, EventFeed
 from drover.tui.widgets.event_painter import GUTTER, EventPainter
 from drover.tui.widgets.event_scroll import ScrollByEvent
 
-MAX_BLOCKS = 1_500
-"""Events kept in the window; the rest stays in the mirror and pages back in."""
+__all__ = ["EDGE", "MAX_BLOCKS", "EventList"]
+
 EDGE = 12
 """Ask for the next page when the cursor or the view comes this close to a window edge."""
 _KINDS = ("user", "agent", "dim", "error", "running", "idle", "needs-you", "terminated")
 
 
-class EventList(ScrollByEvent, Widget, can_focus=True):
+class EventList(EventFeed, ScrollByEvent, Widget, can_focus=True):
     """A window of one session's events with a cursor."""
 
     COMPONENT_CLASSES = {  # noqa: RUF012
@@ -43,6 +44,8 @@ class EventList(ScrollByEvent, Widget, can_focus=True):
         "event-list--cursor",
         "event-list--gutter",
         "event-list--edge",
+        "event-list--code",
+        "event-list--aside",
     }
 
     DEFAULT_CSS = """
@@ -58,6 +61,8 @@ class EventList(ScrollByEvent, Widget, can_focus=True):
     EventList > .event-list--cursor { background: $boost; }
     EventList > .event-list--gutter { color: $accent; }
     EventList > .event-list--edge { color: $text-muted; text-style: italic; }
+    EventList > .event-list--code { color: $accent; background: $boost; }
+    EventList > .event-list--aside { color: $text-muted; }
     """
 
     BINDINGS = [  # noqa: RUF012
@@ -121,6 +126,8 @@ class EventList(ScrollByEvent, Widget, can_focus=True):
         self._asked: set[bool] = set()  # NeedMore directions asked and not yet answered
         self._reported_seq: int | None = None
         self.empty_text = "no events yet"
+        self.links = EventLinks()
+        """Tool uses, results and workflow runs the window knows (pairs calls and results)."""
 
     # -- feeding ---------------------------------------------------------------------------
 
@@ -128,94 +135,6 @@ class EventList(ScrollByEvent, Widget, can_focus=True):
     def current(self) -> EventRow | None:
         """The event under the cursor."""
         return self.blocks[self.cursor].row if self.blocks else None
-
-    @property
-    def following(self) -> bool:
-        """True while the cursor is on the session's newest event (new events move it on)."""
-        return not self.has_newer and (not self.blocks or self.cursor == len(self.blocks) - 1)
-
-    def show(
-        self,
-        rows: Sequence[EventRow],
-        *,
-        cursor_seq: int | None = None,
-        has_older: bool,
-        has_newer: bool,
-    ) -> None:
-        """Replace the window with `rows` and put the cursor on `cursor_seq`.
-
-        Args:
-            rows: contiguous events of the view in seq order.
-            cursor_seq: the event to show (the nearest shown event at or after it); None puts
-                the cursor on the newest event.
-            has_older: whether events exist before `rows`.
-            has_newer: whether events exist after `rows`.
-        """
-        self.blocks = _blocks(rows)
-        self.first_seq = rows[0].seq if rows else None
-        self.last_seq = rows[-1].seq if rows else 0
-        self.has_older, self.has_newer = has_older, has_newer
-        self._asked.clear()
-        self._top = self._top_line = 0
-        if cursor_seq is None:
-            self.cursor = len(self.blocks) - 1
-        else:
-            self.cursor = self._index_at(cursor_seq)
-        self._place_cursor(centre=cursor_seq is not None)
-
-    def append(self, rows: Sequence[EventRow], *, has_newer: bool = False) -> None:
-        """Add newer events after the window (the view moves only while following)."""
-        self._asked.discard(False)
-        rows = [r for r in rows if r.seq > self.last_seq]
-        self.has_newer = has_newer
-        if not rows:
-            self.refresh()
-            return
-        follow = self.cursor == len(self.blocks) - 1
-        if self.first_seq is None:
-            self.first_seq = rows[0].seq
-        self.last_seq = rows[-1].seq
-        self.blocks.extend(_blocks(rows))
-        if follow and not has_newer:
-            self.cursor = len(self.blocks) - 1
-        overflow = len(self.blocks) - MAX_BLOCKS
-        if overflow > 0 and self.cursor - overflow >= 0:
-            self._drop_front(overflow)
-        if self.following:
-            self._place_cursor(centre=False)
-        else:  # the user is reading further up: the view stays exactly where it is
-            self._changed()
-
-    def prepend(self, rows: Sequence[EventRow], *, has_older: bool) -> None:
-        """Add older events before the window, keeping the view where it was."""
-        self._asked.discard(True)
-        rows = [r for r in rows if self.first_seq is None or r.seq < self.first_seq]
-        self.has_older = has_older
-        if rows:
-            added = _blocks(rows)
-            self.first_seq = rows[0].seq
-            self.blocks[:0] = added
-            self.cursor += len(added)
-            self._top += len(added)
-            overflow = len(self.blocks) - MAX_BLOCKS
-            if overflow > 0 and self.cursor < len(self.blocks) - overflow:
-                del self.blocks[-overflow:]
-                self.last_seq = self.blocks[-1].row.seq
-                self.has_newer = True
-        self._changed()
-
-    def _drop_front(self, count: int) -> None:
-        del self.blocks[:count]
-        self.cursor -= count
-        self._top = max(0, self._top - count)
-        self.first_seq = self.blocks[0].row.seq
-        self.has_older = True
-
-    def _index_at(self, seq: int) -> int:
-        for index, block in enumerate(self.blocks):
-            if block.row.seq >= seq:
-                return index
-        return len(self.blocks) - 1
 
     # -- moving ----------------------------------------------------------------------------
 
@@ -325,12 +244,21 @@ class EventList(ScrollByEvent, Widget, can_focus=True):
             self._painter = EventPainter(self.app.console)
         return self._painter
 
+    def _forget(self, seqs: Iterable[int]) -> None:
+        if self._painter is not None:
+            self._painter.forget(seqs)
+
     def _lines(self, index: int) -> list[Strip]:
         """The rendered lines of block `index` at the current width."""
         block = self.blocks[index]
-        colour = self.get_component_rich_style(f"event-list--{block.kind or 'agent'}")
+        style = self.get_component_rich_style
+        colours = (
+            style(f"event-list--{block.kind or 'agent'}"),
+            style("event-list--code"),
+            style("event-list--aside"),
+        )
         width = max(1, self.size.width - GUTTER)
-        return self.painter.lines(block, width, self._collapsed(block), colour)
+        return self.painter.lines(block, width, self._collapsed(block), colours)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -363,7 +291,3 @@ class EventList(ScrollByEvent, Widget, can_focus=True):
     def on_resize(self) -> None:
         if self.blocks:
             self._place_cursor(centre=False)
-
-
-def _blocks(rows: Sequence[EventRow]) -> list[EventBlock]:
-    return [b for b in map(block_for, rows) if b is not None]

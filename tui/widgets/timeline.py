@@ -1,10 +1,10 @@
 """`Timeline`: replay's scrubber — a bar over the run's time with markers and a playhead.
 
 Line 1 is the playhead (`▼` over the current event's time). Line 2 is the bar: each cell is a
-slice of the run's time showing its most important marker (see `drover.store.replay`):
-`✖` error, `?` approval, `■` interrupt, `⑂` thread activity, `$` cost step, `•` tool call,
-`─` nothing. Line 3 has the start, current and end times and the playback state. A click on
-the bar seeks to that time.
+slice of the run's time showing its most important marker (see `drover.store.replay`): `✖`
+error, `?` approval, `■` interrupt, `⑂` thread activity, `◆` workflow run (start, phase, end),
+`≋` context compacted, `$` cost step, `•` tool call, `─` nothing. Line 3 has the start, current
+and end times and the playback state. A click on the bar seeks to that time.
 """
 
 from __future__ import annotations
@@ -24,10 +24,14 @@ GLYPHS = {
     "approval": ("?", "$session-needs-you"),
     "interrupt": ("■", "$session-needs-you"),
     "thread": ("⑂", "$accent"),
+    "workflow": ("◆", "$session-running"),
+    "compaction": ("≋", "$text-muted"),
     "cost": ("$", "$text-muted"),
     "tool": ("•", "$foreground"),
 }
-LEGEND = "✖ error  ? approval  ■ interrupt  ⑂ thread  $ cost  • tool"
+LEGEND = "✖ error  ? approval  ■ interrupt  ⑂ thread  ◆ workflow  ≋ compacted  $ cost  • tool"
+NARROW_LEGEND = LEGEND.replace("  ", " ")
+"""The legend for an 80-column terminal (76 characters)."""
 
 
 class Timeline(Widget):
@@ -92,7 +96,7 @@ class Timeline(Widget):
         labels = f"{left}{' ' * (gap // 2)}{middle}{' ' * (gap - gap // 2)}{right}"
         return Content.assemble(
             (playhead, "$accent"), "\n", *bar, "\n", (labels, "$text-muted"), "\n",
-            (LEGEND, "$text-muted italic"),
+            (LEGEND if len(LEGEND) <= width else NARROW_LEGEND, "$text-muted italic"),
         )  # fmt: skip
 
     def on_click(self, event: events.Click) -> None:
