@@ -74,12 +74,14 @@ def linked_events(
             marks = ",".join("?" * len(chunk))
             found += _select(
                 conn,
-                f"ref_id IN ({marks}) AND type IN ({types}) AND session_id = ?",
+                # `+`: the lookup must go through `events_ref` (a probe per id), never walk
+                # every result of the session through the session/type index.
+                f"ref_id IN ({marks}) AND +type IN ({types}) AND +session_id = ?",
                 [*chunk, *kinds, session_id],
             )
     for chunk in _chunks(wanted):
         marks = ",".join("?" * len(chunk))
-        found += _select(conn, f"id IN ({marks}) AND session_id = ?", [*chunk, session_id])
+        found += _select(conn, f"id IN ({marks}) AND +session_id = ?", [*chunk, session_id])
     if any(row.type.startswith("workflow_run.") for row in rows):
         found += _select(
             conn,
