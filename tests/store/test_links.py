@@ -5,15 +5,19 @@ from __future__ import annotations
 from drover.store.mirror import Mirror
 
 
+def _at(hour: int, i: int) -> str:
+    return f"2026-05-12T{hour}:{i // 60:02d}:{i % 60:02d}Z"
+
+
 def _use(i: int) -> dict:
     return {"type": "agent.tool_use", "id": f"sevt_use{i}", "name": "bash",
-            "input": {"command": f"echo {i}"}, "processed_at": f"2026-05-12T10:{i // 60:02d}:{i % 60:02d}Z"}  # fmt: skip
+            "input": {"command": f"echo {i}"}, "processed_at": _at(10, i)}  # fmt: skip
 
 
 def _result(i: int) -> dict:
     return {"type": "agent.tool_result", "id": f"sevt_res{i}", "tool_use_id": f"sevt_use{i}",
             "content": [{"type": "text", "text": "ok"}], "is_error": False,
-            "processed_at": f"2026-05-12T11:{i // 60:02d}:{i % 60:02d}Z"}  # fmt: skip
+            "processed_at": _at(11, i)}  # fmt: skip
 
 
 def test_results_outside_the_page_are_found_through_the_ref_index(tmp_path):
