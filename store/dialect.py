@@ -13,7 +13,7 @@ subqueries); the few fragments that are not come from `dialect_of(conn)`:
   `COLLATE NOCASE` (PostgreSQL's text columns are `"C"`, SQLite's byte order);
 * a JSON field as text: `json_extract(x, '$.k')` / `(x)::jsonb ->> 'k'`;
 * days between two timestamps (replay's timeline cells), and truncation to an integer;
-* "no limit": `LIMIT -1` / `LIMIT NULL`;
+* "no limit": `LIMIT -1` / `LIMIT NULL`; SQLite's `+column` planner hint (`unindexed`);
 * the fleet's regular expressions run in SQL on SQLite (a Python `regexp` function each
   connection registers) and in Python over the selected rows on PostgreSQL, so a pattern
   means exactly the same on both.
@@ -101,6 +101,11 @@ class Dialect:
     def nocase(self, expr: str) -> str:
         """SQL for `expr` compared as SQLite's `NOCASE` compares (on both sides of a test)."""
         return f"{expr} COLLATE NOCASE" if self.name == "sqlite" else f'lower(({expr}) COLLATE "C")'
+
+    def unindexed(self, expr: str) -> str:
+        """`expr` as a test no index may serve: SQLite's unary `+` planner hint (PostgreSQL
+        has no hints; its planner goes by the statistics autovacuum keeps)."""
+        return f"+{expr}" if self.name == "sqlite" else expr
 
     def nocase_value(self, expr: str) -> str:
         """The other side of a `nocase(x) = …` or `IN (…)` test (SQLite's collation already

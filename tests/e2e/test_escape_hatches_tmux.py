@@ -39,6 +39,10 @@ def _env(tmp_path: Path) -> dict[str, str]:
         DROVER_DATA_DIR=str(tmp_path / "data"),
         DROVER_CONFIG=str(tmp_path / "config.toml"),
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        # A key, so the app may act (`m`); the endpoint is a closed loopback port: the reply
+        # only ever reaches the outbox, and nothing leaves the machine.
+        ANTHROPIC_API_KEY="sk-ant-escape-hatch-test",
+        ANTHROPIC_BASE_URL="http://127.0.0.1:9",
         PAGER=_script(
             tmp_path / "pager",
             f"pathlib.Path({str(paged)!r}).write_text(pathlib.Path(sys.argv[1]).read_text())\n"

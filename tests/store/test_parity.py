@@ -158,6 +158,8 @@ def test_transcripts_threads_and_replay(pair) -> None:
         threads = _same(pair, "threads", sid)
         for lane in (PRIMARY, ALL_THREADS, *(t.id for t in threads)):
             page = _same(pair, "transcript", sid, thread=lane, limit=7)
+            linked = [sorted(m.reader.linked_events(sid, page), key=lambda e: e.seq) for m in pair]
+            assert _comparable(linked[1]) == _comparable(linked[0])  # (in no set order)
             _same(pair, "transcript", sid, thread=lane, after_seq=0, limit=500)
             if page:
                 _same(pair, "transcript", sid, thread=lane, before_seq=page[-1].seq, limit=3)
