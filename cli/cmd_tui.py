@@ -10,6 +10,7 @@ own endpoint and key.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from drover.cli.common import CliError, Context, command
@@ -53,9 +54,8 @@ def _screen_options(parser: argparse.ArgumentParser) -> None:
 def run_tui(ctx: Context) -> int:
     """Run the TUI on the profile; with neither a key nor a mirror, say what to do and exit 1,
     as every command does without a key (2 is for usage errors only)."""
-    from drover.config.paths import mirror_path
-
-    if not mirror_path(ctx.name, ctx.data_dir).exists():  # else the key is looked up later
+    location = ctx.locate_mirror()  # a shared mirror: always there to read
+    if isinstance(location, Path) and not location.exists():  # else the key is looked up later
         account = ctx.account
         if account.key is None:
             raise CliError(
@@ -70,6 +70,7 @@ def run_tui(ctx: Context) -> int:
         engines=ctx.engine_source(),
         readonly=ctx.args.readonly,
         theme=ctx.args.theme,
+        store=ctx.args.store,
     )
     app.run()
     return app.return_code or 0

@@ -82,6 +82,12 @@ def add_common(parser: argparse.ArgumentParser, *, json_output: bool = True) -> 
         help="config file (default: DROVER_CONFIG, then the platform config dir)",
     )
     group.add_argument(
+        "--store",
+        metavar="URL",
+        help="a team's shared mirror for this run, postgresql://… without a password "
+        "(default: the profile's `store`, else its file under the data dir)",
+    )
+    group.add_argument(
         "--debug", action="store_true", help="show tracebacks and log DEBUG detail to drover.log"
     )
     if json_output:
@@ -140,6 +146,14 @@ class Context:
                 f"--base-url must start with http:// or https://, not {base_url!r}",
                 code=EXIT_USAGE,
             )
+        store = getattr(args, "store", None)
+        if store:
+            from drover.config.settings import check_store
+
+            try:
+                check_store(store)
+            except ValueError as exc:
+                raise CliError(f"--store: {exc}", code=EXIT_USAGE) from None
         # Known from the start, so masked even in a failure before any key is resolved.
         remember_secret(getattr(args, "api_key", None))
         remember_secret(os.environ.get("ANTHROPIC_API_KEY"))
@@ -229,7 +243,9 @@ class Context:
         from drover.sync.account import Overrides
 
         return Overrides.from_command_line(
-            getattr(self.args, "base_url", None), getattr(self.args, "api_key", None)
+            getattr(self.args, "base_url", None),
+            getattr(self.args, "api_key", None),
+            store=getattr(self.args, "store", None),
         )
 
     @property
@@ -255,12 +271,21 @@ class Context:
         return str(self.account.require_key().value)
 
     @property
-    def mirror_path(self) -> Path:
-        """This profile's mirror file (its folder is created, mode 0700)."""
-        from drover.config.paths import mirror_path
+    def mirror_location(self) -> str | Path:
+        """This profile's mirror: its file (whose folder is created, mode 0700), or the
+        PostgreSQL URL of a shared one (`--store`, the profile's `store`)."""
+        return self.locate_mirror(create=True)
 
-        path: Path = mirror_path(self.name, self.data_dir, create=True)
-        return path
+    def locate_mirror(self, *, create: bool = False) -> str | Path:
+        """This profile's mirror (`create`: its folder too); with neither a config file nor
+        `--store` it is the file, found without loading the config models (`drover ls`)."""
+        if getattr(self.args, "store", None) is None and not self.config_path.exists():
+            from drover.config.paths import mirror_path
+
+            path: Path = mirror_path(self.name, self.data_dir, create=create)
+            return path
+        location: str | Path = self.engines.mirror_location(self.name, create=create)
+        return location
 
     def client(self, **options: Any) -> Any:
         """A ``ManagedAgentsClient`` for the profile (close it with ``aclose``)."""
@@ -304,8 +329,8 @@ class Context:
         return await self.engines.open_engine(self.name, **options)
 
     def reader(self) -> Any | None:
-        """A ``MirrorReader`` on the profile's mirror, or None when nothing is mirrored yet
-        (see :func:`drover.cli.disk.open_reader`)."""
+        """A reader (``MirrorReads``) on the profile's mirror, or None when nothing is mirrored
+        yet (see :func:`drover.cli.disk.open_reader`)."""
         from drover.cli.disk import open_reader
 
         return open_reader(self)
@@ -428,7 +453,10 @@ def as_cli_error(exc: BaseException, ctx: Context | None) -> CliError | None:
     if isinstance(exc, DroverApiError):
         return CliError(f"the API call failed: {exc}")
     from drover.store.account import MirrorAccountError
+    from drover.store.location import MirrorUnavailableError
 
+    if isinstance(exc, MirrorUnavailableError):
+        return CliError(str(exc), hint="is the database up, and does libpq find its password?")
     if isinstance(exc, MirrorAccountError):
         return CliError(
             f"profile {profile!r}: {exc}",

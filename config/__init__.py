@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from drover.config.settings import Config as Config
     from drover.config.settings import Profile as Profile
     from drover.config.settings import ResolvedProfile as ResolvedProfile
+    from drover.config.settings import check_store as check_store
     from drover.config.settings import load_config as load_config
     from drover.config.settings import save_config as save_config
 
@@ -62,6 +63,7 @@ _EXPORTS = {
     "Config": "drover.config.settings",
     "Profile": "drover.config.settings",
     "ResolvedProfile": "drover.config.settings",
+    "check_store": "drover.config.settings",
     "load_config": "drover.config.settings",
     "save_config": "drover.config.settings",
 }
@@ -82,6 +84,7 @@ __all__ = [
     "Profile",
     "ResolvedKey",
     "ResolvedProfile",
+    "check_store",
     "config_file",
     "data_dir",
     "delete_key",

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from drover.sync.connection import ConnectionBoard
 
 if TYPE_CHECKING:  # annotations only: the TUI's first paint needs no config models nor HTTP
+    from drover.store.api import MirrorWrites
     from drover.store.mirror import Mirror
-    from drover.store.writer import MirrorWriter
     from drover.sync.account import Account
     from drover.sync.backoff import Failure
     from drover.sync.follow_lock import FollowHolder
@@ -130,7 +130,7 @@ class OfflineEngine:
         reason: why there is no connection, as a sentence fragment ("no API key for …").
     """
 
-    def __init__(self, writer: MirrorWriter, reason: str) -> None:
+    def __init__(self, writer: MirrorWrites, reason: str) -> None:
         self.board = ConnectionBoard()
         self.reason = reason
         self._writer = writer

@@ -51,10 +51,7 @@ def _session(path: Path, sid: str) -> tuple[dict, list]:
         threads = reader.threads(sid)
     finally:
         reader.close()
-    # the mirror's own bookkeeping: its high-water mark, where a session came from, and
-    # attention_rev (a counter of that mirror's attention changes, not the session's)
-    local = ("high_water_seq", "origin", "attention_rev")
-    return {k: v for k, v in row.items() if k not in local}, threads
+    return {k: v for k, v in row.items() if k not in ("high_water_seq", "origin")}, threads
 
 
 @pytest.fixture
