@@ -29,6 +29,19 @@ def _size(name: str, default: int) -> int:
         raise pytest.UsageError(f"{name} must be a whole number, not {value!r}") from None
 
 
+BENCH_TIMEOUT = 3600
+"""Seconds a benchmark may take (with the mirror's first build): the suite's 120 s timeout is
+for unit tests, and the follower and reconnect benchmarks outlast it on 2 busy cores."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give every benchmark without a timeout of its own BENCH_TIMEOUT (`make bench` ran into
+    pytest-timeout's default, issue 13)."""
+    for item in items:
+        if item.get_closest_marker("bench") and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(BENCH_TIMEOUT))
+
+
 @pytest.fixture(scope="session")
 def generated_mirror() -> tuple[Path, Manifest]:
     """(database path, manifest) of the generated mirror, read-only."""
