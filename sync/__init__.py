@@ -9,52 +9,34 @@ Public surface (the TUI and CLI build on these; nothing here imports Textual)::
     await engine.start(); engine.set_focus(sid)
     await engine.submit_action(sid, "message", text="…")
 
-The names below are imported on first use (PEP 562), so importing one light module of the
-package (say `drover.sync.connection`) does not load the rest (`drover ls` and the TUI's first
-paint must not pay for what they do not use).
+The names below are imported on first use (`drover.lazy`).
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from drover.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from drover.sync.backoff import Backoff as Backoff
-    from drover.sync.backoff import Failure as Failure
-    from drover.sync.backoff import classify as classify
-    from drover.sync.connection import ConnectionBoard as ConnectionBoard
-    from drover.sync.connection import ConnectionState as ConnectionState
-    from drover.sync.connection import StateName as StateName
-    from drover.sync.connection import StopReason as StopReason
-    from drover.sync.engine import IdleReport as IdleReport
-    from drover.sync.engine import SyncEngine as SyncEngine
-    from drover.sync.follower import Follower as Follower
-    from drover.sync.outbox import ACTION_KINDS as ACTION_KINDS
-    from drover.sync.outbox import Outbox as Outbox
-    from drover.sync.outbox import build_events as build_events
-    from drover.sync.poller import PollResult as PollResult
-    from drover.sync.poller import SessionPoller as SessionPoller
-    from drover.sync.threads import ThreadMirror as ThreadMirror
+    from drover.sync.backoff import Backoff, Failure, classify
+    from drover.sync.connection import ConnectionBoard, ConnectionState, StateName, StopReason
+    from drover.sync.engine import IdleReport, SyncEngine
+    from drover.sync.follower import Follower
+    from drover.sync.outbox import ACTION_KINDS, Outbox, build_events
+    from drover.sync.poller import PollResult, SessionPoller
+    from drover.sync.threads import ThreadMirror
 
 _EXPORTS = {
-    "Backoff": "drover.sync.backoff",
-    "Failure": "drover.sync.backoff",
-    "classify": "drover.sync.backoff",
-    "ConnectionBoard": "drover.sync.connection",
-    "ConnectionState": "drover.sync.connection",
-    "StateName": "drover.sync.connection",
-    "StopReason": "drover.sync.connection",
-    "IdleReport": "drover.sync.engine",
-    "SyncEngine": "drover.sync.engine",
-    "Follower": "drover.sync.follower",
-    "ACTION_KINDS": "drover.sync.outbox",
-    "Outbox": "drover.sync.outbox",
-    "build_events": "drover.sync.outbox",
-    "PollResult": "drover.sync.poller",
-    "SessionPoller": "drover.sync.poller",
-    "ThreadMirror": "drover.sync.threads",
+    "drover.sync.backoff": ("Backoff", "Failure", "classify"),
+    "drover.sync.connection": ("ConnectionBoard", "ConnectionState", "StateName", "StopReason"),
+    "drover.sync.engine": ("IdleReport", "SyncEngine"),
+    "drover.sync.follower": ("Follower",),
+    "drover.sync.outbox": ("ACTION_KINDS", "Outbox", "build_events"),
+    "drover.sync.poller": ("PollResult", "SessionPoller"),
+    "drover.sync.threads": ("ThreadMirror",),
 }
+"""Each module and the names it defines that the package re-exports."""
 
 __all__ = [
     "ACTION_KINDS",
@@ -76,11 +58,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Import the module that defines `name` on first use (PEP 562)."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS)
