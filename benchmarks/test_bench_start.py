@@ -67,7 +67,7 @@ def _first_title(mirror: Path) -> str:
     """The title of the fleet's first row (the default order), as the marker of its paint."""
     reader = MirrorReader(mirror)
     try:
-        first = reader.fleet_page(FleetQuery(), limit=1).ids[0]
+        first = reader.fleet_ids(FleetQuery())[0]
         title = reader.fleet_rows([first])[first].title
     finally:
         reader.close()
