@@ -12,6 +12,7 @@ from typing import cast
 from drover.store.derive import apply_session_object, finalize
 from drover.store.extract import dumps, json_object, money_cents
 from drover.store.models import JSONObject, SQLValue
+from drover.store.platform import record_session_refs
 from drover.store.state import load_state
 
 
@@ -113,6 +114,7 @@ def upsert_sessions(conn: sqlite3.Connection, sessions: list[JSONObject]) -> lis
     ids = []
     for obj in sessions:
         sid = _require_id(obj, "session")
+        record_session_refs(conn, [obj])  # before the fold: a failing credential needs you
         st = load_state(conn, sid)
         apply_session_object(st, obj)
         finalize(conn, st)
