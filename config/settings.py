@@ -21,6 +21,10 @@ Layout of ``config.toml``::
     [aliases]                                # optional: your own `:` commands
     w = "grid 4"
 
+    [profiles.default.rules.pytest]          # optional; see drover.config.rules
+    tool = "bash"
+    input = "pytest( -q)?"
+
 Theme files of your own live beside it, in ``themes/*.toml`` (see
 :mod:`drover.config.user_themes`).
 
@@ -44,6 +48,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from drover.config.budgets import Budgets
 from drover.config.errors import ConfigError
 from drover.config.paths import config_file, validate_profile_name
+from drover.config.rules import Rule
 
 __all__ = [
     "BASE_URL_ENV",
@@ -77,6 +82,17 @@ class Profile(BaseModel):
     """Org read-request limit, streams included (documented: 1,200/min)."""
     budgets: Budgets | None = None
     """Spend caps for this profile's mirror (None: the config's top-level `budgets`)."""
+    rules: dict[str, Rule] = Field(default_factory=dict)
+    """Automatic answers to matching tool calls, by rule name (`drover.config.rules`); only
+    this profile's sessions are ever answered by them."""
+
+    @field_validator("rules")
+    @classmethod
+    def _rule_names(cls, value: dict[str, Rule]) -> dict[str, Rule]:
+        for name in value:
+            if not re.fullmatch(r"[\w.-]{1,64}", name):
+                raise ValueError(f"rule {name!r}: a name of letters, digits, . _ - (1-64)")
+        return value
 
     @field_validator("base_url")
     @classmethod
@@ -174,6 +190,11 @@ class Config(BaseModel):
         if profile is not None and profile.budgets is not None:
             return profile.budgets
         return self.budgets or Budgets()
+
+    def rules_for(self, name: str | None = None) -> dict[str, Rule]:
+        """A profile's rules by name (none for a profile the file does not define)."""
+        profile = self.profiles.get(name or self.default_profile)
+        return dict(profile.rules) if profile is not None else {}
 
     def resolve(self, name: str | None = None, *, base_url: str | None = None) -> ResolvedProfile:
         """Apply defaults and an override to a profile.

@@ -218,6 +218,15 @@ class SteerQueries:
         """Automatic answers by rule, newest first, with their delivery state."""
         return audit_rows(self._conn(), session_id=session_id, limit=limit)
 
+    def asking_sessions(self, limit: int = 10_000) -> list[SessionRow]:
+        """Sessions synced from the server that wait for an approval (what rules look at)."""
+        rows = self._conn().execute(
+            f"SELECT {SessionRow.COLUMNS} FROM sessions WHERE needs_you = 'requires_action' "
+            "AND origin IS NULL AND deleted = 0 ORDER BY needs_since, id LIMIT ?",
+            (limit,),
+        )
+        return [SessionRow.from_row(r) for r in rows]
+
     def rules_paused(self) -> str | None:
         """When the profile's rules were paused (None: they apply)."""
         return paused_at(self._conn())

@@ -186,6 +186,7 @@ class ProfileEngines:
         owned: tuple[Any, ...] = (client, mirror) if owns_mirror else (client,)
         lock = FollowLock(mirror.writer.path.with_name(FOLLOW_LOCK_FILE))
         options.setdefault("follow_lock", lock)
+        options.setdefault("rules", self.config.rules_for(account.name))  # its own only
         return SyncEngine(
             client,
             mirror.writer,
