@@ -76,9 +76,7 @@ class PlatformMethods(ResourceMethods):
         return await self._page("/v1/deployment_runs", params)
 
     # -- vaults and credentials -------------------------------------------------------------
-    async def list_vaults(
-        self, *, limit: int | None = None, page: str | None = None
-    ) -> Page:
+    async def list_vaults(self, *, limit: int | None = None, page: str | None = None) -> Page:
         """``GET /v1/vaults``: one page of vaults (archived ones left out)."""
         return await self._page("/v1/vaults", {"limit": limit, "page": page})
 

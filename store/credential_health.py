@@ -16,12 +16,12 @@ from drover.store.models import JSONObject
 __all__ = ["PROBLEMS", "credential_issue", "fix_for", "problem_of"]
 
 PROBLEMS = {
-    "reauthorize": "re-authorize it: the server rejected the token and there is no refresh token",
-    "refresh_failed": "re-authorize it: the server rejected the token and the refresh failed",
-    "rejected": "re-authorize it: the server rejected the credential",
-    "unreachable": "check its MCP server URL and the network, then validate again",
+    "reauthorize": ("re-authorize", "token rejected, no refresh token"),
+    "refresh_failed": ("re-authorize", "token rejected, the refresh failed"),
+    "rejected": ("re-authorize", "the server rejected it"),
+    "unreachable": ("check its server URL", "the MCP server could not be reached"),
 }
-"""A credential's problem → the fix it needs (what the needs-you reason says)."""
+"""A credential's problem → (the fix it needs, why), what the needs-you reason says."""
 
 
 def problem_of(validation: JSONObject | None) -> str | None:
@@ -48,15 +48,17 @@ def problem_of(validation: JSONObject | None) -> str | None:
 
 
 def fix_for(problem: str | None) -> str:
-    """The fix a credential problem needs, in words."""
-    return PROBLEMS.get(problem or "", "validate it again")
+    """The fix a credential problem needs, and why, in words."""
+    fix, why = PROBLEMS.get(problem or "", ("validate it again", "its state is not known"))
+    return f"{fix} ({why})"
 
 
 def credential_issue(conn: sqlite3.Connection, session_id: str) -> JSONObject | None:
     """The first failing credential a session uses, or None (one index probe per vault).
 
     Returns:
-        `{credential_id, vault_id, name, vault_name, problem, fix}`.
+        `{credential_id, vault_id, name, vault_name, problem, fix, action, why}` (`fix` is
+        `action (why)`).
     """
     rows = conn.execute(
         "SELECT c.id, c.vault_id, c.display_name, c.mcp_server_url, c.auth_type, c.problem, "
@@ -79,5 +81,7 @@ def credential_issue(conn: sqlite3.Connection, session_id: str) -> JSONObject | 
             "vault_name": vault_name or vault_id,
             "problem": problem,
             "fix": fix_for(problem),
+            "action": PROBLEMS.get(problem, ("validate it again", ""))[0],
+            "why": PROBLEMS.get(problem, ("", "its state is not known"))[1],
         }
     return None

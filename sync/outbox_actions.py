@@ -95,11 +95,15 @@ def outcome_event(p: JSONObject) -> JSONObject:
     rubric = p.get("rubric")
     if isinstance(rubric, str):
         rubric = {"type": "text", "content": rubric}
-    valid_text = isinstance(rubric, dict) and rubric.get("type") == "text" and (
-        isinstance(rubric.get("content"), str) and rubric["content"].strip()
+    valid_text = (
+        isinstance(rubric, dict)
+        and rubric.get("type") == "text"
+        and (isinstance(rubric.get("content"), str) and rubric["content"].strip())
     )
-    valid_file = isinstance(rubric, dict) and rubric.get("type") == "file" and (
-        isinstance(rubric.get("file_id"), str) and rubric["file_id"]
+    valid_file = (
+        isinstance(rubric, dict)
+        and rubric.get("type") == "file"
+        and (isinstance(rubric.get("file_id"), str) and rubric["file_id"])
     )
     if not (valid_text or valid_file):
         raise ValueError("an outcome needs a rubric: text to grade by, or a file id")

@@ -101,8 +101,10 @@ class SendAndVerify:
             row.session_id, types=["user.define_outcome"], order="desc", limit=self._history_limit
         )
         for event in page.data:
-            if isinstance(event, dict) and event.get("id") not in claimed and (
-                event.get("description") == row.payload.get("description")
+            if (
+                isinstance(event, dict)
+                and event.get("id") not in claimed
+                and (event.get("description") == row.payload.get("description"))
             ):
                 return [event["id"]]
         return None

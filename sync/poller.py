@@ -136,9 +136,7 @@ class SessionPoller(BackgroundLoop):
         agents = {_agent_id(s) for s in sessions} - {None}
         if self.polls % self._catalog_every == 0 or not agents <= self._known_agents:
             await self._refresh_catalog()
-        if self._platform_due or (
-            self._platform_every and self.polls % self._platform_every == 0
-        ):
+        if self._platform_due or (self._platform_every and self.polls % self._platform_every == 0):
             self._platform_due = False
             await self.platform.refresh()
         self.polls += 1
