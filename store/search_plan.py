@@ -115,12 +115,12 @@ def _session_conditions(filters: SearchFilters) -> tuple[list[str], list[object]
         clauses.append(f"s.status IN ({marks(filters.statuses)})")
         params += filters.statuses
     if filters.outcomes:
-        verdicts = [v for v in filters.outcomes if v != "any"]
+        verdicts = tuple(v for v in filters.outcomes if v != "any")
         which = f" AND o.verdict IN ({marks(verdicts)})" if "any" not in filters.outcomes else ""
         clauses.append(
             "s.id IN (SELECT o.session_id FROM session_outcomes o WHERE o.latest = 1" + which + ")"
         )
-        params += verdicts if which else []
+        params += verdicts if which else ()
     return clauses, params
 
 
