@@ -31,6 +31,7 @@ from drover.api.wire import JSONObject
 
 if TYPE_CHECKING:
     from drover.api.client import ManagedAgentsClient
+    from drover.store.reader import MirrorReader
     from drover.store.writer import MirrorWriter
 
 __all__ = ["VALIDATE_EVERY", "VALIDATE_PER_REFRESH", "PlatformRefresh"]
@@ -46,6 +47,9 @@ SKIP_UNSUPPORTED = 20
 """Refreshes a family the server answered 404/403 for is left out."""
 RUN_PAGES_FIRST = 5
 RUN_PAGE = 100
+RUN_SESSIONS = 20
+"""Most sessions of runs fetched one by one per refresh (a run's session may have ended
+before sync first saw it; its spend belongs to the deployment all the same)."""
 
 
 async def _collect(items: AsyncIterator[JSONObject]) -> list[JSONObject]:
@@ -58,6 +62,7 @@ class PlatformRefresh:
     Args:
         client: the profile's client.
         writer: the mirror's writer.
+        reader: the mirror's reader (which runs' sessions are mirrored already).
         clock: monotonic seconds (injected by tests).
     """
 
@@ -65,11 +70,13 @@ class PlatformRefresh:
         self,
         client: ManagedAgentsClient,
         writer: MirrorWriter,
+        reader: MirrorReader | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
         self._writer = writer
+        self._reader = reader
         self._clock = clock
         self._skip: dict[str, int] = {}
         self._validated: dict[str, tuple[float, object]] = {}
@@ -108,6 +115,22 @@ class PlatformRefresh:
             if not cursor:
                 break
         return out
+
+    async def _run_sessions(self, runs: list[JSONObject]) -> None:
+        """Mirror the sessions of runs that the mirror does not hold yet (a few per refresh)."""
+        reader = self._reader
+        if reader is None:
+            return
+        wanted = [r["session_id"] for r in runs if isinstance(r.get("session_id"), str)]
+        missing = [sid for sid in dict.fromkeys(wanted) if reader.session(sid) is None]
+        found = []
+        for sid in missing[:RUN_SESSIONS]:
+            try:
+                found.append(await self._client.retrieve_session(sid))
+            except DroverApiError as exc:  # deleted since, or not readable: the run still lists
+                log.info("session %s of a deployment run not read: %s", sid, exc)
+        if found:
+            await self._writer.upsert_sessions(found)
 
     async def _credentials(self, vaults: list[JSONObject]) -> list[JSONObject]:
         out: list[JSONObject] = []
@@ -176,6 +199,8 @@ class PlatformRefresh:
             "memory_stores", lambda: _collect(client.iter_memory_stores(limit=100))
         )
         self.refreshes += 1
+        if runs:
+            await self._run_sessions(runs)
         return await self._writer.upsert_platform(
             deployments=deployments,
             runs=runs,

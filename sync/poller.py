@@ -107,7 +107,7 @@ class SessionPoller(BackgroundLoop):
         self._page_limit = page_limit
         self._catalog_every = max(1, catalog_every)
         self._known_agents: set[str] = set()
-        self.platform = PlatformRefresh(client, writer)
+        self.platform = PlatformRefresh(client, writer, reader)
         """Deployments, vaults and memory stores (`drover.sync.platform`)."""
         self._platform_every = max(0, platform_every)
         self._platform_due = self._platform_every > 0

@@ -15,6 +15,7 @@ from people and graders, and are data.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,6 +28,7 @@ __all__ = [
     "outcome_cell",
     "outcome_line",
     "outcome_summary",
+    "parse_usd",
     "rule_line",
 ]
 
@@ -109,3 +111,11 @@ def outcome_summary(outcome: Mapping[str, Any] | None) -> str:
     mark = outcome_cell(outcome)
     why = _cut(outcome.get("explanation"), 100)
     return f"{mark} {words}{step}".strip() + (f" — {why}" if why else "")
+
+
+def parse_usd(text: str) -> int | None:
+    """Dollars as typed (`25`, `$12.50`, `1,000`) → cents; None when it is no amount."""
+    cleaned = text.strip().lstrip("$").replace(",", "").strip()
+    if not re.fullmatch(r"\d{1,7}(\.\d{1,2})?", cleaned):
+        return None
+    return round(float(cleaned) * 100)

@@ -27,6 +27,7 @@ from drover.sync.outbox_actions import MAX_ITERATIONS
 from drover.sync.rules import Call, match
 from drover.text.format import money
 from drover.text.inert import inert, inert_line
+from drover.text.steer import parse_usd
 from drover.tui.viewmodel.action_plan import title_of
 
 __all__ = [
@@ -36,7 +37,6 @@ __all__ = [
     "OutcomeScreen",
     "RuleDraft",
     "RuleScreen",
-    "parse_usd",
     "rule_name",
 ]
 
@@ -86,14 +86,6 @@ class _Dialog(ModalScreen[object]):
 
 
 # -- budget ------------------------------------------------------------------------------------
-
-
-def parse_usd(text: str) -> int | None:
-    """Dollars as typed (`25`, `$12.50`, `1,000`) → cents; None when it is no amount."""
-    cleaned = text.strip().lstrip("$").replace(",", "").strip()
-    if not re.fullmatch(r"\d{1,7}(\.\d{1,2})?", cleaned):
-        return None
-    return round(float(cleaned) * 100)
 
 
 class BudgetScreen(_Dialog):
