@@ -33,9 +33,12 @@ class SteerActions:
     """Mixin for a `DroverScreen` with a target session (see the module docstring)."""
 
     STEER_BINDINGS: ClassVar[list[Binding]] = [
-        Binding("b", "budget", "Budget", show=False, id="act.budget"),
-        Binding("O", "outcome", "Outcome", show=False, id="act.outcome"),
-        Binding("Y", "rule", "Allow like this", show=False, id="act.rule"),
+        Binding("b", "budget", "Raise budget", show=False, id="act.budget"),
+        # `o` answers a custom tool call; an outcome is the capital.
+        Binding(
+            "O", "outcome", "Define outcome (o: custom tool result)", show=False, id="act.outcome"
+        ),
+        Binding("Y", "rule", "Rule: answer calls like this", show=False, id="act.rule"),
     ]
     STEER_ACTIONS: ClassVar[frozenset[str]] = frozenset({"budget", "outcome", "rule"})
 
