@@ -219,8 +219,8 @@ async def test_vaults_show_a_failed_credential_and_its_session_needs_you(
         assert isinstance(vaults, VaultsScreen)
         await until(pilot, lambda: vaults.table.row_count == 2, "the vault and its credential")
         cells = [str(c) for c in vaults.table.get_row_at(1)]
-        assert cells[0].strip() == "Sentry" and cells[3] == "✗ invalid"
-        assert "re-authorize" in cells[5] and cells[6] == "1"
+        assert cells[0].strip() == "Sentry" and cells[2] == "✗ invalid"
+        assert cells[3] == "1 need you" and "re-authorize" in cells[4]
         assert "secret" in str(vaults.query_one("#note", Static).render())
         vaults.table.move_cursor(row=1)
         await pilot.press("enter")

@@ -42,6 +42,13 @@ def _status(row: DeploymentRow) -> str:
     return row.status or "-"
 
 
+_NEEDS = {
+    "requires_action": "approve", "budget_reached": "budget reached", "credential": "credential",
+    "retries_exhausted": "retries exhausted", "refusal": "refusal", "terminated": "ended",
+    "error_terminal": "error", "error_exhausted": "error",
+}  # fmt: skip
+
+
 def _right(value: str) -> Text:
     return Text(value, justify="right")
 
@@ -205,7 +212,9 @@ class DeploymentScreen(DroverScreen):
             table.add_row(
                 Text(_when(run.created_at)), Text(inert_line(run.trigger or "-")), what,
                 Text(inert_line(run.session_status or ("-" if run.error_type else "not mirrored"))),
-                Text(inert_line(run.needs_you or "")), _right(fmt.money(run.spend_cents)),
+                Text(_NEEDS.get(run.needs_you or "", inert_line(run.needs_you or "")),
+                     style="bold" if run.needs_you else ""),
+                _right(fmt.money(run.spend_cents)),
                 Text(run.session_id or run.id),
             )  # fmt: skip
         if self.runs:

@@ -93,6 +93,10 @@ class PlatformList(DroverScreen):
         """One row's cells, inert."""
         raise NotImplementedError
 
+    def count(self, items: list[Any]) -> str:
+        """How many there are, for the title line."""
+        return str(len(items))
+
     def note(self, items: list[Any]) -> str:
         """A line under the table (what the keys do, what is missing)."""
         return ""
@@ -110,7 +114,7 @@ class PlatformList(DroverScreen):
             table.add_row(*self.cells(item))
         if items:
             table.move_cursor(row=min(cursor, len(items) - 1))
-        header = f"{self.TITLE_TEXT} · {len(items)}  │ {self.app.sub_title}"
+        header = f"{self.TITLE_TEXT} · {self.count(items)}  │ {self.app.sub_title}"
         self.query_one("#title", Static).update(Content(header))
         self.query_one("#note", Static).update(Content(self.note(items)))
 

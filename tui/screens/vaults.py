@@ -46,7 +46,7 @@ class VaultsScreen(PlatformList):
     """Vaults and their credentials, one row each (credentials indented under their vault)."""
 
     TITLE_TEXT = "vaults"
-    COLUMNS = ("VAULT / CREDENTIAL", "TYPE", "MCP SERVER", "HEALTH", "CHECKED", "FIX", "SESSIONS")
+    COLUMNS = ("VAULT / CREDENTIAL", "TYPE", "HEALTH", "SESSIONS", "FIX", "CHECKED", "MCP SERVER")
     BINDINGS = [  # noqa: RUF012
         Binding("v", "validate", "Validate now", id="vaults.validate"),
         Binding("enter", "open", "Sessions held up", id="vaults.open"),
@@ -71,20 +71,26 @@ class VaultsScreen(PlatformList):
                          style="bold red" if item.failing else "")  # fmt: skip
             archived = " (archived)" if item.archived_at else ""
             return [
-                Text(f"▾ {inert_line(item.name)}{archived}", style="bold"), Text(""), Text(""),
-                state, Text(""), Text(""), Text(f"{item.sessions} active", justify="right"),
+                Text(f"▾ {inert_line(item.name)}{archived}", style="bold"), Text(""), state,
+                Text(f"{item.sessions} use it", justify="right"), Text(""), Text(""), Text(""),
             ]  # fmt: skip
         cred: CredentialRow = item
         checked = cred.validated_at[:16].replace("T", " ") if cred.validated_at else "-"
+        held = f"{cred.sessions} need you" if cred.sessions else ""
         return [
             Text(f"  {inert_line(cred.name)}"),
             Text(_TYPES.get(cred.auth_type or "", inert_line(cred.auth_type or "-"))),
-            Text(inert_line(cred.mcp_server_url or "-")),
             health(cred),
-            Text(checked),
+            Text(held, justify="right", style="bold red" if held else ""),
             Text(inert_line(cred.fix or ""), style="red" if cred.problem else ""),
-            Text(str(cred.sessions) if cred.sessions else "", justify="right"),
+            Text(checked),
+            Text(inert_line(cred.mcp_server_url or "-")),
         ]
+
+    def count(self, items: list[Any]) -> str:
+        vaults = sum(1 for i in items if isinstance(i, VaultRow))
+        creds = len(items) - vaults
+        return f"{vaults} vault{'s' if vaults != 1 else ''} · {creds} credentials"
 
     def note(self, items: list[Any]) -> str:
         if not items:
