@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -162,7 +163,7 @@ def _print_runs(runs: list[Any]) -> None:
     _table(lines, right=(4,))
 
 
-def _table(lines: list[tuple[str, ...]], right: tuple[int, ...] = ()) -> None:
+def _table(lines: Sequence[Sequence[str]], right: tuple[int, ...] = ()) -> None:
     widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
     for line in lines:
         cells = [c.rjust(w) if i in right else c.ljust(w)

@@ -19,7 +19,8 @@ def _kickoff(text: str) -> list[dict]:
 def _deployment(sim) -> tuple[dict, dict]:
     agent = api(sim, "POST", "/v1/agents", json={
         "name": "Ticket Triage", "model": "claude-haiku-4-5",
-        "metadata": {"scenario": "general"}, "tools": [{"type": "agent_toolset_20260401"}]})  # fmt: skip
+        "metadata": {"scenario": "general"},
+        "tools": [{"type": "agent_toolset_20260401"}]})  # fmt: skip
     env = api(sim, "POST", "/v1/environments",
               json={"name": f"env-{time.monotonic_ns()}", "config": {"type": "cloud"}})  # fmt: skip
     deployment = api(sim, "POST", "/v1/deployments", json={
@@ -51,7 +52,8 @@ def test_deployments_lists_schedule_runs_and_spend(on_sim, drover):
 def test_budget_raises_and_resumes_a_session_stopped_at_its_budget(on_sim, drover):
     agent = api(on_sim, "POST", "/v1/agents", json={
         "name": "Perf Investigator", "model": "claude-opus-4-7",
-        "metadata": {"scenario": "budget-burner"}, "tools": [{"type": "agent_toolset_20260401"}]})  # fmt: skip
+        "metadata": {"scenario": "budget-burner"},
+        "tools": [{"type": "agent_toolset_20260401"}]})  # fmt: skip
     env = api(on_sim, "POST", "/v1/environments",
               json={"name": f"env-{time.monotonic_ns()}", "config": {"type": "cloud"}})  # fmt: skip
     cap = {"type": "limit", "max_list_cost": {"amount": "150", "currency": "USD"}}
@@ -79,7 +81,8 @@ def test_outcome_is_delivered_once_and_tail_shows_its_evaluation(on_sim, drover)
     sid = create_session(on_sim, "doc-generator", kickoff="")
     wait_for(lambda: status(on_sim, sid) == "idle", what="idle")
     sent = drover("outcome", sid, "-d", "Reference docs for every module",
-                  "--rubric", "Every module has a page", "--max-iterations", "2", "--json")  # fmt: skip
+                  "--rubric", "Every module has a page", "--max-iterations", "2",
+                  "--json")  # fmt: skip
     assert sent.code == 0, sent.err
     assert json.loads(sent.out)["state"] == "sent"
     [defined] = events(on_sim, sid, "user.define_outcome")

@@ -143,7 +143,8 @@ def _outcome_events() -> list[dict[str, Any]]:
          "content": [{"type": "text", "text": "Drafting the reference pages now."}]},
         span("sevt_o4", "start", 165, 0),
         span("sevt_o5", "ongoing", 165.5, 0),
-        span("sevt_o6", "end", 166, 0, result="needs_revision", outcome_evaluation_start_id="sevt_o4",
+        span("sevt_o6", "end", 166, 0, result="needs_revision",
+             outcome_evaluation_start_id="sevt_o4",
              explanation="The how-to page has no runnable example.", usage={}),
         {"type": "agent.message", "id": "sevt_o7", "processed_at": _ts(167),
          "content": [{"type": "text", "text": "Added a runnable example to the how-to."}]},
@@ -174,7 +175,8 @@ def _ruled_events() -> list[dict[str, Any]]:
          "content": [{"type": "text", "text": "Write tests for tax.rounding"}]},
         {"type": "session.status_running", "id": "sevt_r2", "processed_at": _ts(172.1)},
         {"type": "agent.tool_use", "id": "sevt_r3", "name": "bash", "evaluated_permission": "ask",
-         "input": {"command": "cd /workspace/repo && python -m pytest tests/tax/test_rounding.py -q"},
+         "input": {"command":
+                   "cd /workspace/repo && python -m pytest tests/tax/test_rounding.py -q"},
          "processed_at": _ts(173)},
         {"type": "session.status_idle", "id": "sevt_r4", "processed_at": _ts(173.1),
          "stop_reason": {"type": "requires_action", "event_ids": ["sevt_r3"]}},
@@ -210,8 +212,10 @@ def add_steer_showcase(data_dir: Path) -> None:
     mirror = Mirror.open(data_dir / "default" / "mirror.db")
     try:
         w = mirror.writer
-        sentry_agent = {"id": "agent_digest", "name": "Error digest", "model": {"id": "claude-sonnet-4-5"},
-                        "mcp_servers": [{"type": "url", "name": "sentry", "url": SENTRY}]}  # fmt: skip
+        sentry_agent = {
+            "id": "agent_digest", "name": "Error digest", "model": {"id": "claude-sonnet-4-5"},
+            "mcp_servers": [{"type": "url", "name": "sentry", "url": SENTRY}],
+        }  # fmt: skip
         sessions = [
             _session(OUTCOME, "docs for auth", "docgen-0", 163),
             _session(EVALUATING, "changelog for 3.2", "docgen-1", 170.5, status="running"),
@@ -259,7 +263,8 @@ VERSIONS = [
      "created_at": "2026-05-02T08:10:00Z"},
     {"type": "memory_version", "id": "memver_1", "memory_id": MEMORY, "memory_store_id": STORE,
      "operation": "created", "path": "/python/style.md", "content_size_bytes": 18,
-     "content": "Format with black.", "created_by": {"type": "api_actor", "api_key_id": "apikey_01"},
+     "content": "Format with black.",
+     "created_by": {"type": "api_actor", "api_key_id": "apikey_01"},
      "created_at": "2026-04-20T09:00:00Z"},
 ]  # fmt: skip
 FOLDERS: dict[str | None, list[dict[str, Any]]] = {
