@@ -250,7 +250,7 @@ def run_rules(ctx: Context) -> int:
 
     args = ctx.args
     if args.pause or args.resume:
-        with Mirror.open(ctx.mirror_path) as mirror:
+        with Mirror.open(ctx.mirror_location) as mirror:
             mirror.writer.submit("set_rules_paused", bool(args.pause), "drover rules").result()
     rules = ctx.config.rules_for(ctx.name)
     now = datetime.now(UTC)

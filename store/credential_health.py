@@ -8,8 +8,8 @@ A leaf module: `drover.store.derive` asks `credential_issue` for its needs-you r
 from __future__ import annotations
 
 import json
-import sqlite3
 
+from drover.store.dialect import Conn
 from drover.store.extract import json_object
 from drover.store.models import JSONObject
 
@@ -53,7 +53,7 @@ def fix_for(problem: str | None) -> str:
     return f"{fix} ({why})"
 
 
-def credential_issue(conn: sqlite3.Connection, session_id: str) -> JSONObject | None:
+def credential_issue(conn: Conn, session_id: str) -> JSONObject | None:
     """The first failing credential a session uses, or None (one index probe per vault).
 
     Returns:

@@ -17,9 +17,9 @@ OUTCOME column and the `outcome:` search facet read it as a verdict:
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 
+from drover.store.dialect import Conn
 from drover.store.extract import json_object, ts_key
 from drover.store.models import JSONObject
 
@@ -108,7 +108,7 @@ def _fields(fact: JSONObject) -> dict[str, object]:
     return {k: v for k, v in out.items() if v is not None}
 
 
-def record(conn: sqlite3.Connection, session_id: str, facts: Sequence[JSONObject]) -> None:
+def record(conn: Conn, session_id: str, facts: Sequence[JSONObject]) -> None:
     """Fold outcome facts into `session_outcomes` (newest fact per outcome wins).
 
     Args:
@@ -154,14 +154,14 @@ def record(conn: sqlite3.Connection, session_id: str, facts: Sequence[JSONObject
         touched = True
     if touched:
         conn.execute(
-            "UPDATE session_outcomes SET latest = (outcome_id = (SELECT outcome_id FROM "
-            "session_outcomes WHERE session_id = ?1 ORDER BY defined_at IS NULL, defined_at DESC, "
-            "outcome_id DESC LIMIT 1)) WHERE session_id = ?1",
-            (session_id,),
+            "UPDATE session_outcomes SET latest = CASE WHEN outcome_id = (SELECT outcome_id FROM "
+            "session_outcomes WHERE session_id = :sid ORDER BY defined_at IS NULL, "
+            "defined_at DESC, outcome_id DESC LIMIT 1) THEN 1 ELSE 0 END WHERE session_id = :sid",
+            {"sid": session_id},
         )
 
 
-def attach_outcomes(conn: sqlite3.Connection, session_ids: Iterable[str]) -> dict[str, JSONObject]:
+def attach_outcomes(conn: Conn, session_ids: Iterable[str]) -> dict[str, JSONObject]:
     """The current outcome of each session that has one: `{result, verdict, iteration,
     max_iterations, description, explanation, outcome_id}` by session id."""
     ids = list(dict.fromkeys(session_ids))
@@ -183,7 +183,7 @@ def attach_outcomes(conn: sqlite3.Connection, session_ids: Iterable[str]) -> dic
     return out
 
 
-def backfill_outcomes(conn: sqlite3.Connection) -> None:
+def backfill_outcomes(conn: Conn) -> None:
     """Record the outcomes of the events and Session objects already mirrored (migration v8)."""
     marks = ",".join("?" * len(OUTCOME_EVENTS))
     facts: dict[str, list[JSONObject]] = {}

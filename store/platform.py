@@ -17,12 +17,12 @@ the fix it needs (`fix_for`).
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from drover.store.credential_health import problem_of
 from drover.store.derive import finalize
+from drover.store.dialect import Conn
 from drover.store.extract import dumps, json_object, money_cents
 from drover.store.models import JSONObject, SQLValue
 from drover.store.state import load_state
@@ -133,7 +133,7 @@ def _mcp_urls(session: JSONObject) -> list[str]:
     return sorted({u for u in urls if isinstance(u, str) and u})
 
 
-def record_session_refs(conn: sqlite3.Connection, sessions: Iterable[JSONObject]) -> None:
+def record_session_refs(conn: Conn, sessions: Iterable[JSONObject]) -> None:
     """Remember what each Session object refers to: its deployment, vaults and MCP servers.
 
     A deployment learnt from a run (`upsert_platform`) is kept when the Session object has none.
@@ -157,12 +157,12 @@ def record_session_refs(conn: sqlite3.Connection, sessions: Iterable[JSONObject]
         )  # fmt: skip
         conn.execute("DELETE FROM session_vaults WHERE session_id = ?", (sid,))
         conn.executemany(
-            "INSERT OR IGNORE INTO session_vaults(vault_id, session_id) VALUES (?, ?)",
+            "INSERT INTO session_vaults(vault_id, session_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
             [(vault, sid) for vault in vaults],
         )
 
 
-def backfill_refs(conn: sqlite3.Connection) -> None:
+def backfill_refs(conn: Conn) -> None:
     """Record the references of every Session object already mirrored (migration v8)."""
     rows = conn.execute("SELECT raw FROM sessions WHERE raw IS NOT NULL").fetchall()
     record_session_refs(conn, (json.loads(raw) for (raw,) in rows))
@@ -171,7 +171,7 @@ def backfill_refs(conn: sqlite3.Connection) -> None:
 # -- upserts ------------------------------------------------------------------------------------
 
 
-def _upsert(conn: sqlite3.Connection, table: str, rows: list[dict[str, SQLValue]]) -> None:
+def _upsert(conn: Conn, table: str, rows: list[dict[str, SQLValue]]) -> None:
     if not rows:
         return
     cols = list(rows[0])
@@ -212,7 +212,7 @@ def _run_rows(runs: Sequence[JSONObject]) -> list[dict[str, SQLValue]]:
 
 
 def _credential_rows(
-    conn: sqlite3.Connection, credentials: Sequence[JSONObject], validations: dict[str, JSONObject]
+    conn: Conn, credentials: Sequence[JSONObject], validations: dict[str, JSONObject]
 ) -> list[dict[str, SQLValue]]:
     rows: list[dict[str, SQLValue]] = []
     for cred in _ids(credentials):
@@ -238,7 +238,7 @@ def _credential_rows(
 
 
 def upsert_platform(
-    conn: sqlite3.Connection,
+    conn: Conn,
     *,
     deployments: Sequence[JSONObject] | None = None,
     runs: Sequence[JSONObject] = (),
@@ -293,10 +293,9 @@ def upsert_platform(
         listed_vaults = {str(r["vault_id"]) for r in rows} | {v["id"] for v in _ids(vaults or [])}
         for vault_id in listed_vaults:
             keep = [str(r["id"]) for r in rows if r["vault_id"] == vault_id]
+            kept = f" AND id NOT IN ({','.join('?' * len(keep))})" if keep else ""  # no `IN ()`
             conn.execute(
-                f"DELETE FROM vault_credentials WHERE vault_id = ? "
-                f"AND id NOT IN ({','.join('?' * len(keep))})",
-                (vault_id, *keep),
+                f"DELETE FROM vault_credentials WHERE vault_id = ?{kept}", (vault_id, *keep)
             )
         _upsert(conn, "vault_credentials", rows)
     after = dict(conn.execute("SELECT id, problem FROM vault_credentials").fetchall())
@@ -304,7 +303,7 @@ def upsert_platform(
     return _refresh_needs(conn, changed)
 
 
-def _refresh_needs(conn: sqlite3.Connection, credential_ids: set[str]) -> list[str]:
+def _refresh_needs(conn: Conn, credential_ids: set[str]) -> list[str]:
     """Recompute the needs-you reason of the sessions using these credentials' vaults."""
     if not credential_ids:
         return []
@@ -340,7 +339,7 @@ def _refresh_needs(conn: sqlite3.Connection, credential_ids: set[str]) -> list[s
     return changed
 
 
-def deployment_cost_cents(conn: sqlite3.Connection, deployment_id: str) -> int:
+def deployment_cost_cents(conn: Conn, deployment_id: str) -> int:
     """List cost of every mirrored session a deployment's runs made (cents)."""
     row = conn.execute(
         "SELECT coalesce(sum(s.list_cost_cents), 0) FROM session_refs r "

@@ -8,11 +8,11 @@ read them; what touches `sessions` goes through its primary key or `session_refs
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import replace
 
 from drover.store.credential_health import credential_issue, fix_for
+from drover.store.dialect import Conn, dialect_of
 from drover.store.extract import json_object
 from drover.store.models import JSONObject, SessionRow
 from drover.store.outcomes import attach_outcomes
@@ -22,9 +22,7 @@ from drover.store.steer_models import CredentialRow, DeploymentRow, RunRow, Vaul
 __all__ = ["SteerQueries", "with_steer"]
 
 
-def with_steer(
-    conn: sqlite3.Connection, rows: list[SessionRow], *, outcomes: bool = False
-) -> list[SessionRow]:
+def with_steer(conn: Conn, rows: list[SessionRow], *, outcomes: bool = False) -> list[SessionRow]:
     """`rows` with their failing credential (sessions that need you for one) and, with
     `outcomes`, their current outcome filled in (a few index probes; `rows` is a screenful)."""
     found = attach_outcomes(conn, [r.id for r in rows]) if outcomes and rows else {}
@@ -59,7 +57,7 @@ def _schedule(raw: JSONObject) -> tuple[str | None, str | None, str | None]:
 class SteerQueries:
     """Platform, outcome and rule queries (see the module docstring)."""
 
-    def _conn(self) -> sqlite3.Connection:  # pragma: no cover - supplied by MirrorReader
+    def _conn(self) -> Conn:  # pragma: no cover - supplied by MirrorReader
         raise NotImplementedError
 
     # -- deployments ---------------------------------------------------------------------------
@@ -70,7 +68,7 @@ class SteerQueries:
         runs = {
             r[0]: (r[1], r[2], r[3])
             for r in conn.execute(
-                "SELECT deployment_id, count(*), sum(error_type IS NOT NULL), max(created_at) "
+                "SELECT deployment_id, count(*), count(error_type), max(created_at) "
                 "FROM deployment_runs GROUP BY deployment_id"
             )
         }
@@ -85,7 +83,8 @@ class SteerQueries:
         out = []
         for did, name, status, raw_text, agent_name in conn.execute(
             "SELECT d.id, d.name, d.status, d.raw, a.name FROM deployments d "
-            "LEFT JOIN agents a ON a.id = d.agent_id ORDER BY d.name COLLATE NOCASE, d.id"
+            "LEFT JOIN agents a ON a.id = d.agent_id "
+            f"ORDER BY {dialect_of(conn).ordering('d.name COLLATE NOCASE, d.id')}"
         ):
             raw = json.loads(raw_text)
             schedule, last, nxt = _schedule(raw)
@@ -177,7 +176,7 @@ class SteerQueries:
             VaultRow(vid, name or vid, archived, tuple(creds.get(vid, ())), users.get(vid, 0))
             for vid, name, archived in conn.execute(
                 "SELECT id, display_name, archived_at FROM vaults "
-                "ORDER BY display_name COLLATE NOCASE, id"
+                f"ORDER BY {dialect_of(conn).ordering('display_name COLLATE NOCASE, id')}"
             )
         ]
         return sorted(out, key=lambda v: v.failing == 0)
@@ -199,11 +198,11 @@ class SteerQueries:
 
     def memory_stores(self) -> list[JSONObject]:
         """Every mirrored memory store (raw JSON), by name."""
+        conn = self._conn()
+        order = dialect_of(conn).ordering("name COLLATE NOCASE, id")
         return [
             json.loads(r[0])
-            for r in self._conn().execute(
-                "SELECT raw FROM memory_stores ORDER BY name COLLATE NOCASE, id"
-            )
+            for r in conn.execute(f"SELECT raw FROM memory_stores ORDER BY {order}")
         ]
 
     # -- outcomes --------------------------------------------------------------------------------

@@ -22,10 +22,10 @@ across restarts, until resumed.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+from drover.store.dialect import Conn, dialect_of
 from drover.store.extract import dumps, now_key
 from drover.store.ingest import ingest_events
 from drover.store.models import JSONObject
@@ -123,17 +123,18 @@ class AuditRow:
     """The outbox row's state: queued, sending, sent or failed."""
 
 
-def paused_at(conn: sqlite3.Connection) -> str | None:
+def paused_at(conn: Conn) -> str | None:
     """When rules were paused (None: they apply)."""
     row = conn.execute("SELECT paused_at FROM rule_pause WHERE id = 1").fetchone()
     return str(row[0]) if row else None
 
 
-def set_paused(conn: sqlite3.Connection, paused: bool, by: str | None = None) -> str | None:
+def set_paused(conn: Conn, paused: bool, by: str | None = None) -> str | None:
     """Pause (or resume) every rule of this mirror's profile; returns `paused_at` after."""
     if paused:
         conn.execute(
-            "INSERT OR IGNORE INTO rule_pause(id, paused_at, paused_by) VALUES (1, ?, ?)",
+            "INSERT INTO rule_pause(id, paused_at, paused_by) VALUES (1, ?, ?) "
+            "ON CONFLICT DO NOTHING",
             (now_key(), by),
         )
     else:
@@ -141,7 +142,7 @@ def set_paused(conn: sqlite3.Connection, paused: bool, by: str | None = None) ->
     return paused_at(conn)
 
 
-def _still_pending(conn: sqlite3.Connection, session_id: str, tool_use_id: str) -> bool:
+def _still_pending(conn: Conn, session_id: str, tool_use_id: str) -> bool:
     row = conn.execute(
         "SELECT pending_actions FROM sessions WHERE id = ? AND deleted = 0", (session_id,)
     ).fetchone()
@@ -149,16 +150,17 @@ def _still_pending(conn: sqlite3.Connection, session_id: str, tool_use_id: str) 
     return any(p.get("event_id") == tool_use_id for p in pending if isinstance(p, dict))
 
 
-def _answer_queued(conn: sqlite3.Connection, session_id: str, tool_use_id: str) -> bool:
+def _answer_queued(conn: Conn, session_id: str, tool_use_id: str) -> bool:
     row = conn.execute(
         "SELECT 1 FROM outbox WHERE session_id = ? AND kind = 'tool_confirmation' "
-        "AND state != 'failed' AND json_extract(payload, '$.tool_use_id') = ? LIMIT 1",
+        f"AND state != 'failed' AND {dialect_of(conn).json_text('payload', 'tool_use_id')} = ? "
+        "LIMIT 1",
         (session_id, tool_use_id),
     ).fetchone()
     return row is not None
 
 
-def answer_by_rule(conn: sqlite3.Connection, answer: RuleAnswer) -> int | None:
+def answer_by_rule(conn: Conn, answer: RuleAnswer) -> int | None:
     """Queue a rule's answer and audit it, in one transaction (see the module docstring).
 
     Returns:
@@ -173,14 +175,16 @@ def answer_by_rule(conn: sqlite3.Connection, answer: RuleAnswer) -> int | None:
     decided = answer.decided_at or now_key()
     verdict = "allow" if answer.allow else "deny"
     cur = conn.execute(
-        "INSERT OR IGNORE INTO rule_audit(session_id, tool_use_id, rule, decision, tool, agent, "
-        "call, rule_json, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO rule_audit(session_id, tool_use_id, rule, decision, tool, agent, call, "
+        "rule_json, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING "
+        "RETURNING id",
         (sid, use, answer.rule, verdict, answer.tool, answer.agent, answer.call[:CALL_CHARS],
          dumps(answer.rule_json), decided),
     )  # fmt: skip
-    if cur.rowcount != 1:
+    inserted = cur.fetchone()
+    if inserted is None:  # another process answered this call first
         return None
-    audit_id = int(cur.lastrowid or 0)
+    audit_id = int(inserted[0])
     payload: dict[str, Any] = {"tool_use_id": use, "allow": answer.allow, "rule": answer.rule}
     if not answer.allow:
         payload["deny_message"] = answer.deny_message or f"Denied by drover rule {answer.rule}."
@@ -204,9 +208,7 @@ def answer_by_rule(conn: sqlite3.Connection, answer: RuleAnswer) -> int | None:
     return audit_id
 
 
-def audit_rows(
-    conn: sqlite3.Connection, *, session_id: str | None = None, limit: int = 200
-) -> list[AuditRow]:
+def audit_rows(conn: Conn, *, session_id: str | None = None, limit: int = 200) -> list[AuditRow]:
     """Automatic answers, newest first, with their outbox state."""
     where, params = ("WHERE a.session_id = ?", [session_id]) if session_id else ("", [])
     rows = conn.execute(

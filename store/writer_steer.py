@@ -8,19 +8,19 @@ connection, result → public result, notices extractor → `{session_id: high_w
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
 from drover.store import platform, rule_audit
+from drover.store.dialect import Conn
 from drover.store.models import JSONObject
 from drover.store.rule_audit import RuleAnswer
 
 __all__ = ["STEER_OPS", "SteerWrites"]
 
 
-def _high_water(conn: sqlite3.Connection, session_ids: Sequence[str]) -> dict[str, int]:
+def _high_water(conn: Conn, session_ids: Sequence[str]) -> dict[str, int]:
     out = {}
     for sid in session_ids:
         row = conn.execute("SELECT high_water_seq FROM sessions WHERE id = ?", (sid,)).fetchone()
@@ -28,7 +28,7 @@ def _high_water(conn: sqlite3.Connection, session_ids: Sequence[str]) -> dict[st
     return out
 
 
-def _answer(conn: sqlite3.Connection, answer: RuleAnswer) -> tuple[int | None, str]:
+def _answer(conn: Conn, answer: RuleAnswer) -> tuple[int | None, str]:
     return rule_audit.answer_by_rule(conn, answer), answer.session_id
 
 

@@ -24,8 +24,7 @@ from drover.sync.engines import NewSession
 
 if TYPE_CHECKING:
     from drover.api.client import ManagedAgentsClient
-    from drover.store.reader import MirrorReader
-    from drover.store.writer import MirrorWriter
+    from drover.store.api import MirrorReads, MirrorWrites
     from drover.sync.follower import Follower
     from drover.sync.poller import SessionPoller
 
@@ -60,8 +59,8 @@ class ControlPlane:
 
     if TYPE_CHECKING:
         client: ManagedAgentsClient
-        writer: MirrorWriter
-        reader: MirrorReader
+        writer: MirrorWrites
+        reader: MirrorReads
         poller: SessionPoller
 
         def follow(self, session_id: str) -> Follower: ...

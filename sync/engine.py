@@ -45,8 +45,8 @@ from drover.sync.steer_control import SteerControl
 
 if TYPE_CHECKING:
     from drover.api.client import ManagedAgentsClient
-    from drover.store.reader import MirrorReader
-    from drover.store.writer import ChangeCallback, MirrorWriter
+    from drover.store.api import MirrorReads, MirrorWrites
+    from drover.store.writer import ChangeCallback
 
 __all__ = ["FollowedElsewhere", "IdleReport", "SyncEngine"]
 
@@ -63,8 +63,8 @@ class SyncEngine(HeadlessSync, ControlPlane, SteerControl):
 
     Args:
         client: a ``ManagedAgentsClient`` (stream pool sized for ``max_followers``).
-        writer: the store's ``MirrorWriter``.
-        reader: the store's ``MirrorReader``.
+        writer: the mirror's writer (``MirrorWrites``).
+        reader: the mirror's reader (``MirrorReads``).
         max_followers: cap on concurrently followed sessions.
         auto_follow: follow what the poller finds (False: only explicit :meth:`follow`).
         stall_timeout: seconds without frame/heartbeat before a stream is dropped.
@@ -89,8 +89,8 @@ class SyncEngine(HeadlessSync, ControlPlane, SteerControl):
     def __init__(
         self,
         client: ManagedAgentsClient,
-        writer: MirrorWriter,
-        reader: MirrorReader,
+        writer: MirrorWrites,
+        reader: MirrorReads,
         *,
         max_followers: int = 500,
         auto_follow: bool = True,
@@ -301,7 +301,7 @@ class SyncEngine(HeadlessSync, ControlPlane, SteerControl):
         if reason != "unauthorized" and self.writer.broken is None:
             # A reader found the damage: nothing may write into the file any more.
             kind = MirrorCorruptError if reason == "mirror_corrupt" else MirrorReadOnlyError
-            self.writer.disk.failed(kind(self.writer.path, failure.detail))
+            self.writer.disk.failed(kind(self.writer.disk.path, failure.detail))
         self._halting = asyncio.get_running_loop().create_task(self._halt(reason))
 
     async def _halt(self, reason: StopReason) -> None:

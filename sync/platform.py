@@ -31,8 +31,7 @@ from drover.api.wire import JSONObject
 
 if TYPE_CHECKING:
     from drover.api.client import ManagedAgentsClient
-    from drover.store.reader import MirrorReader
-    from drover.store.writer import MirrorWriter
+    from drover.store.api import MirrorReads, MirrorWrites
 
 __all__ = ["VALIDATE_EVERY", "VALIDATE_PER_REFRESH", "PlatformRefresh"]
 
@@ -69,8 +68,8 @@ class PlatformRefresh:
     def __init__(
         self,
         client: ManagedAgentsClient,
-        writer: MirrorWriter,
-        reader: MirrorReader | None = None,
+        writer: MirrorWrites,
+        reader: MirrorReads | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:

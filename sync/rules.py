@@ -9,7 +9,7 @@ both match, the deny wins (a rule can only ever narrow what runs by accident).
 
 `RuleRunner` looks at the sessions waiting for approval (one indexed query) about once a second
 while the profile has rules in force, and answers each matching call through
-`MirrorWriter.answer_by_rule`: one transaction queues the `tool_confirmation` in the outbox
+`MirrorWrites.answer_by_rule`: one transaction queues the `tool_confirmation` in the outbox
 (delivered exactly once like any answer), audits it and shows it in the transcript. It does
 nothing while rules are paused (a switch in the mirror, shared by every process on the
 profile), and it is never started read-only (`--readonly` applies no rule). Two processes that
@@ -34,8 +34,7 @@ from drover.store.rule_audit import RuleAnswer
 from drover.sync.service import BackgroundLoop
 
 if TYPE_CHECKING:
-    from drover.store.reader import MirrorReader
-    from drover.store.writer import MirrorWriter
+    from drover.store.api import MirrorReads, MirrorWrites
 
 __all__ = ["Call", "RuleRunner", "active_rules", "call_text", "call_tool", "match"]
 
@@ -134,8 +133,8 @@ class RuleRunner(BackgroundLoop):
 
     def __init__(
         self,
-        reader: MirrorReader,
-        writer: MirrorWriter,
+        reader: MirrorReads,
+        writer: MirrorWrites,
         rules: Mapping[str, Rule] | None = None,
         *,
         clock: Callable[[], datetime] | None = None,

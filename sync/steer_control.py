@@ -22,7 +22,7 @@ from drover.config.rules import Rule
 
 if TYPE_CHECKING:
     from drover.api.client import ManagedAgentsClient
-    from drover.store.writer import MirrorWriter
+    from drover.store.api import MirrorWrites
     from drover.sync.poller import SessionPoller
     from drover.sync.rules import RuleRunner
 
@@ -42,7 +42,7 @@ class SteerControl:
 
     if TYPE_CHECKING:
         client: ManagedAgentsClient
-        writer: MirrorWriter
+        writer: MirrorWrites
         poller: SessionPoller
         rules: RuleRunner
 

@@ -5,7 +5,6 @@ audit (one answer per call, queued in the outbox, shown in the transcript, stopp
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from drover.store.mirror import Mirror
@@ -150,8 +149,8 @@ def test_a_failed_credential_makes_the_sessions_using_it_need_you(mirror: Mirror
     assert mirror.reader.session("sesn_none").needs_you is None  # the vault is not attached
     (vault_row,) = mirror.reader.vaults()
     assert vault_row.failing == 1 and vault_row.credentials[0].sessions == 1
-    stored = sqlite3.connect(mirror.writer.path).execute("SELECT raw FROM vault_credentials")
-    assert "NEVER-STORED" not in stored.fetchone()[0]  # secrets never reach the disk
+    stored = mirror.reader._conn().execute("SELECT raw FROM vault_credentials").fetchone()
+    assert "NEVER-STORED" not in stored[0]  # secrets never reach the mirror
     # Fixed: valid again, the reason goes.
     changed = _submit(
         mirror,

@@ -24,7 +24,7 @@ from textual.events import DescendantFocus
 from textual.reactive import reactive
 from textual.widgets import Footer
 
-from drover.store.reader import MirrorReader
+from drover.store.api import MirrorReads
 from drover.sync.connection import ConnectionState
 from drover.tui.screens.base import DroverScreen
 from drover.tui.screens.session_picker import SessionPicker
@@ -94,7 +94,7 @@ class GridScreen(DroverScreen):
         self._dirty: set[int] = set()
         self._pulling = False
         self._tick_row = 0
-        self._reader: MirrorReader | None = None
+        self._reader: MirrorReads | None = None
         self.panes = [LivePane(slot) for slot in range(max(LAYOUTS))]
         """Every pane, shown or not, in slot order (kept: a DOM query per refresh is not free)."""
 
