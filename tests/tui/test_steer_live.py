@@ -212,8 +212,9 @@ async def test_vaults_show_a_failed_credential_and_its_session_needs_you(
         await until(pilot, lambda: app.mirror is not None, "the mirror")
         await until(pilot, _needs(app, sid, "credential"), "the credential reason")
         screen = await _on_row(pilot, sid)
-        row_text = screen_text(screen.table)
-        assert "re-authorize credential Sentry: to…" in row_text
+        # The row repaints on the change notice, a moment after the mirror has the reason.
+        reason = "re-authorize credential Sentry: to…"
+        await until(pilot, lambda: reason in screen_text(screen.table), "the reason in the row")
         await command(pilot, "vaults")
         vaults = app.screen
         assert isinstance(vaults, VaultsScreen)
