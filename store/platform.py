@@ -26,6 +26,7 @@ from drover.store.dialect import Conn
 from drover.store.extract import dumps, json_object, money_cents
 from drover.store.models import JSONObject, SQLValue
 from drover.store.state import load_state
+from drover.store.upsert import upsert_by_id
 
 __all__ = [
     "PLATFORM_V8",
@@ -171,18 +172,6 @@ def backfill_refs(conn: Conn) -> None:
 # -- upserts ------------------------------------------------------------------------------------
 
 
-def _upsert(conn: Conn, table: str, rows: list[dict[str, SQLValue]]) -> None:
-    if not rows:
-        return
-    cols = list(rows[0])
-    updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c != "id")
-    conn.executemany(
-        f"INSERT INTO {table}({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)}) "
-        f"ON CONFLICT(id) DO UPDATE SET {updates}",
-        rows,
-    )
-
-
 def _ids(objs: Sequence[JSONObject]) -> list[JSONObject]:
     return [o for o in objs if isinstance(o, dict) and isinstance(o.get("id"), str) and o["id"]]
 
@@ -259,9 +248,9 @@ def upsert_platform(
     """
     if deployments is not None:
         conn.execute("DELETE FROM deployments")
-        _upsert(conn, "deployments", _deployment_rows(deployments))
+        upsert_by_id(conn, "deployments", _deployment_rows(deployments))
     run_rows = _run_rows(runs)
-    _upsert(conn, "deployment_runs", run_rows)
+    upsert_by_id(conn, "deployment_runs", run_rows)
     for row in run_rows:
         if row["session_id"]:
             conn.execute(
@@ -272,7 +261,7 @@ def upsert_platform(
             )
     if memory_stores is not None:
         conn.execute("DELETE FROM memory_stores")
-        _upsert(conn, "memory_stores", [
+        upsert_by_id(conn, "memory_stores", [
             {"id": m["id"], "name": m.get("name"), "archived_at": m.get("archived_at"),
              "created_at": m.get("created_at"), "raw": dumps(m)}
             for m in _ids(memory_stores)
@@ -280,7 +269,7 @@ def upsert_platform(
     before = dict(conn.execute("SELECT id, problem FROM vault_credentials").fetchall())
     if vaults is not None:
         conn.execute("DELETE FROM vaults")
-        _upsert(conn, "vaults", [
+        upsert_by_id(conn, "vaults", [
             {"id": v["id"], "display_name": v.get("display_name"),
              "archived_at": v.get("archived_at"), "created_at": v.get("created_at"),
              "updated_at": v.get("updated_at"), "raw": dumps(v)}
@@ -297,7 +286,7 @@ def upsert_platform(
             conn.execute(
                 f"DELETE FROM vault_credentials WHERE vault_id = ?{kept}", (vault_id, *keep)
             )
-        _upsert(conn, "vault_credentials", rows)
+        upsert_by_id(conn, "vault_credentials", rows)
     after = dict(conn.execute("SELECT id, problem FROM vault_credentials").fetchall())
     changed = {cid for cid in before.keys() | after.keys() if before.get(cid) != after.get(cid)}
     return _refresh_needs(conn, changed)

@@ -4,28 +4,20 @@ outcome lines, on the real sim."""
 from __future__ import annotations
 
 import json
-import time
 
 from cli_support import create_session, events, status, wait_for
 from sim_http import api
+from steer_bodies import agent_body, env_body, say
 
 TRIAGE_CRON = {"type": "cron", "expression": "0 6 * * *", "timezone": "UTC"}
 
 
-def _kickoff(text: str) -> list[dict]:
-    return [{"type": "user.message", "content": [{"type": "text", "text": text}]}]
-
-
 def _deployment(sim) -> tuple[dict, dict]:
-    agent = api(sim, "POST", "/v1/agents", json={
-        "name": "Ticket Triage", "model": "claude-haiku-4-5",
-        "metadata": {"scenario": "general"},
-        "tools": [{"type": "agent_toolset_20260401"}]})  # fmt: skip
-    env = api(sim, "POST", "/v1/environments",
-              json={"name": f"env-{time.monotonic_ns()}", "config": {"type": "cloud"}})  # fmt: skip
+    agent = api(sim, "POST", "/v1/agents", json=agent_body("general", name="Ticket Triage"))
+    env = api(sim, "POST", "/v1/environments", json=env_body())
     deployment = api(sim, "POST", "/v1/deployments", json={
         "name": "Nightly triage", "agent": agent["id"], "environment_id": env["id"],
-        "initial_events": _kickoff("triage"), "schedule": TRIAGE_CRON})  # fmt: skip
+        "initial_events": say("triage"), "schedule": TRIAGE_CRON})  # fmt: skip
     run = api(sim, "POST", f"/v1/deployments/{deployment['id']}/run")
     return deployment, run
 
@@ -50,16 +42,13 @@ def test_deployments_lists_schedule_runs_and_spend(on_sim, drover):
 
 
 def test_budget_raises_and_resumes_a_session_stopped_at_its_budget(on_sim, drover):
-    agent = api(on_sim, "POST", "/v1/agents", json={
-        "name": "Perf Investigator", "model": "claude-opus-4-7",
-        "metadata": {"scenario": "budget-burner"},
-        "tools": [{"type": "agent_toolset_20260401"}]})  # fmt: skip
-    env = api(on_sim, "POST", "/v1/environments",
-              json={"name": f"env-{time.monotonic_ns()}", "config": {"type": "cloud"}})  # fmt: skip
+    body = agent_body("budget-burner", name="Perf Investigator", model="claude-opus-4-7")
+    agent = api(on_sim, "POST", "/v1/agents", json=body)
+    env = api(on_sim, "POST", "/v1/environments", json=env_body())
     cap = {"type": "limit", "max_list_cost": {"amount": "150", "currency": "USD"}}
     sid = api(on_sim, "POST", "/v1/sessions", json={
         "agent": agent["id"], "environment_id": env["id"], "budget": cap,
-        "initial_events": _kickoff("profile GET /search")})["id"]  # fmt: skip
+        "initial_events": say("profile GET /search")})["id"]  # fmt: skip
 
     def stopped() -> bool:
         idles = events(on_sim, sid, "session.status_idle")

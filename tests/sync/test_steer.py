@@ -6,10 +6,13 @@ failed vault credential makes its sessions need you."""
 
 from __future__ import annotations
 
-import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+from steer_bodies import agent_body, env_body, say
 from sync_support import make_client, wait_for
 
 from drover.config.rules import Rule
@@ -18,44 +21,42 @@ from drover.sync.engine import SyncEngine
 PYTEST = r"cd /workspace/repo && python -m pytest tests/\S+ -q"
 
 
-def _engine(sim: Any, mirror: Any, **kw: Any) -> tuple[SyncEngine, Any]:
+@asynccontextmanager
+async def _running(sim: Any, mirror: Any, **kw: Any) -> AsyncIterator[SyncEngine]:
+    """A started engine on the sim (stopped, and its client closed, on the way out)."""
     kw.setdefault("poll_min", 0.1)
     kw.setdefault("poll_max", 0.4)
     kw.setdefault("stall_timeout", 2.0)
     client = make_client(sim.base_url, sim.api_key)
     engine = SyncEngine(client, mirror.writer, mirror.reader, **kw)
     engine.rules._tick = 0.05  # look often: the tests wait on it
-    return engine, client
+    try:
+        await engine.start()
+        yield engine
+    finally:
+        await engine.stop()
+        await client.aclose()
+
+
+@pytest.fixture
+async def setup(sim: Any) -> AsyncIterator[Any]:
+    """A client of the test's own for arranging and checking things on the sim."""
+    client = make_client(sim.base_url, sim.api_key)
+    yield client
+    await client.aclose()
 
 
 async def _agent(client: Any, scenario: str, *, ask_bash: bool = False, **extra: Any) -> str:
-    bash = "always_ask" if ask_bash else "always_allow"
-    toolset = {
-        "type": "agent_toolset_20260401",
-        "default_config": {"enabled": True, "permission_policy": {"type": "always_allow"}},
-        "configs": [{"type": "bash", "name": "bash", "enabled": True,
-                     "permission_policy": {"type": bash}}],
-    }  # fmt: skip
-    body = {"name": f"{scenario} agent", "model": "claude-sonnet-4-6",
-            "metadata": {"scenario": scenario}, "tools": [toolset, *extra.pop("tools", [])],
-            **extra}  # fmt: skip
+    body = agent_body(scenario, ask_bash=ask_bash, **extra)
     return str((await client.request("POST", "/v1/agents", json=body))["id"])
 
 
 async def _env(client: Any) -> str:
-    env = await client.request(
-        "POST", "/v1/environments",
-        json={"name": f"env-{time.monotonic_ns()}", "config": {"type": "cloud"}},
-    )  # fmt: skip
-    return str(env["id"])
-
-
-def _say(text: str) -> list[dict[str, Any]]:
-    return [{"type": "user.message", "content": [{"type": "text", "text": text}]}]
+    return str((await client.request("POST", "/v1/environments", json=env_body()))["id"])
 
 
 async def _session(client: Any, agent: str, env: str, text: str = "go", **fields: Any) -> str:
-    session = await client.create_session(agent, env, initial_events=_say(text), **fields)
+    session = await client.create_session(agent, env, initial_events=say(text), **fields)
     return str(session["id"])
 
 
@@ -69,17 +70,14 @@ async def _confirmations(client: Any, sid: str) -> list[dict[str, Any]]:
     return [e for e in page.data if e.get("processed_at")]
 
 
-async def test_a_rule_allows_a_matching_call_and_leaves_a_different_one_alone(sim, mirror):
-    setup = make_client(sim.base_url, sim.api_key)
+async def test_a_rule_allows_a_matching_call_and_leaves_a_different_one_alone(sim, mirror, setup):
     env = await _env(setup)
     writer_agent = await _agent(setup, "test-writer", ask_bash=True)
     risky_agent = await _agent(setup, "risky-ops", ask_bash=True)
     matching = await _session(setup, writer_agent, env, "Write tests for pricing.discounts")
     other = await _session(setup, risky_agent, env, "encrypt the orders database")
     rules = {"pytest": Rule(tool="bash", input=PYTEST, agent="test-writer agent")}
-    engine, client = _engine(sim, mirror, rules=rules)
-    try:
-        await engine.start()
+    async with _running(sim, mirror, rules=rules):
 
         async def allowed() -> bool:
             return bool(await _confirmations(setup, matching))
@@ -98,23 +96,16 @@ async def test_a_rule_allows_a_matching_call_and_leaves_a_different_one_alone(si
         await wait_for(_needs(mirror, other, "requires_action"), message="risky call waiting")
         assert not await _confirmations(setup, other)
         assert all(a.session_id == matching for a in mirror.reader.rule_audit())
-    finally:
-        await engine.stop()
-        await client.aclose()
-        await setup.aclose()
 
 
-async def test_a_lapsed_or_paused_rule_answers_nothing_until_it_applies_again(sim, mirror):
-    setup = make_client(sim.base_url, sim.api_key)
+async def test_a_lapsed_or_paused_rule_answers_nothing_until_it_applies_again(sim, mirror, setup):
     env = await _env(setup)
     agent = await _agent(setup, "test-writer", ask_bash=True)
     sid = await _session(setup, agent, env, "Write tests for tax.rounding")
     start = datetime(2026, 5, 12, 12, 0, tzinfo=UTC)
     now = [start + timedelta(minutes=31)]  # the rule was made "for 30 min" at 12:00
     rule = Rule(tool="bash", input=PYTEST, until=start + timedelta(minutes=30))
-    engine, client = _engine(sim, mirror, rules={"pytest-30m": rule}, clock=lambda: now[0])
-    try:
-        await engine.start()
+    async with _running(sim, mirror, rules={"pytest-30m": rule}, clock=lambda: now[0]) as engine:
         await wait_for(_needs(mirror, sid, "requires_action"), message="the call waiting")
         assert await engine.rules.run_once() == []  # lapsed at 12:30
         now[0] = start + timedelta(minutes=10)
@@ -128,41 +119,27 @@ async def test_a_lapsed_or_paused_rule_answers_nothing_until_it_applies_again(si
 
         await wait_for(answered, timeout=30, message="the answer once resumed")
         assert [a.rule for a in mirror.reader.rule_audit()] == ["pytest-30m"]
-    finally:
-        await engine.stop()
-        await client.aclose()
-        await setup.aclose()
 
 
-async def test_readonly_applies_no_rule(sim, mirror):
-    setup = make_client(sim.base_url, sim.api_key)
+async def test_readonly_applies_no_rule(sim, mirror, setup):
     env = await _env(setup)
     agent = await _agent(setup, "test-writer", ask_bash=True)
     sid = await _session(setup, agent, env, "Write tests for quotes.line_items")
     rules = {"pytest": Rule(tool="bash", input=PYTEST)}
-    engine, client = _engine(sim, mirror, rules=rules, apply_rules=False)
-    try:
-        await engine.start()
+    async with _running(sim, mirror, rules=rules, apply_rules=False) as engine:
         await wait_for(_needs(mirror, sid, "requires_action"), message="the call waiting")
         polls = engine.poller.polls
         await wait_for(lambda: engine.poller.polls >= polls + 3, message="three more polls")
         assert engine.rules._task is None
         assert mirror.reader.rule_audit() == [] and not await _confirmations(setup, sid)
-    finally:
-        await engine.stop()
-        await client.aclose()
-        await setup.aclose()
 
 
-async def test_raising_the_budget_resumes_a_session_stopped_at_budget_reached(sim, mirror):
-    setup = make_client(sim.base_url, sim.api_key)
+async def test_raising_the_budget_resumes_a_session_stopped_at_budget_reached(sim, mirror, setup):
     env = await _env(setup)
     agent = await _agent(setup, "budget-burner")
     cap = {"type": "limit", "max_list_cost": {"amount": "150", "currency": "USD"}}
     sid = await _session(setup, agent, env, "profile GET /search", budget=cap)
-    engine, client = _engine(sim, mirror)
-    try:
-        await engine.start()
+    async with _running(sim, mirror) as engine:
         await wait_for(_needs(mirror, sid, "budget_reached"), timeout=30, message="budget_reached")
         row = mirror.reader.session(sid)
         session = await engine.set_budget(sid, (row.list_cost_cents or 0) + 100_000)
@@ -178,20 +155,15 @@ async def test_raising_the_budget_resumes_a_session_stopped_at_budget_reached(si
             return mirror.reader.session(sid).needs_you != "budget_reached"
 
         await wait_for(moved_on, timeout=30, message="the mirror no longer waiting on the budget")
-    finally:
-        await engine.stop()
-        await client.aclose()
-        await setup.aclose()
 
 
-async def test_an_outcome_is_defined_through_the_outbox_and_its_evaluation_mirrored(sim, mirror):
-    setup = make_client(sim.base_url, sim.api_key)
+async def test_an_outcome_is_defined_through_the_outbox_and_its_evaluation_mirrored(
+    sim, mirror, setup
+):
     env = await _env(setup)
     agent = await _agent(setup, "doc-generator")
     sid = (await setup.create_session(agent, env))["id"]
-    engine, client = _engine(sim, mirror)
-    try:
-        await engine.start()
+    async with _running(sim, mirror) as engine:
         await engine.submit_action(
             sid, "define_outcome", description="Reference docs for every public module",
             rubric="Every module has a page; the how-to runs", max_iterations=3,
@@ -211,24 +183,17 @@ async def test_an_outcome_is_defined_through_the_outbox_and_its_evaluation_mirro
         hits = mirror.reader.search("outcome:met type:span.outcome_evaluation_end")
         assert {h.session_id for h in hits} == {sid}
         assert not mirror.reader.search("outcome:not_met")
-    finally:
-        await engine.stop()
-        await client.aclose()
-        await setup.aclose()
 
 
-async def test_a_deployments_runs_sessions_and_spend_are_mirrored(sim, mirror):
-    setup = make_client(sim.base_url, sim.api_key)
+async def test_a_deployments_runs_sessions_and_spend_are_mirrored(sim, mirror, setup):
     env = await _env(setup)
     agent = await _agent(setup, "triage-bot")
     deployment = await setup.request("POST", "/v1/deployments", json={
         "name": "Nightly triage", "agent": agent, "environment_id": env,
-        "initial_events": _say("Triage the overnight tickets."),
+        "initial_events": say("Triage the overnight tickets."),
         "schedule": {"type": "cron", "expression": "0 6 * * *", "timezone": "UTC"}})  # fmt: skip
     run = await setup.request("POST", f"/v1/deployments/{deployment['id']}/run")
-    engine, client = _engine(sim, mirror)
-    try:
-        await engine.start()
+    async with _running(sim, mirror):
         await wait_for(lambda: mirror.reader.deployments(), message="the deployment mirrored")
 
         def spent() -> bool:
@@ -245,14 +210,9 @@ async def test_a_deployments_runs_sessions_and_spend_are_mirrored(sim, mirror):
         by = {r.key: r for r in mirror.reader.cost_rows("deployment")}
         assert by[deployment["id"]].list_cost_cents == row.spend_cents
         assert by[deployment["id"]].label == "Nightly triage"
-    finally:
-        await engine.stop()
-        await client.aclose()
-        await setup.aclose()
 
 
-async def test_a_failed_vault_credential_makes_its_sessions_need_you(sim, mirror):
-    setup = make_client(sim.base_url, sim.api_key)
+async def test_a_failed_vault_credential_makes_its_sessions_need_you(sim, mirror, setup):
     env = await _env(setup)
     sentry = "https://mcp.sentry.dev/mcp?revoked=1"
     vault = await setup.request("POST", "/v1/vaults", json={"display_name": "Team"})
@@ -265,9 +225,7 @@ async def test_a_failed_vault_credential_makes_its_sessions_need_you(sim, mirror
     )  # fmt: skip
     uses = (await setup.create_session(agent, env, vault_ids=[vault["id"]]))["id"]
     other = (await setup.create_session(agent, env))["id"]
-    engine, client = _engine(sim, mirror)
-    try:
-        await engine.start()
+    async with _running(sim, mirror):
         await wait_for(
             _needs(mirror, uses, "credential"),
             timeout=30,
@@ -280,7 +238,3 @@ async def test_a_failed_vault_credential_makes_its_sessions_need_you(sim, mirror
         (vault_row,) = mirror.reader.vaults()
         (cred,) = vault_row.credentials
         assert (cred.status, cred.problem, cred.sessions) == ("invalid", "reauthorize", 1)
-    finally:
-        await engine.stop()
-        await client.aclose()
-        await setup.aclose()

@@ -7,10 +7,10 @@ that makes its session need you; `:deployments` shows a deployment's runs, spend
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from sim_http import api, server_events
+from steer_bodies import agent_body, env_body, say
 from textual.widgets import DataTable, Input, Static, TextArea
 from tui_support import command, screen_text, settle, until
 
@@ -28,29 +28,19 @@ SENTRY = "https://mcp.sentry.dev/mcp?revoked=1"
 
 
 def _agent(sim: Any, scenario: str, *, ask_bash: bool = False, **extra: Any) -> str:
-    bash = "always_ask" if ask_bash else "always_allow"
-    toolset = {
-        "type": "agent_toolset_20260401",
-        "default_config": {"enabled": True, "permission_policy": {"type": "always_allow"}},
-        "configs": [{"type": "bash", "name": "bash", "enabled": True,
-                     "permission_policy": {"type": bash}}],
-    }  # fmt: skip
-    body = {"name": extra.pop("name", f"{scenario} agent"), "model": "claude-sonnet-4-6",
-            "metadata": {"scenario": scenario}, "tools": [toolset, *extra.pop("tools", [])],
-            **extra}  # fmt: skip
-    return str(api(sim, "POST", "/v1/agents", json=body)["id"])
+    return str(
+        api(sim, "POST", "/v1/agents", json=agent_body(scenario, ask_bash=ask_bash, **extra))["id"]
+    )
 
 
 def _env(sim: Any) -> str:
-    body = {"name": f"env-{time.monotonic_ns()}", "config": {"type": "cloud"}}
-    return str(api(sim, "POST", "/v1/environments", json=body)["id"])
+    return str(api(sim, "POST", "/v1/environments", json=env_body())["id"])
 
 
 def _session(sim: Any, agent: str, env: str, text: str | None = "go", **fields: Any) -> str:
     body = {"agent": agent, "environment_id": env, **fields}
     if text:
-        body["initial_events"] = [{"type": "user.message",
-                                   "content": [{"type": "text", "text": text}]}]  # fmt: skip
+        body["initial_events"] = say(text)
     return str(api(sim, "POST", "/v1/sessions", json=body)["id"])
 
 
