@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "drover.cli.cmd_export",
     "drover.cli.cmd_import",
     "drover.cli.cmd_cost",
+    "drover.cli.cmd_steer",
     "drover.cli.cmd_doctor",
     "drover.cli.cmd_sim",
     "drover.cli.cmd_tui",
@@ -59,6 +60,10 @@ COMMAND_OF: dict[str, str] = {
     "demo": "drover.cli.cmd_tui",
     "completion": "drover.cli.cmd_completion",
     "serve": "drover.cli.cmd_serve",
+    "budget": "drover.cli.cmd_steer",
+    "deployments": "drover.cli.cmd_steer",
+    "outcome": "drover.cli.cmd_steer",
+    "rules": "drover.cli.cmd_steer",
 }
 
 #: What a bare `drover` runs: the TUI on the configured profile.

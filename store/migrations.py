@@ -98,7 +98,26 @@ def _v7(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+def _v8(conn: sqlite3.Connection) -> None:
+    """Launch and steer: deployments and their runs, vaults and their credentials' health,
+    memory stores and what each session refers to (`drover.store.platform`); outcomes and
+    their evaluation (`drover.store.outcomes`); automatic answers by rule and their pause
+    (`drover.store.rule_audit`). Session references and outcomes are back-filled from the
+    Session objects and events already mirrored."""
+    from drover.store.outcomes import OUTCOMES_V8, backfill_outcomes
+    from drover.store.platform import PLATFORM_V8, backfill_refs
+    from drover.store.rule_audit import RULES_V8
+
+    for script in (PLATFORM_V8, OUTCOMES_V8, RULES_V8):
+        for statement in _split(script):
+            conn.execute(statement)
+    backfill_refs(conn)
+    backfill_outcomes(conn)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8,
+]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -33,8 +33,9 @@ else:
 
 
 _SCREEN_MODULES = (
-    "cost", "export_dialog", "grid", "new_session", "replay", "resource_detail", "resources",
-    "search", "session", "session_picker", "viewer",
+    "cost", "deployments", "export_dialog", "grid", "memory", "new_session", "replay",
+    "resource_detail", "resources", "rules", "search", "session", "session_picker",
+    "steer_dialogs", "vaults", "viewer",
 )  # fmt: skip
 
 
@@ -110,6 +111,11 @@ class Appearance(_Base):
                 self.config_problems.append(f"{exc} — using the defaults")
         return self._settings
 
+    def without_config(self) -> bool:
+        """There is no config file and the defaults have not been loaded: what the config
+        would give (no caps, no rules) is known without loading its models (start time)."""
+        return self._settings is None and not self._has_config
+
     def tell_config_problems(self) -> None:
         """Say, once the app runs, what in the config could not be used."""
         keys = set(self.settings.keys) if self._settings is not None else set()
@@ -149,7 +155,7 @@ class Appearance(_Base):
 
     def budget_caps(self, profile: str | None = None) -> list[tuple[str, str | None, int]]:
         """The user's budget caps in force for `profile` (default: the open one)."""
-        if self._settings is None and not self._has_config:
+        if self.without_config():
             return []  # no config file, no caps: the header's first paint loads no models
         return self.settings.budgets_for(profile or getattr(self, "profile", None)).caps()
 

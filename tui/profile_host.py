@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from textual import work
 
 from drover.config.errors import ConfigError, CredentialError
+from drover.config.paths import config_file, mirror_path
 from drover.store.account import MirrorAccountError
 from drover.store.api import MirrorReads
 from drover.store.mirror import Mirror
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from textual.app import App
     from textual.signal import Signal
 
+    from drover.config.settings import Config
     from drover.tui.attention.monitor import AttentionMonitor
     from drover.tui.change_feed import ChangeFeed
     from drover.tui.reads import ReadPool
@@ -59,6 +61,10 @@ class ProfileHost(_Base):
         first_fleet: object
 
         def now(self) -> datetime: ...
+
+        def without_config(self) -> bool: ...
+
+        settings: Config
 
         _readonly_flag: bool
         _sync_failure_told: bool
@@ -94,6 +100,9 @@ class ProfileHost(_Base):
             await painted.wait()
         engine = await self._connect(name, mirror)
         self.engine = engine
+        if not self.readonly:
+            # The app's config is the user's; with no config file there are no rules.
+            engine.set_rules({} if self.without_config() else self.settings.rules_for(name))
         self.sub_title = self._header_note(engine)
         self.screen.refresh_bindings()  # mutating keys hide when read-only
         engine.board.subscribe(self._connections_observer)
@@ -106,13 +115,16 @@ class ProfileHost(_Base):
     def _mirror_location(self, name: str) -> str | Path:
         """`--store` for the start profile, else where the config puts the profile's mirror
         (a shared PostgreSQL one, or its file under the data dir)."""
+        store = self._store[1] if name == self._store[0] else None
+        if store is None and not config_file(self.config_path).exists():
+            # No config, no store: the file, found without the config models (start time).
+            return mirror_path(name, self.data_dir, create=True)
         from drover.config.settings import Config, load_config
 
         try:
             config = load_config(self.config_path)
         except ConfigError:
             config = Config()
-        store = self._store[1] if name == self._store[0] else None
         return store or config.mirror_location(name, self.data_dir, create=True)
 
     async def _connect(self, name: str, mirror: Mirror) -> Engine:
@@ -129,6 +141,8 @@ class ProfileHost(_Base):
                 on_preview=self.feed.on_preview,
                 on_foreign_change=self.feed.notice_change,  # another process follows
                 role="drover tui",
+                apply_rules=not self._readonly_flag,  # --readonly applies no rule
+                clock=self.now,
             )
         except CredentialError as exc:
             # No key: the mirror is there to review, and nothing can be answered from here.
