@@ -111,6 +111,11 @@ class Appearance(_Base):
                 self.config_problems.append(f"{exc} — using the defaults")
         return self._settings
 
+    @settings.setter
+    def settings(self, config: Config) -> None:
+        """Replace the config read (after drover itself wrote the file: a saved rule)."""
+        self._settings = config
+
     def without_config(self) -> bool:
         """There is no config file and the defaults have not been loaded: what the config
         would give (no caps, no rules) is known without loading its models (start time)."""
