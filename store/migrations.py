@@ -21,7 +21,8 @@ from drover.store.collisions import COLLISIONS_V6
 from drover.store.daily import DAILY_V3
 from drover.store.derive import backfill_daily
 from drover.store.errors import DiskFullError, is_writable_dir, storage_error
-from drover.store.outbox import OUTBOX_LEASE_V7
+from drover.store.hub_status import HUB_STATUS_V8
+from drover.store.outbox import OUTBOX_ACTOR_V8, OUTBOX_LEASE_V7
 from drover.store.quarantine import QUARANTINE_V7
 from drover.store.schema import TABLES_V1, create_fts_triggers, ensure_fts_triggers
 
@@ -91,7 +92,15 @@ def _v7(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+def _v8(conn: sqlite3.Connection) -> None:
+    """A team's hub: who took each action and one live answer per tool call (see
+    `drover.store.outbox`), and the hub's heartbeat (`drover.store.hub_status`)."""
+    for statement in OUTBOX_ACTOR_V8:
+        conn.execute(statement)
+    conn.execute(HUB_STATUS_V8)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
