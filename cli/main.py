@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "drover.cli.cmd_login",
     "drover.cli.cmd_auth",
     "drover.cli.cmd_sync",
+    "drover.cli.cmd_hub",
     "drover.cli.cmd_ls",
     "drover.cli.cmd_tail",
     "drover.cli.cmd_search",
