@@ -111,7 +111,7 @@ class Hub:
         """
         location = self.engines.mirror_location(self.profile, create=True)
         self.mirror = await asyncio.to_thread(
-            Mirror.open, location, on_change=self.figures.committed
+            Mirror.open, location, on_change=self._committed
         )
         try:
             await self._run(stop)
@@ -186,6 +186,13 @@ class Hub:
         if self.engine is not None:
             await self.engine.stop()
 
+    def _committed(self, session_id: str, high_water_seq: int) -> None:
+        """A commit (ours, or a notice of another process's: a viewer queueing an action)."""
+        self.figures.committed(session_id, high_water_seq)
+        engine = self.engine
+        if engine is not None:
+            engine.outbox.poke()
+
     def on_webhook(self, event: WebhookEvent) -> None:
         """A verified webhook: counted, then acted on in the background."""
         self.figures.webhook(True)
@@ -207,6 +214,8 @@ class Hub:
     async def _heartbeats(self) -> None:
         while True:
             try:
+                if self.engine is not None:  # a notice lost with the listener's connection
+                    self.engine.outbox.poke()
                 await self._beat()
                 await self._take_over_if_free()
             except asyncio.CancelledError:

@@ -87,7 +87,7 @@ class ActionTakenError(ValueError):
         self.actor_name = actor_name
         self.created_at = created_at
         self.state = state
-        super().__init__(self.sentence())
+        super().__init__(self.sentence(datetime.now(UTC)))  # "… 3s ago" as it was refused
 
     @property
     def actor(self) -> str:
