@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "drover.cli.cmd_act",
     "drover.cli.cmd_export",
     "drover.cli.cmd_import",
+    "drover.cli.cmd_pull",
     "drover.cli.cmd_cost",
     "drover.cli.cmd_doctor",
     "drover.cli.cmd_sim",
