@@ -110,9 +110,7 @@ class Hub:
             OSError: the address is in use.
         """
         location = self.engines.mirror_location(self.profile, create=True)
-        self.mirror = await asyncio.to_thread(
-            Mirror.open, location, on_change=self._committed
-        )
+        self.mirror = await asyncio.to_thread(Mirror.open, location, on_change=self._committed)
         try:
             await self._run(stop)
         finally:
