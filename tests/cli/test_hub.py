@@ -5,16 +5,22 @@
   logged as JSON with the reason, and nothing they name is ingested;
 * the sim's own signed webhooks reach the hub and bring new sessions without a poll;
 * `drover hub status` reads the heartbeat (followers, lag, reads/min, outbox depth);
+* a viewer with no key answers a call through the hub (`drover approve --store`); the session
+  header's audit line says who allowed it and when;
 * SIGTERM stops it cleanly: exit 0, the last heartbeat says stopped, status then fails.
 """
 
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 
 import httpx
-from cli_support import create_session, run_drover, wait_for
+from cli_support import create_session, events, run_drover, status, wait_for
 from hub_support import SECRET, HubProcess, hub_env, mirrored, post, webhook
+
+from drover.store.mirror import Mirror
+from drover.tui.widgets.session_header import outbox_line
 
 QUIET = 2.0
 """Seconds a refused webhook is given to (wrongly) bring its session into the mirror."""
@@ -82,3 +88,38 @@ def test_webhooks_wake_the_hub_and_bad_ones_ingest_nothing(csim, cli_env, pg_url
     assert events[0] == "hub_started" and events[-1] == "hub_stopped"
     after = run_drover("hub", "status", "--store", pg_url, env={})
     assert after.returncode == 1 and ": stopped," in after.stdout
+
+
+def test_a_viewer_answers_through_the_hub_with_no_key(
+    csim, cli_env, drover, pg_url, tmp_path, monkeypatch
+):
+    _config(cli_env, poll_seconds=1)
+    hub = HubProcess(pg_url, hub_env(csim), tmp_path / "hub.log")
+    try:
+        hub.wait_healthy()
+        sid = create_session(csim, "risky-ops", ask="bash")
+        wait_for(lambda: status(csim, sid) == "idle", what="the call waiting")
+        wait_for(lambda: _waiting(pg_url, sid), timeout=15, what="the hub mirroring the call")
+        monkeypatch.setenv("DROVER_DISPLAY_NAME", "Ana")
+        # cli_env took the key and the base URL away: this drover can only use the mirror.
+        approved = drover("approve", sid, "--store", pg_url, "--wait", "20")
+        assert approved.code == 0, approved.err
+        assert approved.out.startswith(f"sent tool_confirmation to {sid}: sevt_")
+        with Mirror.open(pg_url) as mirror:
+            rows = tuple(mirror.reader.outbox(sid))
+        assert [(r.actor_name, r.actor_role, r.state) for r in rows] == [("Ana", "drover", "sent")]
+        queued_at = datetime.strptime(rows[0].created_at, "%Y-%m-%dT%H:%M:%S.%fZ")
+        audit = outbox_line(rows, queued_at.replace(tzinfo=UTC) + timedelta(seconds=3))
+        assert audit == "actions: allow by Ana (drover) 3s ago ✓ sent", audit
+        unknown = drover("send", "sesn_nothere", "hi", "--store", pg_url)
+        assert unknown.code == 1 and "sesn_nothere" in unknown.err
+    finally:
+        assert hub.stop() == 0, hub.read_log()
+    sent = [e for e in events(csim, sid, "user.tool_confirmation")]
+    assert len(sent) == 1 and sent[0]["result"] == "allow"
+
+
+def _waiting(store: str, sid: str) -> bool:
+    with Mirror.open(store) as mirror:
+        row = mirror.reader.session(sid)
+        return row is not None and row.needs_you == "requires_action"
