@@ -137,7 +137,8 @@ def test_the_hub_killed_mid_ingest_loses_and_repeats_nothing(tmp_path: Path) -> 
         f"{records[-1]['before']} events committed before the last; lost {lost}, duplicates "
         f"{dups}; mirror == server after restart: {result['equal']} ({result['events']} events, "
         f"{SESSIONS} sessions); last hub's catch-up {result['catch_up']:.1f}s vs a fresh hub's "
-        f"full ingest {result['baseline']:.1f}s (ratio {result['catch_up'] / result['baseline']:.2f})"
+        f"full ingest {result['baseline']:.1f}s "
+        f"(ratio {result['catch_up'] / result['baseline']:.2f})"
     )
     assert len(records) == KILLS
     assert lost == 0 and dups == 0

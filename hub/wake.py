@@ -6,7 +6,8 @@ as a safety net (`[profiles.NAME.hub] poll_seconds`, 120 s by default) and a web
 rest:
 
 * about a session the hub does not follow (`session.created`, a run starting on a session
-  that was left idle, …): fetch that one session (one read), store it and follow it now;
+  that was left idle, …): follow it now (a session the mirror does not hold yet is fetched
+  and stored first: one read);
 * `session.requires_action`, `session.status_idled`, `session.budget_reached` about a followed
   session: if the mirror has not seen the session stop within `SETTLE_SECONDS` (the stream
   dropped it, or stalled), compare its recent history with the mirror and store what is
@@ -97,8 +98,9 @@ class Waker:
             return "standby"  # another hub follows; it got the same webhook
         followed = session_id in engine.followed
         if not followed and event.type not in _ENDED:
-            await self._store(session_id)
-            engine.follow(session_id)
+            if engine.reader.session(session_id) is None:  # new: its header, one read
+                await self._store(session_id)
+            engine.follow(session_id)  # a known one's stream brings its status
             return "followed"
         if not followed:
             await self._store(session_id)
