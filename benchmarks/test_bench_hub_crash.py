@@ -38,7 +38,7 @@ from drover.sim.server import SimServer  # noqa: E402
 from drover.sim.settings import SimConfig  # noqa: E402
 from drover.store.mirror import Mirror  # noqa: E402
 
-pytestmark = pytest.mark.bench
+pytestmark = [pytest.mark.bench, pytest.mark.timeout(900)]
 
 KILLS = int(os.environ.get("DROVER_BENCH_KILLS", "25"))
 SESSIONS = 4

@@ -37,7 +37,7 @@ from pg import start_cluster  # noqa: E402
 from drover.sim.server import SimServer  # noqa: E402
 from drover.sim.settings import SimConfig  # noqa: E402
 
-pytestmark = pytest.mark.bench
+pytestmark = [pytest.mark.bench, pytest.mark.timeout(900)]
 
 FLEET = int(os.environ.get("DROVER_BENCH_FLEET", "500"))
 TEAM = 5
