@@ -85,6 +85,7 @@ class EventContext:
             use := self._uses.get(answered_id(event) or "")
         ):
             use["approved_at"] = event.get("processed_at")  # the call ran from here
+            use["denied"] = event.get("result") == "deny"
         elif etype == "workflow_run.created" and (run := run_id_of(event)) is not None:
             _remember(self._runs, run, event)
 
@@ -142,7 +143,9 @@ def _result(event: Mapping[str, Any], who: str, context: EventContext | None) ->
     # The terminal line: ✓/✗ (exit code), the call's verb and how long it took; then the output.
     use = context.use(answers) if context is not None else None
     head = outcome(event).mark
-    if use is not None:
+    if use is not None and use.get("denied"):
+        head = f"{call_line(use).split(' ', 1)[0]} ✗ denied"  # a person stopped it; it never ran
+    elif use is not None:
         took = seconds_text(call_seconds(use, event, use.get("approved_at")))
         head = f"{call_line(use).split(' ', 1)[0]} {head}" + (f" · {took}" if took else "")
     summary = head + (f"\n{text}" if text.strip() else "")
