@@ -117,7 +117,7 @@ def describe_hub(row: Any) -> str:
     last = hooks.get("last_seconds_ago")
     lines = [
         f"hub {row.name} on {where}: {state}, heartbeat {age:.0f}s ago, up "
-        f"{_duration(figures.get('uptime_seconds'))}",
+        f"{_uptime(figures.get('uptime_seconds'))}",
         f"  followers  {figures.get('followers_live', 0)} live of {figures.get('followers', 0)}",
         f"  lag        p50 {_secs(lag.get('p50'))} · p95 {_secs(lag.get('p95'))} · max "
         f"{_secs(lag.get('max'))} ({lag.get('timed', 0)} commits timed, last minute)",
@@ -134,19 +134,14 @@ def describe_hub(row: Any) -> str:
     return "\n".join(lines)
 
 
+def _uptime(value: Any) -> str:
+    from drover.text.format import duration
+
+    return duration(value) if isinstance(value, int | float) else "-"
+
+
 def _secs(value: Any) -> str:
     return f"{value:.2f}s" if isinstance(value, int | float) else "-"
-
-
-def _duration(value: Any) -> str:
-    if not isinstance(value, int | float):
-        return "-"
-    seconds = int(value)
-    if seconds < 120:
-        return f"{seconds}s"
-    if seconds < 7200:
-        return f"{seconds // 60}m"
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
 
 @command

@@ -19,8 +19,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from drover.sync.connection import ConnectionBoard
-from drover.sync.engines import ActionKind, NewSession, NotConnectedError
+from drover.sync.engines import ActionKind, NotConnectedError, OfflineEngine
 from drover.sync.follow_lock import FollowHolder
 from drover.sync.outbox_actions import build_events
 from drover.sync.process_owner import ProcessOwner
@@ -28,8 +27,6 @@ from drover.sync.process_owner import ProcessOwner
 if TYPE_CHECKING:
     from drover.store.api import MirrorReads, MirrorWrites
     from drover.store.hub_status import HubStatusRow
-    from drover.sync.account import Account
-    from drover.sync.backoff import Failure
 
 __all__ = ["HUB_STALE_SECONDS", "ViewerEngine", "hub_holder"]
 
@@ -63,8 +60,11 @@ def _epoch(stamp: str) -> float:
     return moment.timestamp()
 
 
-class ViewerEngine:
+class ViewerEngine(OfflineEngine):
     """Reads a shared mirror and queues actions for its hub (see the module docstring).
+
+    Like an offline engine it has no account, runs nothing and refuses what needs the API's
+    answer; unlike one, a hub delivers its actions now, and it says who took them.
 
     Args:
         writer: the mirror's writer (it inserts outbox rows, nothing else).
@@ -81,22 +81,11 @@ class ViewerEngine:
         actor_name: str | None = None,
         owned: tuple[Any, ...] = (),
     ) -> None:
-        self.board = ConnectionBoard()
+        super().__init__(writer, "a viewer of the hub's mirror")
         self.writer = writer
         self.reader = reader
         self.actor_name = actor_name
-        self.reason = "a viewer of the hub's mirror"
         self._owned = owned
-
-    @property
-    def account(self) -> Account | None:
-        """None: a viewer has no account of its own (the hub holds the key)."""
-        return None
-
-    @property
-    def fatal(self) -> Failure | None:
-        """Nothing runs here that could fail for good."""
-        return None
 
     @property
     def followed_by(self) -> FollowHolder | None:
@@ -112,17 +101,11 @@ class ViewerEngine:
         """No follower of its own ever ends."""
         return {}
 
-    async def start(self) -> None:
-        """Nothing to start: the mirror's listener brings the hub's writes."""
-
     async def stop(self) -> None:
         """Close what the engine owns (the mirror, when it opened it)."""
         for obj in self._owned:
             obj.close()
         self._owned = ()
-
-    def set_focus(self, session_id: str | None) -> None:
-        """No previews: they come over the stream, which only the hub reads."""
 
     async def submit_action(self, session_id: str, kind: ActionKind, **payload: Any) -> int:
         """Queue the action for the hub, recording who took it.
@@ -136,20 +119,8 @@ class ViewerEngine:
             session_id, kind, dict(payload), actor_name=self.actor_name
         )
 
-    def _refuse(self, what: str) -> NotConnectedError:
+    def _refuse(self) -> NotConnectedError:
         return NotConnectedError(
-            f"{what} needs the API, and a viewer of the hub's mirror has no key: run it where "
+            "that needs the API, and a viewer of the hub's mirror has no key: run it where "
             "the hub's key is (`drover --profile … ` on the hub's machine); nothing was sent"
         )
-
-    async def create_session(self, request: NewSession) -> str:
-        """Refused: see the module docstring."""
-        raise self._refuse("creating a session")
-
-    async def archive_session(self, session_id: str) -> None:
-        """Refused: see the module docstring."""
-        raise self._refuse("archiving a session")
-
-    async def delete_session(self, session_id: str) -> None:
-        """Refused: see the module docstring."""
-        raise self._refuse("deleting a session")

@@ -41,8 +41,6 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
-
 log = logging.getLogger(__name__)
 
 ORGANIZATION = "org_sim"
@@ -159,6 +157,8 @@ class WebhookSender:
         }
 
     async def _run(self) -> None:
+        import httpx  # only once webhooks are on: `drover sim` alone loads no HTTP client
+
         assert self._queue is not None
         async with httpx.AsyncClient(timeout=5.0) as client:
             while True:
