@@ -22,6 +22,10 @@ Layout of ``config.toml``::
     [aliases]                                # optional: your own `:` commands
     w = "grid 4"
 
+    [profiles.default.rules.pytest]          # optional; see drover.config.rules
+    tool = "bash"
+    input = "pytest( -q)?"
+
 Theme files of your own live beside it, in ``themes/*.toml`` (see
 :mod:`drover.config.user_themes`).
 
@@ -46,6 +50,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from drover.config.budgets import Budgets
 from drover.config.errors import ConfigError
 from drover.config.paths import config_file, mirror_path, validate_profile_name
+from drover.config.rules import Rule
 
 __all__ = [
     "BASE_URL_ENV",
@@ -104,6 +109,17 @@ class Profile(BaseModel):
     (``Ana``: the audit line and "already allowed by Ana (ana_viewer)" say it)."""
     hub: HubSettings | None = None
     """What `drover hub` does for this profile (webhooks, its address)."""
+    rules: dict[str, Rule] = Field(default_factory=dict)
+    """Automatic answers to matching tool calls, by rule name (`drover.config.rules`); only
+    this profile's sessions are ever answered by them."""
+
+    @field_validator("rules")
+    @classmethod
+    def _rule_names(cls, value: dict[str, Rule]) -> dict[str, Rule]:
+        for name in value:
+            if not re.fullmatch(r"[\w.-]{1,64}", name):
+                raise ValueError(f"rule {name!r}: a name of letters, digits, . _ - (1-64)")
+        return value
 
     @field_validator("base_url")
     @classmethod
@@ -223,6 +239,11 @@ class Config(BaseModel):
         if profile is not None and profile.budgets is not None:
             return profile.budgets
         return self.budgets or Budgets()
+
+    def rules_for(self, name: str | None = None) -> dict[str, Rule]:
+        """A profile's rules by name (none for a profile the file does not define)."""
+        profile = self.profiles.get(name or self.default_profile)
+        return dict(profile.rules) if profile is not None else {}
 
     def mirror_location(
         self, name: str, data_dir: Path | None = None, *, create: bool = False

@@ -37,12 +37,14 @@ class FleetQuery:
         invert: keep the sessions that do NOT match `pattern` (k9s `/!`).
         sort: the ordering key; every ordering puts sessions that need you first.
         needs_only: keep only sessions with a needs-you reason (the inbox).
+        deployment: keep only the sessions this deployment's runs created (its id).
     """
 
     pattern: str = ""
     invert: bool = False
     sort: SortKey = "needs"
     needs_only: bool = False
+    deployment: str | None = None
 
 
 _TOKENS = (
@@ -66,7 +68,8 @@ REASON_WORDS = (
     "WHEN 'budget_reached' THEN 'budget reached' "
     "WHEN 'retries_exhausted' THEN 'retries exhausted error' "
     "WHEN 'error_terminal' THEN 'error terminal' "
-    "WHEN 'error_exhausted' THEN 'error turn failed' ELSE coalesce(needs_you, '') END"
+    "WHEN 'error_exhausted' THEN 'error turn failed' "
+    "WHEN 'credential' THEN 'credential vault failed' ELSE coalesce(needs_you, '') END"
 )
 """The words the NEEDS YOU column shows for each reason, so `/approve` finds what it says."""
 _PENDING = {  # each pending tool call's name and input, by dialect (`json`, not `jsonb`, keeps
@@ -116,6 +119,9 @@ def fleet_sql(query: FleetQuery, dialect: Dialect = SQLITE) -> tuple[str, list[S
     columns = "id"
     if query.needs_only:
         clauses.append("needs_you IS NOT NULL")
+    if query.deployment:
+        clauses.append("id IN (SELECT session_id FROM session_refs WHERE deployment_id = ?)")
+        params.append(query.deployment)
     if query.pattern:
         _compiled(query.pattern)
         if dialect.sql_regexp:

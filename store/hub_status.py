@@ -18,9 +18,9 @@ from typing import Any
 from drover.store.dialect import Conn
 from drover.store.extract import now_key
 
-__all__ = ["HUB_STATUS_V8", "HubStatusRow", "hub_heartbeat", "hub_status_rows"]
+__all__ = ["HUB_STATUS_V9", "HubStatusRow", "hub_heartbeat", "hub_status_rows"]
 
-HUB_STATUS_V8 = """
+HUB_STATUS_V9 = """
 CREATE TABLE hub_status (
     name TEXT PRIMARY KEY,          -- the hub's name (its profile, unless given one)
     holder TEXT NOT NULL,           -- host:pid:token of the hub process

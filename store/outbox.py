@@ -38,8 +38,8 @@ OUTBOX_LEASE_V7 = (
 )
 
 
-# SQLite's v8 (PostgreSQL's v3): who took each action, and one live answer per tool call.
-OUTBOX_ACTOR_V8 = (
+# SQLite's v9 (PostgreSQL's v4): who took each action, and one live answer per tool call.
+OUTBOX_ACTOR_V9 = (
     "ALTER TABLE outbox ADD COLUMN actor_role TEXT",  # who inserted it (a role, an OS user)
     "ALTER TABLE outbox ADD COLUMN actor_name TEXT",  # the name they go by, if they gave one
     "ALTER TABLE outbox ADD COLUMN answer_ref TEXT",  # the tool use an answer answers

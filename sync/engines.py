@@ -7,9 +7,12 @@ whose account could not be reached) all implement it, so callers never ask which
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from drover.api.wire import JSONObject
+from drover.config.rules import Rule
 from drover.store.api import MirrorWrites
 from drover.store.mirror import Mirror
 from drover.sync.account import Account
@@ -26,7 +29,9 @@ __all__ = [
     "OfflineEngine",
 ]
 
-ActionKind = Literal["message", "interrupt", "tool_confirmation", "custom_tool_result"]
+ActionKind = Literal[
+    "message", "interrupt", "tool_confirmation", "custom_tool_result", "define_outcome"
+]
 """The actions the outbox delivers (see `drover.sync.outbox.build_events` for payloads)."""
 
 
@@ -99,6 +104,36 @@ class Engine(Protocol):
 
     async def delete_session(self, session_id: str) -> None:
         """Delete a session upstream (the mirror keeps its history)."""
+        ...
+
+    # -- steering (drover.sync.steer_control) --------------------------------------------------
+
+    async def set_budget(self, session_id: str, cents: int) -> JSONObject:
+        """Set a session's budget (resumes one stopped at `budget_reached`)."""
+        ...
+
+    def set_rules(self, rules: Mapping[str, Rule]) -> None:
+        """Apply these rules from now on (the profile's config changed)."""
+        ...
+
+    async def pause_rules(self, paused: bool) -> str | None:
+        """Pause or resume the profile's rules; returns when they were paused, or None."""
+        ...
+
+    def refresh_platform(self, *, validate: bool = False) -> None:
+        """Read deployments, vaults and memory stores again now."""
+        ...
+
+    async def memories(self, store_id: str, path_prefix: str | None = None) -> list[JSONObject]:
+        """One folder of a memory store (live)."""
+        ...
+
+    async def memory(self, store_id: str, memory_id: str) -> JSONObject:
+        """One memory with its content (live)."""
+        ...
+
+    async def memory_versions(self, store_id: str, memory_id: str) -> list[JSONObject]:
+        """A memory's versions, newest first (live)."""
         ...
 
 
@@ -177,4 +212,30 @@ class OfflineEngine:
 
     async def delete_session(self, session_id: str) -> None:
         """Refused: deleting needs the API."""
+        raise self._refuse()
+
+    async def set_budget(self, session_id: str, cents: int) -> JSONObject:
+        """Refused: a budget is changed on the server."""
+        raise self._refuse()
+
+    def set_rules(self, rules: Mapping[str, Rule]) -> None:
+        """Nothing applies rules offline."""
+
+    async def pause_rules(self, paused: bool) -> str | None:
+        """Pause or resume in the mirror (every process on the profile obeys it)."""
+        return await self._writer.set_rules_paused(paused, "drover")
+
+    def refresh_platform(self, *, validate: bool = False) -> None:
+        """Nothing to refresh from."""
+
+    async def memories(self, store_id: str, path_prefix: str | None = None) -> list[JSONObject]:
+        """Refused: memories are read live."""
+        raise self._refuse()
+
+    async def memory(self, store_id: str, memory_id: str) -> JSONObject:
+        """Refused: memories are read live."""
+        raise self._refuse()
+
+    async def memory_versions(self, store_id: str, memory_id: str) -> list[JSONObject]:
+        """Refused: memories are read live."""
         raise self._refuse()

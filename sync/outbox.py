@@ -148,7 +148,11 @@ class Outbox(SendAndVerify, BackgroundLoop):
         loop = self._loop
         if loop is not None and not self._wake.is_set():
             with contextlib.suppress(RuntimeError):  # the loop closed: nothing to wake
-                loop.call_soon_threadsafe(self._wake.set)
+                loop.call_soon_threadsafe(self.wake)
+
+    def wake(self) -> None:
+        """Look at the outbox now: another writer (a rule's answer) queued a row."""
+        self._wake.set()
 
     def last_error(self, action_id: int) -> str | None:
         """The latest transient failure of a row still being retried (for the UI)."""

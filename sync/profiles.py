@@ -236,6 +236,7 @@ class ProfileEngines:
         else:
             lock = FollowLock(mirror.folder / FOLLOW_LOCK_FILE)
         options.setdefault("follow_lock", lock)
+        options.setdefault("rules", self.config.rules_for(account.name))  # its own only
         return SyncEngine(
             client,
             mirror.writer,

@@ -33,8 +33,9 @@ else:
 
 
 _SCREEN_MODULES = (
-    "cost", "export_dialog", "grid", "new_session", "replay", "resource_detail", "resources",
-    "search", "session", "session_picker", "viewer",
+    "cost", "deployments", "export_dialog", "grid", "memory", "new_session", "replay",
+    "resource_detail", "resources", "rules", "search", "session", "session_picker",
+    "steer_dialogs", "vaults", "viewer",
 )  # fmt: skip
 
 
