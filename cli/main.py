@@ -19,12 +19,14 @@ COMMAND_MODULES: tuple[str, ...] = (
     "drover.cli.cmd_login",
     "drover.cli.cmd_auth",
     "drover.cli.cmd_sync",
+    "drover.cli.cmd_hub",
     "drover.cli.cmd_ls",
     "drover.cli.cmd_tail",
     "drover.cli.cmd_search",
     "drover.cli.cmd_act",
     "drover.cli.cmd_export",
     "drover.cli.cmd_import",
+    "drover.cli.cmd_pull",
     "drover.cli.cmd_cost",
     "drover.cli.cmd_steer",
     "drover.cli.cmd_doctor",
@@ -64,6 +66,8 @@ COMMAND_OF: dict[str, str] = {
     "deployments": "drover.cli.cmd_steer",
     "outcome": "drover.cli.cmd_steer",
     "rules": "drover.cli.cmd_steer",
+    "hub": "drover.cli.cmd_hub",
+    "pull": "drover.cli.cmd_pull",
 }
 
 #: What a bare `drover` runs: the TUI on the configured profile.

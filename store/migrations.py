@@ -115,8 +115,19 @@ def _v8(conn: sqlite3.Connection) -> None:
     backfill_outcomes(conn)
 
 
+def _v9(conn: sqlite3.Connection) -> None:
+    """A team's hub: who took each action and one live answer per tool call (see
+    `drover.store.outbox`), and the hub's heartbeat (`drover.store.hub_status`)."""
+    from drover.store.hub_status import HUB_STATUS_V9
+    from drover.store.outbox import OUTBOX_ACTOR_V9
+
+    for statement in OUTBOX_ACTOR_V9:
+        conn.execute(statement)
+    conn.execute(HUB_STATUS_V9)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8,
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,
 ]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 

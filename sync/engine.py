@@ -33,7 +33,7 @@ from drover.sync.account import Account
 from drover.sync.backoff import Failure
 from drover.sync.connection import ConnectionBoard, ConnectionState, StopReason
 from drover.sync.control import ControlPlane
-from drover.sync.follow_lock import FollowHolder, FollowLock
+from drover.sync.follow_lock import FollowHolder, FollowRight
 from drover.sync.follower import Follower, PreviewCallback
 from drover.sync.headless import FollowedElsewhere, HeadlessSync, IdleReport
 from drover.sync.imported import ImportedSessionError, is_imported
@@ -103,7 +103,7 @@ class SyncEngine(HeadlessSync, ControlPlane, SteerControl):
         board: ConnectionBoard | None = None,
         account: Account | None = None,
         owned: tuple[Any, ...] = (),
-        follow_lock: FollowLock | None = None,
+        follow_lock: FollowRight | None = None,
         role: str = "drover",
         on_foreign_change: ChangeCallback | None = None,
         rules: Mapping[str, Rule] | None = None,
