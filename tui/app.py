@@ -18,7 +18,7 @@ from textual import events, work
 from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
@@ -42,11 +42,8 @@ from drover.tui.reads import ReadPool
 from drover.tui.screens.base import DroverScreen
 from drover.tui.screens.confirm import QuitDialog
 from drover.tui.screens.fleet import FleetScreen
-from drover.tui.screens.grid import GridScreen
 from drover.tui.screens.help import HelpScreen
 from drover.tui.screens.prompt import KeyBuffer, PromptScreen
-from drover.tui.screens.resources import ResourceScreen
-from drover.tui.screens.session import SessionScreen
 from drover.tui.session_control import SessionControl
 from drover.tui.steer_control import SteerControl
 
@@ -102,9 +99,9 @@ class DroverApp(ProfileHost, Appearance, SessionControl, SteerControl, App[None]
     MODES = {  # noqa: RUF012
         "sessions": FleetScreen,
         "inbox": lambda: FleetScreen(needs_only=True),
-        "agents": lambda: ResourceScreen("agents"),
-        "envs": lambda: ResourceScreen("environments"),
-        "grid": GridScreen,
+        "agents": lambda: _resources("agents"),
+        "envs": lambda: _resources("environments"),
+        "grid": lambda: _grid(),
         "deployments": _deployments,
         "vaults": _vaults,
         "memory": _memory,
@@ -220,6 +217,8 @@ class DroverApp(ProfileHost, Appearance, SessionControl, SteerControl, App[None]
 
     def open_session(self, session_id: str) -> None:
         """Push the transcript of one session and focus sync's previews on it."""
+        from drover.tui.screens.session import SessionScreen  # on first use: start time
+
         self.push_screen(SessionScreen(session_id))
         self._focus(session_id)
 
@@ -352,3 +351,17 @@ class DroverApp(ProfileHost, Appearance, SessionControl, SteerControl, App[None]
             return
         if not quiet:
             self.notify(f"{kind} queued for {session_id}")
+
+
+# The screens below load when first opened, not with the app: the fleet's first paint waits
+# for every module imported here (issue 13: start within 2x a minimal Textual app).
+def _resources(kind: str) -> Screen[None]:
+    from drover.tui.screens.resources import ResourceScreen
+
+    return ResourceScreen(kind)
+
+
+def _grid() -> Screen[None]:
+    from drover.tui.screens.grid import GridScreen
+
+    return GridScreen()
