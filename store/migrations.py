@@ -126,8 +126,17 @@ def _v9(conn: sqlite3.Connection) -> None:
     conn.execute(HUB_STATUS_V9)
 
 
+def _v10(conn: sqlite3.Connection) -> None:
+    """Scale: the fleet's order, the header's counts and search's `after:` read indexes, not
+    every session row (`drover.store.hot_indexes`); built from the rows already there."""
+    from drover.store.hot_indexes import hot_path_indexes
+
+    for statement in hot_path_indexes():
+        conn.execute(statement)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10,
 ]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 

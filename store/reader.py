@@ -207,7 +207,7 @@ class MirrorReader(SyncQueries, ReviewQueries, SteerQueries):
 
         Two reads, so that neither sorts the whole fleet (`drover ls` at 100k sessions): those
         needing you through `sessions_needs` (`>= ''` is a range on it; `IS NOT NULL` is not),
-        then the rest down `sessions_created`, as many as the limit leaves.
+        then the rest down `sessions_fleet_age`, as many as the limit leaves.
         """
         where, params = self._session_filters(None, None, None, include_archived, False)
         where += " AND " if where else "WHERE "
@@ -218,10 +218,11 @@ class MirrorReader(SyncQueries, ReviewQueries, SteerQueries):
         )
         rest: list[sqlite3.Row] = []
         if len(needing) < limit:
-            idle = dialect_of(self._conn()).unindexed("needs_you")  # walk the age index
+            # Down the fleet's age index (its leading term is the same for every row here).
+            idle = dialect_of(self._conn()).unindexed("needs_you")
             rest = self._all(
                 f"SELECT {SessionRow.COLUMNS} FROM sessions {where}{idle} IS NULL "
-                "ORDER BY created_at DESC NULLS LAST, id LIMIT ?",
+                "ORDER BY (needs_you IS NULL), created_at DESC NULLS LAST, id LIMIT ?",
                 [*params, limit - len(needing)],
             )
         return with_steer(self._conn(), [SessionRow.from_row(r) for r in (*needing, *rest)])

@@ -262,7 +262,16 @@ def _v4(conn: PgConn) -> None:
     conn.raw.execute(TABLES_V4)
 
 
-MIGRATIONS: list[Callable[[PgConn], None]] = [_v1, _v2, _v3, _v4]
+def _v5(conn: PgConn) -> None:
+    """The hot paths' indexes: the fleet's orders, the header's counts, `after:` (SQLite's
+    10, `drover.store.hot_indexes`)."""
+    from drover.store.hot_indexes import hot_path_indexes
+
+    for statement in hot_path_indexes(POSTGRESQL):
+        conn.execute(statement)
+
+
+MIGRATIONS: list[Callable[[PgConn], None]] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
