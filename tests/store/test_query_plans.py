@@ -9,9 +9,9 @@ Each runs through the public `MirrorReader` methods on a small generated mirror 
 callback records every statement; each statement's plan must have no `SCAN` of `sessions` or
 `events` except a walk of a covering index (a narrow index that holds everything the statement
 reads: no session row is touched) or a walk of an index in the statement's order that stops
-at its `LIMIT`, no `SEARCH` of them without an index (how SQLite describes
-`max()` over a table), and the fleet's order must come down its index, not through a sort
-(`USE TEMP B-TREE FOR [RIGHT PART OF] ORDER BY`). The plans are checked twice: as a user's mirror has them (no
+at its `LIMIT`, no `SEARCH` of them without an index (how SQLite describes `max()` over a
+table), and the fleet's order must come down its index, not through a sort (`USE TEMP B-TREE
+FOR [RIGHT PART OF] ORDER BY`). The plans are checked twice: as a user's mirror has them (no
 statistics), and with `sqlite_stat1` scaled to 100,000 sessions / 10,000,000 events from an
 `ANALYZE` of the small mirror, so the planner weighs the indexes as it would at that size.
 A second test drops each index a hot path relies on and checks the first would then fail.
@@ -90,8 +90,8 @@ def _hot_paths(reader: MirrorReader) -> Iterator[tuple[str, Callable[[], object]
     some = reader.inbox(limit=25)
     ids = [row.id for row in some]
     agent = next(row.agent_name for row in some if row.agent_name)
-    for sort in SORT_KEYS:
-        yield f"order by {sort}", lambda q=FleetQuery(sort=sort): reader.fleet_ids(q)
+    for query in (FleetQuery(sort=sort) for sort in SORT_KEYS):
+        yield f"order by {query.sort}", lambda q=query: reader.fleet_ids(q)
     yield "inbox filter", lambda: reader.fleet_ids(FleetQuery(needs_only=True))
     yield "visible rows", lambda: reader.fleet_rows(ids)
     yield "header counts", lambda: reader.header_counts(today=today)
@@ -115,11 +115,10 @@ def _offences(conn: sqlite3.Connection, sql: str, *, ordered: bool) -> list[str]
     for detail in plan:
         match = re.match(r"(SCAN|SEARCH) (\w+)", detail)
         if match and match[2] in names:
-            if match[1] == "SCAN" and not (
+            walks = match[1] == "SCAN" and not (
                 "USING COVERING INDEX" in detail or (bounded and "USING INDEX" in detail)
-            ):
-                found.append(detail)
-            elif match[1] == "SEARCH" and "USING" not in detail:
+            )
+            if walks or (match[1] == "SEARCH" and "USING" not in detail):
                 found.append(detail)
         if ordered and detail.startswith("USE TEMP B-TREE FOR") and "ORDER BY" in detail:
             found.append(detail)
