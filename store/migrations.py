@@ -127,11 +127,12 @@ def _v9(conn: sqlite3.Connection) -> None:
 
 
 def _v10(conn: sqlite3.Connection) -> None:
-    """Scale: the fleet's order, the header's counts and search's `after:` read indexes, not
-    every session row (`drover.store.hot_indexes`); built from the rows already there."""
-    from drover.store.hot_indexes import hot_path_indexes
+    """Scale: the fleet's order, the header's counts, search's `after:` and attention's
+    baseline read indexes, not every session row (`drover.store.hot_paths`); the indexes are
+    built from the rows already there, every `attention_rev` starts at 0."""
+    from drover.store.hot_paths import hot_path_schema
 
-    for statement in hot_path_indexes():
+    for statement in hot_path_schema():
         conn.execute(statement)
 
 

@@ -202,6 +202,25 @@ class MirrorReader(SyncQueries, ReviewQueries, SteerQueries):
         found = with_steer(self._conn(), [rows[sid] for sid in ids if sid in rows], outcomes=True)
         return {row.id: row for row in found}
 
+    def attention_baseline(self) -> tuple[int, list[SessionRow]]:
+        """What attention tracking starts from, in one statement (one snapshot on both
+        backends): the highest `attention_rev` (a session above it changed category since)
+        and every session that needs you (those the window title counts), never every session.
+        """
+        found = self._all(
+            "WITH mark AS (SELECT coalesce(max(attention_rev), 0) AS mark_rev FROM sessions) "
+            f"SELECT mark_rev, {SessionRow.COLUMNS} FROM mark "
+            # `>= ''`, not `IS NOT NULL`: a range SQLite reads through `sessions_needs`.
+            "LEFT JOIN sessions ON needs_you >= ''"
+        )
+        rows = []
+        for found_row in found:
+            data = dict(found_row)
+            del data["mark_rev"]
+            if data["id"] is not None:  # else the mark alone: nobody needs you
+                rows.append(SessionRow.from_row(data))
+        return int(found[0]["mark_rev"]), with_steer(self._conn(), rows)
+
     def inbox(self, *, limit: int = 500, include_archived: bool = False) -> list[SessionRow]:
         """Sessions needing you first (longest-waiting first), then the rest newest first.
 

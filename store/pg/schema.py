@@ -263,11 +263,11 @@ def _v4(conn: PgConn) -> None:
 
 
 def _v5(conn: PgConn) -> None:
-    """The hot paths' indexes: the fleet's orders, the header's counts, `after:` (SQLite's
-    10, `drover.store.hot_indexes`)."""
-    from drover.store.hot_indexes import hot_path_indexes
+    """The hot paths: `attention_rev` and the indexes of the fleet's orders, the header's
+    counts and `after:` (SQLite's 10, `drover.store.hot_paths`)."""
+    from drover.store.hot_paths import hot_path_schema
 
-    for statement in hot_path_indexes(POSTGRESQL):
+    for statement in hot_path_schema(POSTGRESQL):
         conn.execute(statement)
 
 

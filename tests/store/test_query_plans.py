@@ -2,7 +2,8 @@
 
 The hot paths are what the TUI and `drover ls` run while a user waits or while changes stream
 in: opening and re-sorting the fleet (its order by every sort key, the inbox filter), the
-visible rows, the header's counts, `drover ls`'s inbox, and search facets (`agent:`,
+visible rows, the header's counts, `drover ls`'s inbox, attention (its baseline, the rows
+of changed sessions), and search facets (`agent:`,
 `session:`, `status:`, `after:`, with and without words).
 
 Each runs through the public `MirrorReader` methods on a small generated mirror while a trace
@@ -16,8 +17,7 @@ statistics), and with `sqlite_stat1` scaled to 100,000 sessions / 10,000,000 eve
 `ANALYZE` of the small mirror, so the planner weighs the indexes as it would at that size.
 A second test drops each index a hot path relies on and checks the first would then fail.
 
-Not covered (still reading every session): attention's baseline (`AttentionMonitor.prime`)
-and the cost ledger's all-time figures; see /work/notes/scale2.md.
+Not covered (still reading every session): the cost ledger's figures (no rollups yet).
 """
 
 from __future__ import annotations
@@ -96,6 +96,8 @@ def _hot_paths(reader: MirrorReader) -> Iterator[tuple[str, Callable[[], object]
     yield "visible rows", lambda: reader.fleet_rows(ids)
     yield "header counts", lambda: reader.header_counts(today=today)
     yield "ls inbox", lambda: reader.inbox(limit=50)
+    yield "attention baseline", reader.attention_baseline
+    yield "attention rows", lambda: reader.fleet_rows(ids)
     facets = [f"agent:{agent.split()[0]}", f"session:{ids[0]}", "status:running", f"after:{today}"]
     for facet in facets:
         yield f"search {facet}", lambda f=facet: reader.search(f, limit=50)
@@ -164,6 +166,8 @@ NEEDED = [
     *((f"sessions_fleet_{sort}", f"order by {sort}") for sort in SORT_KEYS),
     ("sessions_counts", "header counts"),
     ("sessions_needs", "ls inbox"),
+    ("sessions_needs", "attention baseline"),
+    ("sessions_attention", "attention baseline"),
     ("sessions_last_event", "search after:{today}"),
     ("sessions_agent_name", "search agent:{agent}"),
 ]
