@@ -187,16 +187,22 @@ def fleet_sql(query: FleetQuery, dialect: Dialect = SQLITE) -> tuple[str, list[S
     return sql, params
 
 
-def fleet_ids(conn: Conn, query: FleetQuery) -> list[str]:
+def fleet_ids(conn: Conn, query: FleetQuery, limit: int | None = None) -> list[str]:
     """Ids of the sessions the fleet list shows for `query`, in display order.
 
     The pattern is always a Python regular expression: in SQL through `regexp` where the
-    connection has it, else over the selected haystacks here.
+    connection has it, else over the selected haystacks here. With `limit`, the first
+    `limit` ids only: a walk of the order's index that stops there (the first page, read
+    before the first paint), whatever the fleet's size.
     """
     dialect = dialect_of(conn)
     sql, params = fleet_sql(query, dialect)
+    in_sql = not query.pattern or dialect.sql_regexp
+    if limit is not None and in_sql:
+        sql, params = f"{sql} LIMIT ?", [*params, limit]
     rows = conn.execute(sql, params).fetchall()
-    if not query.pattern or dialect.sql_regexp:
+    if in_sql:
         return [row[0] for row in rows]
     keep = not query.invert
-    return [row[0] for row in rows if _regexp(query.pattern, row[1]) is keep]
+    found = [row[0] for row in rows if _regexp(query.pattern, row[1]) is keep]
+    return found if limit is None else found[:limit]

@@ -181,13 +181,14 @@ class MirrorReader(SyncQueries, ReviewQueries, SteerQueries):
             clauses.append("deleted = 0")
         return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
-    def fleet_ids(self, query: FleetQuery) -> list[str]:
-        """Ids of the sessions the fleet list shows for `query`, in display order.
+    def fleet_ids(self, query: FleetQuery, limit: int | None = None) -> list[str]:
+        """Ids of the sessions the fleet list shows for `query`, in display order (the first
+        `limit` of them, if given: `drover.store.fleet.fleet_ids`).
 
         Raises:
             re.error: the query's pattern is not a valid regular expression.
         """
-        return fleet_ids(self._conn(), query)
+        return fleet_ids(self._conn(), query, limit)
 
     def fleet_rows(self, ids: Sequence[str]) -> dict[str, SessionRow]:
         """Current rows of the given sessions (unknown ids are left out)."""

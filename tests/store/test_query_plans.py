@@ -1,9 +1,9 @@
 """P7: no hot path scans `sessions` or `events` (docs/PERFORMANCE.md, issue 13).
 
 The hot paths are what the TUI and `drover ls` run while a user waits or while changes stream
-in: opening and re-sorting the fleet (its order by every sort key, the inbox filter), the
-visible rows, the header's counts, `drover ls`'s inbox, attention (its baseline, the rows
-of changed sessions), and search facets (`agent:`,
+in: opening (the fleet's first page) and re-sorting the fleet (its order by every sort key,
+the inbox filter), the visible rows, the header's counts, `drover ls`'s inbox, attention (its
+baseline, the rows of changed sessions), and search facets (`agent:`,
 `session:`, `status:`, `after:`, with and without words).
 
 Each runs through the public `MirrorReader` methods on a small generated mirror while a trace
@@ -90,6 +90,7 @@ def _hot_paths(reader: MirrorReader) -> Iterator[tuple[str, Callable[[], object]
     some = reader.inbox(limit=25)
     ids = [row.id for row in some]
     agent = next(row.agent_name for row in some if row.agent_name)
+    yield "open: first page", lambda: reader.fleet_ids(FleetQuery(), limit=500)
     for query in (FleetQuery(sort=sort) for sort in SORT_KEYS):
         yield f"order by {query.sort}", lambda q=query: reader.fleet_ids(q)
     yield "inbox filter", lambda: reader.fleet_ids(FleetQuery(needs_only=True))
@@ -143,7 +144,7 @@ def _offenders(path: Path, only: str | None = None) -> dict[str, list[str]]:
             call()
             ran = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
             assert ran, f"{name} ran no query"
-            ordered = name.startswith(("order by", "inbox filter"))
+            ordered = name.startswith(("order by", "inbox filter", "open: first page"))
             bad = [
                 f"{line}  <-  {sql[:160]}"
                 for sql in ran
@@ -163,6 +164,7 @@ def test_no_hot_path_scans_sessions_or_events(mirror_file: Path) -> None:
 
 # Each index a hot path relies on, and one of the paths that would scan (or sort) without it.
 NEEDED = [
+    ("sessions_fleet_needs", "open: first page"),
     *((f"sessions_fleet_{sort}", f"order by {sort}") for sort in SORT_KEYS),
     ("sessions_counts", "header counts"),
     ("sessions_needs", "ls inbox"),
