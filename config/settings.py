@@ -10,6 +10,7 @@ Layout of ``config.toml``::
     base_url = "https://api.anthropic.com"   # optional
     workspace_id = "wrkspc_..."              # optional
     create_per_minute = 300
+    create_burst = 30                        # optional: creates allowed back-to-back
     read_per_minute = 1200
 
     [budgets]                                # optional; see drover.config.budgets
@@ -20,6 +21,13 @@ Layout of ``config.toml``::
 
     [aliases]                                # optional: your own `:` commands
     w = "grid 4"
+
+    [templates.pr-review]                    # optional: launch templates (`drover launch`)
+    agent = "agent_…"
+    environment = "env_…"
+    message = "Review {item}"
+
+Launch templates are described in :mod:`drover.config.templates`.
 
 Theme files of your own live beside it, in ``themes/*.toml`` (see
 :mod:`drover.config.user_themes`).
@@ -44,6 +52,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from drover.config.budgets import Budgets
 from drover.config.errors import ConfigError
 from drover.config.paths import config_file, validate_profile_name
+from drover.config.templates import TEMPLATE_NAME, LaunchTemplate
 
 __all__ = [
     "BASE_URL_ENV",
@@ -73,6 +82,9 @@ class Profile(BaseModel):
     """Sent as ``anthropic-workspace-id`` when set."""
     create_per_minute: float = Field(default=300, gt=0)
     """Org create-request limit drover budgets under (documented: 300/min)."""
+    create_burst: int | None = Field(default=None, ge=1)
+    """Creates allowed back-to-back before the rest are paced (default: a tenth of a minute's
+    worth); the sliding minute caps them at `create_per_minute` either way."""
     read_per_minute: float = Field(default=1200, gt=0)
     """Org read-request limit, streams included (documented: 1,200/min)."""
     budgets: Budgets | None = None
@@ -95,6 +107,7 @@ class ResolvedProfile:
     workspace_id: str | None
     create_per_minute: float
     read_per_minute: float
+    create_burst: int | None = None
 
 
 class Config(BaseModel):
@@ -120,6 +133,16 @@ class Config(BaseModel):
     aliases: dict[str, str] = Field(default_factory=dict)
     """Your own `:` commands: a name → the command line it runs, e.g. `w = "grid 4"`,
     `ask = "inbox"`. An alias never replaces a built-in command."""
+    templates: dict[str, LaunchTemplate] = Field(default_factory=dict)
+    """Launch templates by name (`drover launch --template NAME`, the TUI's `L`)."""
+
+    @field_validator("templates")
+    @classmethod
+    def _template_names(cls, value: dict[str, LaunchTemplate]) -> dict[str, LaunchTemplate]:
+        for name in value:
+            if not TEMPLATE_NAME.fullmatch(name):
+                raise ValueError(f"template {name!r}: letters, digits, '.', '_' and '-' only")
+        return value
 
     @field_validator("keys")
     @classmethod
@@ -191,6 +214,7 @@ class Config(BaseModel):
             workspace_id=prof.workspace_id,
             create_per_minute=prof.create_per_minute,
             read_per_minute=prof.read_per_minute,
+            create_burst=prof.create_burst,
         )
 
 

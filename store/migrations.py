@@ -21,6 +21,7 @@ from drover.store.collisions import COLLISIONS_V6
 from drover.store.daily import DAILY_V3
 from drover.store.derive import backfill_daily
 from drover.store.errors import DiskFullError, is_writable_dir, storage_error
+from drover.store.launches import LAUNCHES_V8
 from drover.store.outbox import OUTBOX_LEASE_V7
 from drover.store.quarantine import QUARANTINE_V7
 from drover.store.schema import TABLES_V1, create_fts_triggers, ensure_fts_triggers
@@ -91,7 +92,17 @@ def _v7(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+def _v8(conn: sqlite3.Connection) -> None:
+    """Launches: a fleet of sessions started from one template over a list of items, one row
+    per item, so a launch resumes without duplicates and reads back as a record (see
+    `drover.store.launches`)."""
+    for statement in _split(LAUNCHES_V8):
+        conn.execute(statement)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8,
+]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

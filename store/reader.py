@@ -28,6 +28,7 @@ from drover.store.models import (
     SyncCursor,
     ThreadRow,
 )
+from drover.store.reader_launches import LaunchQueries
 from drover.store.reader_review import ReviewQueries
 from drover.store.reader_sync import SyncQueries
 from drover.store.replay import ALL_THREADS, PRIMARY, lane_filter
@@ -47,7 +48,7 @@ def _ids(value: str | None) -> list[str] | None:
     return json.loads(value) if value else None
 
 
-class MirrorReader(SyncQueries, ReviewQueries):
+class MirrorReader(SyncQueries, ReviewQueries, LaunchQueries):
     """Read-only access to a mirror file.
 
     Args:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from drover.store import imports, objects, outbox, quarantine
+from drover.store import imports, launches, objects, outbox, quarantine
 from drover.store.account import AccountBinding, bind_account
 from drover.store.derive import recompute_session
 from drover.store.disk import DiskState
@@ -103,6 +103,7 @@ _OPS: dict[str, tuple[Callable[..., Any], Callable[[Any], Any], Callable[..., di
     "bind_account": (bind_account, lambda r: r, lambda c, r: {}),
     "noop": (lambda conn: None, lambda r: None, lambda c, r: {}),
 }
+_OPS.update(launches.LAUNCH_OPS)
 OPERATIONS = tuple(_OPS)
 
 
@@ -266,6 +267,42 @@ class MirrorWriter:
         """Record the mirror's account, or check it (raises `MirrorAccountError`)."""
         bound: AccountBinding = await self._call("bind_account", account)
         return bound
+
+    async def create_launch(self, launch: launches.NewLaunch) -> str:
+        """Record a launch and its items, all queued (see `drover.store.launches`)."""
+        result: str = await self._call("create_launch", launch)
+        return result
+
+    async def set_launch_state(self, launch_id: str, state: str, error: str | None = None) -> None:
+        """A launch → `running`, `paused` or `done` (with why it stopped early, if it did)."""
+        await self._call("set_launch_state", launch_id, state, error)
+
+    async def launch_item_creating(self, launch_id: str, idx: int) -> bool:
+        """An item queued → creating, committed before its create request goes out."""
+        result: bool = await self._call("launch_item_creating", launch_id, idx)
+        return result
+
+    async def launch_item_created(self, launch_id: str, idx: int, session_id: str) -> None:
+        """An item → created, with its session."""
+        await self._call("launch_item_created", launch_id, idx, session_id)
+
+    async def launch_item_failed(self, launch_id: str, idx: int, error: str) -> None:
+        """An item → failed, with the reason."""
+        await self._call("launch_item_failed", launch_id, idx, error)
+
+    async def launch_items_requeue(
+        self,
+        launch_id: str,
+        idxs: list[int],
+        *,
+        states: tuple[str, ...] = ("creating",),
+        note: str | None = None,
+    ) -> int:
+        """Items in `states` → queued again; returns how many."""
+        result: int = await self._call(
+            "launch_items_requeue", launch_id, idxs, states=states, note=note
+        )
+        return result
 
     async def recompute_session(self, session_id: str) -> None:
         """Rebuild one session's derived state from its stored events."""

@@ -133,7 +133,10 @@ class ProfileEngines:
         if "rate_budget" not in options:
             shared = self.mirror_path(account.name, create=True).with_name(RATE_WINDOW_FILE)
             options["rate_budget"] = RateBudget(
-                profile.create_per_minute, profile.read_per_minute, shared_path=shared
+                profile.create_per_minute,
+                profile.read_per_minute,
+                create_burst=profile.create_burst,
+                shared_path=shared,
             )
         options.setdefault("max_streams", max_followers + STREAM_HEADROOM)
         return ManagedAgentsClient(

@@ -13,7 +13,7 @@ from typing import Any
 from starlette.requests import Request
 
 from drover.sim.http.faults import FaultInjector
-from drover.sim.http.ratelimit import RateLimiter
+from drover.sim.http.ratelimit import CreateLog, RateLimiter
 from drover.sim.http.sse import StreamStats
 from drover.sim.settings import FaultPlan, SimConfig
 from drover.sim.wire.ids import IdFactory
@@ -30,6 +30,7 @@ class SimContext:
         limiter: Create/read rate limits.
         streams: Open streams and frame counters.
         requests: Requests served so far.
+        creates: Every create request's arrival and whether the limiter let it through.
         started: ``time.monotonic()`` at app creation.
     """
 
@@ -39,6 +40,7 @@ class SimContext:
     limiter: RateLimiter
     streams: StreamStats = field(default_factory=StreamStats)
     requests: int = 0
+    creates: CreateLog = field(default_factory=CreateLog)
     started: float = field(default_factory=time.monotonic)
     _ids: IdFactory = field(default_factory=IdFactory)
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from drover.sim.http.context import SimContext
 from drover.sim.http.httpio import JSON_TYPE, Receive, Scope, Send, dumps
+from drover.sim.http.ratelimit import is_create
 from drover.sim.settings import BETA, MEMORY_BETA
 from drover.sim.wire.errors import SimError
 
@@ -112,7 +113,10 @@ class SimMiddleware:
         faults = self.ctx.faults
         if faults.plan.latency_seconds:
             await asyncio.sleep(faults.plan.latency_seconds)
-        return self.ctx.limiter.check(scope["method"], path) or faults.request_fault()
+        limited = self.ctx.limiter.check(scope["method"], path)
+        if is_create(scope["method"], path):
+            self.ctx.creates.note(limited is not None)
+        return limited or faults.request_fault()
 
     def _capped(self, receive: Receive) -> Receive:
         """Wrap ``receive`` so a body without (or lying about) content-length is still capped."""
