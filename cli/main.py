@@ -23,6 +23,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "drover.cli.cmd_tail",
     "drover.cli.cmd_search",
     "drover.cli.cmd_act",
+    "drover.cli.cmd_sessions",
+    "drover.cli.cmd_launch",
     "drover.cli.cmd_export",
     "drover.cli.cmd_import",
     "drover.cli.cmd_cost",

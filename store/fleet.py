@@ -36,12 +36,17 @@ class FleetQuery:
         invert: keep the sessions that do NOT match `pattern` (k9s `/!`).
         sort: the ordering key; every ordering puts sessions that need you first.
         needs_only: keep only sessions with a needs-you reason (the inbox).
+        archived: show archived sessions too (hidden by default).
+        launch_id: keep only the sessions of this launch (by the mirror's launch record, or
+            the `drover_launch` tag in their metadata for a launch run elsewhere).
     """
 
     pattern: str = ""
     invert: bool = False
     sort: SortKey = "needs"
     needs_only: bool = False
+    archived: bool = False
+    launch_id: str | None = None
 
 
 _TOKENS = (
@@ -79,6 +84,13 @@ HAYSTACK = (
 code and the words the list shows), and each pending tool call's name and input."""
 
 
+LAUNCH_CLAUSE = (
+    "(id IN (SELECT session_id FROM launch_items WHERE launch_id = ? AND session_id IS NOT NULL)"
+    " OR json_extract(raw, '$.metadata.drover_launch') = ?)"
+)
+"""A launch's sessions: by the mirror's record, or by their tag (a launch run elsewhere)."""
+
+
 @lru_cache(maxsize=32)
 def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
@@ -99,10 +111,15 @@ def fleet_sql(query: FleetQuery) -> tuple[str, list[SQLValue]]:
     Raises:
         re.error: the pattern is not a valid regular expression (checked before querying).
     """
-    clauses = ["deleted = 0", "archived_at IS NULL"]
+    clauses = ["deleted = 0"]
     params: list[SQLValue] = []
+    if not query.archived:
+        clauses.append("archived_at IS NULL")
     if query.needs_only:
         clauses.append("needs_you IS NOT NULL")
+    if query.launch_id:
+        clauses.append(LAUNCH_CLAUSE)
+        params += [query.launch_id, query.launch_id]
     if query.pattern:
         _compiled(query.pattern)
         clauses.append(f"(({HAYSTACK}) REGEXP ?) = ?")

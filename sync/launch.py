@@ -30,13 +30,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: no lock, one process per launch by habit
-    fcntl = None  # type: ignore[assignment]
 
 from drover.api.errors import (
     ApiError,
@@ -50,7 +44,7 @@ from drover.api.errors import (
 from drover.api.timestamps import parse_timestamp
 from drover.store.launches import LaunchItemRow, LaunchRow
 from drover.sync.engines import NewSession
-from drover.sync.follow_lock import FollowHolder, FollowLock
+from drover.sync.follow_lock import FollowLock
 from drover.sync.launch_plan import (
     LAUNCH_TAG,
     TAG_ITEM,
@@ -58,6 +52,15 @@ from drover.sync.launch_plan import (
     PlanError,
     check_token_envs,
     session_request,
+)
+from drover.sync.launch_state import (
+    RUNNING,
+    LaunchBusyError,
+    LaunchNotFound,
+    LaunchProgress,
+    ProgressCallback,
+    launch_holder,
+    lock_path,
 )
 
 if TYPE_CHECKING:
@@ -89,23 +92,6 @@ DOUBT_ROUNDS = 6
 every create)."""
 
 
-class LaunchNotFound(LookupError):
-    """No launch of that id in this profile's mirror."""
-
-
-class LaunchBusyError(RuntimeError):
-    """Another process is running the launch.
-
-    Attributes:
-        holder: who, as it wrote itself into the lock file (None if unreadable).
-    """
-
-    def __init__(self, launch_id: str, holder: FollowHolder | None) -> None:
-        self.holder = holder
-        who = holder.describe() if holder is not None else "another process"
-        super().__init__(f"launch {launch_id} is being run by {who}")
-
-
 class LaunchHost(Protocol):
     """What a launcher needs of a sync engine (`drover.sync.engine.SyncEngine` is one)."""
 
@@ -116,95 +102,6 @@ class LaunchHost(Protocol):
     async def create_session(self, request: NewSession, *, follow: bool = True) -> str:
         """Create a session; its id."""
         ...
-
-
-@dataclass(frozen=True, slots=True)
-class LaunchProgress:
-    """Where a launch stands (sent to `on_progress` on every change and once a second).
-
-    Attributes:
-        launch_id: the launch.
-        total: its items.
-        created: items with a session.
-        failed: items the server refused.
-        in_flight: creates sent and not answered yet.
-        in_doubt: items whose create may or may not have happened (read back before retrying).
-        created_now: items created by this run.
-        elapsed: seconds since this run began.
-        limit_per_minute: the profile's create limit.
-        state: ``running``, then ``done``, ``paused`` or ``cancelled``.
-        error: why the launch stopped early, if it did.
-        found: in-doubt items found already created on the server by this run.
-    """
-
-    launch_id: str
-    total: int
-    created: int = 0
-    failed: int = 0
-    in_flight: int = 0
-    in_doubt: int = 0
-    created_now: int = 0
-    elapsed: float = 0.0
-    limit_per_minute: float = 0.0
-    state: str = "running"
-    error: str | None = None
-    found: int = 0
-
-    @property
-    def settled(self) -> int:
-        """Items needing no more work."""
-        return self.created + self.failed
-
-    @property
-    def remaining(self) -> int:
-        """Items still to create."""
-        return max(0, self.total - self.settled)
-
-    @property
-    def rate_per_minute(self) -> float:
-        """Sessions this run created per minute (0 until it created two)."""
-        if self.created_now < 2 or self.elapsed <= 0:
-            return 0.0
-        return self.created_now * 60.0 / self.elapsed
-
-    @property
-    def eta_seconds(self) -> float | None:
-        """Seconds to the end at the pace allowed: the measured rate, capped by the limit."""
-        if self.remaining == 0:
-            return 0.0
-        pace = min(self.rate_per_minute or self.limit_per_minute, self.limit_per_minute)
-        return None if pace <= 0 else self.remaining * 60.0 / pace
-
-
-ProgressCallback = Callable[[LaunchProgress], None]
-
-
-def lock_path(writer_path: Path, launch_id: str) -> Path:
-    """The lock file of a launch, beside the mirror."""
-    return writer_path.with_name(f"launch-{launch_id}.lock")
-
-
-def launch_holder(writer_path: Path, launch_id: str) -> FollowHolder | None:
-    """The live process running a launch, or None (nobody: a `running` launch then died)."""
-    if launch_id in _RUNNING:
-        return FollowHolder(os.getpid(), "this drover", time.time())
-    lock = FollowLock(lock_path(writer_path, launch_id))
-    if fcntl is None or not lock.path.exists():
-        return None
-    try:
-        fd = os.open(lock.path, os.O_RDONLY)
-    except OSError:
-        return None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return lock.holder() or FollowHolder(0, "another process", 0.0)
-    finally:
-        os.close(fd)  # also drops the shared lock, if it was taken
-    return None
-
-
-_RUNNING: set[str] = set()  # launches run by this process (the flock is per process)
 
 
 @dataclass
@@ -294,9 +191,9 @@ class Launcher:
         if launch is None:
             raise LaunchNotFound(f"no launch {launch_id} in this mirror")
         lock = FollowLock(lock_path(writer.path, launch_id))
-        if launch_id in _RUNNING or not lock.acquire(f"drover launch {launch_id}"):
+        if launch_id in RUNNING or not lock.acquire(f"drover launch {launch_id}"):
             raise LaunchBusyError(launch_id, lock.holder())
-        _RUNNING.add(launch_id)
+        RUNNING.add(launch_id)
         limit = self.host.client.rate_budget.create.per_minute
         run = _Run(launch, LaunchProgress(launch_id, launch.total, limit_per_minute=limit),
                    self._clock())  # fmt: skip
@@ -317,7 +214,7 @@ class Launcher:
             raise
         finally:
             ticker.cancel()
-            _RUNNING.discard(launch_id)
+            RUNNING.discard(launch_id)
             lock.release()
         await self._finish(run, emit)
         if run.progress.state == "done":

@@ -6,7 +6,8 @@ as the real API answers for endpoints that do not exist without the beta; which 
 the family, as the SDK sends them: memory stores take ``agent-memory-2026-07-22`` or the
 managed-agents beta, files and skills need none, everything else the managed-agents beta) →
 declared body size
-(413) → latency fault → rate limit (429) → injected 429/5xx. ``/_sim/*`` control endpoints need
+(413) → latency fault → rate limit (429) → injected 429/5xx; a create's answer can be held
+back after it was handled (``answer_latency_seconds``). ``/_sim/*`` control endpoints need
 the key but skip the beta header, limits and faults. Any exception that escapes a route becomes
 a 500 envelope (or a dropped connection if the response already started): the server never dies
 on bad input.
@@ -79,6 +80,10 @@ class SimMiddleware:
             if error is not None:
                 await send_error(send_with_id, error, rid)
                 return
+            delay = self.ctx.faults.plan.answer_latency_seconds
+            if delay and is_create(scope["method"], scope["path"]):
+                await self.app(scope, self._capped(receive), _answer_later(send_with_id, delay))
+                return
             await self.app(scope, self._capped(receive), send_with_id)
         except SimError as exc:  # e.g. an oversize chunked body noticed while reading
             if not started:
@@ -132,6 +137,17 @@ class SimMiddleware:
             return message
 
         return capped
+
+
+def _answer_later(send: Send, delay: float) -> Send:
+    """`send`, holding the response's start back for `delay` seconds (the work is done)."""
+
+    async def later(message: Any) -> None:
+        if message["type"] == "http.response.start":
+            await asyncio.sleep(delay)
+        await send(message)
+
+    return later
 
 
 def too_large(limit: int) -> SimError:

@@ -29,7 +29,10 @@ def _template(**fields):
 
 def test_one_item_per_line_gives_item_and_skips_blanks_and_comments():
     text = "https://x/pull/1\n\n# later\n  https://x/pull/2  \n"
-    assert parse_items(text, "lines") == [{"item": "https://x/pull/1"}, {"item": "https://x/pull/2"}]
+    assert parse_items(text, "lines") == [
+        {"item": "https://x/pull/1"},
+        {"item": "https://x/pull/2"},
+    ]
 
 
 def test_json_lines_give_named_fields_and_strings_give_item():
@@ -99,7 +102,10 @@ def test_every_session_is_tagged_with_the_launch_and_its_item():
     assert second.title == "PR b" and second.first_message == "Review b"
     assert second.metadata == {"team": "web", "pr": "b", LAUNCH_TAG: plan.id, TAG_ITEM: "1"}
     body = second.body()
-    assert body["budget"] == {"type": "limit", "max_list_cost": {"amount": "250", "currency": "USD"}}
+    assert body["budget"] == {
+        "type": "limit",
+        "max_list_cost": {"amount": "250", "currency": "USD"},
+    }
     assert body["vault_ids"] == ["vlt_1"]
     assert second.agent() == {"type": "agent", "id": "agent_1", "version": 3}
     assert plan.launch.items[1][0] == {"item": "b", "n": "2"}
@@ -142,7 +148,7 @@ def test_a_repository_token_is_read_from_the_environment_never_stored():
     )
     plan = plan_launch(template, [{"repo": "web"}], agent_id="a", environment_id="e")
     assert plan.token_envs == ("GH_TOKEN",)
-    fields, stored = plan.launch.items[0]
+    _fields, stored = plan.launch.items[0]
     assert "ghp_" not in repr(stored) and stored["resources"][0]["url"].endswith("/web")
     request = session_request(plan.launch.spec, stored, {"GH_TOKEN": "ghp_secret"})
     assert request.resources[0]["authorization_token"] == "ghp_secret"
