@@ -354,7 +354,7 @@ def _show_launches(ctx: Context, launches: list[Any], lives: dict[str, bool]) ->
     from datetime import UTC, datetime
 
     from drover.cli.cmd_ls import print_columns
-    from drover.text.format import age
+    from drover.text.format import age, money
     from drover.text.inert import inert_line
     from drover.text.launches import launch_state, outcome_summary
 
@@ -367,13 +367,15 @@ def _show_launches(ctx: Context, launches: list[Any], lives: dict[str, bool]) ->
             "ID": launch.id,
             "STATE": launch_state(launch.state, live=lives[launch.id]),
             "SESSIONS": f"{launch.counts.get('created', 0)}/{launch.total}",
+            "COST": money(launch.cost_cents),
             "AGE": age(launch.created_at, now),
             "FROM": inert_line(launch.name or launch.source or ""),
-            "OUTCOMES": outcome_summary(launch.counts, launch.outcomes, launch.cost_cents),
+            "OUTCOMES": outcome_summary(launch.counts, launch.outcomes),
         }
         for launch in launches
     ]
-    print_columns(rows, ("ID", "STATE", "SESSIONS", "AGE", "FROM", "OUTCOMES"), {"FROM": 30})
+    columns = ("ID", "STATE", "SESSIONS", "COST", "AGE", "FROM", "OUTCOMES")
+    print_columns(rows, columns, {"FROM": 30})
 
 
 def _show_record(ctx: Context, launch: Any, items: list[Any], live: bool) -> None:
@@ -394,9 +396,10 @@ def _show_record(ctx: Context, launch: Any, items: list[Any], live: bool) -> Non
         emit_json(out)
         return
     state = launch_state(launch.state, live=live)
-    summary = outcome_summary(launch.counts, launch.outcomes, launch.cost_cents)
+    summary = outcome_summary(launch.counts, launch.outcomes)
     created = launch.counts.get("created", 0)
-    print(f"launch {launch.id} · {state} · {created}/{launch.total} sessions · {summary}")
+    cost = money(launch.cost_cents)
+    print(f"launch {launch.id} · {state} · {created}/{launch.total} sessions · {cost} · {summary}")
     if launch.error:
         print(f"  stopped: {inert_line(launch.error)}")
     rows = [

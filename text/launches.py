@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from drover.text.format import duration, money
+from drover.text.format import duration
 from drover.text.inert import inert_line
 
 __all__ = [
@@ -78,11 +78,14 @@ def launch_state(state: str, *, live: bool) -> str:
     return state
 
 
-def outcome_summary(counts: Mapping[str, int], outcomes: Mapping[str, int], cost: int) -> str:
-    """`250 done · 3 needs you · 40 running · 2 failed · 5 queued · $12.40`."""
+SUMMARY_ORDER = ("needs you", "running", "created", "done", "failed", "creating", "queued")
+"""The order a launch's outcomes are told in: what wants you first."""
+
+
+def outcome_summary(counts: Mapping[str, int], outcomes: Mapping[str, int]) -> str:
+    """`3 needs you · 40 running · 250 done · 2 failed · 5 queued` (nothing: `-`)."""
     merged: dict[str, int] = dict(outcomes)
     merged["failed"] = merged.get("failed", 0) + counts.get("failed", 0)
     merged["queued"] = counts.get("queued", 0)
     merged["creating"] = counts.get("creating", 0)
-    parts = [f"{merged[o]} {o}" for o in reversed(OUTCOMES) if merged.get(o)]
-    return " · ".join([*parts, money(cost)])
+    return " · ".join(f"{merged[o]} {o}" for o in SUMMARY_ORDER if merged.get(o)) or "-"

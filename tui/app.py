@@ -37,12 +37,14 @@ from drover.tui.attention.emit import Emitter
 from drover.tui.attention.monitor import AttentionMonitor
 from drover.tui.change_feed import ChangeFeed
 from drover.tui.commands import DroverCommands, command_completions, run_command
+from drover.tui.launch_control import LaunchControl
 from drover.tui.profile_host import NO_KEY, ProfileHost
 from drover.tui.reads import ReadPool
 from drover.tui.screens.confirm import QuitDialog
 from drover.tui.screens.fleet import FleetScreen
 from drover.tui.screens.grid import GridScreen
 from drover.tui.screens.help import HelpScreen
+from drover.tui.screens.launches import LaunchesScreen
 from drover.tui.screens.prompt import KeyBuffer, PromptScreen
 from drover.tui.screens.resources import ResourceScreen
 from drover.tui.screens.session import SessionScreen
@@ -52,7 +54,7 @@ CHANGE_FLUSH_HZ = 4
 """Most mirror-change refreshes per second (several notices in one window become one)."""
 
 
-class DroverApp(ProfileHost, Appearance, SessionControl, App[None]):
+class DroverApp(ProfileHost, Appearance, SessionControl, LaunchControl, App[None]):
     """The drover TUI.
 
     Args:
@@ -77,6 +79,7 @@ class DroverApp(ProfileHost, Appearance, SessionControl, App[None]):
         "agents": lambda: ResourceScreen("agents"),
         "envs": lambda: ResourceScreen("environments"),
         "grid": GridScreen,
+        "launches": LaunchesScreen,
     }
     BINDINGS = [  # noqa: RUF012
         # Priority: `:` opens the prompt before the keys typed after it reach the list.
@@ -140,6 +143,7 @@ class DroverApp(ProfileHost, Appearance, SessionControl, App[None]):
         self.focused_session_id: str | None = None
         """The session being looked at (session screen, focused grid pane): never announced."""
         self.attention = AttentionMonitor.for_app(self, attention_emitter, desktop_notifications)
+        self._init_launches()
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """drover's `session-*` variables, for themes that don't set them."""
@@ -169,7 +173,8 @@ class DroverApp(ProfileHost, Appearance, SessionControl, App[None]):
     # -- navigation --------------------------------------------------------------------------------
 
     def go(self, mode: str) -> None:
-        """Switch to a top-level view (`:sessions`, `:inbox`, `:agents`, `:envs`, `:grid`)."""
+        """Switch to a top-level view (`:sessions`, `:inbox`, `:agents`, `:envs`, `:grid`,
+        `:launches`)."""
         if mode not in self.MODES:
             self.notify(f":{mode} is not built yet — use :sessions or :inbox", severity="warning")
             return

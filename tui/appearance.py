@@ -33,8 +33,9 @@ else:
 
 
 _SCREEN_MODULES = (
-    "cost", "export_dialog", "grid", "new_session", "replay", "resource_detail", "resources",
-    "search", "session", "session_picker", "viewer",
+    "cost", "export_dialog", "grid", "launch_dialog", "launch_progress", "launch_record",
+    "launches", "new_session", "replay", "resource_detail", "resources", "search", "session",
+    "session_picker", "viewer",
 )  # fmt: skip
 
 

@@ -61,6 +61,8 @@ class ProfileHost(_Base):
 
         def now(self) -> datetime: ...
 
+        async def stop_launches(self) -> None: ...
+
         _readonly_flag: bool
         _sync_failure_told: bool
 
@@ -142,6 +144,7 @@ class ProfileHost(_Base):
         self.engine = self.mirror = None
         self.connections = {}
         if engine is not None:
+            await self.stop_launches()  # each is left paused, to resume later
             await engine.stop()
         if mirror is not None:
             async with self.reads.closing():  # never close connections under a running read

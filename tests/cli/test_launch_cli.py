@@ -57,7 +57,7 @@ def test_launch_over_a_file_of_urls_then_read_the_record(on_sim, drover, tmp_pat
     assert all(d["outcome"] in ("running", "done", "needs you") for d in detail)
 
     text = drover("launches", launch_id)
-    assert f"launch {launch_id} · done · 3/3 sessions" in text.out
+    assert f"launch {launch_id} · done · 3/3 sessions · $" in text.out
     assert "https://github.com/acme/web/pull/2" in text.out
 
     fleet = drover("ls", "--launch", launch_id, "--json", "--offline")

@@ -10,7 +10,9 @@ marked (`space` marks, `escape` clears marks first, then the filter), otherwise 
 highlighted one; `m` replies to the highlighted one. `M` mutes/unmutes the highlighted
 session's attention alerts (in memory, until drover exits). `N` creates a session, `A`
 archives and `D` deletes the target sessions (see `LifecycleActions`). `e` exports the
-highlighted session to a file (see `ExportAction`).
+highlighted session to a file (see `ExportAction`). `L` launches a fleet from a template;
+`a` shows archived sessions too (or hides them again); a launch's sessions alone come from
+`:launches` (`f`), and `escape` shows them all again.
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
         *SessionActions.ACTION_BINDINGS,
         *LifecycleActions.LIFECYCLE_BINDINGS,
         Binding("M", "mute", "Mute alerts", show=False, id="fleet.mute"),
+        Binding("a", "toggle_archived", "Archived", show=False, id="fleet.archived"),
         Binding("dollar_sign", "cost", "Cost ledger", key_display="$", show=False, id="fleet.cost"),
     ]
     MUTATING_ACTIONS = SessionActions.MUTATING_ACTIONS | LifecycleActions.LIFECYCLE_ACTIONS
@@ -275,11 +278,19 @@ class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
         self.reload()
 
     def action_clear(self) -> None:
-        """Clear the marks; with none, drop the filter."""
+        """Clear the marks; with none, drop the filter, then the launch shown."""
         if self.table.marked:
             self.table.clear_marks()
         elif self.query_state.pattern:
             self.set_filter("")
+        elif self.query_state.launch_id:
+            self.query_state = replace(self.query_state, launch_id=None)
+            self.reload()
+
+    def action_toggle_archived(self) -> None:
+        """Show archived sessions too, or hide them again (the default)."""
+        self.query_state = replace(self.query_state, archived=not self.query_state.archived)
+        self.reload()  # the header says "+ archived" while they are shown
 
     def action_mute(self) -> None:
         """Mute or unmute attention alerts for the highlighted session."""
