@@ -37,7 +37,7 @@ def run(ctx: Context) -> int:
     path = Path(ctx.args.file)
     if not path.is_file():
         raise CliError(f"no file {path}" if not path.exists() else f"{path} is not a file")
-    mirror = Mirror.open(ctx.mirror_path)
+    mirror = Mirror.open(ctx.mirror_location)
     try:
         summary = import_file(mirror.writer, path)
     except ImportFileError as exc:

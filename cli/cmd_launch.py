@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from drover.cli.common import (
@@ -326,15 +327,26 @@ def run_launches(ctx: Context) -> int:
         if ctx.args.launch:
             launch = reader.launch(_resolve_launch(ctx, reader, ctx.args.launch))
             items = reader.launch_items(launch.id)
-            live = launch_holder(ctx.mirror_path, launch.id) is not None
+            live = launch_holder(_launch_folder(ctx), launch.id) is not None
             _show_record(ctx, launch, items, live)
         else:
             launches = reader.launches()
-            lives = {x.id: launch_holder(ctx.mirror_path, x.id) is not None for x in launches}
+            folder = _launch_folder(ctx)
+            lives = {x.id: launch_holder(folder, x.id) is not None for x in launches}
             _show_launches(ctx, launches, lives)
     finally:
         reader.close()
     return 0
+
+
+def _launch_folder(ctx: Context) -> Path:
+    """Where the profile's launch locks are (as its engine puts them: beside the mirror's file,
+    or in the profile's folder for a shared mirror)."""
+    location = ctx.mirror_location
+    if isinstance(location, Path):
+        return location.parent
+    folder: Path = ctx.engines.mirror_path(ctx.name, create=True).parent
+    return folder
 
 
 def _launch_json(launch: Any, live: bool) -> dict[str, Any]:

@@ -10,6 +10,7 @@ own endpoint and key.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from drover.cli.common import CliError, Context, command
@@ -54,7 +55,8 @@ def run_tui(ctx: Context) -> int:
     """Run the TUI on the profile; with neither a key nor a mirror, say what to do and exit 1,
     as every command does without a key (2 is for usage errors only)."""
     account = ctx.account
-    if account.key is None and not ctx.engines.mirror_path(ctx.name).exists():
+    location = ctx.engines.mirror_location(ctx.name)  # a shared mirror: always there to read
+    if account.key is None and isinstance(location, Path) and not location.exists():
         raise CliError(
             str(account.key_problem), hint="to try drover without an account: `drover demo`"
         )
@@ -67,6 +69,7 @@ def run_tui(ctx: Context) -> int:
         engines=ctx.engines,
         readonly=ctx.args.readonly,
         theme=ctx.args.theme,
+        store=ctx.args.store,
     )
     app.run()
     return app.return_code or 0

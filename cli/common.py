@@ -82,6 +82,12 @@ def add_common(parser: argparse.ArgumentParser, *, json_output: bool = True) -> 
         help="config file (default: DROVER_CONFIG, then the platform config dir)",
     )
     group.add_argument(
+        "--store",
+        metavar="URL",
+        help="a team's shared mirror for this run, postgresql://… without a password "
+        "(default: the profile's `store`, else its file under the data dir)",
+    )
+    group.add_argument(
         "--debug", action="store_true", help="show tracebacks and log DEBUG detail to drover.log"
     )
     if json_output:
@@ -126,7 +132,7 @@ class Context:
         Raises:
             ConfigError: a malformed config file or an unknown profile.
         """
-        from drover.config import Profile, config_file, data_dir, load_config
+        from drover.config import Profile, check_store, config_file, data_dir, load_config
         from drover.sync.account import Overrides
         from drover.sync.profiles import ProfileEngines
 
@@ -143,7 +149,15 @@ class Context:
         if new_profile and name not in config.profiles:
             probe = config.model_copy(deep=True)
             probe.profiles[name] = Profile()  # validated by resolve() below
-        overrides = Overrides.from_command_line(base_url, getattr(args, "api_key", None))
+        store = getattr(args, "store", None)
+        if store:
+            try:
+                check_store(store)
+            except ValueError as exc:
+                raise CliError(f"--store: {exc}", code=EXIT_USAGE) from None
+        overrides = Overrides.from_command_line(
+            base_url, getattr(args, "api_key", None), store=store
+        )
         # Known from the start, so masked even in a failure before any key is resolved.
         remember_secret(getattr(args, "api_key", None))
         remember_secret(os.environ.get("ANTHROPIC_API_KEY"))
@@ -182,10 +196,11 @@ class Context:
         return str(self.account.require_key().value)
 
     @property
-    def mirror_path(self) -> Path:
-        """This profile's mirror file (its folder is created, mode 0700)."""
-        path: Path = self.engines.mirror_path(self.name, create=True)
-        return path
+    def mirror_location(self) -> str | Path:
+        """This profile's mirror: its file (whose folder is created, mode 0700), or the
+        PostgreSQL URL of a shared one (`--store`, the profile's `store`)."""
+        location: str | Path = self.engines.mirror_location(self.name, create=True)
+        return location
 
     def client(self, **options: Any) -> Any:
         """A ``ManagedAgentsClient`` for the profile (close it with ``aclose``)."""
@@ -229,8 +244,8 @@ class Context:
         return await self.engines.open_engine(self.name, **options)
 
     def reader(self) -> Any | None:
-        """A ``MirrorReader`` on the profile's mirror, or None when nothing is mirrored yet
-        (see :func:`drover.cli.disk.open_reader`)."""
+        """A reader (``MirrorReads``) on the profile's mirror, or None when nothing is mirrored
+        yet (see :func:`drover.cli.disk.open_reader`)."""
         from drover.cli.disk import open_reader
 
         return open_reader(self)
@@ -332,7 +347,10 @@ def as_cli_error(exc: BaseException, ctx: Context | None) -> CliError | None:
     if isinstance(exc, DroverApiError):
         return CliError(f"the API call failed: {exc}")
     from drover.store.account import MirrorAccountError
+    from drover.store.location import MirrorUnavailableError
 
+    if isinstance(exc, MirrorUnavailableError):
+        return CliError(str(exc), hint="is the database up, and does libpq find its password?")
     if isinstance(exc, MirrorAccountError):
         return CliError(
             f"profile {profile!r}: {exc}",

@@ -94,23 +94,40 @@ def mirror_failure(ctx: Any, reason: str, detail: str) -> CliError:
 
 
 def open_reader(ctx: Any) -> Any | None:
-    """A ``MirrorReader`` on the profile's mirror, or None when nothing is mirrored yet.
+    """A reader (``MirrorReads``) on the profile's mirror, or None when nothing is mirrored yet.
 
     Readers never migrate, and a mirror last written by an older drover lacks newer columns
     and tables (the ledger's, `sessions.origin`): bring it up to the current schema first,
     which costs one pragma read when it already is. A mirror in a read-only folder is read
-    as it is, when its schema is current.
+    as it is, when its schema is current. A team's shared mirror (`--store`, a profile's
+    `store`) is PostgreSQL's business: `drover.store.backends.open_reader` opens it.
 
     Raises:
         CliError: the mirror is newer than this drover, damaged, or needs an upgrade that a
             read-only folder does not allow.
     """
-    from drover.config import mirror_path
+    from pathlib import Path
+
     from drover.store.errors import DiskFullError, is_writable_dir, storage_error
-    from drover.store.migrations import SCHEMA_VERSION, check_version, connect, migrate
+    from drover.store.location import is_postgres
+    from drover.store.migrations import (
+        SCHEMA_VERSION,
+        MirrorVersionError,
+        check_version,
+        connect,
+        migrate,
+    )
     from drover.store.reader import MirrorReader
 
-    path = mirror_path(ctx.name, ctx.data_dir)
+    location = ctx.engines.mirror_location(ctx.name)
+    if is_postgres(location):
+        from drover.store.backends import open_reader as open_shared
+
+        try:
+            return open_shared(location)
+        except MirrorVersionError as exc:
+            raise CliError(str(exc)) from None
+    path = Path(location)
     if not path.exists():
         return None
     writable = is_writable_dir(path.parent)

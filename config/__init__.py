@@ -25,6 +25,7 @@ from drover.config.settings import (
     Config,
     Profile,
     ResolvedProfile,
+    check_store,
     load_config,
     save_config,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "Profile",
     "ResolvedKey",
     "ResolvedProfile",
+    "check_store",
     "config_file",
     "data_dir",
     "delete_key",

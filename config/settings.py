@@ -12,6 +12,7 @@ Layout of ``config.toml``::
     create_per_minute = 300
     create_burst = 30                        # optional: creates allowed back-to-back
     read_per_minute = 1200
+    # store = "postgresql://hub.example/drover"   # optional: a team's shared mirror
 
     [budgets]                                # optional; see drover.config.budgets
     daily_usd = 20
@@ -45,13 +46,14 @@ import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from drover.config.budgets import Budgets
 from drover.config.errors import ConfigError
-from drover.config.paths import config_file, validate_profile_name
+from drover.config.paths import config_file, mirror_path, validate_profile_name
 from drover.config.templates import TEMPLATE_NAME, LaunchTemplate
 
 __all__ = [
@@ -61,6 +63,7 @@ __all__ = [
     "ConfigError",
     "Profile",
     "ResolvedProfile",
+    "check_store",
     "load_config",
     "load_theme",
     "save_config",
@@ -89,6 +92,10 @@ class Profile(BaseModel):
     """Org read-request limit, streams included (documented: 1,200/min)."""
     budgets: Budgets | None = None
     """Spend caps for this profile's mirror (None: the config's top-level `budgets`)."""
+    store: str | None = None
+    """Where this profile's mirror lives when a team shares it: a PostgreSQL URL
+    (``postgresql://hub.example/drover``); None: a file under the data dir. Never with a
+    password in it: libpq reads one from ``PGPASSWORD`` or ``~/.pgpass``."""
 
     @field_validator("base_url")
     @classmethod
@@ -96,6 +103,28 @@ class Profile(BaseModel):
         if value is not None and not re.match(r"^https?://[^\s/]+", value):
             raise ValueError("base_url must start with http:// or https://")
         return value
+
+    @field_validator("store")
+    @classmethod
+    def _store_url(cls, value: str | None) -> str | None:
+        return None if value is None else check_store(value)
+
+
+def check_store(value: str) -> str:
+    """A shared mirror's location as given, once it is a PostgreSQL URL without a password.
+
+    Raises:
+        ValueError: another kind of location, or a password in it (it would sit in a config
+            file or in `ps`).
+    """
+    if not re.match(r"^postgres(ql)?://", value, re.IGNORECASE):
+        raise ValueError("store must be a postgresql:// URL")
+    parts = urlsplit(value)
+    if parts.password is not None or "password=" in parts.query.lower():
+        raise ValueError(
+            "store must not contain a password: put it in PGPASSWORD or ~/.pgpass instead"
+        )
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +226,14 @@ class Config(BaseModel):
         if profile is not None and profile.budgets is not None:
             return profile.budgets
         return self.budgets or Budgets()
+
+    def mirror_location(
+        self, name: str, data_dir: Path | None = None, *, create: bool = False
+    ) -> str | Path:
+        """Where profile `name`'s mirror lives: its `store` (a shared PostgreSQL mirror), else
+        its file under `data_dir` (also for a profile the config does not define)."""
+        store = self.profiles[name].store if name in self.profiles else None
+        return store or mirror_path(name, data_dir, create=create)
 
     def resolve(self, name: str | None = None, *, base_url: str | None = None) -> ResolvedProfile:
         """Apply defaults and an override to a profile.

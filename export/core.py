@@ -1,6 +1,6 @@
 """`write_export`: stream one mirrored session (or a range) to Markdown, HTML or JSONL.
 
-Events are read by keyset pages (`MirrorReader.transcript`), rendered and written one at a time,
+Events are read by keyset pages (`MirrorReads.transcript`), rendered and written one at a time,
 so a 100k-event session never sits in memory. The range is fixed when the export starts: events
 mirrored while it runs are not included, so the header's count and the body always agree.
 """
@@ -17,8 +17,8 @@ from drover.export.html import HtmlWriter
 from drover.export.jsonl import JsonlWriter
 from drover.export.markdown import MarkdownWriter
 from drover.export.redact import Redactor
+from drover.store.api import MirrorReads
 from drover.store.models import EventRow
-from drover.store.reader import MirrorReader
 from drover.store.replay import ALL_THREADS
 
 Format = Literal["md", "html", "jsonl"]
@@ -91,7 +91,7 @@ def default_filename(session_id: str, fmt: str) -> str:
 
 
 def resolve_range(
-    reader: MirrorReader, session_id: str, from_event: str | None, to_event: str | None
+    reader: MirrorReads, session_id: str, from_event: str | None, to_event: str | None
 ) -> tuple[int | None, int | None]:
     """Turn `--from`/`--to` event ids into a seq range (inclusive).
 
@@ -118,7 +118,7 @@ def resolve_range(
     return first, last
 
 
-def _rows(reader: MirrorReader, session_id: str, first: int, last: int) -> Iterator[EventRow]:
+def _rows(reader: MirrorReads, session_id: str, first: int, last: int) -> Iterator[EventRow]:
     """Every event of the session with a seq in `first..last`, a page at a time."""
     after = first - 1
     while rows := reader.transcript(session_id, thread=ALL_THREADS, after_seq=after, limit=PAGE):
@@ -129,7 +129,7 @@ def _rows(reader: MirrorReader, session_id: str, first: int, last: int) -> Itera
         after = rows[-1].seq
 
 
-def _edge(reader: MirrorReader, session_id: str, seq: int | None, *, last: bool) -> EventRow | None:
+def _edge(reader: MirrorReads, session_id: str, seq: int | None, *, last: bool) -> EventRow | None:
     """The first event at/after `seq` (or the last at/before it, with `last`)."""
     if last:
         bound = None if seq is None else seq + 1
@@ -141,7 +141,7 @@ def _edge(reader: MirrorReader, session_id: str, seq: int | None, *, last: bool)
 
 
 def write_export(
-    reader: MirrorReader,
+    reader: MirrorReads,
     session_id: str,
     fmt: Format,
     out: TextIO,

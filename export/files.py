@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from drover.export.core import ExportSummary, Format, write_export
-from drover.store.reader import MirrorReader
+from drover.store.api import MirrorReads
 
 
 def check_target(path: Path, *, overwrite: bool) -> str | None:
@@ -34,7 +34,7 @@ def check_target(path: Path, *, overwrite: bool) -> str | None:
 
 
 def export_to_path(
-    reader: MirrorReader,
+    reader: MirrorReads,
     session_id: str,
     fmt: Format,
     path: Path,

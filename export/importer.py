@@ -230,7 +230,7 @@ def import_file(writer: Any, path: str | Path) -> ImportSummary:
     """Validate, then import an export file through the mirror's writer (all or nothing).
 
     Args:
-        writer: the mirror's `MirrorWriter`.
+        writer: the mirror's writer (`MirrorWrites`).
         path: the JSONL export.
 
     Returns:

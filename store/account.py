@@ -8,10 +8,10 @@ never stored, and a new key for the same account is the same account.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from drover.store.dialect import Conn
 from drover.store.extract import now_key
 
 __all__ = ["ACCOUNT_V5", "AccountBinding", "MirrorAccountError", "bind_account", "read_account"]
@@ -70,13 +70,13 @@ class MirrorAccountError(RuntimeError):
         )
 
 
-def read_account(conn: sqlite3.Connection) -> AccountBinding | None:
+def read_account(conn: Conn) -> AccountBinding | None:
     """The account a mirror holds (None until its first sync)."""
     row = conn.execute("SELECT base_url, workspace_id FROM mirror_account").fetchone()
     return AccountBinding(row[0], row[1]) if row else None
 
 
-def bind_account(conn: sqlite3.Connection, wanted: AccountBinding) -> AccountBinding:
+def bind_account(conn: Conn, wanted: AccountBinding) -> AccountBinding:
     """Record `wanted` as the mirror's account, or check that it already is.
 
     Returns:

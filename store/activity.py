@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
-
+from drover.store.dialect import Conn
 from drover.store.models import SQLValue
 
 
@@ -25,7 +24,7 @@ def busiest_sql(*, timed: bool) -> str:
 
 
 def busiest_sessions(
-    conn: sqlite3.Connection, since: str | None = None, limit: int = 9, *, window: int = 20_000
+    conn: Conn, since: str | None = None, limit: int = 9, *, window: int = 20_000
 ) -> list[tuple[str, int]]:
     """Sessions with the most recent events, busiest first (for the live grid's auto-fill).
 

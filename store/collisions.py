@@ -12,9 +12,9 @@ are missing from the mirror and why. The first time an id collides it is logged 
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import dataclass
 
+from drover.store.dialect import Conn
 from drover.store.extract import dumps, now_key
 from drover.store.models import JSONObject
 
@@ -58,7 +58,7 @@ class IdCollision:
 
 
 def record(
-    conn: sqlite3.Connection,
+    conn: Conn,
     session_id: str,
     thread_id: str | None,
     collided: list[tuple[str, JSONObject, str]],
@@ -80,8 +80,9 @@ def record(
     seen = now_key()
     for eid, event, stored_session in collided:
         cur = conn.execute(
-            "INSERT OR IGNORE INTO event_collisions(event_id, session_id, stored_session_id, "
-            "thread_id, type, raw, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO event_collisions(event_id, session_id, stored_session_id, "
+            "thread_id, type, raw, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
             (eid, session_id, stored_session, thread_id, event.get("type"), dumps(event), seen),
         )
         new += cur.rowcount
@@ -102,7 +103,7 @@ def record(
     return new
 
 
-def listed(conn: sqlite3.Connection, session_id: str | None = None) -> list[IdCollision]:
+def listed(conn: Conn, session_id: str | None = None) -> list[IdCollision]:
     """The recorded collisions (of one session, or all), oldest first."""
     where, params = ("WHERE session_id = ?", (session_id,)) if session_id else ("", ())
     rows = conn.execute(

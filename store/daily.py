@@ -18,8 +18,9 @@ would be counted when its processed copy completes it, never twice).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
+
+from drover.store.dialect import Conn, dialect_of
 
 DAILY_V3 = """
 ALTER TABLE daily_cost ADD COLUMN active_seconds REAL;     -- cumulative, at the last report
@@ -40,15 +41,26 @@ CREATE INDEX daily_usage_day ON daily_usage(day);
 
 # A day's spend and runtime: growth of the cumulative figures over the largest ones of the
 # session's earlier days (max, not the previous row: robust to a day without runtime figure).
+# ({greatest}: the dialect's scalar maximum, `max` on SQLite.)
 _GROWTH = """
 UPDATE daily_cost SET
-    spent_cents = max(list_cost_cents - coalesce((SELECT max(p.list_cost_cents)
+    spent_cents = {greatest}(list_cost_cents - coalesce((SELECT max(p.list_cost_cents)
         FROM daily_cost p WHERE p.session_id = daily_cost.session_id AND p.day < daily_cost.day
     ), 0), 0),
-    runtime_seconds = max(coalesce(active_seconds - coalesce((SELECT max(p.active_seconds)
+    runtime_seconds = {greatest}(coalesce(active_seconds - coalesce((SELECT max(p.active_seconds)
         FROM daily_cost p WHERE p.session_id = daily_cost.session_id AND p.day < daily_cost.day
     ), 0), 0), 0)
 """
+# Each day keeps the largest cumulative report (SQLite's scalar max() is NULL if either side
+# is: coalesce keeps the known one). Columns are qualified: PostgreSQL finds a bare name
+# ambiguous next to `excluded`.
+_COST_UPSERT = (
+    "INSERT INTO daily_cost(session_id, day, list_cost_cents, active_seconds) "
+    "VALUES (?, ?, ?, ?) ON CONFLICT(session_id, day) DO UPDATE SET "
+    "list_cost_cents = {greatest}(daily_cost.list_cost_cents, excluded.list_cost_cents), "
+    "active_seconds = {greatest}(coalesce(daily_cost.active_seconds, excluded.active_seconds), "
+    "coalesce(excluded.active_seconds, daily_cost.active_seconds))"
+)
 
 REQUEST_EVENT = "span.model_request_end"
 _MODEL_USAGE_KEYS = (
@@ -81,42 +93,38 @@ def add_request(totals: RequestTotals, model_usage: object, day: str) -> None:
 
 
 def write_daily(
-    conn: sqlite3.Connection,
+    conn: Conn,
     session_id: str,
     cost_reports: Iterable[CostReport],
     requests: RequestTotals,
 ) -> None:
     """Fold a session's new usage reports and request totals into the per-day tables."""
     first_day = None
+    greatest = dialect_of(conn).greatest
     for day, cents, active in cost_reports:
         first_day = day if first_day is None else min(first_day, day)
-        # Cumulative figures only grow, so each day keeps the largest report seen that day
-        # (SQLite's scalar max() is NULL if either side is: coalesce keeps the known one).
-        conn.execute(
-            "INSERT INTO daily_cost(session_id, day, list_cost_cents, active_seconds) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT(session_id, day) DO UPDATE SET "
-            "list_cost_cents = max(list_cost_cents, excluded.list_cost_cents), "
-            "active_seconds = max(coalesce(active_seconds, excluded.active_seconds), "
-            "coalesce(excluded.active_seconds, active_seconds))",
-            (session_id, day, cents, active),
-        )
+        # Cumulative figures only grow, so each day keeps the largest report seen that day.
+        conn.execute(_COST_UPSERT.format(greatest=greatest), (session_id, day, cents, active))
     if first_day is not None:  # this day's growth changed, and so may every later day's
-        conn.execute(_GROWTH + "WHERE session_id = ? AND day >= ?", (session_id, first_day))
+        conn.execute(
+            _GROWTH.format(greatest=greatest) + "WHERE session_id = ? AND day >= ?",
+            (session_id, first_day),
+        )
     for day, (count, tokens_in, tokens_out, cache_read, cache_write) in requests.items():
         conn.execute(
             "INSERT INTO daily_usage(session_id, day, requests, input_tokens, output_tokens, "
             "cache_read_tokens, cache_write_tokens) VALUES (?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(session_id, day) DO UPDATE SET "
-            "requests = requests + excluded.requests, "
-            "input_tokens = input_tokens + excluded.input_tokens, "
-            "output_tokens = output_tokens + excluded.output_tokens, "
-            "cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens, "
-            "cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens",
+            "requests = daily_usage.requests + excluded.requests, "
+            "input_tokens = daily_usage.input_tokens + excluded.input_tokens, "
+            "output_tokens = daily_usage.output_tokens + excluded.output_tokens, "
+            "cache_read_tokens = daily_usage.cache_read_tokens + excluded.cache_read_tokens, "
+            "cache_write_tokens = daily_usage.cache_write_tokens + excluded.cache_write_tokens",
             (session_id, day, count, tokens_in, tokens_out, cache_read, cache_write),
         )
 
 
-def clear_daily(conn: sqlite3.Connection, session_id: str) -> None:
+def clear_daily(conn: Conn, session_id: str) -> None:
     """Drop a session's per-day rows (before refolding its whole log)."""
     conn.execute("DELETE FROM daily_cost WHERE session_id = ?", (session_id,))
     conn.execute("DELETE FROM daily_usage WHERE session_id = ?", (session_id,))

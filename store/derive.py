@@ -29,9 +29,9 @@ Precedence for `needs_you` (first match wins):
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from drover.store.daily import REQUEST_EVENT, add_request, clear_daily, write_daily
+from drover.store.dialect import Conn
 from drover.store.extract import (
     ANSWER_TYPES,
     budget_cents,
@@ -211,7 +211,7 @@ def apply_session_object(st: SessionState, obj: JSONObject) -> None:
     _apply_budget(st, obj, at)
 
 
-def _pending(conn: sqlite3.Connection, st: SessionState) -> list[JSONObject]:
+def _pending(conn: Conn, st: SessionState) -> list[JSONObject]:
     """Resolve the open requires_action ids into unanswered pending actions."""
     ordered: list[str] = []
     for key in sorted(st.requires, key=lambda k: (k != PRIMARY_KEY, k)):
@@ -275,7 +275,7 @@ def _needs(st: SessionState) -> str | None:
     return None
 
 
-def finalize(conn: sqlite3.Connection, st: SessionState) -> None:
+def finalize(conn: Conn, st: SessionState) -> None:
     """Recompute pending actions and the needs-you reason, then save the row."""
     st.pending = _pending(conn, st)
     reason = _needs(st)
@@ -285,7 +285,7 @@ def finalize(conn: sqlite3.Connection, st: SessionState) -> None:
     save_state(conn, st)
 
 
-def recompute_session(conn: sqlite3.Connection, session_id: str) -> SessionState:
+def recompute_session(conn: Conn, session_id: str) -> SessionState:
     """Rebuild a session's derived state from scratch: its Session object, then every event.
 
     Args:
@@ -311,7 +311,7 @@ def recompute_session(conn: sqlite3.Connection, session_id: str) -> SessionState
     return st
 
 
-def backfill_daily(conn: sqlite3.Connection) -> None:
+def backfill_daily(conn: Conn) -> None:
     """Rebuild every session's per-day rows from its mirrored usage events (migration v3).
 
     Reads only `session.usage` and `span.model_request_end` events (one index range per

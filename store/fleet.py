@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from drover.store.dialect import SQLITE, Conn, Dialect, dialect_of
 from drover.store.models import SQLValue
 
-__all__ = ["SORT_KEYS", "FleetQuery", "SortKey", "fleet_sql", "register_functions"]
+__all__ = ["SORT_KEYS", "FleetQuery", "SortKey", "fleet_ids", "fleet_sql", "register_functions"]
 
 SortKey = Literal["needs", "waiting", "age", "active", "tokens", "cost", "title", "agent"]
 SORT_KEYS: tuple[SortKey, ...] = (
@@ -55,15 +56,15 @@ _TOKENS = (
 )
 _ORDER: dict[SortKey, str] = {
     # Longest-waiting first, then working sessions, then the most recently active.
-    "needs": "needs_since, status != 'running', last_event_at DESC",
+    "needs": "needs_since, (status != 'running') NULLS FIRST, last_event_at DESC",
     # The newest waits first (what just came in), then the most recently active.
-    "waiting": "needs_since DESC, last_event_at DESC",
+    "waiting": "needs_since DESC NULLS LAST, last_event_at DESC",
     "age": "created_at DESC",
     "active": "active_seconds DESC",
     "tokens": f"({_TOKENS}) DESC",
     "cost": "list_cost_cents DESC",
     "title": "title COLLATE NOCASE",
-    "agent": "agent_name COLLATE NOCASE, created_at DESC",
+    "agent": "agent_name COLLATE NOCASE NULLS FIRST, created_at DESC",
 }
 REASON_WORDS = (
     "CASE needs_you WHEN 'requires_action' THEN 'approve approval' "
@@ -73,20 +74,27 @@ REASON_WORDS = (
     "WHEN 'error_exhausted' THEN 'error turn failed' ELSE coalesce(needs_you, '') END"
 )
 """The words the NEEDS YOU column shows for each reason, so `/approve` finds what it says."""
-HAYSTACK = (
+_PENDING = {  # each pending tool call's name and input, by dialect (`json`, not `jsonb`, keeps
+    # the input's text as stored, as SQLite's json_extract gives it)
+    "sqlite": "(SELECT group_concat(json_extract(value, '$.name') || ': ' || "
+    "coalesce(json_extract(value, '$.input'), ''), ' ') FROM json_each(pending_actions))",
+    "postgresql": "(SELECT string_agg((value ->> 'name') || ': ' || "
+    "coalesce(value ->> 'input', ''), ' ') FROM json_array_elements(pending_actions::json))",
+}
+_HAYSTACK = (
     "id || ' ' || coalesce(title, '') || ' ' || coalesce(agent_name, '') || ' ' || "
     "coalesce(model_id, '') || ' ' || coalesce(status, '') || ' ' || coalesce(needs_you, '') "
     f"|| ' ' || {REASON_WORDS} "
-    "|| ' ' || coalesce((SELECT group_concat(json_extract(value, '$.name') || ': ' || "
-    "coalesce(json_extract(value, '$.input'), ''), ' ') FROM json_each(pending_actions)), '')"
+    "|| ' ' || coalesce({pending}, '')"
 )
+HAYSTACK = _HAYSTACK.format(pending=_PENDING["sqlite"])
 """What the fleet filter matches: id, title, agent, model, status, the needs-you reason (its
 code and the words the list shows), and each pending tool call's name and input."""
 
 
 LAUNCH_CLAUSE = (
     "(id IN (SELECT session_id FROM launch_items WHERE launch_id = ? AND session_id IS NOT NULL)"
-    " OR json_extract(raw, '$.metadata.drover_launch') = ?)"
+    " OR {tag} = ?)"
 )
 """A launch's sessions: by the mirror's record, or by their tag (a launch run elsewhere)."""
 
@@ -105,8 +113,12 @@ def register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("regexp", 2, _regexp, deterministic=True)
 
 
-def fleet_sql(query: FleetQuery) -> tuple[str, list[SQLValue]]:
-    """The id query for `query`.
+def fleet_sql(query: FleetQuery, dialect: Dialect = SQLITE) -> tuple[str, list[SQLValue]]:
+    """The id query for `query` (with a pattern and no `regexp` in SQL, ids and haystacks:
+    `fleet_ids` matches them in Python).
+
+    NULLs sort as SQLite sorts them (first when ascending); the orderings say so explicitly,
+    since PostgreSQL's default is the opposite.
 
     Raises:
         re.error: the pattern is not a valid regular expression (checked before querying).
@@ -115,17 +127,36 @@ def fleet_sql(query: FleetQuery) -> tuple[str, list[SQLValue]]:
     params: list[SQLValue] = []
     if not query.archived:
         clauses.append("archived_at IS NULL")
+    columns = "id"
     if query.needs_only:
         clauses.append("needs_you IS NOT NULL")
     if query.launch_id:
-        clauses.append(LAUNCH_CLAUSE)
+        clauses.append(LAUNCH_CLAUSE.format(tag=dialect.json_text("raw", "metadata.drover_launch")))
         params += [query.launch_id, query.launch_id]
     if query.pattern:
         _compiled(query.pattern)
-        clauses.append(f"(({HAYSTACK}) REGEXP ?) = ?")
-        params += [query.pattern, 0 if query.invert else 1]
+        if dialect.sql_regexp:
+            clauses.append(f"(({HAYSTACK}) REGEXP ?) = ?")
+            params += [query.pattern, 0 if query.invert else 1]
+        else:
+            columns = f"id, {_HAYSTACK.format(pending=_PENDING[dialect.name])}"
     sql = (
-        f"SELECT id FROM sessions WHERE {' AND '.join(clauses)} "
-        f"ORDER BY needs_you IS NULL, {_ORDER[query.sort]} NULLS LAST, id"
+        f"SELECT {columns} FROM sessions WHERE {' AND '.join(clauses)} "
+        f"ORDER BY needs_you IS NULL, {dialect.ordering(_ORDER[query.sort])} NULLS LAST, id"
     )
     return sql, params
+
+
+def fleet_ids(conn: Conn, query: FleetQuery) -> list[str]:
+    """Ids of the sessions the fleet list shows for `query`, in display order.
+
+    The pattern is always a Python regular expression: in SQL through `regexp` where the
+    connection has it, else over the selected haystacks here.
+    """
+    dialect = dialect_of(conn)
+    sql, params = fleet_sql(query, dialect)
+    rows = conn.execute(sql, params).fetchall()
+    if not query.pattern or dialect.sql_regexp:
+        return [row[0] for row in rows]
+    keep = not query.invert
+    return [row[0] for row in rows if _regexp(query.pattern, row[1]) is keep]

@@ -6,7 +6,7 @@ a few page reads whatever the mirror's size.
 
 from __future__ import annotations
 
-import sqlite3
+from drover.store.dialect import Conn
 
 __all__ = ["ID_PREFIXES", "ids_with_prefix"]
 
@@ -20,7 +20,7 @@ def _upper(prefix: str) -> str:
 
 
 def ids_with_prefix(
-    conn: sqlite3.Connection,
+    conn: Conn,
     kind: str,
     prefix: str,
     *,

@@ -16,11 +16,11 @@ sync away from it (no polling, no following); one that was already synced keeps 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from drover.store.derive import recompute_session
+from drover.store.dialect import Conn
 from drover.store.extract import dumps, event_text, ref_id, ts_key
 from drover.store.ingest import _merge_duplicate
 from drover.store.models import JSONObject, SQLValue
@@ -94,7 +94,7 @@ class ImportResult:
 
 
 def import_session(
-    conn: sqlite3.Connection,
+    conn: Conn,
     session_id: str,
     session: JSONObject | None,
     threads: list[JSONObject],
@@ -163,14 +163,14 @@ def import_session(
     return result
 
 
-def _origin(conn: sqlite3.Connection, session_id: str) -> str | None:
+def _origin(conn: Conn, session_id: str) -> str | None:
     origin: str | None = conn.execute(
         "SELECT origin FROM sessions WHERE id = ?", (session_id,)
     ).fetchone()[0]
     return origin
 
 
-def _lay_thread_rows(conn: sqlite3.Connection, session_id: str, rows: list[JSONObject]) -> None:
+def _lay_thread_rows(conn: Conn, session_id: str, rows: list[JSONObject]) -> None:
     """Give an imported session's threads the exporter's values (synced sessions keep sync's)."""
     fields = [f for f in THREAD_ROW_FIELDS if f != "id"]
     for row in rows:
@@ -184,7 +184,7 @@ def _lay_thread_rows(conn: sqlite3.Connection, session_id: str, rows: list[JSONO
         )
 
 
-def _is_newer(conn: sqlite3.Connection, table: str, obj: JSONObject) -> bool:
+def _is_newer(conn: Conn, table: str, obj: JSONObject) -> bool:
     """True when `obj` should replace the stored object: none stored, or a later `updated_at`
     (a redacted copy of the same object never replaces the original)."""
     row = conn.execute(f"SELECT raw FROM {table} WHERE id = ?", (obj.get("id"),)).fetchone()
@@ -198,7 +198,7 @@ def _is_newer(conn: sqlite3.Connection, table: str, obj: JSONObject) -> bool:
 
 
 def _write_chunk(
-    conn: sqlite3.Connection, session_id: str, chunk: list[ImportedEvent], result: ImportResult
+    conn: Conn, session_id: str, chunk: list[ImportedEvent], result: ImportResult
 ) -> None:
     """Insert the chunk's new rows in order and merge the ones already stored."""
     marks = ",".join("?" * len(chunk))

@@ -24,6 +24,7 @@ from typing import Any
 
 from drover.store import collisions
 from drover.store.derive import apply_event, finalize
+from drover.store.dialect import Conn, dialect_of
 from drover.store.extract import dumps, event_id, event_text, now_key, ref_id, ts_key
 from drover.store.models import JSONObject, SQLValue
 from drover.store.state import load_state
@@ -36,6 +37,12 @@ _INSERT = (
     "INSERT OR IGNORE INTO events"
     "(id, session_id, thread_id, on_primary, type, processed_at, ref_id, text, raw) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_ARRAYS = (  # PostgreSQL: one statement for a whole batch, whatever its size
+    "INSERT INTO events"
+    "(id, session_id, thread_id, on_primary, type, processed_at, ref_id, text, raw) "
+    "SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], "
+    "?::text[], ?::text[], ?::text[]) ON CONFLICT (id) DO NOTHING RETURNING id, seq"
 )
 _LOOKUP_CHUNK = 500  # stays under SQLite's bound-parameter limit
 
@@ -75,7 +82,7 @@ class IngestResult:
         return bool(self.new_ids or self.completed_ids)
 
 
-def _existing(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[Any]]:
+def _existing(conn: Conn, ids: list[str]) -> dict[str, list[Any]]:
     """Map already-stored ids to [seq, processed_at, thread_id, on_primary, session_id]."""
     found: dict[str, list[Any]] = {}
     unique = list(dict.fromkeys(ids))
@@ -92,7 +99,7 @@ def _existing(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[Any]]:
 
 
 def _merge_duplicate(
-    conn: sqlite3.Connection,
+    conn: Conn,
     eid: str,
     stored: list[Any],
     event: JSONObject,
@@ -127,7 +134,7 @@ def _merge_duplicate(
 
 
 def ingest_events(
-    conn: sqlite3.Connection,
+    conn: Conn,
     session_id: str,
     events: Iterable[JSONObject],
     *,
@@ -209,17 +216,17 @@ def ingest_events(
             )  # fmt: skip
             result.new_ids.append(eid)
             plan.append((event, at, eid))
-    first_seq = _insert(conn, rows)
+    seqs = _insert(conn, rows)
     last_seq = 0
     for event, at, eid in plan:
         if eid in pending:  # inserted by this call
-            seq, primary = first_seq + pending[eid], on_primary
+            seq, primary = seqs[pending[eid]], on_primary
         else:  # a stored queued event completed by this call keeps its stream flag
             seq, primary = stored[eid][0], stored[eid][3]
         apply_event(st, event, on_primary=bool(primary), at=at)
         last_seq = max(last_seq, seq)
     if rows:
-        st.high_water_seq = max(st.high_water_seq, first_seq + len(rows) - 1)
+        st.high_water_seq = max(st.high_water_seq, *seqs)
         st.event_count += len(rows)
     touched_any |= result.changed
     if touched_any or (collided and not st.stored):
@@ -231,25 +238,33 @@ def ingest_events(
     return result, touched_any
 
 
-def _insert(conn: sqlite3.Connection, rows: list[list[SQLValue]]) -> int:
-    """Insert new rows with one executemany; returns the seq of the first.
+def _insert(conn: Conn, rows: list[list[SQLValue]]) -> list[int]:
+    """Insert new rows in one statement; returns their seqs, in the rows' order.
 
-    The rows were checked absent just before, and only this (the single writer) connection
-    writes, so AUTOINCREMENT hands out consecutive seqs; the count is verified anyway.
+    The rows were checked absent just before, and writers take turns (one writer thread per
+    SQLite file; PostgreSQL writers hold the mirror's lock for each batch), so every row
+    lands; the count is verified anyway. SQLite hands one executemany consecutive
+    AUTOINCREMENT seqs; PostgreSQL says which seq each id got (its sequence is shared).
     """
     if not rows:
-        return 0
-    cur = conn.executemany(_INSERT, rows)
-    if cur.rowcount != len(rows):
+        return []
+    if dialect_of(conn).name == "postgresql":
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        seq_of = dict(conn.execute(_INSERT_ARRAYS, columns).fetchall())
+        seqs = [seq_of[row[0]] for row in rows if row[0] in seq_of]
+    else:
+        cur = conn.executemany(_INSERT, rows)
+        last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
+        seqs = list(range(int(last) - cur.rowcount + 1, int(last) + 1))
+    if len(seqs) != len(rows):
         raise sqlite3.IntegrityError(
-            f"expected {len(rows)} new events, inserted {cur.rowcount}: is another writer active?"
+            f"expected {len(rows)} new events, inserted {len(seqs)}: is another writer active?"
         )
-    last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
-    return int(last) - len(rows) + 1
+    return seqs
 
 
 def _advance_cursor(
-    conn: sqlite3.Connection,
+    conn: Conn,
     session_id: str,
     thread_id: str | None,
     cursor: str | None,
@@ -274,14 +289,16 @@ def _advance_cursor(
     if candidate is None or candidate[0] is None:
         candidate = (None, None)  # nothing datable: only last_seq/updated_at move
     result: str | None
+    greatest = dialect_of(conn).greatest
     (result,) = conn.execute(
         "INSERT INTO sync_cursors"
         "(session_id, thread_id, last_processed_at, last_key, last_seq, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(session_id, thread_id) DO UPDATE SET "
         "last_processed_at = CASE WHEN excluded.last_key > coalesce(sync_cursors.last_key, '') "
         "  THEN excluded.last_processed_at ELSE sync_cursors.last_processed_at END, "
-        "last_key = max(coalesce(sync_cursors.last_key, ''), coalesce(excluded.last_key, '')), "
-        "last_seq = max(sync_cursors.last_seq, excluded.last_seq), "
+        f"last_key = {greatest}(coalesce(sync_cursors.last_key, ''), "
+        "coalesce(excluded.last_key, '')), "
+        f"last_seq = {greatest}(sync_cursors.last_seq, excluded.last_seq), "
         "updated_at = excluded.updated_at "
         "RETURNING last_processed_at",
         (session_id, key, candidate[1], candidate[0], last_seq, now_key()),

@@ -17,11 +17,11 @@ still carries on), ``done`` (every item created or failed).
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from drover.store.dialect import Conn
 from drover.store.extract import dumps, now_key
 from drover.store.models import JSONObject
 
@@ -163,7 +163,7 @@ def item_outcome(row: LaunchItemRow) -> str:
 # -- writes (run on the writer thread, each inside its own savepoint) -------------------------
 
 
-def create_launch(conn: sqlite3.Connection, launch: NewLaunch) -> str:
+def create_launch(conn: Conn, launch: NewLaunch) -> str:
     """Record a launch and its items (all ``queued``)."""
     now = now_key()
     conn.execute(
@@ -182,9 +182,7 @@ def create_launch(conn: sqlite3.Connection, launch: NewLaunch) -> str:
     return launch.id
 
 
-def set_launch_state(
-    conn: sqlite3.Connection, launch_id: str, state: str, error: str | None = None
-) -> None:
+def set_launch_state(conn: Conn, launch_id: str, state: str, error: str | None = None) -> None:
     """A launch → `state` (`LAUNCH_STATES`), with why it stopped early when it did."""
     if state not in LAUNCH_STATES:
         raise ValueError(f"unknown launch state {state!r}")
@@ -194,7 +192,7 @@ def set_launch_state(
     )
 
 
-def item_creating(conn: sqlite3.Connection, launch_id: str, idx: int) -> bool:
+def item_creating(conn: Conn, launch_id: str, idx: int) -> bool:
     """queued → creating (an attempt counted); False when the item was not queued."""
     cur = conn.execute(
         "UPDATE launch_items SET state = 'creating', attempts = attempts + 1, error = NULL, "
@@ -204,7 +202,7 @@ def item_creating(conn: sqlite3.Connection, launch_id: str, idx: int) -> bool:
     return cur.rowcount == 1
 
 
-def item_created(conn: sqlite3.Connection, launch_id: str, idx: int, session_id: str) -> str:
+def item_created(conn: Conn, launch_id: str, idx: int, session_id: str) -> str:
     """→ created, with its session (also for an in-doubt item found on the server)."""
     conn.execute(
         "UPDATE launch_items SET state = 'created', session_id = ?, error = NULL, "
@@ -214,7 +212,7 @@ def item_created(conn: sqlite3.Connection, launch_id: str, idx: int, session_id:
     return session_id
 
 
-def item_failed(conn: sqlite3.Connection, launch_id: str, idx: int, error: str) -> None:
+def item_failed(conn: Conn, launch_id: str, idx: int, error: str) -> None:
     """→ failed, with the reason (the server's refusal)."""
     conn.execute(
         "UPDATE launch_items SET state = 'failed', error = ?, updated_at = ? "
@@ -224,7 +222,7 @@ def item_failed(conn: sqlite3.Connection, launch_id: str, idx: int, error: str) 
 
 
 def requeue_items(
-    conn: sqlite3.Connection,
+    conn: Conn,
     launch_id: str,
     idxs: Iterable[int],
     *,
@@ -245,7 +243,7 @@ def requeue_items(
     return count
 
 
-def _session_notice(conn: sqlite3.Connection, session_id: str) -> dict[str, int]:
+def _session_notice(conn: Conn, session_id: str) -> dict[str, int]:
     row = conn.execute("SELECT high_water_seq FROM sessions WHERE id = ?", (session_id,)).fetchone()
     return {session_id: row[0] if row else 0}
 
@@ -276,7 +274,7 @@ def _loads(text: str | None) -> JSONObject:
     return value if isinstance(value, dict) else {}
 
 
-def launch_row(conn: sqlite3.Connection, row: sqlite3.Row | tuple[Any, ...]) -> LaunchRow:
+def launch_row(conn: Conn, row: Any) -> LaunchRow:
     """A `LaunchRow` from a row of `LAUNCH_COLUMNS`, its items counted."""
     launch_id = row[0]
     counts = dict(
@@ -307,7 +305,7 @@ def launch_row(conn: sqlite3.Connection, row: sqlite3.Row | tuple[Any, ...]) -> 
 
 
 def items_of(
-    conn: sqlite3.Connection, launch_id: str, *, states: Sequence[str] | None = None
+    conn: Conn, launch_id: str, *, states: Sequence[str] | None = None
 ) -> list[LaunchItemRow]:
     """A launch's items in order, each with its session's mirrored state."""
     where = "i.launch_id = ?"

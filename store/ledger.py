@@ -27,10 +27,11 @@ sessions imported from export files too, except against the user's budgets (`bud
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any, Literal, TypedDict
+
+from drover.store.dialect import Conn, dialect_of
 
 # The ledger's row types and figures are plain data in `models`, where `drover.text` (pure
 # formatting) may reach them too; re-exported here for callers that import them from the ledger.
@@ -92,10 +93,10 @@ per_session AS (
 )"""
 _PER_SESSION_OPEN = f"""WITH per_session(session_id, {_LABELS}, {_FIGURES}) AS (
     SELECT s.id, {_S_LABELS}, coalesce(s.list_cost_cents, 0), coalesce(s.active_seconds, 0),
-        max(coalesce(s.input_tokens, 0), coalesce(u.tok_in, 0)),
-        max(coalesce(s.output_tokens, 0), coalesce(u.tok_out, 0)),
-        max(coalesce(s.cache_read_tokens, 0), coalesce(u.cache_read, 0)),
-        max(coalesce(s.cache_creation_tokens, 0), coalesce(u.cache_write, 0)),
+        {{greatest}}(coalesce(s.input_tokens, 0), coalesce(u.tok_in, 0)),
+        {{greatest}}(coalesce(s.output_tokens, 0), coalesce(u.tok_out, 0)),
+        {{greatest}}(coalesce(s.cache_read_tokens, 0), coalesce(u.cache_read, 0)),
+        {{greatest}}(coalesce(s.cache_creation_tokens, 0), coalesce(u.cache_write, 0)),
         coalesce(u.requests, 0)
     FROM sessions s LEFT JOIN (
         SELECT session_id, sum(input_tokens) AS tok_in, sum(output_tokens) AS tok_out,
@@ -127,8 +128,10 @@ def _window(since: str | None, until: str | None) -> dict[str, str]:
     return {"since": since or _FIRST_DAY, "until": until or _LAST_DAY}
 
 
-def _per_session(since: str | None, until: str | None) -> str:
-    return _PER_SESSION_OPEN if since is None and until is None else _PER_SESSION_WINDOW
+def _per_session(conn: Conn, since: str | None, until: str | None) -> str:
+    if since is None and until is None:  # ({greatest}: the dialect's scalar maximum)
+        return _PER_SESSION_OPEN.format(greatest=dialect_of(conn).greatest)
+    return _PER_SESSION_WINDOW
 
 
 def _row(values: Iterable[Any]) -> LedgerRow:  # a row of the queries below
@@ -139,16 +142,16 @@ def _row(values: Iterable[Any]) -> LedgerRow:  # a row of the queries below
     )  # fmt: skip
 
 
-def ledger_totals(
-    conn: sqlite3.Connection, *, since: str | None = None, until: str | None = None
-) -> LedgerRow:
+def ledger_totals(conn: Conn, *, since: str | None = None, until: str | None = None) -> LedgerRow:
     """Every session's figures added up, within the window (see the module docstring)."""
-    sql = f"{_per_session(since, until)} SELECT NULL, NULL, count(*), {_SUMS} FROM per_session"
+    sql = (
+        f"{_per_session(conn, since, until)} SELECT NULL, NULL, count(*), {_SUMS} FROM per_session"
+    )
     return _row(conn.execute(sql, _window(since, until)).fetchone())
 
 
 def ledger_rows(
-    conn: sqlite3.Connection,
+    conn: Conn,
     by: Dimension,
     *,
     since: str | None = None,
@@ -166,8 +169,8 @@ def ledger_rows(
         limit: most rows (None: all); page with `offset`.
         offset: rows to skip.
     """
-    params: dict[str, SQLValue] = {**_window(since, until), "limit": -1 if limit is None else limit}
-    params["offset"] = offset
+    params: dict[str, SQLValue] = {**_window(since, until), "offset": offset}
+    params["limit"] = dialect_of(conn).no_limit if limit is None else limit
     if by == "day":
         bounded = since is not None or until is not None
         sql = (
@@ -180,18 +183,16 @@ def ledger_rows(
     key, label, joins = _GROUPS[by]
     extra = _SESSION_EXTRA if by == "session" else ""
     sql = (
-        f"{_per_session(since, until)} SELECT {key}, {label}, count(*), "
+        f"{_per_session(conn, since, until)} SELECT {key}, {label}, count(*), "
         f"{', '.join(f'sum(ps.{f})' for f in _FIGURES.split(', '))}{extra} "
         f"FROM per_session ps {joins} GROUP BY {key} ORDER BY sum(ps.cents) DESC, "
         "sum(ps.tok_in + ps.tok_out + ps.cache_read + ps.cache_write) DESC, "
-        f"{key} LIMIT :limit OFFSET :offset"
+        f"{key} NULLS FIRST LIMIT :limit OFFSET :offset"
     )
     return [_row(r) for r in conn.execute(sql, params)]
 
 
-def window_spend(
-    conn: sqlite3.Connection, since: str, until: str, *, agent: str | None = None
-) -> int:
+def window_spend(conn: Conn, since: str, until: str, *, agent: str | None = None) -> int:
     """List cost spent between two UTC days (inclusive) by synced sessions, in cents.
 
     Args:
@@ -203,13 +204,17 @@ def window_spend(
     sql = (
         "SELECT coalesce(sum(d.spent_cents), 0) FROM daily_cost d "
         "JOIN sessions s ON s.id = d.session_id WHERE d.day BETWEEN ? AND ? "
-        "AND s.origin IS NULL AND (?3 IS NULL OR s.agent_id = ?3 OR s.agent_name = ?3)"
+        "AND s.origin IS NULL"
     )
-    return int(conn.execute(sql, (since, until, agent)).fetchone()[0])
+    params: list[SQLValue] = [since, until]
+    if agent is not None:
+        sql += " AND (s.agent_id = ? OR s.agent_name = ?)"
+        params += [agent, agent]
+    return int(conn.execute(sql, params).fetchone()[0])
 
 
 def budget_states(
-    conn: sqlite3.Connection, caps: Iterable[Cap] = (), *, today: str, session_limit: int = 50
+    conn: Conn, caps: Iterable[Cap] = (), *, today: str, session_limit: int = 50
 ) -> list[BudgetState]:
     """The user's caps (every one, whatever its level), then sessions whose server budget is
     at `WARN_PERCENT`% or more (most consumed first; archived and deleted ones left out).

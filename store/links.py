@@ -13,9 +13,9 @@ only (never a scan of the session's events):
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 
+from drover.store.dialect import Conn, dialect_of
 from drover.store.models import EventRow, SQLValue
 
 TOOL_USES = ("agent.tool_use", "agent.mcp_tool_use", "agent.custom_tool_use")
@@ -37,7 +37,7 @@ def _answered(row: EventRow) -> str | None:
     return None
 
 
-def _select(conn: sqlite3.Connection, where: str, params: Sequence[SQLValue]) -> list[EventRow]:
+def _select(conn: Conn, where: str, params: Sequence[SQLValue]) -> list[EventRow]:
     sql = f"SELECT {EventRow.COLUMNS} FROM events WHERE {where}"
     return [EventRow.from_row(r) for r in conn.execute(sql, list(params)).fetchall()]
 
@@ -46,9 +46,7 @@ def _chunks(ids: Sequence[str]) -> list[list[str]]:
     return [list(ids[i : i + _CHUNK]) for i in range(0, len(ids), _CHUNK)]
 
 
-def linked_events(
-    conn: sqlite3.Connection, session_id: str, rows: Sequence[EventRow]
-) -> list[EventRow]:
+def linked_events(conn: Conn, session_id: str, rows: Sequence[EventRow]) -> list[EventRow]:
     """The events outside `rows` that `rows` refer to (see the module docstring).
 
     Args:
@@ -68,18 +66,24 @@ def linked_events(
     asked = [row.id for row in rows if row.event.get("evaluated_permission") == "ask"]
     wanted = sorted({ref for row in rows if row.type in ANSWERS and (ref := _answered(row))} - have)
     found: list[EventRow] = []
+    plain = dialect_of(conn).unindexed
     for ids, kinds in ((uses, TOOL_RESULTS), (asked, ("user.tool_confirmation",))):
         types = ",".join("?" * len(kinds))
         for chunk in _chunks(ids):
             marks = ",".join("?" * len(chunk))
             found += _select(
                 conn,
-                f"ref_id IN ({marks}) AND type IN ({types}) AND session_id = ?",
+                # `+`: the lookup must go through `events_ref` (a probe per id), never walk
+                # every result of the session through the session/type index.
+                f"ref_id IN ({marks}) AND {plain('type')} IN ({types}) "
+                f"AND {plain('session_id')} = ?",
                 [*chunk, *kinds, session_id],
             )
     for chunk in _chunks(wanted):
         marks = ",".join("?" * len(chunk))
-        found += _select(conn, f"id IN ({marks}) AND session_id = ?", [*chunk, session_id])
+        found += _select(
+            conn, f"id IN ({marks}) AND {plain('session_id')} = ?", [*chunk, session_id]
+        )
     if any(row.type.startswith("workflow_run.") for row in rows):
         found += _select(
             conn,

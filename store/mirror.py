@@ -1,8 +1,12 @@
-"""`Mirror`: one profile's SQLite mirror — a writer thread plus a reader, opened together.
+"""`Mirror`: one profile's mirror — a writer thread plus a reader, opened together.
+
+The mirror is an SQLite file by default, or a shared PostgreSQL database when its location is
+a `postgresql://` URL (`drover.store.pg`, imported only then). Either way the writer is a
+`MirrorWrites` and the reader a `MirrorReads` (`drover.store.api`).
 
 Typical use::
 
-    mirror = Mirror.open(data_dir / "default.db", on_change=notify)
+    mirror = Mirror.open(data_dir / "default.db", on_change=notify)  # or "postgresql://hub/drover"
     result = await mirror.writer.ingest(session_id, events)
     page = mirror.reader.transcript(session_id, before_seq=first_visible_seq)
     mirror.close()
@@ -12,52 +16,91 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Protocol, Self
 
+from drover.store.api import MirrorReads, MirrorWrites
+from drover.store.location import is_postgres, require_driver
 from drover.store.migrations import Synchronous
 from drover.store.reader import MirrorReader
 from drover.store.writer import ChangeCallback, MirrorWriter
 
 
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
 class Mirror:
-    """Facade owning a `MirrorWriter` and a `MirrorReader` on the same file.
+    """Facade owning a writer and a reader on the same mirror.
 
     Args:
         writer: the started writer.
-        reader: a reader on the same file.
+        reader: a reader on the same mirror.
+        listener: what brings other processes' changes to `on_change` (PostgreSQL), closed
+            first.
+        folder: the folder of the mirror's file, if it has one.
     """
 
-    def __init__(self, writer: MirrorWriter, reader: MirrorReader) -> None:
+    def __init__(
+        self,
+        writer: MirrorWrites,
+        reader: MirrorReads,
+        *,
+        listener: _Closable | None = None,
+        folder: Path | None = None,
+    ) -> None:
         self.writer = writer
         self.reader = reader
+        self.folder = folder
+        """The folder of the mirror's file (None: a shared mirror lives in a database)."""
+        self._listener = listener
+
+    @property
+    def location(self) -> str:
+        """Where the mirror is: its file's path or its database's URL."""
+        return self.reader.location
 
     @classmethod
     def open(
         cls,
-        path: str | Path,
+        location: str | Path,
         *,
         synchronous: Synchronous = "NORMAL",
         on_change: ChangeCallback | None = None,
         max_batch: int = 512,
         max_latency: float = 0.0,
     ) -> Self:
-        """Open (creating and migrating if needed) the mirror file at `path`.
+        """Open (creating and migrating if needed) the mirror at `location`: a file path, or
+        a `postgresql://` URL (`synchronous` is SQLite's; PostgreSQL commits durably).
 
-        Cheap on an existing file: a pragma read and a trigger check, no scans.
+        Cheap on an existing mirror: a version read and a trigger check, no scans.
+
+        Raises:
+            MirrorUnavailableError: a PostgreSQL mirror that cannot be reached (or no psycopg).
+            MirrorVersionError: the mirror was written by a newer drover.
         """
-        path = Path(path)
+        if is_postgres(location):
+            require_driver(location)
+            from drover.store.pg.mirror import open_pg  # psycopg loads for PostgreSQL only
+
+            writer, reader, listener = open_pg(
+                str(location), on_change=on_change, max_batch=max_batch, max_latency=max_latency
+            )
+            return cls(writer, reader, listener=listener)
+        path = Path(location)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        writer = MirrorWriter(
+        sqlite_writer = MirrorWriter(
             path,
             synchronous=synchronous,
             on_change=on_change,
             max_batch=max_batch,
             max_latency=max_latency,
         )
-        return cls(writer, MirrorReader(path))
+        return cls(sqlite_writer, MirrorReader(path), folder=path.parent)
 
     def close(self) -> None:
-        """Commit queued writes, stop the writer and close all connections."""
+        """Stop listening, commit queued writes, stop the writer and close all connections."""
+        if self._listener is not None:
+            self._listener.close()
         self.writer.close()
         self.reader.close()
 

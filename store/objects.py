@@ -6,16 +6,16 @@ REPLACE/UPSERT ban applies to `events` only). The raw JSON of every object is ke
 
 from __future__ import annotations
 
-import sqlite3
 from typing import cast
 
 from drover.store.derive import apply_session_object, finalize
+from drover.store.dialect import Conn
 from drover.store.extract import dumps, json_object, money_cents
 from drover.store.models import JSONObject, SQLValue
 from drover.store.state import load_state
 
 
-def _upsert(conn: sqlite3.Connection, table: str, rows: list[dict[str, SQLValue]]) -> None:
+def _upsert(conn: Conn, table: str, rows: list[dict[str, SQLValue]]) -> None:
     if not rows:
         return
     cols = list(rows[0])
@@ -42,7 +42,7 @@ def _model_id(agent: object) -> str | None:
     return model if isinstance(model, str) else None
 
 
-def upsert_agents(conn: sqlite3.Connection, agents: list[JSONObject]) -> list[str]:
+def upsert_agents(conn: Conn, agents: list[JSONObject]) -> list[str]:
     """Insert or refresh `Agent` objects; returns their ids."""
     rows: list[dict[str, SQLValue]] = [
         {
@@ -61,7 +61,7 @@ def upsert_agents(conn: sqlite3.Connection, agents: list[JSONObject]) -> list[st
     return [cast(str, r["id"]) for r in rows]  # _require_id checked each
 
 
-def upsert_environments(conn: sqlite3.Connection, envs: list[JSONObject]) -> list[str]:
+def upsert_environments(conn: Conn, envs: list[JSONObject]) -> list[str]:
     """Insert or refresh `Environment` objects; returns their ids."""
     rows: list[dict[str, SQLValue]] = [
         {
@@ -78,7 +78,7 @@ def upsert_environments(conn: sqlite3.Connection, envs: list[JSONObject]) -> lis
     return [cast(str, r["id"]) for r in rows]  # _require_id checked each
 
 
-def upsert_threads(conn: sqlite3.Connection, threads: list[JSONObject]) -> list[str]:
+def upsert_threads(conn: Conn, threads: list[JSONObject]) -> list[str]:
     """Insert or refresh `Thread` objects; returns the session ids they belong to."""
     rows: list[dict[str, SQLValue]] = []
     for t in threads:
@@ -104,7 +104,7 @@ def upsert_threads(conn: sqlite3.Connection, threads: list[JSONObject]) -> list[
     return sorted({cast(str, r["session_id"]) for r in rows})  # checked in the loop
 
 
-def upsert_sessions(conn: sqlite3.Connection, sessions: list[JSONObject]) -> list[str]:
+def upsert_sessions(conn: Conn, sessions: list[JSONObject]) -> list[str]:
     """Insert or refresh `Session` objects and reconcile their derived state.
 
     Returns:

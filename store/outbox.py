@@ -13,8 +13,7 @@ so two processes can never both believe they own a row.
 
 from __future__ import annotations
 
-import sqlite3
-
+from drover.store.dialect import Conn
 from drover.store.extract import dumps, now_key
 from drover.store.models import SQLValue
 
@@ -30,20 +29,19 @@ class OutboxStateError(ValueError):
     """An outbox transition named an unknown row or was not allowed from its current state."""
 
 
-def enqueue_action(conn: sqlite3.Connection, session_id: str, kind: str, payload: object) -> int:
+def enqueue_action(conn: Conn, session_id: str, kind: str, payload: object) -> int:
     """Persist a new queued action and return its local id."""
     now = now_key()
-    cur = conn.execute(
+    (action_id,) = conn.execute(
         "INSERT INTO outbox(session_id, kind, payload, state, created_at, updated_at) "
-        "VALUES (?, ?, ?, 'queued', ?, ?)",
+        "VALUES (?, ?, ?, 'queued', ?, ?) RETURNING id",
         (session_id, kind, dumps(payload), now, now),
-    )
-    assert cur.lastrowid is not None  # set by the INSERT
-    return int(cur.lastrowid)
+    ).fetchone()
+    return int(action_id)
 
 
 def _transition(
-    conn: sqlite3.Connection,
+    conn: Conn,
     action_id: int,
     allowed_from: tuple[str, ...],
     sets: str,
@@ -62,7 +60,7 @@ def _transition(
     return session_id
 
 
-def mark_sending(conn: sqlite3.Connection, action_id: int) -> str:
+def mark_sending(conn: Conn, action_id: int) -> str:
     """queued/failed → sending, counting the attempt."""
     return _transition(
         conn, action_id, ("queued", "failed"), "state = 'sending', attempts = attempts + 1", ()
@@ -70,7 +68,7 @@ def mark_sending(conn: sqlite3.Connection, action_id: int) -> str:
 
 
 def claim_action(
-    conn: sqlite3.Connection,
+    conn: Conn,
     action_id: int,
     owner: str,
     lease_until: float,
@@ -108,7 +106,7 @@ def claim_action(
     return str(row[0]) if row is not None else None
 
 
-def renew_leases(conn: sqlite3.Connection, owner: str, lease_until: float) -> int:
+def renew_leases(conn: Conn, owner: str, lease_until: float) -> int:
     """Extend the lease of every row `owner` is sending; returns how many."""
     cur = conn.execute(
         "UPDATE outbox SET lease_until = ? WHERE owner = ? AND state = 'sending'",
@@ -117,7 +115,7 @@ def renew_leases(conn: sqlite3.Connection, owner: str, lease_until: float) -> in
     return cur.rowcount
 
 
-def mark_sent(conn: sqlite3.Connection, action_id: int, server_ids: list[str]) -> str:
+def mark_sent(conn: Conn, action_id: int, server_ids: list[str]) -> str:
     """sending → sent, recording the server event ids from the send receipt."""
     return _transition(
         conn, action_id, ("sending",), "state = 'sent', server_event_ids = ?, error = NULL",
@@ -125,7 +123,7 @@ def mark_sent(conn: sqlite3.Connection, action_id: int, server_ids: list[str]) -
     )  # fmt: skip
 
 
-def mark_failed(conn: sqlite3.Connection, action_id: int, reason: str) -> str:
+def mark_failed(conn: Conn, action_id: int, reason: str) -> str:
     """queued/sending → failed with a human-readable reason."""
     return _transition(
         conn, action_id, ("queued", "sending"), "state = 'failed', error = ?", (reason,)

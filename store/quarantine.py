@@ -19,10 +19,10 @@ recognised by its server id when it has one, else by the hash of its bytes.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from drover.store.dialect import Conn
 from drover.store.ingest import ingest_events
 from drover.store.models import JSONObject
 
@@ -119,7 +119,7 @@ class QuarantineResult:
 
 
 def quarantine_items(
-    conn: sqlite3.Connection,
+    conn: Conn,
     session_id: str,
     items: list[QuarantineItem],
     *,
@@ -138,9 +138,9 @@ def quarantine_items(
             QUARANTINE_ID_PREFIX + hashlib.sha256(f"{session_id}\0{key}".encode()).hexdigest()[:24]
         )
         cur = conn.execute(
-            "INSERT OR IGNORE INTO quarantine(session_id, thread_id, item_key, event_id, "
+            "INSERT INTO quarantine(session_id, thread_id, item_key, event_id, "
             "local_event_id, source, reason, size, sha256, raw, first_seen) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (
                 session_id, thread_id, key, item.event_id, local_id, item.source, item.reason,
                 item.total_bytes, digest, item.raw[:MAX_RAW_BYTES], seen_now,

@@ -13,10 +13,12 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from drover.store import activity, rollups
 from drover.store.account import AccountBinding, read_account
-from drover.store.fleet import FleetQuery, fleet_sql, register_functions
+from drover.store.dialect import Conn, dialect_of
+from drover.store.fleet import FleetQuery, fleet_ids, register_functions
 from drover.store.migrations import connect
 from drover.store.models import (
     EventRow,
@@ -61,14 +63,24 @@ class MirrorReader(SyncQueries, ReviewQueries, LaunchQueries):
             raise FileNotFoundError(f"no mirror at {self.path}")
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._conns: list[sqlite3.Connection] = []
+        self._conns: list[Conn] = []  # every thread's, so that close() reaches them all
 
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
+    @property
+    def location(self) -> str:
+        """The mirror file's path."""
+        return str(self.path)
+
+    def _open(self) -> Conn:
+        """A new read-only connection (one per thread; `PgMirrorReader` opens its own kind)."""
+        conn = connect(self.path, read_only=True).conn
+        conn.row_factory = sqlite3.Row
+        register_functions(conn)
+        return conn
+
+    def _conn(self) -> Conn:
+        conn: Conn | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = connect(self.path, read_only=True).conn
-            conn.row_factory = sqlite3.Row
-            register_functions(conn)
+            conn = self._open()
             self._local.conn = conn
             with self._lock:
                 self._conns.append(conn)
@@ -82,7 +94,7 @@ class MirrorReader(SyncQueries, ReviewQueries, LaunchQueries):
             conn.close()
         self._local = threading.local()
 
-    def _all(self, sql: str, params: Iterable[SQLValue] = ()) -> list[sqlite3.Row]:
+    def _all(self, sql: str, params: Iterable[SQLValue] = ()) -> list[Any]:
         return self._conn().execute(sql, tuple(params)).fetchall()
 
     # -- sessions ------------------------------------------------------------------------------
@@ -135,9 +147,10 @@ class MirrorReader(SyncQueries, ReviewQueries, LaunchQueries):
             status, agent_id, needs_you, include_archived, include_deleted
         )
         direction = "DESC" if descending else "ASC"
+        key = dialect_of(self._conn()).ordering(SESSION_SORTS[sort])
         rows = self._all(
             f"SELECT {SessionRow.COLUMNS} FROM sessions {where} "
-            f"ORDER BY {SESSION_SORTS[sort]} {direction} NULLS LAST, id {direction} "
+            f"ORDER BY {key} {direction} NULLS LAST, id {direction} "
             "LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
@@ -174,8 +187,7 @@ class MirrorReader(SyncQueries, ReviewQueries, LaunchQueries):
         Raises:
             re.error: the query's pattern is not a valid regular expression.
         """
-        sql, params = fleet_sql(query)
-        return [row[0] for row in self._all(sql, params)]
+        return fleet_ids(self._conn(), query)
 
     def fleet_rows(self, ids: Sequence[str]) -> dict[str, SessionRow]:
         """Current rows of the given sessions (unknown ids are left out)."""

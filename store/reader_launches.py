@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 
+from drover.store.dialect import Conn
 from drover.store.launches import LAUNCH_COLUMNS, LaunchItemRow, LaunchRow, items_of, launch_row
 
 
 class LaunchQueries:
     """Mixin for `MirrorReader`: launches and their items."""
 
-    def _conn(self) -> sqlite3.Connection:  # pragma: no cover - supplied by MirrorReader
+    def _conn(self) -> Conn:  # pragma: no cover - supplied by MirrorReader
         raise NotImplementedError
 
     def launches(self, *, limit: int = 200) -> list[LaunchRow]:

@@ -8,15 +8,15 @@ method is a thin facade over the module that owns the query: `drover.store.repla
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Unpack
+from typing import ClassVar, Unpack
 
 from drover.store import collisions, ids, ledger, links, replay
 from drover.store import search as _search
 from drover.store.collisions import IdCollision
+from drover.store.dialect import Conn
 from drover.store.ledger import Cap, Dimension, RowsQuery, Window
 from drover.store.models import BudgetState, EventRow, LedgerRow, SearchHit
 from drover.store.replay import PRIMARY, LaneSpan, Marker
@@ -25,8 +25,11 @@ from drover.store.replay import PRIMARY, LaneSpan, Marker
 class ReviewQueries:
     """Replay, search and cost queries (see the module docstring)."""
 
-    def _conn(self) -> sqlite3.Connection:  # pragma: no cover - supplied by MirrorReader
+    def _conn(self) -> Conn:  # pragma: no cover - supplied by MirrorReader
         raise NotImplementedError
+
+    _index: ClassVar[_search.FullText] = _search.FTS5
+    """The full-text index searches run on (PostgreSQL's reader has its own)."""
 
     def ids_with_prefix(
         self, kind: str, prefix: str, *, session_id: str | None = None, limit: int = 10
@@ -82,7 +85,7 @@ class ReviewQueries:
 
         Args:
             query: the search language (`drover.store.search_query`: words, `"phrases"`,
-                `prefix*`, `-excluded`, `agent:`/`type:`/… tokens), or FTS5 with `raw=True`.
+                `prefix*`, `-excluded`, `agent:`/`type:`/… tokens), or see `raw`.
             limit: page size.
             before_seq: keyset paging: pass the last hit's seq for the next page.
             session_id: only these sessions (one id or several).
@@ -92,7 +95,8 @@ class ReviewQueries:
             tool: only tool uses of these tools and the events answering them.
             after: only events processed at or after this date/time (ISO 8601).
             before: only events processed before this date/time.
-            raw: treat `query` as an FTS5 expression.
+            raw: treat `query` as the backend's own expression language (FTS5 `MATCH` on
+                SQLite, `to_tsquery` on PostgreSQL).
             cancel: set it from another thread to abort (raises `SearchCancelled`).
 
         Keyword facets and the query's facet tokens combine (values of one facet add up).
@@ -107,7 +111,7 @@ class ReviewQueries:
         )  # fmt: skip
         return _search.search(
             self._conn(), query, filters=filters, limit=limit, before_seq=before_seq, raw=raw,
-            cancel=cancel,
+            cancel=cancel, index=self._index,
         )  # fmt: skip
 
     # -- the cost ledger (drover.store.ledger: arguments, definitions) and header counts -------

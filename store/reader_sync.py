@@ -5,9 +5,10 @@ Mixed into `MirrorReader` (which supplies `_conn()`, a thread-local read connect
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from drover.store.dialect import Conn
 
 __all__ = ["QuarantineRow", "SyncQueries"]
 
@@ -39,7 +40,7 @@ class QuarantineRow:
 class SyncQueries:
     """Quarantine and gap queries (see the module docstring)."""
 
-    def _conn(self) -> sqlite3.Connection:  # pragma: no cover - supplied by MirrorReader
+    def _conn(self) -> Conn:  # pragma: no cover - supplied by MirrorReader
         raise NotImplementedError
 
     def quarantined(self, session_id: str) -> list[QuarantineRow]:

@@ -10,10 +10,10 @@ event at or after the time asked for, give or take such a message).
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from drover.store.dialect import Conn, dialect_of
 from drover.store.extract import ts_key
 from drover.store.models import SQLValue
 
@@ -51,7 +51,7 @@ def lane_filter(thread: str | None) -> tuple[str, list[SQLValue]]:
     if thread is PRIMARY:
         return "on_primary = 1", []
     if thread == ALL_THREADS:
-        return "1", []
+        return "1 = 1", []
     return "thread_id = ?", [thread]
 
 
@@ -77,7 +77,7 @@ class Marker:
     """The first of them (where a click on the cell goes)."""
 
 
-def lane_span(conn: sqlite3.Connection, session_id: str, thread: str | None) -> LaneSpan | None:
+def lane_span(conn: Conn, session_id: str, thread: str | None) -> LaneSpan | None:
     """The span of one lane of a session (None when the lane has no events).
 
     Four index walks that each stop at their first match (no count: counting a lane's events
@@ -100,7 +100,7 @@ def lane_span(conn: sqlite3.Connection, session_id: str, thread: str | None) -> 
 
 
 def _edge_time(
-    conn: sqlite3.Connection, session_id: str, lane: str, params: list[SQLValue], order: str
+    conn: Conn, session_id: str, lane: str, params: list[SQLValue], order: str
 ) -> datetime | None:
     row = conn.execute(
         f"SELECT processed_at FROM events WHERE session_id = ? AND {lane} "
@@ -111,7 +111,7 @@ def _edge_time(
 
 
 def markers(
-    conn: sqlite3.Connection,
+    conn: Conn,
     session_id: str,
     thread: str | None,
     *,
@@ -127,9 +127,11 @@ def markers(
     lane, params = lane_filter(thread)
     types = list(_KIND_OF_TYPE)
     days = max((end - start).total_seconds(), 1e-3) / 86_400
+    dialect = dialect_of(conn)
+    slice_of = dialect.to_int(f"{dialect.days_since('processed_at')} / ? * ?")
     rows = conn.execute(
-        "SELECT min(max(CAST((julianday(processed_at) - julianday(?)) / ? * ? AS INTEGER), 0), ?)"
-        " AS cell, type, count(*), min(seq) FROM events "
+        f"SELECT {dialect.least}({dialect.greatest}({slice_of}, 0), ?) AS cell, type, count(*), "
+        "min(seq) FROM events "
         f"WHERE session_id = ? AND type IN ({','.join('?' * len(types))}) AND {lane} "
         "AND processed_at IS NOT NULL GROUP BY cell, type",
         [_sql_time(start), days, cells, cells - 1, session_id, *types, *params],
@@ -157,9 +159,7 @@ def _sql_time(when: datetime) -> str:
     return when.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
 
 
-def seq_at_time(
-    conn: sqlite3.Connection, session_id: str, thread: str | None, when: datetime
-) -> int | None:
+def seq_at_time(conn: Conn, session_id: str, thread: str | None, when: datetime) -> int | None:
     """The first event of the lane processed at or after `when` (None: none after it).
 
     A binary search over `seq` with one index probe per step (~17 probes for 100k events).
@@ -192,7 +192,7 @@ def seq_at_time(
 
 
 def next_marker(
-    conn: sqlite3.Connection,
+    conn: Conn,
     session_id: str,
     thread: str | None,
     seq: int,

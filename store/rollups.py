@@ -6,19 +6,18 @@ day; budgets) lives in `drover.store.ledger`.
 
 from __future__ import annotations
 
-import sqlite3
-
+from drover.store.dialect import Conn
 from drover.store.extract import now_key
 from drover.store.ledger import window_spend
 from drover.store.models import HeaderCounts
 
 
-def header_counts(conn: sqlite3.Connection, *, today: str | None = None) -> HeaderCounts:
+def header_counts(conn: Conn, *, today: str | None = None) -> HeaderCounts:
     """Counts for the header; `today` is a UTC `YYYY-MM-DD` (default: the clock's)."""
     day = today or now_key()[:10]
     total, running, needs, errored = conn.execute(
-        "SELECT count(*), coalesce(sum(status = 'running'), 0), "
-        "coalesce(sum(needs_you IS NOT NULL), 0), coalesce(sum(error_badge IS NOT NULL), 0) "
+        "SELECT count(*), count(CASE WHEN status = 'running' THEN 1 END), count(needs_you), "
+        "count(error_badge) "
         "FROM sessions WHERE deleted = 0 AND archived_at IS NULL"
     ).fetchone()
     return HeaderCounts(total, running, needs, errored, window_spend(conn, day, day))

@@ -1,7 +1,9 @@
 """Full-text search over every mirrored event: facets, newest-first keyset paging, cancellation.
 
 The query language (free text, phrases, prefixes, exclusions, `key:value` facets) is parsed in
-`drover.store.search_query`; this module turns a parsed query into SQL and runs it.
+`drover.store.search_query`; this module turns a parsed query into SQL and runs it. The index
+is a `FullText`: SQLite's FTS5 (`FTS5`, below), or PostgreSQL's `tsvector` column
+(`drover.store.pg.search.TSVECTOR`); everything else about a search is the same for both.
 
 Newest first (`ORDER BY rowid DESC`) is the only order: FTS5 walks its doclists in rowid order
 for free, while bm25 ranking of a common term costs ~1 s over 1M rows (docs/PERFORMANCE.md,
@@ -19,17 +21,22 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from typing import Any
 
+from drover.store.dialect import Conn
 from drover.store.models import SearchHit
 from drover.store.search_filters import SearchFilters, SearchSyntaxError
 from drover.store.search_plan import TOOL_USE_TYPES, Plan, marks, plan_search
-from drover.store.search_query import parse_query
+from drover.store.search_query import ParsedQuery, parse_query
 
 __all__ = [
+    "FTS5",
     "SNIPPET_CLOSE",
     "SNIPPET_OPEN",
+    "FullText",
     "SearchCancelled",
     "SearchFilters",
     "SearchSyntaxError",
@@ -75,8 +82,30 @@ def snippet_parts(snippet: str) -> list[tuple[str, bool]]:
     return parts
 
 
+@dataclass(frozen=True)
+class FullText:
+    """What a backend's full-text index brings to a search (FTS5 here, `tsvector` in
+    `drover.store.pg.search`); `search` does the rest the same way for both.
+
+    Attributes:
+        match: the index's expression for a parsed query's text (None: no text).
+        validate: raise `SearchSyntaxError` for a bad raw expression, without searching.
+        cancellable: a context in which setting `cancel` stops the running statement.
+        hits_sql: the page query for an expression, a facet plan, a keyset bound and a limit.
+        errors: the database errors a search may end with (cancelled, or a bad expression).
+        explain: the error to raise instead of one of `errors` (None: raise it as it is).
+    """
+
+    match: Callable[[ParsedQuery], str | None]
+    validate: Callable[[Any, str], None]
+    cancellable: Callable[[Any, threading.Event | None], AbstractContextManager[None]]
+    hits_sql: Callable[[str | None, Plan, int | None, int], tuple[str, list[object]]]
+    errors: tuple[type[Exception], ...]
+    explain: Callable[[Exception, str], Exception | None]
+
+
 def search(
-    conn: sqlite3.Connection,
+    conn: Conn,
     query: str,
     *,
     filters: SearchFilters | None = None,
@@ -84,20 +113,22 @@ def search(
     before_seq: int | None = None,
     raw: bool = False,
     cancel: threading.Event | None = None,
+    index: FullText | None = None,
 ) -> list[SearchHit]:
     """Find events matching a query and facets, newest first.
 
     Args:
         conn: a reader connection.
-        query: the search language (see `drover.store.search_query`), or with `raw=True` an
-            FTS5 expression (`AND`, `OR`, `NEAR`, `"phrases"`, `prefix*`); facet tokens are
-            only parsed in the search language.
+        query: the search language (see `drover.store.search_query`), or with `raw=True` the
+            index's own expression language (FTS5's: `AND`, `OR`, `NEAR`, `"phrases"`,
+            `prefix*`); facet tokens are only parsed in the search language.
         filters: facets given apart from the text (CLI flags, API keywords); combined with the
             query's own facet tokens.
         limit: page size (always bounded).
         before_seq: keyset paging: only hits older than this seq (pass the last hit's seq).
-        raw: treat `query` as raw FTS5 syntax.
+        raw: treat `query` as the index's raw syntax.
         cancel: set it from another thread to abort a long search.
+        index: the backend's full-text index (default: SQLite's `FTS5`).
 
     Returns:
         Up to `limit` hits. An empty query with no facets finds nothing.
@@ -106,30 +137,38 @@ def search(
         SearchSyntaxError: the query cannot be run (the message is for the user).
         SearchCancelled: `cancel` was set before or while the query ran.
     """
+    index = index or FTS5
     filters = filters or SearchFilters()
     if raw:
         match = query.strip() or None
         if match is not None:
-            _validate(conn, match)
+            index.validate(conn, match)
     else:
         parsed = parse_query(query)
-        match, filters = parsed.match, filters.merged(parsed.filters)
+        match, filters = index.match(parsed), filters.merged(parsed.filters)
     if match is None and not filters.active:
         return []
-    with _cancellable(conn, cancel):
+    with index.cancellable(conn, cancel):
         try:
             plan = plan_search(conn, filters)
             if plan.empty:
                 return []
-            sql, params = _hits_sql(match, plan, before_seq, max(1, int(limit)))
+            sql, params = index.hits_sql(match, plan, before_seq, max(1, int(limit)))
             rows = conn.execute(sql, params).fetchall()
-        except sqlite3.OperationalError as exc:
+        except index.errors as exc:
             if cancel is not None and cancel.is_set():
                 raise SearchCancelled("search cancelled") from exc
-            if "fts5" in str(exc).lower():
-                raise SearchSyntaxError(f"cannot search for {query!r}: {exc}") from exc
-            raise
+            failure = index.explain(exc, query)
+            if failure is None:
+                raise
+            raise failure from exc
     return [SearchHit(*row) for row in rows]
+
+
+def _explain(exc: Exception, query: str) -> Exception | None:
+    if "fts5" in str(exc).lower():
+        return SearchSyntaxError(f"cannot search for {query!r}: {exc}")
+    return None
 
 
 @contextmanager
@@ -173,22 +212,17 @@ def _hits_sql(
     else:
         key = member = "e.seq"
         source, snippet, head = "events e", "NULL", []
-    if plan.sessions is not None:
-        # Facets only, many events: a unary `+` keeps SQLite walking the table newest first
-        # instead of reading every event of those sessions through the index to sort them.
-        walk = match is None and (plan.session_events or 0) > INDEXED_EVENTS
-        clauses.append(("+" if walk else "") + f"e.session_id IN ({plan.sessions[0]})")
-        params += plan.sessions[1]
-    if plan.members is not None:
-        # With text, `+` keeps FTS5 walking its doclist and testing membership, which is far
-        # cheaper than one FTS lookup per candidate; without, the candidates are looked up.
-        clauses.append(f"{member} IN ({plan.members[0]})")
-        params += plan.members[1]
+    # Facets only, many events: a unary `+` keeps SQLite walking the table newest first
+    # instead of reading every event of those sessions through the index to sort them.
+    walk = match is None and (plan.session_events or 0) > INDEXED_EVENTS
+    # With text, `+` on the member keeps FTS5 walking its doclist and testing membership, which
+    # is far cheaper than one FTS lookup per candidate; without, the candidates are looked up.
     # Bounds go on the walk's key, so SQLite (or FTS5) seeks instead of filtering.
-    for op, bound in (("<", before_seq), ("<=", plan.high), (">=", plan.low)):
-        if bound is not None:
-            clauses.append(f"{key} {op} ?")
-            params.append(bound)
+    limits, limit_params = plan.limits(
+        key, before_seq, session_column=("+" if walk else "") + "e.session_id", member_key=member
+    )
+    clauses += limits
+    params += limit_params
     page = (
         f"SELECT e.seq AS seq, {snippet} AS snippet FROM {source} "
         f"WHERE {' AND '.join(clauses) or '1'} ORDER BY {key} DESC LIMIT ?"
@@ -205,3 +239,14 @@ def _hits_sql(
         "LEFT JOIN sessions s ON s.id = x.session_id ORDER BY x.seq DESC"
     )
     return sql, [*TOOL_USE_TYPES, *TOOL_USE_TYPES, *head, *params, limit]
+
+
+FTS5 = FullText(
+    match=lambda parsed: parsed.match,
+    validate=_validate,
+    cancellable=_cancellable,
+    hits_sql=_hits_sql,
+    errors=(sqlite3.OperationalError,),
+    explain=_explain,
+)
+"""SQLite's index: the FTS5 table `events_fts` (see `drover.store.schema`)."""

@@ -20,9 +20,9 @@ names have no index, and adding one would tax every ingest.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 
+from drover.store.dialect import Conn, Dialect, dialect_of
 from drover.store.search_filters import SearchFilters
 
 TOOL_USE_TYPES = ("agent.tool_use", "agent.mcp_tool_use", "agent.custom_tool_use")
@@ -59,6 +59,37 @@ class Plan:
     session_events: int | None = None
     empty: bool = False
 
+    def limits(
+        self,
+        key: str,
+        before_seq: int | None,
+        *,
+        session_column: str = "e.session_id",
+        member_key: str | None = None,
+    ) -> tuple[list[str], list[object]]:
+        """Conditions on the walk beyond `clauses`, and their parameters: the hit is in the
+        chosen sessions, among the members, and within the seq bounds and the keyset page.
+
+        Args:
+            key: the walk's key (the seq or the FTS5 rowid); bounds go on it, so the walk seeks.
+            before_seq: keyset paging (None: the first page).
+            session_column: how the session is tested (SQLite may prefix a planner hint).
+            member_key: what is tested for membership (default: `key`).
+        """
+        clauses: list[str] = []
+        params: list[object] = []
+        if self.sessions is not None:
+            clauses.append(f"{session_column} IN ({self.sessions[0]})")
+            params += self.sessions[1]
+        if self.members is not None:
+            clauses.append(f"{member_key or key} IN ({self.members[0]})")
+            params += self.members[1]
+        for op, bound in (("<", before_seq), ("<=", self.high), (">=", self.low)):
+            if bound is not None:
+                clauses.append(f"{key} {op} ?")
+                params.append(bound)
+        return clauses, params
+
     def narrow(self, low: int | None, high: int | None) -> None:
         """Intersect the seq bounds with `[low, high]`."""
         if low is not None:
@@ -74,7 +105,7 @@ def marks(values: tuple[object, ...] | list[object]) -> str:
     return ",".join("?" * len(values))
 
 
-def plan_search(conn: sqlite3.Connection, filters: SearchFilters) -> Plan:
+def plan_search(conn: Conn, filters: SearchFilters) -> Plan:
     """Turn facets into conditions and bounds, probing the indexes where that pays."""
     plan = Plan()
     scope, scope_params = _scope(conn, filters, plan)
@@ -84,11 +115,12 @@ def plan_search(conn: sqlite3.Connection, filters: SearchFilters) -> Plan:
         _types(conn, filters.types, scope, scope_params, plan)
     if filters.tools:
         uses, names = marks(TOOL_USE_TYPES), marks(filters.tools)
-        # The type test comes first so json_extract never parses a big tool result.
+        name_of = dialect_of(conn).json_text
+        # The type test comes first so the JSON is never parsed for a big tool result.
         plan.clauses.append(
-            f"((e.type IN ({uses}) AND json_extract(e.raw, '$.name') IN ({names})) "
+            f"((e.type IN ({uses}) AND {name_of('e.raw', 'name')} IN ({names})) "
             "OR (e.ref_id IS NOT NULL AND EXISTS (SELECT 1 FROM events u WHERE u.id = e.ref_id "
-            f"AND u.type IN ({uses}) AND json_extract(u.raw, '$.name') IN ({names}))))"
+            f"AND u.type IN ({uses}) AND {name_of('u.raw', 'name')} IN ({names}))))"
         )
         plan.params += [*TOOL_USE_TYPES, *filters.tools, *TOOL_USE_TYPES, *filters.tools]
     if filters.after:
@@ -100,7 +132,7 @@ def plan_search(conn: sqlite3.Connection, filters: SearchFilters) -> Plan:
     return plan
 
 
-def _session_conditions(filters: SearchFilters) -> tuple[list[str], list[object]]:
+def _session_conditions(filters: SearchFilters, dialect: Dialect) -> tuple[list[str], list[object]]:
     """Conditions on `sessions s` for `session:`, `agent:` and `status:`."""
     clauses: list[str] = []
     params: list[object] = []
@@ -109,7 +141,10 @@ def _session_conditions(filters: SearchFilters) -> tuple[list[str], list[object]
         params += filters.sessions
     if filters.agents:
         names = marks(filters.agents)
-        clauses.append(f"(s.agent_id IN ({names}) OR s.agent_name COLLATE NOCASE IN ({names}))")
+        folded = ",".join(dialect.nocase_value("?") for _ in filters.agents)
+        clauses.append(
+            f"(s.agent_id IN ({names}) OR {dialect.nocase('s.agent_name')} IN ({folded}))"
+        )
         params += [*filters.agents, *filters.agents]
     if filters.statuses:
         clauses.append(f"s.status IN ({marks(filters.statuses)})")
@@ -117,16 +152,14 @@ def _session_conditions(filters: SearchFilters) -> tuple[list[str], list[object]
     return clauses, params
 
 
-def _scope(
-    conn: sqlite3.Connection, filters: SearchFilters, plan: Plan
-) -> tuple[str, list[object]]:
+def _scope(conn: Conn, filters: SearchFilters, plan: Plan) -> tuple[str, list[object]]:
     """Resolve the session facets; returns `SELECT s.id FROM sessions s …` for the sessions a
     hit can be in (every session when not narrowed) and its parameters.
 
     `after:` prunes by each session's newest event time, which is exact: a session whose
     last event is older than the bound holds no event after it.
     """
-    clauses, params = _session_conditions(filters)
+    clauses, params = _session_conditions(filters, dialect_of(conn))
     pruning = list(clauses)
     pruning_params = list(params)
     if filters.after:
@@ -157,7 +190,7 @@ def _scope(
 
 
 def _types(
-    conn: sqlite3.Connection,
+    conn: Conn,
     types: tuple[str, ...],
     scope: str,
     scope_params: list[object],
@@ -169,7 +202,7 @@ def _types(
     )
     params = [*scope_params, *types]
     count, low, high = conn.execute(
-        f"SELECT count(*), min(seq), max(seq) FROM ({candidates} LIMIT ?)",
+        f"SELECT count(*), min(seq), max(seq) FROM ({candidates} LIMIT ?) AS c",
         [*params, CANDIDATES + 1],
     ).fetchone()
     if count == 0:

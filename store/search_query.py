@@ -33,13 +33,28 @@ from drover.store.search_filters import (
     parse_bound,
 )
 
-__all__ = ["ParsedQuery", "SearchFilters", "SearchSyntaxError", "parse_query"]
+__all__ = ["ParsedQuery", "SearchFilters", "SearchSyntaxError", "Term", "parse_query"]
 
 _ALIASES = {"since": "after"}
 _KEYS = frozenset((*FACETS, "until"))  # `until:DAY` is `before:` the next day
 _KEY = re.compile(r"([A-Za-z_]+):(?=[^\s])")
 _SEGMENTS = re.compile(r"[^\W_]+")  # the runs the unicode61 tokenizer keeps (`_` splits)
 MIN_PREFIX = 2
+
+
+@dataclass(frozen=True)
+class Term:
+    """One text term, as any full-text index can take it: the words of a phrase, in order.
+
+    Attributes:
+        segments: the runs of letters and digits the index keeps (one for a plain word).
+        prefix: the last segment is a prefix (`deplo*`).
+        negated: the term excludes (`-flaky`).
+    """
+
+    segments: tuple[str, ...]
+    prefix: bool = False
+    negated: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,11 +65,13 @@ class ParsedQuery:
         match: the FTS5 expression (None: no text, so the facets alone select events).
         filters: the facets typed in the query.
         words: the text terms as typed (for display).
+        terms: the same text terms, for indexes other than FTS5 (`drover.store.pg.search`).
     """
 
     match: str | None
     filters: SearchFilters = field(default_factory=SearchFilters)
     words: tuple[str, ...] = ()
+    terms: tuple[Term, ...] = ()
 
 
 def parse_query(text: str) -> ParsedQuery:
@@ -70,6 +87,7 @@ def parse_query(text: str) -> ParsedQuery:
     positives: list[str] = []
     negatives: list[str] = []
     words: list[str] = []
+    terms: list[Term] = []
     facets: dict[str, list[str]] = {}
     for negated, key, value, prefix, shown in _tokens(text):
         if key is not None:
@@ -81,13 +99,14 @@ def parse_query(text: str) -> ParsedQuery:
         if term is None:
             continue
         words.append(shown)
+        terms.append(Term(tuple(_SEGMENTS.findall(value)), prefix, negated))
         (negatives if negated else positives).append(term)
     if negatives and not positives:
         raise SearchSyntaxError("-word only excludes: add a word to search for as well")
     match = " ".join(positives) or None
     if match and negatives:
         match = f"({match}) " + " ".join(f"NOT {term}" for term in negatives)
-    return ParsedQuery(match, _facet_filters(facets), tuple(words))
+    return ParsedQuery(match, _facet_filters(facets), tuple(words), tuple(terms))
 
 
 def _tokens(text: str) -> Iterable[tuple[bool, str | None, str, bool, str]]:

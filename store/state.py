@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import functools
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from drover.store.daily import CostReport, RequestTotals, write_daily
+from drover.store.dialect import Conn, dialect_of
 from drover.store.extract import UsageColumns, dumps, now_key
 from drover.store.models import JSONObject
 
@@ -83,7 +83,7 @@ def _loads(value: str | None, default: Any = None) -> Any:
     return json.loads(value) if value else default
 
 
-def load_state(conn: sqlite3.Connection, session_id: str) -> SessionState:
+def load_state(conn: Conn, session_id: str) -> SessionState:
     """Load the derived state of a session (a blank state if the session is unknown)."""
     row = conn.execute(
         f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,)
@@ -137,7 +137,7 @@ def _update_sql(keys: tuple[str, ...]) -> str:
     return f"UPDATE sessions SET {assignments} WHERE id = :id"
 
 
-def save_state(conn: sqlite3.Connection, st: SessionState) -> None:
+def save_state(conn: Conn, st: SessionState) -> None:
     """Write the derived columns back, plus any thread facts and per-day usage."""
     values = {
         "status": st.status,
@@ -169,7 +169,7 @@ def save_state(conn: sqlite3.Connection, st: SessionState) -> None:
         "local_updated_at": now_key(),
     }
     if not st.stored:
-        conn.execute("INSERT OR IGNORE INTO sessions(id) VALUES (?)", (st.session_id,))
+        conn.execute("INSERT INTO sessions(id) VALUES (?) ON CONFLICT DO NOTHING", (st.session_id,))
         st.stored = True
     values["id"] = st.session_id
     conn.execute(_update_sql(tuple(values)), values)
@@ -187,7 +187,8 @@ def save_state(conn: sqlite3.Connection, st: SessionState) -> None:
             "stop_reason = CASE WHEN excluded.status IS NOT NULL AND (threads.status_at IS NULL "
             "  OR excluded.status_at >= threads.status_at) THEN excluded.stop_reason "
             "  ELSE threads.stop_reason END, "
-            "status_at = max(coalesce(threads.status_at, ''), coalesce(excluded.status_at, ''))",
+            f"status_at = {dialect_of(conn).greatest}(coalesce(threads.status_at, ''), "
+            "coalesce(excluded.status_at, ''))",
             (thread_id, st.session_id, agent_name, status, at, stop_reason),
         )
     st.thread_facts.clear()

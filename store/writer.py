@@ -35,6 +35,7 @@ from typing import Any
 from drover.store import imports, launches, objects, outbox, quarantine
 from drover.store.account import AccountBinding, bind_account
 from drover.store.derive import recompute_session
+from drover.store.dialect import Conn
 from drover.store.disk import DiskState
 from drover.store.errors import DiskFullError, MirrorStorageError, storage_error
 from drover.store.ingest import AUTO_CURSOR, IngestResult, ingest_events
@@ -48,7 +49,7 @@ ChangeCallback = Callable[[str, int], None]
 """`on_change(session_id, high_water_seq)`: called on the writer thread after each commit."""
 
 
-def _high_water(conn: sqlite3.Connection, session_ids: list[str]) -> dict[str, int]:
+def _high_water(conn: Conn, session_ids: list[str]) -> dict[str, int]:
     out = {}
     for sid in session_ids:
         row = conn.execute("SELECT high_water_seq FROM sessions WHERE id = ?", (sid,)).fetchone()
@@ -56,7 +57,7 @@ def _high_water(conn: sqlite3.Connection, session_ids: list[str]) -> dict[str, i
     return out
 
 
-def _ingest_notices(conn: sqlite3.Connection, result: tuple[IngestResult, bool]) -> dict[str, int]:
+def _ingest_notices(conn: Conn, result: tuple[IngestResult, bool]) -> dict[str, int]:
     res, touched = result
     return {res.session_id: res.high_water_seq} if touched else {}
 
@@ -143,6 +144,12 @@ class MirrorWriter:
     ) -> None:
         self.path = Path(path)
         self._synchronous = synchronous
+        self.disk = DiskState(self.path)
+        """The file's health as the writer found it (disk full, damaged, read-only)."""
+        self._start(on_change, max_batch, max_latency)
+
+    def _start(self, on_change: ChangeCallback | None, max_batch: int, max_latency: float) -> None:
+        """Start the thread; returns once the connection is open and migrated (or raises)."""
         self._on_change = on_change
         self._max_batch = max(1, max_batch)
         self._max_latency = max(0.0, max_latency)
@@ -150,8 +157,6 @@ class MirrorWriter:
         self._closed = False
         self._lock = threading.Lock()
         self._ready: Future[None] = Future()
-        self.disk = DiskState(self.path)
-        """The file's health as the writer found it (disk full, damaged, read-only)."""
         self._thread = threading.Thread(target=self._run, name="drover-mirror-writer", daemon=True)
         self._thread.start()
         self._ready.result()  # re-raises an open/migration failure here, in the caller
@@ -337,15 +342,33 @@ class MirrorWriter:
 
     # -- the thread -----------------------------------------------------------------------------
 
+    # -- what a backend changes (drover.store.pg.writer overrides these) ----------------------
+
+    def _open(self) -> Conn:
+        """Open the write connection and bring the schema up to date."""
+        db = connect(self.path, synchronous=self._synchronous)
+        migrate(db)
+        return db.conn
+
+    def _begin(self, conn: Conn) -> None:
+        """Open a batch's transaction, taking the write lock."""
+        conn.execute("BEGIN IMMEDIATE")
+
+    def _connection(self, conn: Conn) -> Conn:
+        """The connection for the next batch (a file's never goes away; a server's may)."""
+        return conn
+
+    def _publish(self, conn: Conn, notices: dict[str, int]) -> None:
+        """Inside the batch's transaction, before COMMIT: tell other processes (nothing here:
+        an SQLite mirror has no other readers to tell)."""
+
     def _run(self) -> None:
         try:
-            db = connect(self.path, synchronous=self._synchronous)
-            migrate(db)
+            conn = self._open()
         except BaseException as exc:  # report to the constructor, then end the thread
-            self._ready.set_exception(storage_error(exc, self.path) or exc)
+            self._ready.set_exception(storage_error(exc, self.disk.path) or exc)
             return
         self._ready.set_result(None)
-        conn = db.conn
         try:
             stop = False
             while not stop:
@@ -353,6 +376,7 @@ class MirrorWriter:
                 if first is _STOP:
                     break
                 batch, stop = self._gather(first)
+                conn = self._connection(conn)
                 self._execute(conn, batch)
         finally:
             with contextlib.suppress(sqlite3.Error):  # the closing checkpoint may meet a full disk
@@ -376,7 +400,7 @@ class MirrorWriter:
             batch.append(item)
         return batch, False
 
-    def _execute(self, conn: sqlite3.Connection, batch: list[_Op]) -> None:
+    def _execute(self, conn: Conn, batch: list[_Op]) -> None:
         live = [op for op in batch if op.future.set_running_or_notify_cancel()]
         if not live:
             return
@@ -387,7 +411,7 @@ class MirrorWriter:
         outcomes: list[tuple[_Op, Any, BaseException | None]] = []
         notices: dict[str, int] = {}
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            self._begin(conn)
             for op in live:
                 fn, public, notice = _OPS[op.name]
                 conn.execute("SAVEPOINT op")
@@ -401,10 +425,11 @@ class MirrorWriter:
                     conn.execute("ROLLBACK TO op")
                     conn.execute("RELEASE op")
                     outcomes.append((op, None, self.disk.failed(exc) or exc))
+            self._publish(conn, notices)
             conn.execute("COMMIT")
         except Exception as exc:  # BEGIN/COMMIT failed (disk full, I/O error): nothing landed
             if conn.in_transaction:
-                with contextlib.suppress(sqlite3.Error):
+                with contextlib.suppress(Exception):  # whatever the backend's error type
                     conn.execute("ROLLBACK")
             typed = self.disk.failed(exc)
             if typed is None:

@@ -28,12 +28,14 @@ class Overrides:
         api_key: the key to use instead of the keyring's (never shown, never stored).
         key_source: where `api_key` came from, for error hints.
         names: how the header names what overrode the profile (`ANTHROPIC_BASE_URL`, …).
+        store: the mirror's location to use instead of the profile's (`--store`).
     """
 
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
     key_source: KeySource = "explicit"
     names: tuple[str, ...] = ()
+    store: str | None = None
 
     @classmethod
     def from_command_line(
@@ -41,6 +43,7 @@ class Overrides:
         base_url: str | None = None,
         api_key: str | None = None,
         env: Mapping[str, str] | None = None,
+        store: str | None = None,
     ) -> Overrides:
         """Flags first, then the environment (`ANTHROPIC_BASE_URL`, `ANTHROPIC_API_KEY`)."""
         environ = os.environ if env is None else env
@@ -54,7 +57,7 @@ class Overrides:
             key, source = environ[API_KEY_ENV].strip(), "env"
         if key:
             names.append("--api-key" if source == "explicit" else API_KEY_ENV)
-        return cls(url, key, source, tuple(names))
+        return cls(url, key, source, tuple(names), store)
 
 
 @dataclass(frozen=True, slots=True)

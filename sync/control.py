@@ -24,9 +24,10 @@ from drover.sync.engines import NewSession
 from drover.sync.launch import Launcher
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from drover.api.client import ManagedAgentsClient
-    from drover.store.reader import MirrorReader
-    from drover.store.writer import MirrorWriter
+    from drover.store.api import MirrorReads, MirrorWrites
     from drover.sync.follower import Follower
     from drover.sync.poller import SessionPoller
 
@@ -61,9 +62,12 @@ class ControlPlane:
 
     if TYPE_CHECKING:
         client: ManagedAgentsClient
-        writer: MirrorWriter
-        reader: MirrorReader
+        writer: MirrorWrites
+        reader: MirrorReads
         poller: SessionPoller
+
+        @property
+        def launch_folder(self) -> Path: ...
 
         def follow(self, session_id: str) -> Follower: ...
 

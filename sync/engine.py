@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from drover.store.errors import MirrorCorruptError, MirrorReadOnlyError
@@ -40,8 +41,8 @@ from drover.sync.poller import PollResult, SessionPoller
 
 if TYPE_CHECKING:
     from drover.api.client import ManagedAgentsClient
-    from drover.store.reader import MirrorReader
-    from drover.store.writer import ChangeCallback, MirrorWriter
+    from drover.store.api import MirrorReads, MirrorWrites
+    from drover.store.writer import ChangeCallback
 
 __all__ = ["FollowedElsewhere", "IdleReport", "SyncEngine"]
 
@@ -58,8 +59,8 @@ class SyncEngine(HeadlessSync, ControlPlane):
 
     Args:
         client: a ``ManagedAgentsClient`` (stream pool sized for ``max_followers``).
-        writer: the store's ``MirrorWriter``.
-        reader: the store's ``MirrorReader``.
+        writer: the mirror's writer (``MirrorWrites``).
+        reader: the mirror's reader (``MirrorReads``).
         max_followers: cap on concurrently followed sessions.
         auto_follow: follow what the poller finds (False: only explicit :meth:`follow`).
         stall_timeout: seconds without frame/heartbeat before a stream is dropped.
@@ -80,8 +81,8 @@ class SyncEngine(HeadlessSync, ControlPlane):
     def __init__(
         self,
         client: ManagedAgentsClient,
-        writer: MirrorWriter,
-        reader: MirrorReader,
+        writer: MirrorWrites,
+        reader: MirrorReads,
         *,
         max_followers: int = 500,
         auto_follow: bool = True,
@@ -134,6 +135,12 @@ class SyncEngine(HeadlessSync, ControlPlane):
         self._watch = (
             MirrorWatch(reader, on_foreign_change) if on_foreign_change is not None else None
         )
+
+    @property
+    def launch_folder(self) -> Path:
+        """Where this profile's launch locks live: beside its follow lock (the mirror's folder,
+        or the profile's for a shared mirror), else beside the mirror's file."""
+        return self._lock.path.parent if self._lock is not None else self.writer.disk.path.parent
 
     def _take_follow_lock(self) -> bool:
         """Become the mirror's follower; False (and `followed_by` set) if another process is."""
@@ -282,7 +289,7 @@ class SyncEngine(HeadlessSync, ControlPlane):
         if reason != "unauthorized" and self.writer.broken is None:
             # A reader found the damage: nothing may write into the file any more.
             kind = MirrorCorruptError if reason == "mirror_corrupt" else MirrorReadOnlyError
-            self.writer.disk.failed(kind(self.writer.path, failure.detail))
+            self.writer.disk.failed(kind(self.writer.disk.path, failure.detail))
         self._halting = asyncio.get_running_loop().create_task(self._halt(reason))
 
     async def _halt(self, reason: StopReason) -> None:

@@ -11,8 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from drover.store.api import MirrorWrites
 from drover.store.mirror import Mirror
-from drover.store.writer import MirrorWriter
 from drover.sync.account import Account
 from drover.sync.backoff import Failure
 from drover.sync.connection import ConnectionBoard
@@ -199,7 +199,7 @@ class OfflineEngine:
         reason: why there is no connection, as a sentence fragment ("no API key for …").
     """
 
-    def __init__(self, writer: MirrorWriter, reason: str) -> None:
+    def __init__(self, writer: MirrorWrites, reason: str) -> None:
         self.board = ConnectionBoard()
         self.reason = reason
         self._writer = writer

@@ -47,8 +47,7 @@ from drover.sync.threads import ThreadMirror
 if TYPE_CHECKING:
     from drover.api.client import ManagedAgentsClient
     from drover.api.streaming import EventStream
-    from drover.store.reader import MirrorReader
-    from drover.store.writer import MirrorWriter
+    from drover.store.api import MirrorReads, MirrorWrites
 
 __all__ = ["Follower", "PreviewCallback"]
 
@@ -79,8 +78,8 @@ class Follower(HistoryReads):
     Args:
         session_id: the session to follow.
         client: a ``ManagedAgentsClient`` (its rate budget paces every open and list).
-        writer: the store's ``MirrorWriter``.
-        reader: the store's ``MirrorReader`` (for the sync cursor).
+        writer: the mirror's writer (``MirrorWrites``).
+        reader: the mirror's reader (``MirrorReads``) (for the sync cursor).
         board: where the connection state is published.
         stall_timeout: seconds without a frame or heartbeat before the stream is dropped.
         deltas: open the stream with live previews (the focused session only).
@@ -100,8 +99,8 @@ class Follower(HistoryReads):
         session_id: str,
         *,
         client: ManagedAgentsClient,
-        writer: MirrorWriter,
-        reader: MirrorReader,
+        writer: MirrorWrites,
+        reader: MirrorReads,
         board: ConnectionBoard,
         stall_timeout: float = 30.0,
         deltas: bool = False,

@@ -16,8 +16,7 @@ from drover.sync.history import find_gaps, store_page, window_start
 
 if TYPE_CHECKING:
     from drover.api.client import ManagedAgentsClient
-    from drover.store.reader import MirrorReader
-    from drover.store.writer import MirrorWriter
+    from drover.store.api import MirrorReads, MirrorWrites
     from drover.sync.threads import ThreadMirror
 
 __all__ = ["HistoryReads"]
@@ -30,8 +29,8 @@ class HistoryReads:
         session_id: str
         backfills: int
         _client: ManagedAgentsClient
-        _reader: MirrorReader
-        _writer: MirrorWriter
+        _reader: MirrorReads
+        _writer: MirrorWrites
         _threads: ThreadMirror | None
         _history_limit: int
         _overlap: float

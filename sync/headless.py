@@ -20,7 +20,7 @@ from drover.sync.control import synced_or_done
 from drover.sync.follow_lock import FollowHolder
 
 if TYPE_CHECKING:
-    from drover.store.writer import MirrorWriter
+    from drover.store.api import MirrorWrites
     from drover.sync.follower import Follower
     from drover.sync.outbox import Outbox
     from drover.sync.poller import PollResult, SessionPoller
@@ -66,7 +66,7 @@ class HeadlessSync:
         followed_by: FollowHolder | None
         outbox: Outbox
         poller: SessionPoller
-        writer: MirrorWriter
+        writer: MirrorWrites
         _followers: dict[str, Follower]
 
         def _take_follow_lock(self) -> bool: ...

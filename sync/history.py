@@ -39,8 +39,7 @@ from drover.store.quarantine import QuarantineItem
 
 if TYPE_CHECKING:
     from drover.api.client import ManagedAgentsClient
-    from drover.store.reader import MirrorReader
-    from drover.store.writer import MirrorWriter
+    from drover.store.api import MirrorReads, MirrorWrites
 
 __all__ = [
     "BACKFILL_OVERLAP",
@@ -107,7 +106,7 @@ def item_keys(page: Page, session_id: str, thread_id: str | None = None) -> list
 
 
 async def quarantine_rejected(
-    writer: MirrorWriter,
+    writer: MirrorWrites,
     session_id: str,
     rejected: tuple[RejectedItem, ...] | list[RejectedItem],
     *,
@@ -132,7 +131,7 @@ async def quarantine_rejected(
 
 
 async def store_page(
-    writer: MirrorWriter, session_id: str, page: Page, *, thread_id: str | None = None
+    writer: MirrorWrites, session_id: str, page: Page, *, thread_id: str | None = None
 ) -> None:
     """Ingest a history page's good events and quarantine its bad items."""
     if page.data:
@@ -143,8 +142,8 @@ async def store_page(
 
 async def find_gaps(
     client: ManagedAgentsClient,
-    reader: MirrorReader,
-    writer: MirrorWriter,
+    reader: MirrorReads,
+    writer: MirrorWrites,
     session_id: str,
     *,
     overlap: float = BACKFILL_OVERLAP,

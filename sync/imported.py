@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from drover.store.reader import MirrorReader
+    from drover.store.api import MirrorReads
 
 __all__ = ["ImportedSessionError", "is_imported"]
 
@@ -27,7 +27,7 @@ class ImportedSessionError(ValueError):
         self.session_id = session_id
 
 
-def is_imported(reader: MirrorReader | None, session_id: str) -> bool:
+def is_imported(reader: MirrorReads | None, session_id: str) -> bool:
     """True when the mirror holds `session_id` as an imported session (`origin` set)."""
     row = reader.session(session_id) if reader is not None else None
     return row is not None and getattr(row, "origin", None) is not None

@@ -64,9 +64,10 @@ from drover.sync.launch_state import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from drover.api.client import ManagedAgentsClient
-    from drover.store.reader import MirrorReader
-    from drover.store.writer import MirrorWriter
+    from drover.store.api import MirrorReads, MirrorWrites
 
 __all__ = [
     "LaunchBusyError",
@@ -96,8 +97,13 @@ class LaunchHost(Protocol):
     """What a launcher needs of a sync engine (`drover.sync.engine.SyncEngine` is one)."""
 
     client: ManagedAgentsClient
-    writer: MirrorWriter
-    reader: MirrorReader
+    writer: MirrorWrites
+    reader: MirrorReads
+
+    @property
+    def launch_folder(self) -> Path:
+        """Where the profile's launch locks live (`drover.sync.launch_state.lock_path`)."""
+        ...
 
     async def create_session(self, request: NewSession, *, follow: bool = True) -> str:
         """Create a session; its id."""
@@ -190,7 +196,7 @@ class Launcher:
         launch = await asyncio.to_thread(reader.launch, launch_id)
         if launch is None:
             raise LaunchNotFound(f"no launch {launch_id} in this mirror")
-        lock = FollowLock(lock_path(writer.path, launch_id))
+        lock = FollowLock(lock_path(self.host.launch_folder, launch_id))
         if launch_id in RUNNING or not lock.acquire(f"drover launch {launch_id}"):
             raise LaunchBusyError(launch_id, lock.holder())
         RUNNING.add(launch_id)

@@ -111,16 +111,17 @@ class LaunchProgress:
 ProgressCallback = Callable[[LaunchProgress], None]
 
 
-def lock_path(writer_path: Path, launch_id: str) -> Path:
-    """The lock file of a launch, beside the mirror."""
-    return writer_path.with_name(f"launch-{launch_id}.lock")
+def lock_path(folder: Path, launch_id: str) -> Path:
+    """The lock file of a launch, in the mirror's folder (the profile's folder for a shared
+    mirror, as the follow lock: processes on one machine see each other's launches)."""
+    return folder / f"launch-{launch_id}.lock"
 
 
-def launch_holder(writer_path: Path, launch_id: str) -> FollowHolder | None:
+def launch_holder(folder: Path, launch_id: str) -> FollowHolder | None:
     """The live process running a launch, or None (nobody: a `running` launch then died)."""
     if launch_id in RUNNING:
         return FollowHolder(os.getpid(), "this drover", time.time())
-    lock = FollowLock(lock_path(writer_path, launch_id))
+    lock = FollowLock(lock_path(folder, launch_id))
     if fcntl is None or not lock.path.exists():
         return None
     try:

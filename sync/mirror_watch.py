@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from drover.sync.service import BackgroundLoop
 
 if TYPE_CHECKING:
-    from drover.store.reader import MirrorReader
+    from drover.store.api import MirrorReads
     from drover.store.writer import ChangeCallback
 
 __all__ = ["MirrorWatch"]
@@ -35,7 +35,7 @@ class MirrorWatch(BackgroundLoop):
     task_name = "mirror-watch"
 
     def __init__(
-        self, reader: MirrorReader, on_change: ChangeCallback, *, interval: float = 0.5
+        self, reader: MirrorReads, on_change: ChangeCallback, *, interval: float = 0.5
     ) -> None:
         self._reader = reader
         self._on_change = on_change

@@ -58,9 +58,8 @@ from drover.sync.service import BackgroundLoop
 
 if TYPE_CHECKING:
     from drover.api.client import ManagedAgentsClient
+    from drover.store.api import MirrorReads, MirrorWrites
     from drover.store.models import OutboxRow
-    from drover.store.reader import MirrorReader
-    from drover.store.writer import MirrorWriter
 
 __all__ = ["ACTION_KINDS", "LEASE_RENEW_EVERY", "LEASE_SECONDS", "Outbox", "build_events"]
 
@@ -83,8 +82,8 @@ class Outbox(SendAndVerify, BackgroundLoop):
 
     Args:
         client: a ``ManagedAgentsClient``.
-        writer: the store's ``MirrorWriter``.
-        reader: the store's ``MirrorReader``.
+        writer: the mirror's writer (``MirrorWrites``).
+        reader: the mirror's reader (``MirrorReads``).
         on_update: called with the action id after every state change (on the loop).
         retry_cap: longest wait between delivery attempts of a row, seconds.
         history_limit: recent events inspected when verifying an uncertain send.
@@ -96,8 +95,8 @@ class Outbox(SendAndVerify, BackgroundLoop):
     def __init__(
         self,
         client: ManagedAgentsClient,
-        writer: MirrorWriter,
-        reader: MirrorReader,
+        writer: MirrorWrites,
+        reader: MirrorReads,
         *,
         on_update: Callable[[int], None] | None = None,
         retry_cap: float = 30.0,
@@ -126,7 +125,7 @@ class Outbox(SendAndVerify, BackgroundLoop):
         """Validate, persist (committed before returning) and schedule an action.
 
         Returns:
-            The local outbox id (its state is readable via ``MirrorReader.outbox``).
+            The local outbox id (its state is readable via ``MirrorReads.outbox``).
 
         Raises:
             ValueError: an invalid action (nothing was persisted).

@@ -13,8 +13,8 @@ from drover.sync.outbox_actions import ANSWER_FIELD, build_events
 
 if TYPE_CHECKING:
     from drover.api.client import ManagedAgentsClient
+    from drover.store.api import MirrorReads
     from drover.store.models import OutboxRow
-    from drover.store.reader import MirrorReader
 
 __all__ = ["SendAndVerify"]
 
@@ -24,7 +24,7 @@ class SendAndVerify:
 
     if TYPE_CHECKING:
         _client: ManagedAgentsClient
-        _reader: MirrorReader
+        _reader: MirrorReads
         _history_limit: int
         _skew: timedelta
 

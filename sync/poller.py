@@ -30,8 +30,7 @@ from drover.sync.service import BackgroundLoop
 
 if TYPE_CHECKING:
     from drover.api.client import ManagedAgentsClient
-    from drover.store.reader import MirrorReader
-    from drover.store.writer import MirrorWriter
+    from drover.store.api import MirrorReads, MirrorWrites
 
 __all__ = ["ACTIVE_STATUSES", "RECONCILE_PER_POLL", "PollResult", "SessionPoller"]
 
@@ -66,8 +65,8 @@ class SessionPoller(BackgroundLoop):
 
     Args:
         client: a ``ManagedAgentsClient``.
-        writer: the store's ``MirrorWriter``.
-        reader: the store's ``MirrorReader`` (seeds the sessions to reconcile at start-up).
+        writer: the mirror's writer (``MirrorWrites``).
+        reader: the mirror's reader (``MirrorReads``) (seeds the sessions to reconcile at start-up).
         on_poll: called after each successful poll (may be async).
         on_error: called with a fatal :class:`Failure` (401/403) before the poller stops.
         min_interval: seconds between polls while something is busy.
@@ -81,9 +80,9 @@ class SessionPoller(BackgroundLoop):
     def __init__(
         self,
         client: ManagedAgentsClient,
-        writer: MirrorWriter,
+        writer: MirrorWrites,
         *,
-        reader: MirrorReader | None = None,
+        reader: MirrorReads | None = None,
         on_poll: PollHandler | None = None,
         on_error: Callable[[Failure], None] | None = None,
         min_interval: float = 5.0,

@@ -115,6 +115,14 @@ class ProfileEngines:
         """A profile's mirror file (`create`: make its folder, mode 0700)."""
         return mirror_path(name or self.start, self.data_dir, create=create)
 
+    def mirror_location(self, name: str | None = None, *, create: bool = False) -> str | Path:
+        """Where a profile's mirror lives: its `store` (a shared PostgreSQL mirror; `--store`
+        replaces the start profile's), else its file (`mirror_path`).
+        """
+        name = name or self.start
+        store = self.overrides.store if name == self.start else None
+        return store or self.config.mirror_location(name, self.data_dir, create=create)
+
     # -- building -----------------------------------------------------------------------------
 
     def client(
@@ -187,7 +195,10 @@ class ProfileEngines:
         await mirror.writer.bind_account(account.binding)
         client = self.client(account, max_followers=max_followers, **(client_options or {}))
         owned: tuple[Any, ...] = (client, mirror) if owns_mirror else (client,)
-        lock = FollowLock(mirror.writer.path.with_name(FOLLOW_LOCK_FILE))
+        # Beside the mirror's file; a shared mirror's engines on this machine take turns in
+        # the profile's folder (one follower per machine: the hub's role is next to come).
+        folder = mirror.folder or self.mirror_path(account.name, create=True).parent
+        lock = FollowLock(folder / FOLLOW_LOCK_FILE)
         options.setdefault("follow_lock", lock)
         return SyncEngine(
             client,
@@ -214,7 +225,7 @@ class ProfileEngines:
         """
         account = self.account(name)
         account.require_key()  # fail before touching the disk
-        mirror = Mirror.open(self.mirror_path(account.name, create=True), on_change=on_change)
+        mirror = Mirror.open(self.mirror_location(account.name, create=True), on_change=on_change)
         max_followers = options.pop("max_followers", DEFAULT_MAX_FOLLOWERS)
         client_options = options.pop("client_options", None)
         try:

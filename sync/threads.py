@@ -34,7 +34,7 @@ from drover.sync.history import store_page
 
 if TYPE_CHECKING:
     from drover.api.client import ManagedAgentsClient
-    from drover.store.writer import MirrorWriter
+    from drover.store.api import MirrorWrites
 
 __all__ = ["ThreadMirror"]
 
@@ -53,7 +53,7 @@ class ThreadMirror:
     Args:
         session_id: the session.
         client: a ``ManagedAgentsClient``.
-        writer: the store's ``MirrorWriter``.
+        writer: the mirror's writer (``MirrorWrites``).
         page_limit: page size for thread and thread-event listings.
     """
 
@@ -61,7 +61,7 @@ class ThreadMirror:
         self,
         session_id: str,
         client: ManagedAgentsClient,
-        writer: MirrorWriter,
+        writer: MirrorWrites,
         page_limit: int = 1000,
     ) -> None:
         self.session_id = session_id

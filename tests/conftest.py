@@ -10,6 +10,10 @@
 * ``hostile_factory(sim)`` — a hostile proxy in front of a sim (``tests/hostile_server.py``):
   set ``proxy.plan`` to serve malformed payloads, point drover at ``proxy.base_url``.
 
+* ``pg_cluster`` — a throwaway PostgreSQL cluster for the whole test session (``tests/pg.py``);
+  PostgreSQL tests skip, saying why, only when the server binaries are not installed.
+* ``pg_url`` — a ``postgresql://`` URL to an empty schema of its own in that cluster.
+
 Example::
 
     def test_lists_sessions(sim):
@@ -24,6 +28,7 @@ from typing import Any
 
 import keyring.core
 import pytest
+from pg import Cluster, ClusterUnavailable, start_cluster
 
 from drover.sim.server import SimServer
 from drover.sim.settings import SimConfig
@@ -80,3 +85,20 @@ def hostile_factory() -> Iterator[Callable[[Any], Any]]:
 def sim(sim_factory: Callable[..., SimServer]) -> SimServer:
     """A started sim server: fast pace, port 0, default key."""
     return sim_factory()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL cluster, started once and removed after the test session."""
+    try:
+        cluster = start_cluster()
+    except ClusterUnavailable as exc:
+        pytest.skip(f"no PostgreSQL to test against: {exc}")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Cluster) -> str:
+    """A PostgreSQL mirror location: an empty schema of this test's own."""
+    return pg_cluster.new_schema()

@@ -59,6 +59,20 @@ threading.Thread(target=poke, daemon=True).start()
 assert main(["sim", "--port", "0", "--pace", "fast"]) == 0
 """
 
+# The embedded mirror, its reads and search, the app's module and the offline CLI: psycopg is
+# for PostgreSQL mirrors only (imported lazily by `Mirror.open` and `open_reader`).
+_SQLITE_MIRROR = """
+from drover.store.fleet import FleetQuery
+from drover.store.mirror import Mirror
+with Mirror.open("data/default/mirror.db") as mirror:
+    mirror.writer.submit("ingest", "sesn_1", [{"type": "user.message", "id": "sevt_1"}]).result()
+    assert mirror.reader.fleet_ids(FleetQuery()) == ["sesn_1"]
+    mirror.reader.search("anything")
+import drover.tui.app
+from drover.cli.main import main
+assert main(["ls", "--offline"]) == 0
+"""
+
 _SERVER_STACK = ("uvicorn", "starlette")
 _UI_AND_SDK = ("textual", "anthropic")
 
@@ -84,6 +98,7 @@ def _allowed_in_sim(module: str) -> bool:
             id="offline-ls-loads-no-ui-and-no-sim",
         ),
         pytest.param(_RUN_SIM, (*_UI_AND_SDK, "rich"), id="sim-runs-without-the-client"),
+        pytest.param(_SQLITE_MIRROR, ("psycopg",), id="an-sqlite-mirror-never-loads-psycopg"),
     ],
 )
 def test_a_command_loads_only_what_it_needs(code: str, banned: tuple[str, ...], tmp_path) -> None:

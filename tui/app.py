@@ -68,6 +68,8 @@ class DroverApp(ProfileHost, Appearance, SessionControl, LaunchControl, App[None
         theme: force a theme instead of the saved one (not persisted unless changed later).
         attention_emitter: where attention alerts go (default: this terminal + notify-send).
         desktop_notifications: OS notifications on/off (default: the config's flag, on).
+        store: the start profile's mirror when a team shares it (a `postgresql://` URL);
+            default: the profile's `store` in the config, else its file under `data_dir`.
     """
 
     CSS_PATH = "app.tcss"
@@ -103,9 +105,11 @@ class DroverApp(ProfileHost, Appearance, SessionControl, LaunchControl, App[None
         theme: str | None = None,
         attention_emitter: Emitter | None = None,
         desktop_notifications: bool | None = None,
+        store: str | None = None,
     ) -> None:
         super().__init__()
         self.profile = profile
+        self._store = (profile, store)  # `--store`: the start profile's shared mirror
         self.data_dir = data_dir
         self.config_path = config_path
         self.engines = engines

@@ -37,7 +37,8 @@ class ChangeFeed:
         self._lock = threading.Lock()
 
     def notice_change(self, session_id: str, high_water_seq: int) -> None:
-        """Record that a session changed (called on the writer thread; cheap, lock only)."""
+        """Record that a session changed (called on the writer's thread, or a shared mirror's
+        listener thread; cheap, lock only)."""
         with self._lock:
             self._changed.add(session_id)
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from textual.worker import Worker
 
     from drover.config.settings import Config
+    from drover.store.mirror import Mirror
 
 
 class LaunchControl:
@@ -43,6 +44,9 @@ class LaunchControl:
 
         settings: Config
         config_path: Path | None
+        mirror: Mirror | None
+        profile: str
+        data_dir: Path | None
 
         def call_from_thread(self, callback: Any, *args: Any, **kwargs: Any) -> Any: ...
 
@@ -64,6 +68,14 @@ class LaunchControl:
     def running_launches(self) -> set[str]:
         """The launches this drover is running now."""
         return set(self._launchers)
+
+    def launch_folder(self) -> Path:
+        """Where the profile's launch locks are, as its engine puts them: beside the mirror's
+        file, or in the profile's folder for a shared mirror."""
+        from drover.config.paths import mirror_path
+
+        folder = self.mirror.folder if self.mirror is not None else None
+        return folder or mirror_path(self.profile, self.data_dir).parent
 
     def start_launch(self, plan: LaunchPlan) -> None:
         """Record a planned launch and run it (refused read-only)."""

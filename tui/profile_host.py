@@ -17,10 +17,9 @@ from typing import TYPE_CHECKING
 from textual import work
 
 from drover.config.errors import ConfigError, CredentialError
-from drover.config.paths import mirror_path
 from drover.store.account import MirrorAccountError
+from drover.store.api import MirrorReads
 from drover.store.mirror import Mirror
-from drover.store.reader import MirrorReader
 from drover.sync.connection import ConnectionState
 from drover.sync.engines import Engine, EngineSource, OfflineEngine
 from drover.tui.screens.fleet import read_snapshot
@@ -65,17 +64,18 @@ class ProfileHost(_Base):
 
         _readonly_flag: bool
         _sync_failure_told: bool
+        _store: tuple[str, str | None]
 
     @property
-    def reader(self) -> MirrorReader | None:
+    def reader(self) -> MirrorReads | None:
         """The open mirror's reader (every screen reads through it), or None."""
         return self.mirror.reader if self.mirror is not None else None
 
     @work(exclusive=True, group="profile", exit_on_error=False)
     async def open_profile(self, name: str) -> None:
         """Open `name`'s mirror (creating it if new), start its sync engine, show the fleet."""
-        path = mirror_path(name, self.data_dir, create=True)
-        mirror = await self.reads.run(Mirror.open, path, on_change=self.feed.notice_change)
+        location = self._mirror_location(name)
+        mirror = await self.reads.run(Mirror.open, location, on_change=self.feed.notice_change)
         await self._close_profile()
         self.profile, self.mirror = name, mirror
         self._sync_failure_told = False
@@ -97,6 +97,18 @@ class ProfileHost(_Base):
         reload = getattr(self.screen, "reload", None)
         if reload is not None:
             reload()
+
+    def _mirror_location(self, name: str) -> str | Path:
+        """`--store` for the start profile, else where the config puts the profile's mirror
+        (a shared PostgreSQL one, or its file under the data dir)."""
+        from drover.config.settings import Config, load_config
+
+        try:
+            config = load_config(self.config_path)
+        except ConfigError:
+            config = Config()
+        store = self._store[1] if name == self._store[0] else None
+        return store or config.mirror_location(name, self.data_dir, create=True)
 
     async def _connect(self, name: str, mirror: Mirror) -> Engine:
         """The profile's live engine, or an offline one (saying why) when it cannot have one."""

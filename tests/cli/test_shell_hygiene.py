@@ -143,7 +143,7 @@ def test_completion_in_each_shell(shell, mirrored, monkeypatch):
         return [line.split("\t")[0] for line in _fish(script, " ".join(["drover", *words]))]
 
     assert {"sync", "search", "doctor", "completion"} <= set(complete(""))
-    assert complete("ls", "--st") == ["--status"]
+    assert complete("ls", "--sta") == ["--status"]
     assert complete("ls", "--status", "ru") == ["running"]
     assert set(complete("tail", "")) == set(mirrored.values())
     assert complete("tail", sid[:-4]) == [sid]

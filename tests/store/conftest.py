@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from drover.store.location import is_postgres
 from drover.store.mirror import Mirror
 
 Delivery = tuple[str | None, dict[str, Any]]  # (thread id or None for the session stream, event)
@@ -35,10 +36,60 @@ def scenarios(protocol_dir: Path) -> dict[str, list[Delivery]]:
     return out
 
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every test on a mirror once per backend, except those marked `sqlite_only` (they
+    look inside the SQLite file: FTS5 tables, pragmas, crash safety of the WAL)."""
+    if "backend" in metafunc.fixturenames and not metafunc.definition.get_closest_marker(
+        "sqlite_only"
+    ):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave out the PostgreSQL runs (from `module_location`) of `sqlite_only` tests."""
+    dropped = [
+        item
+        for item in items
+        if item.get_closest_marker("sqlite_only")
+        and getattr(getattr(item, "callspec", None), "params", {}).get("module_location")
+        == "postgresql"
+    ]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in dropped]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_location(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> str | Path:
+    """Where a module's shared mirror lives, once per backend (a file, or a schema)."""
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("pg_cluster").new_schema())
+    return tmp_path_factory.mktemp("mirror") / "mirror.db"
+
+
 @pytest.fixture
-def mirror(tmp_path: Path) -> Iterator[Mirror]:
-    """A fresh mirror file, closed after the test."""
-    m = Mirror.open(tmp_path / "mirror.db")
+def backend(request: pytest.FixtureRequest) -> str:
+    """The mirror's backend: `sqlite` or `postgresql` (see `pytest_generate_tests`)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def mirror_location(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str | Path:
+    """Where the test's mirror lives: a file, or an empty PostgreSQL schema."""
+    if backend == "postgresql":
+        return str(request.getfixturevalue("pg_url"))
+    return tmp_path / "mirror.db"
+
+
+@pytest.fixture
+def mirror(mirror_location: str | Path) -> Iterator[Mirror]:
+    """A fresh mirror (on each backend), closed after the test."""
+    m = Mirror.open(mirror_location)
     yield m
     m.close()
 
@@ -76,8 +127,11 @@ class Kit:
         return next(i for i, (_, e) in enumerate(self.scenarios[name]) if e.get("id") == event_id)
 
     def fts_rows(self) -> tuple[int, int]:
-        """(rows in the FTS index, rows in events), read straight from the file."""
-        conn = sqlite3.connect(self.mirror.writer.path)
+        """(rows in the search index, rows in events), read straight from the database."""
+        if is_postgres(self.mirror.location):
+            row = self.sql("SELECT count(tsv), count(*) FROM events")[0]
+            return row[0], row[1]
+        conn = sqlite3.connect(self.mirror.location)
         try:
             indexed = conn.execute("SELECT count(*) FROM events_fts_docsize").fetchone()[0]
             content = conn.execute("SELECT count(*) FROM events").fetchone()[0]
@@ -85,9 +139,51 @@ class Kit:
             conn.close()
         return indexed, content
 
+    def sql(self, statement: str, params: Any = ()) -> list[Any]:
+        """Rows of a statement run on a connection of its own (either backend)."""
+        if is_postgres(self.mirror.location):
+            from drover.store.pg.conn import connect
+
+            pg = connect(self.mirror.location)
+            try:
+                cursor = pg.execute(statement, params)
+                return cursor.fetchall() if cursor.description else []
+            finally:
+                pg.close()
+        conn = sqlite3.connect(self.mirror.location)
+        try:
+            rows = conn.execute(statement, params).fetchall()
+            conn.commit()
+            return rows
+        finally:
+            conn.close()
+
+    def columns(self, table: str) -> list[str]:
+        """A table's columns, in order."""
+        if is_postgres(self.mirror.location):
+            return [
+                row[0]
+                for row in self.sql(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                    "AND table_schema = current_schema() ORDER BY ordinal_position",
+                    (table,),
+                )
+            ]
+        return [row[1] for row in self.sql(f"PRAGMA table_info({table})")]
+
     def fts_integrity(self) -> None:
-        """FTS5 integrity check including the content table (raises on ghost/missing rows)."""
-        conn = sqlite3.connect(self.mirror.writer.path)
+        """FTS5 integrity check including the content table (raises on ghost/missing rows);
+        on PostgreSQL, every event's `tsv` is what its text gives (a generated column)."""
+        if is_postgres(self.mirror.location):
+            from drover.store.pg.schema import SEARCH_TEXT, TEXT_CONFIG
+
+            stale = self.sql(
+                "SELECT count(*) FROM events WHERE tsv IS DISTINCT FROM "
+                f"to_tsvector('{TEXT_CONFIG}', {SEARCH_TEXT})"
+            )[0][0]
+            assert stale == 0, f"{stale} events with a stale search row"
+            return
+        conn = sqlite3.connect(self.mirror.location)
         try:
             conn.execute("INSERT INTO events_fts(events_fts, rank) VALUES ('integrity-check', 1)")
         finally:

@@ -8,8 +8,8 @@ from drover.store.account import AccountBinding, MirrorAccountError
 from drover.store.mirror import Mirror
 
 
-def test_the_first_account_binds_and_the_same_account_is_welcome_again(tmp_path):
-    path = tmp_path / "mirror.db"
+def test_the_first_account_binds_and_the_same_account_is_welcome_again(mirror_location):
+    path = mirror_location
     with Mirror.open(path) as mirror:
         assert mirror.reader.account() is None  # a new mirror holds nobody yet
         held = mirror.writer.submit("bind_account", AccountBinding.of("https://api.x.test", None))
@@ -28,8 +28,10 @@ def test_the_first_account_binds_and_the_same_account_is_welcome_again(tmp_path)
         ("http://api.x.test", None),
     ],
 )
-def test_another_endpoint_or_workspace_is_refused_and_nothing_changes(tmp_path, url, workspace):
-    with Mirror.open(tmp_path / "mirror.db") as mirror:
+def test_another_endpoint_or_workspace_is_refused_and_nothing_changes(
+    mirror_location, url, workspace
+):
+    with Mirror.open(mirror_location) as mirror:
         first = AccountBinding.of("https://api.x.test", None)
         mirror.writer.submit("bind_account", first).result()
         with pytest.raises(MirrorAccountError) as info:

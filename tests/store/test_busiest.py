@@ -50,6 +50,7 @@ def test_busiest_on_an_empty_mirror(mirror: Mirror) -> None:
     assert mirror.reader.busiest_sessions("2026-05-12T11:55:00Z") == []
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("timed", [False, True])
 def test_busiest_scans_a_seq_range_not_the_table(mirror: Mirror, timed: bool) -> None:
     _fill(mirror)

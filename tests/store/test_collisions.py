@@ -5,7 +5,6 @@ session's row."""
 from __future__ import annotations
 
 import logging
-import sqlite3
 from typing import Any
 
 from drover.store.mirror import Mirror
@@ -29,24 +28,20 @@ def _ingest(mirror: Mirror, sid: str, events: list[dict[str, Any]], **kw: Any) -
     return mirror.writer.submit("ingest", sid, events, **kw).result()
 
 
-def _rows(mirror: Mirror) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(mirror.writer.path)
-    try:
-        return conn.execute("SELECT * FROM events ORDER BY seq").fetchall()
-    finally:
-        conn.close()
-
-
-def test_a_colliding_id_is_recorded_for_the_session_missing_it(mirror: Mirror, caplog) -> None:
+def test_a_colliding_id_is_recorded_for_the_session_missing_it(
+    mirror: Mirror, kit: Any, caplog: Any
+) -> None:
     _ingest(mirror, A, _events("first", ["one", "two", "three"]))
-    before = _rows(mirror)
+    before = kit.sql("SELECT * FROM events ORDER BY seq")
     caplog.set_level(logging.WARNING, logger="drover.store")
 
     result = _ingest(mirror, B, [*_events("second", ["uno", "dos"]), _unique("sevt_b9")])
 
     assert result.collided_ids == ["sevt_0", "sevt_1"]
     assert result.new_ids == ["sevt_b9"] and not result.duplicate_ids
-    assert _rows(mirror)[: len(before)] == before  # the first session's rows are untouched
+    assert (
+        kit.sql("SELECT * FROM events ORDER BY seq")[: len(before)] == before
+    )  # the first session's rows are untouched
     row = mirror.reader.session(B)
     assert row is not None and row.id_collisions == 2
     assert mirror.reader.session(A).id_collisions == 0

@@ -25,12 +25,10 @@ def test_every_scenario_is_stored_once_without_previews(kit, scenarios):
 def test_reingest_changes_nothing(kit, scenarios):
     for name in scenarios:
         kit.scenario(name)
-    conn = sqlite3.connect(kit.mirror.writer.path)
-    strip = "SELECT {} FROM sessions ORDER BY id"
-    cols = [r[1] for r in conn.execute("PRAGMA table_info(sessions)") if r[1] != "local_updated_at"]
-    sessions_before = conn.execute(strip.format(", ".join(cols))).fetchall()
-    events_before = conn.execute("SELECT * FROM events ORDER BY seq").fetchall()
-    conn.close()
+    cols = [c for c in kit.columns("sessions") if c != "local_updated_at"]
+    strip = f"SELECT {', '.join(cols)} FROM sessions ORDER BY id"
+    sessions_before = kit.sql(strip)
+    events_before = kit.sql("SELECT * FROM events ORDER BY seq")
 
     results = []
     for name in scenarios:
@@ -38,10 +36,8 @@ def test_reingest_changes_nothing(kit, scenarios):
 
     assert all(not r.new_ids and not r.completed_ids for r in results)
     assert sum(len(r.duplicate_ids) for r in results) > 0
-    conn = sqlite3.connect(kit.mirror.writer.path)
-    assert conn.execute("SELECT * FROM events ORDER BY seq").fetchall() == events_before
-    assert conn.execute(strip.format(", ".join(cols))).fetchall() == sessions_before
-    conn.close()
+    assert kit.sql("SELECT * FROM events ORDER BY seq") == events_before
+    assert kit.sql(strip) == sessions_before
     indexed, content = kit.fts_rows()
     assert indexed == content
     kit.fts_integrity()

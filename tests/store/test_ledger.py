@@ -190,7 +190,7 @@ def test_session_budgets_warn_at_80_and_reach_at_100(mirror):
     assert states[2].percent == 80.0
 
 
-def test_user_caps_by_day_month_and_agent(mirror):
+def test_user_caps_by_day_month_and_agent(mirror, kit):
     mirror.writer.submit(
         "upsert_sessions",
         [_session("sesn_x1"), _session("sesn_x2"), _session("sesn_y", agent="agent_y")],
@@ -215,10 +215,7 @@ def test_user_caps_by_day_month_and_agent(mirror):
     ]
     # Imported sessions (someone else's runs) never count against the user's caps.
     mirror.writer.submit("noop").result()
-    conn = sqlite3.connect(mirror.writer.path)
-    conn.execute("UPDATE sessions SET origin = 'import' WHERE id = 'sesn_x2'")
-    conn.commit()
-    conn.close()
+    kit.sql("UPDATE sessions SET origin = 'import' WHERE id = 'sesn_x2'")
     assert mirror.reader.cost_budgets(caps[:1], today="2026-05-12")[0].spent_cents == 0
 
 
@@ -278,6 +275,7 @@ def test_migration_v3_backfills_from_a_v2_file(tmp_path):
         assert migrated == (_day_figures(fresh), fresh.reader.cost_totals(since="2026-05-01"))
 
 
+@pytest.mark.sqlite_only
 def test_ledger_queries_never_read_events(mirror):
     """Every query plan touches only sessions, agents, environments and the per-day tables
     (the ledger must stay cheap on a 1M-event mirror)."""

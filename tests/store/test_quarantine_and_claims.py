@@ -41,8 +41,8 @@ def test_v7_migrates_a_v6_file_and_its_ownerless_sending_row_can_be_taken_over(t
     check.close()
 
 
-async def test_only_one_of_two_claims_wins(tmp_path):
-    with Mirror.open(tmp_path / "m.db") as mirror:
+async def test_only_one_of_two_claims_wins(mirror_location):
+    with Mirror.open(mirror_location) as mirror:
         writer = mirror.writer
         action = await writer.enqueue_action("sesn_a", "message", {"text": "once"})
         first = await writer.claim_action(action, "h:1:a", 9e9)
@@ -61,8 +61,8 @@ async def test_only_one_of_two_claims_wins(tmp_path):
         )
 
 
-async def test_a_quarantined_item_is_kept_once_and_shown_as_its_own_row(tmp_path):
-    with Mirror.open(tmp_path / "m.db") as mirror:
+async def test_a_quarantined_item_is_kept_once_and_shown_as_its_own_row(mirror_location):
+    with Mirror.open(mirror_location) as mirror:
         writer, reader = mirror.writer, mirror.reader
         await writer.ingest(
             "sesn_a",

@@ -6,6 +6,7 @@ import threading
 
 import pytest
 
+from drover.store.location import is_postgres
 from drover.store.mirror import Mirror
 from drover.store.outbox import OutboxStateError
 from drover.store.search import SNIPPET_CLOSE, SNIPPET_OPEN, SearchSyntaxError
@@ -45,10 +46,10 @@ def _ingest_batched(mirror, session_id, deliveries):
 
 
 @pytest.fixture(scope="module")
-def big_mirror(tmp_path_factory):
+def big_mirror(module_location):
     """A read-only-by-convention mirror: session `sesn_big` with 3,000 events (every 5th on
     a thread stream). Shared by the module's read tests to keep the suite fast."""
-    mirror = Mirror.open(tmp_path_factory.mktemp("big") / "mirror.db")
+    mirror = Mirror.open(module_location)
     arrival = _ingest_batched(mirror, "sesn_big", _synthetic(3000))
     yield mirror, arrival
     mirror.close()
@@ -147,8 +148,12 @@ def test_search_newest_first_with_snippets_and_paging(reader, big):
 
 def test_raw_search_syntax_errors_are_clear(reader, big):
     r = reader
-    assert r.search("alpha OR bravo", raw=True, limit=3)
-    for bad in ['"unbalanced', "alpha AND", "((x", "NEAR("]:
+    if is_postgres(r.location):  # raw is the backend's own language: to_tsquery's here
+        good, bads = "alpha | bravo", ["'unbalanced", "alpha &", "((x", "a <-> "]
+    else:
+        good, bads = "alpha OR bravo", ['"unbalanced', "alpha AND", "((x", "NEAR("]
+    assert r.search(good, raw=True, limit=3)
+    for bad in bads:
         with pytest.raises(SearchSyntaxError, match="invalid search expression"):
             r.search(bad, raw=True)
 

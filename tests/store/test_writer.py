@@ -18,22 +18,22 @@ def test_unknown_operation_is_refused(mirror):
     assert "ingest" in OPERATIONS
 
 
-def test_failing_change_callback_does_not_stop_the_writer(tmp_path):
+def test_failing_change_callback_does_not_stop_the_writer(mirror_location):
     calls = []
 
     def on_change(session_id, seq):
         calls.append(session_id)
         raise RuntimeError("UI bug")
 
-    with Mirror.open(tmp_path / "m.db", on_change=on_change) as m:
+    with Mirror.open(mirror_location, on_change=on_change) as m:
         m.writer.submit("ingest", "sesn_1", [EVENT]).result(timeout=5)
         m.writer.submit("ingest", "sesn_2", [{**EVENT, "id": "sevt_w2"}]).result(timeout=5)
         assert m.reader.session("sesn_2").status == "running"
     assert calls == ["sesn_1", "sesn_2"]
 
 
-def test_close_commits_what_was_queued_then_refuses(tmp_path):
-    path = tmp_path / "m.db"
+def test_close_commits_what_was_queued_then_refuses(mirror_location):
+    path = mirror_location
     m = Mirror.open(path, max_latency=0.2)
     futures = [
         m.writer.submit("ingest", "sesn_1", [{**EVENT, "id": f"sevt_{i}"}]) for i in range(20)

@@ -159,7 +159,7 @@ async def test_one_launch_runs_in_one_place_at_a_time(sim_factory, tmp_path):
         launch_id = await launcher.record(_plan(agent, env, 4))
         running = asyncio.create_task(launcher.run(launch_id, read_back=False))
         await asyncio.sleep(0.3)
-        assert launch_holder(engine.writer.path, launch_id) is not None
+        assert launch_holder(engine.launch_folder, launch_id) is not None
         try:
             await (await engine.launcher()).run(launch_id)
         except LaunchBusyError as exc:
@@ -167,7 +167,7 @@ async def test_one_launch_runs_in_one_place_at_a_time(sim_factory, tmp_path):
         else:
             raise AssertionError("a second run of the same launch must be refused")
         await running
-        assert launch_holder(engine.writer.path, launch_id) is None
+        assert launch_holder(engine.launch_folder, launch_id) is None
     finally:
         await engine.stop()
     assert server_view(sim, launch_id).duplicates == 0

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.widgets import Checkbox, Input, Static, TextArea
-from tui_support import ingest, settle
+from tui_support import cursor_to, fleet_after, queued, settle
 
 from drover.tui.app import DroverApp
 from drover.tui.screens.confirm import ConfirmScreen
@@ -40,24 +40,7 @@ def waiting(sid: str, *calls: tuple[str, str, str]) -> list[dict[str, Any]]:
 
 
 async def fleet_with(pilot: Any, asks: dict[str, list[tuple[str, str, str]]]) -> FleetScreen:
-    app: DroverApp = pilot.app
-    await settle(pilot)
-    for sid, calls in asks.items():
-        await ingest(app, sid, waiting(sid, *calls))
-    screen = app.screen
-    assert isinstance(screen, FleetScreen)
-    await pilot.press("r")
-    await settle(pilot)
-    return screen
-
-
-async def cursor_to(pilot: Any, screen: FleetScreen, sid: str) -> None:
-    screen.table.cursor = list(screen.table.ids).index(sid)
-    await pilot.pause()
-
-
-def queued(app: DroverApp) -> list[tuple[str, str, dict]]:
-    return [(r.session_id, r.kind, r.payload) for r in app.mirror.reader.outbox()]
+    return await fleet_after(pilot, {sid: waiting(sid, *calls) for sid, calls in asks.items()})
 
 
 def notices(app: DroverApp) -> list[str]:

@@ -9,10 +9,8 @@ from typing import Any
 
 from sim_http import api, server_events
 from textual.widgets import TextArea
-from tui_support import settle, until
+from tui_support import live_app, settle, until, until_asking
 
-from drover.sync.profiles import ProfileEngines
-from drover.tui.app import DroverApp
 from drover.tui.screens.fleet import FleetScreen
 from drover.tui.screens.tool_result import ToolResultScreen
 
@@ -42,20 +40,9 @@ def triage_session(sim: Any) -> str:
 async def test_o_answers_a_custom_tool_call_and_the_agent_goes_on(sim, tmp_path, monkeypatch):
     monkeypatch.setenv("DROVER_CONFIG", str(tmp_path / "config.toml"))
     sid = triage_session(sim)
-    app = DroverApp(
-        data_dir=tmp_path / "data",
-        config_path=tmp_path / "config.toml",
-        engines=ProfileEngines.endpoint(sim.base_url, sim.api_key, tmp_path / "data"),
-        desktop_notifications=False,
-    )
+    app = live_app(sim, tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
-        await until(pilot, lambda: app.mirror is not None, "the mirror")
-
-        def asking() -> Any:
-            row = app.mirror.reader.session(sid)
-            return row if row and row.needs_you == "requires_action" else None
-
-        row = await until(pilot, asking, "requires_action in the mirror")
+        row = await until_asking(pilot, sid)
         [pending] = row.pending_actions
         assert pending["type"] == "agent.custom_tool_use" and pending["name"] == "lookup_ticket"
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from textual.widgets import TextArea
-from tui_support import ingest, settle
+from tui_support import cursor_to, fleet_after, queued, settle
 
 from drover.store.models import SessionRow
-from drover.tui.app import DroverApp
 from drover.tui.screens.confirm import ConfirmScreen
 from drover.tui.screens.fleet import FleetScreen
 from drover.tui.viewmodel.action_plan import plan_confirmations
@@ -34,24 +33,7 @@ def asking(sid: str, *calls: tuple[str, str]) -> list[dict[str, Any]]:
 
 async def fleet_with_asks(pilot: Any, asks: dict[str, list[tuple[str, str]]]) -> FleetScreen:
     """The fleet after `asks` were ingested and the list re-sorted."""
-    app: DroverApp = pilot.app
-    await settle(pilot)
-    for sid, calls in asks.items():
-        await ingest(app, sid, asking(sid, *calls))
-    screen = app.screen
-    assert isinstance(screen, FleetScreen)
-    await pilot.press("r")
-    await settle(pilot)
-    return screen
-
-
-async def cursor_to(pilot: Any, screen: FleetScreen, sid: str) -> None:
-    screen.table.cursor = list(screen.table.ids).index(sid)
-    await pilot.pause()
-
-
-def queued(app: DroverApp) -> list[tuple[str, str, dict]]:
-    return [(r.session_id, r.kind, r.payload) for r in app.mirror.reader.outbox()]
+    return await fleet_after(pilot, {sid: asking(sid, *calls) for sid, calls in asks.items()})
 
 
 async def test_y_on_a_row_allows_its_single_call_without_a_dialog(make_app) -> None:

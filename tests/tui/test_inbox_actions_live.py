@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sim_http import server_events
-from tui_support import risky_session, settle, until
+from tui_support import live_app, risky_session, settle, until, until_asking
 
-from drover.sync.profiles import ProfileEngines
-from drover.tui.app import DroverApp
 from drover.tui.screens.fleet import FleetScreen
 
 TIMEOUT = 30.0
@@ -17,20 +13,9 @@ TIMEOUT = 30.0
 async def test_y_on_a_row_sends_the_tool_confirmation_to_the_sim(sim, tmp_path, monkeypatch):
     monkeypatch.setenv("DROVER_CONFIG", str(tmp_path / "config.toml"))
     sid = risky_session(sim)
-    app = DroverApp(
-        data_dir=tmp_path / "data",
-        config_path=tmp_path / "config.toml",
-        engines=ProfileEngines.endpoint(sim.base_url, sim.api_key, tmp_path / "data"),
-        desktop_notifications=False,
-    )
+    app = live_app(sim, tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
-        await until(pilot, lambda: app.mirror is not None, "the mirror")
-
-        def asking() -> Any:
-            row = app.mirror.reader.session(sid)
-            return row if row and row.needs_you == "requires_action" else None
-
-        row = await until(pilot, asking, "requires_action in the mirror")
+        row = await until_asking(pilot, sid)
         [pending] = row.pending_actions
         assert pending["name"] == "bash"
 

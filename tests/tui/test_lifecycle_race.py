@@ -15,12 +15,11 @@ import time
 from typing import Any
 
 from sim_http import api
-from tui_support import settle, until
+from tui_support import live_app, settle, until
 
 from drover.api.errors import ApiError
 from drover.sim.settings import FaultPlan
 from drover.sync.control import is_running_refusal
-from drover.sync.profiles import ProfileEngines
 from drover.tui.app import DroverApp
 from drover.tui.screens.confirm import ConfirmScreen
 from drover.tui.screens.fleet import FleetScreen
@@ -80,12 +79,7 @@ async def test_a_and_d_right_after_idle_ride_through_the_race(sim_factory, tmp_p
     sim = sim_factory(faults=FaultPlan(post_idle_race_seconds=2.0))
     monkeypatch.setenv("DROVER_CONFIG", str(tmp_path / "config.toml"))
     archived, deleted = idle_session(sim, "archive me"), idle_session(sim, "delete me")
-    app = DroverApp(
-        data_dir=tmp_path / "data",
-        config_path=tmp_path / "config.toml",
-        engines=ProfileEngines.endpoint(sim.base_url, sim.api_key, tmp_path / "data"),
-        desktop_notifications=False,
-    )
+    app = live_app(sim, tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
         await until(pilot, lambda: app.engine is not None and app.mirror is not None, "engine")
         client = app.engine.client  # type: ignore[union-attr]

@@ -7,12 +7,11 @@ from typing import Any
 
 from sim_http import api
 from textual.widgets import Input, Select, Static, TextArea
-from tui_support import settle, until
+from tui_support import live_app, settle, until
 
 from drover.api.errors import BadRequestError
 from drover.sync.connection import ConnectionBoard
 from drover.sync.engines import NewSession
-from drover.sync.profiles import ProfileEngines
 from drover.tui.app import DroverApp
 from drover.tui.screens.confirm import ConfirmScreen
 from drover.tui.screens.fleet import FleetScreen
@@ -254,12 +253,7 @@ async def test_n_creates_on_the_sim_and_the_session_appears_in_the_fleet(
         "name": "Docs Writer", "model": "claude-sonnet-4-6",
         "metadata": {"scenario": "doc-generator"}})  # fmt: skip
     api(sim, "POST", "/v1/environments", json={"name": "docs-env", "config": {"type": "cloud"}})
-    app = DroverApp(
-        data_dir=tmp_path / "data",
-        config_path=tmp_path / "config.toml",
-        engines=ProfileEngines.endpoint(sim.base_url, sim.api_key, tmp_path / "data"),
-        desktop_notifications=False,
-    )
+    app = live_app(sim, tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
         await until(pilot, lambda: app.mirror is not None, "the mirror")
         await until(pilot, lambda: app.mirror.reader.agents(), "the agents mirrored")

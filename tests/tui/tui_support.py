@@ -107,9 +107,10 @@ def _long_events(count: int = 260) -> list[dict[str, Any]]:
     return events
 
 
-def build_mirror(data_dir: Path, fleet: int = 40) -> Path:
-    """Write the fixture mirror under `data_dir` and return its path."""
-    path = data_dir / "default" / "mirror.db"
+def build_mirror(data_dir: Path, fleet: int = 40, *, location: str | None = None) -> Any:
+    """Write the fixture mirror under `data_dir` (or at `location`: a PostgreSQL mirror's URL)
+    and return where it is."""
+    path = location or data_dir / "default" / "mirror.db"
     mirror = Mirror.open(path)
     try:
         w = mirror.writer
@@ -208,6 +209,57 @@ def risky_session(sim: Any) -> str:
         "initial_events": [{"type": "user.message",
                             "content": [{"type": "text", "text": "plan and apply"}]}],
     })["id"]  # fmt: skip
+
+
+def live_app(sim: Any, tmp_path: Path, *, api_key: str | None = None) -> Any:
+    """The real `DroverApp` syncing from `sim` into `tmp_path/data` (config in `tmp_path`)."""
+    from drover.sync.profiles import ProfileEngines
+    from drover.tui.app import DroverApp
+
+    data = tmp_path / "data"
+    return DroverApp(
+        data_dir=data,
+        config_path=tmp_path / "config.toml",
+        engines=ProfileEngines.endpoint(sim.base_url, api_key or sim.api_key, data),
+        desktop_notifications=False,
+    )
+
+
+async def until_asking(pilot: Any, session_id: str) -> Any:
+    """Wait until the mirror has `session_id` waiting on requires_action; return its row."""
+    app = pilot.app
+    await until(pilot, lambda: app.mirror is not None, "the mirror")
+
+    def asking() -> Any:
+        row = app.mirror.reader.session(session_id)
+        return row if row and row.needs_you == "requires_action" else None
+
+    return await until(pilot, asking, "requires_action in the mirror")
+
+
+async def fleet_after(pilot: Any, events: dict[str, list[dict[str, Any]]]) -> Any:
+    """The fleet screen after each session's `events` were ingested and the list re-sorted."""
+    from drover.tui.screens.fleet import FleetScreen
+
+    await settle(pilot)
+    for sid, evs in events.items():
+        await ingest(pilot.app, sid, evs)
+    screen = pilot.app.screen
+    assert isinstance(screen, FleetScreen)
+    await pilot.press("r")
+    await settle(pilot)
+    return screen
+
+
+async def cursor_to(pilot: Any, screen: Any, session_id: str) -> None:
+    """Put the fleet table's cursor on `session_id`'s row."""
+    screen.table.cursor = list(screen.table.ids).index(session_id)
+    await pilot.pause()
+
+
+def queued(app: Any) -> list[tuple[str, str, dict]]:
+    """The app's outbox as (session, kind, payload) triples."""
+    return [(r.session_id, r.kind, r.payload) for r in app.mirror.reader.outbox()]
 
 
 async def until(pilot: Any, check: Callable[[], Any], what: str, timeout: float = 30.0) -> Any:

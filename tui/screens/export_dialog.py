@@ -6,7 +6,7 @@ the user edits it) and whether to redact secrets (on by default). Enter or `ctrl
 escape cancels. A path that cannot take the file (it exists, no such folder, not writable) is
 said at once, inline; "Replace" allows overwriting.
 
-The export runs in a thread worker with its own `MirrorReader` (never on the UI loop, and
+The export runs in a thread worker with its own reader (never on the UI loop, and
 independent of the app's read pool, so a long export neither blocks reads nor is cut off by a
 profile switch), showing progress; it is written through a temporary file
 (`drover.export.files`), so cancelling leaves nothing behind. When it is done the dialog closes
@@ -34,7 +34,7 @@ from textual.worker import get_current_worker
 
 from drover.export.core import ExportError, ExportSummary, default_filename
 from drover.export.files import check_target, export_to_path
-from drover.store.reader import MirrorReader
+from drover.store.backends import open_reader
 from drover.text.inert import inert_line
 
 if TYPE_CHECKING:
@@ -83,7 +83,8 @@ class ExportDialog(ModalScreen[ExportDone | None]):
 
     Args:
         session_id: the session.
-        mirror_path: the mirror file to read (the export opens its own reader).
+        mirror_location: the mirror to read, a file or a database URL (the export opens
+            its own reader).
         from_seq: first seq of the range (None: the start).
         to_seq: last seq of the range (None: the end).
         title: the session's title, for the heading (agent data: shown inertly).
@@ -100,7 +101,7 @@ class ExportDialog(ModalScreen[ExportDone | None]):
     def __init__(
         self,
         session_id: str,
-        mirror_path: Path,
+        mirror_location: str | Path,
         from_seq: int | None = None,
         to_seq: int | None = None,
         *,
@@ -109,7 +110,7 @@ class ExportDialog(ModalScreen[ExportDone | None]):
     ) -> None:
         super().__init__()
         self.session_id = session_id
-        self.mirror_path = Path(mirror_path)
+        self.mirror_location = mirror_location
         self.from_seq = from_seq
         self.to_seq = to_seq
         self.title_text = title
@@ -193,7 +194,10 @@ class ExportDialog(ModalScreen[ExportDone | None]):
                 raise _Cancelled
             self.app.call_from_thread(self._progress, done, total)
 
-        reader = MirrorReader(self.mirror_path)
+        reader = open_reader(self.mirror_location)
+        if reader is None:  # the mirror went away under the dialog
+            self.app.call_from_thread(self._failed, "The mirror is gone: nothing to export.")
+            return
         try:
             summary = export_to_path(
                 reader, self.session_id, fmt, path, overwrite=overwrite,
@@ -261,7 +265,7 @@ def open_export(
             severity = "information" if result.summary.redacted else "warning"
             app.notify(done_message(result), title="Export", severity=severity, timeout=10)
 
-    dialog = ExportDialog(session_id, reader.path, from_seq, to_seq, title=title)
+    dialog = ExportDialog(session_id, reader.location, from_seq, to_seq, title=title)
     app.push_screen(dialog, finished)
 
 

@@ -27,9 +27,9 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Footer, Static
 
+from drover.store.api import MirrorReads
 from drover.store.fleet import SORT_KEYS, FleetQuery
 from drover.store.models import BudgetState, HeaderCounts, SessionRow
-from drover.store.reader import MirrorReader
 from drover.sync.connection import ConnectionState
 from drover.tui.screens.actions import SessionActions
 from drover.tui.screens.base import DroverScreen
@@ -50,7 +50,7 @@ class FleetSnapshot:
     counts: HeaderCounts
 
 
-def read_snapshot(reader: MirrorReader, today: str, rows: int) -> FleetSnapshot:
+def read_snapshot(reader: MirrorReads, today: str, rows: int) -> FleetSnapshot:
     """Read the fleet's default order, its first `rows` rows and the counts (blocking: run it
     in the read pool)."""
     ids = reader.fleet_ids(FleetQuery())

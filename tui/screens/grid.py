@@ -28,9 +28,9 @@ from textual.events import DescendantFocus
 from textual.reactive import reactive
 from textual.widgets import Footer
 
+from drover.store.api import MirrorReads
 from drover.store.fleet import FleetQuery
 from drover.store.models import SessionRow
-from drover.store.reader import MirrorReader
 from drover.sync.connection import ConnectionState
 from drover.tui.screens.actions import SessionActions
 from drover.tui.screens.base import DroverScreen
@@ -119,7 +119,7 @@ class GridScreen(SessionActions, DroverScreen):
         self._dirty: set[int] = set()
         self._pulling = False
         self._tick_row = 0
-        self._reader: MirrorReader | None = None
+        self._reader: MirrorReads | None = None
         self.panes = [LivePane(slot) for slot in range(max(LAYOUTS))]
         """Every pane, shown or not, in slot order (kept: a DOM query per refresh is not free)."""
 

@@ -10,6 +10,7 @@ cancels it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
@@ -18,8 +19,8 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
+from drover.store.api import MirrorReads
 from drover.store.launches import LaunchItemRow, LaunchRow
-from drover.store.reader import MirrorReader
 from drover.sync.launch_state import launch_holder
 from drover.text.launches import progress_line
 from drover.tui.screens.base import DroverScreen
@@ -39,11 +40,11 @@ class _Record:
     live: bool
 
 
-def _read(reader: MirrorReader, mirror_path: object, launch_id: str, here: bool) -> _Record:
+def _read(reader: MirrorReads, folder: Path, launch_id: str, here: bool) -> _Record:
     launch = reader.launch(launch_id)
     if launch is None:
         return _Record(None, [], False)
-    live = here or launch_holder(mirror_path, launch_id) is not None  # type: ignore[arg-type]
+    live = here or launch_holder(folder, launch_id) is not None
     return _Record(launch, reader.launch_items(launch_id), live)
 
 
@@ -118,11 +119,11 @@ class LaunchRecordScreen(DroverScreen):
     @work(exclusive=True, group="launch-record", exit_on_error=False)
     async def _load(self) -> None:
         app = self.drover
-        reader, mirror = app.reader, app.mirror
-        if reader is None or mirror is None:
+        reader = app.reader
+        if reader is None:
             return
         here = app.launch_running(self.launch_id)
-        record = await app.reads.run(_read, reader, mirror.writer.path, self.launch_id, here)
+        record = await app.reads.run(_read, reader, app.launch_folder(), self.launch_id, here)
         title = self.query_one("#title", Static)
         if record.launch is None:
             title.update(Content(f"no launch {self.launch_id} in this mirror"))

@@ -146,11 +146,11 @@ class LaunchesScreen(DroverScreen):
     @work(exclusive=True, group="launches", exit_on_error=False)
     async def _load(self) -> None:
         app = self.drover
-        reader, mirror = app.reader, app.mirror
-        if reader is None or mirror is None:
+        reader = app.reader
+        if reader is None:
             return
         running = app.running_launches()
-        listing = await app.reads.run(read_launches, reader, mirror.writer.path, running)
+        listing = await app.reads.run(read_launches, reader, app.launch_folder(), running)
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear()

@@ -18,8 +18,8 @@ from typing import Any
 
 from textual import on, work
 
+from drover.store.api import MirrorReads
 from drover.store.models import EventRow, SessionRow, ThreadRow
-from drover.store.reader import MirrorReader
 from drover.tui.screens.base import DroverScreen
 from drover.tui.screens.transcript_escapes import TranscriptEscapes
 from drover.tui.screens.viewer import ViewerScreen
@@ -56,7 +56,7 @@ class TranscriptScreen(TranscriptEscapes, DroverScreen):
         """The event list."""
         return self.query_one(EventList)
 
-    def _reader(self) -> MirrorReader | None:
+    def _reader(self) -> MirrorReads | None:
         return self.drover.reader
 
     def _page(self, **bounds: Any) -> list[EventRow]:

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from drover.store.api import MirrorReads
 from drover.store.ledger import BudgetState, LedgerRow, Window, daily_series
-from drover.store.reader import MirrorReader
 
 WINDOWS = ("all time", "this month", "last 30 days", "last 7 days", "today")
 """The windows `w` cycles through, in order."""
@@ -71,7 +71,7 @@ class CostView:
 
 
 def read_cost_view(
-    reader: MirrorReader,
+    reader: MirrorReads,
     window: CostWindow,
     *,
     first: int,

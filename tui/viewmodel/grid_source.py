@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from drover.store.api import MirrorReads
 from drover.store.models import EventRow, SessionRow
-from drover.store.reader import MirrorReader
 from drover.tui.viewmodel.pane_lines import STATUS_TYPES, Line, compact_lines
 
 TAIL = 200
@@ -63,7 +63,7 @@ class PaneUpdate:
     lines: list[Line] = field(default_factory=list)
 
 
-def pull(reader: MirrorReader, wants: Sequence[PaneWant]) -> list[PaneUpdate]:
+def pull(reader: MirrorReads, wants: Sequence[PaneWant]) -> list[PaneUpdate]:
     """Read what every pane in `wants` needs (blocking; call it on the read pool)."""
     updates = []
     for want in wants:
@@ -88,7 +88,7 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def busiest(reader: MirrorReader, now: datetime, count: int) -> list[str]:
+def busiest(reader: MirrorReads, now: datetime, count: int) -> list[str]:
     """The `count` sessions to auto-fill the grid with, busiest first.
 
     Most events in the last `BUSY_MINUTES`; topped up (on a quiet or old mirror) by the most

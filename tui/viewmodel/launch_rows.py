@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from drover.store.api import MirrorReads
 from drover.store.launches import LaunchItemRow, LaunchRow
-from drover.store.reader import MirrorReader
 from drover.sync.launch_state import launch_holder
 from drover.text.format import age, money
 from drover.text.inert import inert_line
@@ -33,11 +33,11 @@ class LaunchListing:
     live: dict[str, bool]
 
 
-def read_launches(reader: MirrorReader, mirror: Path, running_here: set[str]) -> LaunchListing:
+def read_launches(reader: MirrorReads, folder: Path, running_here: set[str]) -> LaunchListing:
     """The launches and their liveness (blocking: run it in the read pool)."""
     launches = reader.launches()
     live = {
-        row.id: row.id in running_here or launch_holder(mirror, row.id) is not None
+        row.id: row.id in running_here or launch_holder(folder, row.id) is not None
         for row in launches
     }
     return LaunchListing(launches, live)

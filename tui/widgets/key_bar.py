@@ -5,6 +5,9 @@ all of them each time the active bindings change (mount, focus moving to the tra
 arriving), about half of what opening a session cost. This bar renders the same hints as a
 single line of `Content` and just repaints when the bindings change. Clicking a hint presses
 its key, as with `Footer`.
+
+A narrow terminal gets whole hints only: the ones that fit, in order, and then `? Help` (which
+lists every key), never a hint cut after its key.
 """
 
 from __future__ import annotations
@@ -35,22 +38,36 @@ class KeyBar(Static):
         self.refresh()
 
     def render(self) -> Content:
-        parts: list[str | tuple[str, str]] = []
+        hints: list[tuple[str, str, bool, str]] = []  # (key, description, enabled, key name)
         seen: set[str] = set()
-        self._spans = []
-        x = 0
         for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
             key = f" {self.app.get_key_display(binding)} "
-            text = f"{binding.description} "
+            hints.append((key, f"{binding.description} ", enabled, binding.key.split(",")[0]))
+        help_hint = next((h for h in hints if h[3] == "question_mark"), None)
+        room = self.size.width or 10_000
+        if help_hint is not None and sum(len(h[0]) + len(h[1]) for h in hints) > room:
+            hints.remove(help_hint)
+            room -= len(help_hint[0]) + len(help_hint[1])
+        parts: list[str | tuple[str, str]] = []
+        self._spans = []
+        x = 0
+        for key, text, enabled, name in hints:
+            width = len(key) + len(text)
+            if x + width > room:
+                break
             dim = "" if enabled else " dim"
             parts += [(key, f"bold $footer-key-foreground{dim}"),
                       (text, f"$footer-description-foreground{dim}")]  # fmt: skip
-            width = len(key) + len(text)
-            self._spans.append((x, x + width, binding.key.split(",")[0]))
+            self._spans.append((x, x + width, name))
             x += width
+        if help_hint is not None and room < (self.size.width or 10_000):
+            key, text, _enabled, name = help_hint
+            parts += [(key, "bold $footer-key-foreground"),
+                      (text, "$footer-description-foreground")]  # fmt: skip
+            self._spans.append((x, x + len(key) + len(text), name))
         return Content.assemble(*parts)
 
     async def on_click(self, event: events.Click) -> None:

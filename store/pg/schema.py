@@ -1,0 +1,235 @@
+"""The PostgreSQL mirror's tables and their migrations, kept in a `schema_version` table.
+
+The tables, columns and indexes are the SQLite mirror's (`drover.store.schema` and the steps of
+`drover.store.migrations`), so the store's queries run on both; a test compares the two column
+by column. What PostgreSQL does its own way:
+
+* `events.seq` is a `bigint` identity column; the writer learns the seqs it was given from
+  `RETURNING` (never by arithmetic: a sequence is shared with other writers).
+* Full-text search is a generated `tsvector` column with a GIN index, so every event has its
+  search row by construction (the FTS count invariant holds without triggers). The text is
+  tokenised like SQLite's `unicode61` tokenizer: ASCII punctuation and `_` split words
+  (`translate` to spaces before PostgreSQL's parser, which would otherwise keep URLs, paths and
+  hyphenated words whole), case folds, and accents are removed with `unaccent` when the
+  server has it (`drover_text`, a copy of the `simple` configuration: no stemming, no stop
+  words).
+* Text columns that are compared or sorted use the `"C"` collation, which orders bytes as
+  SQLite's default does; SQLite's `NOCASE` is `lower(x COLLATE "C")` (ASCII folded only, as
+  SQLite folds; see `drover.store.dialect`), and the index on agent names is on that.
+* `threads.rowid` (identity) keeps the order threads were first stored in, as SQLite's rowid.
+
+Each step runs in its own transaction under the mirror's write lock (the advisory lock the
+writer takes per batch), with the version bump, so two processes opening a new mirror at once
+run each step once. Append only; never edit a shipped step. A SQLite migration that changes a
+table needs its step here too.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable
+
+import psycopg
+
+from drover.store.dialect import POSTGRESQL
+from drover.store.migrations import MirrorVersionError
+from drover.store.pg.conn import PgConn
+
+__all__ = ["SCHEMA_VERSION", "TEXT_CONFIG", "WRITE_LOCK", "migrate"]
+
+WRITE_LOCK = 0x64726F76  # "drov": pg_advisory_xact_lock key every writing transaction takes
+TEXT_CONFIG = "drover_text"
+"""The text search configuration of the `tsv` column (and of every query against it)."""
+
+_T = 'text COLLATE "C"'
+_PUNCT = string.punctuation.replace("'", "''")
+SEARCH_TEXT = f"translate(text, '{_PUNCT}', '{' ' * len(string.punctuation)}')"
+"""The event text as the index sees it: ASCII punctuation (and `_`) turned into spaces."""
+
+_PRELUDE = f"CREATE TEXT SEARCH CONFIGURATION {TEXT_CONFIG} (COPY = pg_catalog.simple)"
+TABLES_V1 = f"""
+CREATE TABLE agents (
+    id {_T} PRIMARY KEY, name {_T}, version bigint, model_id {_T}, created_at {_T},
+    updated_at {_T}, archived_at {_T}, raw text NOT NULL
+);
+CREATE TABLE environments (
+    id {_T} PRIMARY KEY, name {_T}, created_at {_T}, updated_at {_T}, archived_at {_T},
+    raw text NOT NULL
+);
+CREATE TABLE sessions (
+    id {_T} PRIMARY KEY, raw text, status {_T}, status_at {_T},
+    deleted bigint NOT NULL DEFAULT 0, title {_T}, agent_id {_T}, agent_name {_T},
+    model_id {_T}, environment_id {_T}, created_at {_T}, updated_at {_T}, archived_at {_T},
+    input_tokens bigint, output_tokens bigint, cache_read_tokens bigint,
+    cache_creation_tokens bigint, list_cost_cents bigint, active_seconds double precision,
+    usage_at {_T}, budget_cents bigint, budget_at {_T}, stop_reason {_T}, stop_event_ids text,
+    stop_details text, stop_event_id {_T}, stop_at {_T},
+    pending_actions text NOT NULL DEFAULT '[]', pending_count bigint NOT NULL DEFAULT 0,
+    last_error text, error_badge {_T}, needs_you {_T}, needs_since {_T},
+    high_water_seq bigint NOT NULL DEFAULT 0, event_count bigint NOT NULL DEFAULT 0,
+    last_event_at {_T}, derive_state text, local_updated_at {_T}, origin {_T},
+    id_collisions bigint NOT NULL DEFAULT 0
+);
+CREATE INDEX sessions_needs ON sessions(needs_you, needs_since);
+CREATE INDEX sessions_status ON sessions(status);
+CREATE INDEX sessions_agent ON sessions(agent_id);
+CREATE INDEX sessions_created ON sessions(created_at);
+CREATE INDEX sessions_agent_name ON sessions({POSTGRESQL.nocase("agent_name")});
+CREATE TABLE threads (
+    rowid bigint GENERATED ALWAYS AS IDENTITY, id {_T} PRIMARY KEY,
+    session_id {_T} NOT NULL, parent_thread_id {_T}, agent_name {_T}, status {_T},
+    status_at {_T}, stop_reason {_T}, list_cost_cents bigint, created_at {_T},
+    updated_at {_T}, archived_at {_T}, raw text
+);
+CREATE INDEX threads_session ON threads(session_id);
+CREATE TABLE events (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id {_T} NOT NULL UNIQUE,
+    session_id {_T} NOT NULL, thread_id {_T}, on_primary bigint NOT NULL DEFAULT 0,
+    type {_T} NOT NULL, processed_at {_T}, ref_id {_T}, text text NOT NULL DEFAULT '',
+    raw text NOT NULL,
+    tsv tsvector GENERATED ALWAYS AS (to_tsvector('{TEXT_CONFIG}'::regconfig, {SEARCH_TEXT}))
+        STORED
+);
+CREATE INDEX events_session_seq ON events(session_id, seq);
+CREATE INDEX events_session_type_seq ON events(session_id, type, seq);
+CREATE INDEX events_thread_seq ON events(thread_id, seq) WHERE thread_id IS NOT NULL;
+CREATE INDEX events_ref ON events(ref_id) WHERE ref_id IS NOT NULL;
+CREATE INDEX events_tsv ON events USING gin(tsv);
+CREATE TABLE outbox (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, session_id {_T} NOT NULL,
+    kind {_T} NOT NULL, payload text NOT NULL, state {_T} NOT NULL DEFAULT 'queued',
+    server_event_ids text, error text, attempts bigint NOT NULL DEFAULT 0,
+    created_at {_T} NOT NULL, updated_at {_T} NOT NULL
+);
+CREATE INDEX outbox_session ON outbox(session_id, id);
+CREATE INDEX outbox_state ON outbox(state) WHERE state IN ('queued', 'sending');
+CREATE TABLE sync_cursors (
+    session_id {_T} NOT NULL, thread_id {_T} NOT NULL DEFAULT '', last_processed_at {_T},
+    last_key {_T}, last_seq bigint NOT NULL DEFAULT 0, updated_at {_T} NOT NULL,
+    PRIMARY KEY (session_id, thread_id)
+);
+CREATE TABLE daily_cost (
+    session_id {_T} NOT NULL, day {_T} NOT NULL, list_cost_cents bigint NOT NULL,
+    active_seconds double precision, spent_cents bigint NOT NULL DEFAULT 0,
+    runtime_seconds double precision NOT NULL DEFAULT 0, PRIMARY KEY (session_id, day)
+);
+CREATE INDEX daily_cost_day ON daily_cost(day);
+CREATE TABLE daily_usage (
+    session_id {_T} NOT NULL, day {_T} NOT NULL, requests bigint NOT NULL DEFAULT 0,
+    input_tokens bigint NOT NULL DEFAULT 0, output_tokens bigint NOT NULL DEFAULT 0,
+    cache_read_tokens bigint NOT NULL DEFAULT 0, cache_write_tokens bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (session_id, day)
+);
+CREATE INDEX daily_usage_day ON daily_usage(day);
+CREATE TABLE mirror_account (
+    id integer PRIMARY KEY CHECK (id = 1), base_url {_T} NOT NULL, workspace_id {_T},
+    bound_at {_T} NOT NULL
+);
+CREATE TABLE event_collisions (
+    event_id {_T} NOT NULL, session_id {_T} NOT NULL, stored_session_id {_T} NOT NULL,
+    thread_id {_T}, type {_T}, raw text NOT NULL, first_seen {_T} NOT NULL,
+    PRIMARY KEY (event_id, session_id)
+);
+CREATE INDEX event_collisions_session ON event_collisions(session_id);
+"""
+
+# Accents fold where the server has `unaccent` (a trusted extension; PostgreSQL's contrib).
+_UNACCENT = f"""
+DO $$ BEGIN
+    CREATE EXTENSION IF NOT EXISTS unaccent;
+    ALTER TEXT SEARCH CONFIGURATION {TEXT_CONFIG} ALTER MAPPING FOR asciiword, word, numword,
+        asciihword, hword, hword_part, hword_asciipart, hword_numpart WITH unaccent, simple;
+EXCEPTION WHEN OTHERS THEN
+    RAISE NOTICE 'drover: no unaccent (%), searches will be accent-sensitive', SQLERRM;
+END $$
+"""
+
+
+def _v1(conn: PgConn) -> None:
+    """Every table of the SQLite mirror at its version 6, and the search configuration."""
+    conn.raw.execute(_PRELUDE)
+    conn.raw.execute(_UNACCENT)
+    conn.raw.execute(TABLES_V1)
+
+
+# SQLite's v7 (`drover.store.quarantine`, `drover.store.outbox`): wire items that are not
+# storable events, and an owner and a lease on each outbox row.
+TABLES_V2 = f"""
+CREATE TABLE quarantine (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, session_id {_T} NOT NULL,
+    thread_id {_T}, item_key {_T} NOT NULL, event_id {_T}, local_event_id {_T} NOT NULL,
+    source {_T} NOT NULL, reason text NOT NULL, size bigint NOT NULL, sha256 {_T} NOT NULL,
+    raw bytea NOT NULL, first_seen {_T} NOT NULL, UNIQUE (session_id, item_key)
+);
+CREATE INDEX quarantine_event ON quarantine(event_id) WHERE event_id IS NOT NULL;
+ALTER TABLE outbox ADD COLUMN owner {_T};
+ALTER TABLE outbox ADD COLUMN lease_until double precision;
+"""
+
+
+def _v2(conn: PgConn) -> None:
+    """Quarantined wire items and outbox owners with leases (SQLite's step 7)."""
+    conn.raw.execute(TABLES_V2)
+
+
+# SQLite's v8 (`drover.store.launches`): launches and their items, one row per item.
+TABLES_V3 = f"""
+CREATE TABLE launches (
+    id {_T} PRIMARY KEY, name {_T}, spec text NOT NULL, source text, total bigint NOT NULL,
+    state {_T} NOT NULL, created_at {_T} NOT NULL, updated_at {_T} NOT NULL, error text
+);
+CREATE TABLE launch_items (
+    launch_id {_T} NOT NULL REFERENCES launches(id), idx bigint NOT NULL, item text NOT NULL,
+    request text NOT NULL, state {_T} NOT NULL, session_id {_T}, error text,
+    attempts bigint NOT NULL DEFAULT 0, updated_at {_T} NOT NULL, PRIMARY KEY (launch_id, idx)
+);
+CREATE INDEX launch_items_session ON launch_items(session_id);
+CREATE INDEX launch_items_state ON launch_items(launch_id, state);
+"""
+
+
+def _v3(conn: PgConn) -> None:
+    """Launches and their items (SQLite's step 8)."""
+    conn.raw.execute(TABLES_V3)
+
+
+MIGRATIONS: list[Callable[[PgConn], None]] = [_v1, _v2, _v3]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _version(conn: PgConn) -> int:
+    try:
+        row = conn.execute("SELECT version FROM schema_version").fetchone()
+    except psycopg.errors.UndefinedTable:
+        return 0
+    return int(row[0]) if row else 0
+
+
+def migrate(conn: PgConn) -> int:
+    """Run the steps `conn`'s database lacks, as `drover.store.migrations.migrate` does for a
+    file (one query when none is missing); returns the version it is at now.
+
+    Raises:
+        MirrorVersionError: a newer drover created these tables.
+    """
+    version = _version(conn)
+    if version > SCHEMA_VERSION:
+        raise MirrorVersionError(
+            f"mirror schema version {version} is newer than this drover ({SCHEMA_VERSION}); "
+            "upgrade drover or point it at another database"
+        )
+    for step in range(version, SCHEMA_VERSION):
+        with conn.transaction(lock=WRITE_LOCK):
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version ("
+                "id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL)"
+            )
+            if _version(conn) > step:  # another process ran it while we waited for the lock
+                continue
+            MIGRATIONS[step](conn)
+            conn.execute(
+                "INSERT INTO schema_version(id, version) VALUES (1, ?) "
+                "ON CONFLICT (id) DO UPDATE SET version = excluded.version",
+                (step + 1,),
+            )
+    return SCHEMA_VERSION
