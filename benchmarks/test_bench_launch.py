@@ -7,7 +7,9 @@ Two runs, each `drover launch` in its own process:
   create 0.5 s after making the session), then ``drover launch --resume``.
 
 Both check, from the server's side (the sim's own create log): 300 sessions, 0 duplicates (one
-session per item tag), 0 creates refused, and at most 60 creates in any sliding minute.
+session per item tag), 0 creates refused, and at most 60 of drover's creates in any sliding
+minute (the test's own agent and environment creates, made before the launch and unknown to
+drover's budget, are left out of that count; the server's bucket admitted them all the same).
 Run: ``make bench`` (``DROVER_BENCH_LAUNCH_ITEMS``, ``DROVER_BENCH_LAUNCH_LIMIT`` to resize;
 each run takes items/limit minutes).
 """
@@ -27,6 +29,7 @@ from pathlib import Path
 import pytest
 from launch_support import agent_and_environment, server_view
 
+from drover.sim.http.ratelimit import sliding_peak
 from drover.sim.server import SimServer
 from drover.sim.settings import FaultPlan, SimConfig
 
@@ -79,17 +82,18 @@ def _report(name: str, view, launch_times: list[float], extra: str = "") -> floa
         f"\n[launch {name}] {len(view.sessions)} sessions from {ITEMS} items, "
         f"{view.duplicates} duplicates, {view.creates['throttled']} creates refused; "
         f"{len(launch_times)} creates in {span:.1f} s = {rate:.1f}/min = {ratio:.3f} × the "
-        f"limit ({LIMIT}/min); sliding-minute peak {view.peak()} (limit {LIMIT}){extra}"
+        f"limit ({LIMIT}/min); sliding-minute peak {sliding_peak(launch_times)} (limit "
+        f"{LIMIT}; {view.peak()} with the test's own agent and environment creates){extra}"
     )
     return ratio
 
 
-def _check(view) -> None:
+def _check(view, launch_times: list[float]) -> None:
     assert len(view.sessions) == ITEMS
     assert view.duplicates == 0
     assert sorted(view.by_item) == list(range(ITEMS))
     assert view.creates["throttled"] == 0
-    assert view.peak() <= LIMIT
+    assert sliding_peak(launch_times) <= LIMIT
 
 
 def test_launch_300_items_at_60_a_minute(sim, tmp_path):
@@ -102,8 +106,9 @@ def test_launch_300_items_at_60_a_minute(sim, tmp_path):
     final = _finish(proc)
     assert final["state"] == "done" and final["created"] == ITEMS
     view = server_view(sim, final["launch_id"])
-    _check(view)
-    ratio = _report("straight", view, sorted(view.create_times)[setup:])
+    launch_times = sorted(view.create_times)[setup:]
+    ratio = _report("straight", view, launch_times)
+    _check(view, launch_times)
     assert ratio >= 0.9, "the limit, not drover, must be what paces a launch"
 
 
@@ -136,12 +141,13 @@ def test_launch_300_items_killed_halfway_then_resumed(sim, tmp_path):
     final = _finish(_launch(["--resume", launch_id], env))
     assert final["state"] == "done" and final["created"] == ITEMS
     view = server_view(sim, launch_id)
-    _check(view)
     extra = (
         f"; killed with {recorded} recorded and {made} on the server, the resume found "
         f"{final['found_already_created']} already created"
     )
-    _report("killed+resumed", view, sorted(view.create_times)[setup:], extra)
+    launch_times = sorted(view.create_times)[setup:]
+    _report("killed+resumed", view, launch_times, extra)
+    _check(view, launch_times)
 
 
 def _launch_id(mirror: Path) -> str | None:

@@ -10,6 +10,7 @@ from launch_support import agent_and_environment, server_view
 from sim_http import api
 
 from drover.config.templates import LaunchTemplate
+from drover.sim.http.ratelimit import sliding_peak
 from drover.sim.settings import FaultPlan
 from drover.sync.launch import LaunchBusyError, Launcher, launch_holder
 from drover.sync.launch_plan import counted_items, plan_launch
@@ -60,6 +61,9 @@ async def test_a_launch_is_paced_under_the_create_limit_and_makes_one_session_pe
     # Paced by the bucket: a burst of 8, then one a second (the two setup creates came first).
     launch_times = sorted(view.create_times)[2:]
     assert launch_times[-1] - launch_times[0] >= (20 - 8) - 0.5
+    # Under the limit at every scale, not only per minute: in any 10 s, the burst and ten
+    # more (one for a request landing on the window's closed end). Unpaced, all 20 would.
+    assert sliding_peak(launch_times, 10.0) <= 8 + 10 + 1
     assert took >= 11.0
     assert any(p.eta_seconds and p.eta_seconds > 5 for p in seen), "an ETA was shown"
     assert seen[-1].remaining == 0

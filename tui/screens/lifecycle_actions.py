@@ -62,8 +62,9 @@ class LifecycleActions:
 
     LIFECYCLE_BINDINGS: ClassVar[list[Binding]] = [
         Binding("N", "new_session", "New", id="act.new_session"),
-        Binding("L", "launch", "Launch", id="act.launch"),
-        # Rare and destructive: off the footer to keep it readable, listed in `?`.
+        # Rare (and `A`, `D` destructive): off the footer, which has no room left at 120
+        # columns, listed in `?` (and `:launch` in the palette).
+        Binding("L", "launch", "Launch", show=False, id="act.launch"),
         Binding("A", "archive", "Archive", show=False, id="act.archive"),
         Binding("D", "delete", "Delete", show=False, id="act.delete"),
     ]
