@@ -50,6 +50,7 @@ class SessionFilters(TypedDict, total=False):
 
     statuses: Iterable[str] | None
     agent_id: str | None
+    deployment_id: str | None
     agent_version: int | None
     created_at_gte: When
     created_at_lte: When
@@ -175,6 +176,7 @@ class ResourceMethods(ClientCore):
         statuses: Iterable[str] | None = None,
         agent_id: str | None = None,
         agent_version: int | None = None,
+        deployment_id: str | None = None,
         created_at_gte: When = None,
         created_at_lte: When = None,
         created_at_gt: When = None,
@@ -189,6 +191,7 @@ class ResourceMethods(ClientCore):
             "statuses": list(statuses) if statuses is not None else None,
             "agent_id": agent_id,
             "agent_version": agent_version,
+            "deployment_id": deployment_id,
             **_created_at(created_at_gte, created_at_lte, created_at_gt, created_at_lt),
             "include_archived": include_archived,
             "order": order,

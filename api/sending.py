@@ -47,7 +47,7 @@ from drover.api.errors import (
     SendUncertainError,
     ServerError,
 )
-from drover.api.resources import ResourceMethods
+from drover.api.platform import PlatformMethods
 from drover.api.timestamps import parse_timestamp
 from drover.api.wire import JSONObject
 
@@ -98,7 +98,7 @@ def message_text(event: JSONObject) -> str:
     )
 
 
-class SendMethods(ResourceMethods):
+class SendMethods(PlatformMethods):
     """Duplicate-safe sends built on :meth:`ResourceMethods.send_events`."""
 
     async def send_user_message_once(

@@ -16,7 +16,7 @@ from typing import Any
 from drover.cli.common import EXIT_USAGE, CliError, Context, add_common, command, emit_json
 
 # `drover.store.ledger.DIMENSIONS`, spelled out: the store must not load to build the parser.
-_DIMENSIONS = ("session", "agent", "environment", "model", "day")
+_DIMENSIONS = ("session", "agent", "environment", "model", "day", "deployment")
 _DEFAULT_SESSION_LIMIT = 20
 
 
@@ -130,7 +130,7 @@ def print_report(report: dict[str, Any], totals: Any, rows: list[Any], budgets: 
     from drover.text.inert import inert_line
 
     by = report["by"]
-    named = by in ("session", "agent", "environment")
+    named = by in ("session", "agent", "environment", "deployment")
     if report["since"] or report["until"]:
         span = f"{report['since'] or 'start'} → {report['until'] or 'now'} (UTC days)"
     else:

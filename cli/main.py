@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "drover.cli.cmd_export",
     "drover.cli.cmd_import",
     "drover.cli.cmd_cost",
+    "drover.cli.cmd_steer",
     "drover.cli.cmd_doctor",
     "drover.cli.cmd_sim",
     "drover.cli.cmd_tui",

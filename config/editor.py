@@ -1,9 +1,10 @@
 """Edit ``config.toml`` in place: change the keys asked for and keep every other byte.
 
-drover writes its config in two places (the theme when you switch it, a profile on
-``drover login``). Both go through :func:`update_config`, which parses the file with tomlkit
-(a style-preserving TOML library), sets or removes exactly the keys given, validates the result
-against :class:`drover.config.settings.Config` and replaces the file atomically. Comments,
+drover writes its config in three places (the theme when you switch it, a profile on
+``drover login``, a rule made from a row with `Y`). All go through :func:`update_config`,
+which parses the file with tomlkit (a style-preserving TOML library), sets or removes exactly
+the keys given, validates the result against :class:`drover.config.settings.Config` and
+replaces the file atomically. Comments,
 blank lines, key order, number formats (``1200`` stays ``1200``) and tables nobody touched
 stay as they were; no default is ever written in.
 """
@@ -23,7 +24,7 @@ from drover.config.errors import ConfigError
 from drover.config.paths import config_file
 from drover.config.settings import validate_text
 
-__all__ = ["REMOVE", "ConfigKey", "save_theme", "update_config"]
+__all__ = ["REMOVE", "ConfigKey", "remove_rule", "save_rule", "save_theme", "update_config"]
 
 ConfigKey = tuple[str, ...]
 """A key's path from the top of the file: ``("theme",)``, ``("profiles", "work", "base_url")``."""
@@ -146,3 +147,28 @@ def _write_atomically(file: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def save_rule(
+    profile: str, name: str, rule: Mapping[str, Any], path: str | os.PathLike[str] | None = None
+) -> Path:
+    """Add (or replace) the rule `name` of `profile`: `[profiles.PROFILE.rules.NAME]`.
+
+    Args:
+        profile: the profile it belongs to.
+        name: the rule's name.
+        rule: its fields as `drover.config.rules.Rule` takes them (None values left out).
+
+    Raises:
+        ConfigError: the existing file is invalid, or the rule would make it invalid (the file
+            is then left untouched).
+        OSError: the file could not be written.
+    """
+    key: ConfigKey = ("profiles", profile, "rules", name)
+    update_config({key: REMOVE}, path)
+    return update_config({key: {k: v for k, v in rule.items() if v is not None}}, path)
+
+
+def remove_rule(profile: str, name: str, path: str | os.PathLike[str] | None = None) -> Path:
+    """Delete the rule `name` of `profile` (nothing else changes)."""
+    return update_config({("profiles", profile, "rules", name): REMOVE}, path)

@@ -23,6 +23,10 @@ Layout of ``config.toml``::
     [aliases]                                # optional: your own `:` commands
     w = "grid 4"
 
+    [profiles.default.rules.pytest]          # optional; see drover.config.rules
+    tool = "bash"
+    input = "pytest( -q)?"
+
     [templates.pr-review]                    # optional: launch templates (`drover launch`)
     agent = "agent_…"
     environment = "env_…"
@@ -54,6 +58,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from drover.config.budgets import Budgets
 from drover.config.errors import ConfigError
 from drover.config.paths import config_file, mirror_path, validate_profile_name
+from drover.config.rules import Rule
 from drover.config.templates import TEMPLATE_NAME, LaunchTemplate
 
 __all__ = [
@@ -96,6 +101,17 @@ class Profile(BaseModel):
     """Where this profile's mirror lives when a team shares it: a PostgreSQL URL
     (``postgresql://hub.example/drover``); None: a file under the data dir. Never with a
     password in it: libpq reads one from ``PGPASSWORD`` or ``~/.pgpass``."""
+    rules: dict[str, Rule] = Field(default_factory=dict)
+    """Automatic answers to matching tool calls, by rule name (`drover.config.rules`); only
+    this profile's sessions are ever answered by them."""
+
+    @field_validator("rules")
+    @classmethod
+    def _rule_names(cls, value: dict[str, Rule]) -> dict[str, Rule]:
+        for name in value:
+            if not re.fullmatch(r"[\w.-]{1,64}", name):
+                raise ValueError(f"rule {name!r}: a name of letters, digits, . _ - (1-64)")
+        return value
 
     @field_validator("base_url")
     @classmethod
@@ -226,6 +242,11 @@ class Config(BaseModel):
         if profile is not None and profile.budgets is not None:
             return profile.budgets
         return self.budgets or Budgets()
+
+    def rules_for(self, name: str | None = None) -> dict[str, Rule]:
+        """A profile's rules by name (none for a profile the file does not define)."""
+        profile = self.profiles.get(name or self.default_profile)
+        return dict(profile.rules) if profile is not None else {}
 
     def mirror_location(
         self, name: str, data_dir: Path | None = None, *, create: bool = False

@@ -20,16 +20,24 @@ latest error whatever the badge.
 
 Precedence for `needs_you` (first match wins):
   deleted → none; terminated → `error_terminal` if the last error was terminal, `terminated`
-  unless archived; unanswered pending actions → `requires_action`; idle with stop reason
+  unless archived; unanswered pending actions → `requires_action`; a vault credential the
+  session uses failed its validation → `credential` (`drover.store.credential_health`: nothing
+  it runs next can reach that server until it is fixed); idle with stop reason
   `budget_reached` / `retries_exhausted` / `refusal` → that reason; an error badge still
   `terminal` / `exhausted` (turn dead, idle not yet seen) → `error_terminal` / `error_exhausted`.
   Time-based rules (rescheduling too long, stream not recovering) belong to sync/the UI.
+
+Outcomes (`user.define_outcome` and the evaluation spans, the Session object's
+`outcome_evaluations`) are collected as facts and recorded by `finalize` in
+`drover.store.outcomes`.
 """
 
 from __future__ import annotations
 
 import json
 
+from drover.store import outcomes
+from drover.store.credential_health import credential_issue
 from drover.store.daily import REQUEST_EVENT, add_request, clear_daily, write_daily
 from drover.store.dialect import Conn
 from drover.store.extract import (
@@ -134,6 +142,8 @@ def apply_event(
     elif etype == "session.deleted":
         st.deleted = True
         st.requires.clear()
+    elif etype in outcomes.OUTCOME_EVENTS:
+        st.outcome_facts.append({**event, "_at": at})
 
 
 def _apply_status(st: SessionState, etype: str, event: JSONObject, at: str | None) -> None:
@@ -209,6 +219,7 @@ def apply_session_object(st: SessionState, obj: JSONObject) -> None:
         st.requires.clear()
     _apply_usage(st, obj.get("usage"), at)
     _apply_budget(st, obj, at)
+    st.outcome_facts.extend(outcomes.facts_of_session(obj))
 
 
 def _pending(conn: Conn, st: SessionState) -> list[JSONObject]:
@@ -257,7 +268,7 @@ def _pending(conn: Conn, st: SessionState) -> list[JSONObject]:
     return pending
 
 
-def _needs(st: SessionState) -> str | None:
+def _needs(conn: Conn, st: SessionState) -> str | None:
     if st.deleted:
         return None
     if st.status == "terminated":
@@ -266,6 +277,8 @@ def _needs(st: SessionState) -> str | None:
         return None if st.archived_at else "terminated"
     if st.pending:
         return "requires_action"
+    if not st.archived_at and credential_issue(conn, st.session_id) is not None:
+        return "credential"
     if st.status == "idle" and st.stop_reason in _IDLE_NEEDS:
         return st.stop_reason
     if st.error_badge == "terminal":
@@ -278,7 +291,10 @@ def _needs(st: SessionState) -> str | None:
 def finalize(conn: Conn, st: SessionState) -> None:
     """Recompute pending actions and the needs-you reason, then save the row."""
     st.pending = _pending(conn, st)
-    reason = _needs(st)
+    if st.outcome_facts:
+        outcomes.record(conn, st.session_id, st.outcome_facts)
+        st.outcome_facts.clear()
+    reason = _needs(conn, st)
     if reason != st.needs_you:
         st.needs_you = reason
         st.needs_since = None if reason is None else (st.last_event_at or now_key())

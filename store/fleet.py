@@ -40,6 +40,7 @@ class FleetQuery:
         archived: show archived sessions too (hidden by default).
         launch_id: keep only the sessions of this launch (by the mirror's launch record, or
             the `drover_launch` tag in their metadata for a launch run elsewhere).
+        deployment: keep only the sessions this deployment's runs created (its id).
     """
 
     pattern: str = ""
@@ -48,6 +49,7 @@ class FleetQuery:
     needs_only: bool = False
     archived: bool = False
     launch_id: str | None = None
+    deployment: str | None = None
 
 
 _TOKENS = (
@@ -71,7 +73,8 @@ REASON_WORDS = (
     "WHEN 'budget_reached' THEN 'budget reached' "
     "WHEN 'retries_exhausted' THEN 'retries exhausted error' "
     "WHEN 'error_terminal' THEN 'error terminal' "
-    "WHEN 'error_exhausted' THEN 'error turn failed' ELSE coalesce(needs_you, '') END"
+    "WHEN 'error_exhausted' THEN 'error turn failed' "
+    "WHEN 'credential' THEN 'credential vault failed' ELSE coalesce(needs_you, '') END"
 )
 """The words the NEEDS YOU column shows for each reason, so `/approve` finds what it says."""
 _PENDING = {  # each pending tool call's name and input, by dialect (`json`, not `jsonb`, keeps
@@ -133,6 +136,9 @@ def fleet_sql(query: FleetQuery, dialect: Dialect = SQLITE) -> tuple[str, list[S
     if query.launch_id:
         clauses.append(LAUNCH_CLAUSE.format(tag=dialect.json_text("raw", "metadata.drover_launch")))
         params += [query.launch_id, query.launch_id]
+    if query.deployment:
+        clauses.append("id IN (SELECT session_id FROM session_refs WHERE deployment_id = ?)")
+        params.append(query.deployment)
     if query.pattern:
         _compiled(query.pattern)
         if dialect.sql_regexp:

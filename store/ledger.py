@@ -1,5 +1,5 @@
-"""The cost ledger: spend, tokens, runtime and requests per session, agent, environment, model
-and UTC day, and the state of budgets. Reads `sessions` and the per-day tables only (see
+"""The cost ledger: spend, tokens, runtime and requests per session, agent, environment, model,
+deployment and UTC day, and the state of budgets. Reads `sessions` and the per-day tables only (see
 `drover.store.daily`); never `events`, so every query stays cheap on a 1M-event mirror.
 
 Definitions (the UI and `drover cost` show them as a legend):
@@ -41,10 +41,10 @@ from drover.store.models import BudgetState as BudgetState
 from drover.store.models import LedgerRow as LedgerRow
 from drover.store.models import SQLValue
 
-DIMENSIONS = ("session", "agent", "environment", "model", "day")
+DIMENSIONS = ("session", "agent", "environment", "model", "day", "deployment")
 """What `ledger_rows` can group by."""
 
-Dimension = Literal["session", "agent", "environment", "model", "day"]
+Dimension = Literal["session", "agent", "environment", "model", "day", "deployment"]
 Cap = tuple[str, str | None, int]
 """A user budget: (`daily` | `monthly`, agent id or name or None for all, cap in cents)."""
 
@@ -120,6 +120,13 @@ _GROUPS: dict[str, tuple[str, str, str]] = {
         "LEFT JOIN environments e ON e.id = ps.environment_id",
     ),
     "model": ("ps.model_id", "ps.model_id", ""),
+    # The deployment whose run made the session (`drover.store.platform`); NULL: none.
+    "deployment": (
+        "dr.deployment_id",
+        "max(dp.name)",
+        "LEFT JOIN session_refs dr ON dr.session_id = ps.session_id "
+        "LEFT JOIN deployments dp ON dp.id = dr.deployment_id",
+    ),
 }
 _SESSION_EXTRA = ", max(ps.agent_name), max(ps.status), max(ps.budget_cents)"
 

@@ -21,9 +21,12 @@ from drover.store.collisions import COLLISIONS_V6
 from drover.store.daily import DAILY_V3
 from drover.store.derive import backfill_daily
 from drover.store.errors import DiskFullError, is_writable_dir, storage_error
-from drover.store.launches import LAUNCHES_V8
+from drover.store.launches import LAUNCHES_V9
 from drover.store.outbox import OUTBOX_LEASE_V7
+from drover.store.outcomes import OUTCOMES_V8, backfill_outcomes
+from drover.store.platform import PLATFORM_V8, backfill_refs
 from drover.store.quarantine import QUARANTINE_V7
+from drover.store.rule_audit import RULES_V8
 from drover.store.schema import TABLES_V1, create_fts_triggers, ensure_fts_triggers
 
 Synchronous = Literal["NORMAL", "FULL"]
@@ -93,15 +96,28 @@ def _v7(conn: sqlite3.Connection) -> None:
 
 
 def _v8(conn: sqlite3.Connection) -> None:
+    """Launch and steer: deployments and their runs, vaults and their credentials' health,
+    memory stores and what each session refers to (`drover.store.platform`); outcomes and
+    their evaluation (`drover.store.outcomes`); automatic answers by rule and their pause
+    (`drover.store.rule_audit`). Session references and outcomes are back-filled from the
+    Session objects and events already mirrored."""
+    for script in (PLATFORM_V8, OUTCOMES_V8, RULES_V8):
+        for statement in _split(script):
+            conn.execute(statement)
+    backfill_refs(conn)
+    backfill_outcomes(conn)
+
+
+def _v9(conn: sqlite3.Connection) -> None:
     """Launches: a fleet of sessions started from one template over a list of items, one row
     per item, so a launch resumes without duplicates and reads back as a record (see
     `drover.store.launches`)."""
-    for statement in _split(LAUNCHES_V8):
+    for statement in _split(LAUNCHES_V9):
         conn.execute(statement)
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8,
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,
 ]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -31,6 +31,8 @@ class SessionRow:
     for a session synced from the server, `import` for one loaded from an export file (sync
     never polls or follows those). `id_collisions`: events that arrived for it under ids
     already stored for another session, kept out of its transcript (`drover.store.collisions`).
+    `outcome` and `credential` are filled by the reads that show them (`MirrorReader.session`,
+    `fleet_rows`, `inbox`, `sessions`; `outcome` by the first two only).
     """
 
     id: str
@@ -65,6 +67,10 @@ class SessionRow:
     raw: JSONObject | None = None
     origin: str | None = None
     id_collisions: int = 0
+    outcome: JSONObject | None = None
+    """Its current outcome (`drover.store.outcomes.attach_outcomes`), when read for display."""
+    credential: JSONObject | None = None
+    """The failing vault credential behind a `credential` needs-you reason, with its fix."""
 
     COLUMNS = (
         "id, status, deleted, title, agent_id, agent_name, model_id, environment_id, "

@@ -12,19 +12,9 @@ from drover.store.derive import apply_session_object, finalize
 from drover.store.dialect import Conn
 from drover.store.extract import dumps, json_object, money_cents
 from drover.store.models import JSONObject, SQLValue
+from drover.store.platform import record_session_refs
 from drover.store.state import load_state
-
-
-def _upsert(conn: Conn, table: str, rows: list[dict[str, SQLValue]]) -> None:
-    if not rows:
-        return
-    cols = list(rows[0])
-    updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c != "id")
-    conn.executemany(
-        f"INSERT INTO {table}({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)}) "
-        f"ON CONFLICT(id) DO UPDATE SET {updates}",
-        rows,
-    )
+from drover.store.upsert import upsert_by_id
 
 
 def _require_id(obj: object, kind: str) -> str:
@@ -57,7 +47,7 @@ def upsert_agents(conn: Conn, agents: list[JSONObject]) -> list[str]:
         }
         for a in agents
     ]
-    _upsert(conn, "agents", rows)
+    upsert_by_id(conn, "agents", rows)
     return [cast(str, r["id"]) for r in rows]  # _require_id checked each
 
 
@@ -74,7 +64,7 @@ def upsert_environments(conn: Conn, envs: list[JSONObject]) -> list[str]:
         }
         for e in envs
     ]
-    _upsert(conn, "environments", rows)
+    upsert_by_id(conn, "environments", rows)
     return [cast(str, r["id"]) for r in rows]  # _require_id checked each
 
 
@@ -100,7 +90,7 @@ def upsert_threads(conn: Conn, threads: list[JSONObject]) -> list[str]:
         )
         if not isinstance(rows[-1]["session_id"], str):
             raise ValueError("thread object without a session_id")
-    _upsert(conn, "threads", rows)
+    upsert_by_id(conn, "threads", rows)
     return sorted({cast(str, r["session_id"]) for r in rows})  # checked in the loop
 
 
@@ -113,6 +103,7 @@ def upsert_sessions(conn: Conn, sessions: list[JSONObject]) -> list[str]:
     ids = []
     for obj in sessions:
         sid = _require_id(obj, "session")
+        record_session_refs(conn, [obj])  # before the fold: a failing credential needs you
         st = load_state(conn, sid)
         apply_session_object(st, obj)
         finalize(conn, st)

@@ -32,6 +32,7 @@ from drover.store.models import (
 )
 from drover.store.reader_launches import LaunchQueries
 from drover.store.reader_review import ReviewQueries
+from drover.store.reader_steer import SteerQueries, with_steer
 from drover.store.reader_sync import SyncQueries
 from drover.store.replay import ALL_THREADS, PRIMARY, lane_filter
 
@@ -50,7 +51,7 @@ def _ids(value: str | None) -> list[str] | None:
     return json.loads(value) if value else None
 
 
-class MirrorReader(SyncQueries, ReviewQueries, LaunchQueries):
+class MirrorReader(SyncQueries, ReviewQueries, SteerQueries, LaunchQueries):
     """Read-only access to a mirror file.
 
     Args:
@@ -113,7 +114,7 @@ class MirrorReader(SyncQueries, ReviewQueries, LaunchQueries):
             return None
         data = dict(row)
         raw = data.pop("_raw")
-        return SessionRow.from_row(data, raw)
+        return with_steer(self._conn(), [SessionRow.from_row(data, raw)], outcomes=True)[0]
 
     def sessions(
         self,
@@ -154,7 +155,7 @@ class MirrorReader(SyncQueries, ReviewQueries, LaunchQueries):
             "LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
-        return [SessionRow.from_row(r) for r in rows]
+        return with_steer(self._conn(), [SessionRow.from_row(r) for r in rows])
 
     @staticmethod
     def _session_filters(
@@ -199,7 +200,8 @@ class MirrorReader(SyncQueries, ReviewQueries, LaunchQueries):
                 f"SELECT {SessionRow.COLUMNS} FROM sessions WHERE id IN ({marks})", part
             ):
                 rows[r["id"]] = SessionRow.from_row(r)
-        return {sid: rows[sid] for sid in ids if sid in rows}
+        found = with_steer(self._conn(), [rows[sid] for sid in ids if sid in rows], outcomes=True)
+        return {row.id: row for row in found}
 
     def inbox(self, *, limit: int = 500, include_archived: bool = False) -> list[SessionRow]:
         """Sessions needing you first (longest-waiting first), then the rest newest first."""
@@ -211,7 +213,7 @@ class MirrorReader(SyncQueries, ReviewQueries, LaunchQueries):
             "created_at DESC NULLS LAST, id LIMIT ?",
             [*params, limit],
         )
-        return [SessionRow.from_row(r) for r in rows]
+        return with_steer(self._conn(), [SessionRow.from_row(r) for r in rows])
 
     def threads(self, session_id: str) -> list[ThreadRow]:
         """The threads known for a session, oldest first."""

@@ -78,6 +78,7 @@ class ReviewQueries:
         tool: str | Iterable[str] | None = None,
         after: str | None = None,
         before: str | None = None,
+        outcome: str | Iterable[str] | None = None,
         raw: bool = False,
         cancel: threading.Event | None = None,
     ) -> list[SearchHit]:
@@ -93,6 +94,8 @@ class ReviewQueries:
             status: only sessions whose current status is one of these.
             types: only these event types (full, or short forms like `tool_use`).
             tool: only tool uses of these tools and the events answering them.
+            outcome: only sessions whose current outcome has one of these verdicts (`met`,
+                `not_met`, `evaluating`, `any`).
             after: only events processed at or after this date/time (ISO 8601).
             before: only events processed before this date/time.
             raw: treat `query` as the backend's own expression language (FTS5 `MATCH` on
@@ -107,7 +110,7 @@ class ReviewQueries:
         """
         filters = _search.SearchFilters.build(
             agent=agent, session_id=session_id, status=status, types=types, tool=tool,
-            after=after, before=before,
+            after=after, before=before, outcome=outcome,
         )  # fmt: skip
         return _search.search(
             self._conn(), query, filters=filters, limit=limit, before_seq=before_seq, raw=raw,

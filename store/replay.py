@@ -24,6 +24,8 @@ ALL_THREADS = "*"
 
 MARKER_KINDS: dict[str, tuple[str, ...]] = {
     "error": ("session.error", "workflow_run.error"),
+    # An automatic answer by rule (`drover.store.rule_audit`), where it was given.
+    "rule": ("drover.rule_answer",),
     "approval": ("user.tool_confirmation",),
     "interrupt": ("user.interrupt",),
     "thread": (
@@ -33,11 +35,15 @@ MARKER_KINDS: dict[str, tuple[str, ...]] = {
     # A workflow run's start, phases and end (its running/idle ticks are too dense to mark).
     "workflow": ("workflow_run.created", "workflow_run.phase_started", "workflow_run.status_ended"),
     "compaction": ("agent.thread_context_compacted",),
+    # An outcome defined, and each verdict of its evaluation.
+    "outcome": ("user.define_outcome", "span.outcome_evaluation_end"),
     "cost": ("session.usage",),
     "tool": ("agent.tool_use", "agent.mcp_tool_use", "agent.custom_tool_use"),
 }  # fmt: skip
 """Marker kinds, most important first (a timeline cell shows its most important kind)."""
-NOTABLE_KINDS = ("error", "approval", "interrupt", "thread", "workflow", "compaction")
+NOTABLE_KINDS = (
+    "error", "rule", "approval", "interrupt", "thread", "workflow", "compaction", "outcome",
+)  # fmt: skip
 """The kinds `[`/`]` jump between (tool calls and cost steps are too dense to step through)."""
 _KIND_OF_TYPE = {etype: kind for kind, types in MARKER_KINDS.items() for etype in types}
 

@@ -11,9 +11,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, timedelta
 
-FACETS = ("agent", "session", "status", "type", "tool", "after", "before")
+FACETS = ("agent", "session", "status", "type", "tool", "outcome", "after", "before")
 """The filter keys, in the order the UI lists them."""
 STATUSES = ("idle", "running", "rescheduling", "terminated")
+OUTCOMES = ("met", "not_met", "evaluating", "any")
+"""`outcome:` values: the verdict of a session's current outcome (`drover.store.outcomes`), or
+`any` for every session with one. `not-met`, `unmet` and the server's own `result` words
+(`satisfied`, `failed`, …) are read as the verdict they belong to."""
+_OUTCOME_WORDS = {
+    "met": "met", "satisfied": "met", "not_met": "not_met", "unmet": "not_met",
+    "failed": "not_met", "max_iterations_reached": "not_met", "interrupted": "not_met",
+    "evaluating": "evaluating", "pending": "evaluating", "running": "evaluating",
+    "needs_revision": "evaluating", "any": "any",
+}  # fmt: skip
 
 EVENT_TYPES = (
     "user.message", "user.interrupt", "user.tool_confirmation", "user.custom_tool_result",
@@ -48,6 +58,7 @@ class SearchFilters:
         statuses: session statuses (the session's current status).
         types: exact event types (short forms already resolved).
         tools: tool names: tool-use events of that name and events that refer to one.
+        outcomes: verdicts of the session's current outcome (`OUTCOMES`).
         after: inclusive lower bound on `processed_at` (`YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS`,
             UTC).
         before: exclusive upper bound on `processed_at`, same forms.
@@ -60,6 +71,7 @@ class SearchFilters:
     tools: tuple[str, ...] = ()
     after: str | None = None
     before: str | None = None
+    outcomes: tuple[str, ...] = ()
 
     @classmethod
     def build(
@@ -72,6 +84,7 @@ class SearchFilters:
         tool: str | Iterable[str] | None = None,
         after: str | None = None,
         before: str | None = None,
+        outcome: str | Iterable[str] | None = None,
     ) -> SearchFilters:
         """Validate keyword facets (as the CLI flags and the read API give them).
 
@@ -84,6 +97,7 @@ class SearchFilters:
             statuses=tuple(_status(s) for s in _many(status)),
             types=tuple(t for value in _many(types) for t in resolve_types(value)),
             tools=_many(tool),
+            outcomes=tuple(dict.fromkeys(_outcome(o) for o in _many(outcome))),
             after=parse_bound(after, "after") if after else None,
             before=parse_bound(before, "before") if before else None,
         )
@@ -126,6 +140,7 @@ class SearchFilters:
             ("status", self.statuses),
             ("type", self.types),
             ("tool", self.tools),
+            ("outcome", self.outcomes),
         ):
             out.extend(f"{key}:{_quote_if_needed(v)}" for v in values)
         if self.after:
@@ -161,6 +176,13 @@ def resolve_types(value: str) -> tuple[str, ...]:
             "like message, tool_use, result, error, span"
         )
     return found
+
+
+def _outcome(value: str) -> str:
+    word = value.strip().lower().replace("-", "_")
+    if word not in _OUTCOME_WORDS:
+        raise SearchSyntaxError(f"unknown outcome {value}; use {', '.join(OUTCOMES)}")
+    return _OUTCOME_WORDS[word]
 
 
 def _status(value: str) -> str:

@@ -6,9 +6,9 @@ it costs roughly the rows it has to skip. Facets are cheap to check per row; the
 *selective* facet (one session, a rare event type) with a common word or no word at all, where
 most rows walked are skipped. Two cheap probes, on indexes that already exist, fix that:
 
-* Session facets (`session:`, `agent:`, `status:`, and `after:` through each session's newest
-  event time) are resolved on the small `sessions` table. When they leave few sessions, their
-  exact seq range (two `events_session_seq` probes per session) bounds the walk.
+* Session facets (`session:`, `agent:`, `status:`, `outcome:`, and `after:` through each
+  session's newest event time) are resolved on the small `sessions` table. When they leave few
+  sessions, their exact seq range (two `events_session_seq` probes per session) bounds the walk.
 * `type:` reads candidate events through `events_session_type_seq`, one seek per session and
   type (a skip-scan). If they are few, the walk tests membership in that set, bounded by its
   min and max seq (and a set that turns out empty ends the search at once); if they are many,
@@ -133,7 +133,7 @@ def plan_search(conn: Conn, filters: SearchFilters) -> Plan:
 
 
 def _session_conditions(filters: SearchFilters, dialect: Dialect) -> tuple[list[str], list[object]]:
-    """Conditions on `sessions s` for `session:`, `agent:` and `status:`."""
+    """Conditions on `sessions s` for `session:`, `agent:`, `status:` and `outcome:`."""
     clauses: list[str] = []
     params: list[object] = []
     if filters.sessions:
@@ -149,6 +149,13 @@ def _session_conditions(filters: SearchFilters, dialect: Dialect) -> tuple[list[
     if filters.statuses:
         clauses.append(f"s.status IN ({marks(filters.statuses)})")
         params += filters.statuses
+    if filters.outcomes:
+        verdicts = tuple(v for v in filters.outcomes if v != "any")
+        which = f" AND o.verdict IN ({marks(verdicts)})" if "any" not in filters.outcomes else ""
+        clauses.append(
+            "s.id IN (SELECT o.session_id FROM session_outcomes o WHERE o.latest = 1" + which + ")"
+        )
+        params += verdicts if which else ()
     return clauses, params
 
 

@@ -9,7 +9,8 @@ What a user may type (the TUI's search box and `drover search` take the same tex
   `-word` (or `-"phrase"`) excludes events containing it.
 * facets narrow the hits: `agent:NAME|ID`, `session:ID`, `status:idle` (the session's current
   status), `type:agent.tool_use` (or a short form, see `resolve_types`), `tool:bash` (tool uses
-  of that tool and the results, confirmations and answers that refer to them), `after:DATE` and
+  of that tool and the results, confirmations and answers that refer to them), `outcome:met`
+  (`not_met`, `evaluating`, `any`: the session's current outcome), `after:DATE` and
   `before:DATE` (`since:`/`until:` also work; `until:` includes its whole day). Several values
   of one facet match any of them (`tool:bash tool:edit`); different facets must all match.
 * a value with spaces is quoted (`agent:"pr reviewer"`); text with a colon that is not a
@@ -180,6 +181,7 @@ def _facet_filters(facets: dict[str, list[str]]) -> SearchFilters:
         status=facets.get("status"),
         types=facets.get("type"),
         tool=facets.get("tool"),
+        outcome=facets.get("outcome"),
     )
     return built.merged(
         SearchFilters(after=max(afters, default=None), before=min(befores, default=None))
@@ -193,5 +195,6 @@ def _example(key: str) -> str:
         "status": "idle",
         "type": "tool_use",
         "tool": "bash",
+        "outcome": "met",
         "until": "2026-05-31",
     }.get(key, "2026-05-01")

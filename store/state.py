@@ -68,6 +68,9 @@ class SessionState:
     thread_facts: list[tuple[str, str | None, str | None, str | None, str | None]] = field(
         default_factory=list
     )
+    # Outcome events and Session-object entries folded since the last save, each with its
+    # `_at` (see drover.store.outcomes); `finalize` records them.
+    outcome_facts: list[JSONObject] = field(default_factory=list)
 
 
 _SESSION_COLUMNS = (

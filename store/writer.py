@@ -42,6 +42,7 @@ from drover.store.ingest import AUTO_CURSOR, IngestResult, ingest_events
 from drover.store.migrations import Synchronous, connect, migrate
 from drover.store.models import JSONObject
 from drover.store.quarantine import QuarantineItem
+from drover.store.writer_steer import STEER_OPS, SteerWrites
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ _OPS: dict[str, tuple[Callable[..., Any], Callable[[Any], Any], Callable[..., di
     ),
     "bind_account": (bind_account, lambda r: r, lambda c, r: {}),
     "noop": (lambda conn: None, lambda r: None, lambda c, r: {}),
+    **STEER_OPS,
 }
 _OPS.update(launches.LAUNCH_OPS)
 OPERATIONS = tuple(_OPS)
@@ -119,7 +121,7 @@ class _Op:
 _STOP = object()
 
 
-class MirrorWriter:
+class MirrorWriter(SteerWrites):
     """Owns the mirror's write connection on a dedicated thread.
 
     Args:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Generic, TypeVar
 
+from drover.api.wire import JSONObject
+from drover.config.rules import Rule
 from drover.sync.account import Account
 from drover.sync.backoff import Failure
 from drover.sync.connection import ConnectionBoard
@@ -55,6 +57,7 @@ class DeferredEngine(Generic[S]):
         self._focus: str | None = None
         self._failure: BaseException | None = None
         self._task: asyncio.Task[None] | None = None
+        self._rules: dict[str, Rule] | None = None
 
     @property
     def account(self) -> Account | None:
@@ -86,6 +89,8 @@ class DeferredEngine(Generic[S]):
             return
         await engine.start()
         engine.set_focus(self._focus)
+        if self._rules is not None:
+            engine.set_rules(self._rules)
         self.engine = engine
 
     async def ready(self) -> Engine | None:
@@ -136,3 +141,34 @@ class DeferredEngine(Generic[S]):
     async def delete_session(self, session_id: str) -> None:
         """Delete through the real engine once it is running."""
         await (await self._engine()).delete_session(session_id)
+
+    async def set_budget(self, session_id: str, cents: int) -> JSONObject:
+        """Set the budget through the real engine once it is running."""
+        return await (await self._engine()).set_budget(session_id, cents)
+
+    def set_rules(self, rules: Mapping[str, Rule]) -> None:
+        """Forward the rules (remembered for an engine still starting)."""
+        self._rules = dict(rules)
+        if self.engine is not None:
+            self.engine.set_rules(rules)
+
+    async def pause_rules(self, paused: bool) -> str | None:
+        """Pause or resume through the real engine once it is running."""
+        return await (await self._engine()).pause_rules(paused)
+
+    def refresh_platform(self, *, validate: bool = False) -> None:
+        """Refresh through the real engine, if it runs yet."""
+        if self.engine is not None:
+            self.engine.refresh_platform(validate=validate)
+
+    async def memories(self, store_id: str, path_prefix: str | None = None) -> list[JSONObject]:
+        """Browse through the real engine once it is running."""
+        return await (await self._engine()).memories(store_id, path_prefix)
+
+    async def memory(self, store_id: str, memory_id: str) -> JSONObject:
+        """Read through the real engine once it is running."""
+        return await (await self._engine()).memory(store_id, memory_id)
+
+    async def memory_versions(self, store_id: str, memory_id: str) -> list[JSONObject]:
+        """Read through the real engine once it is running."""
+        return await (await self._engine()).memory_versions(store_id, memory_id)

@@ -23,9 +23,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from drover.config.rules import Rule
 from drover.store.errors import MirrorCorruptError, MirrorReadOnlyError
 from drover.sync.account import Account
 from drover.sync.backoff import Failure
@@ -38,6 +41,8 @@ from drover.sync.imported import ImportedSessionError, is_imported
 from drover.sync.mirror_watch import MirrorWatch
 from drover.sync.outbox import Outbox
 from drover.sync.poller import PollResult, SessionPoller
+from drover.sync.rules import RuleRunner
+from drover.sync.steer_control import SteerControl
 
 if TYPE_CHECKING:
     from drover.api.client import ManagedAgentsClient
@@ -54,7 +59,7 @@ _FINAL = ("terminated", "deleted", "not_found", "forbidden", "unauthorized", "us
 STREAM_HEADROOM = 8  # stream slots beyond the follower cap (a focused thread, CLI tail…)
 
 
-class SyncEngine(HeadlessSync, ControlPlane):
+class SyncEngine(HeadlessSync, ControlPlane, SteerControl):
     """Keeps one profile's mirror in step with the API.
 
     Args:
@@ -76,6 +81,10 @@ class SyncEngine(HeadlessSync, ControlPlane):
         role: what this process is, for the follow lock (``drover sync``, ``drover tui``).
         on_foreign_change: ``(session_id, high_water_seq)`` for events another process stored,
             while this engine observes (the TUI passes its change feed).
+        rules: the profile's rules by name (`drover.config.rules`), applied by a
+            `drover.sync.rules.RuleRunner` while the engine runs with `auto_follow`.
+        apply_rules: False applies no rule at all (`--readonly`).
+        clock: now, for rules' time windows (tests inject one).
     """
 
     def __init__(
@@ -98,6 +107,9 @@ class SyncEngine(HeadlessSync, ControlPlane):
         follow_lock: FollowLock | None = None,
         role: str = "drover",
         on_foreign_change: ChangeCallback | None = None,
+        rules: Mapping[str, Rule] | None = None,
+        apply_rules: bool = True,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.client = client
         self.account = account
@@ -126,6 +138,9 @@ class SyncEngine(HeadlessSync, ControlPlane):
             max_interval=poll_max,
         )
         self.outbox = Outbox(client, writer, reader)
+        self.rules = RuleRunner(reader, writer, rules, clock=clock, on_answer=self.outbox.wake)
+        """Answers the calls the profile's rules match (started with the poller's work)."""
+        self.apply_rules = apply_rules
         self._started = False
         self._cap_warned = False
         self._lock = follow_lock
@@ -160,6 +175,8 @@ class SyncEngine(HeadlessSync, ControlPlane):
         self.outbox.start()
         if not self.auto_follow:
             return
+        if self.apply_rules:
+            self.rules.start()
         if self._take_follow_lock():
             self.poller.start()
         else:
@@ -171,6 +188,7 @@ class SyncEngine(HeadlessSync, ControlPlane):
         """Stop polling, every follower and the outbox; close what the engine owns."""
         self._started = False
         await self.poller.stop()
+        await self.rules.stop()
         if self._watch is not None:
             await self._watch.stop()
         await self.outbox.stop()
@@ -260,6 +278,7 @@ class SyncEngine(HeadlessSync, ControlPlane):
     async def _on_poll(self, result: PollResult) -> None:
         if not self.auto_follow or self.fatal is not None:
             return
+        self.rules.poke()
         busy_first = sorted(result.session_ids, key=lambda s: s not in result.busy_ids)
         for sid in busy_first:
             if sid in self._followers or self.finished.get(sid) in _FINAL:

@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from drover.api.wire import JSONObject
+from drover.config.rules import Rule
 from drover.store.api import MirrorWrites
 from drover.store.mirror import Mirror
 from drover.sync.account import Account
@@ -28,7 +30,9 @@ __all__ = [
     "OfflineEngine",
 ]
 
-ActionKind = Literal["message", "interrupt", "tool_confirmation", "custom_tool_result"]
+ActionKind = Literal[
+    "message", "interrupt", "tool_confirmation", "custom_tool_result", "define_outcome"
+]
 """The actions the outbox delivers (see `drover.sync.outbox.build_events` for payloads)."""
 
 
@@ -172,6 +176,36 @@ class Engine(Protocol):
         """Delete a session upstream (the mirror keeps its history)."""
         ...
 
+    # -- steering (drover.sync.steer_control) --------------------------------------------------
+
+    async def set_budget(self, session_id: str, cents: int) -> JSONObject:
+        """Set a session's budget (resumes one stopped at `budget_reached`)."""
+        ...
+
+    def set_rules(self, rules: Mapping[str, Rule]) -> None:
+        """Apply these rules from now on (the profile's config changed)."""
+        ...
+
+    async def pause_rules(self, paused: bool) -> str | None:
+        """Pause or resume the profile's rules; returns when they were paused, or None."""
+        ...
+
+    def refresh_platform(self, *, validate: bool = False) -> None:
+        """Read deployments, vaults and memory stores again now."""
+        ...
+
+    async def memories(self, store_id: str, path_prefix: str | None = None) -> list[JSONObject]:
+        """One folder of a memory store (live)."""
+        ...
+
+    async def memory(self, store_id: str, memory_id: str) -> JSONObject:
+        """One memory with its content (live)."""
+        ...
+
+    async def memory_versions(self, store_id: str, memory_id: str) -> list[JSONObject]:
+        """A memory's versions, newest first (live)."""
+        ...
+
 
 class EngineSource(Protocol):
     """Where the TUI gets each profile's engine (`drover.sync.profiles.ProfileEngines`, or the
@@ -252,4 +286,30 @@ class OfflineEngine:
 
     async def delete_session(self, session_id: str) -> None:
         """Refused: deleting needs the API."""
+        raise self._refuse()
+
+    async def set_budget(self, session_id: str, cents: int) -> JSONObject:
+        """Refused: a budget is changed on the server."""
+        raise self._refuse()
+
+    def set_rules(self, rules: Mapping[str, Rule]) -> None:
+        """Nothing applies rules offline."""
+
+    async def pause_rules(self, paused: bool) -> str | None:
+        """Pause or resume in the mirror (every process on the profile obeys it)."""
+        return await self._writer.set_rules_paused(paused, "drover")
+
+    def refresh_platform(self, *, validate: bool = False) -> None:
+        """Nothing to refresh from."""
+
+    async def memories(self, store_id: str, path_prefix: str | None = None) -> list[JSONObject]:
+        """Refused: memories are read live."""
+        raise self._refuse()
+
+    async def memory(self, store_id: str, memory_id: str) -> JSONObject:
+        """Refused: memories are read live."""
+        raise self._refuse()
+
+    async def memory_versions(self, store_id: str, memory_id: str) -> list[JSONObject]:
+        """Refused: memories are read live."""
         raise self._refuse()

@@ -136,6 +136,10 @@ class Outbox(SendAndVerify, BackgroundLoop):
         self._wake.set()
         return action_id
 
+    def wake(self) -> None:
+        """Look at the outbox now: another writer (a rule's answer) queued a row."""
+        self._wake.set()
+
     def last_error(self, action_id: int) -> str | None:
         """The latest transient failure of a row still being retried (for the UI)."""
         return self._last_error.get(action_id)

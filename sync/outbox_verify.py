@@ -75,6 +75,8 @@ class SendAndVerify:
                 sid, p["text"], since=since, known_ids=claimed, limit=self._history_limit
             )
             return [event["id"]] if event is not None else None
+        if row.kind == "define_outcome":
+            return await self._find_outcome(row, claimed)
         etype, ref = ANSWER_FIELD.get(row.kind, ("user.interrupt", None))
         page = await self._client.list_events(
             sid, types=[etype], order="desc", limit=self._history_limit
@@ -90,4 +92,19 @@ class SendAndVerify:
             if processed is not None and processed < since:
                 continue
             return [event["id"]]
+        return None
+
+    async def _find_outcome(self, row: OutboxRow, claimed: set[str]) -> list[str] | None:
+        """A ``user.define_outcome`` with this row's description, not claimed by another row
+        (the server processes one on receipt, so its absence is final)."""
+        page = await self._client.list_events(
+            row.session_id, types=["user.define_outcome"], order="desc", limit=self._history_limit
+        )
+        for event in page.data:
+            if (
+                isinstance(event, dict)
+                and event.get("id") not in claimed
+                and (event.get("description") == row.payload.get("description"))
+            ):
+                return [event["id"]]
         return None

@@ -10,7 +10,9 @@ The interval adapts: the minimum while any session is running or rescheduling (s
 changes are likely), doubling up to the maximum while everything is idle (each poll costs
 reads from the org-wide budget, which the streams need more). Agents and environments change
 rarely: they are refreshed every few polls, and at once when a session names an agent the
-poller has not seen.
+poller has not seen. The platform (deployments and their runs, vaults and credential health,
+memory stores: `drover.sync.platform`) is refreshed on the first poll and then every
+`platform_every` polls, or at the next poll after `poke_platform`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING
 from drover.api.errors import NotFoundError
 from drover.api.wire import JSONObject
 from drover.sync.backoff import Backoff, Failure, classify
+from drover.sync.platform import PlatformRefresh
 from drover.sync.service import BackgroundLoop
 
 if TYPE_CHECKING:
@@ -73,6 +76,7 @@ class SessionPoller(BackgroundLoop):
         max_interval: the ceiling while everything is idle.
         page_limit: page size.
         catalog_every: refresh agents and environments every this many polls.
+        platform_every: refresh the platform every this many polls (0: never).
     """
 
     task_name = "session-poller"
@@ -89,6 +93,7 @@ class SessionPoller(BackgroundLoop):
         max_interval: float = 30.0,
         page_limit: int = 100,
         catalog_every: int = 10,
+        platform_every: int = 12,
     ) -> None:
         self._client = client
         self._writer = writer
@@ -101,6 +106,10 @@ class SessionPoller(BackgroundLoop):
         self._page_limit = page_limit
         self._catalog_every = max(1, catalog_every)
         self._known_agents: set[str] = set()
+        self.platform = PlatformRefresh(client, writer, reader)
+        """Deployments, vaults and memory stores (`drover.sync.platform`)."""
+        self._platform_every = max(0, platform_every)
+        self._platform_due = self._platform_every > 0
         self._wake = asyncio.Event()
         self.interval = min_interval
         self.polls = 0
@@ -126,6 +135,9 @@ class SessionPoller(BackgroundLoop):
         agents = {_agent_id(s) for s in sessions} - {None}
         if self.polls % self._catalog_every == 0 or not agents <= self._known_agents:
             await self._refresh_catalog()
+        if self._platform_due or (self._platform_every and self.polls % self._platform_every == 0):
+            self._platform_due = False
+            await self.platform.refresh()
         self.polls += 1
         result = PollResult(
             sessions=sessions,
@@ -175,6 +187,13 @@ class SessionPoller(BackgroundLoop):
         """Poll now instead of waiting out the interval (e.g. after the user acted)."""
         self.interval = self.min_interval
         self._wake.set()
+
+    def poke_platform(self, *, validate: bool = False) -> None:
+        """Refresh the platform at the next poll, now (`validate`: every credential too)."""
+        if validate:
+            self.platform.validate_now()
+        self._platform_due = True
+        self.poke()
 
     async def _run(self) -> None:
         # Failed polls back off from 1 s up to the idle interval (never below the first step).

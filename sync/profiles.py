@@ -200,6 +200,7 @@ class ProfileEngines:
         folder = mirror.folder or self.mirror_path(account.name, create=True).parent
         lock = FollowLock(folder / FOLLOW_LOCK_FILE)
         options.setdefault("follow_lock", lock)
+        options.setdefault("rules", self.config.rules_for(account.name))  # its own only
         return SyncEngine(
             client,
             mirror.writer,

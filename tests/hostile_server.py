@@ -21,13 +21,12 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-import uvicorn
+from loopback import LoopbackServer
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
@@ -199,17 +198,7 @@ class HostileServer:
     def __init__(self, upstream: str) -> None:
         self.plan = HostilePlan()
         self.app = HostileApp(upstream, self.plan)
-        config = uvicorn.Config(
-            self.app,
-            host="127.0.0.1",
-            port=0,
-            log_level="critical",
-            access_log=False,
-            lifespan="off",
-            timeout_graceful_shutdown=1,
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._loopback = LoopbackServer(self.app, "hostile server")
         self.base_url = ""
 
     @property
@@ -217,19 +206,11 @@ class HostileServer:
         return self.app.requests
 
     def start(self) -> HostileServer:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("hostile server did not start")
-            time.sleep(0.01)
-        port = self._server.servers[0].sockets[0].getsockname()[1]
-        self.base_url = f"http://127.0.0.1:{port}"
+        self.base_url = self._loopback.start()
         return self
 
     def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=5)
+        self._loopback.stop()
 
     def reads(self, path: str = r".*") -> list[Seen]:
         """GET requests (reads, stream opens included) whose path matches."""

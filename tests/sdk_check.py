@@ -160,3 +160,12 @@ def assert_error_shape(body: dict) -> None:
         parsed = DETAILS.validate_python(error["details"])
         extra = _extra_keys(parsed)
         assert not extra, f"keys the SDK does not declare in error.details: {extra}"
+
+
+def fetch_strict(raw: Any, path: str, **kw: Any) -> dict:
+    """GET ``path`` with the raw client and check every object in it (a page's items, or the
+    object itself) strictly against the SDK's types."""
+    body = raw.get(path, **kw).json()
+    for item in body.get("data", [body]):
+        assert_wire_shape(item)
+    return body

@@ -31,6 +31,7 @@ DIMENSION_TITLES = {
     "environment": "ENVIRONMENT",
     "model": "MODEL",
     "day": "DAY",
+    "deployment": "DEPLOYMENT",
 }
 UNKNOWN = "(unknown)"
 

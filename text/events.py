@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from drover.text.format import content_text, preview
 from drover.text.inert import inert, inert_line
+from drover.text.steer import outcome_line, rule_line
 from drover.text.tools import answered_id, call_line, call_seconds, outcome, seconds_text
 from drover.text.workflow import news_line, run_id_of
 
@@ -85,6 +86,7 @@ class EventContext:
             use := self._uses.get(answered_id(event) or "")
         ):
             use["approved_at"] = event.get("processed_at")  # the call ran from here
+            use["denied"] = event.get("result") == "deny"
         elif etype == "workflow_run.created" and (run := run_id_of(event)) is not None:
             _remember(self._runs, run, event)
 
@@ -142,7 +144,9 @@ def _result(event: Mapping[str, Any], who: str, context: EventContext | None) ->
     # The terminal line: ✓/✗ (exit code), the call's verb and how long it took; then the output.
     use = context.use(answers) if context is not None else None
     head = outcome(event).mark
-    if use is not None:
+    if use is not None and use.get("denied"):
+        head = f"{call_line(use).split(' ', 1)[0]} ✗ denied"  # a person stopped it; it never ran
+    elif use is not None:
         took = seconds_text(call_seconds(use, event, use.get("approved_at")))
         head = f"{call_line(use).split(' ', 1)[0]} {head}" + (f" · {took}" if took else "")
     summary = head + (f"\n{text}" if text.strip() else "")
@@ -207,6 +211,29 @@ def _news(event: Mapping[str, Any], context: EventContext | None) -> EventView |
     )
 
 
+def _steer(event: Mapping[str, Any]) -> EventView | None:
+    """Outcomes and their evaluation, and automatic answers by rule (`drover.text.steer`)."""
+    line = outcome_line(event)
+    if line is not None:
+        defined = event.get("type") == "user.define_outcome"
+        rubric = event.get("rubric")
+        body = None
+        if defined and isinstance(rubric, Mapping):
+            body = str(rubric.get("content") or f"rubric file {rubric.get('file_id', '?')}")
+        return EventView(
+            "you" if defined else "outcome",
+            f"{line.glyph} {line.text}",
+            level="main" if line.main else "detail",
+            tone="user" if defined else "error" if line.tone == "error" else "status",
+            body=body,
+            heading="outcome" if defined else "outcome evaluation",
+        )
+    line = rule_line(event)
+    if line is not None:
+        return EventView("rule", f"{line.glyph} {line.text}", tone="status", heading="rule")
+    return None
+
+
 def describe(event: Mapping[str, Any], context: EventContext | None = None) -> EventView:
     """Describe one stored wire event (any type, known or not).
 
@@ -220,6 +247,9 @@ def describe(event: Mapping[str, Any], context: EventContext | None = None) -> E
     news = _news(event, context)
     if news is not None:
         return news
+    steer = _steer(event)
+    if steer is not None:
+        return steer
     if etype.startswith("span.") or etype == "session.usage":
         return _generic(event, etype, "meta")
     if etype == "session.updated":

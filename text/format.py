@@ -21,6 +21,7 @@ _NEEDS_LABELS = {
     "error_terminal": "error (terminal)",
     "error_exhausted": "error (turn failed)",
     "terminated": "terminated",
+    "credential": "vault credential failed",
 }
 
 
@@ -135,7 +136,20 @@ def needs_reason(row: SessionRow, *, can_act: bool = True) -> str:
         return f"refusal ({inert_line(str(category))})" if category else "refusal"
     if reason == "budget_reached":
         return f"budget reached: {money(row.list_cost_cents)} / {money(row.budget_cents)}"
+    if reason == "credential":
+        return credential_reason(row.credential)
     return _NEEDS_LABELS.get(reason, inert_line(reason))
+
+
+def credential_reason(issue: Mapping[str, Any] | None) -> str:
+    """Why a failing vault credential holds a session up, and the fix it needs (inert)."""
+    if not issue:
+        return "a vault credential failed: see :vaults"
+    name = inert_line(str(issue.get("name") or issue.get("credential_id") or "?"))
+    vault = inert_line(str(issue.get("vault_name") or issue.get("vault_id") or "?"))
+    action = inert_line(str(issue.get("action") or "fix"))
+    why = inert_line(str(issue.get("why") or "it failed"))
+    return f"{action} credential {name}: {why} · vault {vault}"
 
 
 def _error_type(row: SessionRow) -> str:

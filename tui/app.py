@@ -40,6 +40,7 @@ from drover.tui.commands import DroverCommands, command_completions, run_command
 from drover.tui.launch_control import LaunchControl
 from drover.tui.profile_host import NO_KEY, ProfileHost
 from drover.tui.reads import ReadPool
+from drover.tui.screens.base import DroverScreen
 from drover.tui.screens.confirm import QuitDialog
 from drover.tui.screens.fleet import FleetScreen
 from drover.tui.screens.grid import GridScreen
@@ -49,12 +50,37 @@ from drover.tui.screens.prompt import KeyBuffer, PromptScreen
 from drover.tui.screens.resources import ResourceScreen
 from drover.tui.screens.session import SessionScreen
 from drover.tui.session_control import SessionControl
+from drover.tui.steer_control import SteerControl
 
 CHANGE_FLUSH_HZ = 4
 """Most mirror-change refreshes per second (several notices in one window become one)."""
 
 
-class DroverApp(ProfileHost, Appearance, SessionControl, LaunchControl, App[None]):
+def _deployments() -> DroverScreen:
+    from drover.tui.screens.deployments import DeploymentsScreen
+
+    return DeploymentsScreen()
+
+
+def _vaults() -> DroverScreen:
+    from drover.tui.screens.vaults import VaultsScreen
+
+    return VaultsScreen()
+
+
+def _memory() -> DroverScreen:
+    from drover.tui.screens.memory import MemoryScreen
+
+    return MemoryScreen()
+
+
+def _rules() -> DroverScreen:
+    from drover.tui.screens.rules import RulesScreen
+
+    return RulesScreen()
+
+
+class DroverApp(ProfileHost, Appearance, SessionControl, SteerControl, LaunchControl, App[None]):
     """The drover TUI.
 
     Args:
@@ -82,6 +108,10 @@ class DroverApp(ProfileHost, Appearance, SessionControl, LaunchControl, App[None
         "envs": lambda: ResourceScreen("environments"),
         "grid": GridScreen,
         "launches": LaunchesScreen,
+        "deployments": _deployments,
+        "vaults": _vaults,
+        "memory": _memory,
+        "rules": _rules,
     }
     BINDINGS = [  # noqa: RUF012
         # Priority: `:` opens the prompt before the keys typed after it reach the list.
@@ -91,6 +121,14 @@ class DroverApp(ProfileHost, Appearance, SessionControl, LaunchControl, App[None
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit"),
         Binding("ctrl+f", "search", "Search", key_display="^f", show=False, id="app.search"),
+        Binding(
+            "exclamation_mark",
+            "pause_rules",
+            "Pause/resume rules",
+            key_display="!",
+            show=False,
+            id="rules.pause",
+        ),
     ]
 
     def __init__(
@@ -178,7 +216,7 @@ class DroverApp(ProfileHost, Appearance, SessionControl, LaunchControl, App[None
 
     def go(self, mode: str) -> None:
         """Switch to a top-level view (`:sessions`, `:inbox`, `:agents`, `:envs`, `:grid`,
-        `:launches`)."""
+        `:launches`, `:deployments`, `:vaults`, `:memory`)."""
         if mode not in self.MODES:
             self.notify(f":{mode} is not built yet — use :sessions or :inbox", severity="warning")
             return

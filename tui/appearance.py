@@ -33,9 +33,10 @@ else:
 
 
 _SCREEN_MODULES = (
-    "cost", "export_dialog", "grid", "launch_dialog", "launch_progress", "launch_record",
-    "launches", "new_session", "replay", "resource_detail", "resources", "search", "session",
-    "session_picker", "viewer",
+    "cost", "deployments", "export_dialog", "grid", "launch_dialog", "launch_progress",
+    "launch_record", "launches", "memory", "new_session", "replay", "resource_detail",
+    "resources", "rules", "search", "session", "session_picker", "steer_dialogs", "vaults",
+    "viewer",
 )  # fmt: skip
 
 

@@ -63,6 +63,19 @@ def _cost(app: DroverApp, argument: str) -> None:
     show_cost(app, argument)
 
 
+def _sessions(app: DroverApp, argument: str) -> None:
+    """`:sessions [deployment:NAME]`: the fleet, or only one deployment's sessions."""
+    from drover.tui.screens.deployments import show_deployment_sessions
+
+    key, _, value = argument.partition(":") if ":" in argument else argument.partition("=")
+    if argument and key.strip() in ("deployment", "depl", "d") and value.strip():
+        show_deployment_sessions(app, value.strip())
+        return
+    if argument:
+        app.notify("Usage: :sessions [deployment:NAME]", severity="warning")
+    app.go("sessions")
+
+
 def _search(app: DroverApp, argument: str) -> None:
     from drover.tui.screens.search import open_search
 
@@ -82,7 +95,7 @@ def _launches(app: DroverApp, argument: str) -> None:
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command(("sessions", "s", "fleet"), "The fleet list", lambda app, _: app.go("sessions")),
+    Command(("sessions", "s", "fleet"), "The fleet list: :sessions [deployment:NAME]", _sessions),
     Command(("inbox", "needs"), "Only sessions that need you", lambda app, _: app.go("inbox")),
     Command(("grid",), "Tiled live panes: :grid [1-9] [needs]", lambda app, a: _grid(app, a)),
     Command(("search", "find"), "Search every run: :search [QUERY]", _search),
@@ -93,6 +106,18 @@ COMMANDS: tuple[Command, ...] = (
     Command(("cost", "$"), "Cost ledger: :cost [SINCE [UNTIL]]", lambda app, a: _cost(app, a)),
     Command(("agents", "ag"), "Agents in the mirror", lambda app, _: app.go("agents")),
     Command(("envs", "environments"), "Environments", lambda app, _: app.go("envs")),
+    Command(
+        ("deployments", "deploy", "dp"),
+        "Deployments: schedules, runs, failures, spend",
+        lambda app, _: app.go("deployments"),
+    ),
+    Command(
+        ("vaults", "vault"), "Vaults and their credentials' health", lambda app, _: app.go("vaults")
+    ),
+    Command(
+        ("memory", "mem"), "Memory stores: what agents remembered", lambda app, _: app.go("memory")
+    ),
+    Command(("rules",), "Your rules and what they answered", lambda app, _: app.go("rules")),
     Command(
         ("profile", "ctx"), "Switch profile: :profile NAME", lambda app, a: app.switch_profile(a)
     ),

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from textual import work
 
 from drover.config.errors import ConfigError, CredentialError
+from drover.config.settings import Config
 from drover.store.account import MirrorAccountError
 from drover.store.api import MirrorReads
 from drover.store.mirror import Mirror
@@ -62,6 +63,8 @@ class ProfileHost(_Base):
 
         async def stop_launches(self) -> None: ...
 
+        settings: Config
+
         _readonly_flag: bool
         _sync_failure_told: bool
         _store: tuple[str, str | None]
@@ -83,6 +86,8 @@ class ProfileHost(_Base):
         self.readonly_reason = "--readonly" if self._readonly_flag else None
         engine = await self._connect(name, mirror)
         self.engine = engine
+        if not self.readonly:
+            engine.set_rules(self.settings.rules_for(name))  # the app's config is the user's
         self.sub_title = self._header_note(engine)
         self.screen.refresh_bindings()  # mutating keys hide when read-only
         engine.board.subscribe(self._connections_observer)
@@ -121,6 +126,8 @@ class ProfileHost(_Base):
                 on_preview=self.feed.on_preview,
                 on_foreign_change=self.feed.notice_change,  # another process follows
                 role="drover tui",
+                apply_rules=not self._readonly_flag,  # --readonly applies no rule
+                clock=self.now,
             )
         except CredentialError as exc:
             # No key: the mirror is there to review, and nothing can be answered from here.

@@ -172,8 +172,76 @@ def _v2(conn: PgConn) -> None:
     conn.raw.execute(TABLES_V2)
 
 
-# SQLite's v8 (`drover.store.launches`): launches and their items, one row per item.
+# SQLite's v8 (`drover.store.platform`, `drover.store.outcomes`, `drover.store.rule_audit`):
+# deployments and their runs, vaults and their credentials' health, memory stores, what each
+# session refers to, outcomes per session, answers by rule and their pause switch.
 TABLES_V3 = f"""
+CREATE TABLE deployments (
+    id {_T} PRIMARY KEY, name {_T}, agent_id {_T}, status {_T}, archived_at {_T},
+    created_at {_T}, updated_at {_T}, raw text NOT NULL
+);
+CREATE TABLE deployment_runs (
+    id {_T} PRIMARY KEY, deployment_id {_T} NOT NULL, session_id {_T}, created_at {_T},
+    error_type {_T}, trigger_type {_T}, raw text NOT NULL
+);
+CREATE INDEX deployment_runs_deployment ON deployment_runs(deployment_id, created_at);
+CREATE INDEX deployment_runs_session ON deployment_runs(session_id) WHERE session_id IS NOT NULL;
+CREATE TABLE session_refs (
+    session_id {_T} PRIMARY KEY, deployment_id {_T}, vault_ids text NOT NULL DEFAULT '[]',
+    mcp_urls text NOT NULL DEFAULT '[]'
+);
+CREATE INDEX session_refs_deployment ON session_refs(deployment_id)
+    WHERE deployment_id IS NOT NULL;
+CREATE TABLE session_vaults (
+    vault_id {_T} NOT NULL, session_id {_T} NOT NULL, PRIMARY KEY (vault_id, session_id)
+);
+CREATE INDEX session_vaults_session ON session_vaults(session_id);
+CREATE TABLE vaults (
+    id {_T} PRIMARY KEY, display_name {_T}, archived_at {_T}, created_at {_T},
+    updated_at {_T}, raw text NOT NULL
+);
+CREATE TABLE vault_credentials (
+    id {_T} PRIMARY KEY, vault_id {_T} NOT NULL, display_name {_T}, auth_type {_T},
+    mcp_server_url {_T}, archived_at {_T}, updated_at {_T}, raw text NOT NULL, validation text,
+    validated_at {_T}, problem {_T}
+);
+CREATE INDEX vault_credentials_vault ON vault_credentials(vault_id);
+CREATE TABLE memory_stores (
+    id {_T} PRIMARY KEY, name {_T}, archived_at {_T}, created_at {_T}, raw text NOT NULL
+);
+CREATE TABLE session_outcomes (
+    session_id {_T} NOT NULL, outcome_id {_T} NOT NULL, description text,
+    max_iterations bigint, iteration bigint, result {_T}, verdict {_T}, explanation text,
+    defined_at {_T}, at {_T}, latest bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (session_id, outcome_id)
+);
+CREATE INDEX session_outcomes_verdict ON session_outcomes(verdict, session_id) WHERE latest = 1;
+CREATE TABLE rule_audit (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, session_id {_T} NOT NULL,
+    tool_use_id {_T} NOT NULL, rule {_T} NOT NULL, decision {_T} NOT NULL, tool {_T},
+    agent {_T}, call text, rule_json text NOT NULL, outbox_id bigint, local_event_id {_T},
+    decided_at {_T} NOT NULL, UNIQUE (session_id, tool_use_id)
+);
+CREATE INDEX rule_audit_decided ON rule_audit(decided_at);
+CREATE TABLE rule_pause (
+    id integer PRIMARY KEY CHECK (id = 1), paused_at {_T} NOT NULL, paused_by {_T}
+);
+"""
+
+
+def _v3(conn: PgConn) -> None:
+    """Deployments, vaults, memory stores, outcomes and answers by rule (SQLite's step 8), the
+    sessions' references and outcomes back-filled from what is already mirrored."""
+    from drover.store.outcomes import backfill_outcomes
+    from drover.store.platform import backfill_refs
+
+    conn.raw.execute(TABLES_V3)
+    backfill_refs(conn)
+    backfill_outcomes(conn)
+
+
+# SQLite's v9 (`drover.store.launches`): launches and their items, one row per item.
+TABLES_V4 = f"""
 CREATE TABLE launches (
     id {_T} PRIMARY KEY, name {_T}, spec text NOT NULL, source text, total bigint NOT NULL,
     state {_T} NOT NULL, created_at {_T} NOT NULL, updated_at {_T} NOT NULL, error text
@@ -188,12 +256,12 @@ CREATE INDEX launch_items_state ON launch_items(launch_id, state);
 """
 
 
-def _v3(conn: PgConn) -> None:
-    """Launches and their items (SQLite's step 8)."""
-    conn.raw.execute(TABLES_V3)
+def _v4(conn: PgConn) -> None:
+    """Launches and their items (SQLite's step 9)."""
+    conn.raw.execute(TABLES_V4)
 
 
-MIGRATIONS: list[Callable[[PgConn], None]] = [_v1, _v2, _v3]
+MIGRATIONS: list[Callable[[PgConn], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import uvicorn
+from loopback import LoopbackServer
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
@@ -277,37 +277,19 @@ class FakeApp:
 
 
 class FakeServer:
-    """uvicorn in a daemon thread on 127.0.0.1:<free port>."""
+    """The fake API on loopback (see `loopback.LoopbackServer`)."""
 
     def __init__(self) -> None:
         self.state = FakeState()
-        config = uvicorn.Config(
-            FakeApp(self.state),
-            host="127.0.0.1",
-            port=0,
-            log_level="critical",
-            access_log=False,
-            lifespan="off",
-            timeout_graceful_shutdown=1,
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._loopback = LoopbackServer(FakeApp(self.state), "fake server")
         self.url = ""
 
     def start(self) -> FakeServer:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("fake server did not start")
-            time.sleep(0.01)
-        port = self._server.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
+        self.url = self._loopback.start()
         return self
 
     def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=5)
+        self._loopback.stop()
 
 
 def sse(event: str, data: Any) -> str:

@@ -109,7 +109,7 @@ def test_terminal_output_highlights_matches_unless_no_color(drover, mirrored, mo
     ("argv", "message"),
     [
         (["colour:red"], "drover: unknown filter colour; use agent, session, status, type, tool, "
-                         "after, before"),
+                         "outcome, after, before"),
         (['"zebra'], "drover: unbalanced quote"),
         (["z*"], "drover: prefix z* is too short"),
         (["zebra", "--after", "yesterday"], "drover: bad date 'yesterday' in after:"),

@@ -15,17 +15,6 @@ ASK = {
 }
 
 
-@pytest.fixture
-def client(sim) -> anthropic.Anthropic:
-    return anthropic.Anthropic(api_key=sim.api_key, base_url=sim.base_url, max_retries=0)
-
-
-@pytest.fixture
-def raw(sim) -> httpx.Client:
-    with httpx.Client(base_url=sim.base_url, headers=sim.headers, timeout=10) as c:
-        yield c
-
-
 def _setup(client: anthropic.Anthropic, name: str = "Fixer", tools: list | None = None):
     env = client.beta.environments.create(
         name=f"env-{name}", config={"type": "cloud", "networking": {"type": "unrestricted"}}

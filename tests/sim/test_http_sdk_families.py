@@ -8,31 +8,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import anthropic
-import httpx
 import pytest
-from sdk_check import assert_error_shape, assert_wire_shape
+from sdk_check import assert_error_shape, assert_wire_shape, fetch_strict
 
 CLOUD = {"type": "cloud", "networking": {"type": "unrestricted"}}
 TEXT = [{"type": "text", "text": "Nightly triage"}]
-
-
-@pytest.fixture
-def client(sim) -> anthropic.Anthropic:
-    return anthropic.Anthropic(api_key=sim.api_key, base_url=sim.base_url, max_retries=0)
-
-
-@pytest.fixture
-def raw(sim) -> httpx.Client:
-    with httpx.Client(base_url=sim.base_url, headers=sim.headers, timeout=10) as c:
-        yield c
-
-
-def _strict(raw: httpx.Client, path: str, **kw) -> dict:
-    """GET ``path`` raw and check every object in it (a page's items, or the object)."""
-    body = raw.get(path, **kw).json()
-    for item in body.get("data", [body]) if "data" in body else [body]:
-        assert_wire_shape(item)
-    return body
 
 
 def _later(hours: int = 1) -> str:
@@ -41,7 +21,7 @@ def _later(hours: int = 1) -> str:
 
 def test_vaults_credentials_and_validation(client, raw) -> None:
     vault = client.beta.vaults.create(display_name="Ops", metadata={"team": "infra"})
-    _strict(raw, f"/v1/vaults/{vault.id}")
+    fetch_strict(raw, f"/v1/vaults/{vault.id}")
     oauth = client.beta.vaults.credentials.create(
         vault.id,
         display_name="Linear",
@@ -75,7 +55,7 @@ def test_vaults_credentials_and_validation(client, raw) -> None:
             "networking": {"type": "limited", "allowed_hosts": ["registry.npmjs.org"]},
         },
     )
-    page = _strict(raw, f"/v1/vaults/{vault.id}/credentials")
+    page = fetch_strict(raw, f"/v1/vaults/{vault.id}/credentials")
     assert [c["id"] for c in page["data"]] == [oauth.id, bearer.id, env_var.id]
     for secret in ("secret-token", "secret-refresh", "npm-secret"):
         assert secret not in str(page)  # secrets are write-only
@@ -118,7 +98,7 @@ def test_vaults_credentials_and_validation(client, raw) -> None:
 
 def test_memory_stores_memories_and_versions(client, raw) -> None:
     store = client.beta.memory_stores.create(name="User preferences", description="Prefs")
-    _strict(
+    fetch_strict(
         raw, f"/v1/memory_stores/{store.id}", headers={"anthropic-beta": "agent-memory-2026-07-22"}
     )
     memories = client.beta.memory_stores.memories
@@ -153,7 +133,7 @@ def test_memory_stores_memories_and_versions(client, raw) -> None:
     versions = client.beta.memory_stores.memory_versions
     history = versions.list(store.id, memory_id=first.id)
     assert [v.operation for v in history.data] == ["deleted", "modified", "created"]
-    for version in _strict(raw, f"/v1/memory_stores/{store.id}/memory_versions")["data"]:
+    for version in fetch_strict(raw, f"/v1/memory_stores/{store.id}/memory_versions")["data"]:
         assert version["content"] is None  # view=basic
     redacted = versions.redact(history.data[-1].id, memory_store_id=store.id)
     assert redacted.redacted_at is not None and redacted.content is None and redacted.path is None

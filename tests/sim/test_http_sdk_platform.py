@@ -5,39 +5,11 @@ archive, environment config changes and the self-hosted work queue, through the 
 from __future__ import annotations
 
 import anthropic
-import httpx
 import pytest
-from sdk_check import assert_error_shape, assert_wire_shape
+from sdk_check import assert_error_shape, fetch_strict
 
 CLOUD = {"type": "cloud", "networking": {"type": "unrestricted"}}
 TEXT = [{"type": "text", "text": "Nightly triage"}]
-
-
-@pytest.fixture
-def client(sim) -> anthropic.Anthropic:
-    return anthropic.Anthropic(api_key=sim.api_key, base_url=sim.base_url, max_retries=0)
-
-
-@pytest.fixture
-def raw(sim) -> httpx.Client:
-    with httpx.Client(base_url=sim.base_url, headers=sim.headers, timeout=10) as c:
-        yield c
-
-
-def _strict(raw: httpx.Client, path: str, **kw) -> dict:
-    """GET ``path`` raw and check every object in it (a page's items, or the object)."""
-    body = raw.get(path, **kw).json()
-    for item in body.get("data", [body]) if "data" in body else [body]:
-        assert_wire_shape(item)
-    return body
-
-
-def _strict(raw: httpx.Client, path: str, **kw) -> dict:
-    """GET ``path`` raw and check every object in it (a page's items, or the object)."""
-    body = raw.get(path, **kw).json()
-    for item in body.get("data", [body]) if "data" in body else [body]:
-        assert_wire_shape(item)
-    return body
 
 
 def test_session_resources_and_a_session_written_file(client, raw, sim) -> None:
@@ -55,7 +27,7 @@ def test_session_resources_and_a_session_written_file(client, raw, sim) -> None:
     added = client.beta.sessions.resources.add(session.id, type="file", file_id=file_id)
     assert added.mount_path == f"/mnt/session/uploads/{file_id}"
     assert client.beta.sessions.resources.retrieve(added.id, session_id=session.id).id == added.id
-    for item in _strict(raw, f"/v1/sessions/{session.id}/resources")["data"]:
+    for item in fetch_strict(raw, f"/v1/sessions/{session.id}/resources")["data"]:
         assert item["type"] in ("file", "memory_store")
     with pytest.raises(anthropic.BadRequestError):  # a file has no token to rotate
         client.beta.sessions.resources.update(
@@ -88,7 +60,7 @@ def test_deployments_and_runs(client, raw) -> None:
     )  # fmt: skip
     assert deployment.agent.version == 1 and deployment.status == "active"
     assert len(deployment.schedule.upcoming_runs_at) == 3
-    _strict(raw, f"/v1/deployments/{deployment.id}")
+    fetch_strict(raw, f"/v1/deployments/{deployment.id}")
     run = client.beta.deployments.run(deployment.id)
     assert run.error is None and run.trigger_context.type == "manual"
     session = client.beta.sessions.retrieve(run.session_id)
@@ -105,7 +77,7 @@ def test_deployments_and_runs(client, raw) -> None:
     runs = client.beta.deployment_runs.list(deployment_id=deployment.id)
     assert [r.id for r in runs.data] == [failed.id, run.id]  # newest first
     assert [r.id for r in client.beta.deployment_runs.list(has_error=True).data] == [failed.id]
-    for item in _strict(raw, "/v1/deployment_runs")["data"]:
+    for item in fetch_strict(raw, "/v1/deployment_runs")["data"]:
         assert item["type"] == "deployment_run"
     with pytest.raises(anthropic.BadRequestError):
         client.beta.deployments.create(
@@ -154,6 +126,6 @@ def test_self_hosted_work_queue(client, raw) -> None:
     assert tagged.metadata == {"host": "ci-7"}
     stopped = work.stop(item.id, environment_id=env.id, force=True)
     assert stopped.state == "stopped" and stopped.stopped_at
-    for item in _strict(raw, f"/v1/environments/{env.id}/work")["data"]:
+    for item in fetch_strict(raw, f"/v1/environments/{env.id}/work")["data"]:
         assert item["secret"] is None
-    _strict(raw, f"/v1/environments/{env.id}/work/stats")
+    fetch_strict(raw, f"/v1/environments/{env.id}/work/stats")

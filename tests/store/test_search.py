@@ -250,8 +250,8 @@ def test_planner_bounds_and_empty_sets(built, reader):
         ('zebra "crossing', 'unbalanced quote in "crossing: close the phrase with "'),
         ("a*", "prefix a* is too short; give at least 2 letters before the *"),
         ("zebra *", "* has no letters before the *"),
-        ("colour:red", "unknown filter colour; use agent, session, status, type, tool, after, "
-                       "before"),
+        ("colour:red", "unknown filter colour; use agent, session, status, type, tool, outcome, "
+                       "after, before"),
         ("zebra after:yesterday", "bad date 'yesterday' in after:; use YYYY-MM-DD"),
         ("zebra before:2026-13-01", "bad date '2026-13-01' in before:"),
         ("zebra status:sleeping", "unknown status sleeping; use idle, running, rescheduling, "

@@ -82,7 +82,7 @@ def test_unknown_filter_message_names_the_keys_and_how_to_search_the_text():
     with pytest.raises(SearchSyntaxError) as caught:
         parse_query("colour:red")
     assert str(caught.value) == (
-        "unknown filter colour; use agent, session, status, type, tool, after, before "
+        "unknown filter colour; use agent, session, status, type, tool, outcome, after, before "
         '(to search for the text, quote it: "colour:…")'
     )
 

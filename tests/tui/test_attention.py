@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from tui_support import ingest, settle
@@ -177,3 +178,49 @@ async def test_no_alert_for_the_open_session_nor_a_muted_one(make_app) -> None:
         await ingest(app, "sesn_fleet_012", end_turn("sevt_att_grid"))
         await settle(pilot)
         assert recorder.alerts == []
+
+
+def usage(eid: str, cents: int, minute: int) -> list[dict[str, Any]]:
+    """A session's running total reported by the server (`list_cost` in cents, as the API)."""
+    return [{"type": "session.usage", "id": eid, "processed_at": f"2026-05-12T11:{minute:02d}:00Z",
+             "usage": {"list_cost": {"amount": str(cents), "currency": "USD"},
+                       "input_tokens": 1000, "output_tokens": 10}}]  # fmt: skip
+
+
+async def test_an_own_budget_rings_once_per_level_it_crosses(
+    make_app, tmp_path, monkeypatch
+) -> None:
+    from tui_support import _session
+
+    from drover.tui.attention import monitor
+    from drover.tui.widgets.fleet_summary import FleetSummary
+
+    monkeypatch.setattr(monitor, "BUDGET_CHECK_SECONDS", 0.0)  # look at every change
+    (tmp_path / "config.toml").write_text('[budgets.agents."Perf Investigator"]\ndaily_usd = 1\n')
+    app, recorder = await started(make_app)
+    sid = "sesn_perf_budget"
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        summary = app.screen.query_one(FleetSummary)
+        assert recorder.alerts == [] and summary.budgets == ()  # nothing spent by that agent
+        perf = _session(sid, "why is search slow?", "Perf Investigator", 170)
+        await asyncio.to_thread(app.mirror.writer.submit("upsert_sessions", [perf]).result)
+        await ingest(app, sid, usage("sevt_u1", 50, 51))  # 50%: below the warning
+        await settle(pilot)
+        assert [a for a in recorder.alerts if a.category == "budget"] == []
+
+        await ingest(app, sid, usage("sevt_u2", 85, 52))
+        await settle(pilot)
+        (warned,) = [a for a in recorder.alerts if a.category == "budget"]
+        assert warned.title == "daily budget for Perf Investigator"
+        assert warned.reason == "at 85%: $0.85 of $1.00"
+        assert "Perf Investigator" in str(summary.render())
+
+        await ingest(app, sid, usage("sevt_u3", 90, 53))  # still the same level: no ring
+        await settle(pilot)
+        assert len([a for a in recorder.alerts if a.category == "budget"]) == 1
+
+        await ingest(app, sid, usage("sevt_u4", 120, 54))
+        await settle(pilot)
+        reasons = [a.reason for a in recorder.alerts if a.category == "budget"]
+        assert reasons == ["at 85%: $0.85 of $1.00", "reached: $1.20 of $1.00"]

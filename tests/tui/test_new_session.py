@@ -51,6 +51,12 @@ class RecordingEngine:
     def set_focus(self, session_id: str | None) -> None:
         pass
 
+    def set_rules(self, rules: Any) -> None:
+        pass
+
+    def refresh_platform(self, *, validate: bool = False) -> None:
+        pass
+
     async def submit_action(self, session_id: str, kind: str, **payload: Any) -> None:
         self.calls.append(("submit", session_id, kind))
 

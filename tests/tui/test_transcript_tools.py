@@ -201,11 +201,19 @@ async def test_a_call_that_waited_for_approval_counts_from_the_approval(make_app
 async def test_a_denied_call_says_so(make_app) -> None:
     deny = {"type": "user.tool_confirmation", "id": "sevt_t17", "tool_use_id": "sevt_t15",
             "result": "deny", "deny_message": "not on main", "processed_at": at(20)}  # fmt: skip
+    refused = {"type": "agent.tool_result", "id": "sevt_t19", "tool_use_id": "sevt_t15",
+               "content": [{"type": "text", "text": "denied: not on main"}],
+               "is_error": True, "processed_at": at(20)}  # fmt: skip
     app = make_app()
     async with app.run_test(size=(120, 50)) as pilot:
         screen = await _open(pilot, TOOLS, [*TOOL_EVENTS, deny])
         block = _block(screen, "sevt_t15")
-        assert (block.aside, block.kind) == ("denied", "needs-you")
+        assert (block.aside, block.kind) == ("✗ denied", "needs-you")
+        # The platform answers the denied call with an error result at once: still "denied",
+        # not "0.0s ✗ error" (the tool never ran).
+        await add_session(app, TOOLS, [refused])
+        await settle(pilot)
+        assert _block(screen, "sevt_t15").aside == "✗ denied"
 
 
 def test_calls_results_and_runs_are_worded_inertly() -> None:
@@ -228,3 +236,20 @@ def test_calls_results_and_runs_are_worded_inertly() -> None:
         if "pwned" in line:
             assert "[bold red]x[/]" in line and "␛]0;pwned␇" in line, line
     assert sum("pwned" in line for line in lines) >= 6
+
+
+def test_tail_words_a_denied_call_as_denied_not_as_a_failed_run() -> None:
+    from drover.text.events import EventContext, event_lines
+
+    use = {"type": "agent.tool_use", "id": "sevt_u", "name": "bash",
+           "input": {"command": "git push --force"}, "evaluated_permission": "ask",
+           "processed_at": at(0)}  # fmt: skip
+    deny = {"type": "user.tool_confirmation", "id": "sevt_c", "tool_use_id": "sevt_u",
+            "result": "deny", "processed_at": at(5)}  # fmt: skip
+    result = {"type": "agent.tool_result", "id": "sevt_r", "tool_use_id": "sevt_u",
+              "is_error": True, "content": [{"type": "text", "text": "denied"}],
+              "processed_at": at(5)}  # fmt: skip
+    context = EventContext()
+    lines = [line for e in (use, deny, result) for line in event_lines(e, context)]
+    assert any("bash ✗ denied" in line for line in lines), lines
+    assert not any("✗ error" in line for line in lines), lines

@@ -145,10 +145,13 @@ def build_mirror(data_dir: Path, fleet: int = 40, *, location: str | None = None
 
 async def settle(pilot: Any) -> None:
     """Wait until workers are done and their results are on screen (never sleeps)."""
-    from textual.worker import WorkerState
+    from textual.worker import WorkerCancelled, WorkerState
 
     for _ in range(20):
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            continue  # an exclusive worker was replaced by a newer one: wait for that instead
         await pilot.pause()
         active = (WorkerState.PENDING, WorkerState.RUNNING)
         if not any(w.state in active for w in pilot.app.workers):

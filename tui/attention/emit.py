@@ -25,7 +25,7 @@ from drover.tui.attention.tracker import Transition
 BEL = "\x07"
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SECRET_NAMES = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH", re.IGNORECASE)
-_HEADINGS = {"needs_you": "needs you", "error": "error", "done": "done"}
+_HEADINGS = {"needs_you": "needs you", "error": "error", "done": "done", "budget": "budget"}
 NOTIFY_TIMEOUT = 10.0
 """Seconds a `notify-send` may take before it is abandoned."""
 

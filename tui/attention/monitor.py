@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from drover.tui.attention.budgets import BudgetAlerts
 from drover.tui.attention.emit import Emitter, TerminalEmitter
 from drover.tui.attention.tracker import AttentionTracker, Transition, snapshot, window_title
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 BASELINE_LIMIT = 1_000_000
 """Sessions read for the baseline (all of them, in practice)."""
+BUDGET_CHECK_SECONDS = 5.0
+"""Most one look at your budgets per this many seconds (a few sums over the per-day table)."""
 BURST = 3
 """Transitions announced one by one per batch; beyond that, one summary announcement (sync
 catching up after a night away must not fire fifty desktop notifications)."""
@@ -94,6 +97,9 @@ class AttentionMonitor:
         self._base = base_title
         self._title: str | None = None
         self._lock = asyncio.Lock()
+        self.budgets = BudgetAlerts()
+        """Your budgets' levels, for announcing a crossing (`drover.tui.attention.budgets`)."""
+        self._budgets_read_at: float | None = None
 
     @classmethod
     def for_app(
@@ -128,6 +134,8 @@ class AttentionMonitor:
     def open(self, app: DroverApp) -> None:
         """A profile was opened: forget the old one's states and take a new baseline."""
         self.tracker = AttentionTracker()
+        self.budgets = BudgetAlerts()
+        self._budgets_read_at = None
         app.run_worker(self.prime(app), group="attention", exit_on_error=False)
 
     async def prime(self, app: DroverApp) -> None:
@@ -138,6 +146,7 @@ class AttentionMonitor:
                 return
             rows = await app.reads.run(reader.sessions, limit=BASELINE_LIMIT)
             self.tracker.prime(snapshot(row) for row in rows)
+            await self.check_budgets(app)
             self._refresh_title()
 
     async def changed(self, app: DroverApp, ids: Collection[str]) -> list[Transition]:
@@ -152,8 +161,27 @@ class AttentionMonitor:
             )
             for transition in coalesce(transitions):
                 self.emitter.alert(transition)
+            crossed = await self.check_budgets(app)
             self._refresh_title()
-            return transitions
+            return transitions + crossed
+
+    async def check_budgets(self, app: DroverApp, *, force: bool = False) -> list[Transition]:
+        """Announce your budgets that crossed 80% or 100% since the last look (at most one
+        look per `BUDGET_CHECK_SECONDS`; the first is the baseline)."""
+        reader, caps = app.reader, app.budget_caps()
+        now = asyncio.get_running_loop().time()
+        last = self._budgets_read_at
+        if reader is None or not caps:
+            return []
+        if not force and last is not None and now - last < BUDGET_CHECK_SECONDS:
+            return []
+        self._budgets_read_at = now
+        today = app.now().date().isoformat()
+        states = await app.reads.run(reader.cost_budgets, caps, today=today)
+        crossed = self.budgets.update(states, today)
+        for transition in crossed:
+            self.emitter.alert(transition)
+        return crossed
 
     def toggle_mute(self, session_id: str) -> bool:
         """Mute/unmute a session; the title counter follows at once."""

@@ -22,7 +22,7 @@ from drover.store.models import SessionRow
 from drover.text import format as fmt
 from drover.text.inert import inert_line
 
-Category = Literal["needs_you", "error", "done", "active"]
+Category = Literal["needs_you", "error", "done", "active", "budget"]
 ALERTING: frozenset[Category] = frozenset({"needs_you", "error", "done"})
 """Categories whose entry is announced."""
 COUNTED: frozenset[Category] = frozenset({"needs_you", "error"})

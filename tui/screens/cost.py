@@ -2,7 +2,8 @@
 
 Header totals (list cost, tokens by kind, runtime, requests, sessions), a sparkline of spend
 per UTC day, budget warnings (80% of a cap, highlighted; 100% reached), tables by session
-(most expensive first, a page at a time), agent, environment, UTC day and model, and a legend
+(most expensive first, a page at a time), agent, environment, UTC day, model and deployment
+(the deployment whose run made the session), and a legend
 defining each figure. Every read runs on the app's read pool
 (`drover.tui.viewmodel.cost_data`); mirror changes refresh it at most every
 `REFRESH_SECONDS`. `enter` on a session opens it.
@@ -45,6 +46,7 @@ _TABS = (
     ("environment", "Environments", "e"),
     ("day", "Days", "d"),
     ("model", "Models", "m"),
+    ("deployment", "Deployments", "p"),
 )
 _FIGURES = ("COST", "INPUT", "CACHE READ", "CACHE WRITE", "OUTPUT", "RUNTIME", "REQUESTS")
 _LEVEL_COLOURS = {"warning": "warning", "reached": "error"}  # theme variables
@@ -223,6 +225,10 @@ class CostScreen(DroverScreen):
         self._fill("session", session_rows)
         for name in ("agent", "environment", "model"):
             self._fill(name, [(r.key, self._group_cells(r)) for r in view.groups[name]])
+        self._fill(
+            "deployment",
+            [(r.key, self._group_cells(r, "(no deployment)")) for r in view.groups["deployment"]],
+        )
         self._fill("day", [(r.key, self._group_cells(r)) for r in reversed(view.days)])
         shown = len(view.sessions)
         last = view.first + shown
@@ -230,8 +236,8 @@ class CostScreen(DroverScreen):
         self.query_one(TabbedContent).get_tab("tab-session").label = Content(label)
 
     @staticmethod
-    def _group_cells(row: LedgerRow) -> list[Text]:
-        name = _clip(text.name(row) or text.key(row), 36)
+    def _group_cells(row: LedgerRow, none: str = "") -> list[Text]:
+        name = _clip(text.name(row) or (none if row.key is None and none else text.key(row)), 36)
         return [Text(name), Text(f"{row.sessions:,}", justify="right"), *_figures(row)]
 
     def _show_trend(self, view: CostView) -> None:

@@ -9,10 +9,13 @@ Acting from the list (see `SessionActions`): `y`/`n`/`i` act on the marked rows 
 marked (`space` marks, `escape` clears marks first, then the filter), otherwise on the
 highlighted one; `m` replies to the highlighted one. `M` mutes/unmutes the highlighted
 session's attention alerts (in memory, until drover exits). `N` creates a session, `A`
-archives and `D` deletes the target sessions (see `LifecycleActions`). `e` exports the
-highlighted session to a file (see `ExportAction`). `L` launches a fleet from a template;
-`a` shows archived sessions too (or hides them again); a launch's sessions alone come from
-`:launches` (`f`), and `escape` shows them all again.
+archives and `D` deletes the target sessions (see `LifecycleActions`). `b` raises a budget, `O`
+defines an outcome and `Y` makes a rule from a waiting call (see `SteerActions`). `e` exports
+the highlighted session to a file (see `ExportAction`). The list can be narrowed to the
+sessions of one deployment (`:sessions deployment:NAME`, or `s` on `:deployments`); `escape`
+clears that after the marks and the filter.
+`L` launches a fleet from a template; `a` shows archived sessions too (or hides them again);
+a launch's sessions alone come from `:launches` (`f`), and `escape` shows them all again.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from drover.tui.screens.base import DroverScreen
 from drover.tui.screens.export_dialog import ExportAction
 from drover.tui.screens.lifecycle_actions import LifecycleActions
 from drover.tui.screens.prompt import PromptScreen
+from drover.tui.screens.steer_actions import SteerActions
 from drover.tui.widgets.fleet_layout import GAP, column_at, fit, layout
 from drover.tui.widgets.fleet_summary import FleetSummary
 from drover.tui.widgets.fleet_table import FleetTable
@@ -58,7 +62,7 @@ def read_snapshot(reader: MirrorReads, today: str, rows: int) -> FleetSnapshot:
     return FleetSnapshot(ids, first, reader.header_counts(today=today))
 
 
-class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
+class FleetScreen(ExportAction, LifecycleActions, SteerActions, SessionActions, DroverScreen):
     """The sessions list (`:sessions`); with `needs_only`, the inbox (`:inbox`).
 
     Args:
@@ -80,11 +84,16 @@ class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
         ),  # the header offers it when useful
         *SessionActions.ACTION_BINDINGS,
         *LifecycleActions.LIFECYCLE_BINDINGS,
+        *SteerActions.STEER_BINDINGS,
         Binding("M", "mute", "Mute alerts", show=False, id="fleet.mute"),
         Binding("a", "toggle_archived", "Archived", show=False, id="fleet.archived"),
         Binding("dollar_sign", "cost", "Cost ledger", key_display="$", show=False, id="fleet.cost"),
     ]
-    MUTATING_ACTIONS = SessionActions.MUTATING_ACTIONS | LifecycleActions.LIFECYCLE_ACTIONS
+    MUTATING_ACTIONS = (
+        SessionActions.MUTATING_ACTIONS
+        | LifecycleActions.LIFECYCLE_ACTIONS
+        | SteerActions.STEER_ACTIONS
+    )
 
     def __init__(self, needs_only: bool = False) -> None:
         super().__init__()
@@ -173,13 +182,14 @@ class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
             self.notify(f"Bad filter: {exc}", severity="error")
             return
         counts, budgets = await self._header_figures()
+        rules = await self._rules_figure()
         self.table.now = self.drover.now()
         self.table.set_order(ids, keep=keep)
         rows = await self.drover.reads.run(reader.fleet_rows, self.table.window_ids())
         self.table.set_rows(rows)
         summary = self.query_one(FleetSummary)
         summary.counts, summary.query, summary.shown = counts, query, len(ids)
-        summary.budgets = budgets
+        summary.budgets, summary.rules = budgets, rules
         summary.order_held = False
 
     @work(exclusive=True, group="fleet-rows", exit_on_error=False)
@@ -205,6 +215,26 @@ class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
         states = await self.drover.reads.run(reader.cost_budgets, caps, today=today) if caps else []
         crossed = tuple(s for s in states if s.scope != "session" and s.level != "ok")
         return counts, crossed
+
+    async def _rules_figure(self) -> tuple[int, bool]:
+        """The profile's rules in force, and whether they are paused."""
+        reader = self.drover.reader
+        paused = await self.drover.reads.run(reader.rules_paused) if reader is not None else None
+        return self.drover.rules_in_force(), paused is not None
+
+    def refresh_rules(self) -> None:
+        """The rules changed (saved, paused): show their count again."""
+        self._load_rules()
+
+    @work(exclusive=True, group="fleet-rules", exit_on_error=False)
+    async def _load_rules(self) -> None:
+        self.query_one(FleetSummary).rules = await self._rules_figure()
+
+    def set_deployment(self, deployment_id: str | None, name: str = "") -> None:
+        """Show only the sessions `deployment_id`'s runs created (None: every session)."""
+        self.query_state = replace(self.query_state, deployment=deployment_id or None)
+        self.query_one(FleetSummary).deployment = name
+        self.reload()
 
     @on(events.Click, "#columns")
     def _header_clicked(self, event: events.Click) -> None:
@@ -283,6 +313,8 @@ class FleetScreen(ExportAction, LifecycleActions, SessionActions, DroverScreen):
             self.table.clear_marks()
         elif self.query_state.pattern:
             self.set_filter("")
+        elif self.query_state.deployment:
+            self.set_deployment(None)
         elif self.query_state.launch_id:
             self.query_state = replace(self.query_state, launch_id=None)
             self.reload()

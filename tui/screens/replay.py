@@ -259,8 +259,8 @@ class ReplayScreen(ExportAction, TranscriptScreen):
             self._open(seq)
 
     def action_marker(self, forward: bool) -> None:
-        """Jump to the next (or previous) error, approval, interrupt, thread, workflow or
-        compaction event."""
+        """Jump to the next (or previous) error, approval (by you or by rule), interrupt,
+        thread, workflow, compaction or outcome event."""
         self._jump_marker(forward)
 
     @work(exclusive=True, group="replay-seek", exit_on_error=False)
@@ -273,7 +273,7 @@ class ReplayScreen(ExportAction, TranscriptScreen):
         )
         if seq is None:
             self.notify("No more notable events that way (errors, approvals, interrupts, threads, "
-                        "workflow runs, compactions).")  # fmt: skip
+                        "workflow runs, compactions, outcomes).")  # fmt: skip
         else:
             self.seek(seq)
 

@@ -2,7 +2,8 @@
 
 The event list, paging and lanes are shared with replay (`TranscriptScreen`); this screen adds
 the live parts: the streamed preview of the message being written, the connection state, the
-outbox state of what you sent, and the actions (allow/deny, message, interrupt).
+outbox state of what you sent, and the actions (allow/deny, message, interrupt; a budget, an
+outcome, a rule: `SteerActions`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from drover.sync.connection import ConnectionState
 from drover.text.inert import inert
 from drover.tui.screens.actions import SessionActions
 from drover.tui.screens.export_dialog import ExportAction
+from drover.tui.screens.steer_actions import SteerActions
 from drover.tui.screens.transcript_screen import PAGE, TranscriptScreen
 from drover.tui.widgets.event_list import EventList
 from drover.tui.widgets.key_bar import KeyBar
@@ -31,7 +33,7 @@ SENT_SHOWN = 3
 """How many of the latest sent actions the header lists."""
 
 
-class SessionScreen(ExportAction, SessionActions, TranscriptScreen):
+class SessionScreen(ExportAction, SteerActions, SessionActions, TranscriptScreen):
     """The events of `session_id`, following the tail.
 
     Args:
@@ -47,7 +49,9 @@ class SessionScreen(ExportAction, SessionActions, TranscriptScreen):
         Binding("R", "replay", "Replay", id="session.replay"),
         *ExportAction.EXPORT_BINDINGS,
         *SessionActions.ACTION_BINDINGS,
+        *SteerActions.STEER_BINDINGS,
     ]
+    MUTATING_ACTIONS = SessionActions.MUTATING_ACTIONS | SteerActions.STEER_ACTIONS
 
     def compose(self) -> ComposeResult:
         yield SessionHeader()

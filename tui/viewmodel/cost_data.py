@@ -16,8 +16,9 @@ from drover.store.ledger import BudgetState, LedgerRow, Window, daily_series
 
 WINDOWS = ("all time", "this month", "last 30 days", "last 7 days", "today")
 """The windows `w` cycles through, in order."""
-GROUPS = ("agent", "environment", "model")
-"""The groupings read in full (they are few rows: one per agent, environment or model)."""
+GROUPS = ("agent", "environment", "model", "deployment")
+"""The groupings read in full (they are few rows: one per agent, environment, model or
+deployment)."""
 
 
 @dataclass(frozen=True)

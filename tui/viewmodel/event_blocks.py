@@ -10,7 +10,8 @@ Every piece of agent-produced text goes through `drover.text.inert` and into `ri
 (never markup) or, for message bodies, a Markdown renderable after neutralising escapes. Tool
 calls are one line each (`drover.tui.viewmodel.tool_blocks`), paired with their results through
 `EventLinks`; thinking is one collapsed line; workflow runs, thread termination and
-rescheduling, and compaction read as `drover.text.workflow` words them. Unknown event types get
+rescheduling, and compaction read as `drover.text.workflow` words them; outcomes, their
+evaluation and automatic answers by rule as `drover.text.steer` does. Unknown event types get
 a generic line; `r` on any event shows its raw JSON.
 """
 
@@ -28,6 +29,7 @@ from rich.text import Text
 from drover.store.models import EventRow
 from drover.text import format as fmt
 from drover.text.inert import inert, inert_line
+from drover.text.steer import outcome_line, rule_line
 from drover.text.tools import TOOL_RESULTS, TOOL_USES
 from drover.text.workflow import news_line, run_id_of
 from drover.tui.viewmodel.event_links import EventLinks
@@ -110,6 +112,19 @@ def _news(row: EventRow, links: EventLinks | None) -> EventBlock | None:
         body = _run_plan(row.event)
     head = f"{line.glyph} {line.text}"
     return EventBlock(row, head, body, line.tone, collapsed=body is not None)
+
+
+def _steer(row: EventRow) -> EventBlock | None:
+    """An outcome (its rubric under the definition) and its evaluation; an answer by rule."""
+    line = outcome_line(row.event) or rule_line(row.event)
+    if line is None:
+        return None
+    body = None
+    rubric = row.event.get("rubric") if row.type == "user.define_outcome" else None
+    if isinstance(rubric, Mapping):
+        text = rubric.get("content") if rubric.get("type") == "text" else None
+        body = Text(inert(str(text or f"rubric: file {rubric.get('file_id', '?')}")), end="")
+    return EventBlock(row, f"{line.glyph} {line.text}", body, line.tone, collapsed=body is not None)
 
 
 def _run_plan(event: Mapping[str, Any]) -> Text | None:
@@ -232,6 +247,9 @@ def block_for(row: EventRow, links: EventLinks | None = None) -> EventBlock | No
     news = _news(row, links)
     if news is not None:
         return news
+    steer = _steer(row)
+    if steer is not None:
+        return steer
     if etype == "agent.thinking":
         return _thinking(row)
     if etype in _MESSAGES:

@@ -12,6 +12,7 @@ from drover.store.models import SessionRow
 from drover.sync.connection import ConnectionState
 from drover.text import format as fmt
 from drover.text.inert import inert_line
+from drover.text.steer import outcome_cell
 from drover.tui.viewmodel.connection_text import connection_label
 
 
@@ -43,6 +44,7 @@ def fleet_cells(
         "tokens": fmt.tokens(fmt.total_tokens(row)),
         "cost": fmt.money(row.list_cost_cents),
         "conn": connection_label(connection),
+        "outcome": outcome_cell(row.outcome),
         "waiting": fmt.age(row.needs_since, now) if row.needs_you and row.needs_since else "",
         "reason": fmt.needs_reason(row, can_act=can_act),
     }

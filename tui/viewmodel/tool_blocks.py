@@ -65,9 +65,11 @@ def _aside(
     use: EventRow, result: ResultInfo | None, verdict: tuple[str, str | None] | None
 ) -> tuple[str, str]:
     """The right-hand status of a call and its colour kind."""
+    if verdict is not None and verdict[0] == "deny":
+        # The platform answers a denied call with an error result at once; "0.0s ✗ error"
+        # would say the tool ran and failed, when a person stopped it.
+        return "✗ denied", "needs-you"
     if result is None:
-        if verdict is not None and verdict[0] == "deny":
-            return "denied", "needs-you"
         if verdict is None and use.event.get("evaluated_permission") == "ask":
             return "awaiting approval", "needs-you"
         if use.type == "agent.custom_tool_use":

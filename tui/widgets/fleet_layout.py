@@ -49,6 +49,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("tokens", "TOKENS", 6, right=True, drop=1, sort="tokens"),
     Column("cost", "COST", 7, right=True, drop=6, sort="cost"),
     Column("conn", "CONN", 6, drop=5),
+    # A session's current outcome: ✓ met, ✗ not met, … evaluating (`drover.text.steer`).
+    Column("outcome", "OUT", 3, drop=1),
     Column("waiting", "WAITING", 7, right=True, drop=8, sort="waiting"),
     Column("reason", "NEEDS YOU", share=0.55, min=22, sort="needs"),
 )

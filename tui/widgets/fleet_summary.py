@@ -33,6 +33,10 @@ class FleetSummary(Static):
     """The app's header note: the profile, offline / read-only and why (`App.sub_title`)."""
     budgets: reactive[tuple[BudgetState, ...]] = reactive(())
     """The user's budgets at 80% or more (daily, monthly; overall or per agent)."""
+    rules: reactive[tuple[int, bool]] = reactive((0, False))
+    """The profile's rules in force, and whether they are paused (`!`)."""
+    deployment: reactive[str] = reactive("")
+    """The deployment whose sessions the list is narrowed to (its name), or ''."""
 
     def render(self) -> Content:
         c = self.counts
@@ -58,18 +62,28 @@ class FleetSummary(Static):
             "  ",
             f"{fmt.money(c.spend_today_cents)} today",
             *self._budget_parts(),
+            *self._rule_parts(),
             "  │ sort: ",
             (self.query.sort, "$accent"),
         ]
         if self.query.pattern:
             prefix = "/!" if self.query.invert else "/"
             parts += ["  filter: ", (prefix + self.query.pattern, "$accent")]
-
+        if self.query.deployment:
+            parts += ["  deployment: ", (self.deployment or self.query.deployment, "$accent")]
         if self.marked:
             parts += ["  ", (f"✓ {self.marked} marked · esc clears", "$accent bold")]
         if self.order_held:
             parts += ["  ", ("order held · r re-sorts", "$text-muted italic")]
         return Content.assemble(*parts)
+
+    def _rule_parts(self) -> list[str | tuple[str, str]]:
+        count, paused = self.rules
+        if paused:
+            return ["  ", (f"⚖ {count} rules paused · ! resumes", "$warning bold")]
+        if count:
+            return ["  ", (f"⚖ {count} rule{'s' if count != 1 else ''}", "$accent")]
+        return []
 
     def _budget_parts(self) -> list[str | tuple[str, str]]:
         parts: list[str | tuple[str, str]] = []

@@ -39,6 +39,7 @@ from drover.tui.widgets.fleet_layout import GAP, fit, layout
 
 _STRIP_CACHE = 2_000  # rendered rows kept; far more than a screen, far less than a big fleet
 _MARGIN = 10  # rows fetched beyond the viewport, so small scrolls draw without placeholders
+_OUTCOME_STYLES = {"met": "-running", "not_met": "-error"}  # evaluating: muted
 
 
 class FleetTable(ScrollView, can_focus=True):
@@ -269,6 +270,11 @@ class FleetTable(ScrollView, can_focus=True):
             "status": self.get_component_rich_style(f"-{fmt.visual_state(row)}"),
             "reason": self.get_component_rich_style("fleet-table--reason"),
             "waiting": self.get_component_rich_style("fleet-table--reason"),
+            "outcome": self.get_component_rich_style(
+                _OUTCOME_STYLES.get(
+                    str((row.outcome or {}).get("verdict")), "fleet-table--placeholder"
+                )
+            ),
         }
         text = Text(style=base, no_wrap=True, end="")
         for index, (column, size) in enumerate(layout(width)):

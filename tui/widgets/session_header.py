@@ -15,6 +15,7 @@ from drover.store.models import OutboxRow, SessionRow
 from drover.sync.connection import ConnectionState
 from drover.text import format as fmt
 from drover.text.inert import inert_line
+from drover.text.steer import outcome_summary
 from drover.themes import SESSION_STATES
 from drover.tui.viewmodel.connection_text import connection_detail
 
@@ -36,6 +37,7 @@ class SessionHeader(Vertical):
     SessionHeader #title { width: 1fr; padding-left: 1; text-style: bold; }
     SessionHeader #figures { color: $text-muted; }
     SessionHeader #reason { color: $session-needs-you; }
+    SessionHeader #outcome { color: $accent; }
     SessionHeader #sent { color: $text-muted; }
     SessionHeader #collisions { color: $warning; }
     """
@@ -55,6 +57,9 @@ class SessionHeader(Vertical):
             yield Static(id="title")
         yield Static(id="figures")
         yield Static(id="reason")
+        outcome = Static(id="outcome")
+        outcome.display = False  # until the session has an outcome
+        yield outcome
         collisions = Static(id="collisions")
         collisions.display = False
         yield collisions
@@ -112,8 +117,13 @@ class SessionHeader(Vertical):
         reason = fmt.needs_reason(row, can_act=can_act)
         if can_act and any(p.get("type") == "agent.custom_tool_use" for p in row.pending_actions):
             reason += " · o sends the result"
+        if can_act and row.needs_you == "budget_reached":
+            reason += " · b raises it"
         self.query_one("#reason", Static).update(Content(f"▲ {reason}" if reason else ""))
         self.query_one("#reason", Static).display = bool(reason)
+        outcome = self.query_one("#outcome", Static)
+        outcome.update(Content(f"outcome {outcome_summary(row.outcome)}" if row.outcome else ""))
+        outcome.display = row.outcome is not None
         lost = self.query_one("#collisions", Static)
         lost.update(Content(collision_line(row.id_collisions, self.collided_with)))
         lost.display = row.id_collisions > 0
@@ -143,6 +153,8 @@ def outbox_line(rows: tuple[OutboxRow, ...]) -> str:
             what = f"message “{inert_line(str(payload.get('text', '')))[:40]}”"
         elif row.kind == "tool_confirmation":
             what = "allow" if payload.get("allow") else "deny"
+            if payload.get("rule"):
+                what += f" by rule {inert_line(str(payload['rule']))}"
         else:
             what = row.kind.replace("_", " ")
         state = _STATE_MARKS.get(row.state, row.state)

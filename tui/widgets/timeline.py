@@ -26,12 +26,26 @@ GLYPHS = {
     "thread": ("⑂", "$accent"),
     "workflow": ("◆", "$session-running"),
     "compaction": ("≋", "$text-muted"),
+    "outcome": ("◎", "$session-running"),
+    "rule": ("⚖", "$accent"),
     "cost": ("$", "$text-muted"),
     "tool": ("•", "$foreground"),
 }
 LEGEND = "✖ error  ? approval  ■ interrupt  ⑂ thread  ◆ workflow  ≋ compacted  $ cost  • tool"
 NARROW_LEGEND = LEGEND.replace("  ", " ")
 """The legend for an 80-column terminal (76 characters)."""
+EXTRA_LEGEND = {"outcome": "◎ outcome", "rule": "⚖ by rule"}
+"""Legend words for the kinds a lane rarely has, shown (first) only when it has them."""
+
+
+def legend(kinds: set[str], width: int) -> str:
+    """The legend line for a bar showing `kinds`, the widest that fits `width`."""
+    extra = [words for kind, words in EXTRA_LEGEND.items() if kind in kinds]
+    for base, gap in ((LEGEND, "  "), (NARROW_LEGEND, " ")):
+        line = gap.join([*extra, base])
+        if len(line) <= width:
+            return line
+    return " ".join([*extra, NARROW_LEGEND])
 
 
 class Timeline(Widget):
@@ -96,7 +110,7 @@ class Timeline(Widget):
         labels = f"{left}{' ' * (gap // 2)}{middle}{' ' * (gap - gap // 2)}{right}"
         return Content.assemble(
             (playhead, "$accent"), "\n", *bar, "\n", (labels, "$text-muted"), "\n",
-            (LEGEND if len(LEGEND) <= width else NARROW_LEGEND, "$text-muted italic"),
+            (legend({m.kind for m in self.markers}, width), "$text-muted italic"),
         )  # fmt: skip
 
     def on_click(self, event: events.Click) -> None:
