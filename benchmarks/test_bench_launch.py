@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -27,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from launch_support import agent_and_environment, server_view
+from launch_support import agent_and_environment, recorded_created, recorded_launch, server_view
 
 from drover.sim.http.ratelimit import sliding_peak
 from drover.sim.server import SimServer
@@ -124,7 +123,7 @@ def test_launch_300_items_killed_halfway_then_resumed(sim, tmp_path):
     launch_id = None
     deadline = time.monotonic() + ITEMS * 60 / LIMIT
     while time.monotonic() < deadline:
-        launch_id = launch_id or _launch_id(mirror)
+        launch_id = launch_id or recorded_launch(mirror)
         if launch_id and len(server_view(sim, launch_id).sessions) >= ITEMS // 2:
             break
         time.sleep(0.5)
@@ -133,11 +132,7 @@ def test_launch_300_items_killed_halfway_then_resumed(sim, tmp_path):
     proc.communicate(timeout=30)
     time.sleep(1.0)
     made = len(server_view(sim, launch_id).sessions)
-    with sqlite3.connect(mirror) as conn:
-        recorded = conn.execute(
-            "SELECT count(*) FROM launch_items WHERE launch_id = ? AND state = 'created'",
-            (launch_id,),
-        ).fetchone()[0]
+    recorded = recorded_created(mirror, launch_id)
     final = _finish(_launch(["--resume", launch_id], env))
     assert final["state"] == "done" and final["created"] == ITEMS
     view = server_view(sim, launch_id)
@@ -148,14 +143,3 @@ def test_launch_300_items_killed_halfway_then_resumed(sim, tmp_path):
     launch_times = sorted(view.create_times)[setup:]
     _report("killed+resumed", view, launch_times, extra)
     _check(view, launch_times)
-
-
-def _launch_id(mirror: Path) -> str | None:
-    if not mirror.exists():
-        return None
-    try:
-        with sqlite3.connect(mirror) as conn:
-            row = conn.execute("SELECT id FROM launches").fetchone()
-    except sqlite3.OperationalError:
-        return None
-    return row[0] if row else None

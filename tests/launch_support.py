@@ -3,9 +3,11 @@ environment on a sim, and the server's own view of a launch (its sessions, its c
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sim_http import api
@@ -86,3 +88,24 @@ def server_view(sim: Any, launch_id: str) -> ServerView:
     stats = api(sim, "GET", "/_sim/stats")
     times = sim.call(lambda: list(sim.context.creates.admitted))
     return ServerView(sessions, by_item, stats["creates"], times)
+
+
+def recorded_launch(mirror: Path) -> str | None:
+    """The id of the launch a `drover launch` process recorded in `mirror`, once it has."""
+    if not mirror.exists():
+        return None
+    try:
+        with sqlite3.connect(mirror) as conn:
+            row = conn.execute("SELECT id FROM launches").fetchone()
+    except sqlite3.OperationalError:  # the process has not made its tables yet
+        return None
+    return row[0] if row else None
+
+
+def recorded_created(mirror: Path, launch_id: str) -> int:
+    """Items the launch's process recorded as created (it may have made more before dying)."""
+    with sqlite3.connect(mirror) as conn:
+        return int(conn.execute(
+            "SELECT count(*) FROM launch_items WHERE launch_id = ? AND state = 'created'",
+            (launch_id,),
+        ).fetchone()[0])  # fmt: skip

@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import time
+from pathlib import Path
 
 from cli_support import DROVER, run_drover, wait_for
-from launch_support import agent_and_environment, server_view
+from launch_support import agent_and_environment, recorded_created, recorded_launch, server_view
 from sim_http import api
 
 from drover.config.settings import load_config
@@ -128,14 +128,14 @@ def test_a_launch_killed_halfway_resumes_without_duplicates(sim_factory, cli_env
          "--count", "20", "--json"],
         env={**os.environ, **env_vars}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    launch_id = wait_for(lambda: _launch_id(cli_env), what="the launch recorded")
+    launch_id = wait_for(lambda: recorded_launch(_mirror(cli_env)), what="the launch recorded")
     wait_for(lambda: len(server_view(sim, launch_id).sessions) >= 8, timeout=40,
              what="half the sessions")  # fmt: skip
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=30)
     time.sleep(1.0)  # creates that were on the wire land on the server
     made = len(server_view(sim, launch_id).sessions)
-    recorded = _created_items(cli_env, launch_id)
+    recorded = recorded_created(_mirror(cli_env), launch_id)
     assert made > recorded, "some sessions exist that the killed process never recorded"
 
     listing = run_drover("launches", "--json", "--offline", env=env_vars)
@@ -155,22 +155,5 @@ def test_a_launch_killed_halfway_resumes_without_duplicates(sim_factory, cli_env
     )
 
 
-def _launch_id(cli_env) -> str | None:
-    path = cli_env["data"] / "default" / "mirror.db"
-    if not path.exists():
-        return None
-    try:
-        with sqlite3.connect(path) as conn:
-            row = conn.execute("SELECT id FROM launches").fetchone()
-    except sqlite3.OperationalError:
-        return None
-    return row[0] if row else None
-
-
-def _created_items(cli_env, launch_id: str) -> int:
-    path = cli_env["data"] / "default" / "mirror.db"
-    with sqlite3.connect(path) as conn:
-        return conn.execute(
-            "SELECT count(*) FROM launch_items WHERE launch_id = ? AND state = 'created'",
-            (launch_id,),
-        ).fetchone()[0]
+def _mirror(cli_env) -> Path:
+    return cli_env["data"] / "default" / "mirror.db"
