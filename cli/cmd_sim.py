@@ -180,6 +180,16 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="queued copies of user events; the default now, kept for old scripts",
     )
+    hooks = p.add_argument_group("webhooks (also settable at run time: /_sim/webhooks)")
+    hooks.add_argument(
+        "--webhook-url", metavar="URL", help="POST signed webhooks here (a hub's /webhooks)"
+    )
+    hooks.add_argument(
+        "--webhook-secret",
+        metavar="SECRET",
+        help="their signing secret, whsec_… (default with --webhook-url: "
+        "DROVER_WEBHOOK_SECRET, else a new one, printed)",
+    )
     p.set_defaults(run=run)
 
 
@@ -218,7 +228,26 @@ def build_config(args: argparse.Namespace) -> SimConfig:
         event_time_filter=args.event_time_filter,
         scenarios_dir=Path(args.scenarios_dir) if args.scenarios_dir else None,
         log_level="warning",
+        webhook_url=args.webhook_url,
+        webhook_secret=_webhook_secret(args),
     )
+
+
+def _webhook_secret(args: argparse.Namespace) -> str | None:
+    """The signing secret: given, from DROVER_WEBHOOK_SECRET, or new (and printed) for a URL."""
+    import os
+
+    from drover.sim.http.webhooks import new_secret
+
+    secret = args.webhook_secret or os.environ.get("DROVER_WEBHOOK_SECRET")
+    if args.webhook_url is None:
+        return secret
+    if secret is None:
+        secret = new_secret()
+        print(f"drover sim: webhooks signed with {secret} (give the hub the same)", flush=True)
+    if not secret.startswith("whsec_"):
+        raise ValueError("--webhook-secret must start with whsec_")
+    return secret
 
 
 def run(args: argparse.Namespace) -> int:

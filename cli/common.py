@@ -356,6 +356,10 @@ def as_cli_error(exc: BaseException, ctx: Context | None) -> CliError | None:
             f"profile {profile!r}: {exc}",
             hint="point the profile back at that account, or use another --data-dir",
         )
+    from drover.store.outbox import ActionTakenError
+
+    if isinstance(exc, ActionTakenError):  # a teammate answered the call first
+        return CliError(f"{exc}; yours was not sent")
     from drover.sync.imported import ImportedSessionError
 
     if isinstance(exc, ImportedSessionError):

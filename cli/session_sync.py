@@ -2,6 +2,10 @@
 
 ``drover tail`` and the action commands share this: they never read the API around the sync
 engine (everything shown comes from the mirror, everything sent goes through the outbox).
+
+On a team's shared mirror the engine is a viewer's (`drover.sync.viewer`): no key, no API. The
+hub follows every session, so the link follows nothing itself: the session must be in the
+mirror already, and what the hub commits arrives through the mirror's change notices.
 """
 
 from __future__ import annotations
@@ -41,6 +45,11 @@ class SessionLink:
         self.engine = await self.ctx.engine(auto_follow=False, on_change=notice)
         return self
 
+    @property
+    def viewing(self) -> bool:
+        """True on a shared mirror the hub keeps (the engine has no API of its own)."""
+        return self.engine.account is None
+
     async def __aexit__(self, *exc_info: object) -> None:
         await self.engine.stop()
 
@@ -55,18 +64,28 @@ class SessionLink:
         The object is stored too: the poller lists only active sessions, so this is how an
         ended or archived session's header (title, agent, archive time) reaches the mirror.
         """
+        if self.viewing:
+            row = self.reader.session(self.session_id)
+            if row is None:
+                raise self.ctx.no_session(self.session_id)
+            return dict(row.raw) if isinstance(row.raw, dict) else {"id": self.session_id}
         session = await self.ctx.probe(self.session_id)
         assert session is not None
         await self.engine.writer.upsert_sessions([session])
         return session
 
     async def start(self) -> None:
-        """Start following (back-fill, then live) and the outbox."""
+        """Start following (back-fill, then live) and the outbox (a viewer: nothing to start)."""
+        if self.viewing:
+            return
         self.follower = self.engine.follow(self.session_id)
         await self.engine.start()
 
     async def caught_up(self) -> None:
-        """Wait until the back-fill reached the server's tail (or the follower ended)."""
+        """Wait until the back-fill reached the server's tail (or the follower ended); a
+        viewer's mirror is as caught up as the hub keeps it."""
+        if self.follower is None:
+            return
         synced = asyncio.ensure_future(self.follower.synced.wait())
         try:
             await asyncio.wait({synced, self.follower.task}, return_when=asyncio.FIRST_COMPLETED)

@@ -79,6 +79,21 @@ DEFAULT_BASE_URL = "https://api.anthropic.com"
 BASE_URL_ENV = "ANTHROPIC_BASE_URL"
 
 
+class HubSettings(BaseModel):
+    """`[profiles.NAME.hub]`: how `drover hub` runs for a profile."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    listen: str = "127.0.0.1:8790"
+    """Where its webhook and health server listens (loopback unless you say otherwise)."""
+    webhook_secret_env: str = "DROVER_WEBHOOK_SECRET"
+    """The environment variable holding the webhook signing secret (never the config file)."""
+    poll_seconds: float = Field(default=120.0, gt=0)
+    """With webhooks arriving: the safety poll of the session list, in seconds."""
+    name: str | None = None
+    """The hub's name in its heartbeat (default: the profile's)."""
+
+
 class Profile(BaseModel):
     """One account/endpoint drover can talk to."""
 
@@ -101,6 +116,11 @@ class Profile(BaseModel):
     """Where this profile's mirror lives when a team shares it: a PostgreSQL URL
     (``postgresql://hub.example/drover``); None: a file under the data dir. Never with a
     password in it: libpq reads one from ``PGPASSWORD`` or ``~/.pgpass``."""
+    display_name: str | None = Field(default=None, max_length=80)
+    """The name your actions are recorded under on a shared mirror, beside your database role
+    (``Ana``: the audit line and "already allowed by Ana (ana_viewer)" say it)."""
+    hub: HubSettings | None = None
+    """What `drover hub` does for this profile (webhooks, its address)."""
     rules: dict[str, Rule] = Field(default_factory=dict)
     """Automatic answers to matching tool calls, by rule name (`drover.config.rules`); only
     this profile's sessions are ever answered by them."""

@@ -170,6 +170,9 @@ class SimConfig:
             give it one) and by its ``processed_at`` otherwise.
         scenarios_dir: Folder of scenario files replacing the shipped ones.
         log_level: uvicorn's log level.
+        webhook_url: Where to POST signed webhooks (None: none are sent; see
+            ``drover.sim.http.webhooks``).
+        webhook_secret: Their signing secret (``whsec_…``), needed with ``webhook_url``.
     """
 
     host: str = "127.0.0.1"
@@ -187,6 +190,8 @@ class SimConfig:
     event_time_filter: str = "processed_at"
     scenarios_dir: Path | None = None
     log_level: str = "warning"
+    webhook_url: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
 
     @property
     def fleet_active_sessions(self) -> int:

@@ -13,6 +13,7 @@ subqueries); the few fragments that are not come from `dialect_of(conn)`:
   `COLLATE NOCASE` (PostgreSQL's text columns are `"C"`, SQLite's byte order);
 * a JSON field as text: `json_extract(x, '$.k.j')` / `(x)::jsonb #>> '{k,j}'`;
 * days between two timestamps (replay's timeline cells), and truncation to an integer;
+* claiming a row: `FOR UPDATE SKIP LOCKED` on PostgreSQL, nothing on SQLite;
 * "no limit": `LIMIT -1` / `LIMIT NULL`; SQLite's `+column` planner hint (`unindexed`);
 * the fleet's regular expressions run in SQL on SQLite (a Python `regexp` function each
   connection registers) and in Python over the selected rows on PostgreSQL, so a pattern
@@ -129,6 +130,13 @@ class Dialect:
         The parameter is a UTC time as `YYYY-MM-DD HH:MM:SS.fff`.
         """
         return self._days.format(expr=expr)
+
+    @property
+    def skip_locked(self) -> str:
+        """What a subquery choosing rows to claim ends with: PostgreSQL locks the rows it
+        picks and skips rows another transaction holds (`FOR UPDATE SKIP LOCKED`); SQLite has
+        one writer at a time and no row locks."""
+        return "" if self.name == "sqlite" else " FOR UPDATE SKIP LOCKED"
 
     def to_int(self, expr: str) -> str:
         """SQL truncating a number towards zero to an integer."""

@@ -27,7 +27,7 @@ from drover.store.models import JSONObject
 
 __all__ = [
     "ITEM_STATES",
-    "LAUNCHES_V9",
+    "LAUNCHES_V10",
     "LAUNCH_OPS",
     "LAUNCH_STATES",
     "LaunchItemRow",
@@ -39,7 +39,7 @@ __all__ = [
 LAUNCH_STATES = ("running", "paused", "cancelled", "done")
 ITEM_STATES = ("queued", "creating", "created", "failed")
 
-LAUNCHES_V9 = """
+LAUNCHES_V10 = """
 CREATE TABLE launches (
     id TEXT PRIMARY KEY,            -- lch_…: every session of it has drover_launch = id
     name TEXT,                      -- the template's name, if it came from a saved one

@@ -21,8 +21,9 @@ from drover.store.collisions import COLLISIONS_V6
 from drover.store.daily import DAILY_V3
 from drover.store.derive import backfill_daily
 from drover.store.errors import DiskFullError, is_writable_dir, storage_error
-from drover.store.launches import LAUNCHES_V9
-from drover.store.outbox import OUTBOX_LEASE_V7
+from drover.store.hub_status import HUB_STATUS_V9
+from drover.store.launches import LAUNCHES_V10
+from drover.store.outbox import OUTBOX_ACTOR_V9, OUTBOX_LEASE_V7
 from drover.store.outcomes import OUTCOMES_V8, backfill_outcomes
 from drover.store.platform import PLATFORM_V8, backfill_refs
 from drover.store.quarantine import QUARANTINE_V7
@@ -109,15 +110,23 @@ def _v8(conn: sqlite3.Connection) -> None:
 
 
 def _v9(conn: sqlite3.Connection) -> None:
+    """A team's hub: who took each action and one live answer per tool call (see
+    `drover.store.outbox`), and the hub's heartbeat (`drover.store.hub_status`)."""
+    for statement in OUTBOX_ACTOR_V9:
+        conn.execute(statement)
+    conn.execute(HUB_STATUS_V9)
+
+
+def _v10(conn: sqlite3.Connection) -> None:
     """Launches: a fleet of sessions started from one template over a list of items, one row
     per item, so a launch resumes without duplicates and reads back as a record (see
     `drover.store.launches`)."""
-    for statement in _split(LAUNCHES_V9):
+    for statement in _split(LAUNCHES_V10):
         conn.execute(statement)
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10,
 ]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 

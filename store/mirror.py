@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from drover.store.api import MirrorReads, MirrorWrites
 from drover.store.location import is_postgres, require_driver
@@ -96,6 +96,21 @@ class Mirror:
             max_latency=max_latency,
         )
         return cls(sqlite_writer, MirrorReader(path), folder=path.parent)
+
+    @property
+    def shared(self) -> bool:
+        """The mirror lives in a database a team shares (PostgreSQL), not in a file."""
+        return self.folder is None
+
+    def follow_lock(self) -> Any:
+        """The team-wide right to follow a shared mirror's fleet (`drover.store.pg.advisory`:
+        `acquire()`, `release()`, `held`); None for a file, whose processes take turns through
+        `follow.lock` beside it."""
+        if not self.shared:
+            return None
+        from drover.store.pg.advisory import SessionLock  # psycopg: PostgreSQL only
+
+        return SessionLock(self.location)
 
     def close(self) -> None:
         """Stop listening, commit queued writes, stop the writer and close all connections."""

@@ -167,6 +167,12 @@ class OutboxRow:
     """The process sending it (``host:pid:token``), once claimed."""
     lease_until: float | None = None
     """Epoch seconds until which the owner's claim holds (it renews while it lives)."""
+    actor_role: str | None = None
+    """Who took the action: the database role that queued it (PostgreSQL) or the OS user."""
+    actor_name: str | None = None
+    """The name the actor goes by, if they gave one."""
+    answer_ref: str | None = None
+    """The tool use an answer answers (None for messages and interrupts)."""
 
 
 @dataclass(frozen=True)

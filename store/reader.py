@@ -358,7 +358,8 @@ class MirrorReader(SyncQueries, ReviewQueries, SteerQueries, LaunchQueries):
         where = "WHERE " + " AND ".join(clauses) if clauses else ""
         rows = self._all(
             "SELECT id, session_id, kind, payload, state, server_event_ids, error, attempts, "
-            f"created_at, updated_at, owner, lease_until FROM outbox {where} ORDER BY id",
+            "created_at, updated_at, owner, lease_until, actor_role, actor_name, answer_ref "
+            f"FROM outbox {where} ORDER BY id",
             params,
         )
         return [

@@ -19,7 +19,6 @@ failed batch lands, and nothing committed before it is touched.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import queue
@@ -32,82 +31,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from drover.store import imports, launches, objects, outbox, quarantine
-from drover.store.account import AccountBinding, bind_account
-from drover.store.derive import recompute_session
 from drover.store.dialect import Conn
 from drover.store.disk import DiskState
 from drover.store.errors import DiskFullError, MirrorStorageError, storage_error
-from drover.store.ingest import AUTO_CURSOR, IngestResult, ingest_events
 from drover.store.migrations import Synchronous, connect, migrate
-from drover.store.models import JSONObject
-from drover.store.quarantine import QuarantineItem
-from drover.store.writer_steer import STEER_OPS, SteerWrites
+from drover.store.operations import OPERATIONS, OPS
+from drover.store.writer_calls import WriterCalls
+from drover.store.writer_launches import LaunchWrites
+from drover.store.writer_steer import SteerWrites
 
 log = logging.getLogger(__name__)
 
 ChangeCallback = Callable[[str, int], None]
 """`on_change(session_id, high_water_seq)`: called on the writer thread after each commit."""
-
-
-def _high_water(conn: Conn, session_ids: list[str]) -> dict[str, int]:
-    out = {}
-    for sid in session_ids:
-        row = conn.execute("SELECT high_water_seq FROM sessions WHERE id = ?", (sid,)).fetchone()
-        out[sid] = row[0] if row else 0
-    return out
-
-
-def _ingest_notices(conn: Conn, result: tuple[IngestResult, bool]) -> dict[str, int]:
-    res, touched = result
-    return {res.session_id: res.high_water_seq} if touched else {}
-
-
-# Operation name -> (function run on the write connection, result -> public result,
-# notices extractor (runs inside the transaction; returns {session_id: high_water_seq})).
-_OPS: dict[str, tuple[Callable[..., Any], Callable[[Any], Any], Callable[..., dict[str, int]]]] = {
-    "ingest": (ingest_events, lambda r: r[0], _ingest_notices),
-    "upsert_sessions": (objects.upsert_sessions, lambda r: r, _high_water),
-    "upsert_threads": (objects.upsert_threads, lambda r: r, _high_water),
-    "upsert_agents": (objects.upsert_agents, lambda r: r, lambda c, r: {}),
-    "upsert_environments": (objects.upsert_environments, lambda r: r, lambda c, r: {}),
-    "enqueue_action": (
-        outbox.enqueue_action,
-        lambda r: r,
-        lambda c, r: _high_water(
-            c, [c.execute("SELECT session_id FROM outbox WHERE id = ?", (r,)).fetchone()[0]]
-        ),
-    ),
-    "mark_sending": (outbox.mark_sending, lambda r: None, lambda c, r: _high_water(c, [r])),
-    "claim_action": (
-        outbox.claim_action,
-        lambda r: r,
-        lambda c, r: _high_water(c, [r]) if r is not None else {},
-    ),
-    "renew_leases": (outbox.renew_leases, lambda r: r, lambda c, r: {}),
-    "quarantine": (
-        quarantine.quarantine_items,
-        lambda r: r.new_ids,
-        lambda c, r: _high_water(c, [r.session_id]) if r.new_ids else {},
-    ),
-    "mark_sent": (outbox.mark_sent, lambda r: None, lambda c, r: _high_water(c, [r])),
-    "mark_failed": (outbox.mark_failed, lambda r: None, lambda c, r: _high_water(c, [r])),
-    "recompute_session": (
-        recompute_session,
-        lambda r: r,
-        lambda c, r: {r.session_id: r.high_water_seq},
-    ),
-    "import_session": (
-        imports.import_session,
-        lambda r: r,
-        lambda c, r: {r.session_id: r.high_water_seq} if r.changed else {},
-    ),
-    "bind_account": (bind_account, lambda r: r, lambda c, r: {}),
-    "noop": (lambda conn: None, lambda r: None, lambda c, r: {}),
-    **STEER_OPS,
-}
-_OPS.update(launches.LAUNCH_OPS)
-OPERATIONS = tuple(_OPS)
 
 
 @dataclass
@@ -121,7 +57,7 @@ class _Op:
 _STOP = object()
 
 
-class MirrorWriter(SteerWrites):
+class MirrorWriter(WriterCalls, SteerWrites, LaunchWrites):
     """Owns the mirror's write connection on a dedicated thread.
 
     Args:
@@ -172,7 +108,7 @@ class MirrorWriter(SteerWrites):
             A concurrent future resolved after the operation's transaction committed, with the
             operation's result (or its exception; the operation was then rolled back alone).
         """
-        if operation not in _OPS:
+        if operation not in OPS:
             raise ValueError(f"unknown mirror operation {operation!r}; known: {OPERATIONS}")
         op = _Op(operation, args, kwargs)
         with self._lock:
@@ -180,140 +116,6 @@ class MirrorWriter(SteerWrites):
                 raise RuntimeError("the mirror writer is closed")
             self._queue.put(op)
         return op.future
-
-    async def _call(self, operation: str, *args: Any, **kwargs: Any) -> Any:
-        return await asyncio.wrap_future(self.submit(operation, *args, **kwargs))
-
-    async def ingest(
-        self,
-        session_id: str,
-        events: list[JSONObject],
-        *,
-        thread_id: str | None = None,
-        cursor: str | None = AUTO_CURSOR,
-    ) -> IngestResult:
-        """Store wire events idempotently (see `drover.store.ingest.ingest_events`)."""
-        result: IngestResult = await self._call(
-            "ingest", session_id, list(events), thread_id=thread_id, cursor=cursor
-        )
-        return result
-
-    async def upsert_sessions(self, sessions: list[JSONObject]) -> list[str]:
-        """Insert/refresh `Session` objects and reconcile derived state; returns their ids."""
-        result: list[str] = await self._call("upsert_sessions", list(sessions))
-        return result
-
-    async def upsert_threads(self, threads: list[JSONObject]) -> list[str]:
-        """Insert/refresh `Thread` objects; returns the affected session ids."""
-        result: list[str] = await self._call("upsert_threads", list(threads))
-        return result
-
-    async def upsert_agents(self, agents: list[JSONObject]) -> list[str]:
-        """Insert/refresh `Agent` objects; returns their ids."""
-        result: list[str] = await self._call("upsert_agents", list(agents))
-        return result
-
-    async def upsert_environments(self, envs: list[JSONObject]) -> list[str]:
-        """Insert/refresh `Environment` objects; returns their ids."""
-        result: list[str] = await self._call("upsert_environments", list(envs))
-        return result
-
-    async def enqueue_action(self, session_id: str, kind: str, payload: object) -> int:
-        """Persist a queued user action; returns its local outbox id."""
-        result: int = await self._call("enqueue_action", session_id, kind, payload)
-        return result
-
-    async def mark_sending(self, action_id: int) -> None:
-        """Outbox row → `sending` (attempts + 1)."""
-        await self._call("mark_sending", action_id)
-
-    async def claim_action(
-        self, action_id: int, owner: str, lease_until: float, *, take_over: str | None = None
-    ) -> bool:
-        """Make `owner` the row's sender (compare-and-set; see `drover.store.outbox`).
-
-        Returns:
-            False when another process claimed it first.
-        """
-        session_id: str | None = await self._call(
-            "claim_action", action_id, owner, lease_until, take_over=take_over
-        )
-        return session_id is not None
-
-    async def renew_leases(self, owner: str, lease_until: float) -> int:
-        """Extend the lease of every row `owner` is sending; returns how many."""
-        count: int = await self._call("renew_leases", owner, lease_until)
-        return count
-
-    async def quarantine(
-        self,
-        session_id: str,
-        items: list[QuarantineItem],
-        *,
-        thread_id: str | None = None,
-    ) -> list[str]:
-        """Keep wire items that are not storable events (see `drover.store.quarantine`).
-
-        Returns:
-            Local event ids of the items quarantined for the first time.
-        """
-        new_ids: list[str] = await self._call(
-            "quarantine", session_id, list(items), thread_id=thread_id
-        )
-        return new_ids
-
-    async def mark_sent(self, action_id: int, server_ids: list[str]) -> None:
-        """Outbox row → `sent` with the server event ids of the send receipt."""
-        await self._call("mark_sent", action_id, list(server_ids))
-
-    async def mark_failed(self, action_id: int, reason: str) -> None:
-        """Outbox row → `failed` with a reason."""
-        await self._call("mark_failed", action_id, reason)
-
-    async def bind_account(self, account: AccountBinding) -> AccountBinding:
-        """Record the mirror's account, or check it (raises `MirrorAccountError`)."""
-        bound: AccountBinding = await self._call("bind_account", account)
-        return bound
-
-    async def create_launch(self, launch: launches.NewLaunch) -> str:
-        """Record a launch and its items, all queued (see `drover.store.launches`)."""
-        result: str = await self._call("create_launch", launch)
-        return result
-
-    async def set_launch_state(self, launch_id: str, state: str, error: str | None = None) -> None:
-        """A launch → `running`, `paused` or `done` (with why it stopped early, if it did)."""
-        await self._call("set_launch_state", launch_id, state, error)
-
-    async def launch_item_creating(self, launch_id: str, idx: int) -> bool:
-        """An item queued → creating, committed before its create request goes out."""
-        result: bool = await self._call("launch_item_creating", launch_id, idx)
-        return result
-
-    async def launch_item_created(self, launch_id: str, idx: int, session_id: str) -> None:
-        """An item → created, with its session."""
-        await self._call("launch_item_created", launch_id, idx, session_id)
-
-    async def launch_item_failed(self, launch_id: str, idx: int, error: str) -> None:
-        """An item → failed, with the reason."""
-        await self._call("launch_item_failed", launch_id, idx, error)
-
-    async def launch_items_requeue(
-        self,
-        launch_id: str,
-        idxs: list[int],
-        *,
-        states: tuple[str, ...] = ("creating",),
-        note: str | None = None,
-    ) -> int:
-        """Items in `states` → queued again; returns how many."""
-        result: int = await self._call(
-            "launch_items_requeue", launch_id, idxs, states=states, note=note
-        )
-        return result
-
-    async def recompute_session(self, session_id: str) -> None:
-        """Rebuild one session's derived state from its stored events."""
-        await self._call("recompute_session", session_id)
 
     @property
     def disk_full(self) -> DiskFullError | None:
@@ -415,7 +217,7 @@ class MirrorWriter(SteerWrites):
         try:
             self._begin(conn)
             for op in live:
-                fn, public, notice = _OPS[op.name]
+                fn, public, notice = OPS[op.name]
                 conn.execute("SAVEPOINT op")
                 try:
                     raw = fn(conn, *op.args, **op.kwargs)

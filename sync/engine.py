@@ -34,7 +34,7 @@ from drover.sync.account import Account
 from drover.sync.backoff import Failure
 from drover.sync.connection import ConnectionBoard, ConnectionState, StopReason
 from drover.sync.control import ControlPlane
-from drover.sync.follow_lock import FollowHolder, FollowLock
+from drover.sync.follow_lock import FollowHolder, FollowRight
 from drover.sync.follower import Follower, PreviewCallback
 from drover.sync.headless import FollowedElsewhere, HeadlessSync, IdleReport
 from drover.sync.imported import ImportedSessionError, is_imported
@@ -78,6 +78,7 @@ class SyncEngine(HeadlessSync, ControlPlane, SteerControl):
         account: the account it syncs (set by `drover.sync.profiles.ProfileEngines`).
         owned: objects closed by :meth:`stop` (the client, and the mirror when it owns it).
         follow_lock: the mirror's follow lock (None: follow without asking).
+        launch_folder: where launch locks live (default: beside the mirror's file).
         role: what this process is, for the follow lock (``drover sync``, ``drover tui``).
         on_foreign_change: ``(session_id, high_water_seq)`` for events another process stored,
             while this engine observes (the TUI passes its change feed).
@@ -104,7 +105,8 @@ class SyncEngine(HeadlessSync, ControlPlane, SteerControl):
         board: ConnectionBoard | None = None,
         account: Account | None = None,
         owned: tuple[Any, ...] = (),
-        follow_lock: FollowLock | None = None,
+        follow_lock: FollowRight | None = None,
+        launch_folder: Path | None = None,
         role: str = "drover",
         on_foreign_change: ChangeCallback | None = None,
         rules: Mapping[str, Rule] | None = None,
@@ -144,6 +146,7 @@ class SyncEngine(HeadlessSync, ControlPlane, SteerControl):
         self._started = False
         self._cap_warned = False
         self._lock = follow_lock
+        self._launch_folder = launch_folder
         self._role = role
         self.followed_by: FollowHolder | None = None
         """Who follows the mirror when this engine only observes it (else None)."""
@@ -153,9 +156,9 @@ class SyncEngine(HeadlessSync, ControlPlane, SteerControl):
 
     @property
     def launch_folder(self) -> Path:
-        """Where this profile's launch locks live: beside its follow lock (the mirror's folder,
-        or the profile's for a shared mirror), else beside the mirror's file."""
-        return self._lock.path.parent if self._lock is not None else self.writer.disk.path.parent
+        """Where this profile's launch locks live: the folder given (the mirror's, or the
+        profile's for a shared mirror: `ProfileEngines`), else beside the mirror's file."""
+        return self._launch_folder or self.writer.disk.path.parent
 
     def _take_follow_lock(self) -> bool:
         """Become the mirror's follower; False (and `followed_by` set) if another process is."""

@@ -21,13 +21,14 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: every process follows (the old behaviour)
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["FOLLOW_LOCK_FILE", "FollowHolder", "FollowLock"]
+__all__ = ["FOLLOW_LOCK_FILE", "FollowHolder", "FollowLock", "FollowRight"]
 
 FOLLOW_LOCK_FILE = "follow.lock"
 
@@ -53,6 +54,23 @@ class FollowHolder:
         """For people: ``pid 1234 (drover sync, since 14:02)``."""
         when = time.strftime("%H:%M", time.localtime(self.since))
         return f"pid {self.pid} ({self.what}, since {when})"
+
+
+class FollowRight(Protocol):
+    """What an engine asks of the right to follow: this file's lock, or a shared mirror's
+    database lock (`drover.sync.shared_lock`)."""
+
+    def acquire(self, what: str) -> bool:
+        """Take it for this process; False when another holds it."""
+        ...
+
+    def release(self) -> None:
+        """Give it back."""
+        ...
+
+    def holder(self) -> FollowHolder | None:
+        """Who holds it (None if unknown)."""
+        ...
 
 
 class FollowLock:

@@ -117,6 +117,7 @@ class Outbox(SendAndVerify, BackgroundLoop):
         self._idle = asyncio.Event()
         self.owner = str(ProcessOwner.current())
         self._stopping = False
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._sending: asyncio.Future[list[None]] | None = None
 
     # -- public -------------------------------------------------------------------------------
@@ -135,6 +136,19 @@ class Outbox(SendAndVerify, BackgroundLoop):
         self._notify(action_id)
         self._wake.set()
         return action_id
+
+    def start(self) -> None:
+        """Start delivering (and remember the loop `poke` wakes)."""
+        self._loop = asyncio.get_running_loop()
+        super().start()
+
+    def poke(self) -> None:
+        """Look at the outbox again, from any thread: another process (a viewer of a shared
+        mirror) may have queued a row, and its insert woke nothing here."""
+        loop = self._loop
+        if loop is not None and not self._wake.is_set():
+            with contextlib.suppress(RuntimeError):  # the loop closed: nothing to wake
+                loop.call_soon_threadsafe(self.wake)
 
     def wake(self) -> None:
         """Look at the outbox now: another writer (a rule's answer) queued a row."""

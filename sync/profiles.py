@@ -7,6 +7,11 @@ keyring; the start profile alone also takes the command line's and the environme
 account (endpoint + workspace): a mirror holding another account refuses
 (`drover.store.account.MirrorAccountError`), so two accounts can never mix in one file.
 
+On a shared mirror (PostgreSQL) only the processes that follow the fleet — `drover hub`, and
+`drover sync` — get a `SyncEngine` (they take turns through a database lock, team-wide). Every
+other drover there is a viewer (`drover.sync.viewer.ViewerEngine`): it needs no key, sends no
+API request, and its actions wait in the shared outbox for the hub.
+
 Typical use::
 
     engines = ProfileEngines(load_config(), data_dir(), overrides=Overrides.from_command_line())
@@ -17,6 +22,7 @@ Typical use::
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,16 +31,23 @@ from drover.api.client import ManagedAgentsClient
 from drover.api.rate_budget import RateBudget
 from drover.config import Config, MissingApiKeyError, Profile, ResolvedKey, resolve_api_key
 from drover.config.paths import mirror_path
+from drover.store.location import is_postgres
 from drover.store.mirror import Mirror
 from drover.store.writer import ChangeCallback
 from drover.sync.account import Account, Overrides
 from drover.sync.engine import STREAM_HEADROOM, SyncEngine
-from drover.sync.follow_lock import FOLLOW_LOCK_FILE, FollowLock
+from drover.sync.follow_lock import FOLLOW_LOCK_FILE, FollowLock, FollowRight
+from drover.sync.shared_lock import SharedFollowLock
+from drover.sync.viewer import ViewerEngine
 
-__all__ = ["DEFAULT_MAX_FOLLOWERS", "ProfileEngines"]
+__all__ = ["DEFAULT_MAX_FOLLOWERS", "FOLLOWER_ROLES", "ProfileEngines"]
 
 DEFAULT_MAX_FOLLOWERS = 500
 """Sessions followed at once (the P1 target); the stream pool is sized from it."""
+FOLLOWER_ROLES = frozenset({"drover hub", "drover sync"})
+"""The roles that follow a shared mirror's fleet with the API; every other one is a viewer."""
+DISPLAY_NAME_ENV = "DROVER_DISPLAY_NAME"
+"""Overrides a profile's `display_name` (the name actions are recorded under)."""
 RATE_WINDOW_FILE = "rate-window"
 """The shared sliding windows' files in a profile's folder (``rate-window.read``, ``.create``)."""
 
@@ -111,6 +124,26 @@ class ProfileEngines:
             self._on_key(key.value)
         return Account(profile, key, problem, overrides.names)
 
+    def display_name(self, name: str | None = None) -> str | None:
+        """The name a profile's actions are recorded under (`DROVER_DISPLAY_NAME`, else the
+        profile's `display_name`), or None."""
+        given = os.environ.get(DISPLAY_NAME_ENV, "").strip()
+        if given:
+            return given[:80]
+        profile = self.config.profiles.get(name or self.start)
+        return profile.display_name if profile is not None else None
+
+    def viewer(
+        self, name: str | None, mirror: Mirror, *, owns_mirror: bool = False
+    ) -> ViewerEngine:
+        """The engine of a viewer of a shared mirror: no key, no API (see the module docstring)."""
+        return ViewerEngine(
+            mirror.writer,
+            mirror.reader,
+            actor_name=self.display_name(name),
+            owned=(mirror,) if owns_mirror else (),
+        )
+
     def mirror_path(self, name: str | None = None, *, create: bool = False) -> Path:
         """A profile's mirror file (`create`: make its folder, mode 0700)."""
         return mirror_path(name or self.start, self.data_dir, create=create)
@@ -163,8 +196,9 @@ class ProfileEngines:
         max_followers: int = DEFAULT_MAX_FOLLOWERS,
         client_options: dict[str, Any] | None = None,
         **options: Any,
-    ) -> SyncEngine:
-        """The engine of profile `name` over `mirror`, once the mirror is bound to its account.
+    ) -> SyncEngine | ViewerEngine:
+        """The engine of profile `name` over `mirror`, once the mirror is bound to its account;
+        on a shared mirror, a viewer's unless `options["role"]` follows (`FOLLOWER_ROLES`).
 
         Args:
             name: the profile (None: the start profile).
@@ -178,6 +212,8 @@ class ProfileEngines:
             MissingApiKeyError: the profile has no key.
             MirrorAccountError: the mirror holds another account's sessions.
         """
+        if mirror.shared and options.get("role") not in FOLLOWER_ROLES:
+            return self.viewer(name, mirror, owns_mirror=owns_mirror)
         return await self._engine(
             self.account(name), mirror, owns_mirror, max_followers, client_options, options
         )
@@ -195,11 +231,17 @@ class ProfileEngines:
         await mirror.writer.bind_account(account.binding)
         client = self.client(account, max_followers=max_followers, **(client_options or {}))
         owned: tuple[Any, ...] = (client, mirror) if owns_mirror else (client,)
-        # Beside the mirror's file; a shared mirror's engines on this machine take turns in
-        # the profile's folder (one follower per machine: the hub's role is next to come).
-        folder = mirror.folder or self.mirror_path(account.name, create=True).parent
-        lock = FollowLock(folder / FOLLOW_LOCK_FILE)
+        # Beside the mirror's file; a shared mirror's followers take turns team-wide, through
+        # a lock in the database (the hub holds it).
+        lock: FollowRight
+        if mirror.folder is None:
+            lock = SharedFollowLock(mirror.follow_lock(), mirror.reader)
+        else:
+            lock = FollowLock(mirror.folder / FOLLOW_LOCK_FILE)
         options.setdefault("follow_lock", lock)
+        # A launch's lock is per machine: beside the mirror's file, or in the profile's folder.
+        folder = mirror.folder or self.mirror_path(account.name, create=True).parent
+        options.setdefault("launch_folder", folder)
         options.setdefault("rules", self.config.rules_for(account.name))  # its own only
         return SyncEngine(
             client,
@@ -217,13 +259,18 @@ class ProfileEngines:
         *,
         on_change: ChangeCallback | None = None,
         **options: Any,
-    ) -> SyncEngine:
-        """An engine on its own mirror of profile `name` (closed when the engine stops).
+    ) -> SyncEngine | ViewerEngine:
+        """An engine on its own mirror of profile `name` (closed when the engine stops); on a
+        shared mirror, a viewer's (no key needed) unless `options["role"]` follows.
 
         Raises:
             MissingApiKeyError: the profile has no key.
             MirrorAccountError: the mirror holds another account's sessions.
         """
+        location = self.mirror_location(name, create=True)
+        if is_postgres(location) and options.get("role") not in FOLLOWER_ROLES:
+            shared = Mirror.open(location, on_change=on_change)
+            return self.viewer(name, shared, owns_mirror=True)
         account = self.account(name)
         account.require_key()  # fail before touching the disk
         mirror = Mirror.open(self.mirror_location(account.name, create=True), on_change=on_change)

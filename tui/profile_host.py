@@ -23,6 +23,7 @@ from drover.store.api import MirrorReads
 from drover.store.mirror import Mirror
 from drover.sync.connection import ConnectionState
 from drover.sync.engines import Engine, EngineSource, OfflineEngine
+from drover.sync.viewer import ViewerEngine
 from drover.tui.screens.fleet import read_snapshot
 
 if TYPE_CHECKING:
@@ -143,7 +144,9 @@ class ProfileHost(_Base):
     def _header_note(self, engine: Engine) -> str:
         """The header's subtitle: the profile, and whatever qualifies what it shows."""
         parts = [self.profile]
-        if isinstance(engine, OfflineEngine):
+        if isinstance(engine, ViewerEngine):
+            parts.append("viewer")  # the hub follows: `followed by drover hub on …` below
+        elif isinstance(engine, OfflineEngine):
             parts.append("offline" + (f" ({NO_KEY})" if engine.reason == NO_KEY else ""))
         elif engine.account is not None and engine.account.overrides:
             parts.append("from " + ", ".join(engine.account.overrides))

@@ -37,6 +37,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import logging
 import random
 from pathlib import Path
 
@@ -93,6 +94,18 @@ class SimDomain(
         Catalog.__init__(self, self.state)
         self.seed_library()
         self._scheduler: asyncio.Task | None = None
+        #: ``(kind, object_id, detail)`` callbacks: ``("event", session_id, event)`` for each
+        #: event of a session view, and ``("session.created" | "session.archived" |
+        #: "vault_credential.refresh_failed", id, {…})`` (the sim's webhooks listen here).
+        self.observers: list = []
+
+    def notify(self, kind: str, object_id: str, detail: dict | None = None) -> None:
+        """Tell every observer; one that fails is logged and never stops the domain."""
+        for observer in list(self.observers):
+            try:
+                observer(kind, object_id, detail or {})
+            except Exception:
+                logging.getLogger(__name__).exception("a domain observer failed")
 
     async def start(self) -> None:
         """Start the tasks of sessions that have work (sessions created before the loop ran)

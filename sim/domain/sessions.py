@@ -115,6 +115,7 @@ class SessionOps:
             duplicate_user_events=lambda: self.duplicate_user_events,
         )
         record.runtime = runtime
+        record.log.observer = lambda event: self.notify("event", session_id, event)
         primary = new_thread(
             self.state.ids.new("sthr"), session_id, thread_agent(snapshot), None, now
         )
@@ -122,6 +123,7 @@ class SessionOps:
         runtime.primary_thread_id = primary["id"]
         self.state.sessions[session_id] = record
         self.queue_work(env["id"], session_id)  # self-hosted environments only
+        self.notify("session.created", session_id)
         if parts["initial_events"]:
             apply_sends(runtime, parts["initial_events"])
         return self.get_session(session_id)
@@ -230,6 +232,7 @@ class SessionOps:
             if record.resource["status"] != "terminated":
                 rt.terminate()
             self.stop_session_work(session_id)
+            self.notify("session.archived", session_id)
         return self.get_session(session_id)
 
     def delete_session(self, session_id: str) -> dict:

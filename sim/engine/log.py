@@ -16,6 +16,7 @@ object (same id), which is how the real API cross-posts permission requests and 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 #: Event types whose live previews a connection may ask for with ``event_deltas[]``.
@@ -56,6 +57,8 @@ class EventLog:
         self._views: dict[str | None, list[dict]] = {None: []}
         self._subscribers: dict[str | None, set[Subscription]] = {}
         self.closed = False
+        #: Told of every event that lands in the session view (the domain's webhooks).
+        self.observer: Callable[[dict], None] | None = None
 
     # -- writing -------------------------------------------------------------------------
 
@@ -83,6 +86,8 @@ class EventLog:
             self._views.setdefault(view, []).append(event)
             for sub in self._subscribers.get(view, ()):
                 sub.push(event)
+        if None in targets and self.observer is not None:
+            self.observer(event)
         return event
 
     def publish_preview(self, frame: dict, *, thread_id: str | None = None) -> None:

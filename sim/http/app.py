@@ -76,6 +76,10 @@ def create_app(domain: Any, config: SimConfig | None = None) -> Starlette:
         limiter=RateLimiter(config.rate_limit_create, config.rate_limit_read),
     )
     ctx.set_faults(config.faults)
+    ctx.webhooks.configure(config.webhook_url, config.webhook_secret)
+    observers = getattr(domain, "observers", None)
+    if observers is not None:  # a fake domain of the tests may have none
+        observers.append(ctx.webhooks.observe)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -84,6 +88,7 @@ def create_app(domain: Any, config: SimConfig | None = None) -> Starlette:
         try:
             yield
         finally:
+            await ctx.webhooks.stop()
             ctx.streams.drop_all()
             if keeper is not None:
                 await keeper.stop()

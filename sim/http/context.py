@@ -15,6 +15,7 @@ from starlette.requests import Request
 from drover.sim.http.faults import FaultInjector
 from drover.sim.http.ratelimit import CreateLog, RateLimiter
 from drover.sim.http.sse import StreamStats
+from drover.sim.http.webhooks import WebhookSender
 from drover.sim.settings import FaultPlan, SimConfig
 from drover.sim.wire.ids import IdFactory
 
@@ -30,6 +31,9 @@ class SimContext:
         limiter: Create/read rate limits.
         streams: Open streams and frame counters.
         requests: Requests served so far.
+        reads: ``GET``/``HEAD`` requests under ``/v1`` so far (stream opens included): what
+            a client spends of its read limit, for benchmarks comparing setups.
+        webhooks: The signed webhooks sent to the configured URL.
         creates: Every create request's arrival and whether the limiter let it through.
         started: ``time.monotonic()`` at app creation.
     """
@@ -40,6 +44,8 @@ class SimContext:
     limiter: RateLimiter
     streams: StreamStats = field(default_factory=StreamStats)
     requests: int = 0
+    reads: int = 0
+    webhooks: WebhookSender = field(default_factory=WebhookSender)
     creates: CreateLog = field(default_factory=CreateLog)
     started: float = field(default_factory=time.monotonic)
     _ids: IdFactory = field(default_factory=IdFactory)

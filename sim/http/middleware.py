@@ -65,6 +65,8 @@ class SimMiddleware:
         rid = self.ctx.new_request_id()
         scope.setdefault("state", {})["request_id"] = rid
         self.ctx.requests += 1
+        if scope.get("method") in ("GET", "HEAD") and scope.get("path", "").startswith("/v1/"):
+            self.ctx.reads += 1
         started = False
 
         async def send_with_id(message: Any) -> None:

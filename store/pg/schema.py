@@ -240,8 +240,30 @@ def _v3(conn: PgConn) -> None:
     backfill_outcomes(conn)
 
 
-# SQLite's v9 (`drover.store.launches`): launches and their items, one row per item.
+# SQLite's v9 (`drover.store.outbox`, `drover.store.hub_status`): who took each action (the
+# inserting role by default, which a viewer cannot set), one live answer per tool call, and
+# the hub's heartbeat.
 TABLES_V4 = f"""
+ALTER TABLE outbox ADD COLUMN actor_role {_T} DEFAULT current_user;
+ALTER TABLE outbox ADD COLUMN actor_name {_T};
+ALTER TABLE outbox ADD COLUMN answer_ref {_T};
+CREATE UNIQUE INDEX outbox_one_answer ON outbox(session_id, answer_ref)
+    WHERE answer_ref IS NOT NULL AND state <> 'failed';
+CREATE TABLE hub_status (
+    name {_T} PRIMARY KEY, holder {_T} NOT NULL, started_at {_T} NOT NULL,
+    heartbeat_at {_T} NOT NULL, following bigint NOT NULL DEFAULT 0,
+    figures text NOT NULL DEFAULT '{{}}'
+);
+"""
+
+
+def _v4(conn: PgConn) -> None:
+    """Actors and one answer per tool call on the outbox; the hub's heartbeat (SQLite's 9)."""
+    conn.raw.execute(TABLES_V4)
+
+
+# SQLite's v10 (`drover.store.launches`): launches and their items, one row per item.
+TABLES_V5 = f"""
 CREATE TABLE launches (
     id {_T} PRIMARY KEY, name {_T}, spec text NOT NULL, source text, total bigint NOT NULL,
     state {_T} NOT NULL, created_at {_T} NOT NULL, updated_at {_T} NOT NULL, error text
@@ -256,12 +278,12 @@ CREATE INDEX launch_items_state ON launch_items(launch_id, state);
 """
 
 
-def _v4(conn: PgConn) -> None:
-    """Launches and their items (SQLite's step 9)."""
-    conn.raw.execute(TABLES_V4)
+def _v5(conn: PgConn) -> None:
+    """Launches and their items (SQLite's step 10)."""
+    conn.raw.execute(TABLES_V5)
 
 
-MIGRATIONS: list[Callable[[PgConn], None]] = [_v1, _v2, _v3, _v4]
+MIGRATIONS: list[Callable[[PgConn], None]] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -94,7 +94,8 @@ def pair(
 
 _LOCAL_TIMES = {  # stamped with the writing machine's clock as each row was written
     SyncCursor: ("updated_at",),
-    OutboxRow: ("created_at", "updated_at"),
+    # ... and who wrote it: the database role on PostgreSQL, the OS user on SQLite
+    OutboxRow: ("created_at", "updated_at", "actor_role"),
     IdCollision: ("first_seen",),
     QuarantineRow: ("first_seen",),
 }

@@ -4,6 +4,7 @@ warning when events could not be mirrored (their ids are stored for another sess
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -12,6 +13,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from drover.store.models import OutboxRow, SessionRow
+from drover.store.outbox import actor_label
 from drover.sync.connection import ConnectionState
 from drover.text import format as fmt
 from drover.text.inert import inert_line
@@ -144,8 +146,13 @@ def collision_line(count: int, others: tuple[str, ...]) -> str:
 _STATE_MARKS = {"queued": "⧗ queued", "sending": "⧗ sending", "sent": "✓ sent", "failed": "✗"}
 
 
-def outbox_line(rows: tuple[OutboxRow, ...]) -> str:
-    """`you sent: …` — each action, what it was, and where its delivery stands."""
+def outbox_line(rows: tuple[OutboxRow, ...], now: datetime | None = None) -> str:
+    """`you sent: …` — each action, what it was, and where its delivery stands.
+
+    On a team's mirror (an action carries its actor's display name, or two actors acted) it is
+    the audit line instead: `actions: allow by Ana (ana_viewer) 3s ago ✓ sent · …`.
+    """
+    audit = any(r.actor_name for r in rows) or len({r.actor_role for r in rows}) > 1
     parts = []
     for row in rows:
         payload = row.payload if isinstance(row.payload, dict) else {}
@@ -157,10 +164,15 @@ def outbox_line(rows: tuple[OutboxRow, ...]) -> str:
                 what += f" by rule {inert_line(str(payload['rule']))}"
         else:
             what = row.kind.replace("_", " ")
+        if audit:
+            who = inert_line(actor_label(row.actor_role, row.actor_name))
+            what += f" by {who} {fmt.age(row.created_at, now or datetime.now(UTC))} ago"
         state = _STATE_MARKS.get(row.state, row.state)
         if row.state == "failed":
             state += f" failed: {inert_line(row.error or 'unknown reason')}"
         elif row.state == "sending" and row.attempts > 1:
             state += f" (attempt {row.attempts})"
         parts.append(f"{what} {state}")
-    return "you sent: " + " · ".join(parts) if parts else ""
+    if not parts:
+        return ""
+    return ("actions: " if audit else "you sent: ") + " · ".join(parts)

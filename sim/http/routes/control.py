@@ -1,9 +1,10 @@
 """The sim's own control endpoints under ``/_sim/`` (same API key, no beta header, never
-throttled or faulted): health, stats, the fault plan, rate limits, and dropping every open
-stream."""
+throttled or faulted): health, stats, the fault plan, rate limits, dropping every open
+stream, and where signed webhooks go."""
 
 from __future__ import annotations
 
+import binascii
 import time
 
 from starlette.requests import Request
@@ -30,6 +31,8 @@ async def stats(request: Request) -> Response:
     return json_response(
         {
             "requests_served": ctx.requests,
+            "reads_served": ctx.reads,
+            "webhooks": ctx.webhooks.stats(),
             "open_streams": len(ctx.streams.open),
             "streams_opened": ctx.streams.opened,
             "events_emitted": ctx.streams.frames,
@@ -91,6 +94,32 @@ async def drop_streams(request: Request) -> Response:
     return json_response({"dropped": context(request).streams.drop_all(mode)})
 
 
+async def get_webhooks(request: Request) -> Response:
+    return json_response(context(request).webhooks.stats())
+
+
+async def set_webhooks(request: Request) -> Response:
+    """Send signed webhooks to ``{"url": …, "secret": "whsec_…"}`` from now on."""
+    ctx = context(request)
+    body = await read_object(request)
+    url, secret = body.get("url"), body.get("secret")
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        raise invalid("url: an http:// or https:// URL")
+    if not isinstance(secret, str):
+        raise invalid("secret: the signing secret (whsec_…)")
+    try:
+        ctx.webhooks.configure(url, secret)
+    except (ValueError, binascii.Error) as exc:
+        raise invalid(f"secret: {exc}") from None
+    return json_response(ctx.webhooks.stats())
+
+
+async def stop_webhooks(request: Request) -> Response:
+    ctx = context(request)
+    ctx.webhooks.configure(None, None)
+    return json_response(ctx.webhooks.stats())
+
+
 ROUTES = [
     Route("/_sim/health", health, methods=["GET"]),
     Route("/_sim/stats", stats, methods=["GET"]),
@@ -100,4 +129,7 @@ ROUTES = [
     Route("/_sim/rate_limits", get_rate_limits, methods=["GET"]),
     Route("/_sim/rate_limits", set_rate_limits, methods=["POST"]),
     Route("/_sim/streams/drop", drop_streams, methods=["POST"]),
+    Route("/_sim/webhooks", get_webhooks, methods=["GET"]),
+    Route("/_sim/webhooks", set_webhooks, methods=["POST"]),
+    Route("/_sim/webhooks", stop_webhooks, methods=["DELETE"]),
 ]
