@@ -9,9 +9,10 @@ API key: they are built only from the status, the server's error envelope and th
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:  # only named in annotations: the errors load without the HTTP stack
+    import httpx
 
 __all__ = [
     "ApiError",

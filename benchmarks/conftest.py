@@ -5,6 +5,9 @@ Sizes come from the environment (defaults are the issue's sizes)::
     DROVER_BENCH_MIRROR_SESSIONS=10000 DROVER_BENCH_MIRROR_EVENTS=1000000 \
         DROVER_BENCH_MIRROR_BIG=100000
 
+`DROVER_BENCH_SIZE=10x` makes the defaults ten times the fleet (issue 13): 100,000 sessions /
+10,000,000 events, a 1,000,000-event session (the variables above still win).
+
 The mirror is built once and kept under `.bench-cache/` (see `mirror_gen.cached_mirror`);
 `DROVER_BENCH_MIRROR=/path/to/file.db` uses a file made by `benchmarks/mirror_gen.py` instead.
 Benchmarks only read it; one that writes copies it first.
@@ -29,6 +32,22 @@ def _size(name: str, default: int) -> int:
         raise pytest.UsageError(f"{name} must be a whole number, not {value!r}") from None
 
 
+SIZES = {"1x": 1, "10x": 10}
+"""The generated mirror's sizes (`DROVER_BENCH_SIZE`): the default, and ten times the fleet."""
+
+BENCH_TIMEOUT = 3600
+"""Seconds a benchmark may take (with the mirror's first build): the suite's 120 s timeout is
+for unit tests, and the follower and reconnect benchmarks outlast it on 2 busy cores."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give every benchmark without a timeout of its own BENCH_TIMEOUT (`make bench` ran into
+    pytest-timeout's default, issue 13)."""
+    for item in items:
+        if item.get_closest_marker("bench") and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(BENCH_TIMEOUT))
+
+
 @pytest.fixture(scope="session")
 def generated_mirror() -> tuple[Path, Manifest]:
     """(database path, manifest) of the generated mirror, read-only."""
@@ -40,10 +59,13 @@ def generated_mirror() -> tuple[Path, Manifest]:
             raise pytest.UsageError(f"DROVER_BENCH_MIRROR: {path} or {meta} is missing")
         return path, Manifest(**json.loads(meta.read_text()))
     started = time.perf_counter()
+    scale = SIZES.get(os.environ.get("DROVER_BENCH_SIZE") or "1x")
+    if scale is None:
+        raise pytest.UsageError(f"DROVER_BENCH_SIZE must be one of {', '.join(SIZES)}")
     path, manifest = cached_mirror(
-        sessions=_size("DROVER_BENCH_MIRROR_SESSIONS", 10_000),
-        events=_size("DROVER_BENCH_MIRROR_EVENTS", 1_000_000),
-        big_session=_size("DROVER_BENCH_MIRROR_BIG", 100_000),
+        sessions=_size("DROVER_BENCH_MIRROR_SESSIONS", 10_000 * scale),
+        events=_size("DROVER_BENCH_MIRROR_EVENTS", 1_000_000 * scale),
+        big_session=_size("DROVER_BENCH_MIRROR_BIG", 100_000 * scale),
     )
     took = time.perf_counter() - started
     how = "reused" if took < manifest.build_seconds / 2 else "built"

@@ -103,26 +103,31 @@ def emit_json(value: Any) -> None:
 class Context:
     """One invocation's profile, paths and lazily built resources.
 
+    Only the profile's name and the paths are known from the start; the config, the resolved
+    profile and the engine factory are built on first use, so a command that only reads the
+    mirror (`drover ls --offline`, the TUI's first paint) never loads the config models, the
+    HTTP client or the keyring.
+
     Attributes:
         args: the parsed arguments.
         config_path: the config file in use (it need not exist).
-        config: the loaded config.
-        profile: the resolved profile (name, base URL, workspace, rate limits).
         data_dir: the data directory.
-        engines: builds this invocation's clients and engines (the one factory).
+        new_profile: the profile may be one the config does not define yet (`drover login`).
     """
 
     args: argparse.Namespace
     config_path: Path
-    config: Any
-    profile: Any
     data_dir: Path
-    engines: Any
+    new_profile: bool = False
+    _name: str | None = field(default=None, repr=False)
+    _config: Any = field(default=None, repr=False)
+    _profile: Any = field(default=None, repr=False)
+    _engines: Any = field(default=None, repr=False)
     _account: Any = field(default=None, repr=False)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, *, new_profile: bool = False) -> Context:
-        """Load the config and resolve the profile named by the arguments.
+        """Check the arguments and find the profile's name (the rest is read when needed).
 
         Args:
             args: the parsed arguments.
@@ -130,11 +135,10 @@ class Context:
                 defaults (``drover login`` creates profiles) instead of failing.
 
         Raises:
-            ConfigError: a malformed config file or an unknown profile.
+            ConfigError: a config file that cannot be read for the default profile's name.
+            InvalidProfileName: the profile's name is not one drover accepts.
         """
-        from drover.config import Profile, check_store, config_file, data_dir, load_config
-        from drover.sync.account import Overrides
-        from drover.sync.profiles import ProfileEngines
+        from drover.config.paths import config_file, data_dir, validate_profile_name
 
         base_url = getattr(args, "base_url", None)
         if base_url and not re.match(r"^https?://[^\s/]+", base_url):
@@ -142,36 +146,107 @@ class Context:
                 f"--base-url must start with http:// or https://, not {base_url!r}",
                 code=EXIT_USAGE,
             )
-        path = config_file(args.config)
-        config = load_config(path)
-        name = args.profile or config.default_profile
-        probe = config
-        if new_profile and name not in config.profiles:
-            probe = config.model_copy(deep=True)
-            probe.profiles[name] = Profile()  # validated by resolve() below
         store = getattr(args, "store", None)
         if store:
+            from drover.config.settings import check_store
+
             try:
                 check_store(store)
             except ValueError as exc:
                 raise CliError(f"--store: {exc}", code=EXIT_USAGE) from None
-        overrides = Overrides.from_command_line(
-            base_url, getattr(args, "api_key", None), store=store
-        )
         # Known from the start, so masked even in a failure before any key is resolved.
         remember_secret(getattr(args, "api_key", None))
         remember_secret(os.environ.get("ANTHROPIC_API_KEY"))
-        directory = data_dir(args.data_dir)
-        engines = ProfileEngines(
-            probe, directory, start=name, overrides=overrides, on_key=remember_secret
-        )
-        profile = probe.resolve(name, base_url=overrides.base_url)
-        return cls(args, path, config, profile, directory, engines)
+        ctx = cls(args, config_file(args.config), data_dir(args.data_dir), new_profile)
+        ctx._name = validate_profile_name(args.profile or ctx._default_profile())
+        return ctx
+
+    def _default_profile(self) -> str:
+        """The config's `default_profile`, read without validating the whole file (that
+        happens when the config itself is needed); a file that cannot be read this way is
+        loaded in full, so its error is the usual one."""
+        try:
+            text = self.config_path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return "default"
+        except (OSError, UnicodeDecodeError):
+            return str(self.config.default_profile)
+        import tomllib
+
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            return str(self.config.default_profile)
+        value = data.get("default_profile", "default")
+        return value if isinstance(value, str) else str(self.config.default_profile)
+
+    @property
+    def config(self) -> Any:
+        """The loaded config (``drover.config.Config``), read on first use.
+
+        Raises:
+            ConfigError: a malformed config file.
+        """
+        if self._config is None:
+            from drover.config.settings import load_config
+
+            self._config = load_config(self.config_path)
+        return self._config
 
     @property
     def name(self) -> str:
         """The profile name."""
-        return str(self.profile.name)
+        assert self._name is not None
+        return self._name
+
+    @property
+    def profile(self) -> Any:
+        """The resolved profile (name, base URL, workspace, rate limits), on first use.
+
+        Raises:
+            ConfigError: a malformed config file or an unknown profile.
+        """
+        if self._profile is None:
+            self._profile = self._probe().resolve(self.name, base_url=self._overrides().base_url)
+        return self._profile
+
+    @property
+    def engines(self) -> Any:
+        """Builds this invocation's clients and engines (the one factory), on first use."""
+        if self._engines is None:
+            from drover.sync.profiles import ProfileEngines
+
+            self._engines = ProfileEngines(
+                self._probe(),
+                self.data_dir,
+                start=self.name,
+                overrides=self._overrides(),
+                on_key=remember_secret,
+            )
+        return self._engines
+
+    def engine_source(self) -> Any:
+        """The engine factory, built when first asked for an engine (the TUI asks after its
+        first paint, so its start never waits for the HTTP stack)."""
+        return _LazyEngines(self)
+
+    def _probe(self) -> Any:
+        config = self.config
+        if self.new_profile and self.name not in config.profiles:
+            from drover.config.settings import Profile
+
+            config = config.model_copy(deep=True)
+            config.profiles[self.name] = Profile()  # validated by resolve()
+        return config
+
+    def _overrides(self) -> Any:
+        from drover.sync.account import Overrides
+
+        return Overrides.from_command_line(
+            getattr(self.args, "base_url", None),
+            getattr(self.args, "api_key", None),
+            store=getattr(self.args, "store", None),
+        )
 
     @property
     def account(self) -> Any:
@@ -199,7 +274,17 @@ class Context:
     def mirror_location(self) -> str | Path:
         """This profile's mirror: its file (whose folder is created, mode 0700), or the
         PostgreSQL URL of a shared one (`--store`, the profile's `store`)."""
-        location: str | Path = self.engines.mirror_location(self.name, create=True)
+        return self.locate_mirror(create=True)
+
+    def locate_mirror(self, *, create: bool = False) -> str | Path:
+        """This profile's mirror (`create`: its folder too); with neither a config file nor
+        `--store` it is the file, found without loading the config models (`drover ls`)."""
+        if getattr(self.args, "store", None) is None and not self.config_path.exists():
+            from drover.config.paths import mirror_path
+
+            path: Path = mirror_path(self.name, self.data_dir, create=create)
+            return path
+        location: str | Path = self.engines.mirror_location(self.name, create=create)
         return location
 
     def client(self, **options: Any) -> Any:
@@ -264,6 +349,27 @@ class Context:
         )
 
 
+class _LazyEngines:
+    """Stands for `Context.engines` until something is asked of it."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ctx.engines, name)
+
+    def prepare(self, name: str | None = None) -> None:
+        """Build the factory and resolve profile `name`'s account once, so what is slow
+        in them (importing the HTTP stack and the config models, finding the keyring) can be
+        done on a thread while the TUI's loop draws (the TUI calls this before `engine`).
+        Failures are left for `engine` to raise, where they are handled."""
+        try:
+            engines = self._ctx.engines
+            engines.account(name)
+        except Exception:  # `engine` raises it again, on the loop
+            return
+
+
 def command(
     body: Callable[[Context], int | None] | None = None,
     *,
@@ -295,7 +401,7 @@ def _run(body: Callable[[Context], int | None], args: argparse.Namespace, new_pr
     try:
         ctx = Context.from_args(args, new_profile=new_profile)
         handler = setup_logging(ctx.data_dir, debug=debug)
-        log.debug("drover %s (profile %s, %s)", args.command, ctx.name, ctx.profile.base_url)
+        log.debug("drover %s (profile %s)", args.command, ctx.name)
         resolve_ids(ctx)  # unique prefixes of mirrored session and event ids
         return int(body(ctx) or EXIT_OK)
     except KeyboardInterrupt:

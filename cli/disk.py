@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from drover.cli.errors import CliError
+from drover.config.paths import mirror_path
 
 __all__ = ["DiskNotice", "disk_error", "mirror_failure", "open_reader"]
 
@@ -65,7 +66,7 @@ def disk_error(exc: BaseException, ctx: Any) -> CliError | None:
         return CliError(str(exc))
     if ctx is None:
         return None
-    error = storage_error(exc, ctx.engines.mirror_path(ctx.name))
+    error = storage_error(exc, mirror_path(ctx.name, ctx.data_dir))
     if isinstance(error, DiskFullError):
         return CliError(
             f"{error.sentence()}: nothing more can be mirrored",
@@ -86,7 +87,7 @@ def mirror_failure(ctx: Any, reason: str, detail: str) -> CliError:
     """The message for a sync stopped because its mirror turned out damaged or read-only."""
     from drover.store.errors import MirrorCorruptError, MirrorReadOnlyError
 
-    path = ctx.engines.mirror_path(ctx.name)
+    path = mirror_path(ctx.name, ctx.data_dir)
     kind = MirrorCorruptError if reason == "mirror_corrupt" else MirrorReadOnlyError
     error = disk_error(kind(path, detail), ctx)
     assert error is not None
@@ -119,7 +120,7 @@ def open_reader(ctx: Any) -> Any | None:
     )
     from drover.store.reader import MirrorReader
 
-    location = ctx.engines.mirror_location(ctx.name)
+    location = ctx.locate_mirror()
     if is_postgres(location):
         from drover.store.backends import open_reader as open_shared
 

@@ -17,13 +17,13 @@ read-only) is skipped silently: diagnostics must not flood the terminal with
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import logging
-import logging.handlers
 import os
 import re
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 __all__ = [
     "LOG_NAME",
@@ -109,20 +109,55 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-class _PrivateLog(logging.handlers.RotatingFileHandler):
-    """A rotating log created 0600 that gives up quietly on a write error."""
+@functools.cache
+def _private_log() -> type[logging.Handler]:
+    """The file handler's class, made on first use (`logging.handlers` is not needed before)."""
+    import logging.handlers
 
-    def _open(self) -> io.TextIOWrapper:
-        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        with contextlib.suppress(OSError):
-            if os.stat(fd).st_mode & 0o077:
-                os.fchmod(fd, 0o600)  # a log made by an older drover
-        stream = open(fd, self.mode, encoding=self.encoding, errors=self.errors)  # noqa: SIM115
-        return cast(io.TextIOWrapper, stream)  # a text mode: `open` gives a TextIOWrapper
+    class _PrivateLog(logging.handlers.RotatingFileHandler):
+        """A rotating log created 0600 that gives up quietly on a write error."""
 
-    def handleError(self, record: logging.LogRecord) -> None:
-        """Drop the record: the disk is full or the file unwritable, and the command says so."""
-        self.failed = True
+        def _open(self) -> io.TextIOWrapper:
+            fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with contextlib.suppress(OSError):
+                if os.stat(fd).st_mode & 0o077:
+                    os.fchmod(fd, 0o600)  # a log made by an older drover
+            stream = open(fd, self.mode, encoding=self.encoding, errors=self.errors)  # noqa: SIM115
+            return cast(io.TextIOWrapper, stream)  # a text mode: `open` gives a TextIOWrapper
+
+        def handleError(self, record: logging.LogRecord) -> None:
+            """Drop the record: the disk is full or the file unwritable, and the command says
+            so."""
+            self.failed = True
+
+    return _PrivateLog
+
+
+class _LazyLog(logging.Handler):
+    """Opens the rotating log (`_private_log`) when the first record reaches it, so a
+    command that logs nothing (`drover ls`) never loads the file handler nor opens the file."""
+
+    def __init__(self, path: Path, **options: Any) -> None:
+        super().__init__()
+        self._path, self._options = path, options
+        self._handler: logging.Handler | None = None
+        self.failed = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._handler is None:
+            try:
+                self._handler = _private_log()(str(self._path), **self._options)
+            except OSError:
+                self.failed = True
+                return
+            self._handler.setFormatter(self.formatter)
+        self._handler.emit(record)
+        self.failed = self.failed or bool(getattr(self._handler, "failed", False))
+
+    def close(self) -> None:
+        if self._handler is not None:
+            self._handler.close()
+        super().close()
 
 
 def setup_logging(data_dir: Path, *, debug: bool = False) -> logging.Handler | None:
@@ -142,11 +177,13 @@ def setup_logging(data_dir: Path, *, debug: bool = False) -> logging.Handler | N
     logger = logging.getLogger("drover")
     try:
         data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handler = _PrivateLog(
-            data_dir / LOG_NAME, maxBytes=_MAX_BYTES, backupCount=_BACKUPS, encoding="utf-8"
-        )
     except OSError:
         return None
+    if not os.access(data_dir, os.W_OK):
+        return None
+    handler = _LazyLog(
+        data_dir / LOG_NAME, maxBytes=_MAX_BYTES, backupCount=_BACKUPS, encoding="utf-8"
+    )
     handler.addFilter(RedactSecrets())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler._drover_previous_level = logger.level  # type: ignore[attr-defined]

@@ -38,6 +38,40 @@ COMMAND_MODULES: tuple[str, ...] = (
     "drover.cli.cmd_serve",
 )
 
+#: Which module registers each command: running one builds only its parser (`drover ls` and
+#: `drover tui` start without importing every other command). Kept beside COMMAND_MODULES;
+#: tests/test_imports.py checks that the two agree.
+COMMAND_OF: dict[str, str] = {
+    "login": "drover.cli.cmd_login",
+    "logout": "drover.cli.cmd_auth",
+    "auth": "drover.cli.cmd_auth",
+    "paths": "drover.cli.cmd_auth",
+    "sync": "drover.cli.cmd_sync",
+    "ls": "drover.cli.cmd_ls",
+    "tail": "drover.cli.cmd_tail",
+    "search": "drover.cli.cmd_search",
+    "send": "drover.cli.cmd_act",
+    "interrupt": "drover.cli.cmd_act",
+    "approve": "drover.cli.cmd_act",
+    "deny": "drover.cli.cmd_act",
+    "respond": "drover.cli.cmd_act",
+    "export": "drover.cli.cmd_export",
+    "import": "drover.cli.cmd_import",
+    "cost": "drover.cli.cmd_cost",
+    "doctor": "drover.cli.cmd_doctor",
+    "sim": "drover.cli.cmd_sim",
+    "tui": "drover.cli.cmd_tui",
+    "demo": "drover.cli.cmd_tui",
+    "completion": "drover.cli.cmd_completion",
+    "serve": "drover.cli.cmd_serve",
+    "budget": "drover.cli.cmd_steer",
+    "deployments": "drover.cli.cmd_steer",
+    "outcome": "drover.cli.cmd_steer",
+    "rules": "drover.cli.cmd_steer",
+    "hub": "drover.cli.cmd_hub",
+    "pull": "drover.cli.cmd_pull",
+}
+
 #: What a bare `drover` runs: the TUI on the configured profile.
 DEFAULT_COMMAND = "tui"
 
@@ -55,8 +89,9 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the top-level parser with every subcommand registered."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Build the top-level parser with every subcommand registered, or only `command`'s
+    (what running it needs: the rest of the list is for `--help` and mistakes)."""
     parser = argparse.ArgumentParser(
         prog="drover",
         description="Supervise fleets of Claude Managed Agents sessions from a terminal.",
@@ -66,7 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_Version, help="print drover's version and exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module_name in COMMAND_MODULES:
+    modules = [COMMAND_OF[command]] if command in COMMAND_OF else COMMAND_MODULES
+    for module_name in modules:
         importlib.import_module(module_name).register(subparsers)
     return parser
 
@@ -87,6 +123,18 @@ def with_default_command(parser: argparse.ArgumentParser, argv: Sequence[str]) -
     return argv
 
 
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The command `argv` runs, when that is clear before parsing (None: build every one)."""
+    if not argv:
+        return DEFAULT_COMMAND
+    first = argv[0].split("=", 1)[0]
+    if first in COMMAND_OF:
+        return first
+    if first.startswith("-") and first not in ("-h", "--help", "--version"):
+        return DEFAULT_COMMAND  # options alone go to the TUI (see `with_default_command`)
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run drover with ``argv`` (default: the process arguments) and return the exit code."""
     try:
@@ -100,8 +148,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
-    argv = with_default_command(parser, sys.argv[1:] if argv is None else argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_named(argv))
+    argv = with_default_command(parser, argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # usage errors exit 2, --help 0; callers get a code either way

@@ -14,14 +14,13 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
-
-import keyring
-import keyring.backend
-import keyring.errors
+from typing import TYPE_CHECKING, Literal
 
 from drover.config.errors import KeyringUnavailableError, MissingApiKeyError
 from drover.config.paths import validate_profile_name
+
+if TYPE_CHECKING:  # keyring loads on first use (~30 ms): a key from the environment needs none
+    import keyring.backend
 
 __all__ = [
     "API_KEY_ENV",
@@ -53,7 +52,11 @@ class ResolvedKey:
 
 
 def _backend(backend: keyring.backend.KeyringBackend | None) -> keyring.backend.KeyringBackend:
-    return backend if backend is not None else keyring.get_keyring()
+    if backend is not None:
+        return backend
+    import keyring
+
+    return keyring.get_keyring()
 
 
 def _describe(exc: BaseException) -> str:
@@ -151,7 +154,7 @@ def delete_key(
     kr = _backend(backend)
     try:
         kr.delete_password(KEYRING_SERVICE, profile)
-    except keyring.errors.PasswordDeleteError:
+    except _password_delete_error():
         return False
     except Exception as exc:
         raise KeyringUnavailableError(
@@ -159,3 +162,9 @@ def delete_key(
             f"({_describe(exc)})"
         ) from None
     return True
+
+
+def _password_delete_error() -> type[Exception]:
+    import keyring.errors
+
+    return keyring.errors.PasswordDeleteError

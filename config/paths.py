@@ -13,8 +13,6 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-import platformdirs
-
 from drover.config.errors import InvalidProfileName
 
 __all__ = [
@@ -74,9 +72,12 @@ def config_file(
         explicit: a path given on the command line; wins over everything.
         env: environment to consult (default ``os.environ``).
     """
-    return _first_of(explicit, _env(env, CONFIG_ENV)) or (
-        Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
-    )
+    found = _first_of(explicit, _env(env, CONFIG_ENV))
+    if found is not None:
+        return found
+    import platformdirs  # only when no flag or variable names the file
+
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
 
 
 def data_dir(
@@ -90,9 +91,12 @@ def data_dir(
         explicit: a directory given on the command line; wins over everything.
         env: environment to consult (default ``os.environ``).
     """
-    return _first_of(explicit, _env(env, DATA_DIR_ENV)) or Path(
-        platformdirs.user_data_dir(APP_NAME, appauthor=False)
-    )
+    found = _first_of(explicit, _env(env, DATA_DIR_ENV))
+    if found is not None:
+        return found
+    import platformdirs  # only when no flag or variable names the folder
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
 def mirror_path(

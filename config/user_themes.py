@@ -22,65 +22,16 @@ This module only reads and checks the files (no Textual here); the TUI turns eac
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
 from drover.config.paths import config_file
 
-__all__ = ["THEMES_DIR", "ThemeFile", "ThemeSpec", "load_user_themes", "themes_dir"]
+__all__ = ["THEMES_DIR", "ThemeSpec", "load_user_themes", "themes_dir"]
 
 THEMES_DIR = "themes"
 """The folder, beside the config file, that holds theme files."""
-
-_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
-
-
-class ThemeFile(BaseModel):
-    """What one theme file may say (Textual's theme fields, colours as `#rrggbb`)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-    """The theme's name in `:theme` (default: the file name)."""
-    dark: bool = True
-    """A dark theme (Textual derives shades differently for light ones)."""
-    primary: str
-    """The main colour: cursor, borders, highlights."""
-    secondary: str | None = None
-    """A second brand colour."""
-    accent: str | None = None
-    """Contrasting highlights (filters, marks)."""
-    warning: str | None = None
-    """Warnings."""
-    error: str | None = None
-    """Errors."""
-    success: str | None = None
-    """Success."""
-    foreground: str | None = None
-    """Text."""
-    background: str | None = None
-    """The screen's background."""
-    surface: str | None = None
-    """Widgets' background."""
-    panel: str | None = None
-    """Header lines and panels."""
-    variables: dict[str, str] = Field(default_factory=dict)
-    """Theme variables: drover's `session-running`, `session-idle`, `session-needs-you`,
-    `session-error`, `session-terminated`, or any of Textual's."""
-
-    @field_validator(
-        "primary", "secondary", "accent", "warning", "error", "success", "foreground",
-        "background", "surface", "panel",
-    )  # fmt: skip
-    @classmethod
-    def _colour(cls, value: str | None) -> str | None:
-        if value is not None and not _COLOUR.match(value):
-            raise ValueError(f"{value!r} is not a colour like #88C0D0")
-        return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +62,11 @@ def load_user_themes(
     problems: list[str] = []
     if not folder.is_dir():
         return specs, problems
+    # The model (pydantic) loads only when there are theme files to check: most starts have none.
+    from pydantic import ValidationError
+
+    from drover.config.theme_file import ThemeFile
+
     for path in sorted(folder.glob("*.toml")):
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))

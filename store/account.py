@@ -9,7 +9,6 @@ never stored, and a new key for the same account is the same account.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from drover.store.dialect import Conn
 from drover.store.extract import now_key
@@ -41,6 +40,8 @@ class AccountBinding:
     @classmethod
     def of(cls, base_url: str, workspace_id: str | None) -> AccountBinding:
         """Normalise an endpoint so `HTTPS://Host/` and `https://host` are one account."""
+        from urllib.parse import urlsplit
+
         parts = urlsplit(base_url.strip())
         path = parts.path.rstrip("/")
         url = f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}"

@@ -14,21 +14,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
-import sqlite_utils
-
-from drover.store.account import ACCOUNT_V5
-from drover.store.collisions import COLLISIONS_V6
-from drover.store.daily import DAILY_V3
-from drover.store.derive import backfill_daily
 from drover.store.errors import DiskFullError, is_writable_dir, storage_error
-from drover.store.hub_status import HUB_STATUS_V9
-from drover.store.launches import LAUNCHES_V10
-from drover.store.outbox import OUTBOX_ACTOR_V9, OUTBOX_LEASE_V7
-from drover.store.outcomes import OUTCOMES_V8, backfill_outcomes
-from drover.store.platform import PLATFORM_V8, backfill_refs
-from drover.store.quarantine import QUARANTINE_V7
-from drover.store.rule_audit import RULES_V8
-from drover.store.schema import TABLES_V1, create_fts_triggers, ensure_fts_triggers
+from drover.store.schema import ensure_fts_triggers
+
+# Each step imports what it creates when it runs: opening an up-to-date mirror (every start of
+# the TUI, every `drover ls`) loads none of it.
 
 Synchronous = Literal["NORMAL", "FULL"]
 
@@ -46,6 +36,8 @@ def _split(script: str) -> list[str]:
 # Index i holds the step from user_version i to i + 1. Append only; never edit a shipped step.
 def _v1(conn: sqlite3.Connection) -> None:
     """Create the first schema: every table, index, the FTS table and its triggers."""
+    from drover.store.schema import TABLES_V1, create_fts_triggers
+
     for statement in _split(TABLES_V1):
         conn.execute(statement)
     create_fts_triggers(conn)
@@ -61,6 +53,9 @@ def _v3(conn: sqlite3.Connection) -> None:
     """The cost ledger's per-day figures (see `drover.store.daily`): runtime and each day's
     own spend beside the cumulative cost, and per-request token usage summed per session and
     UTC day; back-filled from the events already mirrored."""
+    from drover.store.daily import DAILY_V3
+    from drover.store.derive import backfill_daily
+
     for statement in _split(DAILY_V3):
         conn.execute(statement)
     backfill_daily(conn)
@@ -75,12 +70,16 @@ def _v4(conn: sqlite3.Connection) -> None:
 def _v5(conn: sqlite3.Connection) -> None:
     """Record which account (endpoint + workspace) a mirror belongs to (see
     `drover.store.account`); a mirror synced before this binds to the next account that syncs."""
+    from drover.store.account import ACCOUNT_V5
+
     conn.execute(ACCOUNT_V5)
 
 
 def _v6(conn: sqlite3.Connection) -> None:
     """Keep events whose id is already stored for another session aside, and count them per
     session (see `drover.store.collisions`); before this, ingest ignored them silently."""
+    from drover.store.collisions import COLLISIONS_V6
+
     for statement in _split(COLLISIONS_V6):
         conn.execute(statement)
 
@@ -90,6 +89,9 @@ def _v7(conn: sqlite3.Connection) -> None:
     be stored as events (see `drover.store.quarantine`), and an owner plus a lease on each
     outbox row, so a second process never re-sends what a live one is still sending (see
     `drover.store.outbox`)."""
+    from drover.store.outbox import OUTBOX_LEASE_V7
+    from drover.store.quarantine import QUARANTINE_V7
+
     for statement in _split(QUARANTINE_V7):
         conn.execute(statement)
     for statement in OUTBOX_LEASE_V7:
@@ -102,6 +104,10 @@ def _v8(conn: sqlite3.Connection) -> None:
     their evaluation (`drover.store.outcomes`); automatic answers by rule and their pause
     (`drover.store.rule_audit`). Session references and outcomes are back-filled from the
     Session objects and events already mirrored."""
+    from drover.store.outcomes import OUTCOMES_V8, backfill_outcomes
+    from drover.store.platform import PLATFORM_V8, backfill_refs
+    from drover.store.rule_audit import RULES_V8
+
     for script in (PLATFORM_V8, OUTCOMES_V8, RULES_V8):
         for statement in _split(script):
             conn.execute(statement)
@@ -112,6 +118,9 @@ def _v8(conn: sqlite3.Connection) -> None:
 def _v9(conn: sqlite3.Connection) -> None:
     """A team's hub: who took each action and one live answer per tool call (see
     `drover.store.outbox`), and the hub's heartbeat (`drover.store.hub_status`)."""
+    from drover.store.hub_status import HUB_STATUS_V9
+    from drover.store.outbox import OUTBOX_ACTOR_V9
+
     for statement in OUTBOX_ACTOR_V9:
         conn.execute(statement)
     conn.execute(HUB_STATUS_V9)
@@ -121,6 +130,8 @@ def _v10(conn: sqlite3.Connection) -> None:
     """Launches: a fleet of sessions started from one template over a list of items, one row
     per item, so a launch resumes without duplicates and reads back as a record (see
     `drover.store.launches`)."""
+    from drover.store.launches import LAUNCHES_V10
+
     for statement in _split(LAUNCHES_V10):
         conn.execute(statement)
 
@@ -131,9 +142,24 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+class Database:
+    """A mirror connection, opened by `connect` (what the store needs of one, no more).
+
+    Attributes:
+        conn: the sqlite3 connection.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Cursor:
+        """Run one statement on the connection."""
+        return self.conn.execute(sql, params)
+
+
 def connect(
     path: str | Path, *, synchronous: Synchronous = "NORMAL", read_only: bool = False
-) -> sqlite_utils.Database:
+) -> Database:
     """Open a connection to a mirror file with drover's pragmas.
 
     Transactions are explicit (`isolation_level=None`): the writer issues `BEGIN IMMEDIATE`
@@ -146,7 +172,9 @@ def connect(
         read_only: refuse writes on this connection (`query_only`), for readers.
 
     Returns:
-        A sqlite-utils Database wrapping the connection (thread-bound unless a reader).
+        The connection (thread-bound unless a reader). Triggers fire recursively
+        (`recursive_triggers`), as they always did here (sqlite-utils, which drover used to
+        open connections, turns it on).
     """
     path = Path(path)
     if read_only and not is_writable_dir(path.parent):
@@ -167,9 +195,10 @@ def connect(
     conn.execute(f"PRAGMA synchronous = {synchronous}")
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute("PRAGMA cache_size = -32000")  # 32 MB page cache per connection
+    conn.execute("PRAGMA recursive_triggers = ON")
     if read_only:
         conn.execute("PRAGMA query_only = 1")
-    return sqlite_utils.Database(conn)
+    return Database(conn)
 
 
 def _as_it_stands(path: Path) -> sqlite3.Connection:
@@ -218,7 +247,7 @@ def check_version(conn: sqlite3.Connection) -> int:
     return version
 
 
-def migrate(db: sqlite_utils.Database) -> int:
+def migrate(db: Database) -> int:
     """Bring a mirror file up to `SCHEMA_VERSION` and check the FTS triggers.
 
     Args:

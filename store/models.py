@@ -88,7 +88,19 @@ class SessionRow:
         for key in ("stop_event_ids", "stop_details", "last_error"):
             data[key] = _json(data[key])
         data["pending_actions"] = _json(data["pending_actions"], [])
-        return cls(**data, raw=_json(raw))
+        data["raw"] = _json(raw)
+        if data.keys() != _SESSION_FIELDS:
+            return cls(**data)  # extra or missing columns: let the constructor say so
+        # Every field given: fill the instance directly. A frozen dataclass's __init__ sets
+        # each of its 33 fields through object.__setattr__, which dominated reading a page
+        # of a few hundred rows (`drover ls`, the fleet).
+        instance = object.__new__(cls)
+        instance.__dict__.update(data)
+        return instance
+
+
+_SESSION_FIELDS = SessionRow.__dataclass_fields__.keys()
+"""The fields of `SessionRow`, in order (`from_row` compares a row's keys with them)."""
 
 
 @dataclass(frozen=True)

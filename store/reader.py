@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from drover.store import activity, rollups
+from drover.store import rollups
 from drover.store.account import AccountBinding, read_account
 from drover.store.dialect import Conn, dialect_of
 from drover.store.fleet import FleetQuery, fleet_ids, register_functions
@@ -204,16 +204,28 @@ class MirrorReader(SyncQueries, ReviewQueries, SteerQueries, LaunchQueries):
         return {row.id: row for row in found}
 
     def inbox(self, *, limit: int = 500, include_archived: bool = False) -> list[SessionRow]:
-        """Sessions needing you first (longest-waiting first), then the rest newest first."""
+        """Sessions needing you first (longest-waiting first), then the rest newest first.
+
+        Two reads, so that neither sorts the whole fleet (`drover ls` at 100k sessions): those
+        needing you through `sessions_needs` (`>= ''` is a range on it; `IS NOT NULL` is not),
+        then the rest down `sessions_created`, as many as the limit leaves.
+        """
         where, params = self._session_filters(None, None, None, include_archived, False)
-        rows = self._all(
-            f"SELECT {SessionRow.COLUMNS} FROM sessions {where} ORDER BY "
-            "needs_you IS NULL, "
-            "CASE WHEN needs_you IS NOT NULL THEN needs_since END ASC, "
-            "created_at DESC NULLS LAST, id LIMIT ?",
+        where += " AND " if where else "WHERE "
+        needing = self._all(
+            f"SELECT {SessionRow.COLUMNS} FROM sessions {where}needs_you >= '' "
+            "ORDER BY needs_since, created_at DESC NULLS LAST, id LIMIT ?",
             [*params, limit],
         )
-        return with_steer(self._conn(), [SessionRow.from_row(r) for r in rows])
+        rest: list[sqlite3.Row] = []
+        if len(needing) < limit:
+            idle = dialect_of(self._conn()).unindexed("needs_you")  # walk the age index
+            rest = self._all(
+                f"SELECT {SessionRow.COLUMNS} FROM sessions {where}{idle} IS NULL "
+                "ORDER BY created_at DESC NULLS LAST, id LIMIT ?",
+                [*params, limit - len(needing)],
+            )
+        return with_steer(self._conn(), [SessionRow.from_row(r) for r in (*needing, *rest)])
 
     def threads(self, session_id: str) -> list[ThreadRow]:
         """The threads known for a session, oldest first."""
@@ -316,6 +328,8 @@ class MirrorReader(SyncQueries, ReviewQueries, SteerQueries, LaunchQueries):
     ) -> list[tuple[str, int]]:
         """Sessions with the most recent events, busiest first (see
         `drover.store.activity.busiest_sessions`)."""
+        from drover.store import activity
+
         return activity.busiest_sessions(self._conn(), since, limit, window=window)
 
     def event_ids(self, session_id: str) -> set[str]:

@@ -11,15 +11,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import ClassVar, Unpack
+from typing import TYPE_CHECKING, ClassVar, Unpack
 
-from drover.store import collisions, ids, ledger, links, replay
+from drover.store import replay
 from drover.store import search as _search
-from drover.store.collisions import IdCollision
 from drover.store.dialect import Conn
-from drover.store.ledger import Cap, Dimension, RowsQuery, Window
-from drover.store.models import BudgetState, EventRow, LedgerRow, SearchHit
 from drover.store.replay import PRIMARY, LaneSpan, Marker
+
+if TYPE_CHECKING:  # the query modules load on first use: `drover ls` needs none of them
+    from drover.store.collisions import IdCollision
+    from drover.store.ledger import Cap, Dimension, RowsQuery, Window
+    from drover.store.models import BudgetState, EventRow, LedgerRow, SearchHit
 
 
 class ReviewQueries:
@@ -35,10 +37,14 @@ class ReviewQueries:
         self, kind: str, prefix: str, *, session_id: str | None = None, limit: int = 10
     ) -> list[str]:
         """Mirrored session or event ids starting with `prefix` (see `drover.store.ids`)."""
+        from drover.store import ids
+
         return ids.ids_with_prefix(self._conn(), kind, prefix, session_id=session_id, limit=limit)
 
     def id_collisions(self, session_id: str | None = None) -> list[IdCollision]:
         """Events kept out of the mirror: their ids are stored for another session."""
+        from drover.store import collisions
+
         return collisions.listed(self._conn(), session_id)
 
     def lane_span(self, session_id: str, thread: str | None = PRIMARY) -> LaneSpan | None:
@@ -57,6 +63,8 @@ class ReviewQueries:
 
     def linked_events(self, session_id: str, rows: Sequence[EventRow]) -> list[EventRow]:
         """The events outside `rows` they refer to: tool results and uses, workflow runs."""
+        from drover.store import links
+
         return links.linked_events(self._conn(), session_id, rows)
 
     def next_marker(
@@ -108,6 +116,8 @@ class ReviewQueries:
             SearchSyntaxError: a bad query or facet value (the message is for the user).
             SearchCancelled: `cancel` was set.
         """
+        from drover.store import search as _search
+
         filters = _search.SearchFilters.build(
             agent=agent, session_id=session_id, status=status, types=types, tool=tool,
             after=after, before=before, outcome=outcome,
@@ -121,12 +131,18 @@ class ReviewQueries:
 
     def cost_totals(self, **window: Unpack[Window]) -> LedgerRow:
         """Every session's spend and usage (`since`/`until`: UTC days)."""
+        from drover.store import ledger
+
         return ledger.ledger_totals(self._conn(), **window)
 
     def cost_rows(self, by: Dimension, **window: Unpack[RowsQuery]) -> list[LedgerRow]:
         """Spend and usage by session/agent/environment/model/day (`limit`, `offset`)."""
+        from drover.store import ledger
+
         return ledger.ledger_rows(self._conn(), by, **window)
 
     def cost_budgets(self, caps: Iterable[Cap] = (), *, today: str) -> list[BudgetState]:
         """User caps' states, then sessions at 80%+ of their server budget."""
+        from drover.store import ledger
+
         return ledger.budget_states(self._conn(), caps, today=today)

@@ -7,13 +7,14 @@ day; budgets) lives in `drover.store.ledger`.
 from __future__ import annotations
 
 from drover.store.dialect import Conn
-from drover.store.extract import now_key
-from drover.store.ledger import window_spend
 from drover.store.models import HeaderCounts
 
 
 def header_counts(conn: Conn, *, today: str | None = None) -> HeaderCounts:
     """Counts for the header; `today` is a UTC `YYYY-MM-DD` (default: the clock's)."""
+    from drover.store.extract import now_key
+    from drover.store.ledger import window_spend
+
     day = today or now_key()[:10]
     total, running, needs, errored = conn.execute(
         "SELECT count(*), count(CASE WHEN status = 'running' THEN 1 END), count(needs_you), "

@@ -1,6 +1,6 @@
 """The single writer thread: owns the write connection, commits queued operations in batches.
 
-Why one thread: sqlite-utils/sqlite3 connections are thread-bound and SQLite has one writer at a
+Why one thread: sqlite3 connections are thread-bound and SQLite has one writer at a
 time anyway; funnelling every write through one queue lets the writer coalesce many small
 operations (one per SSE event burst, per poll page, per user action) into one transaction,
 which is what makes FTS-indexed ingest fast (one fsync per batch, not per event).

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from drover.api.wire import JSONObject
-from drover.config.rules import Rule
-from drover.store.api import MirrorWrites
-from drover.store.mirror import Mirror
-from drover.sync.account import Account
-from drover.sync.backoff import Failure
 from drover.sync.connection import ConnectionBoard
-from drover.sync.follow_lock import FollowHolder
+
+if TYPE_CHECKING:  # annotations only: the TUI's first paint needs no config models nor HTTP
+    from drover.api.wire import JSONObject
+    from drover.config.rules import Rule
+    from drover.store.api import MirrorWrites
+    from drover.store.mirror import Mirror
+    from drover.sync.account import Account
+    from drover.sync.backoff import Failure
+    from drover.sync.follow_lock import FollowHolder
 
 __all__ = [
     "ActionKind",

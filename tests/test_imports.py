@@ -94,8 +94,17 @@ def _allowed_in_sim(module: str) -> bool:
         ),
         pytest.param(
             "from drover.cli.main import main; main(['ls', '--offline'])",
-            (*_UI_AND_SDK, *_SERVER_STACK),
-            id="offline-ls-loads-no-ui-and-no-sim",
+            # nor the HTTP stack, the config models, the keyring or sqlite-utils (issue 13:
+            # `drover ls --offline` within 3x a bare `python -c "import sqlite3"`)
+            (*_UI_AND_SDK, *_SERVER_STACK, "httpx", "pydantic", "keyring", "sqlite_utils"),
+            id="offline-ls-loads-no-ui-no-sim-no-http-no-config-models",
+        ),
+        pytest.param(
+            "import drover.tui.app",
+            # what the fleet's first paint does not use: the HTTP stack, the config models (no
+            # config file here), export, the keyring, the transcript's markdown (issue 13)
+            ("httpx", "pydantic", "drover.export", "keyring", "sqlite_utils", "markdown_it"),
+            id="tui-start-loads-no-http-no-config-models-no-export",
         ),
         pytest.param(_RUN_SIM, (*_UI_AND_SDK, "rich"), id="sim-runs-without-the-client"),
         pytest.param(_SQLITE_MIRROR, ("psycopg",), id="an-sqlite-mirror-never-loads-psycopg"),
@@ -122,3 +131,20 @@ def test_a_command_loads_only_what_it_needs(code: str, banned: tuple[str, ...], 
     assert [m for m in loaded if any(m == b or m.startswith(b + ".") for b in banned)] == []
     if code is _RUN_SIM:
         assert [m for m in loaded if not _allowed_in_sim(m)] == []
+
+
+def test_each_command_is_registered_by_the_module_that_runs_it() -> None:
+    """`drover X` builds only COMMAND_OF[X]'s parser: every command the full parser knows is
+    in COMMAND_OF, under the module that registers it."""
+    import argparse
+
+    from drover.cli.main import COMMAND_MODULES, COMMAND_OF
+
+    registered: dict[str, str] = {}
+    for module_name in COMMAND_MODULES:
+        parser = argparse.ArgumentParser()
+        subparsers = parser.add_subparsers(dest="command")
+        __import__(module_name, fromlist=["register"]).register(subparsers)
+        for name in subparsers.choices:
+            registered[name] = module_name
+    assert registered == COMMAND_OF

@@ -18,7 +18,7 @@ from textual import events, work
 from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
@@ -43,12 +43,8 @@ from drover.tui.reads import ReadPool
 from drover.tui.screens.base import DroverScreen
 from drover.tui.screens.confirm import QuitDialog
 from drover.tui.screens.fleet import FleetScreen
-from drover.tui.screens.grid import GridScreen
 from drover.tui.screens.help import HelpScreen
-from drover.tui.screens.launches import LaunchesScreen
 from drover.tui.screens.prompt import KeyBuffer, PromptScreen
-from drover.tui.screens.resources import ResourceScreen
-from drover.tui.screens.session import SessionScreen
 from drover.tui.session_control import SessionControl
 from drover.tui.steer_control import SteerControl
 
@@ -104,10 +100,10 @@ class DroverApp(ProfileHost, Appearance, SessionControl, SteerControl, LaunchCon
     MODES = {  # noqa: RUF012
         "sessions": FleetScreen,
         "inbox": lambda: FleetScreen(needs_only=True),
-        "agents": lambda: ResourceScreen("agents"),
-        "envs": lambda: ResourceScreen("environments"),
-        "grid": GridScreen,
-        "launches": LaunchesScreen,
+        "agents": lambda: _resources("agents"),
+        "envs": lambda: _resources("environments"),
+        "grid": lambda: _grid(),
+        "launches": lambda: _launches(),
         "deployments": _deployments,
         "vaults": _vaults,
         "memory": _memory,
@@ -224,6 +220,8 @@ class DroverApp(ProfileHost, Appearance, SessionControl, SteerControl, LaunchCon
 
     def open_session(self, session_id: str) -> None:
         """Push the transcript of one session and focus sync's previews on it."""
+        from drover.tui.screens.session import SessionScreen  # on first use: start time
+
         self.push_screen(SessionScreen(session_id))
         self._focus(session_id)
 
@@ -356,3 +354,23 @@ class DroverApp(ProfileHost, Appearance, SessionControl, SteerControl, LaunchCon
             return
         if not quiet:
             self.notify(f"{kind} queued for {session_id}")
+
+
+# The screens below load when first opened, not with the app: the fleet's first paint waits
+# for every module imported here (issue 13: start within 2x a minimal Textual app).
+def _resources(kind: str) -> Screen[None]:
+    from drover.tui.screens.resources import ResourceScreen
+
+    return ResourceScreen(kind)
+
+
+def _launches() -> Screen[None]:
+    from drover.tui.screens.launches import LaunchesScreen
+
+    return LaunchesScreen()
+
+
+def _grid() -> Screen[None]:
+    from drover.tui.screens.grid import GridScreen
+
+    return GridScreen()

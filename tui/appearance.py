@@ -18,14 +18,14 @@ from textual import work
 from textual.binding import Binding
 from textual.theme import Theme
 
-from drover.config.editor import save_theme
 from drover.config.errors import ConfigError
-from drover.config.settings import Config, load_config
-from drover.config.user_themes import load_user_themes
+from drover.config.paths import config_file
 from drover.themes import DEFAULT_THEME, THEMES
 
 if TYPE_CHECKING:
     from textual.app import App
+
+    from drover.config.settings import Config
 
     _Base = App[None]
 else:
@@ -69,15 +69,18 @@ class Appearance(_Base):
         """
         self.config_problems: list[str] = []
         """What was wrong with the config or a theme file (told once the app runs)."""
-        try:
-            self.settings = load_config(self.config_path)
-        except ConfigError as exc:
-            self.settings = Config()
-            self.config_problems.append(f"{exc} — using the defaults")
+        self._settings: Config | None = None
+        # With no config file the defaults are known without loading the config models
+        # (pydantic, ~100 ms of every start): `settings` reads them when first asked.
+        self._has_config = has_config = config_file(self.config_path).exists()
+        chosen = self.settings.theme if has_config else None
+        keys = dict(self.settings.keys) if has_config else {}
         self.user_theme_names: list[str] = []
         """Themes from the user's theme files, in file order."""
         for drover_theme in THEMES:
             self.register_theme(drover_theme)
+        from drover.config.user_themes import load_user_themes
+
         specs, problems = load_user_themes(self.config_path)
         self.config_problems += problems
         for spec in specs:
@@ -88,16 +91,42 @@ class Appearance(_Base):
                 continue
             self.user_theme_names.append(spec.name)
         self._persist_theme = theme is None
-        wanted = theme or self.settings.theme or DEFAULT_THEME
+        wanted = theme or chosen or DEFAULT_THEME
         if wanted not in self.available_themes:
             self.config_problems.append(f"no theme {wanted!r}; using {DEFAULT_THEME}")
             wanted = DEFAULT_THEME
         self.theme = wanted
-        self.set_keymap(dict(self.settings.keys))
+        self.set_keymap(keys)
+
+    @property
+    def settings(self) -> Config:
+        """The config (`config.toml`), read on first use; a broken one gives the defaults
+        (and a problem to tell)."""
+        if self._settings is None:
+            from drover.config.settings import Config, load_config
+
+            try:
+                self._settings = load_config(self.config_path)
+            except ConfigError as exc:
+                self._settings = Config()
+                self.config_problems.append(f"{exc} — using the defaults")
+        return self._settings
+
+    @settings.setter
+    def settings(self, config: Config) -> None:
+        """Replace the config read (after drover itself wrote the file: a saved rule)."""
+        self._settings = config
+
+    def without_config(self) -> bool:
+        """There is no config file and the defaults have not been loaded: what the config
+        would give (no caps, no rules) is known without loading its models (start time)."""
+        return self._settings is None and not self._has_config
 
     def tell_config_problems(self) -> None:
         """Say, once the app runs, what in the config could not be used."""
-        unknown = sorted(set(self.settings.keys) - known_binding_ids())
+        keys = set(self.settings.keys) if self._settings is not None else set()
+        # Only a [keys] table needs every screen's bindings loaded to be checked.
+        unknown = sorted(keys - known_binding_ids()) if keys else []
         if unknown:
             self.config_problems.append(
                 f"[keys] names no binding: {', '.join(unknown)} (`?` lists the ids)"
@@ -123,6 +152,8 @@ class Appearance(_Base):
 
     @work(thread=True, exclusive=True, group="theme", exit_on_error=False)
     def _save_theme(self, name: str) -> None:
+        from drover.config.editor import save_theme
+
         try:
             save_theme(name, self.config_path)
         except Exception as exc:  # a bad config file must not break theme switching
@@ -130,6 +161,8 @@ class Appearance(_Base):
 
     def budget_caps(self, profile: str | None = None) -> list[tuple[str, str | None, int]]:
         """The user's budget caps in force for `profile` (default: the open one)."""
+        if self.without_config():
+            return []  # no config file, no caps: the header's first paint loads no models
         return self.settings.budgets_for(profile or getattr(self, "profile", None)).caps()
 
     def alias(self, name: str) -> str | None:

@@ -16,19 +16,17 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.signal import Signal
 
-from drover.api.errors import DroverApiError
-from drover.config.templates import LaunchTemplate
-from drover.sync.engines import Engine, LaunchRunner, NotConnectedError
-from drover.sync.launch_plan import LaunchPlan, PlanError
-from drover.sync.launch_state import LaunchBusyError, LaunchNotFound, LaunchProgress
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the first paint loads none of it: a launch imports what it runs
     from pathlib import Path
 
     from textual.worker import Worker
 
     from drover.config.settings import Config
+    from drover.config.templates import LaunchTemplate
     from drover.store.mirror import Mirror
+    from drover.sync.engines import Engine, LaunchRunner
+    from drover.sync.launch_plan import LaunchPlan
+    from drover.sync.launch_state import LaunchProgress
 
 
 class LaunchControl:
@@ -138,6 +136,11 @@ class LaunchControl:
     async def _run_launch(
         self, launch_id: str, plan: LaunchPlan | None, retry_failed: bool = False
     ) -> None:
+        from drover.api.errors import DroverApiError
+        from drover.sync.engines import NotConnectedError
+        from drover.sync.launch_plan import PlanError
+        from drover.sync.launch_state import LaunchBusyError, LaunchNotFound
+
         engine = self.engine
         if engine is None:
             self.notify("No mirror is open: nothing was launched.", severity="error")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from textual import work
 
 from drover.config.errors import ConfigError, CredentialError
-from drover.config.settings import Config
+from drover.config.paths import config_file, mirror_path
 from drover.store.account import MirrorAccountError
 from drover.store.api import MirrorReads
 from drover.store.mirror import Mirror
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from textual.app import App
     from textual.signal import Signal
 
+    from drover.config.settings import Config
     from drover.tui.attention.monitor import AttentionMonitor
     from drover.tui.change_feed import ChangeFeed
     from drover.tui.reads import ReadPool
@@ -63,6 +64,7 @@ class ProfileHost(_Base):
         def now(self) -> datetime: ...
 
         async def stop_launches(self) -> None: ...
+        def without_config(self) -> bool: ...
 
         settings: Config
 
@@ -85,21 +87,29 @@ class ProfileHost(_Base):
         self._sync_failure_told = False
         self.attention.open(self)
         self.readonly_reason = "--readonly" if self._readonly_flag else None
+        first_paint = self.current_mode != "sessions"
+        if first_paint:
+            # Read the first screenful now, so the fleet's first paint shows the mirror's rows,
+            # and show it before the engine is built: resolving the account and key and
+            # loading the HTTP stack take longer than the read (issue 13's start time).
+            self.sub_title = name
+            today = self.now().date().isoformat()
+            rows = self.size.height  # a screenful: what the list would fetch for its window
+            self.first_fleet = await self.reads.run(read_snapshot, mirror.reader, today, rows)
+            await self.switch_mode("sessions")
+            painted = asyncio.Event()
+            self.call_after_refresh(painted.set)  # the frame is on the terminal first
+            await painted.wait()
         engine = await self._connect(name, mirror)
         self.engine = engine
         if not self.readonly:
-            engine.set_rules(self.settings.rules_for(name))  # the app's config is the user's
+            # The app's config is the user's; with no config file there are no rules.
+            engine.set_rules({} if self.without_config() else self.settings.rules_for(name))
         self.sub_title = self._header_note(engine)
         self.screen.refresh_bindings()  # mutating keys hide when read-only
         engine.board.subscribe(self._connections_observer)
         await engine.start()
         self.sub_title = self._header_note(engine)  # after start: it may only observe
-        if self.current_mode != "sessions":
-            # Read the first screenful now, so the fleet's first paint shows the mirror's rows.
-            today = self.now().date().isoformat()
-            rows = self.size.height  # a screenful: what the list would fetch for its window
-            self.first_fleet = await self.reads.run(read_snapshot, mirror.reader, today, rows)
-            await self.switch_mode("sessions")
         reload = getattr(self.screen, "reload", None)
         if reload is not None:
             reload()
@@ -107,19 +117,25 @@ class ProfileHost(_Base):
     def _mirror_location(self, name: str) -> str | Path:
         """`--store` for the start profile, else where the config puts the profile's mirror
         (a shared PostgreSQL one, or its file under the data dir)."""
+        store = self._store[1] if name == self._store[0] else None
+        if store is None and not config_file(self.config_path).exists():
+            # No config, no store: the file, found without the config models (start time).
+            return mirror_path(name, self.data_dir, create=True)
         from drover.config.settings import Config, load_config
 
         try:
             config = load_config(self.config_path)
         except ConfigError:
             config = Config()
-        store = self._store[1] if name == self._store[0] else None
         return store or config.mirror_location(name, self.data_dir, create=True)
 
     async def _connect(self, name: str, mirror: Mirror) -> Engine:
         """The profile's live engine, or an offline one (saying why) when it cannot have one."""
         if self.engines is None:
             return OfflineEngine(mirror.writer, "offline review")
+        prepare = getattr(self.engines, "prepare", None)
+        if prepare is not None:  # its slow part off the loop: the fleet stays drawn and live
+            await asyncio.to_thread(prepare, name)
         try:
             return await self.engines.engine(
                 name,

@@ -17,10 +17,7 @@ from textual import work
 
 from drover.api.errors import DroverApiError
 from drover.config.errors import ConfigError
-from drover.config.rules import Rule
-from drover.config.settings import Config
 from drover.sync.engines import Engine, NotConnectedError
-from drover.sync.rules import active_rules
 from drover.text.format import money
 from drover.tui.session_control import describe
 
@@ -28,6 +25,8 @@ if TYPE_CHECKING:
     from datetime import datetime
     from pathlib import Path
 
+    from drover.config.rules import Rule
+    from drover.config.settings import Config
     from drover.store.reader import MirrorReader
     from drover.tui.reads import ReadPool
 
@@ -52,13 +51,22 @@ class SteerControl:
 
         def now(self) -> datetime: ...
 
+        def without_config(self) -> bool: ...
+
     def profile_rules(self) -> dict[str, Rule]:
         """The open profile's rules, as the config says."""
+        if self.without_config():
+            return {}  # no config file, no rules: the fleet's header loads no config models
         return self.settings.rules_for(self.profile)
 
     def rules_in_force(self) -> int:
         """How many of the open profile's rules hold now (not lapsed); none read-only."""
-        return 0 if self.readonly else len(active_rules(self.profile_rules(), self.now()))
+        rules = {} if self.readonly else self.profile_rules()
+        if not rules:
+            return 0
+        from drover.sync.rules import active_rules
+
+        return len(active_rules(rules, self.now()))
 
     def raise_budget(self, session_id: str, cents: int) -> None:
         """Set a session's budget to `cents` (refused read-only)."""

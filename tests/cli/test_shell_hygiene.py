@@ -237,7 +237,7 @@ def test_paths(cli_env, drover):
     assert done.out.splitlines() == [
         f"config    {cli_env['config']}  (not created yet)",
         f"data dir  {cli_env['data']}",
-        f"log       {cli_env['data'] / 'drover.log'}",
+        f"log       {cli_env['data'] / 'drover.log'}  (not created yet)",  # by the first record
         f"mirror    {mirror}  (not created yet)",
     ]
     as_json = json.loads(drover("paths", "--json").out)

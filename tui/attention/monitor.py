@@ -60,6 +60,10 @@ def terminal_writer(app: App[Any]) -> Callable[[str], None]:
 
 def desktop_enabled(config_path: Path | None) -> bool:
     """The config's `desktop_notifications` flag (on when unset or the config is unreadable)."""
+    from drover.config.paths import config_file
+
+    if not config_file(config_path).exists():
+        return True  # the default, known without loading the config models (start time)
     from drover.config.settings import ConfigError, load_config
 
     try:

@@ -32,10 +32,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static, Switch
 from textual.worker import get_current_worker
 
-from drover.export.core import ExportError, ExportSummary, default_filename
-from drover.export.files import check_target, export_to_path
 from drover.store.backends import open_reader
 from drover.text.inert import inert_line
+
+if TYPE_CHECKING:  # drover.export loads when a dialog opens, not with the fleet (start time)
+    from drover.export.core import ExportSummary
 
 if TYPE_CHECKING:
     from drover.tui.app import DroverApp
@@ -117,6 +118,8 @@ class ExportDialog(ModalScreen[ExportDone | None]):
         self.folder = folder if folder is not None else Path.cwd()
         self.running = False
         """An export is being written."""
+        from drover.export.core import default_filename
+
         self._default_path = str(self.folder / default_filename(session_id, "md"))
 
     def compose(self) -> ComposeResult:
@@ -174,6 +177,8 @@ class ExportDialog(ModalScreen[ExportDone | None]):
         if not path.is_absolute():
             path = self.folder / path
         overwrite = self.query_one("#overwrite", Switch).value
+        from drover.export.files import check_target
+
         problem = check_target(path, overwrite=overwrite)
         if problem is not None:
             hint = " — switch on “Replace” or change the path" if "exists" in problem else ""
@@ -187,6 +192,9 @@ class ExportDialog(ModalScreen[ExportDone | None]):
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def _write(self, fmt: Any, path: Path, redact: bool, overwrite: bool) -> None:
+        from drover.export.core import ExportError
+        from drover.export.files import export_to_path
+
         worker = get_current_worker()
 
         def progress(done: int, total: int) -> None:

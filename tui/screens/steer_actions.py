@@ -16,14 +16,6 @@ from textual import work
 from textual.binding import Binding
 
 from drover.store.models import SessionRow
-from drover.sync.rules import pending_calls
-from drover.tui.screens.steer_dialogs import (
-    BudgetScreen,
-    OutcomeRequest,
-    OutcomeScreen,
-    RuleDraft,
-    RuleScreen,
-)
 
 if TYPE_CHECKING:
     from drover.tui.app import DroverApp
@@ -75,6 +67,8 @@ class SteerActions:
             self.notify("This session has ended; its budget cannot change.", severity="warning")
             return
 
+        from drover.tui.screens.steer_dialogs import BudgetScreen  # the dialogs load when used
+
         def raise_to(cents: object) -> None:
             if isinstance(cents, int):
                 self.drover.raise_budget(row.id, cents)
@@ -93,6 +87,8 @@ class SteerActions:
         if row.status == "terminated":
             self.notify("This session has ended; it takes no outcome.", severity="warning")
             return
+
+        from drover.tui.screens.steer_dialogs import OutcomeRequest, OutcomeScreen
 
         def define(request: object) -> None:
             if isinstance(request, OutcomeRequest):
@@ -113,6 +109,10 @@ class SteerActions:
         row = await self._fresh()
         if row is None:
             return
+        # The rules and their dialog need the config models: not loaded at the fleet's start.
+        from drover.sync.rules import pending_calls
+        from drover.tui.screens.steer_dialogs import RuleDraft, RuleScreen
+
         calls = pending_calls(row)
         if not calls:
             self.notify("No call here waits for approval.", severity="warning")
