@@ -70,6 +70,11 @@ COMMAND_OF: dict[str, str] = {
     "rules": "drover.cli.cmd_steer",
     "hub": "drover.cli.cmd_hub",
     "pull": "drover.cli.cmd_pull",
+    "launch": "drover.cli.cmd_launch",
+    "launches": "drover.cli.cmd_launch",
+    "create": "drover.cli.cmd_sessions",
+    "archive": "drover.cli.cmd_sessions",
+    "delete": "drover.cli.cmd_sessions",
 }
 
 #: What a bare `drover` runs: the TUI on the configured profile.
