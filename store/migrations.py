@@ -126,8 +126,18 @@ def _v9(conn: sqlite3.Connection) -> None:
     conn.execute(HUB_STATUS_V9)
 
 
+def _v10(conn: sqlite3.Connection) -> None:
+    """Launches: a fleet of sessions started from one template over a list of items, one row
+    per item, so a launch resumes without duplicates and reads back as a record (see
+    `drover.store.launches`)."""
+    from drover.store.launches import LAUNCHES_V10
+
+    for statement in _split(LAUNCHES_V10):
+        conn.execute(statement)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10,
 ]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 
