@@ -18,7 +18,10 @@ The API counts its limits over a sliding minute, which a token bucket does not: 
 of a minute's rate lets ~10% more through in some minute. So each bucket's requests also pass a
 :class:`~drover.api.rate_window.SlidingWindow` of ``per_minute`` per 60 s — in memory, or in a
 file every drover process on the profile shares (``shared_path``), which is what keeps two
-processes (the TUI and a `drover sync`) inside one budget together.
+processes (the TUI and a `drover sync`) inside one budget together. The window is a little
+longer than the minute (``WINDOW_MARGIN``): the server counts a request when it arrives, and two
+requests admitted exactly a minute apart can arrive a few milliseconds less apart when the
+first one travelled slower; the margin keeps that from ever counting as one request too many.
 """
 
 from __future__ import annotations
@@ -33,7 +36,10 @@ from typing import Literal
 
 from drover.api.rate_window import SlidingWindow
 
-__all__ = ["BucketUsage", "RateBudget", "TokenBucket"]
+__all__ = ["WINDOW_MARGIN", "BucketUsage", "RateBudget", "TokenBucket"]
+
+WINDOW_MARGIN = 1.0
+"""Seconds the sliding windows add to the minute, for the network's jitter (module docstring)."""
 
 BucketName = Literal["create", "read"]
 
@@ -189,7 +195,7 @@ class RateBudget:
                 None if shared_path is None else shared_path.with_name(f"{shared_path.name}.{name}")
             )
             wall = window_clock or (clock if shared_path is None else time.time)
-            return SlidingWindow(per_minute, path=path, clock=wall)
+            return SlidingWindow(per_minute, 60.0 + WINDOW_MARGIN, path=path, clock=wall)
 
         self.shared_path = shared_path
         self.create = TokenBucket(

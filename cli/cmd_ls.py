@@ -37,6 +37,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--needs-you", action="store_true", help="only sessions needing you")
     p.add_argument("--offline", action="store_true", help="do not contact the API")
     p.add_argument("--archived", action="store_true", help="include archived sessions")
+    p.add_argument("--launch", metavar="LAUNCH_ID", help="only the sessions of this launch")
     p.add_argument("--limit", type=int, default=500, metavar="N", help="at most N rows")
     p.set_defaults(run=run)
 
@@ -56,7 +57,10 @@ def run(ctx: Context) -> int:
         )
     else:
         try:
-            rows = reader.inbox(limit=max(1, args.limit), include_archived=args.archived)
+            if args.launch:
+                rows = _launch_rows(reader, args.launch, args.archived, max(1, args.limit))
+            else:
+                rows = reader.inbox(limit=max(1, args.limit), include_archived=args.archived)
         finally:
             reader.close()
     rows = [
@@ -70,6 +74,17 @@ def run(ctx: Context) -> int:
     else:
         print_table([as_cells(r, now) for r in rows])
     return 0
+
+
+def _launch_rows(reader: Any, launch: str, archived: bool, limit: int) -> list[Any]:
+    """A launch's sessions in the fleet's order (needing you first)."""
+    from drover.store.fleet import FleetQuery
+
+    matches = reader.launch_ids_with_prefix(launch)
+    launch_id = launch if launch in matches or len(matches) != 1 else matches[0]
+    ids = reader.fleet_ids(FleetQuery(archived=archived, launch_id=launch_id))[:limit]
+    rows = reader.fleet_rows(ids)
+    return [rows[sid] for sid in ids if sid in rows]
 
 
 async def refresh(ctx: Context) -> None:
@@ -125,14 +140,21 @@ def as_json(row: Any, now: datetime) -> dict[str, Any]:
 
 
 def print_table(rows: list[dict[str, str]]) -> None:
-    """Aligned columns (the last one unpadded), widths capped so a row stays one line."""
+    """The session table: aligned columns, widths capped so a row stays one line."""
+    print_columns(rows, _COLUMNS, _WIDTH)
+
+
+def print_columns(
+    rows: list[dict[str, str]], columns: tuple[str, ...], caps: dict[str, int]
+) -> None:
+    """Aligned columns (the last one unpadded), a column's width capped by `caps`."""
     if not rows:
         return
-    cells = [{c: _clip(r[c], _WIDTH.get(c)) for c in _COLUMNS} for r in rows]
-    widths = {c: max(len(c), *(len(r[c]) for r in cells)) for c in _COLUMNS}
-    for line in [dict(zip(_COLUMNS, _COLUMNS, strict=True)), *cells]:
-        text = "  ".join(line[c].ljust(widths[c]) for c in _COLUMNS[:-1])
-        print(f"{text}  {line[_COLUMNS[-1]]}".rstrip())
+    cells = [{c: _clip(r[c], caps.get(c)) for c in columns} for r in rows]
+    widths = {c: max(len(c), *(len(r[c]) for r in cells)) for c in columns}
+    for line in [dict(zip(columns, columns, strict=True)), *cells]:
+        text = "  ".join(line[c].ljust(widths[c]) for c in columns[:-1])
+        print(f"{text}  {line[columns[-1]]}".rstrip())
 
 
 def _clip(text: str, width: int | None) -> str:

@@ -24,6 +24,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "drover.cli.cmd_tail",
     "drover.cli.cmd_search",
     "drover.cli.cmd_act",
+    "drover.cli.cmd_sessions",
+    "drover.cli.cmd_launch",
     "drover.cli.cmd_export",
     "drover.cli.cmd_import",
     "drover.cli.cmd_pull",
@@ -68,6 +70,11 @@ COMMAND_OF: dict[str, str] = {
     "rules": "drover.cli.cmd_steer",
     "hub": "drover.cli.cmd_hub",
     "pull": "drover.cli.cmd_pull",
+    "launch": "drover.cli.cmd_launch",
+    "launches": "drover.cli.cmd_launch",
+    "create": "drover.cli.cmd_sessions",
+    "archive": "drover.cli.cmd_sessions",
+    "delete": "drover.cli.cmd_sessions",
 }
 
 #: What a bare `drover` runs: the TUI on the configured profile.

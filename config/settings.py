@@ -10,6 +10,7 @@ Layout of ``config.toml``::
     base_url = "https://api.anthropic.com"   # optional
     workspace_id = "wrkspc_..."              # optional
     create_per_minute = 300
+    create_burst = 30                        # optional: creates allowed back-to-back
     read_per_minute = 1200
     # store = "postgresql://hub.example/drover"   # optional: a team's shared mirror
 
@@ -25,6 +26,13 @@ Layout of ``config.toml``::
     [profiles.default.rules.pytest]          # optional; see drover.config.rules
     tool = "bash"
     input = "pytest( -q)?"
+
+    [templates.pr-review]                    # optional: launch templates (`drover launch`)
+    agent = "agent_…"
+    environment = "env_…"
+    message = "Review {item}"
+
+Launch templates are described in :mod:`drover.config.templates`.
 
 Theme files of your own live beside it, in ``themes/*.toml`` (see
 :mod:`drover.config.user_themes`).
@@ -51,6 +59,7 @@ from drover.config.budgets import Budgets
 from drover.config.errors import ConfigError
 from drover.config.paths import config_file, mirror_path, validate_profile_name
 from drover.config.rules import Rule
+from drover.config.templates import TEMPLATE_NAME, LaunchTemplate
 
 __all__ = [
     "BASE_URL_ENV",
@@ -96,6 +105,9 @@ class Profile(BaseModel):
     """Sent as ``anthropic-workspace-id`` when set."""
     create_per_minute: float = Field(default=300, gt=0)
     """Org create-request limit drover budgets under (documented: 300/min)."""
+    create_burst: int | None = Field(default=None, ge=1)
+    """Creates allowed back-to-back before the rest are paced (default: a tenth of a minute's
+    worth); the sliding minute caps them at `create_per_minute` either way."""
     read_per_minute: float = Field(default=1200, gt=0)
     """Org read-request limit, streams included (documented: 1,200/min)."""
     budgets: Budgets | None = None
@@ -160,6 +172,7 @@ class ResolvedProfile:
     workspace_id: str | None
     create_per_minute: float
     read_per_minute: float
+    create_burst: int | None = None
 
 
 class Config(BaseModel):
@@ -185,6 +198,16 @@ class Config(BaseModel):
     aliases: dict[str, str] = Field(default_factory=dict)
     """Your own `:` commands: a name → the command line it runs, e.g. `w = "grid 4"`,
     `ask = "inbox"`. An alias never replaces a built-in command."""
+    templates: dict[str, LaunchTemplate] = Field(default_factory=dict)
+    """Launch templates by name (`drover launch --template NAME`, the TUI's `L`)."""
+
+    @field_validator("templates")
+    @classmethod
+    def _template_names(cls, value: dict[str, LaunchTemplate]) -> dict[str, LaunchTemplate]:
+        for name in value:
+            if not TEMPLATE_NAME.fullmatch(name):
+                raise ValueError(f"template {name!r}: letters, digits, '.', '_' and '-' only")
+        return value
 
     @field_validator("keys")
     @classmethod
@@ -269,6 +292,7 @@ class Config(BaseModel):
             workspace_id=prof.workspace_id,
             create_per_minute=prof.create_per_minute,
             read_per_minute=prof.read_per_minute,
+            create_burst=prof.create_burst,
         )
 
 

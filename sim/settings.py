@@ -45,6 +45,9 @@ class FaultPlan:
     Attributes:
         seed: Seed of the injector's random generator.
         latency_seconds: Added before every API request is handled.
+        answer_latency_seconds: Added after a create request is handled, before its answer
+            goes out: the server has acted, and a client that dies or gives up meanwhile
+            never learns of it (how a create ends up "in doubt").
         fail_next: The next N API requests fail with ``fail_status``.
         fail_probability: Each API request fails with ``fail_status`` with this probability.
         fail_status: Status of injected failures (500 ``api_error``, 529 ``overloaded_error``…).
@@ -68,6 +71,7 @@ class FaultPlan:
 
     seed: int = 0
     latency_seconds: float = 0.0
+    answer_latency_seconds: float = 0.0
     fail_next: int = 0
     fail_probability: float = 0.0
     fail_status: int = 500
@@ -92,6 +96,7 @@ class FaultPlan:
         """
         for name in (
             "latency_seconds",
+            "answer_latency_seconds",
             "fail_next",
             "throttle_every",
             "retry_after_seconds",

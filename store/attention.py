@@ -54,7 +54,7 @@ def attention_token(category: Category, needs_since: str | None) -> str | None:
 
 
 def attention_rev_ddl(dialect: Dialect = SQLITE) -> list[str]:
-    """The `attention_rev` column and its index (SQLite v10, PostgreSQL step 5); every
+    """The `attention_rev` column and its index (SQLite v11, PostgreSQL step 6); every
     session starts at 0, "in its category since before any baseline"."""
     column = "INTEGER" if dialect.name == "sqlite" else "bigint"
     exists = "" if dialect.name == "sqlite" else "IF NOT EXISTS "  # SQLite: once, by version

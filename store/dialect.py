@@ -11,7 +11,7 @@ subqueries); the few fragments that are not come from `dialect_of(conn)`:
 * SQLite's `NOCASE` (ASCII letters folded, then bytes) is `lower(x COLLATE "C")`, which folds
   ASCII only: `nocase` for comparisons, `ordering` for an ORDER BY list written with
   `COLLATE NOCASE` (PostgreSQL's text columns are `"C"`, SQLite's byte order);
-* a JSON field as text: `json_extract(x, '$.k')` / `(x)::jsonb ->> 'k'`;
+* a JSON field as text: `json_extract(x, '$.k.j')` / `(x)::jsonb #>> '{k,j}'`;
 * days between two timestamps (replay's timeline cells), and truncation to an integer;
 * claiming a row: `FOR UPDATE SKIP LOCKED` on PostgreSQL, nothing on SQLite;
 * "no limit": `LIMIT -1` / `LIMIT NULL`; SQLite's `+column` planner hint (`unindexed`);
@@ -120,8 +120,9 @@ class Dialect:
         return _NOCASE_TERM.sub(lambda found: self.nocase(found[1]), terms)
 
     def json_text(self, expr: str, key: str) -> str:
-        """SQL for the top-level field `key` of the JSON text `expr`, as text."""
-        return self._json.format(expr=expr, key=key)
+        """SQL for the field `key` of the JSON text `expr`, as text (`a.b`: field `b` of the
+        object in field `a`)."""
+        return self._json.format(expr=expr, key=key, path=key.replace(".", ","))
 
     def days_since(self, expr: str) -> str:
         """SQL for the days (fractional) from a `?` timestamp parameter to `expr`.
@@ -158,7 +159,7 @@ POSTGRESQL = Dialect(
     least="least",
     no_limit=None,
     sql_regexp=False,
-    _json="(({expr})::jsonb ->> '{key}')",
+    _json="(({expr})::jsonb #>> '{{{path}}}')",
     _days="(extract(epoch FROM ({expr})::timestamptz - (?)::timestamptz) / 86400)",
     _int="trunc({expr})::bigint",
 )

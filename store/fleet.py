@@ -46,6 +46,9 @@ class FleetQuery:
         invert: keep the sessions that do NOT match `pattern` (k9s `/!`).
         sort: the ordering key; every ordering puts sessions that need you first.
         needs_only: keep only sessions with a needs-you reason (the inbox).
+        archived: show archived sessions too (hidden by default).
+        launch_id: keep only the sessions of this launch (by the mirror's launch record, or
+            the `drover_launch` tag in their metadata for a launch run elsewhere).
         deployment: keep only the sessions this deployment's runs created (its id).
     """
 
@@ -53,6 +56,8 @@ class FleetQuery:
     invert: bool = False
     sort: SortKey = "needs"
     needs_only: bool = False
+    archived: bool = False
+    launch_id: str | None = None
     deployment: str | None = None
 
 
@@ -100,7 +105,7 @@ def _terms(sort: SortKey, dialect: Dialect) -> list[str]:
 
 
 def fleet_index_ddl(sort: SortKey, dialect: Dialect = SQLITE) -> str:
-    """The partial index whose order is `sort`'s (migration v10 creates one per sort key).
+    """The partial index whose order is `sort`'s (migration v11 creates one per sort key).
 
     It holds the id and the visibility columns too, so reading the order never touches the
     (wide) session rows: on SQLite a walk of a covering index, with no sort.
@@ -141,6 +146,13 @@ HAYSTACK = _HAYSTACK.format(pending=_PENDING["sqlite"])
 code and the words the list shows), and each pending tool call's name and input."""
 
 
+LAUNCH_CLAUSE = (
+    "(id IN (SELECT session_id FROM launch_items WHERE launch_id = ? AND session_id IS NOT NULL)"
+    " OR {tag} = ?)"
+)
+"""A launch's sessions: by the mirror's record, or by their tag (a launch run elsewhere)."""
+
+
 @lru_cache(maxsize=32)
 def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
@@ -165,11 +177,16 @@ def fleet_sql(query: FleetQuery, dialect: Dialect = SQLITE) -> tuple[str, list[S
     Raises:
         re.error: the pattern is not a valid regular expression (checked before querying).
     """
-    clauses = [VISIBLE]
+    clauses = ["deleted = 0"]  # with `archived_at IS NULL`, VISIBLE: the indexes serve it
     params: list[SQLValue] = []
+    if not query.archived:
+        clauses.append("archived_at IS NULL")
     columns = "id"
     if query.needs_only:
         clauses.append("needs_you IS NOT NULL")
+    if query.launch_id:
+        clauses.append(LAUNCH_CLAUSE.format(tag=dialect.json_text("raw", "metadata.drover_launch")))
+        params += [query.launch_id, query.launch_id]
     if query.deployment:
         clauses.append("id IN (SELECT session_id FROM session_refs WHERE deployment_id = ?)")
         params.append(query.deployment)

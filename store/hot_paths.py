@@ -1,4 +1,4 @@
-"""What keeps the hot paths off the session rows (SQLite v10, PostgreSQL step 5).
+"""What keeps the hot paths off the session rows (SQLite v11, PostgreSQL step 6).
 
 At 100k sessions a read of every (wide) session row, or a sort of them, is what the user
 waits for at every open and every re-sort. Each hot path reads an index instead:

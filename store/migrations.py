@@ -127,6 +127,16 @@ def _v9(conn: sqlite3.Connection) -> None:
 
 
 def _v10(conn: sqlite3.Connection) -> None:
+    """Launches: a fleet of sessions started from one template over a list of items, one row
+    per item, so a launch resumes without duplicates and reads back as a record (see
+    `drover.store.launches`)."""
+    from drover.store.launches import LAUNCHES_V10
+
+    for statement in _split(LAUNCHES_V10):
+        conn.execute(statement)
+
+
+def _v11(conn: sqlite3.Connection) -> None:
     """Scale: the fleet's order, the header's counts, search's `after:` and attention's
     baseline read indexes, not every session row (`drover.store.hot_paths`); the indexes are
     built from the rows already there, every `attention_rev` starts at 0."""
@@ -137,7 +147,7 @@ def _v10(conn: sqlite3.Connection) -> None:
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10,
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11,
 ]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 

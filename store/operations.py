@@ -18,6 +18,7 @@ from drover.store.derive import recompute_session
 from drover.store.dialect import Conn
 from drover.store.hub_status import hub_heartbeat
 from drover.store.ingest import IngestResult, ingest_events
+from drover.store.launches import LAUNCH_OPS
 from drover.store.writer_steer import STEER_OPS
 
 __all__ = ["OPERATIONS", "OPS"]
@@ -79,5 +80,6 @@ OPS: dict[str, tuple[Callable[..., Any], Callable[[Any], Any], Callable[..., dic
     "hub_heartbeat": (hub_heartbeat, lambda r: r, lambda c, r: {}),
     "noop": (lambda conn: None, lambda r: None, lambda c, r: {}),
     **STEER_OPS,
+    **LAUNCH_OPS,
 }
 OPERATIONS = tuple(OPS)

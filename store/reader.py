@@ -30,6 +30,7 @@ from drover.store.models import (
     SyncCursor,
     ThreadRow,
 )
+from drover.store.reader_launches import LaunchQueries
 from drover.store.reader_review import ReviewQueries
 from drover.store.reader_steer import SteerQueries, with_steer
 from drover.store.reader_sync import SyncQueries
@@ -50,7 +51,7 @@ def _ids(value: str | None) -> list[str] | None:
     return json.loads(value) if value else None
 
 
-class MirrorReader(SyncQueries, ReviewQueries, SteerQueries):
+class MirrorReader(SyncQueries, ReviewQueries, SteerQueries, LaunchQueries):
     """Read-only access to a mirror file.
 
     Args:

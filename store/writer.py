@@ -37,6 +37,7 @@ from drover.store.errors import DiskFullError, MirrorStorageError, storage_error
 from drover.store.migrations import Synchronous, connect, migrate
 from drover.store.operations import OPERATIONS, OPS
 from drover.store.writer_calls import WriterCalls
+from drover.store.writer_launches import LaunchWrites
 from drover.store.writer_steer import SteerWrites
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class _Op:
 _STOP = object()
 
 
-class MirrorWriter(WriterCalls, SteerWrites):
+class MirrorWriter(WriterCalls, SteerWrites, LaunchWrites):
     """Owns the mirror's write connection on a dedicated thread.
 
     Args:

@@ -17,12 +17,15 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from drover.api.errors import BadRequestError
 from drover.sync.engines import NewSession
+from drover.sync.launch import Launcher
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from drover.api.client import ManagedAgentsClient
     from drover.store.api import MirrorReads, MirrorWrites
     from drover.sync.follower import Follower
@@ -63,17 +66,21 @@ class ControlPlane:
         reader: MirrorReads
         poller: SessionPoller
 
+        @property
+        def launch_folder(self) -> Path: ...
+
         def follow(self, session_id: str) -> Follower: ...
 
         async def unfollow(self, session_id: str) -> None: ...
 
-    async def create_session(self, request: NewSession) -> str:
-        """Create a session, mirror it and follow it.
+    async def create_session(self, request: NewSession, *, follow: bool = True) -> str:
+        """Create a session and mirror it (the one way drover creates a session).
 
         Args:
-            request: the agent, the environment, the title (None or empty: the server's
-                default) and the first message (sent as the one ``user.message`` of
-                ``initial_events``).
+            request: what to create (see `NewSession`; the first message goes out as the one
+                ``user.message`` of ``initial_events``).
+            follow: follow the new session now; a launch creating hundreds leaves them to
+                the poller (or to nobody, in a CLI that exits).
 
         Returns:
             The new session's id.
@@ -81,22 +88,19 @@ class ControlPlane:
         Raises:
             DroverApiError: the server refused (e.g. an unknown agent) or was unreachable.
         """
-        fields: dict[str, object] = {}
-        if request.title:
-            fields["title"] = request.title
-        if request.first_message:
-            text = request.first_message
-            fields["initial_events"] = [
-                {"type": "user.message", "content": [{"type": "text", "text": text}]}
-            ]
         session = await self.client.create_session(
-            request.agent_id, request.environment_id, **fields
+            request.agent(), request.environment_id, **request.body()
         )
         await self.writer.upsert_sessions([session])
         session_id: str = session["id"]
-        self.follow(session_id)
+        if follow:
+            self.follow(session_id)
         self.poller.poke()  # the fleet's counts and the catalog catch up now, not in 30 s
         return session_id
+
+    async def launcher(self, **options: Any) -> Launcher:
+        """A `Launcher` creating through this engine (see `drover.sync.launch`)."""
+        return Launcher(self, **options)
 
     async def archive_session(self, session_id: str) -> None:
         """Archive a session and mirror the result (its follower ends on the terminated event).

@@ -19,7 +19,13 @@ from drover.config.rules import Rule
 from drover.sync.account import Account
 from drover.sync.backoff import Failure
 from drover.sync.connection import ConnectionBoard
-from drover.sync.engines import ActionKind, Engine, NewSession, NotConnectedError
+from drover.sync.engines import (
+    ActionKind,
+    Engine,
+    LaunchRunner,
+    NewSession,
+    NotConnectedError,
+)
 from drover.sync.follow_lock import FollowHolder
 
 __all__ = ["DeferredEngine"]
@@ -120,9 +126,13 @@ class DeferredEngine(Generic[S]):
         """Deliver through the real engine once it is running."""
         return await (await self._engine()).submit_action(session_id, kind, **payload)
 
-    async def create_session(self, request: NewSession) -> str:
+    async def create_session(self, request: NewSession, *, follow: bool = True) -> str:
         """Create through the real engine once it is running."""
-        return await (await self._engine()).create_session(request)
+        return await (await self._engine()).create_session(request, follow=follow)
+
+    async def launcher(self, **options: Any) -> LaunchRunner:
+        """A launcher on the real engine once it is running."""
+        return await (await self._engine()).launcher(**options)
 
     async def archive_session(self, session_id: str) -> None:
         """Archive through the real engine once it is running."""

@@ -25,6 +25,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from drover.config.rules import Rule
@@ -77,6 +78,7 @@ class SyncEngine(HeadlessSync, ControlPlane, SteerControl):
         account: the account it syncs (set by `drover.sync.profiles.ProfileEngines`).
         owned: objects closed by :meth:`stop` (the client, and the mirror when it owns it).
         follow_lock: the mirror's follow lock (None: follow without asking).
+        launch_folder: where launch locks live (default: beside the mirror's file).
         role: what this process is, for the follow lock (``drover sync``, ``drover tui``).
         on_foreign_change: ``(session_id, high_water_seq)`` for events another process stored,
             while this engine observes (the TUI passes its change feed).
@@ -104,6 +106,7 @@ class SyncEngine(HeadlessSync, ControlPlane, SteerControl):
         account: Account | None = None,
         owned: tuple[Any, ...] = (),
         follow_lock: FollowRight | None = None,
+        launch_folder: Path | None = None,
         role: str = "drover",
         on_foreign_change: ChangeCallback | None = None,
         rules: Mapping[str, Rule] | None = None,
@@ -143,12 +146,19 @@ class SyncEngine(HeadlessSync, ControlPlane, SteerControl):
         self._started = False
         self._cap_warned = False
         self._lock = follow_lock
+        self._launch_folder = launch_folder
         self._role = role
         self.followed_by: FollowHolder | None = None
         """Who follows the mirror when this engine only observes it (else None)."""
         self._watch = (
             MirrorWatch(reader, on_foreign_change) if on_foreign_change is not None else None
         )
+
+    @property
+    def launch_folder(self) -> Path:
+        """Where this profile's launch locks live: the folder given (the mirror's, or the
+        profile's for a shared mirror: `ProfileEngines`), else beside the mirror's file."""
+        return self._launch_folder or self.writer.disk.path.parent
 
     def _take_follow_lock(self) -> bool:
         """Become the mirror's follower; False (and `followed_by` set) if another process is."""

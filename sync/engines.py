@@ -7,8 +7,8 @@ whose account could not be reached) all implement it, so callers never ask which
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from drover.sync.connection import ConnectionBoard
@@ -26,6 +26,7 @@ __all__ = [
     "ActionKind",
     "Engine",
     "EngineSource",
+    "LaunchRunner",
     "NewSession",
     "NotConnectedError",
     "OfflineEngine",
@@ -39,19 +40,84 @@ ActionKind = Literal[
 
 @dataclass(frozen=True, slots=True)
 class NewSession:
-    """A session to create.
+    """A session to create: the one shape every way of creating one fills in (`N` in the
+    TUI, `drover create`, each item of a launch).
 
     Attributes:
-        agent_id: the agent (its latest version).
+        agent_id: the agent.
         environment_id: the environment to run in.
         title: the title, or None for the server's default.
         first_message: the opening `user.message`, or None to create the session idle.
+        agent_version: pin this version of the agent (None: its latest).
+        metadata: key-value metadata (at most 16 pairs; a launch adds its tags here).
+        vault_ids: vaults whose credentials the session may use.
+        resources: resources to mount, as the API takes them (a repository's token included:
+            it is sent, never stored).
+        budget_cents: the server-enforced spend ceiling in US cents (None: uncapped).
     """
 
     agent_id: str
     environment_id: str
     title: str | None = None
     first_message: str | None = None
+    agent_version: int | None = None
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    vault_ids: tuple[str, ...] = ()
+    resources: tuple[Mapping[str, Any], ...] = ()
+    budget_cents: int | None = None
+
+    def body(self) -> dict[str, Any]:
+        """The `POST /v1/sessions` body fields besides `agent` and `environment_id`."""
+        fields: dict[str, Any] = {}
+        if self.title:
+            fields["title"] = self.title
+        if self.first_message:
+            text = self.first_message
+            fields["initial_events"] = [
+                {"type": "user.message", "content": [{"type": "text", "text": text}]}
+            ]
+        if self.metadata:
+            fields["metadata"] = dict(self.metadata)
+        if self.vault_ids:
+            fields["vault_ids"] = list(self.vault_ids)
+        if self.resources:
+            fields["resources"] = [dict(r) for r in self.resources]
+        if self.budget_cents is not None:
+            fields["budget"] = {
+                "type": "limit",
+                "max_list_cost": {"amount": str(self.budget_cents), "currency": "USD"},
+            }
+        return fields
+
+    def agent(self) -> str | dict[str, Any]:
+        """The request's `agent`: the id (latest version), or the pinned version."""
+        if self.agent_version is None:
+            return self.agent_id
+        return {"type": "agent", "id": self.agent_id, "version": self.agent_version}
+
+
+class LaunchRunner(Protocol):
+    """What `Engine.launcher` hands out: `drover.sync.launch.Launcher` (named here as a
+    protocol, since that module builds on this one)."""
+
+    async def record(self, plan: Any) -> str:
+        """Write a planned launch into the mirror; its id."""
+        ...
+
+    async def run(
+        self,
+        launch_id: str,
+        *,
+        on_progress: Callable[[Any], None] | None = None,
+        retry_failed: bool = False,
+        read_back: bool = True,
+    ) -> Any:
+        """Create the launch's queued items; the final progress."""
+        ...
+
+    def cancel(self) -> None:
+        """Stop after the creates in flight."""
+        ...
 
 
 class NotConnectedError(RuntimeError):
@@ -96,8 +162,12 @@ class Engine(Protocol):
         """Persist an action in the outbox (delivered exactly once); returns its outbox id."""
         ...
 
-    async def create_session(self, request: NewSession) -> str:
-        """Create a session and follow it; returns its id."""
+    async def create_session(self, request: NewSession, *, follow: bool = True) -> str:
+        """Create a session (and follow it, unless `follow` is False); returns its id."""
+        ...
+
+    async def launcher(self, **options: Any) -> LaunchRunner:
+        """A launcher creating through this engine (`drover.sync.launch.Launcher` options)."""
         ...
 
     async def archive_session(self, session_id: str) -> None:
@@ -204,8 +274,12 @@ class OfflineEngine:
     def _refuse(self) -> NotConnectedError:
         return NotConnectedError(f"not connected to an API ({self.reason}): nothing was sent")
 
-    async def create_session(self, request: NewSession) -> str:
+    async def create_session(self, request: NewSession, *, follow: bool = True) -> str:
         """Refused: creating needs the API."""
+        raise self._refuse()
+
+    async def launcher(self, **options: Any) -> LaunchRunner:
+        """Refused: launching needs the API."""
         raise self._refuse()
 
     async def archive_session(self, session_id: str) -> None:

@@ -174,7 +174,10 @@ class ProfileEngines:
         if "rate_budget" not in options:
             shared = self.mirror_path(account.name, create=True).with_name(RATE_WINDOW_FILE)
             options["rate_budget"] = RateBudget(
-                profile.create_per_minute, profile.read_per_minute, shared_path=shared
+                profile.create_per_minute,
+                profile.read_per_minute,
+                create_burst=profile.create_burst,
+                shared_path=shared,
             )
         options.setdefault("max_streams", max_followers + STREAM_HEADROOM)
         return ManagedAgentsClient(
@@ -236,6 +239,9 @@ class ProfileEngines:
         else:
             lock = FollowLock(mirror.folder / FOLLOW_LOCK_FILE)
         options.setdefault("follow_lock", lock)
+        # A launch's lock is per machine: beside the mirror's file, or in the profile's folder.
+        folder = mirror.folder or self.mirror_path(account.name, create=True).parent
+        options.setdefault("launch_folder", folder)
         options.setdefault("rules", self.config.rules_for(account.name))  # its own only
         return SyncEngine(
             client,

@@ -215,14 +215,3 @@ class HostileServer:
     def reads(self, path: str = r".*") -> list[Seen]:
         """GET requests (reads, stream opens included) whose path matches."""
         return [r for r in self.requests if r.method == "GET" and re.fullmatch(path, r.path)]
-
-
-def sliding_peak(times: list[float], window: float = 60.0) -> int:
-    """The most requests in any `window` seconds."""
-    ordered = sorted(times)
-    peak = start = 0
-    for end, at in enumerate(ordered):
-        while at - ordered[start] > window:
-            start += 1
-        peak = max(peak, end - start + 1)
-    return peak

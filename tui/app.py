@@ -37,6 +37,7 @@ from drover.tui.attention.emit import Emitter
 from drover.tui.attention.monitor import AttentionMonitor
 from drover.tui.change_feed import ChangeFeed
 from drover.tui.commands import DroverCommands, command_completions, run_command
+from drover.tui.launch_control import LaunchControl
 from drover.tui.profile_host import NO_KEY, ProfileHost
 from drover.tui.reads import ReadPool
 from drover.tui.screens.base import DroverScreen
@@ -75,7 +76,7 @@ def _rules() -> DroverScreen:
     return RulesScreen()
 
 
-class DroverApp(ProfileHost, Appearance, SessionControl, SteerControl, App[None]):
+class DroverApp(ProfileHost, Appearance, SessionControl, SteerControl, LaunchControl, App[None]):
     """The drover TUI.
 
     Args:
@@ -102,6 +103,7 @@ class DroverApp(ProfileHost, Appearance, SessionControl, SteerControl, App[None]
         "agents": lambda: _resources("agents"),
         "envs": lambda: _resources("environments"),
         "grid": lambda: _grid(),
+        "launches": lambda: _launches(),
         "deployments": _deployments,
         "vaults": _vaults,
         "memory": _memory,
@@ -179,6 +181,7 @@ class DroverApp(ProfileHost, Appearance, SessionControl, SteerControl, App[None]
         self.focused_session_id: str | None = None
         """The session being looked at (session screen, focused grid pane): never announced."""
         self.attention = AttentionMonitor.for_app(self, attention_emitter, desktop_notifications)
+        self._init_launches()
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """drover's `session-*` variables, for themes that don't set them."""
@@ -209,7 +212,7 @@ class DroverApp(ProfileHost, Appearance, SessionControl, SteerControl, App[None]
 
     def go(self, mode: str) -> None:
         """Switch to a top-level view (`:sessions`, `:inbox`, `:agents`, `:envs`, `:grid`,
-        `:deployments`, `:vaults`, `:memory`)."""
+        `:launches`, `:deployments`, `:vaults`, `:memory`)."""
         if mode not in self.MODES:
             self.notify(f":{mode} is not built yet — use :sessions or :inbox", severity="warning")
             return
@@ -359,6 +362,12 @@ def _resources(kind: str) -> Screen[None]:
     from drover.tui.screens.resources import ResourceScreen
 
     return ResourceScreen(kind)
+
+
+def _launches() -> Screen[None]:
+    from drover.tui.screens.launches import LaunchesScreen
+
+    return LaunchesScreen()
 
 
 def _grid() -> Screen[None]:

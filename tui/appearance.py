@@ -33,9 +33,10 @@ else:
 
 
 _SCREEN_MODULES = (
-    "cost", "deployments", "export_dialog", "grid", "memory", "new_session", "replay",
-    "resource_detail", "resources", "rules", "search", "session", "session_picker",
-    "steer_dialogs", "vaults", "viewer",
+    "cost", "deployments", "export_dialog", "grid", "launch_dialog", "launch_progress",
+    "launch_record", "launches", "memory", "new_session", "replay", "resource_detail",
+    "resources", "rules", "search", "session", "session_picker", "steer_dialogs", "vaults",
+    "viewer",
 )  # fmt: skip
 
 

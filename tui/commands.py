@@ -82,11 +82,25 @@ def _search(app: DroverApp, argument: str) -> None:
     open_search(app, argument)
 
 
+def _launch(app: DroverApp, argument: str) -> None:
+    from drover.tui.screens.launches import open_launch_dialog
+
+    open_launch_dialog(app)
+
+
+def _launches(app: DroverApp, argument: str) -> None:
+    from drover.tui.screens.launches import launches_command
+
+    launches_command(app, argument)
+
+
 COMMANDS: tuple[Command, ...] = (
     Command(("sessions", "s", "fleet"), "The fleet list: :sessions [deployment:NAME]", _sessions),
     Command(("inbox", "needs"), "Only sessions that need you", lambda app, _: app.go("inbox")),
-    Command(("grid",), "Tiled live panes: :grid [1-9]", lambda app, a: _grid(app, a)),
+    Command(("grid",), "Tiled live panes: :grid [1-9] [needs]", lambda app, a: _grid(app, a)),
     Command(("search", "find"), "Search every run: :search [QUERY]", _search),
+    Command(("launch",), "Launch a fleet from a template (L)", _launch),
+    Command(("launches",), "Launches and their records: :launches [LAUNCH_ID]", _launches),
     Command(("replay",), "Replay a session: :replay SESSION_ID", lambda app, a: _replay(app, a)),
     Command(("export",), "Export a session: :export [SESSION_ID]", lambda app, a: _export(app, a)),
     Command(("cost", "$"), "Cost ledger: :cost [SINCE [UNTIL]]", lambda app, a: _cost(app, a)),

@@ -63,6 +63,7 @@ class ProfileHost(_Base):
 
         def now(self) -> datetime: ...
 
+        async def stop_launches(self) -> None: ...
         def without_config(self) -> bool: ...
 
         settings: Config
@@ -181,6 +182,7 @@ class ProfileHost(_Base):
         self.engine = self.mirror = None
         self.connections = {}
         if engine is not None:
+            await self.stop_launches()  # each is left paused, to resume later
             await engine.stop()
         if mirror is not None:
             async with self.reads.closing():  # never close connections under a running read

@@ -13,7 +13,7 @@ from typing import Any
 from starlette.requests import Request
 
 from drover.sim.http.faults import FaultInjector
-from drover.sim.http.ratelimit import RateLimiter
+from drover.sim.http.ratelimit import CreateLog, RateLimiter
 from drover.sim.http.sse import StreamStats
 from drover.sim.http.webhooks import WebhookSender
 from drover.sim.settings import FaultPlan, SimConfig
@@ -34,6 +34,7 @@ class SimContext:
         reads: ``GET``/``HEAD`` requests under ``/v1`` so far (stream opens included): what
             a client spends of its read limit, for benchmarks comparing setups.
         webhooks: The signed webhooks sent to the configured URL.
+        creates: Every create request's arrival and whether the limiter let it through.
         started: ``time.monotonic()`` at app creation.
     """
 
@@ -45,6 +46,7 @@ class SimContext:
     requests: int = 0
     reads: int = 0
     webhooks: WebhookSender = field(default_factory=WebhookSender)
+    creates: CreateLog = field(default_factory=CreateLog)
     started: float = field(default_factory=time.monotonic)
     _ids: IdFactory = field(default_factory=IdFactory)
 

@@ -6,7 +6,8 @@ as the real API answers for endpoints that do not exist without the beta; which 
 the family, as the SDK sends them: memory stores take ``agent-memory-2026-07-22`` or the
 managed-agents beta, files and skills need none, everything else the managed-agents beta) →
 declared body size
-(413) → latency fault → rate limit (429) → injected 429/5xx. ``/_sim/*`` control endpoints need
+(413) → latency fault → rate limit (429) → injected 429/5xx; a create's answer can be held
+back after it was handled (``answer_latency_seconds``). ``/_sim/*`` control endpoints need
 the key but skip the beta header, limits and faults. Any exception that escapes a route becomes
 a 500 envelope (or a dropped connection if the response already started): the server never dies
 on bad input.
@@ -20,6 +21,7 @@ from typing import Any
 
 from drover.sim.http.context import SimContext
 from drover.sim.http.httpio import JSON_TYPE, Receive, Scope, Send, dumps
+from drover.sim.http.ratelimit import is_create
 from drover.sim.settings import BETA, MEMORY_BETA
 from drover.sim.wire.errors import SimError
 
@@ -80,6 +82,10 @@ class SimMiddleware:
             if error is not None:
                 await send_error(send_with_id, error, rid)
                 return
+            delay = self.ctx.faults.plan.answer_latency_seconds
+            if delay and is_create(scope["method"], scope["path"]):
+                await self.app(scope, self._capped(receive), _answer_later(send_with_id, delay))
+                return
             await self.app(scope, self._capped(receive), send_with_id)
         except SimError as exc:  # e.g. an oversize chunked body noticed while reading
             if not started:
@@ -114,7 +120,10 @@ class SimMiddleware:
         faults = self.ctx.faults
         if faults.plan.latency_seconds:
             await asyncio.sleep(faults.plan.latency_seconds)
-        return self.ctx.limiter.check(scope["method"], path) or faults.request_fault()
+        limited = self.ctx.limiter.check(scope["method"], path)
+        if is_create(scope["method"], path):
+            self.ctx.creates.note(limited is not None)
+        return limited or faults.request_fault()
 
     def _capped(self, receive: Receive) -> Receive:
         """Wrap ``receive`` so a body without (or lying about) content-length is still capped."""
@@ -130,6 +139,17 @@ class SimMiddleware:
             return message
 
         return capped
+
+
+def _answer_later(send: Send, delay: float) -> Send:
+    """`send`, holding the response's start back for `delay` seconds (the work is done)."""
+
+    async def later(message: Any) -> None:
+        if message["type"] == "http.response.start":
+            await asyncio.sleep(delay)
+        await send(message)
+
+    return later
 
 
 def too_large(limit: int) -> SimError:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from drover.sim.http.faults import throttled
 from drover.sim.wire.errors import SimError
@@ -24,6 +25,49 @@ CREATE_PATH = re.compile(
     r"|/v1/vaults/[^/]+/credentials|/v1/memory_stores/[^/]+/memories"
     r"|/v1/sessions/[^/]+/resources|/v1/deployments/[^/]+/run"
 )
+
+
+def is_create(method: str, path: str) -> bool:
+    """Whether a request counts against the create limit."""
+    return method == "POST" and CREATE_PATH.fullmatch(path.rstrip("/")) is not None
+
+
+def sliding_peak(times: list[float], window: float = 60.0) -> int:
+    """The most of `times` in any closed interval of `window` seconds (requests exactly
+    `window` apart count together: the strict reading)."""
+    ordered = sorted(times)
+    peak = start = 0
+    for end, at in enumerate(ordered):
+        while at - ordered[start] > window:
+            start += 1
+        peak = max(peak, end - start + 1)
+    return peak
+
+
+@dataclass
+class CreateLog:
+    """Every create request the server saw: when it arrived and whether it was let through.
+
+    Kept apart from the limiter (``/_sim/rate_limits`` replaces that), so a test or benchmark
+    can prove from the server's side that a client stayed under the create limit.
+    """
+
+    admitted: list[float] = field(default_factory=list)
+    """Arrival times (``time.time()``) of create requests the limiter let through."""
+    throttled: list[float] = field(default_factory=list)
+    """Arrival times of create requests answered 429 by the limiter."""
+
+    def note(self, limited: bool, at: float | None = None) -> None:
+        """Record one create request."""
+        (self.throttled if limited else self.admitted).append(time.time() if at is None else at)
+
+    def describe(self) -> dict[str, int]:
+        """``{"requests", "throttled", "peak_per_minute"}`` (the peak over every request)."""
+        return {
+            "requests": len(self.admitted) + len(self.throttled),
+            "throttled": len(self.throttled),
+            "peak_per_minute": sliding_peak(self.admitted + self.throttled),
+        }
 
 
 class TokenBucket:
@@ -81,7 +125,7 @@ class RateLimiter:
         """Charge one request; return a 429 to send if its bucket is empty."""
         if method == "GET":
             bucket, name = self.read, "read"
-        elif method == "POST" and CREATE_PATH.fullmatch(path.rstrip("/")):
+        elif is_create(method, path):
             bucket, name = self.create, "create"
         else:
             return None

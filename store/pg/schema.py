@@ -262,16 +262,37 @@ def _v4(conn: PgConn) -> None:
     conn.raw.execute(TABLES_V4)
 
 
+# SQLite's v10 (`drover.store.launches`): launches and their items, one row per item.
+TABLES_V5 = f"""
+CREATE TABLE launches (
+    id {_T} PRIMARY KEY, name {_T}, spec text NOT NULL, source text, total bigint NOT NULL,
+    state {_T} NOT NULL, created_at {_T} NOT NULL, updated_at {_T} NOT NULL, error text
+);
+CREATE TABLE launch_items (
+    launch_id {_T} NOT NULL REFERENCES launches(id), idx bigint NOT NULL, item text NOT NULL,
+    request text NOT NULL, state {_T} NOT NULL, session_id {_T}, error text,
+    attempts bigint NOT NULL DEFAULT 0, updated_at {_T} NOT NULL, PRIMARY KEY (launch_id, idx)
+);
+CREATE INDEX launch_items_session ON launch_items(session_id);
+CREATE INDEX launch_items_state ON launch_items(launch_id, state);
+"""
+
+
 def _v5(conn: PgConn) -> None:
+    """Launches and their items (SQLite's step 10)."""
+    conn.raw.execute(TABLES_V5)
+
+
+def _v6(conn: PgConn) -> None:
     """The hot paths: `attention_rev` and the indexes of the fleet's orders, the header's
-    counts and `after:` (SQLite's 10, `drover.store.hot_paths`)."""
+    counts and `after:` (SQLite's 11, `drover.store.hot_paths`)."""
     from drover.store.hot_paths import hot_path_schema
 
     for statement in hot_path_schema(POSTGRESQL):
         conn.execute(statement)
 
 
-MIGRATIONS: list[Callable[[PgConn], None]] = [_v1, _v2, _v3, _v4, _v5]
+MIGRATIONS: list[Callable[[PgConn], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -16,8 +16,8 @@ import subprocess
 import time
 
 from cli_support import DROVER, create_session, status, wait_for
-from hostile_server import sliding_peak
 
+from drover.sim.http.ratelimit import sliding_peak
 from drover.sim.settings import FaultPlan
 
 READS_PER_MINUTE = 30

@@ -328,7 +328,9 @@ async def test_grid_is_available_read_only(make_app) -> None:
     app = make_app(readonly=True)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_grid(pilot)
-        assert not screen.MUTATING_ACTIONS
         await pilot.press("6")
         await settle(pilot)
         assert len(shown(screen)) == 6
+        await pilot.press("y")  # acting on a pane is refused, never silently dropped
+        await settle(pilot)
+        assert any("Read-only" in n.message for n in app._notifications)

@@ -14,6 +14,8 @@ defines an outcome and `Y` makes a rule from a waiting call (see `SteerActions`)
 the highlighted session to a file (see `ExportAction`). The list can be narrowed to the
 sessions of one deployment (`:sessions deployment:NAME`, or `s` on `:deployments`); `escape`
 clears that after the marks and the filter.
+`L` launches a fleet from a template; `a` shows archived sessions too (or hides them again);
+a launch's sessions alone come from `:launches` (`f`), and `escape` shows them all again.
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ class FleetScreen(ExportAction, LifecycleActions, SteerActions, SessionActions, 
         *LifecycleActions.LIFECYCLE_BINDINGS,
         *SteerActions.STEER_BINDINGS,
         Binding("M", "mute", "Mute alerts", show=False, id="fleet.mute"),
+        Binding("a", "toggle_archived", "Archived", show=False, id="fleet.archived"),
         Binding("dollar_sign", "cost", "Cost ledger", key_display="$", show=False, id="fleet.cost"),
     ]
     MUTATING_ACTIONS = (
@@ -311,13 +314,21 @@ class FleetScreen(ExportAction, LifecycleActions, SteerActions, SessionActions, 
         self.reload()
 
     def action_clear(self) -> None:
-        """Clear the marks; with none, drop the filter."""
+        """Clear the marks; with none, drop the filter, then the launch shown."""
         if self.table.marked:
             self.table.clear_marks()
         elif self.query_state.pattern:
             self.set_filter("")
         elif self.query_state.deployment:
             self.set_deployment(None)
+        elif self.query_state.launch_id:
+            self.query_state = replace(self.query_state, launch_id=None)
+            self.reload()
+
+    def action_toggle_archived(self) -> None:
+        """Show archived sessions too, or hide them again (the default)."""
+        self.query_state = replace(self.query_state, archived=not self.query_state.archived)
+        self.reload()  # the header says "+ archived" while they are shown
 
     def action_mute(self) -> None:
         """Mute or unmute attention alerts for the highlighted session."""

@@ -8,12 +8,16 @@ layout, or zoomed away) read nothing: they are marked stale and reload their tai
 While a read runs, further notices only mark panes; the running read loops once more.
 
 The focused pane's session gets sync's live previews (`App.focus_previews`), shown under it.
+`y`/`n`/`m`/`i`/`o` act on the focused pane's session exactly as on a fleet row
+(`SessionActions`). `w` fills the panes with the sessions that need you, longest waiting first,
+and keeps them filled as you answer (`:grid needs`).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Set
+from dataclasses import replace as with_fields
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -25,7 +29,10 @@ from textual.reactive import reactive
 from textual.widgets import Footer
 
 from drover.store.api import MirrorReads
+from drover.store.fleet import FleetQuery
+from drover.store.models import SessionRow
 from drover.sync.connection import ConnectionState
+from drover.tui.screens.actions import SessionActions
 from drover.tui.screens.base import DroverScreen
 from drover.tui.screens.session_picker import SessionPicker
 from drover.tui.viewmodel import grid_source
@@ -40,6 +47,9 @@ COLUMNS = {1: 1, 2: 2, 4: 2, 6: 3, 9: 3}
 """Columns of each layout."""
 
 
+NEEDS_EMPTY = "nothing else needs you · w stops following who needs you"
+"""What an empty pane says while the grid follows the sessions that need you."""
+
 FRAME = 1 / 60
 """Textual's frame interval: the grid hands rows of panes their new lines a frame apart."""
 
@@ -50,18 +60,26 @@ def nearest_layout(count: int) -> int:
 
 
 def show_grid(app: DroverApp, argument: str = "") -> None:
-    """`:grid [N]`: switch to the grid, showing the layout nearest `N` panes when given."""
-    if argument and not argument.isdigit():
-        app.notify(f"Usage: :grid [1-9] (got {argument!r})", severity="warning")
+    """`:grid [N] [needs]`: switch to the grid, showing the layout nearest `N` panes when
+    given, filled with the sessions that need you with `needs`."""
+    words = argument.split()
+    needs = "needs" in words
+    numbers = [w for w in words if w != "needs"]
+    if len(numbers) > 1 or (numbers and not numbers[0].isdigit()):
+        app.notify(f"Usage: :grid [1-9] [needs] (got {argument!r})", severity="warning")
         return
     app.go("grid")
     grid = next((s for s in app.screen_stack if isinstance(s, GridScreen)), None)
-    if argument and grid is not None:
-        grid.pane_count = nearest_layout(int(argument))
+    if grid is None:
+        return
+    if numbers:
+        grid.pane_count = nearest_layout(int(numbers[0]))
+    if needs and not grid.needs_mode:
+        grid.action_needs_fill()
 
 
-class GridScreen(DroverScreen):
-    """Tiled live panes (read-only: nothing here acts on a session).
+class GridScreen(SessionActions, DroverScreen):
+    """Tiled live panes; `y`/`n`/`m`/`i`/`o` act on the focused pane's session, as in the list.
 
     Args:
         layout: the initial pane count (one of `LAYOUTS`; others snap to the nearest).
@@ -79,12 +97,19 @@ class GridScreen(DroverScreen):
         Binding("enter", "open", "Open", id="grid.open"),
         Binding("p", "pick", "Pick session", id="grid.pick"),
         Binding("a", "auto_fill", "Busiest", id="grid.auto_fill"),
+        Binding("w", "needs_fill", "Needs you", id="grid.needs_you"),
+        # As in the list, on the focused pane; off the footer (full already): each pane's
+        # border names the keys its session's state asks for, and `?` lists them all.
+        *(with_fields(binding, show=False) for binding in SessionActions.ACTION_BINDINGS),
     ]
+    MUTATING_ACTIONS = SessionActions.MUTATING_ACTIONS
 
     pane_count: reactive[int] = reactive(4, init=False)
     """Panes shown (one of `LAYOUTS`)."""
     zoomed: reactive[int | None] = reactive(None, init=False)
     """The slot shown full screen, or None."""
+    needs_mode: reactive[bool] = reactive(False, init=False)
+    """The panes follow the sessions that need you, in needs-you order (`w`; `a` ends it)."""
 
     def __init__(self, layout: int = 4) -> None:
         super().__init__()
@@ -147,7 +172,10 @@ class GridScreen(DroverScreen):
             for pane in self.panes:
                 pane.assign(None)
         if any(p.session_id is None for p in self.visible_panes()):
-            self._auto_fill(replace=False)
+            if self.needs_mode:
+                self._needs_fill(replace=False)
+            else:
+                self._auto_fill(replace=False)
         self._request_pull()
 
     def action_layout(self, count: int) -> None:
@@ -202,6 +230,8 @@ class GridScreen(DroverScreen):
 
     def _on_mirror_changed(self, changed: Set[str]) -> None:
         current = self.is_current
+        if current and self.needs_mode:
+            self._needs_fill(replace=False)
         for pane in self.panes:
             if pane.session_id in changed:
                 if current and self._shown(pane.slot):
@@ -304,11 +334,61 @@ class GridScreen(DroverScreen):
         self._assign(self.panes[slot], session_id)
         self._request_pull()
 
+    @work(exclusive=True, group="grid-fill", exit_on_error=False)
+    async def _needs_fill(self, replace: bool) -> None:
+        """Give panes the sessions that need you, longest waiting first.
+
+        With `replace`, every visible pane, in order. Otherwise (as the fleet changes) a pane
+        keeps its session while it still needs you, and one whose session no longer does
+        takes the next that does and is not shown (it keeps its session when none is left,
+        so you see what your answer set going).
+        """
+        reader = self.drover.reader
+        if reader is None:
+            return
+        ids = await self.drover.reads.run(reader.fleet_ids, FleetQuery(needs_only=True))
+        panes = self.visible_panes()
+        if replace:
+            for pane, session_id in zip(panes, [*ids, *[None] * len(panes)], strict=False):
+                self._assign(pane, session_id)
+                pane.note_empty(NEEDS_EMPTY)
+        else:
+            waiting = set(ids)
+            shown = {p.session_id for p in panes}
+            spare = iter([sid for sid in ids if sid not in shown])
+            for pane in panes:
+                if pane.session_id in waiting:
+                    continue
+                session_id = next(spare, None)
+                if session_id is None:
+                    break
+                self._assign(pane, session_id)
+        self._request_pull()
+
     # -- actions on the focused pane ---------------------------------------------------------------
 
+    def target_row(self) -> SessionRow | None:
+        """The focused pane's session (what `m` and `o` answer)."""
+        return self.panes[self.focused_slot].row
+
+    def target_ids(self) -> list[str]:
+        """The focused pane's session (what `y`, `n` and `i` act on)."""
+        session_id = self.panes[self.focused_slot].session_id
+        return [session_id] if session_id else []
+
     def action_auto_fill(self) -> None:
-        """Fill every visible pane with the busiest sessions now."""
+        """Fill every visible pane with the busiest sessions now (and stop following needs)."""
+        self.needs_mode = False
         self._auto_fill(replace=True)
+
+    def action_needs_fill(self) -> None:
+        """Fill the panes with the sessions that need you, and keep them filled (`w` again,
+        or `a`, stops)."""
+        self.needs_mode = not self.needs_mode
+        if self.needs_mode:
+            self._needs_fill(replace=True)
+        else:
+            self.notify("The grid no longer follows the sessions that need you.")
 
     def action_pick(self) -> None:
         """Choose the focused pane's session from a filterable list."""

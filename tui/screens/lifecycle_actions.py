@@ -1,6 +1,7 @@
-"""`LifecycleActions`: the fleet's `N` new session, `A` archive and `D` delete keys.
+"""`LifecycleActions`: the fleet's `N` new session, `L` launch, `A` archive and `D` delete keys.
 
-`N` opens `NewSessionScreen` over the mirrored agents and environments. `A` and `D` act on
+`N` opens `NewSessionScreen` over the mirrored agents and environments; `L` the launch dialog
+(one session per item, from a template: `drover.tui.screens.launches`). `A` and `D` act on
 `target_ids()` (the marked rows, else the highlighted one) after a `ConfirmScreen` saying what
 will happen. The App runs every call through the sync engine (`SessionControl`); read-only mode
 refuses all three (`DroverScreen`).
@@ -61,11 +62,15 @@ class LifecycleActions:
 
     LIFECYCLE_BINDINGS: ClassVar[list[Binding]] = [
         Binding("N", "new_session", "New", id="act.new_session"),
-        # Rare and destructive: off the footer to keep it readable, listed in `?`.
+        # Rare (and `A`, `D` destructive): off the footer, which has no room left at 120
+        # columns, listed in `?` (and `:launch` in the palette).
+        Binding("L", "launch", "Launch", show=False, id="act.launch"),
         Binding("A", "archive", "Archive", show=False, id="act.archive"),
         Binding("D", "delete", "Delete", show=False, id="act.delete"),
     ]
-    LIFECYCLE_ACTIONS: ClassVar[frozenset[str]] = frozenset({"new_session", "archive", "delete"})
+    LIFECYCLE_ACTIONS: ClassVar[frozenset[str]] = frozenset(
+        {"new_session", "launch", "archive", "delete"}
+    )
 
     if TYPE_CHECKING:
         drover: DroverApp
@@ -99,6 +104,12 @@ class LifecycleActions:
                 self.drover.create_session(request)
 
         self.drover.push_screen(NewSessionScreen(agents, environments), create)
+
+    def action_launch(self) -> None:
+        """Launch a fleet: one session per item, from a template (`LaunchDialog`)."""
+        from drover.tui.screens.launches import open_launch_dialog
+
+        open_launch_dialog(self.drover)
 
     def action_archive(self) -> None:
         """Archive the target sessions, after confirming."""

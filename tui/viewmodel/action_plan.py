@@ -237,3 +237,18 @@ def interrupt_question(rows: Sequence[SessionRow]) -> str:
     if len(rows) == 1:
         return f"Interrupt {title_of(rows[0])}?"
     return f"Interrupt {_count(len(rows), 'session')}?"
+
+
+def act_hint(row: SessionRow | None, *, can_act: bool = True) -> str:
+    """The keys that act on a session where it is shown (a grid pane's border): what its state
+    asks for, or nothing."""
+    if row is None or not can_act or row.origin == "import":
+        return ""
+    if row.needs_you == "requires_action":
+        custom = any(a.get("type") == "agent.custom_tool_use" for a in row.pending_actions)
+        return "o result · m reply" if custom else "y allow · n deny · m reply"
+    if row.needs_you and row.needs_you != "terminated":
+        return "m reply"
+    if row.status in ("running", "rescheduling"):
+        return "i interrupt"
+    return ""

@@ -34,7 +34,7 @@ def fleet_cells(
         can_act: False read-only: the needs-you reason describes instead of asking.
     """
     return {
-        "status": fmt.status_label(row),
+        "status": "archived" if row.archived_at else fmt.status_label(row),
         "title": flags + inert_line(row.title or row.id),
         "agent": inert_line(row.agent_name or "-"),
         # Every model id starts with "claude-"; the column shows what tells them apart.

@@ -47,9 +47,12 @@ class FleetSummary(Static):
             return Content.assemble(*lead, "loading mirror…")
         if c.sessions == 0:
             return Content.assemble(*lead, ("no sessions mirrored yet", "$text-muted"))
+        if self.query.launch_id:  # what the list is narrowed to comes first: it is why
+            lead = [*lead, (f"launch {self.query.launch_id}", "$accent bold"), " │ "]
         parts: list[str | tuple[str, str]] = [
             *lead,
             (f"{self.shown}/{c.sessions} sessions", "bold"),
+            (" + archived" if self.query.archived else "", "$accent"),
             "  ",
             (f"● {c.running} running", "$session-running"),
             "  ",

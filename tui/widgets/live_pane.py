@@ -23,6 +23,7 @@ from drover.sync.connection import ConnectionState
 from drover.text import format as fmt
 from drover.text.inert import inert, inert_line
 from drover.themes import SESSION_STATES
+from drover.tui.viewmodel.action_plan import act_hint
 from drover.tui.viewmodel.connection_text import connection_label
 from drover.tui.viewmodel.grid_source import PaneUpdate, PaneWant
 from drover.tui.viewmodel.pane_lines import Ticker
@@ -43,10 +44,12 @@ class LivePane(Vertical):
     DEFAULT_CSS = """
     LivePane {
         border: round $foreground 25%; border-title-color: $foreground 70%;
+        border-subtitle-color: $foreground 50%;
         height: 1fr; width: 1fr;
     }
     LivePane:focus-within {
         border: round $accent; border-title-color: $accent; border-title-style: bold;
+        border-subtitle-color: $accent;
     }
     LivePane.-off { display: none; }
     LivePane #ticker { height: 1; }
@@ -120,7 +123,13 @@ class LivePane(Vertical):
         self._set_title(session_id or "")
         self.pane_log.clear()
         self._set_badge(None)
+        self._set_hint("")
         self._set_figures("loading…" if session_id else EMPTY)
+
+    def note_empty(self, text: str) -> None:
+        """Say why an empty pane is empty (instead of how to fill it)."""
+        if self.session_id is None:
+            self._set_figures(text)
 
     def reload(self) -> None:
         """Load the tail again at the next read (after being hidden while it changed)."""
@@ -161,6 +170,7 @@ class LivePane(Vertical):
         if row is None:
             return
         self._set_badge(row)
+        self._set_hint(act_hint(row, can_act=not getattr(self.app, "readonly", True)))
         since = parse_timestamp(self._ticker.status_since)
         elapsed = fmt.duration((now - since).total_seconds()) if since else "-"
         tool = f"⚙ {self._ticker.tool} · " if self._ticker.tool else ""
@@ -176,6 +186,11 @@ class LivePane(Vertical):
         if title != self._shown.get("title"):
             self._shown["title"] = title
             self.border_title = Content(title)
+
+    def _set_hint(self, hint: str) -> None:
+        if hint != self._shown.get("hint"):
+            self._shown["hint"] = hint
+            self.border_subtitle = Content(hint)
 
     def _set_figures(self, figures: str) -> None:
         if figures != self._shown.get("figures"):

@@ -38,6 +38,7 @@ async def stats(request: Request) -> Response:
             "events_emitted": ctx.streams.frames,
             "faults_injected": ctx.faults.injected,
             "sessions": len(sessions),
+            "creates": ctx.creates.describe(),
         }
     )
 

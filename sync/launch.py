@@ -1,0 +1,425 @@
+"""Running a launch: N sessions created under the profile's create limit, resumable, no twins.
+
+`Launcher.record` writes a `LaunchPlan` into the mirror (`drover.store.launches`) before any
+request; `Launcher.run` creates its queued items through the engine's one create path
+(`ControlPlane.create_session`), a few at a time, each create waiting for its slot in the
+profile's create bucket (`drover.api.rate_budget`: paced, and never more than the limit in any
+sliding minute, across every drover process on the profile). So the launch goes exactly as
+fast as the limit allows and never faster; the server's 429 is never the brake.
+
+**No duplicates.** An item is marked ``creating`` (committed) before its request goes out. An
+item left ``creating`` (a crash, SIGKILL, Ctrl-C, a 5xx or a dropped connection after the
+request was sent) is *in doubt*: before it may be created again, the server's session list is
+read back (the launch's agent, created since the launch began, archived ones included) and
+every session tagged with this launch's id is matched to its item by ``drover_item``. Found:
+the item is created, with that session. Not found: queued again. The list is also read on any
+resume of a launch whose last run did not stop cleanly, since a machine crash can lose the
+last commits of the mirror (WAL, synchronous=NORMAL) but never the server's sessions.
+
+One process runs a launch at a time: a ``flock`` on ``launch-<id>.lock`` beside the mirror
+(the OS drops it when the process dies, however it dies).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+from drover.api.errors import (
+    ApiError,
+    AuthenticationError,
+    ConnectionFailed,
+    DroverApiError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+)
+from drover.api.timestamps import parse_timestamp
+from drover.store.launches import LaunchItemRow, LaunchRow
+from drover.sync.engines import NewSession
+from drover.sync.follow_lock import FollowLock
+from drover.sync.launch_plan import (
+    LAUNCH_TAG,
+    TAG_ITEM,
+    LaunchPlan,
+    PlanError,
+    check_token_envs,
+    session_request,
+)
+from drover.sync.launch_state import (
+    RUNNING,
+    LaunchBusyError,
+    LaunchNotFound,
+    LaunchProgress,
+    ProgressCallback,
+    launch_holder,
+    lock_path,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from drover.api.client import ManagedAgentsClient
+    from drover.store.api import MirrorReads, MirrorWrites
+
+__all__ = [
+    "LaunchBusyError",
+    "LaunchHost",
+    "LaunchNotFound",
+    "LaunchProgress",
+    "Launcher",
+    "launch_holder",
+]
+
+log = logging.getLogger("drover.sync.launch")
+
+CONCURRENCY = 4
+"""Creates in flight at once: enough that latency never slows a launch below its limit."""
+FAILURES_TO_STOP = 5
+"""Refusals in a row, with nothing created in between, that stop a launch (a wrong template
+should cost five requests, not three hundred)."""
+SKEW = timedelta(hours=1)
+"""How far before the launch's start (local clock) the server's list is read back: room for
+a client clock running ahead of the server's."""
+DOUBT_ROUNDS = 6
+"""Rounds of "in doubt → read back → create again" before a launch pauses (a server failing
+every create)."""
+
+
+class LaunchHost(Protocol):
+    """What a launcher needs of a sync engine (`drover.sync.engine.SyncEngine` is one)."""
+
+    client: ManagedAgentsClient
+    writer: MirrorWrites
+    reader: MirrorReads
+
+    @property
+    def launch_folder(self) -> Path:
+        """Where the profile's launch locks live (`drover.sync.launch_state.lock_path`)."""
+        ...
+
+    async def create_session(self, request: NewSession, *, follow: bool = True) -> str:
+        """Create a session; its id."""
+        ...
+
+
+@dataclass
+class _Run:
+    launch: LaunchRow
+    progress: LaunchProgress
+    started: float
+    failures_in_row: int = 0
+    stop: str | None = None  # why this run stops early
+    again: set[int] = field(default_factory=set)  # items another round must look at
+
+
+class Launcher:
+    """Records and runs launches on one engine.
+
+    Args:
+        host: the engine (its client, mirror writer and reader, and its create path).
+        concurrency: creates in flight at once.
+        follow: follow each new session at once (the TUI leaves them to its poller).
+        environ: where resources' tokens are read (default: the process environment).
+        recheck_delay: seconds before in-doubt items are read back within a run.
+        clock: monotonic clock.
+    """
+
+    def __init__(
+        self,
+        host: LaunchHost,
+        *,
+        concurrency: int = CONCURRENCY,
+        follow: bool = False,
+        environ: Mapping[str, str] | None = None,
+        recheck_delay: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.host = host
+        self.concurrency = max(1, concurrency)
+        self.follow = follow
+        self.environ = os.environ if environ is None else environ
+        self.recheck_delay = recheck_delay
+        self._clock = clock
+        self._cancelled = asyncio.Event()
+
+    # -- recording ------------------------------------------------------------------------------
+
+    async def record(self, plan: LaunchPlan) -> str:
+        """Write a planned launch into the mirror, every item queued; its id.
+
+        Raises:
+            PlanError: a token's environment variable is not set (checked before recording).
+        """
+        check_token_envs(plan.token_envs, self.environ)
+        return await self.host.writer.create_launch(plan.launch)
+
+    # -- running --------------------------------------------------------------------------------
+
+    def cancel(self) -> None:
+        """Stop after the creates in flight (the launch is `cancelled`; a resume carries on)."""
+        self._cancelled.set()
+
+    async def run(
+        self,
+        launch_id: str,
+        *,
+        on_progress: ProgressCallback | None = None,
+        retry_failed: bool = False,
+        read_back: bool = True,
+    ) -> LaunchProgress:
+        """Create every queued item of a launch (first resolving any in doubt).
+
+        Args:
+            launch_id: the launch (recorded in this mirror).
+            on_progress: called with each new `LaunchProgress`, on the loop.
+            retry_failed: queue the items the server refused again first.
+            read_back: read the server's sessions of the launch before creating anything
+                (every resume does: a machine crash can lose the mirror's last commits, never
+                the server's sessions); False only right after `record`.
+
+        Returns:
+            The final progress (`state` done, paused or cancelled).
+
+        Raises:
+            LaunchNotFound: no such launch in the mirror.
+            LaunchBusyError: another process (or task) is running it.
+        """
+        writer, reader = self.host.writer, self.host.reader
+        launch = await asyncio.to_thread(reader.launch, launch_id)
+        if launch is None:
+            raise LaunchNotFound(f"no launch {launch_id} in this mirror")
+        lock = FollowLock(lock_path(self.host.launch_folder, launch_id))
+        if launch_id in RUNNING or not lock.acquire(f"drover launch {launch_id}"):
+            raise LaunchBusyError(launch_id, lock.holder())
+        RUNNING.add(launch_id)
+        limit = self.host.client.rate_budget.create.per_minute
+        run = _Run(launch, LaunchProgress(launch_id, launch.total, limit_per_minute=limit),
+                   self._clock())  # fmt: skip
+        emit = on_progress or (lambda _p: None)
+        ticker = asyncio.create_task(self._tick(run, emit))
+        try:
+            await writer.set_launch_state(launch_id, "running")
+            if retry_failed:
+                failed = [i.idx for i in await self._items(launch_id, ("failed",))]
+                await writer.launch_items_requeue(launch_id, failed, states=("failed",))
+            await self._count(run)
+            emit(run.progress)
+            await self._rounds(run, emit, read_back=read_back)
+        except BaseException as exc:
+            run.stop = run.stop or ("interrupted" if isinstance(exc, asyncio.CancelledError)
+                                    else f"stopped by an error: {exc}")  # fmt: skip
+            await asyncio.shield(self._finish(run, emit))
+            raise
+        finally:
+            ticker.cancel()
+            RUNNING.discard(launch_id)
+            lock.release()
+        await self._finish(run, emit)
+        if run.progress.state == "done":
+            with contextlib.suppress(OSError):
+                lock.path.unlink()
+        return run.progress
+
+    async def _rounds(self, run: _Run, emit: ProgressCallback, *, read_back: bool) -> None:
+        launch_id = run.launch.id
+        for _round in range(DOUBT_ROUNDS):
+            doubt = await self._items(launch_id, ("creating",))
+            if doubt or read_back:
+                await self._read_back(run, doubt)
+                read_back = False
+                await self._count(run)
+                emit(run.progress)
+            queued = await self._items(launch_id, ("queued",))
+            if not queued or self._stopping(run):
+                return
+            queue: asyncio.Queue[LaunchItemRow] = asyncio.Queue()
+            for item in queued:
+                queue.put_nowait(item)
+            workers = [
+                asyncio.create_task(self._worker(run, queue, emit))
+                for _ in range(min(self.concurrency, len(queued)))
+            ]
+            try:
+                await asyncio.gather(*workers)
+            finally:
+                for worker in workers:
+                    worker.cancel()
+            if not run.again:
+                continue  # the next round finds nothing queued, or a stop, and returns
+            run.again.clear()
+            await asyncio.sleep(self.recheck_delay)  # let the server's list catch up
+        run.stop = run.stop or "the server kept failing creates; resume to try again"
+
+    def _stopping(self, run: _Run) -> bool:
+        return run.stop is not None or self._cancelled.is_set()
+
+    async def _worker(
+        self, run: _Run, queue: asyncio.Queue[LaunchItemRow], emit: ProgressCallback
+    ) -> None:
+        while not self._stopping(run):
+            try:
+                item = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            await self._create(run, item, emit)
+
+    async def _create(self, run: _Run, item: LaunchItemRow, emit: ProgressCallback) -> None:
+        writer, launch_id = self.host.writer, run.launch.id
+        try:
+            request = session_request(run.launch.spec, item.request, self.environ)
+        except PlanError as exc:
+            run.stop = str(exc)
+            return
+        if not await writer.launch_item_creating(launch_id, item.idx):
+            return  # no longer queued
+        progress = run.progress
+        run.progress = replace(progress, in_flight=progress.in_flight + 1)
+        emit(run.progress)
+        outcome: str
+        try:
+            session_id = await self.host.create_session(request, follow=self.follow)
+        except (AuthenticationError, PermissionDeniedError) as exc:
+            await writer.launch_items_requeue(launch_id, [item.idx], note=_describe(exc))
+            run.stop, outcome = f"the key cannot create sessions: {_describe(exc)}", "requeued"
+        except RateLimitError as exc:  # the client already waited and retried
+            await writer.launch_items_requeue(launch_id, [item.idx], note=_describe(exc))
+            await asyncio.sleep(exc.retry_after or 5.0)
+            run.again.add(item.idx)  # another round picks it up
+            outcome = "requeued"
+        except (ServerError, ConnectionFailed) as exc:
+            if isinstance(exc, ConnectionFailed) and not exc.maybe_sent:
+                await writer.launch_items_requeue(launch_id, [item.idx], note=_describe(exc))
+                outcome = "requeued"
+            else:
+                outcome = "doubt"
+            run.again.add(item.idx)
+            log.warning("%s item %d: %s (%s)", launch_id, item.idx, exc, outcome)
+        except (ApiError, DroverApiError) as exc:  # the server refused it: nothing was created
+            await writer.launch_item_failed(launch_id, item.idx, _describe(exc))
+            run.failures_in_row += 1
+            outcome = "failed"
+            if run.failures_in_row >= FAILURES_TO_STOP and run.progress.created_now == 0:
+                run.stop = f"{run.failures_in_row} creates refused in a row: {_describe(exc)}"
+        except asyncio.CancelledError:
+            run.progress = replace(run.progress, in_flight=run.progress.in_flight - 1,
+                                   in_doubt=run.progress.in_doubt + 1)  # fmt: skip
+            raise
+        else:
+            await writer.launch_item_created(launch_id, item.idx, session_id)
+            run.failures_in_row = 0
+            outcome = "created"
+        progress = run.progress
+        run.progress = replace(
+            progress,
+            in_flight=progress.in_flight - 1,
+            created=progress.created + (outcome == "created"),
+            created_now=progress.created_now + (outcome == "created"),
+            failed=progress.failed + (outcome == "failed"),
+            in_doubt=progress.in_doubt + (outcome == "doubt"),
+            elapsed=self._clock() - run.started,
+            error=run.stop,
+        )
+        emit(run.progress)
+
+    async def _read_back(self, run: _Run, doubt: list[LaunchItemRow]) -> None:
+        """Match the server's sessions of this launch to its items; requeue the rest in doubt."""
+        launch_id, writer = run.launch.id, self.host.writer
+        found = await self.sessions_on_server(run.launch)
+        twins = {idx: len(sessions) for idx, sessions in found.items() if len(sessions) > 1}
+        if twins:  # never made by drover; said loudly if a server or a user ever made one
+            log.error("%s: items with more than one session: %s", launch_id, twins)
+        settled = {i.idx: i for i in await self._items(launch_id, ("created",))}
+        adopt = [s[0] for idx, s in sorted(found.items()) if idx not in settled]
+        if adopt:
+            await writer.upsert_sessions(adopt)
+        for session in adopt:
+            idx = int(session["metadata"][TAG_ITEM])
+            await writer.launch_item_created(launch_id, idx, str(session["id"]))
+        missing = [i.idx for i in doubt if i.idx not in found]
+        if missing:
+            await writer.launch_items_requeue(
+                launch_id, missing, note="not found on the server: created again"
+            )
+        found_now = sum(1 for i in doubt if i.idx in found)
+        run.progress = replace(run.progress, found=run.progress.found + found_now)
+        if doubt:
+            log.info("%s: %d in doubt, %d already created, %d queued again",
+                     launch_id, len(doubt), found_now, len(missing))  # fmt: skip
+
+    async def sessions_on_server(self, launch: LaunchRow) -> dict[int, list[dict[str, Any]]]:
+        """The server's sessions tagged with `launch`'s id, by item index, oldest first."""
+        created = parse_timestamp(launch.created_at) or datetime.now().astimezone()
+        since = (created - SKEW).strftime("%Y-%m-%dT%H:%M:%SZ")
+        found: dict[int, list[dict[str, Any]]] = {}
+        sessions = self.host.client.iter_sessions(
+            agent_id=str(launch.spec.get("agent_id")),
+            created_at_gte=since,
+            include_archived=True,
+            order="asc",
+            limit=100,
+        )
+        async for session in sessions:
+            metadata = session.get("metadata")
+            if not isinstance(metadata, dict) or metadata.get(LAUNCH_TAG) != launch.id:
+                continue
+            try:
+                idx = int(metadata.get(TAG_ITEM, ""))
+            except ValueError:
+                continue
+            found.setdefault(idx, []).append(session)
+        for sessions_of_item in found.values():
+            sessions_of_item.sort(key=lambda s: str(s.get("created_at") or ""))
+        return found
+
+    # -- bookkeeping ----------------------------------------------------------------------------
+
+    async def _items(self, launch_id: str, states: tuple[str, ...]) -> list[LaunchItemRow]:
+        return await asyncio.to_thread(self.host.reader.launch_items, launch_id, states=states)
+
+    async def _count(self, run: _Run) -> None:
+        launch = await asyncio.to_thread(self.host.reader.launch, run.launch.id)
+        if launch is None:
+            return
+        counts = launch.counts
+        run.progress = replace(
+            run.progress,
+            created=counts.get("created", 0),
+            failed=counts.get("failed", 0),
+            in_doubt=counts.get("creating", 0) - run.progress.in_flight,
+            elapsed=self._clock() - run.started,
+        )
+
+    async def _finish(self, run: _Run, emit: ProgressCallback) -> None:
+        await self._count(run)
+        remaining = run.progress.remaining
+        if self._cancelled.is_set():
+            state, error = "cancelled", run.stop
+        elif run.stop is not None:
+            state, error = "paused", run.stop
+        else:
+            state, error = ("done" if remaining == 0 else "paused"), None
+        with contextlib.suppress(Exception):  # a closing mirror: the record says `running`
+            await self.host.writer.set_launch_state(run.launch.id, state, error)
+        run.progress = replace(run.progress, state=state, error=error, in_flight=0)
+        emit(run.progress)
+
+    async def _tick(self, run: _Run, emit: ProgressCallback) -> None:
+        """Once a second: elapsed time and the ETA move on even while creates wait."""
+        while True:
+            await asyncio.sleep(1.0)
+            run.progress = replace(run.progress, elapsed=self._clock() - run.started)
+            emit(run.progress)
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, ApiError) and error.message:
+        return f"{error.message} ({error.status})" if error.status else error.message
+    return str(error) or type(error).__name__
