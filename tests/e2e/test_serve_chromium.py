@@ -121,10 +121,13 @@ async def _browse(port: int, tmp_path: Path) -> None:
     browser = await Chromium((1280, 720)).start()
     try:
         await browser.send("Page.navigate", url=url)
+        # The rows are drawn first, from the mirror; the header's counts follow a frame later.
         screen = await _until(
-            browser, lambda s: "fix the rounding" in s and "nightly release" in s, "the fleet"
+            browser,
+            lambda s: "fix the rounding" in s and "nightly release" in s and "2/2 sessions" in s,
+            "the fleet and its header",
         )
-        assert "2/2 sessions" in screen and "STATUS" in screen
+        assert "STATUS" in screen
         await browser.evaluate("document.querySelector('.xterm-helper-textarea').focus()")
         await browser.type("/")
         await _until(browser, lambda s: s.count("\n") and "/" in s.splitlines()[-1], "the / line")

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import pytest
-from tui_support import HOSTILE, settle
+from tui_support import HOSTILE, command, settle
 
 from drover.tui.widgets.key_bar import KeyBar
 
 
-@pytest.mark.parametrize("width", [80, 100, 200])
-async def test_a_narrow_footer_drops_whole_hints_and_keeps_help(make_app, width: int) -> None:
+@pytest.mark.parametrize("where", ["fleet", "session", "grid"])
+@pytest.mark.parametrize("width", [80, 120, 200])
+async def test_a_narrow_footer_drops_whole_hints_and_keeps_help(make_app, width, where) -> None:
+    """Every screen has the one footer (the fleet had Textual's, which cut `? Help` off at 120
+    columns)."""
     app = make_app()
     async with app.run_test(size=(width, 30)) as pilot:
         await settle(pilot)
-        app.open_session(HOSTILE)
+        if where == "session":
+            app.open_session(HOSTILE)
+        elif where == "grid":
+            await command(pilot, "grid 4")
         await settle(pilot)
         bar = app.screen.query_one(KeyBar)
         text = bar.render().plain

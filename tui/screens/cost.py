@@ -22,7 +22,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Sparkline, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Sparkline, Static, TabbedContent, TabPane
 
 from drover.store.ledger import LedgerRow
 from drover.text import cost as text
@@ -31,6 +31,7 @@ from drover.text.inert import inert_line
 from drover.tui.screens.base import DroverScreen
 from drover.tui.viewmodel.cost_data import WINDOWS, CostView, CostWindow, read_cost_view
 from drover.tui.widgets.drover_table import DroverTable
+from drover.tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from drover.tui.app import DroverApp
@@ -126,7 +127,7 @@ class CostScreen(DroverScreen):
                     table.add_columns(*self._columns(name))
                     yield table
         yield Static(self._legend(), id="cost-legend")
-        yield Footer()
+        yield KeyBar()
 
     @staticmethod
     def _columns(name: str) -> list[str]:

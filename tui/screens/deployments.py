@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from drover.store.steer_models import DeploymentRow, RunRow
 from drover.text import format as fmt
@@ -25,6 +25,7 @@ from drover.text.inert import inert_line
 from drover.tui.screens.base import DroverScreen
 from drover.tui.screens.platform_list import PlatformList
 from drover.tui.widgets.drover_table import DroverTable
+from drover.tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from drover.tui.app import DroverApp
@@ -161,7 +162,7 @@ class DeploymentScreen(DroverScreen):
         table: DroverTable[Text] = DroverTable(cursor_type="row")
         table.add_columns(*self.COLUMNS)
         yield table
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.drover.mirror_changed.subscribe(self, lambda _ids: self.reload())

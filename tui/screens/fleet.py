@@ -28,7 +28,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from drover.store.api import MirrorReads
 from drover.store.fleet import SORT_KEYS, FleetQuery
@@ -43,6 +43,7 @@ from drover.tui.screens.steer_actions import SteerActions
 from drover.tui.widgets.fleet_layout import GAP, column_at, fit, layout
 from drover.tui.widgets.fleet_summary import FleetSummary
 from drover.tui.widgets.fleet_table import FleetTable
+from drover.tui.widgets.key_bar import KeyBar
 
 FIRST_PAGE = 500
 """Ids of the default order read before the first paint: many screenfuls, a few ms to read
@@ -109,7 +110,7 @@ class FleetScreen(ExportAction, LifecycleActions, SteerActions, SessionActions, 
         yield FleetSummary()
         yield Static(id="columns")
         yield FleetTable()
-        yield Footer()
+        yield KeyBar()
 
     @property
     def table(self) -> FleetTable:

@@ -26,7 +26,6 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.events import DescendantFocus
 from textual.reactive import reactive
-from textual.widgets import Footer
 
 from drover.store.api import MirrorReads
 from drover.store.fleet import FleetQuery
@@ -36,6 +35,7 @@ from drover.tui.screens.actions import SessionActions
 from drover.tui.screens.base import DroverScreen
 from drover.tui.screens.session_picker import SessionPicker
 from drover.tui.viewmodel import grid_source
+from drover.tui.widgets.key_bar import KeyBar
 from drover.tui.widgets.live_pane import LivePane
 
 if TYPE_CHECKING:
@@ -126,7 +126,7 @@ class GridScreen(SessionActions, DroverScreen):
     def compose(self) -> ComposeResult:
         with Container(id="grid"):
             yield from self.panes
-        yield Footer()
+        yield KeyBar()
 
     def visible_panes(self) -> list[LivePane]:
         """The panes on screen now."""

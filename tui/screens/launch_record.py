@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import DataTable, Footer, ProgressBar, Static
+from textual.widgets import DataTable, ProgressBar, Static
 
 from drover.store.api import MirrorReads
 from drover.store.launches import LaunchItemRow, LaunchRow
@@ -31,6 +31,7 @@ from drover.tui.viewmodel.launch_rows import (
     record_summary,
 )
 from drover.tui.widgets.drover_table import DroverTable
+from drover.tui.widgets.key_bar import KeyBar
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +81,7 @@ class LaunchRecordScreen(DroverScreen):
         table: DroverTable[Text] = DroverTable(cursor_type="row")
         table.add_columns(*ITEM_COLUMNS)
         yield table
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.drover.mirror_changed.subscribe(self, lambda _ids: self._visible_reload())

@@ -17,12 +17,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from drover.store.launches import LaunchRow
 from drover.tui.screens.base import DroverScreen
 from drover.tui.viewmodel.launch_rows import LAUNCH_COLUMNS, launch_cells, read_launches
 from drover.tui.widgets.drover_table import DroverTable
+from drover.tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from drover.tui.app import DroverApp
@@ -126,7 +127,7 @@ class LaunchesScreen(DroverScreen):
         table: DroverTable[Text] = DroverTable(cursor_type="row")
         table.add_columns(*LAUNCH_COLUMNS)
         yield table
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.drover.mirror_changed.subscribe(self, lambda _ids: self._visible_reload())

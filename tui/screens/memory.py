@@ -22,7 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from drover.api.errors import DroverApiError
 from drover.sync.engines import NotConnectedError
@@ -30,6 +30,7 @@ from drover.text.inert import inert, inert_line
 from drover.tui.screens.base import DroverScreen
 from drover.tui.session_control import describe
 from drover.tui.widgets.drover_table import DroverTable
+from drover.tui.widgets.key_bar import KeyBar
 
 PREVIEW_CHARS = 20_000
 """Characters of a memory shown (the whole memory is at most 100 kB)."""
@@ -104,7 +105,7 @@ class MemoryScreen(DroverScreen):
             with VerticalScroll(id="preview-box"):
                 yield Static(id="preview")
         yield Static(id="note")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def table(self) -> DataTable[Text]:

@@ -18,10 +18,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from drover.tui.screens.base import DroverScreen
 from drover.tui.widgets.drover_table import DroverTable
+from drover.tui.widgets.key_bar import KeyBar
 
 REFRESH_SECONDS = 2.0
 """Most one re-read per this many seconds while the mirror keeps changing."""
@@ -53,7 +54,7 @@ class PlatformList(DroverScreen):
         table.add_columns(*self.COLUMNS)
         yield table
         yield Static(id="note")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def table(self) -> DataTable[Text]:

@@ -13,10 +13,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from drover.tui.screens.base import DroverScreen
 from drover.tui.viewmodel.resource_details import Section, agent_sections, environment_sections
+from drover.tui.widgets.key_bar import KeyBar
 
 
 def section_body(section: Section) -> Content:
@@ -58,7 +59,7 @@ class ResourceDetailScreen(DroverScreen):
                     yield Static(section_body(section), classes="rows")
                 if section.text:
                     yield Static(Content(section.text), classes="prompt")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()

@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from drover.text.inert import inert_line
 from drover.tui.screens.base import DroverScreen
@@ -27,6 +27,7 @@ from drover.tui.viewmodel.resource_details import (
     tool_rows,
 )
 from drover.tui.widgets.drover_table import DroverTable
+from drover.tui.widgets.key_bar import KeyBar
 
 Cell = Callable[[Mapping[str, Any]], str]
 
@@ -86,7 +87,7 @@ class ResourceScreen(DroverScreen):
         table: DroverTable[Text] = DroverTable(cursor_type="row")
         table.add_columns(*(label for label, _ in _COLUMNS[self.kind]))
         yield table
-        yield Footer()
+        yield KeyBar()
 
     def on_screen_resume(self) -> None:
         self.reload()

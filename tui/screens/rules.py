@@ -17,13 +17,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from drover.config.rules import Rule
 from drover.store.rule_audit import AuditRow
 from drover.text.inert import inert_line
 from drover.tui.screens.base import DroverScreen
 from drover.tui.widgets.drover_table import DroverTable
+from drover.tui.widgets.key_bar import KeyBar
 
 AUDIT_SHOWN = 200
 
@@ -70,7 +71,7 @@ class RulesScreen(DroverScreen):
         audit.add_columns("WHEN", "RULE", "ANSWER", "TOOL", "CALL", "SESSION", "DELIVERY")
         yield audit
         yield Static(id="note")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.drover.mirror_changed.subscribe(self, lambda _ids: self.reload())

@@ -95,9 +95,14 @@ class SearchScreen(DroverScreen):
     # -- typing and starting searches -------------------------------------------------------------
 
     @on(Input.Changed, "#query")
-    def _typed(self) -> None:
+    def _typed(self, event: Input.Changed) -> None:
         if self._debounce is not None:
             self._debounce.stop()
+        if event.value == self._text:
+            # The query the screen opened with (or typed back to what is listed): searching
+            # again would only reset the highlight the user may have moved meanwhile.
+            self._debounce = None
+            return
         self._debounce = self.set_timer(DEBOUNCE, self.search_now)
 
     @on(Input.Submitted, "#query")
