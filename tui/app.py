@@ -9,6 +9,7 @@ workers. Connection states from sync arrive already coalesced and are re-publish
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -201,6 +202,7 @@ class DroverApp(ProfileHost, Appearance, SessionControl, SteerControl, LaunchCon
     async def on_unmount(self) -> None:
         await self._close_profile()
         self.reads.shutdown()
+        gc.unfreeze()  # what open_profile froze becomes collectable again
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place worker failures are reported to the user."""

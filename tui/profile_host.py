@@ -9,6 +9,7 @@ the profile, offline or read-only and why, sync stopped.
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -110,6 +111,10 @@ class ProfileHost(_Base):
         engine.board.subscribe(self._connections_observer)
         await engine.start()
         self.sub_title = self._header_note(engine)  # after start: it may only observe
+        # Everything start-up made (modules, styles, widgets, the engine) lives as long as the
+        # app: keep it out of the collector's full passes, which otherwise walk it all and
+        # stall the loop for up to ~100 ms under a busy grid (issue 13). Undone at exit.
+        gc.freeze()
         reload = getattr(self.screen, "reload", None)
         if reload is not None:
             reload()
