@@ -49,7 +49,7 @@ from drover.store.extract import (
     usage_columns,
 )
 from drover.store.models import JSONObject
-from drover.store.state import PRIMARY_KEY, SessionState, save_state
+from drover.store.state import PRIMARY_KEY, SessionState, load_state, save_state
 
 _STATUS_BY_EVENT = {
     "session.status_running": "running",
@@ -314,6 +314,7 @@ def recompute_session(conn: Conn, session_id: str) -> SessionState:
     found = conn.execute("SELECT raw FROM sessions WHERE id = ?", (session_id,)).fetchone()
     raw = found[0] if found else None
     st = SessionState(session_id=session_id)
+    st.attention = load_state(conn, session_id).attention  # a rebuild alone is no change
     clear_daily(conn, session_id)
     for seq, on_primary, event_raw in conn.execute(
         "SELECT seq, on_primary, raw FROM events WHERE session_id = ? ORDER BY seq", (session_id,)

@@ -18,7 +18,16 @@ from typing import Literal
 from drover.store.dialect import SQLITE, Conn, Dialect, dialect_of
 from drover.store.models import SQLValue
 
-__all__ = ["SORT_KEYS", "FleetQuery", "SortKey", "fleet_ids", "fleet_sql", "register_functions"]
+__all__ = [
+    "SORT_KEYS",
+    "VISIBLE",
+    "FleetQuery",
+    "SortKey",
+    "fleet_ids",
+    "fleet_index_ddl",
+    "fleet_sql",
+    "register_functions",
+]
 
 SortKey = Literal["needs", "waiting", "age", "active", "tokens", "cost", "title", "agent"]
 SORT_KEYS: tuple[SortKey, ...] = (
@@ -56,18 +65,60 @@ _TOKENS = (
     "coalesce(input_tokens, 0) + coalesce(output_tokens, 0) + coalesce(cache_read_tokens, 0)"
     " + coalesce(cache_creation_tokens, 0)"
 )
-_ORDER: dict[SortKey, str] = {
+# Each ordering as (expression, descending) terms after "needs you first", ties by id. NULLs
+# sort as SQLite sorts them, first ascending and last descending (the terms are written so
+# that is what each ordering wants), so one index per ordering serves it on both backends
+# (`fleet_index_ddl`): the fleet's order is read down an index, never sorted.
+_ORDER: dict[SortKey, tuple[tuple[str, bool], ...]] = {
     # Longest-waiting first, then working sessions, then the most recently active.
-    "needs": "needs_since, (status != 'running') NULLS FIRST, last_event_at DESC",
+    "needs": (("needs_since", False), ("(status != 'running')", False), ("last_event_at", True)),
     # The newest waits first (what just came in), then the most recently active.
-    "waiting": "needs_since DESC NULLS LAST, last_event_at DESC",
-    "age": "created_at DESC",
-    "active": "active_seconds DESC",
-    "tokens": f"({_TOKENS}) DESC",
-    "cost": "list_cost_cents DESC",
-    "title": "title COLLATE NOCASE",
-    "agent": "agent_name COLLATE NOCASE NULLS FIRST, created_at DESC",
+    "waiting": (("needs_since", True), ("last_event_at", True)),
+    "age": (("created_at", True),),
+    "active": (("active_seconds", True),),
+    "tokens": ((f"({_TOKENS})", True),),
+    "cost": (("list_cost_cents", True),),
+    "title": (("(title IS NULL)", False), ("title COLLATE NOCASE", False)),
+    "agent": (("agent_name COLLATE NOCASE", False), ("created_at", True)),
 }
+_COLUMNS: dict[SortKey, tuple[str, ...]] = {  # those only inside an expression above
+    "needs": ("status",),
+    "tokens": ("input_tokens", "output_tokens", "cache_read_tokens", "cache_creation_tokens"),
+    "title": ("title",),
+    "agent": ("agent_name",),
+}
+VISIBLE = "deleted = 0 AND archived_at IS NULL"
+"""The sessions the fleet shows (also the order indexes' WHERE clause: keep them identical)."""
+
+
+def _terms(sort: SortKey, dialect: Dialect) -> list[str]:
+    """The ORDER BY terms of `sort` in `dialect`, NULLs placed as SQLite places them."""
+    terms = ["(needs_you IS NULL)"]
+    for expr, desc in _ORDER[sort]:
+        term = dialect.ordering(expr)
+        if dialect.name == "sqlite":
+            terms.append(f"{term} DESC" if desc else term)
+        else:  # an expression index needs its own parentheses on PostgreSQL
+            term = term if term.startswith("(") else f"({term})"
+            terms.append(f"{term} DESC NULLS LAST" if desc else f"{term} NULLS FIRST")
+    return [*terms, "id"]
+
+
+def fleet_index_ddl(sort: SortKey, dialect: Dialect = SQLITE) -> str:
+    """The partial index whose order is `sort`'s (migration v11 creates one per sort key).
+
+    It holds the id and the visibility columns too, so reading the order never touches the
+    (wide) session rows: on SQLite a walk of a covering index, with no sort.
+    """
+    columns = _terms(sort, dialect)
+    if dialect.name == "sqlite":  # every column the reads name, plain: a covering index
+        columns += ["needs_you", *_COLUMNS.get(sort, ()), "deleted", "archived_at"]
+    return (
+        f"CREATE INDEX IF NOT EXISTS sessions_fleet_{sort} ON sessions({', '.join(columns)}) "
+        f"WHERE {VISIBLE}"
+    )
+
+
 REASON_WORDS = (
     "CASE needs_you WHEN 'requires_action' THEN 'approve approval' "
     "WHEN 'budget_reached' THEN 'budget reached' "
@@ -126,7 +177,7 @@ def fleet_sql(query: FleetQuery, dialect: Dialect = SQLITE) -> tuple[str, list[S
     Raises:
         re.error: the pattern is not a valid regular expression (checked before querying).
     """
-    clauses = ["deleted = 0"]
+    clauses = ["deleted = 0"]  # with `archived_at IS NULL`, VISIBLE: the indexes serve it
     params: list[SQLValue] = []
     if not query.archived:
         clauses.append("archived_at IS NULL")
@@ -148,21 +199,27 @@ def fleet_sql(query: FleetQuery, dialect: Dialect = SQLITE) -> tuple[str, list[S
             columns = f"id, {_HAYSTACK.format(pending=_PENDING[dialect.name])}"
     sql = (
         f"SELECT {columns} FROM sessions WHERE {' AND '.join(clauses)} "
-        f"ORDER BY needs_you IS NULL, {dialect.ordering(_ORDER[query.sort])} NULLS LAST, id"
+        f"ORDER BY {', '.join(_terms(query.sort, dialect))}"
     )
     return sql, params
 
 
-def fleet_ids(conn: Conn, query: FleetQuery) -> list[str]:
+def fleet_ids(conn: Conn, query: FleetQuery, limit: int | None = None) -> list[str]:
     """Ids of the sessions the fleet list shows for `query`, in display order.
 
     The pattern is always a Python regular expression: in SQL through `regexp` where the
-    connection has it, else over the selected haystacks here.
+    connection has it, else over the selected haystacks here. With `limit`, the first
+    `limit` ids only: a walk of the order's index that stops there (the first page, read
+    before the first paint), whatever the fleet's size.
     """
     dialect = dialect_of(conn)
     sql, params = fleet_sql(query, dialect)
+    in_sql = not query.pattern or dialect.sql_regexp
+    if limit is not None and in_sql:
+        sql, params = f"{sql} LIMIT ?", [*params, limit]
     rows = conn.execute(sql, params).fetchall()
-    if not query.pattern or dialect.sql_regexp:
+    if in_sql:
         return [row[0] for row in rows]
     keep = not query.invert
-    return [row[0] for row in rows if _regexp(query.pattern, row[1]) is keep]
+    found = [row[0] for row in rows if _regexp(query.pattern, row[1]) is keep]
+    return found if limit is None else found[:limit]

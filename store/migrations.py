@@ -136,8 +136,18 @@ def _v10(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v11(conn: sqlite3.Connection) -> None:
+    """Scale: the fleet's order, the header's counts, search's `after:` and attention's
+    baseline read indexes, not every session row (`drover.store.hot_paths`); the indexes are
+    built from the rows already there, every `attention_rev` starts at 0."""
+    from drover.store.hot_paths import hot_path_schema
+
+    for statement in hot_path_schema():
+        conn.execute(statement)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10,
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11,
 ]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 

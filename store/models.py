@@ -31,6 +31,8 @@ class SessionRow:
     for a session synced from the server, `import` for one loaded from an export file (sync
     never polls or follows those). `id_collisions`: events that arrived for it under ids
     already stored for another session, kept out of its transcript (`drover.store.collisions`).
+    `attention_rev`: when the session last changed attention category (`drover.store.
+    attention`).
     `outcome` and `credential` are filled by the reads that show them (`MirrorReader.session`,
     `fleet_rows`, `inbox`, `sessions`; `outcome` by the first two only).
     """
@@ -67,6 +69,7 @@ class SessionRow:
     raw: JSONObject | None = None
     origin: str | None = None
     id_collisions: int = 0
+    attention_rev: int = 0
     outcome: JSONObject | None = None
     """Its current outcome (`drover.store.outcomes.attach_outcomes`), when read for display."""
     credential: JSONObject | None = None
@@ -77,7 +80,8 @@ class SessionRow:
         "created_at, updated_at, archived_at, input_tokens, output_tokens, cache_read_tokens, "
         "cache_creation_tokens, list_cost_cents, active_seconds, budget_cents, stop_reason, "
         "stop_event_ids, stop_details, last_error, error_badge, pending_actions, needs_you, "
-        "needs_since, high_water_seq, event_count, last_event_at, origin, id_collisions"
+        "needs_since, high_water_seq, event_count, last_event_at, origin, id_collisions, "
+        "attention_rev"
     )
 
     @classmethod

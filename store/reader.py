@@ -182,13 +182,14 @@ class MirrorReader(SyncQueries, ReviewQueries, SteerQueries, LaunchQueries):
             clauses.append("deleted = 0")
         return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
-    def fleet_ids(self, query: FleetQuery) -> list[str]:
-        """Ids of the sessions the fleet list shows for `query`, in display order.
+    def fleet_ids(self, query: FleetQuery, limit: int | None = None) -> list[str]:
+        """Ids of the sessions the fleet list shows for `query`, in display order (the first
+        `limit` of them, if given: `drover.store.fleet.fleet_ids`).
 
         Raises:
             re.error: the query's pattern is not a valid regular expression.
         """
-        return fleet_ids(self._conn(), query)
+        return fleet_ids(self._conn(), query, limit)
 
     def fleet_rows(self, ids: Sequence[str]) -> dict[str, SessionRow]:
         """Current rows of the given sessions (unknown ids are left out)."""
@@ -203,12 +204,31 @@ class MirrorReader(SyncQueries, ReviewQueries, SteerQueries, LaunchQueries):
         found = with_steer(self._conn(), [rows[sid] for sid in ids if sid in rows], outcomes=True)
         return {row.id: row for row in found}
 
+    def attention_baseline(self) -> tuple[int, list[SessionRow]]:
+        """What attention tracking starts from, in one statement (one snapshot on both
+        backends): the highest `attention_rev` (a session above it changed category since)
+        and every session that needs you (those the window title counts), never every session.
+        """
+        found = self._all(
+            "WITH mark AS (SELECT coalesce(max(attention_rev), 0) AS mark_rev FROM sessions) "
+            f"SELECT mark_rev, {SessionRow.COLUMNS} FROM mark "
+            # `>= ''`, not `IS NOT NULL`: a range SQLite reads through `sessions_needs`.
+            "LEFT JOIN sessions ON needs_you >= ''"
+        )
+        rows = []
+        for found_row in found:
+            data = dict(found_row)
+            del data["mark_rev"]
+            if data["id"] is not None:  # else the mark alone: nobody needs you
+                rows.append(SessionRow.from_row(data))
+        return int(found[0]["mark_rev"]), with_steer(self._conn(), rows)
+
     def inbox(self, *, limit: int = 500, include_archived: bool = False) -> list[SessionRow]:
         """Sessions needing you first (longest-waiting first), then the rest newest first.
 
         Two reads, so that neither sorts the whole fleet (`drover ls` at 100k sessions): those
         needing you through `sessions_needs` (`>= ''` is a range on it; `IS NOT NULL` is not),
-        then the rest down `sessions_created`, as many as the limit leaves.
+        then the rest down `sessions_fleet_age`, as many as the limit leaves.
         """
         where, params = self._session_filters(None, None, None, include_archived, False)
         where += " AND " if where else "WHERE "
@@ -219,10 +239,11 @@ class MirrorReader(SyncQueries, ReviewQueries, SteerQueries, LaunchQueries):
         )
         rest: list[sqlite3.Row] = []
         if len(needing) < limit:
-            idle = dialect_of(self._conn()).unindexed("needs_you")  # walk the age index
+            # Down the fleet's age index (its leading term is the same for every row here).
+            idle = dialect_of(self._conn()).unindexed("needs_you")
             rest = self._all(
                 f"SELECT {SessionRow.COLUMNS} FROM sessions {where}{idle} IS NULL "
-                "ORDER BY created_at DESC NULLS LAST, id LIMIT ?",
+                "ORDER BY (needs_you IS NULL), created_at DESC NULLS LAST, id LIMIT ?",
                 [*params, limit - len(needing)],
             )
         return with_steer(self._conn(), [SessionRow.from_row(r) for r in (*needing, *rest)])

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from drover.store.attention import attention_category, attention_token
 from drover.store.daily import CostReport, RequestTotals, write_daily
 from drover.store.dialect import Conn, dialect_of
 from drover.store.extract import UsageColumns, dumps, now_key
@@ -71,6 +72,16 @@ class SessionState:
     # Outcome events and Session-object entries folded since the last save, each with its
     # `_at` (see drover.store.outcomes); `finalize` records them.
     outcome_facts: list[JSONObject] = field(default_factory=list)
+    # (attention category, token) as stored, to tell when a save changes it (None: no row).
+    attention: tuple[str, str | None] | None = None
+
+    def attention_key(self) -> tuple[str, str | None]:
+        """The state's (attention category, token) (see `drover.store.attention`)."""
+        category = attention_category(
+            deleted=self.deleted, archived_at=self.archived_at, needs_you=self.needs_you,
+            status=self.status, stop_reason=self.stop_reason,
+        )  # fmt: skip
+        return category, attention_token(category, self.needs_since)
 
 
 _SESSION_COLUMNS = (
@@ -99,7 +110,7 @@ def load_state(conn: Conn, session_id: str) -> SessionState:
         usage_at, budget, budget_at, stop_reason, stop_ids, stop_details, stop_event_id,
         stop_at, last_error, badge, pending, needs, needs_since, hw, count, last_at, extra,
     ) = rest  # fmt: skip
-    return SessionState(
+    st = SessionState(
         session_id=session_id,
         stored=True,
         status=status,
@@ -131,6 +142,8 @@ def load_state(conn: Conn, session_id: str) -> SessionState:
         last_event_at=last_at,
         requires=_loads(extra, {}).get("requires", {}),
     )
+    st.attention = st.attention_key()
+    return st
 
 
 @functools.cache
@@ -171,6 +184,13 @@ def save_state(conn: Conn, st: SessionState) -> None:
         "derive_state": dumps({"requires": st.requires}),
         "local_updated_at": now_key(),
     }
+    attention = st.attention_key()
+    if attention != st.attention:
+        # Into another attention category: a rev past every reader's mark (one index probe).
+        (values["attention_rev"],) = conn.execute(
+            "SELECT coalesce(max(attention_rev), 0) + 1 FROM sessions"
+        ).fetchone()
+        st.attention = attention
     if not st.stored:
         conn.execute("INSERT INTO sessions(id) VALUES (?) ON CONFLICT DO NOTHING", (st.session_id,))
         st.stored = True

@@ -283,7 +283,16 @@ def _v5(conn: PgConn) -> None:
     conn.raw.execute(TABLES_V5)
 
 
-MIGRATIONS: list[Callable[[PgConn], None]] = [_v1, _v2, _v3, _v4, _v5]
+def _v6(conn: PgConn) -> None:
+    """The hot paths: `attention_rev` and the indexes of the fleet's orders, the header's
+    counts and `after:` (SQLite's 11, `drover.store.hot_paths`)."""
+    from drover.store.hot_paths import hot_path_schema
+
+    for statement in hot_path_schema(POSTGRESQL):
+        conn.execute(statement)
+
+
+MIGRATIONS: list[Callable[[PgConn], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

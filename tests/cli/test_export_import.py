@@ -51,7 +51,8 @@ def _session(path: Path, sid: str) -> tuple[dict, list]:
         threads = reader.threads(sid)
     finally:
         reader.close()
-    return {k: v for k, v in row.items() if k not in ("high_water_seq", "origin")}, threads
+    local = ("high_water_seq", "origin", "attention_rev")  # this mirror's own bookkeeping
+    return {k: v for k, v in row.items() if k not in local}, threads
 
 
 @pytest.fixture

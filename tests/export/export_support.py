@@ -177,7 +177,7 @@ def export_text(mirror: Mirror, sid: str, fmt: str, **options: Any) -> tuple[str
 
 EVENT_COLUMNS = "id, session_id, thread_id, on_primary, type, processed_at, ref_id, text, raw"
 # Local bookkeeping that legitimately differs between two mirrors (seqs, write times).
-LOCAL_SESSION_FIELDS = {"high_water_seq", "origin"}
+LOCAL_SESSION_FIELDS = {"high_water_seq", "origin", "attention_rev"}
 
 
 def event_rows(path: Path, sid: str) -> list[tuple[Any, ...]]:

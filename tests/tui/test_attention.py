@@ -36,8 +36,8 @@ class Recorder:
         self.titles.append(title)
 
 
-def _snap(sid: str, category: Any, token: str | None = None) -> Snapshot:
-    return Snapshot(sid, f"t {sid}", category, token, "why")
+def _snap(sid: str, category: Any, token: str | None = None, rev: int = 0) -> Snapshot:
+    return Snapshot(sid, f"t {sid}", category, token, "why", rev)
 
 
 def ask(eid: str, minute: int) -> list[dict[str, Any]]:
@@ -70,6 +70,21 @@ def test_baseline_announces_nothing_and_entries_are_announced_once() -> None:
     assert [t.category for t in tracker.update([_snap("a", "done")])] == ["done"]
     assert tracker.update([_snap("a", "active")]) == []
     assert tracker.waiting() == 1
+
+
+def test_a_session_left_out_of_the_baseline_is_told_apart_by_its_rev() -> None:
+    """The baseline reads only the sessions needing you, plus the highest `attention_rev`:
+    a session first seen later was in its category at the baseline unless its rev is higher."""
+    tracker = AttentionTracker()
+    tracker.prime([_snap("a", "needs_you", "t1", rev=3)], mark=5)
+    assert tracker.update([_snap("old", "done", rev=4)]) == []  # finished before the baseline
+    assert tracker.update([_snap("old", "done", rev=4)]) == []
+    [entered] = tracker.update([_snap("new", "done", rev=6)])  # finished since
+    assert entered.session_id == "new"
+    [needs] = tracker.update([_snap("late", "needs_you", "t2", rev=7)])
+    assert needs.category == "needs_you"
+    assert tracker.waiting() == 2
+    assert [t.category for t in tracker.update([_snap("old", "error", "t3", rev=8)])] == ["error"]
 
 
 def test_focused_and_muted_sessions_are_recorded_but_not_announced() -> None:

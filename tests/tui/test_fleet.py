@@ -203,3 +203,22 @@ async def test_big_fleet_fetches_only_the_visible_window(tmp_path, monkeypatch) 
         await settle(pilot)
         assert screen.table.current_id == screen.table.ids[-1]
         assert screen.table.current_row() is not None
+
+
+async def test_a_row_strip_is_cached_under_what_it_draws(make_app) -> None:
+    """A refetched row that draws the same (its raw JSON changed, say) reuses its strip; one
+    whose cells change is drawn again."""
+    from dataclasses import replace
+
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await fleet(pilot)
+        table = screen.table
+        first = table.render_line(0)
+        row = table._rows[table.ids[0]]
+        table._rows[row.id] = replace(row, raw={"changed": "nothing drawn"})
+        assert table.render_line(0) is first
+        table._rows[row.id] = replace(row, title="a title drawn anew")
+        redrawn = table.render_line(0)
+        assert redrawn is not first
+        assert "a title drawn anew" in "".join(segment.text for segment in redrawn)

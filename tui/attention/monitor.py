@@ -1,6 +1,7 @@
 """`AttentionMonitor`: feeds mirror reads to the `AttentionTracker` and announces what it finds.
 
-Owned by the App (it must outlive screens): `open` takes a baseline when a profile opens and
+Owned by the App (it must outlive screens): `open` takes a baseline when a profile opens (the
+sessions needing you and a mark, never every session: `AttentionTracker.prime`) and
 `watch` subscribes `changed` to each coalesced `mirror_changed` batch; both read rows on the
 App's `ReadPool` and run under one lock, so a change that lands while the baseline is still
 being read is compared against it instead of racing it. The session in focus (`focused()`: the open
@@ -24,8 +25,6 @@ if TYPE_CHECKING:
 
     from drover.tui.app import DroverApp
 
-BASELINE_LIMIT = 1_000_000
-"""Sessions read for the baseline (all of them, in practice)."""
 BUDGET_CHECK_SECONDS = 5.0
 """Most one look at your budgets per this many seconds (a few sums over the per-day table)."""
 BURST = 3
@@ -143,13 +142,15 @@ class AttentionMonitor:
         app.run_worker(self.prime(app), group="attention", exit_on_error=False)
 
     async def prime(self, app: DroverApp) -> None:
-        """Take the baseline from every session in the mirror (announces nothing)."""
+        """Take the baseline (announces nothing): the sessions needing you, which the title
+        counts, and the mark that tells of any other session whether it changed category
+        since (`MirrorReader.attention_baseline`; the others are read when they change)."""
         async with self._lock:
             reader = app.reader
             if reader is None:
                 return
-            rows = await app.reads.run(reader.sessions, limit=BASELINE_LIMIT)
-            self.tracker.prime(snapshot(row) for row in rows)
+            mark, rows = await app.reads.run(reader.attention_baseline)
+            self.tracker.prime((snapshot(row) for row in rows), mark)
             await self.check_budgets(app)
             self._refresh_title()
 

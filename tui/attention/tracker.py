@@ -18,17 +18,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from drover.store.attention import COUNTED, attention_category, attention_token
 from drover.store.models import SessionRow
 from drover.text import format as fmt
 from drover.text.inert import inert_line
 
+__all__ = [
+    "ALERTING",
+    "COUNTED",
+    "AttentionTracker",
+    "Category",
+    "Snapshot",
+    "Transition",
+    "categorize",
+    "snapshot",
+    "window_title",
+]
+
 Category = Literal["needs_you", "error", "done", "active", "budget"]
+"""A session's attention category (`drover.store.attention`), or a budget crossing."""
 ALERTING: frozenset[Category] = frozenset({"needs_you", "error", "done"})
 """Categories whose entry is announced."""
-COUNTED: frozenset[Category] = frozenset({"needs_you", "error"})
-"""Categories counted in the window title ("3 need you")."""
-
-_ERRORS = frozenset({"error_terminal", "error_exhausted"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +51,7 @@ class Snapshot:
         category: the attention category.
         token: what distinguishes one visit of the category from the next.
         reason: why, in one inert line ("approve bash: rm -rf build", "finished").
+        rev: when the session last changed category (`sessions.attention_rev`).
     """
 
     session_id: str
@@ -48,6 +59,7 @@ class Snapshot:
     category: Category
     token: str | None
     reason: str
+    rev: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,18 +73,11 @@ class Transition:
 
 
 def categorize(row: SessionRow) -> Category:
-    """The attention category of a mirrored session."""
-    if row.deleted or row.archived_at:
-        return "active"  # gone from the fleet: nothing to announce
-    if row.needs_you in _ERRORS:
-        return "error"
-    if row.needs_you == "terminated" or row.status == "terminated":
-        return "done"
-    if row.needs_you:
-        return "needs_you"
-    if row.status == "idle" and row.stop_reason == "end_turn":
-        return "done"
-    return "active"
+    """The attention category of a mirrored session (`drover.store.attention`)."""
+    return attention_category(
+        deleted=row.deleted, archived_at=row.archived_at, needs_you=row.needs_you,
+        status=row.status, stop_reason=row.stop_reason,
+    )  # fmt: skip
 
 
 def snapshot(row: SessionRow) -> Snapshot:
@@ -82,8 +87,10 @@ def snapshot(row: SessionRow) -> Snapshot:
         reason = "terminated" if row.status == "terminated" else "finished its turn"
     else:
         reason = fmt.needs_reason(row)
-    token = row.needs_since if category in COUNTED else None
-    return Snapshot(row.id, inert_line(row.title or row.id), category, token, reason)
+    token = attention_token(category, row.needs_since)
+    return Snapshot(
+        row.id, inert_line(row.title or row.id), category, token, reason, row.attention_rev
+    )
 
 
 class AttentionTracker:
@@ -95,11 +102,21 @@ class AttentionTracker:
         """Sessions that never announce (in memory; toggled with `M` on a fleet row)."""
         self.primed = False
         """True once the baseline read was taken."""
+        self.mark: int | None = None
+        """The highest `attention_rev` at the baseline: a session not seen since then whose
+        rev is not above it was in its category already (None: every session was read)."""
 
-    def prime(self, snapshots: Iterable[Snapshot]) -> None:
-        """Take the baseline: remember every state, announce nothing."""
+    def prime(self, snapshots: Iterable[Snapshot], mark: int | None = None) -> None:
+        """Take the baseline: remember these states, announce nothing.
+
+        Args:
+            snapshots: the sessions read for the baseline (every one, or with `mark` the
+                ones needing you: those the title counts).
+            mark: the highest `attention_rev` when they were read (see `mark`).
+        """
         for snap in snapshots:
             self._last[snap.session_id] = snap
+        self.mark = mark
         self.primed = True
 
     def update(self, snapshots: Iterable[Snapshot], focused: str | None = None) -> list[Transition]:
@@ -121,6 +138,8 @@ class AttentionTracker:
             self._last[snap.session_id] = snap
             if not self.primed or snap.category not in ALERTING:
                 continue
+            if before is None and self.mark is not None and snap.rev <= self.mark:
+                continue  # not read for the baseline, but in this category since before it
             if before is not None and (before.category, before.token) == (
                 snap.category,
                 snap.token,

@@ -45,10 +45,15 @@ from drover.tui.widgets.fleet_summary import FleetSummary
 from drover.tui.widgets.fleet_table import FleetTable
 from drover.tui.widgets.key_bar import KeyBar
 
+FIRST_PAGE = 500
+"""Ids of the default order read before the first paint: many screenfuls, a few ms to read
+at any fleet size (the whole order follows on a worker, `FleetScreen._load_order`)."""
+
 
 @dataclass(frozen=True, slots=True)
 class FleetSnapshot:
-    """The default order's first rows and the header counts, read before the first paint."""
+    """The default order's first page and rows and the header counts, read before the first
+    paint."""
 
     ids: list[str]
     rows: dict[str, SessionRow]
@@ -56,9 +61,9 @@ class FleetSnapshot:
 
 
 def read_snapshot(reader: MirrorReads, today: str, rows: int) -> FleetSnapshot:
-    """Read the fleet's default order, its first `rows` rows and the counts (blocking: run it
-    in the read pool)."""
-    ids = reader.fleet_ids(FleetQuery())
+    """Read the first page of the fleet's default order, its first `rows` rows and the
+    counts (blocking: run it in the read pool)."""
+    ids = reader.fleet_ids(FleetQuery(), limit=max(FIRST_PAGE, rows))
     first = reader.fleet_rows(ids[:rows])
     return FleetSnapshot(ids, first, reader.header_counts(today=today))
 
@@ -130,7 +135,8 @@ class FleetScreen(ExportAction, LifecycleActions, SteerActions, SessionActions, 
         self.table.set_order(snapshot.ids)
         self.table.set_rows(snapshot.rows)
         summary = self.query_one(FleetSummary)
-        summary.counts, summary.shown = snapshot.counts, len(snapshot.ids)
+        # The default order shows every visible session: the count is the header's.
+        summary.counts, summary.shown = snapshot.counts, snapshot.counts.sessions
 
     def _note_changed(self, note: str) -> None:
         self.query_one(FleetSummary).note = note

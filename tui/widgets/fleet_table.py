@@ -224,19 +224,26 @@ class FleetTable(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         sid = self._ids[index]
         row = self._rows.get(sid)
-        # Rows are immutable records: the same object, width, cursor state, clock and
-        # connection draw the same strip, so cursor moves and ticks redraw only what changed.
         marked, muted = sid in self._marked, sid in self._muted
-        conn = self._connections.get(sid)
-        key = (row, width, index == self.cursor, self.now, conn, marked, muted, self.can_act)
+        flags = ("✓ " if marked else "") + ("⊘ " if muted else "")
+        cursor = index == self.cursor
+        # Cached under what is drawn (the cell texts and their styles), not the row: a
+        # refetched row that looks the same, or a clock tick that changes no age, reuses its
+        # strip, and the key never compares a whole SessionRow (its raw JSON included).
+        cells: dict[str, str] | None = None
+        key: tuple[object, ...] = (sid, width, cursor, marked, flags)
+        if row is not None:
+            conn = self._connections.get(sid)
+            cells = fleet_cells(row, self.now, conn, flags=flags, can_act=self.can_act)
+            verdict = str((row.outcome or {}).get("verdict"))
+            key = (*key, tuple(cells.values()), fmt.visual_state(row), verdict)
         cached = self._strips.get(sid)
         if cached is not None and cached[0] == key:
             return cached[1]
-        flags = ("✓ " if marked else "") + ("⊘ " if muted else "")
-        text = self._row_text(row, sid, width, base, flags)
+        text = self._row_text(row, cells, sid, width, base, flags)
         if marked:
             text.stylize(self.get_component_rich_style("fleet-table--marked"))
-        if index == self.cursor:
+        if cursor:
             text.stylize(self.get_component_rich_style("fleet-table--cursor"))
         strip = Strip(text.render(self.app.console), width).extend_cell_length(width, base)
         if len(self._strips) > _STRIP_CACHE:
@@ -250,22 +257,27 @@ class FleetTable(ScrollView, can_focus=True):
         self._strips.clear()
 
     def _row_text(
-        self, row: SessionRow | None, sid: str, width: int, base: Style, flags: str = ""
+        self,
+        row: SessionRow | None,
+        cells: dict[str, str] | None,
+        sid: str,
+        width: int,
+        base: Style,
+        flags: str = "",
     ) -> Text:
         """One row as inert Rich text (agent data is never parsed as markup).
 
         Args:
             row: the session (None: not fetched yet, drawn as a placeholder).
+            cells: its cell texts (`fleet_cells`; None with no row).
             sid: its id.
             width: the line width.
             base: the widget's base style.
             flags: mark/mute glyphs shown before the title.
         """
-        if row is None:
+        if row is None or cells is None:
             placeholder = self.get_component_rich_style("fleet-table--placeholder")
             return Text(fit(f"  {flags}{sid} …", width), style=base + placeholder)
-        conn = self._connections.get(sid)
-        cells = fleet_cells(row, self.now, conn, flags=flags, can_act=self.can_act)
         styles: dict[str, Style] = {
             "status": self.get_component_rich_style(f"-{fmt.visual_state(row)}"),
             "reason": self.get_component_rich_style("fleet-table--reason"),
