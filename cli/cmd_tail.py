@@ -110,7 +110,8 @@ async def _follow(ctx: Context, printer: Printer) -> int:
             printer.drain(link.reader)
             return 0
         if not printer.as_json:
-            link.engine.board.subscribe(ConnectionNotices(printer.session_id))
+            board = link.engine.board
+            board.subscribe(ConnectionNotices(printer.session_id, board.get(printer.session_id)))
         while not link.ended:
             await link.wait_change(_WAKE)
             printer.drain(link.reader)
@@ -125,21 +126,29 @@ class ConnectionNotices:
     """Board observer: tells stderr when the live stream drops or recovers (the transcript
     may lag meanwhile). Called with every coalesced batch of connection-state changes."""
 
-    def __init__(self, session_id: str) -> None:
+    def __init__(self, session_id: str, current: Any = None) -> None:
         self.session_id = session_id
         self.shown = "live"
+        # The last live state seen (the board's, when subscribing after the stream opened).
+        self.live: Any = current if current is not None and current.state == "live" else None
 
     def __call__(self, changes: dict[str, Any]) -> None:
         from drover.cli.output import clean_line
 
         state = changes.get(self.session_id)
-        if state is None or state.state in ("connecting", "stopped", self.shown):
+        if state is None or state.state in ("connecting", "stopped"):
             return
         if state.state == "live":
-            print("# live again", file=sys.stderr, flush=True)
-        else:
-            detail = clean_line(state.last_error or "no detail")  # the server's words
-            print(
-                f"# {state.state} (attempt {state.attempt}: {detail})", file=sys.stderr, flush=True
-            )
+            last, self.live = self.live, state
+            # The board coalesces a batch: a stream lost and back within one batch arrives as
+            # a live state whose `since` moved on, never as "reconnecting".
+            blip = last is not None and state.since != last.since and state.deltas == last.deltas
+            if self.shown != "live" or blip:
+                print("# live again", file=sys.stderr, flush=True)
+            self.shown = "live"
+            return
+        if state.state == self.shown:
+            return
+        detail = clean_line(state.last_error or "no detail")  # the server's words
+        print(f"# {state.state} (attempt {state.attempt}: {detail})", file=sys.stderr, flush=True)
         self.shown = state.state

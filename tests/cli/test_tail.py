@@ -93,3 +93,22 @@ def test_tail_follows_live_through_a_dropped_stream_until_ctrl_c(on_sim):
     assert "Traceback" not in err
     assert "# live again" in err  # the drop was noticed and recovered from
     assert not any(c in "".join(seen) for c in _ESCAPES)
+
+
+def test_a_drop_and_recovery_coalesced_into_one_batch_still_says_live_again(capsys):
+    """The board sends coalesced batches: a stream lost and back within one arrives as a live
+    state whose `since` moved on. tail must still say it was gone (it was: events may lag)."""
+    from drover.cli.cmd_tail import ConnectionNotices
+    from drover.sync.connection import ConnectionBoard
+
+    now = [100.0]
+    board = ConnectionBoard(clock=lambda: now[0])
+    board.set("sesn_1", "live")
+    notices = ConnectionNotices("sesn_1", board.get("sesn_1"))
+    notices({"sesn_1": board.get("sesn_1")})  # the same live state again: nothing to say
+    assert capsys.readouterr().err == ""
+    now[0] = 101.0
+    board.set("sesn_1", "reconnecting", attempt=1, last_error="stream aborted")
+    now[0] = 101.2
+    notices({"sesn_1": board.set("sesn_1", "live")})  # one batch: only the latest state
+    assert capsys.readouterr().err == "# live again\n"
