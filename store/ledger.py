@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any, Literal, TypedDict
 
-from drover.store.dialect import Conn, dialect_of
+from drover.store.dialect import SQLITE, Conn, Dialect, dialect_of
 
 # The ledger's row types and figures are plain data in `models`, where `drover.text` (pure
 # formatting) may reach them too; re-exported here for callers that import them from the ledger.
@@ -66,7 +66,9 @@ class RowsQuery(Window, total=False):
 _FIRST_DAY, _LAST_DAY = "0000-00-00", "9999-99-99"
 _FIGURES = "cents, active, tok_in, tok_out, cache_read, cache_write, requests"
 _SUMS = ", ".join(f"sum({f}) AS {f}" for f in _FIGURES.split(", "))
-_LABELS = "agent_id, agent_name, environment_id, model_id, title, status, budget_cents"
+# What every grouping labels rows with; a session row's own labels (title, status, budget) are
+# read for its page only (see `_session_page`).
+_LABELS = "agent_id, agent_name, environment_id, model_id"
 _S_LABELS = ", ".join(f"s.{c}" for c in _LABELS.split(", "))
 
 
@@ -84,14 +86,18 @@ def _facts(bounded: bool) -> str:
 
 
 # Per session: its figures and the columns every grouping labels rows with (carried along so
-# the groupings never join `sessions`, a wide table, a second time).
+# the groupings never join `sessions`, a wide table, a second time). Every column read here is
+# in `sessions_ledger` (SQLite), so no session row is read: a walk of that narrow index, or a
+# probe of it per session of a window (`ledger_index_ddl`).
 _PER_SESSION_WINDOW = f"""WITH {_facts(True)},
 per_day AS (SELECT session_id, {_SUMS} FROM facts GROUP BY session_id),
 per_session AS (
     SELECT f.session_id, {_S_LABELS}, {", ".join(f"f.{f}" for f in _FIGURES.split(", "))}
     FROM per_day f JOIN sessions s ON s.id = f.session_id
 )"""
-_PER_SESSION_OPEN = f"""WITH per_session(session_id, {_LABELS}, {_FIGURES}) AS (
+# MATERIALIZED: else SQLite walks whichever index of `sessions` matches the grouping
+# (`sessions_agent` for agents), reading every session row to save a sort of a few groups.
+_PER_SESSION_OPEN = f"""WITH per_session(session_id, {_LABELS}, {_FIGURES}) AS MATERIALIZED (
     SELECT s.id, {_S_LABELS}, coalesce(s.list_cost_cents, 0), coalesce(s.active_seconds, 0),
         {{greatest}}(coalesce(s.input_tokens, 0), coalesce(u.tok_in, 0)),
         {{greatest}}(coalesce(s.output_tokens, 0), coalesce(u.tok_out, 0)),
@@ -106,9 +112,8 @@ _PER_SESSION_OPEN = f"""WITH per_session(session_id, {_LABELS}, {_FIGURES}) AS (
     ) u ON u.session_id = s.id
 )"""
 
-# Dimension -> (group key, label, extra joins). Session rows carry a few more columns.
+# Dimension -> (group key, label, extra joins); sessions are `_session_page`.
 _GROUPS: dict[str, tuple[str, str, str]] = {
-    "session": ("ps.session_id", "max(ps.title)", ""),
     "agent": (
         "ps.agent_id",
         "coalesce(max(a.name), max(ps.agent_name))",
@@ -128,7 +133,29 @@ _GROUPS: dict[str, tuple[str, str, str]] = {
         "LEFT JOIN deployments dp ON dp.id = dr.deployment_id",
     ),
 }
-_SESSION_EXTRA = ", max(ps.agent_name), max(ps.status), max(ps.budget_cents)"
+_TOKENS = "sum(ps.tok_in + ps.tok_out + ps.cache_read + ps.cache_write)"
+
+
+def ledger_index_ddl(dialect: Dialect = SQLITE) -> list[str]:
+    """The ledger's indexes (SQLite v12, PostgreSQL step 7; run once per mirror).
+
+    * `sessions_ledger`: the id, labels and figures every ledger query reads of a session, so
+      the all-time figures walk this narrow index instead of every (wide) session row, and a
+      window's sessions are found in it by id (SQLite reads it alone: a covering index).
+    * `sessions_budget`: the sessions with a server budget still shown, for `budget_states`.
+
+    PostgreSQL's copies leave out free text (agent names, titles): an index entry there must
+    fit a third of a page, and its plans are not checked (see tests/store/test_query_plans.py).
+    """
+    sqlite = dialect.name == "sqlite"
+    return [
+        "CREATE INDEX IF NOT EXISTS sessions_ledger ON sessions(id, agent_id, environment_id, "
+        "model_id, origin, list_cost_cents, active_seconds, input_tokens, output_tokens, "
+        f"cache_read_tokens, cache_creation_tokens{', agent_name' if sqlite else ''})",
+        f"CREATE INDEX IF NOT EXISTS sessions_budget ON sessions(id, {'title, ' if sqlite else ''}"
+        "list_cost_cents, budget_cents, deleted, archived_at) "
+        "WHERE budget_cents > 0 AND deleted = 0 AND archived_at IS NULL",
+    ]
 
 
 def _window(since: str | None, until: str | None) -> dict[str, str]:
@@ -185,16 +212,34 @@ def ledger_rows(
             "FROM facts GROUP BY day ORDER BY day LIMIT :limit OFFSET :offset"
         )
         return [_row(r) for r in conn.execute(sql, params)]
-    if by not in _GROUPS:
+    if by not in _GROUPS and by != "session":
         raise ValueError(f"unknown ledger grouping {by!r}; choose from {', '.join(DIMENSIONS)}")
+    if by == "session":
+        return _session_page(conn, since, until, params)
     key, label, joins = _GROUPS[by]
-    extra = _SESSION_EXTRA if by == "session" else ""
     sql = (
         f"{_per_session(conn, since, until)} SELECT {key}, {label}, count(*), "
-        f"{', '.join(f'sum(ps.{f})' for f in _FIGURES.split(', '))}{extra} "
+        f"{', '.join(f'sum(ps.{f})' for f in _FIGURES.split(', '))} "
         f"FROM per_session ps {joins} GROUP BY {key} ORDER BY sum(ps.cents) DESC, "
-        "sum(ps.tok_in + ps.tok_out + ps.cache_read + ps.cache_write) DESC, "
-        f"{key} NULLS FIRST LIMIT :limit OFFSET :offset"
+        f"{_TOKENS} DESC, {key} NULLS FIRST LIMIT :limit OFFSET :offset"
+    )
+    return [_row(r) for r in conn.execute(sql, params)]
+
+
+def _session_page(
+    conn: Conn, since: str | None, until: str | None, params: dict[str, SQLValue]
+) -> list[LedgerRow]:
+    """One page of sessions, most expensive first: ordered on the figures alone, then the
+    page's titles, statuses and budgets read from its session rows (a page of probes)."""
+    figures = ", ".join(f"sum(ps.{f}) AS {f}" for f in _FIGURES.split(", "))
+    sql = (
+        f"{_per_session(conn, since, until)}, page AS ("
+        f"SELECT ps.session_id AS key, count(*) AS n, {figures}, {_TOKENS} AS tokens "
+        f"FROM per_session ps GROUP BY ps.session_id ORDER BY sum(ps.cents) DESC, "
+        f"{_TOKENS} DESC, ps.session_id LIMIT :limit OFFSET :offset) "
+        f"SELECT p.key, s.title, p.n, {', '.join(f'p.{f}' for f in _FIGURES.split(', '))}, "
+        "s.agent_name, s.status, s.budget_cents FROM page p JOIN sessions s ON s.id = p.key "
+        "ORDER BY p.cents DESC, p.tokens DESC, p.key"
     )
     return [_row(r) for r in conn.execute(sql, params)]
 

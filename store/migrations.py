@@ -146,8 +146,18 @@ def _v11(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v12(conn: sqlite3.Connection) -> None:
+    """The cost ledger reads a narrow index of the sessions' figures and one of the sessions
+    with a budget, not every session row (`drover.store.ledger.ledger_index_ddl`); built from
+    the rows already there."""
+    from drover.store.ledger import ledger_index_ddl
+
+    for statement in ledger_index_ddl():
+        conn.execute(statement)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11,
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12,
 ]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -292,7 +292,15 @@ def _v6(conn: PgConn) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: list[Callable[[PgConn], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
+def _v7(conn: PgConn) -> None:
+    """The cost ledger's indexes (SQLite's 12, `drover.store.ledger.ledger_index_ddl`)."""
+    from drover.store.ledger import ledger_index_ddl
+
+    for statement in ledger_index_ddl(POSTGRESQL):
+        conn.execute(statement)
+
+
+MIGRATIONS: list[Callable[[PgConn], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
