@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any, Literal, TypedDict
 
+from drover.store.daily import SESSION_REQUESTS, session_requests_ddl
 from drover.store.dialect import SQLITE, Conn, Dialect, dialect_of
 
 # The ledger's row types and figures are plain data in `models`, where `drover.text` (pure
@@ -99,18 +100,14 @@ per_session AS (
 # (`sessions_agent` for agents), reading every session row to save a sort of a few groups.
 _PER_SESSION_OPEN = f"""WITH per_session(session_id, {_LABELS}, {_FIGURES}) AS MATERIALIZED (
     SELECT s.id, {_S_LABELS}, coalesce(s.list_cost_cents, 0), coalesce(s.active_seconds, 0),
-        {{greatest}}(coalesce(s.input_tokens, 0), coalesce(u.tok_in, 0)),
-        {{greatest}}(coalesce(s.output_tokens, 0), coalesce(u.tok_out, 0)),
-        {{greatest}}(coalesce(s.cache_read_tokens, 0), coalesce(u.cache_read, 0)),
-        {{greatest}}(coalesce(s.cache_creation_tokens, 0), coalesce(u.cache_write, 0)),
-        coalesce(u.requests, 0)
-    FROM sessions s LEFT JOIN (
-        SELECT session_id, sum(input_tokens) AS tok_in, sum(output_tokens) AS tok_out,
-            sum(cache_read_tokens) AS cache_read, sum(cache_write_tokens) AS cache_write,
-            sum(requests) AS requests
-        FROM daily_usage GROUP BY session_id
-    ) u ON u.session_id = s.id
+        {{greatest}}(coalesce(s.input_tokens, 0), s.req_input),
+        {{greatest}}(coalesce(s.output_tokens, 0), s.req_output),
+        {{greatest}}(coalesce(s.cache_read_tokens, 0), s.req_cache_read),
+        {{greatest}}(coalesce(s.cache_creation_tokens, 0), s.req_cache_write),
+        s.req_count
+    FROM sessions s
 )"""
+"""All time: the `req_*` columns are the session's `daily_usage` summed (`drover.store.daily`)."""
 
 # Dimension -> (group key, label, extra joins); sessions are `_session_page`.
 _GROUPS: dict[str, tuple[str, str, str]] = {
@@ -136,8 +133,14 @@ _GROUPS: dict[str, tuple[str, str, str]] = {
 _TOKENS = "sum(ps.tok_in + ps.tok_out + ps.cache_read + ps.cache_write)"
 
 
+def ledger_schema(dialect: Dialect, columns: set[str]) -> list[str]:
+    """SQLite v12, PostgreSQL step 7: the sessions' request totals (`drover.store.daily`),
+    then the ledger's indexes; `columns` are those `sessions` has (the step may run again)."""
+    return [*session_requests_ddl(dialect, columns), *ledger_index_ddl(dialect)]
+
+
 def ledger_index_ddl(dialect: Dialect = SQLITE) -> list[str]:
-    """The ledger's indexes (SQLite v12, PostgreSQL step 7; run once per mirror).
+    """The ledger's indexes.
 
     * `sessions_ledger`: the id, labels and figures every ledger query reads of a session, so
       the all-time figures walk this narrow index instead of every (wide) session row, and a
@@ -151,7 +154,8 @@ def ledger_index_ddl(dialect: Dialect = SQLITE) -> list[str]:
     return [
         "CREATE INDEX IF NOT EXISTS sessions_ledger ON sessions(id, agent_id, environment_id, "
         "model_id, origin, list_cost_cents, active_seconds, input_tokens, output_tokens, "
-        f"cache_read_tokens, cache_creation_tokens{', agent_name' if sqlite else ''})",
+        f"cache_read_tokens, cache_creation_tokens, {', '.join(SESSION_REQUESTS)}"
+        f"{', agent_name' if sqlite else ''})",
         f"CREATE INDEX IF NOT EXISTS sessions_budget ON sessions(id, {'title, ' if sqlite else ''}"
         "list_cost_cents, budget_cents, deleted, archived_at) "
         "WHERE budget_cents > 0 AND deleted = 0 AND archived_at IS NULL",

@@ -147,12 +147,14 @@ def _v11(conn: sqlite3.Connection) -> None:
 
 
 def _v12(conn: sqlite3.Connection) -> None:
-    """The cost ledger reads a narrow index of the sessions' figures and one of the sessions
-    with a budget, not every session row (`drover.store.ledger.ledger_index_ddl`); built from
-    the rows already there."""
-    from drover.store.ledger import ledger_index_ddl
+    """The cost ledger: each session's request totals kept on its row, filled from the
+    per-day rows, and the ledger's indexes (`drover.store.ledger.ledger_schema`), so the
+    ledger reads a narrow index, not every session row and every per-day row."""
+    from drover.store.dialect import SQLITE
+    from drover.store.ledger import ledger_schema
 
-    for statement in ledger_index_ddl():
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(sessions)")}
+    for statement in ledger_schema(SQLITE, columns):
         conn.execute(statement)
 
 

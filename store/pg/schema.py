@@ -293,10 +293,18 @@ def _v6(conn: PgConn) -> None:
 
 
 def _v7(conn: PgConn) -> None:
-    """The cost ledger's indexes (SQLite's 12, `drover.store.ledger.ledger_index_ddl`)."""
-    from drover.store.ledger import ledger_index_ddl
+    """The cost ledger's request totals per session and indexes (SQLite's 12,
+    `drover.store.ledger.ledger_schema`)."""
+    from drover.store.ledger import ledger_schema
 
-    for statement in ledger_index_ddl(POSTGRESQL):
+    columns = {
+        row[0]
+        for row in conn.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = 'sessions'"
+        )
+    }
+    for statement in ledger_schema(POSTGRESQL, columns):
         conn.execute(statement)
 
 
