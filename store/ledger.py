@@ -96,10 +96,9 @@ per_session AS (
     SELECT f.session_id, {_S_LABELS}, {", ".join(f"f.{f}" for f in _FIGURES.split(", "))}
     FROM per_day f JOIN sessions s ON s.id = f.session_id
 )"""
-# MATERIALIZED: else SQLite walks whichever index of `sessions` matches the grouping
-# (`sessions_agent` for agents), reading every session row to save a sort of a few groups.
-_PER_SESSION_OPEN = f"""WITH per_session(session_id, {_LABELS}, {_FIGURES}) AS MATERIALIZED (
-    SELECT s.id, {_S_LABELS}, coalesce(s.list_cost_cents, 0), coalesce(s.active_seconds, 0),
+_PER_SESSION_OPEN = f"""WITH per_session(session_id, {_LABELS}, {_FIGURES}) AS (
+    SELECT s.id, s.agent_id || '', s.agent_name, s.environment_id, s.model_id,
+        coalesce(s.list_cost_cents, 0), coalesce(s.active_seconds, 0),
         {{greatest}}(coalesce(s.input_tokens, 0), s.req_input),
         {{greatest}}(coalesce(s.output_tokens, 0), s.req_output),
         {{greatest}}(coalesce(s.cache_read_tokens, 0), s.req_cache_read),
@@ -107,27 +106,27 @@ _PER_SESSION_OPEN = f"""WITH per_session(session_id, {_LABELS}, {_FIGURES}) AS M
         s.req_count
     FROM sessions s
 )"""
-"""All time: the `req_*` columns are the session's `daily_usage` summed (`drover.store.daily`)."""
+"""All time: the `req_*` columns are the session's `daily_usage` summed (`drover.store.daily`).
+(`agent_id || ''`, the same value: grouped by the bare column, SQLite would walk
+`sessions_agent` to skip a sort of a few groups, reading every session row.)"""
 
-# Dimension -> (group key, label, extra joins); sessions are `_session_page`.
-_GROUPS: dict[str, tuple[str, str, str]] = {
+# Dimension -> (group key, joins to find it, label, joins to find the label). Labels are
+# looked up once per group, after grouping (not once per session); sessions are `_session_page`.
+_GROUPS: dict[str, tuple[str, str, str, str]] = {
     "agent": (
         "ps.agent_id",
-        "coalesce(max(a.name), max(ps.agent_name))",
-        "LEFT JOIN agents a ON a.id = ps.agent_id",
+        "",
+        "coalesce(a.name, g.agent_name)",
+        "LEFT JOIN agents a ON a.id = g.key",
     ),
-    "environment": (
-        "ps.environment_id",
-        "max(e.name)",
-        "LEFT JOIN environments e ON e.id = ps.environment_id",
-    ),
-    "model": ("ps.model_id", "ps.model_id", ""),
+    "environment": ("ps.environment_id", "", "e.name", "LEFT JOIN environments e ON e.id = g.key"),
+    "model": ("ps.model_id", "", "g.key", ""),
     # The deployment whose run made the session (`drover.store.platform`); NULL: none.
     "deployment": (
         "dr.deployment_id",
-        "max(dp.name)",
-        "LEFT JOIN session_refs dr ON dr.session_id = ps.session_id "
-        "LEFT JOIN deployments dp ON dp.id = dr.deployment_id",
+        "LEFT JOIN session_refs dr ON dr.session_id = ps.session_id",
+        "dp.name",
+        "LEFT JOIN deployments dp ON dp.id = g.key",
     ),
 }
 _TOKENS = "sum(ps.tok_in + ps.tok_out + ps.cache_read + ps.cache_write)"
@@ -220,12 +219,15 @@ def ledger_rows(
         raise ValueError(f"unknown ledger grouping {by!r}; choose from {', '.join(DIMENSIONS)}")
     if by == "session":
         return _session_page(conn, since, until, params)
-    key, label, joins = _GROUPS[by]
+    key, key_joins, label, label_joins = _GROUPS[by]
+    sums = ", ".join(f"sum(ps.{f}) AS {f}" for f in _FIGURES.split(", "))
     sql = (
-        f"{_per_session(conn, since, until)} SELECT {key}, {label}, count(*), "
-        f"{', '.join(f'sum(ps.{f})' for f in _FIGURES.split(', '))} "
-        f"FROM per_session ps {joins} GROUP BY {key} ORDER BY sum(ps.cents) DESC, "
-        f"{_TOKENS} DESC, {key} NULLS FIRST LIMIT :limit OFFSET :offset"
+        f"{_per_session(conn, since, until)}, g AS (SELECT {key} AS key, count(*) AS n, {sums}, "
+        f"{_TOKENS} AS tokens, max(ps.agent_name) AS agent_name "
+        f"FROM per_session ps {key_joins} GROUP BY {key}) "
+        f"SELECT g.key, {label}, g.n, {', '.join(f'g.{f}' for f in _FIGURES.split(', '))} "
+        f"FROM g {label_joins} ORDER BY g.cents DESC, g.tokens DESC, g.key NULLS FIRST "
+        "LIMIT :limit OFFSET :offset"
     )
     return [_row(r) for r in conn.execute(sql, params)]
 
@@ -235,12 +237,13 @@ def _session_page(
 ) -> list[LedgerRow]:
     """One page of sessions, most expensive first: ordered on the figures alone, then the
     page's titles, statuses and budgets read from its session rows (a page of probes)."""
-    figures = ", ".join(f"sum(ps.{f}) AS {f}" for f in _FIGURES.split(", "))
+    figures = ", ".join(f"ps.{f}" for f in _FIGURES.split(", "))
+    tokens = "ps.tok_in + ps.tok_out + ps.cache_read + ps.cache_write"  # a row per session
     sql = (
         f"{_per_session(conn, since, until)}, page AS ("
-        f"SELECT ps.session_id AS key, count(*) AS n, {figures}, {_TOKENS} AS tokens "
-        f"FROM per_session ps GROUP BY ps.session_id ORDER BY sum(ps.cents) DESC, "
-        f"{_TOKENS} DESC, ps.session_id LIMIT :limit OFFSET :offset) "
+        f"SELECT ps.session_id AS key, 1 AS n, {figures}, {tokens} AS tokens "
+        f"FROM per_session ps ORDER BY ps.cents DESC, {tokens} DESC, ps.session_id "
+        "LIMIT :limit OFFSET :offset) "
         f"SELECT p.key, s.title, p.n, {', '.join(f'p.{f}' for f in _FIGURES.split(', '))}, "
         "s.agent_name, s.status, s.budget_cents FROM page p JOIN sessions s ON s.id = p.key "
         "ORDER BY p.cents DESC, p.tokens DESC, p.key"
