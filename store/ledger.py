@@ -145,6 +145,10 @@ def ledger_index_ddl(dialect: Dialect = SQLITE) -> list[str]:
       the all-time figures walk this narrow index instead of every (wide) session row, and a
       window's sessions are found in it by id (SQLite reads it alone: a covering index).
     * `sessions_budget`: the sessions with a server budget still shown, for `budget_states`.
+    * `sessions_imported`: the imported sessions, which a spend against the user's caps leaves
+      out (`window_spend`).
+    * `daily_cost_spend`, `daily_usage_figures`: a window's per-day figures in day order,
+      read without visiting the tables' rows.
 
     PostgreSQL's copies leave out free text (agent names, titles): an index entry there must
     fit a third of a page, and its plans are not checked (see tests/store/test_query_plans.py).
@@ -158,6 +162,12 @@ def ledger_index_ddl(dialect: Dialect = SQLITE) -> list[str]:
         f"CREATE INDEX IF NOT EXISTS sessions_budget ON sessions(id, {'title, ' if sqlite else ''}"
         "list_cost_cents, budget_cents, deleted, archived_at) "
         "WHERE budget_cents > 0 AND deleted = 0 AND archived_at IS NULL",
+        "CREATE INDEX IF NOT EXISTS sessions_imported ON sessions(id) WHERE origin IS NOT NULL",
+        # A window's per-day figures, read by day alone (the tables are keyed by session).
+        "CREATE INDEX IF NOT EXISTS daily_cost_spend "
+        "ON daily_cost(day, session_id, spent_cents, runtime_seconds)",
+        "CREATE INDEX IF NOT EXISTS daily_usage_figures ON daily_usage(day, session_id, requests, "
+        "input_tokens, output_tokens, cache_read_tokens, cache_write_tokens)",
     ]
 
 
@@ -260,14 +270,18 @@ def window_spend(conn: Conn, since: str, until: str, *, agent: str | None = None
         until: last day.
         agent: only sessions of this agent (its id or its name).
     """
+    # The days' rows from `daily_cost_spend` alone, less the (few) imported sessions' from
+    # `sessions_imported`: no session row is read per day row.
     sql = (
-        "SELECT coalesce(sum(d.spent_cents), 0) FROM daily_cost d "
-        "JOIN sessions s ON s.id = d.session_id WHERE d.day BETWEEN ? AND ? "
-        "AND s.origin IS NULL"
+        "SELECT coalesce(sum(d.spent_cents), 0) FROM daily_cost d WHERE d.day BETWEEN ? AND ? "
+        "AND d.session_id NOT IN (SELECT id FROM sessions WHERE origin IS NOT NULL)"
     )
     params: list[SQLValue] = [since, until]
-    if agent is not None:
-        sql += " AND (s.agent_id = ? OR s.agent_name = ?)"
+    if agent is not None:  # its sessions by id, or by name (a walk of `sessions_ledger`)
+        sql += (
+            " AND d.session_id IN (SELECT id FROM sessions WHERE agent_id = ? "
+            "UNION SELECT id FROM sessions WHERE agent_name = ?)"
+        )
         params += [agent, agent]
     return int(conn.execute(sql, params).fetchone()[0])
 
