@@ -162,7 +162,8 @@ def ledger_index_ddl(dialect: Dialect = SQLITE) -> list[str]:
         f"CREATE INDEX IF NOT EXISTS sessions_budget ON sessions(id, {'title, ' if sqlite else ''}"
         "list_cost_cents, budget_cents, deleted, archived_at) "
         "WHERE budget_cents > 0 AND deleted = 0 AND archived_at IS NULL",
-        "CREATE INDEX IF NOT EXISTS sessions_imported ON sessions(id) WHERE origin IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS sessions_imported ON sessions(origin, id) "
+        "WHERE origin IS NOT NULL",
         # A window's per-day figures, read by day alone (the tables are keyed by session).
         "CREATE INDEX IF NOT EXISTS daily_cost_spend "
         "ON daily_cost(day, session_id, spent_cents, runtime_seconds)",
