@@ -156,7 +156,7 @@ def ledger_index_ddl(dialect: Dialect = SQLITE) -> list[str]:
     sqlite = dialect.name == "sqlite"
     return [
         "CREATE INDEX IF NOT EXISTS sessions_ledger ON sessions(id, agent_id, environment_id, "
-        "model_id, origin, list_cost_cents, active_seconds, input_tokens, output_tokens, "
+        "model_id, list_cost_cents, active_seconds, input_tokens, output_tokens, "
         f"cache_read_tokens, cache_creation_tokens, {', '.join(SESSION_REQUESTS)}"
         f"{', agent_name' if sqlite else ''})",
         f"CREATE INDEX IF NOT EXISTS sessions_budget ON sessions(id, {'title, ' if sqlite else ''}"
