@@ -18,14 +18,15 @@ aside and counted on this session (`drover.store.collisions`), never ignored sil
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from drover.store import collisions
 from drover.store.derive import apply_event, finalize
-from drover.store.dialect import Conn, dialect_of
+from drover.store.dialect import Conn, Cursor, dialect_of
 from drover.store.extract import dumps, event_id, event_text, now_key, ref_id, ts_key
+from drover.store.fts_text import text_memo
 from drover.store.models import JSONObject, SQLValue
 from drover.store.state import load_state
 
@@ -33,10 +34,10 @@ PREVIEW_TYPES = frozenset({"event_start", "event_delta"})
 AUTO_CURSOR = "auto"
 """`cursor=AUTO_CURSOR`: advance the stream's cursor to the newest `processed_at` ingested."""
 
-_INSERT = (
+_INSERT = (  # SQLite: the text goes to the FTS trigger, not into the row (`_insert`)
     "INSERT OR IGNORE INTO events"
-    "(id, session_id, thread_id, on_primary, type, processed_at, ref_id, text, raw) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "(id, session_id, thread_id, on_primary, type, processed_at, ref_id, raw) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _INSERT_ARRAYS = (  # PostgreSQL: one statement for a whole batch, whatever its size
     "INSERT INTO events"
@@ -190,7 +191,7 @@ def ingest_events(
         if eid in pending:
             row = rows[pending[eid]]
             if row[5] is None and processed_at is not None:  # completed within the batch
-                row[5], row[8] = processed_at, dumps(event)
+                row[5], row[7], row[8] = processed_at, event_text(event), dumps(event)
                 result.completed_ids.append(eid)
                 plan.append((event, at, eid))
             else:
@@ -253,7 +254,7 @@ def _insert(conn: Conn, rows: list[list[SQLValue]]) -> list[int]:
         seq_of = dict(conn.execute(_INSERT_ARRAYS, columns).fetchall())
         seqs = [seq_of[row[0]] for row in rows if row[0] in seq_of]
     else:
-        cur = conn.executemany(_INSERT, rows)
+        cur = insert_indexed(conn, _INSERT, rows)
         last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
         seqs = list(range(int(last) - cur.rowcount + 1, int(last) + 1))
     if len(seqs) != len(rows):
@@ -261,6 +262,25 @@ def _insert(conn: Conn, rows: list[list[SQLValue]]) -> list[int]:
             f"expected {len(rows)} new events, inserted {len(seqs)}: is another writer active?"
         )
     return seqs
+
+
+def insert_indexed(conn: Conn, sql: str, rows: Sequence[Sequence[SQLValue]]) -> Cursor:
+    """SQLite: insert event rows `(id, session_id, thread_id, on_primary, type, processed_at,
+    ref_id, text, raw)` with `sql`, which names every column but `text`.
+
+    The text is stored once, in the FTS index (`drover.store.fts_text`): the insert trigger
+    would derive it from the raw JSON; handing it the text already extracted saves parsing
+    every event again.
+    """
+    memo = text_memo(conn)
+    if memo is not None:
+        for row in rows:
+            memo.remember(str(row[8]), str(row[7]))
+    try:
+        return conn.executemany(sql, [[*row[:7], row[8]] for row in rows])
+    finally:
+        if memo is not None:
+            memo.forget()
 
 
 def _advance_cursor(

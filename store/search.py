@@ -231,7 +231,7 @@ def _hits_sql(
     uses = marks(TOOL_USE_TYPES)
     sql = (
         "SELECT x.seq, x.id, x.session_id, x.thread_id, x.type, x.processed_at, "
-        f"coalesce(h.snippet, substr(x.text, 1, {PREVIEW_CHARS})), s.title, s.agent_name, "
+        f"coalesce(h.snippet, substr(drover_event_text(x.raw), 1, {PREVIEW_CHARS})), s.title, s.agent_name, "
         f"CASE WHEN x.type IN ({uses}) THEN json_extract(x.raw, '$.name') "
         "ELSE (SELECT json_extract(u.raw, '$.name') FROM events u WHERE u.id = x.ref_id "
         f"AND u.type IN ({uses})) END "

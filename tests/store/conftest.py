@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from drover.store.location import is_postgres
+from drover.store.migrations import connect
 from drover.store.mirror import Mirror
 
 Delivery = tuple[str | None, dict[str, Any]]  # (thread id or None for the session stream, event)
@@ -183,7 +184,7 @@ class Kit:
             )[0][0]
             assert stale == 0, f"{stale} events with a stale search row"
             return
-        conn = sqlite3.connect(self.mirror.location)
+        conn = connect(self.mirror.location).conn  # the index's content needs drover_event_text
         try:
             conn.execute("INSERT INTO events_fts(events_fts, rank) VALUES ('integrity-check', 1)")
         finally:
