@@ -39,12 +39,6 @@ _INSERT = (  # SQLite: the text goes to the FTS trigger, not into the row (`_ins
     "(id, session_id, thread_id, on_primary, type, processed_at, ref_id, raw) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_INSERT_ARRAYS = (  # PostgreSQL: one statement for a whole batch, whatever its size
-    "INSERT INTO events"
-    "(id, session_id, thread_id, on_primary, type, processed_at, ref_id, text, raw) "
-    "SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], "
-    "?::text[], ?::text[], ?::text[]) ON CONFLICT (id) DO NOTHING RETURNING id, seq"
-)
 _LOOKUP_CHUNK = 500  # stays under SQLite's bound-parameter limit
 
 
@@ -250,8 +244,10 @@ def _insert(conn: Conn, rows: list[list[SQLValue]]) -> list[int]:
     if not rows:
         return []
     if dialect_of(conn).name == "postgresql":
+        from drover.store.pg.event_text import INSERT_ARRAYS
+
         columns = [list(column) for column in zip(*rows, strict=True)]
-        seq_of = dict(conn.execute(_INSERT_ARRAYS, columns).fetchall())
+        seq_of = dict(conn.execute(INSERT_ARRAYS, columns).fetchall())
         seqs = [seq_of[row[0]] for row in rows if row[0] in seq_of]
     else:
         cur = insert_indexed(conn, _INSERT, rows)
@@ -265,13 +261,18 @@ def _insert(conn: Conn, rows: list[list[SQLValue]]) -> list[int]:
 
 
 def insert_indexed(conn: Conn, sql: str, rows: Sequence[Sequence[SQLValue]]) -> Cursor:
-    """SQLite: insert event rows `(id, session_id, thread_id, on_primary, type, processed_at,
-    ref_id, text, raw)` with `sql`, which names every column but `text`.
+    """Insert event rows `(id, session_id, thread_id, on_primary, type, processed_at,
+    ref_id, text, raw)` with `sql`, which names every column but `text` (SQLite; PostgreSQL:
+    with `drover.store.pg.event_text.INSERT`, which turns the text into `tsv`).
 
     The text is stored once, in the FTS index (`drover.store.fts_text`): the insert trigger
     would derive it from the raw JSON; handing it the text already extracted saves parsing
     every event again.
     """
+    if dialect_of(conn).name == "postgresql":
+        from drover.store.pg.event_text import INSERT
+
+        return conn.executemany(INSERT, rows)
     memo = text_memo(conn)
     if memo is not None:
         for row in rows:

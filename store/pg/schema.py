@@ -292,7 +292,15 @@ def _v6(conn: PgConn) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: list[Callable[[PgConn], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
+def _v7(conn: PgConn) -> None:
+    """An event's text is stored once, as its `tsv` (SQLite's 12, `drover.store.pg.
+    event_text`): `tsv` is written by the insert, `text` is dropped."""
+    from drover.store.pg.event_text import text_once_v7
+
+    text_once_v7(conn)
+
+
+MIGRATIONS: list[Callable[[PgConn], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
