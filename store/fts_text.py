@@ -14,6 +14,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import string
+
+TEXT_CONFIG = "drover_text"
+"""PostgreSQL: the text search configuration of the `tsv` column (and of every query against
+it; see `drover.store.pg.schema`)."""
+
+_PUNCT = string.punctuation.replace("'", "''")
+SEARCH_TEXT = f"translate(text, '{_PUNCT}', '{' ' * len(string.punctuation)}')"
+"""PostgreSQL: the event text as the index sees it: ASCII punctuation (and `_`) turned into
+spaces."""
 
 TEXT_FUNCTION = "drover_event_text"
 FTS_CONTENT = "events_fts_content"
@@ -105,3 +115,29 @@ def point_fts_at_view(conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA schema_version = {version + 1}")
     finally:
         conn.execute("PRAGMA writable_schema = OFF")
+
+
+# PostgreSQL keeps no text either (its step 7): the insert makes `tsv` from the text handed.
+PG_TSV = f"to_tsvector('{TEXT_CONFIG}'::regconfig, {SEARCH_TEXT})"
+"""The `tsv` of a value named `text` on PostgreSQL (as its generated column computed it
+before step 7)."""
+
+
+_COLUMNS = "id, session_id, thread_id, on_primary, type, processed_at, ref_id, tsv, raw"
+
+PG_INSERT = (
+    f"INSERT INTO events({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, "
+    + PG_TSV.replace("translate(text,", "translate(?::text,", 1)
+    + ", ?)"
+)
+"""One event row `(id, session_id, thread_id, on_primary, type, processed_at, ref_id, text,
+raw)`: its text becomes its `tsv`."""
+
+PG_INSERT_ARRAYS = (
+    f"INSERT INTO events({_COLUMNS}) SELECT id, session_id, thread_id, on_primary, type, "
+    f"processed_at, ref_id, {PG_TSV}, raw FROM unnest(?::text[], ?::text[], ?::text[], "
+    "?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS u(id, session_id, "
+    "thread_id, on_primary, type, processed_at, ref_id, text, raw) "
+    "ON CONFLICT (id) DO NOTHING RETURNING id, seq"
+)
+"""A whole batch of such rows in one statement, as columns (arrays)."""

@@ -26,7 +26,7 @@ from drover.store import collisions
 from drover.store.derive import apply_event, finalize
 from drover.store.dialect import Conn, Cursor, dialect_of
 from drover.store.extract import dumps, event_id, event_text, now_key, ref_id, ts_key
-from drover.store.fts_text import text_memo
+from drover.store.fts_text import PG_INSERT, PG_INSERT_ARRAYS, text_memo
 from drover.store.models import JSONObject, SQLValue
 from drover.store.state import load_state
 
@@ -244,10 +244,8 @@ def _insert(conn: Conn, rows: list[list[SQLValue]]) -> list[int]:
     if not rows:
         return []
     if dialect_of(conn).name == "postgresql":
-        from drover.store.pg.event_text import INSERT_ARRAYS
-
         columns = [list(column) for column in zip(*rows, strict=True)]
-        seq_of = dict(conn.execute(INSERT_ARRAYS, columns).fetchall())
+        seq_of = dict(conn.execute(PG_INSERT_ARRAYS, columns).fetchall())
         seqs = [seq_of[row[0]] for row in rows if row[0] in seq_of]
     else:
         cur = insert_indexed(conn, _INSERT, rows)
@@ -263,16 +261,14 @@ def _insert(conn: Conn, rows: list[list[SQLValue]]) -> list[int]:
 def insert_indexed(conn: Conn, sql: str, rows: Sequence[Sequence[SQLValue]]) -> Cursor:
     """Insert event rows `(id, session_id, thread_id, on_primary, type, processed_at,
     ref_id, text, raw)` with `sql`, which names every column but `text` (SQLite; PostgreSQL:
-    with `drover.store.pg.event_text.INSERT`, which turns the text into `tsv`).
+    with `drover.store.fts_text.PG_INSERT`, which turns the text into `tsv`).
 
     The text is stored once, in the FTS index (`drover.store.fts_text`): the insert trigger
     would derive it from the raw JSON; handing it the text already extracted saves parsing
     every event again.
     """
     if dialect_of(conn).name == "postgresql":
-        from drover.store.pg.event_text import INSERT
-
-        return conn.executemany(INSERT, rows)
+        return conn.executemany(PG_INSERT, rows)
     memo = text_memo(conn)
     if memo is not None:
         for row in rows:

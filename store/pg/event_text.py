@@ -2,8 +2,9 @@
 
 Before step 7, `events.text` held the text and `tsv` was generated from it. Now the writer
 hands the text it extracted (`drover.store.extract.event_text`) to the insert, which turns it
-into `tsv` and stores nothing else of it; snippets derive the text of the page's hits from
-their raw JSON again (`headlines`: at most a page of events, one query for all of them).
+into `tsv` and stores nothing else of it (`drover.store.fts_text.PG_INSERT`); snippets derive
+the text of the page's hits from their raw JSON again (`headlines`: at most a page of events,
+one query for all of them).
 """
 
 from __future__ import annotations
@@ -13,47 +14,9 @@ from typing import Any
 
 from drover.store.extract import event_text
 from drover.store.pg.conn import PgConn
-from drover.store.pg.schema import SEARCH_TEXT, TEXT_CONFIG
+from drover.store.pg.schema import TEXT_CONFIG
 
-__all__ = ["INSERT", "INSERT_ARRAYS", "headlines", "text_once_v7", "texts_of"]
-
-TSV = f"to_tsvector('{TEXT_CONFIG}'::regconfig, {SEARCH_TEXT})"
-"""The `tsv` of a value named `text` (as the generated column computed it before step 7)."""
-
-
-_COLUMNS = "id, session_id, thread_id, on_primary, type, processed_at, ref_id, tsv, raw"
-
-INSERT = (
-    f"INSERT INTO events({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, "
-    + TSV.replace("translate(text,", "translate(?::text,", 1)
-    + ", ?)"
-)
-"""One event row `(id, session_id, thread_id, on_primary, type, processed_at, ref_id, text,
-raw)`: its text becomes its `tsv`."""
-
-INSERT_ARRAYS = (
-    f"INSERT INTO events({_COLUMNS}) SELECT id, session_id, thread_id, on_primary, type, "
-    f"processed_at, ref_id, {TSV}, raw FROM unnest(?::text[], ?::text[], ?::text[], "
-    "?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS u(id, session_id, "
-    "thread_id, on_primary, type, processed_at, ref_id, text, raw) "
-    "ON CONFLICT (id) DO NOTHING RETURNING id, seq"
-)
-"""A whole batch of such rows in one statement, as columns (arrays)."""
-
-
-def text_once_v7(conn: PgConn) -> None:
-    """Step 7: `tsv` becomes a plain column written by the insert, and `text` is dropped
-    (both instant: PostgreSQL rewrites no row; the space comes back as rows are vacuumed)."""
-    columns = dict(
-        conn.execute(
-            "SELECT column_name, is_generated FROM information_schema.columns "
-            "WHERE table_schema = current_schema() AND table_name = 'events'"
-        ).fetchall()
-    )
-    if columns.get("tsv") == "ALWAYS":
-        conn.execute("ALTER TABLE events ALTER COLUMN tsv DROP EXPRESSION")
-    if "text" in columns:
-        conn.execute("ALTER TABLE events DROP COLUMN text")
+__all__ = ["headlines", "texts_of"]
 
 
 def texts_of(raws: list[str]) -> list[str]:

@@ -8,7 +8,8 @@ marks its last word (`'deplo':*`), an excluded term is negated (`!('flaky')`), a
 ANDed. Facets go through the same `plan_search` as on SQLite (sessions, seq bounds, type
 candidates, tools, dates). Hits are newest first by `seq` with keyset paging; PostgreSQL's
 planner chooses between walking `seq` downwards (common words) and the GIN index (rare ones).
-Snippets come from `ts_headline` with the same markers as SQLite's `snippet()`.
+Snippets come from `ts_headline` with the same markers as SQLite's `snippet()`, over the text
+of the page's hits derived again from their raw JSON (`drover.store.pg.event_text`).
 
 `raw=True` takes PostgreSQL's own `to_tsquery` syntax (`deploy & !flaky`, `kube:*`).
 A search can be cancelled from another thread: a watcher sends PostgreSQL a cancel request.
@@ -153,5 +154,5 @@ TSVECTOR = FullText(
     explain=lambda exc, query: None,
     snippets=_snippets,
 )
-"""PostgreSQL's index: the generated `events.tsv` column (see `drover.store.pg.schema`); run
+"""PostgreSQL's index: the `events.tsv` column (see `drover.store.pg.schema`); run
 by `drover.store.search.search(…, index=TSVECTOR)`."""

@@ -176,7 +176,8 @@ class Kit:
         """FTS5 integrity check including the content table (raises on ghost/missing rows);
         on PostgreSQL, every event's `tsv` is what the text derived from its raw JSON gives."""
         if is_postgres(self.mirror.location):
-            from drover.store.pg.event_text import TSV, texts_of
+            from drover.store.fts_text import PG_TSV as TSV
+            from drover.store.pg.event_text import texts_of
 
             rows = self.sql("SELECT seq, raw FROM events")
             stale = self.sql(
