@@ -25,7 +25,7 @@ import pytest
 
 from drover.store.extract import event_text
 from drover.store.ingest import insert_indexed
-from drover.store.migrations import MIGRATIONS, connect, migrate
+from drover.store.migrations import SCHEMA_VERSION, connect, migrate
 from drover.store.mirror import Mirror
 
 pytestmark = pytest.mark.bench
@@ -50,18 +50,6 @@ def _rows(source: Path) -> list[list[object]]:
     finally:
         conn.close()
     return [[*row[:7], event_text(json.loads(row[7])), row[7]] for row in found]
-
-
-def _schema_at(path: Path, version: int) -> sqlite3.Connection:
-    """A new mirror file migrated to `version` only."""
-    conn = connect(path).conn
-    conn.execute("PRAGMA journal_mode = WAL")
-    for step in range(version):
-        conn.execute("BEGIN IMMEDIATE")
-        MIGRATIONS[step](conn)
-        conn.execute(f"PRAGMA user_version = {step + 1}")
-        conn.execute("COMMIT")
-    return conn
 
 
 def _load(conn: sqlite3.Connection, rows: list[list[object]], *, text_column: bool) -> float:
@@ -110,15 +98,12 @@ def test_disk_per_event_and_ingest(generated_mirror, tmp_path):
     sizes = {}
     for name, version, text_column in (
         ("before (v11)", TEXT_COLUMN_VERSION, True),
-        ("after", None, False),
+        ("after", SCHEMA_VERSION, False),
     ):
         path = tmp_path / f"{name.split()[0]}.db"
-        if version is None:
-            db = connect(path)
-            migrate(db)
-            conn = db.conn
-        else:
-            conn = _schema_at(path, version)
+        db = connect(path)
+        migrate(db, upto=version)
+        conn = db.conn
         _load(conn, rows, text_column=text_column)
         sizes[name] = _breakdown(conn)
         conn.close()

@@ -282,11 +282,13 @@ def check_version(conn: sqlite3.Connection) -> int:
     return version
 
 
-def migrate(db: Database) -> int:
+def migrate(db: Database, *, upto: int = SCHEMA_VERSION) -> int:
     """Bring a mirror file up to `SCHEMA_VERSION` and check the FTS triggers.
 
     Args:
         db: a writable connection outside any transaction.
+        upto: stop at this version instead (tests and benchmarks build older mirrors with it;
+            the FTS triggers are then left as that version made them).
 
     Returns:
         The schema version now in the file.
@@ -300,7 +302,7 @@ def migrate(db: Database) -> int:
     if str(mode).lower() != "wal":
         raise sqlite3.OperationalError(f"could not switch the mirror to WAL (got {mode!r})")
     version = check_version(conn)
-    for step in range(version, SCHEMA_VERSION):
+    for step in range(version, upto):
         conn.execute("BEGIN IMMEDIATE")
         try:
             # Two processes opening a new mirror at once both read version 0 above; the
@@ -314,5 +316,7 @@ def migrate(db: Database) -> int:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+    if upto < SCHEMA_VERSION:
+        return upto
     ensure_fts_triggers(conn)
     return SCHEMA_VERSION

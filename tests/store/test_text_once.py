@@ -4,9 +4,8 @@ mirror written before keeps finding what it found, new events are found, the col
 from __future__ import annotations
 
 import json
-import sqlite3
 
-from drover.store.migrations import MIGRATIONS, connect
+from drover.store.migrations import connect, migrate
 from drover.store.mirror import Mirror
 from drover.store.search import SNIPPET_CLOSE, SNIPPET_OPEN
 
@@ -23,34 +22,32 @@ _V11_INSERT = (
 )
 
 
-def _sqlite_at(path, version: int) -> sqlite3.Connection:
-    conn = connect(path).conn
-    conn.execute("PRAGMA journal_mode = WAL")
-    for step in range(version):
-        conn.execute("BEGIN IMMEDIATE")
-        MIGRATIONS[step](conn)
-        conn.execute(f"PRAGMA user_version = {step + 1}")
-        conn.execute("COMMIT")
-    return conn
-
-
 def _found(mirror: Mirror, word: str) -> dict[str, str]:
     return {hit.event_id: hit.snippet for hit in mirror.reader.search(word)}
 
 
+def _finds_old_and_new(mirror: Mirror) -> None:
+    """The event stored before the migration is found as before, one ingested after too."""
+    assert _found(mirror, "narwhal") == {
+        "sevt_old": f"the persistent {SNIPPET_OPEN}narwhal{SNIPPET_CLOSE} swims"
+    }
+    mirror.writer.submit("ingest", "sesn_1", [NEW]).result()
+    assert set(_found(mirror, "narwhal")) == {"sevt_old", "sevt_new"}
+    assert _found(mirror, "returns") == {
+        "sevt_new": f"a narwhal {SNIPPET_OPEN}returns{SNIPPET_CLOSE}"
+    }
+
+
 def test_a_v11_sqlite_mirror_keeps_its_index_and_drops_the_column(tmp_path):
     path = tmp_path / "m.db"
-    conn = _sqlite_at(path, 11)
+    db = connect(path)
+    migrate(db, upto=11)
+    conn = db.conn
     conn.execute(_V11_INSERT, ("sevt_old", OLD["type"], OLD["processed_at"],
                                "the persistent narwhal swims", json.dumps(OLD)))  # fmt: skip
     conn.close()
     with Mirror.open(path) as m:
-        assert _found(m, "narwhal") == {
-            "sevt_old": f"the persistent {SNIPPET_OPEN}narwhal{SNIPPET_CLOSE} swims"
-        }
-        m.writer.submit("ingest", "sesn_1", [NEW]).result()
-        assert set(_found(m, "narwhal")) == {"sevt_old", "sevt_new"}
-        assert set(_found(m, "returns")) == {"sevt_new"}
+        _finds_old_and_new(m)
     conn = connect(path).conn
     assert "text" not in {row[1] for row in conn.execute("PRAGMA table_info(events)")}
     before = conn.execute("SELECT rowid FROM events_fts('narwhal') ORDER BY rowid").fetchall()
@@ -87,14 +84,7 @@ def test_a_step_6_postgresql_mirror_keeps_its_search_and_drops_the_column(pg_url
     finally:
         pg.close()
     with Mirror.open(pg_url) as m:
-        assert _found(m, "narwhal") == {
-            "sevt_old": f"the persistent {SNIPPET_OPEN}narwhal{SNIPPET_CLOSE} swims"
-        }
-        m.writer.submit("ingest", "sesn_1", [NEW]).result()
-        assert set(_found(m, "narwhal")) == {"sevt_old", "sevt_new"}
-        assert _found(m, "returns") == {
-            "sevt_new": f"a narwhal {SNIPPET_OPEN}returns{SNIPPET_CLOSE}"
-        }
+        _finds_old_and_new(m)
     pg = pg_connect(pg_url)
     try:
         columns = dict(
