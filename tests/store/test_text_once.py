@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from drover.store.migrations import connect, migrate
 from drover.store.mirror import Mirror
 from drover.store.search import SNIPPET_CLOSE, SNIPPET_OPEN
@@ -38,10 +40,11 @@ def _finds_old_and_new(mirror: Mirror) -> None:
     }
 
 
-def test_a_v11_sqlite_mirror_keeps_its_index_and_drops_the_column(tmp_path):
+@pytest.mark.parametrize("version", [1, 7, 11])
+def test_an_older_sqlite_mirror_keeps_its_index_and_drops_the_column(tmp_path, version):
     path = tmp_path / "m.db"
     db = connect(path)
-    migrate(db, upto=11)
+    migrate(db, upto=version)
     conn = db.conn
     conn.execute(_V11_INSERT, ("sevt_old", OLD["type"], OLD["processed_at"],
                                "the persistent narwhal swims", json.dumps(OLD)))  # fmt: skip
