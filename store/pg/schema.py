@@ -291,7 +291,8 @@ def _v6(conn: PgConn) -> None:
 def _v7(conn: PgConn) -> None:
     """An event's text is stored once, as its `tsv` (SQLite's 12, `drover.store.pg.
     event_text`): `tsv` becomes a plain column written by the insert, and `text` is dropped
-    (both instant: no row is rewritten; the space comes back as rows are vacuumed)."""
+    (both instant: no row is rewritten, so existing rows keep the dropped text's bytes until
+    something rewrites them, e.g. `VACUUM FULL`; new rows are without it)."""
     columns: dict[str, str] = dict(
         conn.execute(
             "SELECT column_name, is_generated FROM information_schema.columns "
