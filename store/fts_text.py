@@ -125,11 +125,10 @@ before step 7)."""
 
 _COLUMNS = "id, session_id, thread_id, on_primary, type, processed_at, ref_id, tsv, raw"
 
-PG_INSERT = (
-    f"INSERT INTO events({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, "
-    + PG_TSV.replace("translate(text,", "translate(?::text,", 1)
-    + ", ?)"
-)
+PG_TSV_OF_PARAM = PG_TSV.replace("translate(text,", "translate(?::text,", 1)
+"""The `tsv` of a text bound as a parameter."""
+
+PG_INSERT = f"INSERT INTO events({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, {PG_TSV_OF_PARAM}, ?)"
 """One event row `(id, session_id, thread_id, on_primary, type, processed_at, ref_id, text,
 raw)`: its text becomes its `tsv`."""
 

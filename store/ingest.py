@@ -26,7 +26,7 @@ from drover.store import collisions
 from drover.store.derive import apply_event, finalize
 from drover.store.dialect import Conn, Cursor, dialect_of
 from drover.store.extract import dumps, event_id, event_text, now_key, ref_id, ts_key
-from drover.store.fts_text import PG_INSERT, PG_INSERT_ARRAYS, text_memo
+from drover.store.fts_text import PG_INSERT, PG_INSERT_ARRAYS, PG_TSV_OF_PARAM, text_memo
 from drover.store.models import JSONObject, SQLValue
 from drover.store.state import load_state
 
@@ -109,12 +109,20 @@ def _merge_duplicate(
     completed = touched = False
     incoming = event.get("processed_at")
     if processed_at is None and incoming is not None:
-        # Plain UPDATE of non-indexed columns: the FTS row (keyed by seq, over `text`) is
-        # untouched, so no ghost index rows (REPLACE/UPSERT would delete+insert).
-        conn.execute(
-            "UPDATE events SET processed_at = ?, raw = ? WHERE seq = ?",
-            (incoming, dumps(event), seq),
-        )
+        # A plain UPDATE, never REPLACE/UPSERT (which would delete+insert: ghost index rows).
+        # SQLite's FTS trigger re-indexes the row only if the text its new raw JSON gives
+        # differs; PostgreSQL's `tsv` is written here from the text, as the insert writes it.
+        if dialect_of(conn).name == "postgresql":
+            conn.execute(
+                f"UPDATE events SET processed_at = ?, raw = ?, tsv = {PG_TSV_OF_PARAM} "
+                "WHERE seq = ?",
+                (incoming, dumps(event), event_text(event), seq),
+            )
+        else:
+            conn.execute(
+                "UPDATE events SET processed_at = ?, raw = ? WHERE seq = ?",
+                (incoming, dumps(event), seq),
+            )
         stored[1] = incoming
         completed = touched = True
     if thread_id is not None and stored_thread is None:

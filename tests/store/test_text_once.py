@@ -99,3 +99,14 @@ def test_a_step_6_postgresql_mirror_keeps_its_search_and_drops_the_column(pg_url
     finally:
         pg.close()
     assert "text" not in columns and columns["tsv"] == "NEVER"
+
+
+def test_a_completed_event_is_searched_by_its_completed_text(mirror, kit):
+    queued = {**OLD, "id": "sevt_q", "processed_at": None}
+    mirror.writer.submit("ingest", "sesn_1", [queued]).result()
+    done = {**queued, "processed_at": "2026-05-12T09:01:00Z",
+            "content": [{"type": "text", "text": "the final walrus"}]}  # fmt: skip
+    assert mirror.writer.submit("ingest", "sesn_1", [done]).result().completed_ids == ["sevt_q"]
+    assert set(_found(mirror, "walrus")) == {"sevt_q"}
+    assert _found(mirror, "narwhal") == {}
+    kit.fts_integrity()
