@@ -12,7 +12,7 @@
   an event stored for the first time may add to them: ingest folds new rows only (a duplicate
   delivery is never folded) and `recompute_session` deletes and refolds a session's rows.
 
-* `sessions.req_*` (v12): each session's `daily_usage` summed over all its days, kept in the
+* `sessions.req_*` (v13): each session's `daily_usage` summed over all its days, kept in the
   same transaction as the rows (`add_session_requests` beside `write_daily`, zeroed beside
   `clear_daily`), so the ledger's all-time figures read one narrow index entry per session and
   never group the per-day rows (`drover.store.ledger`).
@@ -144,7 +144,7 @@ _SUMS = "sum(requests), sum(input_tokens), sum(output_tokens), sum(cache_read_to
 
 def session_requests_ddl(dialect: Dialect, existing: set[str]) -> list[str]:
     """Add the `SESSION_REQUESTS` columns not in `existing` and fill every one from
-    `daily_usage` (SQLite v12, PostgreSQL step 7; safe to run again)."""
+    `daily_usage` (SQLite v13, PostgreSQL step 8; safe to run again)."""
     column = "INTEGER" if dialect.name == "sqlite" else "bigint"
     return [
         *(

@@ -133,7 +133,7 @@ _TOKENS = "sum(ps.tok_in + ps.tok_out + ps.cache_read + ps.cache_write)"
 
 
 def ledger_schema(dialect: Dialect, columns: set[str]) -> list[str]:
-    """SQLite v12, PostgreSQL step 7: the sessions' request totals (`drover.store.daily`),
+    """SQLite v13, PostgreSQL step 8: the sessions' request totals (`drover.store.daily`),
     then the ledger's indexes; `columns` are those `sessions` has (the step may run again)."""
     return [*session_requests_ddl(dialect, columns), *ledger_index_ddl(dialect)]
 

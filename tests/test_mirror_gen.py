@@ -8,7 +8,6 @@ give the same mirror, and the turn features the benchmarks rely on must actually
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import Counter
 from pathlib import Path
 
@@ -16,6 +15,9 @@ import pytest
 from mirror_gen import build_mirror, cached_mirror, lane_runs, main
 from mirror_sessions import Fleet, iter_sessions, session_sizes
 from sdk_check import assert_wire_shape
+
+from drover.store.fts_text import FTS_CONTENT
+from drover.store.migrations import connect
 
 SMALL = {"sessions": 20, "events": 2000, "big_session": 500, "seed": 7}
 
@@ -94,7 +96,7 @@ def test_build_ingests_everything_through_the_store(tmp_path: Path) -> None:
     path = tmp_path / "mirror.db"
     manifest = build_mirror(path, progress=False, **SMALL)
     generated = list(iter_sessions(**SMALL))
-    conn = sqlite3.connect(path)
+    conn = connect(path).conn  # events_fts reads its text through drover_event_text
     try:
         assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 2000
         assert conn.execute("SELECT count(*) FROM events_fts").fetchone()[0] == 2000
@@ -143,13 +145,16 @@ def test_the_script_reports_bad_arguments_without_a_traceback(tmp_path: Path, ca
 
 def _index_contents(path: Path) -> tuple[list[tuple], list[tuple]]:
     """(every indexed term instance: term, event seq, column, offset; the events' text)."""
-    conn = sqlite3.connect(path)
+    conn = connect(path).conn  # events_fts reads its text through drover_event_text
     try:
         # rank 1: the index is also checked against the events it was built from.
         conn.execute("INSERT INTO events_fts(events_fts, rank) VALUES ('integrity-check', 1)")
         conn.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, events_fts, instance)")
         terms = conn.execute("SELECT * FROM temp.terms ORDER BY 1, 2, 3, 4").fetchall()
-        events = conn.execute("SELECT seq, id, text FROM events ORDER BY seq").fetchall()
+        events = conn.execute(
+            f"SELECT e.seq, e.id, c.text FROM events e JOIN {FTS_CONTENT} c ON c.seq = e.seq "
+            "ORDER BY e.seq"
+        ).fetchall()
         return terms, events
     finally:
         conn.close()
@@ -165,7 +170,7 @@ def test_bulk_load_builds_the_same_search_index_as_the_triggers(tmp_path: Path) 
     assert bulk_events == events
     assert bulk_terms == terms
     # The bulk-built mirror indexes the next event as any mirror does (its triggers are back).
-    conn = sqlite3.connect(bulk)
+    conn = connect(bulk).conn
     try:
         triggers = {
             r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from drover.store import ledger
-from drover.store.migrations import MIGRATIONS, SCHEMA_VERSION, connect
+from drover.store.migrations import MIGRATIONS, SCHEMA_VERSION, connect, migrate
 from drover.store.mirror import Mirror
 
 
@@ -325,13 +325,10 @@ def test_session_request_totals_follow_the_per_day_rows(mirror, kit):
     assert _request_totals(kit)[0] == ("sesn_a", 3, 700, 70, 3000, 550)
 
 
-def test_migration_v12_fills_request_totals_from_the_per_day_rows(tmp_path):
-    path = tmp_path / "v11.db"
+def test_migration_v13_fills_request_totals_from_the_per_day_rows(tmp_path):
+    path = tmp_path / "v12.db"
     db = connect(path)
-    db.execute("PRAGMA journal_mode = WAL")
-    for step in MIGRATIONS[:11]:
-        step(db.conn)
-    db.execute("PRAGMA user_version = 11")
+    assert migrate(db, upto=12) == 12
     db.conn.executemany(
         "INSERT INTO daily_usage(session_id, day, requests, input_tokens, output_tokens, "
         "cache_read_tokens, cache_write_tokens) VALUES (?, ?, ?, ?, ?, ?, ?)",
