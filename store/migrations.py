@@ -168,10 +168,10 @@ def _v12(conn: sqlite3.Connection) -> None:
 
 def _v13(conn: sqlite3.Connection) -> None:
     """The cost ledger: each session's request totals kept on its row, filled from the
-    per-day rows, and the ledger's indexes (`drover.store.ledger.ledger_schema`), so the
+    per-day rows, and the ledger's indexes (`drover.store.ledger_schema`), so the
     ledger reads a narrow index, not every session row and every per-day row."""
     from drover.store.dialect import SQLITE
-    from drover.store.ledger import ledger_schema
+    from drover.store.ledger_schema import ledger_schema
 
     columns = {row[1] for row in conn.execute("PRAGMA table_info(sessions)")}
     for statement in ledger_schema(SQLITE, columns):

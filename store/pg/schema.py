@@ -307,8 +307,8 @@ def _v7(conn: PgConn) -> None:
 
 def _v8(conn: PgConn) -> None:
     """The cost ledger's request totals per session and indexes (SQLite's 13,
-    `drover.store.ledger.ledger_schema`)."""
-    from drover.store.ledger import ledger_schema
+    `drover.store.ledger_schema`)."""
+    from drover.store.ledger_schema import ledger_schema
 
     columns = {
         row[0]
