@@ -100,6 +100,16 @@ def _allowed_in_sim(module: str) -> bool:
             id="offline-ls-loads-no-ui-no-sim-no-http-no-config-models",
         ),
         pytest.param(
+            # a user's config file, with a profile: found through the config, never through
+            # the engine factory (the HTTP stack, the keyring) (issue 13)
+            "import os, pathlib\n"
+            "pathlib.Path(os.environ['DROVER_CONFIG']).write_text("
+            "'[profiles.default]\\nworkspace_id = \"wrkspc_1\"\\n[budgets]\\ndaily_usd = 5\\n')\n"
+            "from drover.cli.main import main; assert main(['ls', '--offline']) == 0",
+            (*_UI_AND_SDK, *_SERVER_STACK, "httpx", "keyring", "sqlite_utils", "drover.sync"),
+            id="offline-ls-with-a-config-file-loads-no-http-no-keyring",
+        ),
+        pytest.param(
             "import drover.tui.app",
             # what the fleet's first paint does not use: the HTTP stack, the config models (no
             # config file here), export, the keyring, the transcript's markdown (issue 13)

@@ -29,12 +29,12 @@ from drover.tui.screens.fleet import read_snapshot
 
 if TYPE_CHECKING:
     from textual.app import App
-    from textual.signal import Signal
 
     from drover.config.settings import Config
     from drover.tui.attention.monitor import AttentionMonitor
     from drover.tui.change_feed import ChangeFeed
     from drover.tui.reads import ReadPool
+    from drover.tui.signals import Signal
 
     _Base = App[None]
 else:
