@@ -158,3 +158,48 @@ def test_each_command_is_registered_by_the_module_that_runs_it() -> None:
         for name in subparsers.choices:
             registered[name] = module_name
     assert registered == COMMAND_OF
+
+
+# The app's first fleet rows with a user's config file holding a `[keys]` table: the modules
+# loaded by then, as JSON on the last line.
+_FIRST_ROWS_WITH_KEYS = """
+import asyncio, json, os, pathlib, sys
+pathlib.Path(os.environ["DROVER_CONFIG"]).write_text('[keys]\\n"fleet.nope" = "x"\\n')
+from drover.store.mirror import Mirror
+with Mirror.open("data/default/mirror.db") as mirror:
+    mirror.writer.submit("upsert_sessions", [{"id": "sesn_1", "type": "session",
+        "status": "idle", "created_at": "2026-05-01T00:00:00Z"}]).result()
+from drover.tui.app import DroverApp
+from drover.tui.widgets.fleet_table import FleetTable
+
+async def first_rows():
+    app = DroverApp(data_dir=pathlib.Path("data"), config_path=None)
+    async with app.run_test(size=(100, 30)):
+        while not (app.screen.query(FleetTable) and app.screen.query_one(FleetTable).ids):
+            await asyncio.sleep(0.005)
+        print(json.dumps(sorted(m for m in sys.modules if m.startswith("drover."))))
+asyncio.run(first_rows())
+"""
+
+
+def test_a_keys_table_does_not_load_every_screen_before_the_first_rows(tmp_path) -> None:
+    """Checking `[keys]` against every binding loads every screen's module (~0.3 s): the app
+    does it after the fleet's first paint, on a thread (issue 13)."""
+    env = {
+        **os.environ,
+        "DROVER_CONFIG": str(tmp_path / "config.toml"),
+        "DROVER_DATA_DIR": str(tmp_path / "data"),
+    }
+    env.pop("ANTHROPIC_API_KEY", None)
+    done = subprocess.run(
+        [sys.executable, "-c", _FIRST_ROWS_WITH_KEYS],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = json.loads(done.stdout.splitlines()[-1])
+    screens = ("replay", "grid", "search", "launch_dialog", "session")
+    assert [m for m in loaded if m in [f"drover.tui.screens.{s}" for s in screens]] == []

@@ -66,6 +66,7 @@ class ProfileHost(_Base):
 
         async def stop_launches(self) -> None: ...
         def without_config(self) -> bool: ...
+        def check_keys(self) -> None: ...
 
         settings: Config
 
@@ -101,6 +102,7 @@ class ProfileHost(_Base):
             painted = asyncio.Event()
             self.call_after_refresh(painted.set)  # the frame is on the terminal first
             await painted.wait()
+            self.check_keys()
         engine = await self._connect(name, mirror)
         self.engine = engine
         if not self.readonly:
