@@ -22,7 +22,6 @@ import _sqlite3
 import asyncio
 import ctypes
 import os
-import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -32,7 +31,15 @@ from typing import Any
 
 import pytest
 from mirror_gen import Manifest
-from test_bench_session_open import SIZE, FrameClock, Stopwatch, _app, _settle
+from test_bench_session_open import (
+    SIZE,
+    FrameClock,
+    Stopwatch,
+    _app,
+    _settle,
+    data_dir_with,
+    shows,
+)
 
 from drover.store.fleet import FleetQuery
 from drover.store.reader import MirrorReader
@@ -116,22 +123,12 @@ def test_p9_memory_over_replay_seeks_and_sessions(
     from drover.tui.screens.session import SessionScreen
 
     source, manifest = generated_mirror
-    data = tmp_path / "data"
-    (data / "default").mkdir(parents=True)
-    shutil.copyfile(source, data / "default" / "mirror.db")
+    data = data_dir_with(source, tmp_path)
     big = manifest.big_session_id
     reader = MirrorReader(data / "default" / "mirror.db")
     targets = _targets(reader, big)
     others = [s for s in reader.fleet_ids(FleetQuery(), limit=SESSIONS + 1) if s != big]
     reader.close()
-
-    def shows(kind: type, seq: int | None = None) -> Callable[[Any], bool]:
-        def check(screen: Any) -> bool:
-            if not isinstance(screen, kind) or not screen.events.blocks:
-                return False
-            return seq is None or screen.events.current.seq == seq
-
-        return check
 
     async def until_shown(frames: FrameClock, check: Callable[[Any], bool], act: Any) -> None:
         frames.expect(check)

@@ -84,6 +84,29 @@ def _allowed_in_sim(module: str) -> bool:
     return module.split(".")[1] in ("cli", "sim")
 
 
+def _loaded_by(code: str, tmp_path) -> list[str]:
+    """Run `code` in a fresh interpreter (no key, an empty data dir and config path under
+    `tmp_path`) and return the JSON list it prints on its last line."""
+    env = {
+        **os.environ,
+        "DROVER_CONFIG": str(tmp_path / "config.toml"),
+        "DROVER_DATA_DIR": str(tmp_path / "data"),
+    }
+    env.pop("ANTHROPIC_API_KEY", None)
+    env.pop("ANTHROPIC_BASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded: list[str] = json.loads(done.stdout.splitlines()[-1])
+    return loaded
+
+
 @pytest.mark.parametrize(
     ("code", "banned"),
     [
@@ -121,23 +144,7 @@ def _allowed_in_sim(module: str) -> bool:
     ],
 )
 def test_a_command_loads_only_what_it_needs(code: str, banned: tuple[str, ...], tmp_path) -> None:
-    env = {
-        **os.environ,
-        "DROVER_CONFIG": str(tmp_path / "config.toml"),
-        "DROVER_DATA_DIR": str(tmp_path / "data"),
-    }
-    env.pop("ANTHROPIC_API_KEY", None)
-    env.pop("ANTHROPIC_BASE_URL", None)
-    done = subprocess.run(
-        [sys.executable, "-c", code + "\n" + _REPORT],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-        env=env,
-    )
-    assert done.returncode == 0, done.stderr
-    loaded = json.loads(done.stdout.splitlines()[-1])
+    loaded = _loaded_by(code + "\n" + _REPORT, tmp_path)
     assert [m for m in loaded if any(m == b or m.startswith(b + ".") for b in banned)] == []
     if code is _RUN_SIM:
         assert [m for m in loaded if not _allowed_in_sim(m)] == []
@@ -185,21 +192,6 @@ asyncio.run(first_rows())
 def test_a_keys_table_does_not_load_every_screen_before_the_first_rows(tmp_path) -> None:
     """Checking `[keys]` against every binding loads every screen's module (~0.3 s): the app
     does it after the fleet's first paint, on a thread (issue 13)."""
-    env = {
-        **os.environ,
-        "DROVER_CONFIG": str(tmp_path / "config.toml"),
-        "DROVER_DATA_DIR": str(tmp_path / "data"),
-    }
-    env.pop("ANTHROPIC_API_KEY", None)
-    done = subprocess.run(
-        [sys.executable, "-c", _FIRST_ROWS_WITH_KEYS],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-        env=env,
-    )
-    assert done.returncode == 0, done.stderr
-    loaded = json.loads(done.stdout.splitlines()[-1])
+    loaded = _loaded_by(_FIRST_ROWS_WITH_KEYS, tmp_path)
     screens = ("replay", "grid", "search", "launch_dialog", "session")
     assert [m for m in loaded if m in [f"drover.tui.screens.{s}" for s in screens]] == []
