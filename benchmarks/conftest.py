@@ -9,7 +9,7 @@ Sizes come from the environment (defaults are the issue's sizes)::
 
 * `1x` (the default): 10,000 sessions / 1,000,000 events, a 100,000-event session;
 * `10x`: ten times the fleet (issue 13), 100,000 sessions / 10,000,000 events, a
-  1,000,000-event session (tens of minutes to build on two shared cores, once);
+  1,000,000-event session (about 15 minutes to build here, once);
 * `100k-sessions`: 100,000 sessions / 1,000,000 events, a 10,000-event session: ten times the
   sessions at the default's events, which the issue-13 figures before the 10M build used.
 
