@@ -23,10 +23,12 @@ Run: ``make bench`` (``DROVER_BENCH_FOLLOWERS``, ``DROVER_BENCH_KEY_ROUNDS`` to 
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -144,6 +146,10 @@ async def _streaming(sim: SimProcess, tmp_path: Path) -> dict[str, Any]:
             keys = await _keys(app, clock, ROUNDS)
             window = time.monotonic() - t0
             ingested = _ingested(app) - ingested0
+            tracked = len(gc.get_objects())
+            if os.environ.get("DROVER_BENCH_HEAP"):
+                kinds = Counter(type(o).__qualname__ for o in gc.get_objects())
+                print("\n", kinds.most_common(25))
         finally:
             watch.uninstall()
         live_end = _live_count(app)
@@ -151,7 +157,7 @@ async def _streaming(sim: SimProcess, tmp_path: Path) -> dict[str, Any]:
     bring_up.slow, bring_up.callbacks, bring_up.gc_pauses = bring_slow, bring_calls, bring_gc
     return {"keys": keys, "live": live, "live_s": took, "live_end": live_end, "watch": watch,
             "window": window, "events": ingested, "bring_keys": bring_keys,
-            "bring_watch": bring_up}  # fmt: skip
+            "bring_watch": bring_up, "tracked": tracked}  # fmt: skip
 
 
 def _ingested(app: Any) -> int:
@@ -210,7 +216,7 @@ def test_bench_keypress_with_500_followers(tmp_path: Path) -> None:
         print("    " + _line(kind, values))
     print("    " + _line("all keys", bring))
     _slow_report("while coming live", live["bring_watch"])
-    print("  every follower live, streaming:")
+    print(f"  every follower live, streaming ({live['tracked']:,} objects tracked by the GC):")
     for kind, values in live["keys"].items():
         print("    " + _line(kind, values))
     print("    " + _line("all keys", every))
