@@ -73,6 +73,10 @@ class SlowCallbacks:
         self._sampler: threading.Thread | None = None
         self.gc_pauses: list[tuple[int, float]] = []
         """(generation, ms) of each garbage collection longer than 10 ms."""
+        self.gc_total = Counter[int]()
+        """Collections by generation (all of them)."""
+        self.gc_ms = 0.0
+        """Time spent in every collection together."""
         self._gc_started = 0.0
 
     def install(self) -> None:
@@ -113,12 +117,16 @@ class SlowCallbacks:
         self.slow = []
         self.callbacks = 0
         self.gc_pauses = []
+        self.gc_total = Counter()
+        self.gc_ms = 0.0
 
     def _gc(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
             self._gc_started = time.perf_counter()
         else:
             took = (time.perf_counter() - self._gc_started) * 1000
+            self.gc_total[info["generation"]] += 1
+            self.gc_ms += took
             if took > 10:
                 self.gc_pauses.append((info["generation"], took))
 
@@ -133,7 +141,10 @@ class SlowCallbacks:
 
     def report(self, top: int = 6) -> list[str]:
         """The worst callbacks, with where their time went."""
-        lines = []
+        lines = [
+            f"    GC: {sum(self.gc_total.values())} collections "
+            f"(by generation {dict(sorted(self.gc_total.items()))}), {self.gc_ms:.0f} ms in all"
+        ]
         if self.gc_pauses:
             worst = max(ms for _, ms in self.gc_pauses)
             gens = Counter(g for g, _ in self.gc_pauses)

@@ -139,7 +139,13 @@ async def _streaming(sim: SimProcess, tmp_path: Path) -> dict[str, Any]:
         try:
             bring_keys, took = await _bring_up(app, clock)
             live = _live_count(app)
-            bring_slow, bring_calls, bring_gc = watch.slow, watch.callbacks, watch.gc_pauses
+            bring_up = SlowCallbacks()
+            bring_up.__dict__.update(
+                {
+                    k: getattr(watch, k)
+                    for k in ("slow", "callbacks", "gc_pauses", "gc_total", "gc_ms")
+                }
+            )
             watch.reset()
             ingested0 = _ingested(app)
             t0 = time.monotonic()
@@ -153,8 +159,6 @@ async def _streaming(sim: SimProcess, tmp_path: Path) -> dict[str, Any]:
         finally:
             watch.uninstall()
         live_end = _live_count(app)
-    bring_up = SlowCallbacks()
-    bring_up.slow, bring_up.callbacks, bring_up.gc_pauses = bring_slow, bring_calls, bring_gc
     return {"keys": keys, "live": live, "live_s": took, "live_end": live_end, "watch": watch,
             "window": window, "events": ingested, "bring_keys": bring_keys,
             "bring_watch": bring_up, "tracked": tracked}  # fmt: skip
