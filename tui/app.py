@@ -37,7 +37,7 @@ from drover.tui.attention.emit import Emitter
 from drover.tui.attention.monitor import AttentionMonitor
 from drover.tui.change_feed import ChangeFeed
 from drover.tui.commands import DroverCommands, command_completions, run_command
-from drover.tui.heap import HeapFreezer
+from drover.tui.heap import HeapPolicy
 from drover.tui.launch_control import LaunchControl
 from drover.tui.profile_host import NO_KEY, ProfileHost
 from drover.tui.reads import ReadPool
@@ -155,7 +155,7 @@ class DroverApp(ProfileHost, Appearance, SessionControl, SteerControl, LaunchCon
         self.mirror: Mirror | None = None
         self.engine: Engine | None = None
         self.connections: dict[str, ConnectionState] = {}
-        self.heap = HeapFreezer()
+        self.heap = HeapPolicy()
         """Freezes long-lived objects out of the collector's full passes (`drover.tui.heap`)."""
         self._sync_failure_told = False
         self.feed = ChangeFeed(self)

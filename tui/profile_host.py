@@ -24,7 +24,7 @@ from drover.store.mirror import Mirror
 from drover.sync.connection import ConnectionState
 from drover.sync.engines import Engine, EngineSource, OfflineEngine
 from drover.sync.viewer import ViewerEngine
-from drover.tui.heap import HeapFreezer
+from drover.tui.heap import HeapPolicy
 from drover.tui.screens.fleet import read_snapshot
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ class ProfileHost(_Base):
         mirror: Mirror | None
         engine: Engine | None
         connections: dict[str, ConnectionState]
-        heap: HeapFreezer
+        heap: HeapPolicy
         connections_changed: Signal[dict[str, ConnectionState]]
         feed: ChangeFeed
         reads: ReadPool

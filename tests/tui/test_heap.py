@@ -8,12 +8,12 @@ from collections.abc import Iterator
 import pytest
 
 from drover.sync.connection import ConnectionState
-from drover.tui.heap import HeapFreezer
+from drover.tui.heap import NURSERY, HeapPolicy
 
 
 @pytest.fixture
-def freezer() -> Iterator[HeapFreezer]:
-    heap = HeapFreezer()
+def freezer() -> Iterator[HeapPolicy]:
+    heap = HeapPolicy()
     yield heap
     heap.release()
 
@@ -39,8 +39,10 @@ def test_freezes_after_start_and_again_once_no_follower_is_connecting(freezer):
     assert freezer.freezes == 2, "once per engine start"
 
 
-def test_release_makes_everything_collectable_again(freezer):
+def test_the_nursery_grows_while_an_engine_runs_and_release_undoes_everything(freezer):
+    before = gc.get_threshold()
     freezer.engine_started()
-    assert gc.get_freeze_count() > 0
+    freezer.engine_started()  # a second profile opened: the saved thresholds stay the first
+    assert gc.get_threshold() == (NURSERY, *before[1:]) and gc.get_freeze_count() > 0
     freezer.release()
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == before
