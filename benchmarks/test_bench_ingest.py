@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from drover.store.extract import dumps, event_text
+from drover.store.ingest import insert_indexed
 from drover.store.migrations import connect, migrate
 from drover.store.mirror import Mirror
 
@@ -90,9 +91,9 @@ def _raw_rows(events: list[tuple[str, dict]]) -> list[tuple]:
     ]
 
 
-_RAW_INSERT = (
+_RAW_INSERT = (  # the text is handed to the FTS trigger as ingest hands it (`insert_indexed`)
     "INSERT OR IGNORE INTO events(id, session_id, thread_id, on_primary, type, processed_at, "
-    "ref_id, text, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "ref_id, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -104,7 +105,7 @@ def _raw_load(path: Path, rows: list[tuple]) -> float:
     start = time.perf_counter()
     for i in range(0, len(rows), BATCH):
         conn.execute("BEGIN IMMEDIATE")
-        conn.executemany(_RAW_INSERT, rows[i : i + BATCH])
+        insert_indexed(conn, _RAW_INSERT, rows[i : i + BATCH])
         conn.execute("COMMIT")
     elapsed = time.perf_counter() - start
     conn.close()

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from drover.store.derive import recompute_session
 from drover.store.dialect import Conn
 from drover.store.extract import dumps, event_text, ref_id, ts_key
-from drover.store.ingest import _merge_duplicate
+from drover.store.ingest import _merge_duplicate, insert_indexed
 from drover.store.models import JSONObject, SQLValue
 from drover.store.objects import upsert_sessions, upsert_threads
 
@@ -35,10 +35,10 @@ THREAD_ROW_FIELDS = (
 """The thread columns an export carries besides the raw Thread object (see `import_session`)."""
 
 _CHUNK = 500  # rows per lookup/insert round; stays under SQLite's bound-parameter limit
-_INSERT = (
+_INSERT = (  # SQLite (see `insert_indexed`: the text is handed to the FTS trigger)
     "INSERT INTO events"
-    "(id, session_id, thread_id, on_primary, type, processed_at, ref_id, text, raw) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "(id, session_id, thread_id, on_primary, type, processed_at, ref_id, raw) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -241,5 +241,5 @@ def _write_chunk(
             merged |= any(_merge_duplicate(conn, item.id, state, event, None))
         result.merged_events += merged
     if rows:
-        conn.executemany(_INSERT, rows)
+        insert_indexed(conn, _INSERT, rows)
         result.new_events += len(rows)

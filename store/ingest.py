@@ -18,14 +18,15 @@ aside and counted on this session (`drover.store.collisions`), never ignored sil
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from drover.store import collisions
 from drover.store.derive import apply_event, finalize
-from drover.store.dialect import Conn, dialect_of
+from drover.store.dialect import Conn, Cursor, dialect_of
 from drover.store.extract import dumps, event_id, event_text, now_key, ref_id, ts_key
+from drover.store.fts_text import PG_INSERT, PG_INSERT_ARRAYS, PG_TSV_OF_PARAM, text_memo
 from drover.store.models import JSONObject, SQLValue
 from drover.store.state import load_state
 
@@ -33,16 +34,10 @@ PREVIEW_TYPES = frozenset({"event_start", "event_delta"})
 AUTO_CURSOR = "auto"
 """`cursor=AUTO_CURSOR`: advance the stream's cursor to the newest `processed_at` ingested."""
 
-_INSERT = (
+_INSERT = (  # SQLite: the text goes to the FTS trigger, not into the row (`_insert`)
     "INSERT OR IGNORE INTO events"
-    "(id, session_id, thread_id, on_primary, type, processed_at, ref_id, text, raw) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_INSERT_ARRAYS = (  # PostgreSQL: one statement for a whole batch, whatever its size
-    "INSERT INTO events"
-    "(id, session_id, thread_id, on_primary, type, processed_at, ref_id, text, raw) "
-    "SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], "
-    "?::text[], ?::text[], ?::text[]) ON CONFLICT (id) DO NOTHING RETURNING id, seq"
+    "(id, session_id, thread_id, on_primary, type, processed_at, ref_id, raw) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _LOOKUP_CHUNK = 500  # stays under SQLite's bound-parameter limit
 
@@ -114,12 +109,20 @@ def _merge_duplicate(
     completed = touched = False
     incoming = event.get("processed_at")
     if processed_at is None and incoming is not None:
-        # Plain UPDATE of non-indexed columns: the FTS row (keyed by seq, over `text`) is
-        # untouched, so no ghost index rows (REPLACE/UPSERT would delete+insert).
-        conn.execute(
-            "UPDATE events SET processed_at = ?, raw = ? WHERE seq = ?",
-            (incoming, dumps(event), seq),
-        )
+        # A plain UPDATE, never REPLACE/UPSERT (which would delete+insert: ghost index rows).
+        # SQLite's FTS trigger re-indexes the row only if the text its new raw JSON gives
+        # differs; PostgreSQL's `tsv` is written here from the text, as the insert writes it.
+        if dialect_of(conn).name == "postgresql":
+            conn.execute(
+                f"UPDATE events SET processed_at = ?, raw = ?, tsv = {PG_TSV_OF_PARAM} "
+                "WHERE seq = ?",
+                (incoming, dumps(event), event_text(event), seq),
+            )
+        else:
+            conn.execute(
+                "UPDATE events SET processed_at = ?, raw = ? WHERE seq = ?",
+                (incoming, dumps(event), seq),
+            )
         stored[1] = incoming
         completed = touched = True
     if thread_id is not None and stored_thread is None:
@@ -190,7 +193,7 @@ def ingest_events(
         if eid in pending:
             row = rows[pending[eid]]
             if row[5] is None and processed_at is not None:  # completed within the batch
-                row[5], row[8] = processed_at, dumps(event)
+                row[5], row[7], row[8] = processed_at, event_text(event), dumps(event)
                 result.completed_ids.append(eid)
                 plan.append((event, at, eid))
             else:
@@ -250,10 +253,10 @@ def _insert(conn: Conn, rows: list[list[SQLValue]]) -> list[int]:
         return []
     if dialect_of(conn).name == "postgresql":
         columns = [list(column) for column in zip(*rows, strict=True)]
-        seq_of = dict(conn.execute(_INSERT_ARRAYS, columns).fetchall())
+        seq_of = dict(conn.execute(PG_INSERT_ARRAYS, columns).fetchall())
         seqs = [seq_of[row[0]] for row in rows if row[0] in seq_of]
     else:
-        cur = conn.executemany(_INSERT, rows)
+        cur = insert_indexed(conn, _INSERT, rows)
         last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
         seqs = list(range(int(last) - cur.rowcount + 1, int(last) + 1))
     if len(seqs) != len(rows):
@@ -261,6 +264,28 @@ def _insert(conn: Conn, rows: list[list[SQLValue]]) -> list[int]:
             f"expected {len(rows)} new events, inserted {len(seqs)}: is another writer active?"
         )
     return seqs
+
+
+def insert_indexed(conn: Conn, sql: str, rows: Sequence[Sequence[SQLValue]]) -> Cursor:
+    """Insert event rows `(id, session_id, thread_id, on_primary, type, processed_at,
+    ref_id, text, raw)` with `sql`, which names every column but `text` (SQLite; PostgreSQL:
+    with `drover.store.fts_text.PG_INSERT`, which turns the text into `tsv`).
+
+    The text is stored once, in the FTS index (`drover.store.fts_text`): the insert trigger
+    would derive it from the raw JSON; handing it the text already extracted saves parsing
+    every event again.
+    """
+    if dialect_of(conn).name == "postgresql":
+        return conn.executemany(PG_INSERT, rows)
+    memo = text_memo(conn)
+    if memo is not None:
+        for row in rows:
+            memo.remember(str(row[8]), str(row[7]))
+    try:
+        return conn.executemany(sql, [[*row[:7], row[8]] for row in rows])
+    finally:
+        if memo is not None:
+            memo.forget()
 
 
 def _advance_cursor(

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from drover.store.errors import DiskFullError, is_writable_dir, storage_error
+from drover.store.fts_text import MirrorConnection
 from drover.store.schema import ensure_fts_triggers
 
 # Each step imports what it creates when it runs: opening an up-to-date mirror (every start of
@@ -146,8 +147,27 @@ def _v11(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v12(conn: sqlite3.Connection) -> None:
+    """Disk: an event's text is stored once, in the FTS index (`drover.store.fts_text`). The
+    index takes its content from a view deriving the text from the raw JSON; its declaration
+    is rewritten, not rebuilt, so a mirror keeps its index; the `text` column is dropped (a
+    rewrite of the table, its pages reused by new rows; `VACUUM` gives them back)."""
+    from drover.store.fts_text import CONTENT_VIEW, point_fts_at_view
+    from drover.store.schema import FTS_TRIGGERS
+
+    for name in FTS_TRIGGERS:
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    conn.execute(CONTENT_VIEW)
+    point_fts_at_view(conn)
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(events)")}
+    if "text" in columns:
+        conn.execute("ALTER TABLE events DROP COLUMN text")
+    for ddl in FTS_TRIGGERS.values():
+        conn.execute(ddl)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11,
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12,
 ]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -193,7 +213,11 @@ def connect(
         if not read_only:
             _make_private(path)
         conn = sqlite3.connect(
-            str(path), isolation_level=None, timeout=30.0, check_same_thread=not read_only
+            str(path),
+            isolation_level=None,
+            timeout=30.0,
+            check_same_thread=not read_only,
+            factory=MirrorConnection,
         )
         try:
             conn.execute(f"PRAGMA synchronous = {synchronous}")  # the file is opened here
@@ -220,6 +244,7 @@ def _as_it_stands(path: Path) -> sqlite3.Connection:
         uri=True,
         isolation_level=None,
         check_same_thread=False,
+        factory=MirrorConnection,
     )
 
 
@@ -257,11 +282,13 @@ def check_version(conn: sqlite3.Connection) -> int:
     return version
 
 
-def migrate(db: Database) -> int:
+def migrate(db: Database, *, upto: int = SCHEMA_VERSION) -> int:
     """Bring a mirror file up to `SCHEMA_VERSION` and check the FTS triggers.
 
     Args:
         db: a writable connection outside any transaction.
+        upto: stop at this version instead (tests and benchmarks build older mirrors with it;
+            the FTS triggers are then left as that version made them).
 
     Returns:
         The schema version now in the file.
@@ -275,7 +302,7 @@ def migrate(db: Database) -> int:
     if str(mode).lower() != "wal":
         raise sqlite3.OperationalError(f"could not switch the mirror to WAL (got {mode!r})")
     version = check_version(conn)
-    for step in range(version, SCHEMA_VERSION):
+    for step in range(version, upto):
         conn.execute("BEGIN IMMEDIATE")
         try:
             # Two processes opening a new mirror at once both read version 0 above; the
@@ -289,5 +316,7 @@ def migrate(db: Database) -> int:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+    if upto < SCHEMA_VERSION:
+        return upto
     ensure_fts_triggers(conn)
     return SCHEMA_VERSION

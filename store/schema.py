@@ -4,10 +4,13 @@ Design notes (the traps in docs/PERFORMANCE.md):
 
 * `events.seq` is the local, monotonic order (AUTOINCREMENT so a seq is never reused even if
   rows are ever purged); the server id is `UNIQUE` and ingest appends with `INSERT OR IGNORE`.
-* `events_fts` is an external-content FTS5 table over `events.text`. Every event gets an FTS
-  row (empty text for events without any), so "FTS rows == content rows" is a checkable
-  invariant. The update trigger fires only on `UPDATE OF text`; completing a queued user event
-  updates `processed_at`/`raw` only, so it never touches the index. Never REPLACE/UPSERT events:
+* `events_fts` is an external-content FTS5 table. Since migration v12 an event's text is
+  stored once, in the index: its content is the view `events_fts_content`, which derives the
+  text from the raw JSON (`drover.store.fts_text`); before, it was the column `events.text`.
+  Every event gets an FTS row (empty text for events without any), so "FTS rows == content
+  rows" is a checkable invariant. The update trigger re-indexes a row only when a change of
+  `raw` changes its text; completing a queued user event changes `processed_at` only, so it
+  never touches the index. Never REPLACE/UPSERT events:
   REPLACE deletes without firing the delete trigger and leaves ghost index rows (sqlite-utils
   turns `recursive_triggers` on, which hides that, but REPLACE would still move the event to a
   new seq and break keyset paging and high-water marks).
@@ -150,8 +153,8 @@ CREATE VIRTUAL TABLE events_fts USING fts5(
 );
 """
 
-# name -> DDL. Kept separate from TABLES_V1 so a check at open can re-create any that vanished.
-FTS_TRIGGERS = {
+# The v1 triggers, over the `events.text` column (migration v12 replaces them).
+FTS_TRIGGERS_V1 = {
     "events_fts_ai": """
         CREATE TRIGGER events_fts_ai AFTER INSERT ON events BEGIN
             INSERT INTO events_fts(rowid, text) VALUES (new.seq, new.text);
@@ -167,10 +170,32 @@ FTS_TRIGGERS = {
         END""",
 }
 
+# name -> DDL of the triggers since v12, each row's text derived from its raw JSON
+# (`drover_event_text`, see `drover.store.fts_text`). Kept apart from the migrations so a check
+# at open can re-create any that vanished.
+FTS_TRIGGERS = {
+    "events_fts_ai": """
+        CREATE TRIGGER events_fts_ai AFTER INSERT ON events BEGIN
+            INSERT INTO events_fts(rowid, text) VALUES (new.seq, drover_event_text(new.raw));
+        END""",
+    "events_fts_ad": """
+        CREATE TRIGGER events_fts_ad AFTER DELETE ON events BEGIN
+            INSERT INTO events_fts(events_fts, rowid, text)
+                VALUES ('delete', old.seq, drover_event_text(old.raw));
+        END""",
+    "events_fts_au": """
+        CREATE TRIGGER events_fts_au AFTER UPDATE OF raw ON events
+        WHEN drover_event_text(old.raw) IS NOT drover_event_text(new.raw) BEGIN
+            INSERT INTO events_fts(events_fts, rowid, text)
+                VALUES ('delete', old.seq, drover_event_text(old.raw));
+            INSERT INTO events_fts(rowid, text) VALUES (new.seq, drover_event_text(new.raw));
+        END""",
+}
+
 
 def create_fts_triggers(conn: sqlite3.Connection) -> None:
-    """Create every FTS trigger (used by the first migration)."""
-    for ddl in FTS_TRIGGERS.values():
+    """Create the v1 FTS triggers (used by the first migration; v12 replaces them)."""
+    for ddl in FTS_TRIGGERS_V1.values():
         conn.execute(ddl)
 
 

@@ -94,6 +94,8 @@ class FullText:
         hits_sql: the page query for an expression, a facet plan, a keyset bound and a limit.
         errors: the database errors a search may end with (cancelled, or a bad expression).
         explain: the error to raise instead of one of `errors` (None: raise it as it is).
+        snippets: the page's rows with their snippets made (connection, rows, expression),
+            for an index that cannot make them in the page query (None: it does).
     """
 
     match: Callable[[ParsedQuery], str | None]
@@ -102,6 +104,7 @@ class FullText:
     hits_sql: Callable[[str | None, Plan, int | None, int], tuple[str, list[object]]]
     errors: tuple[type[Exception], ...]
     explain: Callable[[Exception, str], Exception | None]
+    snippets: Callable[[Any, list[Any], str | None], list[Any]] | None = None
 
 
 def search(
@@ -155,6 +158,8 @@ def search(
                 return []
             sql, params = index.hits_sql(match, plan, before_seq, max(1, int(limit)))
             rows = conn.execute(sql, params).fetchall()
+            if index.snippets is not None:
+                rows = index.snippets(conn, rows, match)
         except index.errors as exc:
             if cancel is not None and cancel.is_set():
                 raise SearchCancelled("search cancelled") from exc
@@ -231,7 +236,8 @@ def _hits_sql(
     uses = marks(TOOL_USE_TYPES)
     sql = (
         "SELECT x.seq, x.id, x.session_id, x.thread_id, x.type, x.processed_at, "
-        f"coalesce(h.snippet, substr(x.text, 1, {PREVIEW_CHARS})), s.title, s.agent_name, "
+        f"coalesce(h.snippet, substr(drover_event_text(x.raw), 1, {PREVIEW_CHARS})), "
+        "s.title, s.agent_name, "
         f"CASE WHEN x.type IN ({uses}) THEN json_extract(x.raw, '$.name') "
         "ELSE (SELECT json_extract(u.raw, '$.name') FROM events u WHERE u.id = x.ref_id "
         f"AND u.type IN ({uses})) END "

@@ -9,12 +9,10 @@ fast as the limit allows and never faster; the server's 429 is never the brake.
 
 **No duplicates.** An item is marked ``creating`` (committed) before its request goes out. An
 item left ``creating`` (a crash, SIGKILL, Ctrl-C, a 5xx or a dropped connection after the
-request was sent) is *in doubt*: before it may be created again, the server's session list is
-read back (the launch's agent, created since the launch began, archived ones included) and
-every session tagged with this launch's id is matched to its item by ``drover_item``. Found:
-the item is created, with that session. Not found: queued again. The list is also read on any
-resume of a launch whose last run did not stop cleanly, since a machine crash can lose the
-last commits of the mirror (WAL, synchronous=NORMAL) but never the server's sessions.
+request was sent) is *in doubt*, and is settled by reading the server's sessions of the launch
+back before it may be created again (`drover.sync.launch_readback`). That read also runs on any
+resume of a launch whose last run did not stop cleanly, since a machine crash can lose the last
+commits of the mirror (WAL, synchronous=NORMAL) but never the server's sessions.
 
 One process runs a launch at a time: a ``flock`` on ``launch-<id>.lock`` beside the mirror
 (the OS drops it when the process dies, however it dies).
@@ -29,8 +27,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from drover.api.errors import (
     ApiError,
@@ -41,18 +38,16 @@ from drover.api.errors import (
     RateLimitError,
     ServerError,
 )
-from drover.api.timestamps import parse_timestamp
 from drover.store.launches import LaunchItemRow, LaunchRow
 from drover.sync.engines import NewSession
 from drover.sync.follow_lock import FollowLock
 from drover.sync.launch_plan import (
-    LAUNCH_TAG,
-    TAG_ITEM,
     LaunchPlan,
     PlanError,
     check_token_envs,
     session_request,
 )
+from drover.sync.launch_readback import settle_doubt
 from drover.sync.launch_state import (
     RUNNING,
     LaunchBusyError,
@@ -85,9 +80,6 @@ CONCURRENCY = 4
 FAILURES_TO_STOP = 5
 """Refusals in a row, with nothing created in between, that stop a launch (a wrong template
 should cost five requests, not three hundred)."""
-SKEW = timedelta(hours=1)
-"""How far before the launch's start (local clock) the server's list is read back: room for
-a client clock running ahead of the server's."""
 DOUBT_ROUNDS = 6
 """Rounds of "in doubt → read back → create again" before a launch pauses (a server failing
 every create)."""
@@ -330,54 +322,9 @@ class Launcher:
         emit(run.progress)
 
     async def _read_back(self, run: _Run, doubt: list[LaunchItemRow]) -> None:
-        """Match the server's sessions of this launch to its items; requeue the rest in doubt."""
-        launch_id, writer = run.launch.id, self.host.writer
-        found = await self.sessions_on_server(run.launch)
-        twins = {idx: len(sessions) for idx, sessions in found.items() if len(sessions) > 1}
-        if twins:  # never made by drover; said loudly if a server or a user ever made one
-            log.error("%s: items with more than one session: %s", launch_id, twins)
-        settled = {i.idx: i for i in await self._items(launch_id, ("created",))}
-        adopt = [s[0] for idx, s in sorted(found.items()) if idx not in settled]
-        if adopt:
-            await writer.upsert_sessions(adopt)
-        for session in adopt:
-            idx = int(session["metadata"][TAG_ITEM])
-            await writer.launch_item_created(launch_id, idx, str(session["id"]))
-        missing = [i.idx for i in doubt if i.idx not in found]
-        if missing:
-            await writer.launch_items_requeue(
-                launch_id, missing, note="not found on the server: created again"
-            )
-        found_now = sum(1 for i in doubt if i.idx in found)
-        run.progress = replace(run.progress, found=run.progress.found + found_now)
-        if doubt:
-            log.info("%s: %d in doubt, %d already created, %d queued again",
-                     launch_id, len(doubt), found_now, len(missing))  # fmt: skip
-
-    async def sessions_on_server(self, launch: LaunchRow) -> dict[int, list[dict[str, Any]]]:
-        """The server's sessions tagged with `launch`'s id, by item index, oldest first."""
-        created = parse_timestamp(launch.created_at) or datetime.now().astimezone()
-        since = (created - SKEW).strftime("%Y-%m-%dT%H:%M:%SZ")
-        found: dict[int, list[dict[str, Any]]] = {}
-        sessions = self.host.client.iter_sessions(
-            agent_id=str(launch.spec.get("agent_id")),
-            created_at_gte=since,
-            include_archived=True,
-            order="asc",
-            limit=100,
-        )
-        async for session in sessions:
-            metadata = session.get("metadata")
-            if not isinstance(metadata, dict) or metadata.get(LAUNCH_TAG) != launch.id:
-                continue
-            try:
-                idx = int(metadata.get(TAG_ITEM, ""))
-            except ValueError:
-                continue
-            found.setdefault(idx, []).append(session)
-        for sessions_of_item in found.values():
-            sessions_of_item.sort(key=lambda s: str(s.get("created_at") or ""))
-        return found
+        host = self.host
+        settled = await settle_doubt(host.client, host.writer, host.reader, run.launch, doubt)
+        run.progress = replace(run.progress, found=run.progress.found + settled.found)
 
     # -- bookkeeping ----------------------------------------------------------------------------
 

@@ -8,7 +8,6 @@ give the same mirror, and the turn features the benchmarks rely on must actually
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import Counter
 from pathlib import Path
 
@@ -16,6 +15,8 @@ import pytest
 from mirror_gen import build_mirror, cached_mirror, lane_runs, main
 from mirror_sessions import Fleet, iter_sessions, session_sizes
 from sdk_check import assert_wire_shape
+
+from drover.store.migrations import connect
 
 SMALL = {"sessions": 20, "events": 2000, "big_session": 500, "seed": 7}
 
@@ -94,7 +95,7 @@ def test_build_ingests_everything_through_the_store(tmp_path: Path) -> None:
     path = tmp_path / "mirror.db"
     manifest = build_mirror(path, progress=False, **SMALL)
     generated = list(iter_sessions(**SMALL))
-    conn = sqlite3.connect(path)
+    conn = connect(path).conn  # events_fts reads its text through drover_event_text
     try:
         assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 2000
         assert conn.execute("SELECT count(*) FROM events_fts").fetchone()[0] == 2000

@@ -6,8 +6,9 @@ by column. What PostgreSQL does its own way:
 
 * `events.seq` is a `bigint` identity column; the writer learns the seqs it was given from
   `RETURNING` (never by arithmetic: a sequence is shared with other writers).
-* Full-text search is a generated `tsvector` column with a GIN index, so every event has its
-  search row by construction (the FTS count invariant holds without triggers). The text is
+* Full-text search is a `tsvector` column with a GIN index, written with each event (generated
+  from `events.text` until step 7; since, the insert makes it from the text the writer
+  extracted, which is stored nowhere else: `drover.store.pg.event_text`). The text is
   tokenised like SQLite's `unicode61` tokenizer: ASCII punctuation and `_` split words
   (`translate` to spaces before PostgreSQL's parser, which would otherwise keep URLs, paths and
   hyphenated words whole), case folds, and accents are removed with `unaccent` when the
@@ -26,25 +27,20 @@ table needs its step here too.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Callable
 
 import psycopg
 
 from drover.store.dialect import POSTGRESQL
+from drover.store.fts_text import SEARCH_TEXT, TEXT_CONFIG
 from drover.store.migrations import MirrorVersionError
 from drover.store.pg.conn import PgConn
 
 __all__ = ["SCHEMA_VERSION", "TEXT_CONFIG", "WRITE_LOCK", "migrate"]
 
 WRITE_LOCK = 0x64726F76  # "drov": pg_advisory_xact_lock key every writing transaction takes
-TEXT_CONFIG = "drover_text"
-"""The text search configuration of the `tsv` column (and of every query against it)."""
 
 _T = 'text COLLATE "C"'
-_PUNCT = string.punctuation.replace("'", "''")
-SEARCH_TEXT = f"translate(text, '{_PUNCT}', '{' ' * len(string.punctuation)}')"
-"""The event text as the index sees it: ASCII punctuation (and `_`) turned into spaces."""
 
 _PRELUDE = f"CREATE TEXT SEARCH CONFIGURATION {TEXT_CONFIG} (COPY = pg_catalog.simple)"
 TABLES_V1 = f"""
@@ -292,7 +288,24 @@ def _v6(conn: PgConn) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: list[Callable[[PgConn], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
+def _v7(conn: PgConn) -> None:
+    """An event's text is stored once, as its `tsv` (SQLite's 12, `drover.store.pg.
+    event_text`): `tsv` becomes a plain column written by the insert, and `text` is dropped
+    (both instant: no row is rewritten, so existing rows keep the dropped text's bytes until
+    something rewrites them, e.g. `VACUUM FULL`; new rows are without it)."""
+    columns: dict[str, str] = dict(
+        conn.execute(
+            "SELECT column_name, is_generated FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = 'events'"
+        ).fetchall()
+    )
+    if columns.get("tsv") == "ALWAYS":
+        conn.execute("ALTER TABLE events ALTER COLUMN tsv DROP EXPRESSION")
+    if "text" in columns:
+        conn.execute("ALTER TABLE events DROP COLUMN text")
+
+
+MIGRATIONS: list[Callable[[PgConn], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -8,7 +8,8 @@ marks its last word (`'deplo':*`), an excluded term is negated (`!('flaky')`), a
 ANDed. Facets go through the same `plan_search` as on SQLite (sessions, seq bounds, type
 candidates, tools, dates). Hits are newest first by `seq` with keyset paging; PostgreSQL's
 planner chooses between walking `seq` downwards (common words) and the GIN index (rare ones).
-Snippets come from `ts_headline` with the same markers as SQLite's `snippet()`.
+Snippets come from `ts_headline` with the same markers as SQLite's `snippet()`, over the text
+of the page's hits derived again from their raw JSON (`drover.store.pg.event_text`).
 
 `raw=True` takes PostgreSQL's own `to_tsquery` syntax (`deploy & !flaky`, `kube:*`).
 A search can be cancelled from another thread: a watcher sends PostgreSQL a cancel request.
@@ -19,10 +20,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import psycopg
 
 from drover.store.pg.conn import PgConn
+from drover.store.pg.event_text import headlines, texts_of
 from drover.store.pg.schema import TEXT_CONFIG
 from drover.store.search import (
     PREVIEW_CHARS,
@@ -104,15 +107,9 @@ def _hits_sql(
 ) -> tuple[str, list[object]]:
     """One page of hits (seqs, newest first), then the page decorated like SQLite's."""
     clauses, params = list(plan.clauses), list(plan.params)
-    head: list[object] = []
     if text is not None:
-        query = f"to_tsquery('{TEXT_CONFIG}', ?)"
-        clauses.insert(0, f"e.tsv @@ {query}")
+        clauses.insert(0, f"e.tsv @@ to_tsquery('{TEXT_CONFIG}', ?)")
         params.insert(0, text)
-        snippet = f"ts_headline('{TEXT_CONFIG}', x.text, {query}, ?)"
-        head = [text, HEADLINE]
-    else:
-        snippet = f"substr(x.text, 1, {PREVIEW_CHARS})"
     limits, limit_params = plan.limits("e.seq", before_seq)
     clauses += limits
     params += limit_params
@@ -122,7 +119,7 @@ def _hits_sql(
     )
     uses = marks(TOOL_USE_TYPES)
     sql = (
-        f"SELECT x.seq, x.id, x.session_id, x.thread_id, x.type, x.processed_at, {snippet}, "
+        "SELECT x.seq, x.id, x.session_id, x.thread_id, x.type, x.processed_at, x.raw, "
         "s.title, s.agent_name, "
         f"CASE WHEN x.type IN ({uses}) THEN x.raw::jsonb ->> 'name' "
         "ELSE (SELECT u.raw::jsonb ->> 'name' FROM events u WHERE u.id = x.ref_id "
@@ -130,7 +127,18 @@ def _hits_sql(
         f"FROM ({page}) h JOIN events x ON x.seq = h.seq "
         "LEFT JOIN sessions s ON s.id = x.session_id ORDER BY x.seq DESC"
     )
-    return sql, [*head, *TOOL_USE_TYPES, *TOOL_USE_TYPES, *params, limit]
+    return sql, [*TOOL_USE_TYPES, *TOOL_USE_TYPES, *params, limit]
+
+
+def _snippets(conn: PgConn, rows: list[Any], text: str | None) -> list[Any]:
+    """The page's rows with the raw JSON (column 6) replaced by its snippet: the text is not
+    stored (`drover.store.pg.event_text`), so it is derived again for these events only."""
+    raws = [row[6] for row in rows]
+    if text is None:
+        snippets = [t[:PREVIEW_CHARS] for t in texts_of(raws)]
+    else:
+        snippets = headlines(conn, raws, text, HEADLINE)
+    return [(*row[:6], snippet, *row[7:]) for row, snippet in zip(rows, snippets, strict=True)]
 
 
 def _match(parsed: ParsedQuery) -> str | None:
@@ -144,6 +152,7 @@ TSVECTOR = FullText(
     hits_sql=_hits_sql,
     errors=(psycopg.errors.QueryCanceled,),
     explain=lambda exc, query: None,
+    snippets=_snippets,
 )
-"""PostgreSQL's index: the generated `events.tsv` column (see `drover.store.pg.schema`); run
+"""PostgreSQL's index: the `events.tsv` column (see `drover.store.pg.schema`); run
 by `drover.store.search.search(…, index=TSVECTOR)`."""

@@ -14,7 +14,7 @@ from cli_support import api, create_session, events, status, wait_for
 from drover.config import mirror_path
 from drover.store.reader import MirrorReader
 
-COLUMNS = "id, session_id, thread_id, on_primary, type, processed_at, ref_id, text, raw"
+COLUMNS = "id, session_id, thread_id, on_primary, type, processed_at, ref_id, raw"
 
 
 def _run_to_end(sim, scenario: str, **kw) -> str:

@@ -175,7 +175,7 @@ def export_text(mirror: Mirror, sid: str, fmt: str, **options: Any) -> tuple[str
     return out.getvalue(), summary
 
 
-EVENT_COLUMNS = "id, session_id, thread_id, on_primary, type, processed_at, ref_id, text, raw"
+EVENT_COLUMNS = "id, session_id, thread_id, on_primary, type, processed_at, ref_id, raw"
 # Local bookkeeping that legitimately differs between two mirrors (seqs, write times).
 LOCAL_SESSION_FIELDS = {"high_water_seq", "origin", "attention_rev"}
 

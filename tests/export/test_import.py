@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from export_support import (
 )
 
 from drover.export import ImportConflictError, ImportFileError, check_file, import_file
+from drover.store.migrations import connect
 from drover.store.mirror import Mirror
 
 
@@ -36,7 +37,7 @@ def _export_file(mirror, sid, tmp_path, **options) -> Path:
 
 
 def _all_rows(path: Path) -> dict[str, list[tuple]]:
-    with sqlite3.connect(path) as conn:
+    with closing(connect(path).conn) as conn:  # events_fts reads its text via drover_event_text
         return {
             table: sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
             for table in (
@@ -82,7 +83,7 @@ def test_importing_twice_changes_nothing(mirror, examples, planted, other, tmp_p
 
 def test_a_redacted_export_imports_without_its_secrets(mirror, planted, other, tmp_path):
     import_file(other.writer, _export_file(mirror, planted, tmp_path))
-    with sqlite3.connect(other.writer.path) as conn:
+    with closing(connect(other.writer.path).conn) as conn:  # the FTS content needs its function
         dump = "\n".join(conn.iterdump())
     assert [n for n in NEEDLES if n in dump] == []
     assert len(event_rows(other.writer.path, planted)) == len(

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from drover.store.location import is_postgres
+from drover.store.migrations import connect
 from drover.store.mirror import Mirror
 
 Delivery = tuple[str | None, dict[str, Any]]  # (thread id or None for the session stream, event)
@@ -173,17 +174,20 @@ class Kit:
 
     def fts_integrity(self) -> None:
         """FTS5 integrity check including the content table (raises on ghost/missing rows);
-        on PostgreSQL, every event's `tsv` is what its text gives (a generated column)."""
+        on PostgreSQL, every event's `tsv` is what the text derived from its raw JSON gives."""
         if is_postgres(self.mirror.location):
-            from drover.store.pg.schema import SEARCH_TEXT, TEXT_CONFIG
+            from drover.store.fts_text import PG_TSV as TSV
+            from drover.store.pg.event_text import texts_of
 
+            rows = self.sql("SELECT seq, raw FROM events")
             stale = self.sql(
-                "SELECT count(*) FROM events WHERE tsv IS DISTINCT FROM "
-                f"to_tsvector('{TEXT_CONFIG}', {SEARCH_TEXT})"
+                "SELECT count(*) FROM events e JOIN unnest(?::bigint[], ?::text[]) AS u(seq, text) "
+                f"ON e.seq = u.seq WHERE e.tsv IS DISTINCT FROM {TSV}",
+                ([row[0] for row in rows], texts_of([row[1] for row in rows])),
             )[0][0]
             assert stale == 0, f"{stale} events with a stale search row"
             return
-        conn = sqlite3.connect(self.mirror.location)
+        conn = connect(self.mirror.location).conn  # the index's content needs drover_event_text
         try:
             conn.execute("INSERT INTO events_fts(events_fts, rank) VALUES ('integrity-check', 1)")
         finally:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 
 import pytest
+
+from drover.store.migrations import connect
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
 
@@ -45,7 +46,7 @@ while True:
 
 
 def _check(path, committed: set[str]) -> None:
-    conn = sqlite3.connect(path)
+    conn = connect(path).conn  # the index's content needs drover_event_text
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         conn.execute("INSERT INTO events_fts(events_fts, rank) VALUES ('integrity-check', 1)")

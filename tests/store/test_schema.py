@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
 
-from drover.store.migrations import SCHEMA_VERSION, MirrorVersionError
+from drover.store.migrations import SCHEMA_VERSION, MirrorVersionError, connect
 from drover.store.mirror import Mirror
 from drover.store.schema import FTS_TRIGGERS
 
@@ -62,9 +63,10 @@ def test_missing_fts_trigger_is_recreated_and_index_rebuilt(tmp_path):
         m.writer.submit("ingest", "sesn_1", [EVENT]).result()
     conn = sqlite3.connect(path)
     conn.execute("DROP TRIGGER events_fts_ai")  # what sqlite-utils' transform() does
+    orphan = {**EVENT, "id": "sevt_2", "content": [{"type": "text", "text": "orphaned quokka"}]}
     conn.execute(
-        "INSERT INTO events(id, session_id, type, text, raw) "
-        "VALUES ('sevt_2', 'sesn_1', 'agent.message', 'orphaned quokka', '{}')"
+        "INSERT INTO events(id, session_id, type, raw) VALUES ('sevt_2', 'sesn_1', ?, ?)",
+        (orphan["type"], json.dumps(orphan)),
     )
     conn.commit()
     conn.close()
@@ -72,7 +74,7 @@ def test_missing_fts_trigger_is_recreated_and_index_rebuilt(tmp_path):
         assert [h.event_id for h in m.reader.search("quokka")] == ["sevt_2"]
         m.writer.submit("ingest", "sesn_1", [{**EVENT, "id": "sevt_3"}]).result()
         assert len(m.reader.search("narwhal")) == 2
-    conn = sqlite3.connect(path)
+    conn = connect(path).conn  # has drover_event_text, which the index's content derives with
     triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
     conn.execute("INSERT INTO events_fts(events_fts, rank) VALUES ('integrity-check', 1)")
     conn.close()
@@ -89,8 +91,6 @@ def test_newer_schema_is_refused(tmp_path):
 
 
 def test_synchronous_setting_is_applied(tmp_path):
-    from drover.store.migrations import connect
-
     path = tmp_path / "m.db"
     with Mirror.open(path):
         pass

@@ -40,7 +40,7 @@ class Mirror:
         """Content rows, FTS rows and duplicate ids, straight from SQLite."""
         with sqlite3.connect(self.path) as conn:
             events = conn.execute("SELECT count(*) FROM events").fetchone()[0]
-            fts = conn.execute("SELECT count(*) FROM events_fts").fetchone()[0]
+            fts = conn.execute("SELECT count(*) FROM events_fts_docsize").fetchone()[0]  # index
             dups = conn.execute(
                 "SELECT count(*) FROM (SELECT id FROM events GROUP BY id HAVING count(*) > 1)"
             ).fetchone()[0]
