@@ -12,7 +12,6 @@ opens a copy of the cached mirror, since opening may write.
 from __future__ import annotations
 
 import asyncio
-import shutil
 from pathlib import Path
 
 import pytest
@@ -27,6 +26,7 @@ from test_bench_session_open import (
     _query_ms,
     _report,
     _until,
+    data_dir_with,
 )
 
 from drover.store.reader import MirrorReader
@@ -40,9 +40,7 @@ def test_p3_cold_start_on_the_generated_mirror(
     from drover.tui.widgets.fleet_table import FleetTable
 
     source, manifest = generated_mirror
-    data = tmp_path / "data"
-    (data / "default").mkdir(parents=True)
-    shutil.copyfile(source, data / "default" / "mirror.db")
+    data = data_dir_with(source, tmp_path)
 
     async def start_once() -> tuple[float, float]:
         watch = Stopwatch()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import shutil
 import statistics
 import time
 from collections.abc import Callable
@@ -197,6 +198,26 @@ def _app(data_dir: Path, tmp: Path) -> Any:
     return DroverApp(data_dir=data_dir, config_path=tmp / "c.toml", clock=lambda: now)
 
 
+def shows(kind: type, seq: int | None = None) -> Callable[[Any], bool]:
+    """A frame check: a `kind` screen (session, replay) showing events, the current one `seq`."""
+
+    def check(screen: Any) -> bool:
+        if not isinstance(screen, kind) or not screen.events.blocks:
+            return False
+        return seq is None or screen.events.current.seq == seq
+
+    return check
+
+
+def data_dir_with(source: Path, root: Path) -> Path:
+    """A data dir under `root` whose default profile's mirror is a copy of `source` (opening
+    may write: the cached generated mirror is never opened in place)."""
+    data = root / "data"
+    (data / "default").mkdir(parents=True)
+    shutil.copyfile(source, data / "default" / "mirror.db")
+    return data
+
+
 async def _settle(app: Any) -> None:
     await app.workers.wait_for_complete()
     await _painted(app.screen)
@@ -222,14 +243,6 @@ def test_p4_open_and_seek_a_100k_event_session(open_dir: Path, tmp_path: Path) -
                                  limit=1)[0] for _, seq in targets]  # fmt: skip
     reader.close()
     results: dict[str, list[tuple[float, float]]] = {"replay": [], "live": [], "time": [], "id": []}
-
-    def shows(kind: type, seq: int | None = None) -> Callable[[Any], bool]:
-        def check(screen: Any) -> bool:
-            if not isinstance(screen, kind) or not screen.events.blocks:
-                return False
-            return seq is None or screen.events.current.seq == seq
-
-        return check
 
     async def measure(frames: FrameClock, check: Callable[[Any], bool], act: Any) -> Any:
         frames.expect(check)

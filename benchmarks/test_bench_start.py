@@ -11,6 +11,9 @@ at ten times the fleet, with `DROVER_BENCH_MIRROR_SESSIONS=100000` (and `..._EVE
 * `drover ls --offline --json` to exit, against a bare `python -c "import sqlite3"`.
   Goal: ≤ 3×.
 
+drover runs with a user's config file (`USER_CONFIG`: a profile, a budget, a key binding);
+`DROVER_BENCH_NO_CONFIG=1` runs it without one.
+
 Nothing is warmed in-process: each sample is a fresh interpreter. The three programs are
 measured in turns (one of each per round) so that the machine's load falls on all of them
 alike; each program's first run is dropped (it fills the OS page cache, as a user's second
@@ -53,13 +56,36 @@ def _data_dir(root: Path, source: Path | None) -> Path:
     return root
 
 
+USER_CONFIG = """\
+default_profile = "default"
+theme = "drover-dark"
+
+[profiles.default]
+workspace_id = "wrkspc_01bench"
+create_per_minute = 300
+read_per_minute = 1200
+
+[budgets]
+daily_usd = 20
+
+[keys]
+"fleet.allow" = "a"
+"""
+"""A user's config with a profile (the realistic case: without a file drover skips reading
+one, which no user with a profile, a budget or a key binding does)."""
+
+
 def _env(data: Path | None, tmp_path: Path) -> dict[str, str]:
-    """No key, this data dir, no config file; and bytecode written, as an installed drover
-    has it (with PYTHONDONTWRITEBYTECODE every start would compile drover's ~120 modules
-    again, a quarter of a second no user pays; the dropped first round writes it)."""
+    """No key, this data dir, `USER_CONFIG` as the config file (`DROVER_BENCH_NO_CONFIG=1`:
+    none); and bytecode written, as an installed drover has it (with PYTHONDONTWRITEBYTECODE
+    every start would compile drover's ~120 modules again, a quarter of a second no user
+    pays; the dropped first round writes it)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env.update(DROVER_DATA_DIR=str(data or tmp_path), DROVER_CONFIG=str(tmp_path / "config.toml"))
+    config = tmp_path / "config.toml"
+    if not os.environ.get("DROVER_BENCH_NO_CONFIG") and not config.exists():
+        config.write_text(USER_CONFIG, encoding="utf-8")
+    env.update(DROVER_DATA_DIR=str(data or tmp_path), DROVER_CONFIG=str(config))
     return env
 
 

@@ -187,6 +187,15 @@ class Database:
         return self.conn.execute(sql, params)
 
 
+SQLITE_HEAP_BUDGET = 64 * 2**20
+"""Bytes all of SQLite may hold in this process before its page caches stop growing (`PRAGMA
+soft_heap_limit`, process-wide): past it each connection recycles its own least recently used
+pages instead of taking new ones, so the caches of every connection (each read-pool thread's,
+the writer's) stay within about this much together. Soft: nothing fails past it (P9)."""
+CACHE_KB_PER_CONNECTION = 32_000
+"""One connection's page cache ceiling in KB (a busy reader may take half the budget)."""
+
+
 def connect(
     path: str | Path, *, synchronous: Synchronous = "NORMAL", read_only: bool = False
 ) -> Database:
@@ -228,7 +237,8 @@ def connect(
             conn = _as_it_stands(path)  # no room for the WAL index: read without one
     conn.execute(f"PRAGMA synchronous = {synchronous}")
     conn.execute("PRAGMA temp_store = MEMORY")
-    conn.execute("PRAGMA cache_size = -32000")  # 32 MB page cache per connection
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KB_PER_CONNECTION}")
+    conn.execute(f"PRAGMA soft_heap_limit = {SQLITE_HEAP_BUDGET}")  # process-wide
     conn.execute("PRAGMA recursive_triggers = ON")
     if read_only:
         conn.execute("PRAGMA query_only = 1")

@@ -84,6 +84,29 @@ def _allowed_in_sim(module: str) -> bool:
     return module.split(".")[1] in ("cli", "sim")
 
 
+def _loaded_by(code: str, tmp_path) -> list[str]:
+    """Run `code` in a fresh interpreter (no key, an empty data dir and config path under
+    `tmp_path`) and return the JSON list it prints on its last line."""
+    env = {
+        **os.environ,
+        "DROVER_CONFIG": str(tmp_path / "config.toml"),
+        "DROVER_DATA_DIR": str(tmp_path / "data"),
+    }
+    env.pop("ANTHROPIC_API_KEY", None)
+    env.pop("ANTHROPIC_BASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded: list[str] = json.loads(done.stdout.splitlines()[-1])
+    return loaded
+
+
 @pytest.mark.parametrize(
     ("code", "banned"),
     [
@@ -100,6 +123,16 @@ def _allowed_in_sim(module: str) -> bool:
             id="offline-ls-loads-no-ui-no-sim-no-http-no-config-models",
         ),
         pytest.param(
+            # a user's config file, with a profile: found through the config, never through
+            # the engine factory (the HTTP stack, the keyring) (issue 13)
+            "import os, pathlib\n"
+            "pathlib.Path(os.environ['DROVER_CONFIG']).write_text("
+            "'[profiles.default]\\nworkspace_id = \"wrkspc_1\"\\n[budgets]\\ndaily_usd = 5\\n')\n"
+            "from drover.cli.main import main; assert main(['ls', '--offline']) == 0",
+            (*_UI_AND_SDK, *_SERVER_STACK, "httpx", "keyring", "sqlite_utils", "drover.sync"),
+            id="offline-ls-with-a-config-file-loads-no-http-no-keyring",
+        ),
+        pytest.param(
             "import drover.tui.app",
             # what the fleet's first paint does not use: the HTTP stack, the config models (no
             # config file here), export, the keyring, the transcript's markdown (issue 13)
@@ -111,23 +144,7 @@ def _allowed_in_sim(module: str) -> bool:
     ],
 )
 def test_a_command_loads_only_what_it_needs(code: str, banned: tuple[str, ...], tmp_path) -> None:
-    env = {
-        **os.environ,
-        "DROVER_CONFIG": str(tmp_path / "config.toml"),
-        "DROVER_DATA_DIR": str(tmp_path / "data"),
-    }
-    env.pop("ANTHROPIC_API_KEY", None)
-    env.pop("ANTHROPIC_BASE_URL", None)
-    done = subprocess.run(
-        [sys.executable, "-c", code + "\n" + _REPORT],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-        env=env,
-    )
-    assert done.returncode == 0, done.stderr
-    loaded = json.loads(done.stdout.splitlines()[-1])
+    loaded = _loaded_by(code + "\n" + _REPORT, tmp_path)
     assert [m for m in loaded if any(m == b or m.startswith(b + ".") for b in banned)] == []
     if code is _RUN_SIM:
         assert [m for m in loaded if not _allowed_in_sim(m)] == []
@@ -148,3 +165,33 @@ def test_each_command_is_registered_by_the_module_that_runs_it() -> None:
         for name in subparsers.choices:
             registered[name] = module_name
     assert registered == COMMAND_OF
+
+
+# The app's first fleet rows with a user's config file holding a `[keys]` table: the modules
+# loaded by then, as JSON on the last line.
+_FIRST_ROWS_WITH_KEYS = """
+import asyncio, json, os, pathlib, sys
+pathlib.Path(os.environ["DROVER_CONFIG"]).write_text('[keys]\\n"fleet.nope" = "x"\\n')
+from drover.store.mirror import Mirror
+with Mirror.open("data/default/mirror.db") as mirror:
+    mirror.writer.submit("upsert_sessions", [{"id": "sesn_1", "type": "session",
+        "status": "idle", "created_at": "2026-05-01T00:00:00Z"}]).result()
+from drover.tui.app import DroverApp
+from drover.tui.widgets.fleet_table import FleetTable
+
+async def first_rows():
+    app = DroverApp(data_dir=pathlib.Path("data"), config_path=None)
+    async with app.run_test(size=(100, 30)):
+        while not (app.screen.query(FleetTable) and app.screen.query_one(FleetTable).ids):
+            await asyncio.sleep(0.005)
+        print(json.dumps(sorted(m for m in sys.modules if m.startswith("drover."))))
+asyncio.run(first_rows())
+"""
+
+
+def test_a_keys_table_does_not_load_every_screen_before_the_first_rows(tmp_path) -> None:
+    """Checking `[keys]` against every binding loads every screen's module (~0.3 s): the app
+    does it after the fleet's first paint, on a thread (issue 13)."""
+    loaded = _loaded_by(_FIRST_ROWS_WITH_KEYS, tmp_path)
+    screens = ("replay", "grid", "search", "launch_dialog", "session")
+    assert [m for m in loaded if m in [f"drover.tui.screens.{s}" for s in screens]] == []

@@ -19,7 +19,6 @@ from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
-from textual.signal import Signal
 from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
@@ -47,6 +46,7 @@ from drover.tui.screens.fleet import FleetScreen
 from drover.tui.screens.help import HelpScreen
 from drover.tui.screens.prompt import KeyBuffer, PromptScreen
 from drover.tui.session_control import SessionControl
+from drover.tui.signals import Signal
 from drover.tui.steer_control import SteerControl
 
 CHANGE_FLUSH_HZ = 4

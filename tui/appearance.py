@@ -123,16 +123,23 @@ class Appearance(_Base):
         return self._settings is None and not self._has_config
 
     def tell_config_problems(self) -> None:
-        """Say, once the app runs, what in the config could not be used."""
-        keys = set(self.settings.keys) if self._settings is not None else set()
-        # Only a [keys] table needs every screen's bindings loaded to be checked.
-        unknown = sorted(keys - known_binding_ids()) if keys else []
-        if unknown:
-            self.config_problems.append(
-                f"[keys] names no binding: {', '.join(unknown)} (`?` lists the ids)"
-            )
+        """Say, once the app runs, what in the config could not be used (`[keys]` entries
+        naming no binding are told by `check_keys`, after the first paint)."""
         for problem in self.config_problems:
             self.notify(problem, title="config", severity="warning", timeout=15)
+
+    @work(thread=True, exclusive=True, group="config-keys", exit_on_error=False)
+    def check_keys(self) -> None:
+        """Say which `[keys]` entries name no binding. Checking loads every screen's module
+        (~0.3 s of a start with a `[keys]` table, issue 13), so the app asks for it once the
+        fleet is on screen, and it runs on a thread."""
+        keys = set(self.settings.keys) if self._settings is not None else set()
+        unknown = sorted(keys - known_binding_ids()) if keys else []
+        if unknown:
+            problem = f"[keys] names no binding: {', '.join(unknown)} (`?` lists the ids)"
+            self.call_from_thread(
+                self.notify, problem, title="config", severity="warning", timeout=15
+            )
 
     def drover_theme_names(self) -> list[str]:
         """drover's own themes, then the user's, for `:theme` and the palette."""

@@ -13,8 +13,8 @@ import threading
 from typing import Any
 
 from textual.dom import DOMNode
-from textual.signal import Signal
 
+from drover.tui.signals import Signal
 from drover.tui.viewmodel.previews import PreviewBuffer
 
 

@@ -14,7 +14,8 @@ import contextlib
 from typing import TYPE_CHECKING, Any
 
 from textual import work
-from textual.signal import Signal
+
+from drover.tui.signals import Signal
 
 if TYPE_CHECKING:  # the first paint loads none of it: a launch imports what it runs
     from pathlib import Path

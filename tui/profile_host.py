@@ -29,12 +29,12 @@ from drover.tui.screens.fleet import read_snapshot
 
 if TYPE_CHECKING:
     from textual.app import App
-    from textual.signal import Signal
 
     from drover.config.settings import Config
     from drover.tui.attention.monitor import AttentionMonitor
     from drover.tui.change_feed import ChangeFeed
     from drover.tui.reads import ReadPool
+    from drover.tui.signals import Signal
 
     _Base = App[None]
 else:
@@ -67,6 +67,7 @@ class ProfileHost(_Base):
 
         async def stop_launches(self) -> None: ...
         def without_config(self) -> bool: ...
+        def check_keys(self) -> None: ...
 
         settings: Config
 
@@ -102,6 +103,7 @@ class ProfileHost(_Base):
             painted = asyncio.Event()
             self.call_after_refresh(painted.set)  # the frame is on the terminal first
             await painted.wait()
+            self.check_keys()
         engine = await self._connect(name, mirror)
         self.engine = engine
         if not self.readonly:
