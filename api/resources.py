@@ -14,7 +14,7 @@ from urllib.parse import quote
 from drover.api.core import ClientCore
 from drover.api.errors import ApiError
 from drover.api.event_screen import screen_event
-from drover.api.page_body import PageBodyError, Screen, decode_page, screen_object
+from drover.api.page_body import PageBodyError, Screen, decode_page_off_loop, screen_object
 from drover.api.pages import Page, iterate_pages
 from drover.api.wire import JSONObject, QueryValue
 
@@ -95,10 +95,11 @@ class ResourceMethods(ClientCore):
     async def _page(
         self, path: str, params: Mapping[str, QueryValue], screen: Screen = screen_object
     ) -> Page:
-        """One page; items `screen` rejects are left out of ``data`` and kept in ``rejected``."""
+        """One page; items `screen` rejects are left out of ``data`` and kept in ``rejected``
+        (decoded off the loop: a history page is about 1 MB)."""
         body, request_id = await self.request_bytes("GET", path, params=params)
         try:
-            return decode_page(body, screen)
+            return await decode_page_off_loop(body, screen)
         except PageBodyError as exc:
             raise ApiError(str(exc), status=200, request_id=request_id) from None
 

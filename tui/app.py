@@ -9,7 +9,6 @@ workers. Connection states from sync arrive already coalesced and are re-publish
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +36,7 @@ from drover.tui.attention.emit import Emitter
 from drover.tui.attention.monitor import AttentionMonitor
 from drover.tui.change_feed import ChangeFeed
 from drover.tui.commands import DroverCommands, command_completions, run_command
+from drover.tui.heap import HeapPolicy
 from drover.tui.launch_control import LaunchControl
 from drover.tui.profile_host import NO_KEY, ProfileHost
 from drover.tui.reads import ReadPool
@@ -155,6 +155,8 @@ class DroverApp(ProfileHost, Appearance, SessionControl, SteerControl, LaunchCon
         self.mirror: Mirror | None = None
         self.engine: Engine | None = None
         self.connections: dict[str, ConnectionState] = {}
+        self.heap = HeapPolicy()
+        """Freezes long-lived objects out of the collector's full passes (`drover.tui.heap`)."""
         self._sync_failure_told = False
         self.feed = ChangeFeed(self)
         """Store change notices and sync previews, coalesced per tick."""
@@ -202,7 +204,7 @@ class DroverApp(ProfileHost, Appearance, SessionControl, SteerControl, LaunchCon
     async def on_unmount(self) -> None:
         await self._close_profile()
         self.reads.shutdown()
-        gc.unfreeze()  # what open_profile froze becomes collectable again
+        self.heap.release()  # what open_profile froze becomes collectable again
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place worker failures are reported to the user."""

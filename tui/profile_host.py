@@ -9,7 +9,6 @@ the profile, offline or read-only and why, sync stopped.
 from __future__ import annotations
 
 import asyncio
-import gc
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +24,7 @@ from drover.store.mirror import Mirror
 from drover.sync.connection import ConnectionState
 from drover.sync.engines import Engine, EngineSource, OfflineEngine
 from drover.sync.viewer import ViewerEngine
+from drover.tui.heap import HeapPolicy
 from drover.tui.screens.fleet import read_snapshot
 
 if TYPE_CHECKING:
@@ -55,6 +55,7 @@ class ProfileHost(_Base):
         mirror: Mirror | None
         engine: Engine | None
         connections: dict[str, ConnectionState]
+        heap: HeapPolicy
         connections_changed: Signal[dict[str, ConnectionState]]
         feed: ChangeFeed
         reads: ReadPool
@@ -113,10 +114,9 @@ class ProfileHost(_Base):
         engine.board.subscribe(self._connections_observer)
         await engine.start()
         self.sub_title = self._header_note(engine)  # after start: it may only observe
-        # Everything start-up made (modules, styles, widgets, the engine) lives as long as the
-        # app: keep it out of the collector's full passes, which otherwise walk it all and
-        # stall the loop for up to ~100 ms under a busy grid (issue 13). Undone at exit.
-        gc.freeze()
+        # Everything start-up made lives as long as the app: out of the collector's full
+        # passes, then the followers' objects once they are up (`drover.tui.heap`).
+        self.heap.engine_started()
         reload = getattr(self.screen, "reload", None)
         if reload is not None:
             reload()
@@ -231,4 +231,5 @@ class ProfileHost(_Base):
 
     def _connections_observer(self, batch: Mapping[str, ConnectionState]) -> None:
         self.connections.update(batch)
+        self.heap.connections(self.connections)
         self.connections_changed.publish(dict(batch))

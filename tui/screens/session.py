@@ -94,9 +94,12 @@ class SessionScreen(ExportAction, SteerActions, SessionActions, TranscriptScreen
     async def _load_newer(self) -> None:
         if self.drover.reader is None:
             return
-        sent = self.drover.reads.run(self._sent)
-        await asyncio.gather(self._load_header(), self._load_threads())
-        self.query_one(SessionHeader).sent = await sent
+        # One gather: a coroutine made before it would never be awaited if this worker is
+        # replaced (exclusive) meanwhile ("coroutine 'ReadPool.run' was never awaited").
+        _, _, sent = await asyncio.gather(
+            self._load_header(), self._load_threads(), self.drover.reads.run(self._sent)
+        )
+        self.query_one(SessionHeader).sent = sent
         # A window scrolled back into history (has_newer) pages forward on demand instead.
         while not self.events.has_newer:
             rows, related = await self.drover.reads.run(

@@ -15,10 +15,12 @@ the session's tail, the list follows the tail.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Self
 
 from rich.segment import Segment
 from textual import events
 from textual.binding import Binding
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -38,6 +40,9 @@ _KINDS = ("user", "agent", "dim", "error", "running", "idle", "needs-you", "term
 
 class EventList(EventFeed, ScrollByEvent, Widget, can_focus=True):
     """A window of one session's events with a cursor."""
+
+    _frame: list[tuple[int, int]] | None = None  # each screen line's (block, line), per paint
+    _frame_size: Size | None = None
 
     COMPONENT_CLASSES = {  # noqa: RUF012
         *(f"event-list--{kind}" for kind in _KINDS),
@@ -196,9 +201,9 @@ class EventList(EventFeed, ScrollByEvent, Widget, can_focus=True):
         self._clamp_cursor()
 
     def on_click(self, event: events.Click) -> None:
-        frame = self._frame_blocks()
-        if 0 <= event.y < len(frame) and frame[event.y] is not None:
-            index = frame[event.y]
+        frame = self._frame_lines()
+        if 0 <= event.y < len(frame):
+            index = frame[event.y][0]
             if index == self.cursor:
                 self.action_toggle()
             else:
@@ -268,14 +273,21 @@ class EventList(EventFeed, ScrollByEvent, Widget, can_focus=True):
                 strip = Strip([Segment(self.empty_text, edge)]).adjust_cell_length(width)
                 return strip.apply_style(self.rich_style)
             return Strip.blank(width, self.rich_style)
-        index, skip, line = self._top, self._top_line, y
-        while index < len(self.blocks):
-            count = self._height(index) - skip
-            if line < count:
-                return self._draw(index, skip + line, width)
-            line -= count
-            index, skip = index + 1, 0
+        if self._frame is None or self._frame_size != self.size:
+            # Once per paint, not once per line: walking the view from its top event for every
+            # line cost a session's first screen tens of milliseconds (issue 13).
+            self._frame, self._frame_size = self._frame_lines(), self.size
+        if y < len(self._frame):
+            index, line = self._frame[y]
+            return self._draw(index, line, width)
         return Strip.blank(width, self.rich_style)
+
+    def refresh(
+        self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False
+    ) -> Self:
+        # Anything that changes what the view shows asks for a repaint: walk it again then.
+        self._frame = None
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def _draw(self, index: int, line: int, width: int) -> Strip:
         cursor = None

@@ -71,14 +71,14 @@ class ScrollByEvent:
         self._top, self._top_line = top, line
 
     def _on_screen(self) -> list[int]:
-        return sorted({i for i in self._frame_blocks() if i is not None})
+        return sorted({index for index, _line in self._frame_lines()})
 
-    def _frame_blocks(self) -> list[int | None]:
-        """Which block each screen line belongs to (None past the end)."""
-        out: list[int | None] = []
+    def _frame_lines(self) -> list[tuple[int, int]]:
+        """Each screen line's block and line inside it, top down (shorter past the end)."""
+        out: list[tuple[int, int]] = []
         height, index, skip = self.size.height, self._top, self._top_line
         while len(out) < height and index < len(self.blocks):
-            count = self._height(index) - skip
-            out.extend([index] * max(0, min(count, height - len(out))))
+            count = min(self._height(index), skip + height - len(out))
+            out.extend((index, line) for line in range(skip, count))
             index, skip = index + 1, 0
         return out
