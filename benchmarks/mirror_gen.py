@@ -18,6 +18,15 @@ coordinator session of `big_session` events (the replay and export case). Events
 are wire-valid (a unit test checks them against the SDK), ids and text are a pure function of
 the seed, and the counts are exact. Everything goes through the store's real writer, so the
 derived columns, cost tables and the FTS index are what the app would have written.
+
+Bulk load (the default; `--trigger-fts` turns it off): the events go in with the FTS triggers
+dropped, and the index is built once at the end by the store's own repair at open
+(`drover.store.schema.ensure_fts_triggers`: re-create the triggers, then FTS5 `rebuild` from
+the events). The index then holds exactly what the triggers would have put in it, row by row
+(`tests/test_mirror_gen.py` compares every indexed term instance of a small mirror built both
+ways); only its internal segment layout differs. It saves indexing each event as it lands:
+1.4-1.5x the events/s up to 1M events, 1.0-1.1x at 3M (the rest of the writer's work, the
+same either way, dominates there).
 """
 
 from __future__ import annotations
@@ -36,7 +45,8 @@ from typing import Any
 
 from mirror_sessions import Fleet, iter_sessions, session_sizes
 
-from drover.store.migrations import SCHEMA_VERSION
+from drover.store.migrations import SCHEMA_VERSION, connect
+from drover.store.schema import FTS_TRIGGERS, ensure_fts_triggers
 
 GENERATOR_VERSION = 2
 """Bump when the generated content, or what the store derives from it, changes: cached mirrors
@@ -104,8 +114,12 @@ def build_mirror(
     big_session: int = 100_000,
     seed: int = 7,
     progress: bool = True,
+    bulk_fts: bool = True,
 ) -> Manifest:
     """Generate a mirror at `path` (a new file) through the store's real writer.
+
+    `bulk_fts`: build the search index once at the end instead of event by event (see the
+    module docstring; the index's contents are the same).
 
     Returns:
         The manifest (also written to `<path>.json`).
@@ -126,6 +140,8 @@ def build_mirror(
     big_id = ""
     mirror = Mirror.open(path)
     try:
+        if bulk_fts:
+            _unhook_fts(path)
         submit = mirror.writer.submit
         fleet = Fleet(seed)
         submit("upsert_environments", fleet.environments).result()
@@ -153,10 +169,39 @@ def build_mirror(
     finally:
         mirror.close()
     shown.show(done, final=True)
+    if bulk_fts:
+        _index_once(path, progress)
     elapsed = round(time.perf_counter() - started, 1)
     manifest = Manifest(sessions, events, big_session, seed, big_id, GENERATOR_VERSION, elapsed)
     Path(f"{path}.json").write_text(json.dumps(asdict(manifest), indent=2) + "\n")
     return manifest
+
+
+def _unhook_fts(path: Path) -> None:
+    """Drop the triggers that index each event as it is stored (the writer is idle: nothing
+    was submitted yet; its connection re-reads the schema on its next statement)."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+    try:
+        for name in FTS_TRIGGERS:
+            conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    finally:
+        conn.close()
+
+
+def _index_once(path: Path, progress: bool) -> None:
+    """Re-create the FTS triggers and build the index from every stored event, as the store
+    repairs a mirror whose triggers went missing."""
+    started = time.perf_counter()
+    db = connect(path)
+    try:
+        restored = ensure_fts_triggers(db.conn)
+    finally:
+        db.conn.close()
+    if sorted(restored) != sorted(FTS_TRIGGERS):
+        raise RuntimeError(f"expected to restore every FTS trigger, restored {restored}")
+    if progress:
+        took = time.perf_counter() - started
+        print(f"[mirror] search index built in {took:.0f} s", file=sys.stderr, flush=True)
 
 
 def cached_mirror(
@@ -211,6 +256,11 @@ def main(argv: list[str] | None = None) -> int:
         "--big-session", type=int, default=100_000, help="events of the long session (0: none)"
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--trigger-fts",
+        action="store_true",
+        help="index each event as it is stored, not once at the end (slower; same index)",
+    )
     args = parser.parse_args(argv)
     try:
         manifest = build_mirror(
@@ -219,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
             events=args.events,
             big_session=args.big_session,
             seed=args.seed,
+            bulk_fts=not args.trigger_fts,
         )
     except (FileExistsError, ValueError) as exc:
         print(f"mirror_gen: {exc}", file=sys.stderr)

@@ -12,6 +12,11 @@
   an event stored for the first time may add to them: ingest folds new rows only (a duplicate
   delivery is never folded) and `recompute_session` deletes and refolds a session's rows.
 
+* `sessions.req_*` (v13): each session's `daily_usage` summed over all its days, kept in the
+  same transaction as the rows (`add_session_requests` beside `write_daily`, zeroed beside
+  `clear_daily`), so the ledger's all-time figures read one narrow index entry per session and
+  never group the per-day rows (`drover.store.ledger`).
+
 A span is counted once it has a `processed_at` (spans are never queued, but a copy without one
 would be counted when its processed copy completes it, never twice).
 """
@@ -20,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from drover.store.dialect import Conn, dialect_of
+from drover.store.dialect import Conn, Dialect, dialect_of
 
 DAILY_V3 = """
 ALTER TABLE daily_cost ADD COLUMN active_seconds REAL;     -- cumulative, at the last report
@@ -128,3 +133,41 @@ def clear_daily(conn: Conn, session_id: str) -> None:
     """Drop a session's per-day rows (before refolding its whole log)."""
     conn.execute("DELETE FROM daily_cost WHERE session_id = ?", (session_id,))
     conn.execute("DELETE FROM daily_usage WHERE session_id = ?", (session_id,))
+
+
+SESSION_REQUESTS = ("req_count", "req_input", "req_output", "req_cache_read", "req_cache_write")
+"""The `sessions` columns holding `daily_usage` summed over the session's days, in the order of
+a `RequestTotals` row (requests, input, output, cache read, cache write)."""
+_SUMS = "sum(requests), sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), " \
+    "sum(cache_write_tokens)"  # fmt: skip
+
+
+def session_requests_ddl(dialect: Dialect, existing: set[str]) -> list[str]:
+    """Add the `SESSION_REQUESTS` columns not in `existing` and fill every one from
+    `daily_usage` (SQLite v13, PostgreSQL step 8; safe to run again)."""
+    column = "INTEGER" if dialect.name == "sqlite" else "bigint"
+    return [
+        *(
+            f"ALTER TABLE sessions ADD COLUMN {name} {column} NOT NULL DEFAULT 0"
+            for name in SESSION_REQUESTS
+            if name not in existing
+        ),
+        f"UPDATE sessions SET ({', '.join(SESSION_REQUESTS)}) = (SELECT {_SUMS} FROM daily_usage u "
+        "WHERE u.session_id = sessions.id) "
+        "WHERE id IN (SELECT session_id FROM daily_usage)",
+    ]
+
+
+def add_session_requests(conn: Conn, session_id: str, requests: RequestTotals) -> None:
+    """Add what `write_daily` just folded into `daily_usage` to the session's totals."""
+    if not requests:
+        return
+    totals = [sum(column) for column in zip(*requests.values(), strict=True)]
+    assignments = ", ".join(f"{name} = {name} + ?" for name in SESSION_REQUESTS)
+    conn.execute(f"UPDATE sessions SET {assignments} WHERE id = ?", (*totals, session_id))
+
+
+def clear_session_requests(conn: Conn, session_id: str) -> None:
+    """Zero the session's totals (with `clear_daily`, before refolding its whole log)."""
+    zeroes = ", ".join(f"{name} = 0" for name in SESSION_REQUESTS)
+    conn.execute(f"UPDATE sessions SET {zeroes} WHERE id = ?", (session_id,))

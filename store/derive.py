@@ -38,7 +38,13 @@ import json
 
 from drover.store import outcomes
 from drover.store.credential_health import credential_issue
-from drover.store.daily import REQUEST_EVENT, add_request, clear_daily, write_daily
+from drover.store.daily import (
+    REQUEST_EVENT,
+    add_request,
+    clear_daily,
+    clear_session_requests,
+    write_daily,
+)
 from drover.store.dialect import Conn
 from drover.store.extract import (
     ANSWER_TYPES,
@@ -316,6 +322,7 @@ def recompute_session(conn: Conn, session_id: str) -> SessionState:
     st = SessionState(session_id=session_id)
     st.attention = load_state(conn, session_id).attention  # a rebuild alone is no change
     clear_daily(conn, session_id)
+    clear_session_requests(conn, session_id)
     for seq, on_primary, event_raw in conn.execute(
         "SELECT seq, on_primary, raw FROM events WHERE session_id = ? ORDER BY seq", (session_id,)
     ):

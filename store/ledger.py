@@ -66,7 +66,9 @@ class RowsQuery(Window, total=False):
 _FIRST_DAY, _LAST_DAY = "0000-00-00", "9999-99-99"
 _FIGURES = "cents, active, tok_in, tok_out, cache_read, cache_write, requests"
 _SUMS = ", ".join(f"sum({f}) AS {f}" for f in _FIGURES.split(", "))
-_LABELS = "agent_id, agent_name, environment_id, model_id, title, status, budget_cents"
+# What every grouping labels rows with; a session row's own labels (title, status, budget) are
+# read for its page only (see `_session_page`).
+_LABELS = "agent_id, agent_name, environment_id, model_id"
 _S_LABELS = ", ".join(f"s.{c}" for c in _LABELS.split(", "))
 
 
@@ -84,7 +86,9 @@ def _facts(bounded: bool) -> str:
 
 
 # Per session: its figures and the columns every grouping labels rows with (carried along so
-# the groupings never join `sessions`, a wide table, a second time).
+# the groupings never join `sessions`, a wide table, a second time). Every column read here is
+# in `sessions_ledger` (SQLite), so no session row is read: a walk of that narrow index, or a
+# probe of it per session of a window (`drover.store.ledger_schema`).
 _PER_SESSION_WINDOW = f"""WITH {_facts(True)},
 per_day AS (SELECT session_id, {_SUMS} FROM facts GROUP BY session_id),
 per_session AS (
@@ -92,43 +96,39 @@ per_session AS (
     FROM per_day f JOIN sessions s ON s.id = f.session_id
 )"""
 _PER_SESSION_OPEN = f"""WITH per_session(session_id, {_LABELS}, {_FIGURES}) AS (
-    SELECT s.id, {_S_LABELS}, coalesce(s.list_cost_cents, 0), coalesce(s.active_seconds, 0),
-        {{greatest}}(coalesce(s.input_tokens, 0), coalesce(u.tok_in, 0)),
-        {{greatest}}(coalesce(s.output_tokens, 0), coalesce(u.tok_out, 0)),
-        {{greatest}}(coalesce(s.cache_read_tokens, 0), coalesce(u.cache_read, 0)),
-        {{greatest}}(coalesce(s.cache_creation_tokens, 0), coalesce(u.cache_write, 0)),
-        coalesce(u.requests, 0)
-    FROM sessions s LEFT JOIN (
-        SELECT session_id, sum(input_tokens) AS tok_in, sum(output_tokens) AS tok_out,
-            sum(cache_read_tokens) AS cache_read, sum(cache_write_tokens) AS cache_write,
-            sum(requests) AS requests
-        FROM daily_usage GROUP BY session_id
-    ) u ON u.session_id = s.id
+    SELECT s.id, s.agent_id || '', s.agent_name, s.environment_id, s.model_id,
+        coalesce(s.list_cost_cents, 0), coalesce(s.active_seconds, 0),
+        {{greatest}}(coalesce(s.input_tokens, 0), s.req_input),
+        {{greatest}}(coalesce(s.output_tokens, 0), s.req_output),
+        {{greatest}}(coalesce(s.cache_read_tokens, 0), s.req_cache_read),
+        {{greatest}}(coalesce(s.cache_creation_tokens, 0), s.req_cache_write),
+        s.req_count
+    FROM sessions s
 )"""
+"""All time: the `req_*` columns are the session's `daily_usage` summed (`drover.store.daily`).
+(`agent_id || ''`, the same value: grouped by the bare column, SQLite would walk
+`sessions_agent` to skip a sort of a few groups, reading every session row.)"""
 
-# Dimension -> (group key, label, extra joins). Session rows carry a few more columns.
-_GROUPS: dict[str, tuple[str, str, str]] = {
-    "session": ("ps.session_id", "max(ps.title)", ""),
+# Dimension -> (group key, joins to find it, label, joins to find the label). Labels are
+# looked up once per group, after grouping (not once per session); sessions are `_session_page`.
+_GROUPS: dict[str, tuple[str, str, str, str]] = {
     "agent": (
         "ps.agent_id",
-        "coalesce(max(a.name), max(ps.agent_name))",
-        "LEFT JOIN agents a ON a.id = ps.agent_id",
+        "",
+        "coalesce(a.name, g.agent_name)",
+        "LEFT JOIN agents a ON a.id = g.key",
     ),
-    "environment": (
-        "ps.environment_id",
-        "max(e.name)",
-        "LEFT JOIN environments e ON e.id = ps.environment_id",
-    ),
-    "model": ("ps.model_id", "ps.model_id", ""),
+    "environment": ("ps.environment_id", "", "e.name", "LEFT JOIN environments e ON e.id = g.key"),
+    "model": ("ps.model_id", "", "g.key", ""),
     # The deployment whose run made the session (`drover.store.platform`); NULL: none.
     "deployment": (
         "dr.deployment_id",
-        "max(dp.name)",
-        "LEFT JOIN session_refs dr ON dr.session_id = ps.session_id "
-        "LEFT JOIN deployments dp ON dp.id = dr.deployment_id",
+        "LEFT JOIN session_refs dr ON dr.session_id = ps.session_id",
+        "dp.name",
+        "LEFT JOIN deployments dp ON dp.id = g.key",
     ),
 }
-_SESSION_EXTRA = ", max(ps.agent_name), max(ps.status), max(ps.budget_cents)"
+_TOKENS = "sum(ps.tok_in + ps.tok_out + ps.cache_read + ps.cache_write)"
 
 
 def _window(since: str | None, until: str | None) -> dict[str, str]:
@@ -185,16 +185,38 @@ def ledger_rows(
             "FROM facts GROUP BY day ORDER BY day LIMIT :limit OFFSET :offset"
         )
         return [_row(r) for r in conn.execute(sql, params)]
-    if by not in _GROUPS:
+    if by not in _GROUPS and by != "session":
         raise ValueError(f"unknown ledger grouping {by!r}; choose from {', '.join(DIMENSIONS)}")
-    key, label, joins = _GROUPS[by]
-    extra = _SESSION_EXTRA if by == "session" else ""
+    if by == "session":
+        return _session_page(conn, since, until, params)
+    key, key_joins, label, label_joins = _GROUPS[by]
+    sums = ", ".join(f"sum(ps.{f}) AS {f}" for f in _FIGURES.split(", "))
     sql = (
-        f"{_per_session(conn, since, until)} SELECT {key}, {label}, count(*), "
-        f"{', '.join(f'sum(ps.{f})' for f in _FIGURES.split(', '))}{extra} "
-        f"FROM per_session ps {joins} GROUP BY {key} ORDER BY sum(ps.cents) DESC, "
-        "sum(ps.tok_in + ps.tok_out + ps.cache_read + ps.cache_write) DESC, "
-        f"{key} NULLS FIRST LIMIT :limit OFFSET :offset"
+        f"{_per_session(conn, since, until)}, g AS (SELECT {key} AS key, count(*) AS n, {sums}, "
+        f"{_TOKENS} AS tokens, max(ps.agent_name) AS agent_name "
+        f"FROM per_session ps {key_joins} GROUP BY {key}) "
+        f"SELECT g.key, {label}, g.n, {', '.join(f'g.{f}' for f in _FIGURES.split(', '))} "
+        f"FROM g {label_joins} ORDER BY g.cents DESC, g.tokens DESC, g.key NULLS FIRST "
+        "LIMIT :limit OFFSET :offset"
+    )
+    return [_row(r) for r in conn.execute(sql, params)]
+
+
+def _session_page(
+    conn: Conn, since: str | None, until: str | None, params: dict[str, SQLValue]
+) -> list[LedgerRow]:
+    """One page of sessions, most expensive first: ordered on the figures alone, then the
+    page's titles, statuses and budgets read from its session rows (a page of probes)."""
+    figures = ", ".join(f"ps.{f}" for f in _FIGURES.split(", "))
+    tokens = "ps.tok_in + ps.tok_out + ps.cache_read + ps.cache_write"  # a row per session
+    sql = (
+        f"{_per_session(conn, since, until)}, page AS ("
+        f"SELECT ps.session_id AS key, 1 AS n, {figures}, {tokens} AS tokens "
+        f"FROM per_session ps ORDER BY ps.cents DESC, {tokens} DESC, ps.session_id "
+        "LIMIT :limit OFFSET :offset) "
+        f"SELECT p.key, s.title, p.n, {', '.join(f'p.{f}' for f in _FIGURES.split(', '))}, "
+        "s.agent_name, s.status, s.budget_cents FROM page p JOIN sessions s ON s.id = p.key "
+        "ORDER BY p.cents DESC, p.tokens DESC, p.key"
     )
     return [_row(r) for r in conn.execute(sql, params)]
 
@@ -208,14 +230,18 @@ def window_spend(conn: Conn, since: str, until: str, *, agent: str | None = None
         until: last day.
         agent: only sessions of this agent (its id or its name).
     """
+    # The days' rows from `daily_cost_spend` alone, less the (few) imported sessions' from
+    # `sessions_imported`: no session row is read per day row.
     sql = (
-        "SELECT coalesce(sum(d.spent_cents), 0) FROM daily_cost d "
-        "JOIN sessions s ON s.id = d.session_id WHERE d.day BETWEEN ? AND ? "
-        "AND s.origin IS NULL"
+        "SELECT coalesce(sum(d.spent_cents), 0) FROM daily_cost d WHERE d.day BETWEEN ? AND ? "
+        "AND d.session_id NOT IN (SELECT id FROM sessions WHERE origin IS NOT NULL)"
     )
     params: list[SQLValue] = [since, until]
-    if agent is not None:
-        sql += " AND (s.agent_id = ? OR s.agent_name = ?)"
+    if agent is not None:  # its sessions by id, or by name (a walk of `sessions_ledger`)
+        sql += (
+            " AND d.session_id IN (SELECT id FROM sessions WHERE agent_id = ? "
+            "UNION SELECT id FROM sessions WHERE agent_name = ?)"
+        )
         params += [agent, agent]
     return int(conn.execute(sql, params).fetchone()[0])
 

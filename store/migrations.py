@@ -166,8 +166,20 @@ def _v12(conn: sqlite3.Connection) -> None:
         conn.execute(ddl)
 
 
+def _v13(conn: sqlite3.Connection) -> None:
+    """The cost ledger: each session's request totals kept on its row, filled from the
+    per-day rows, and the ledger's indexes (`drover.store.ledger_schema`), so the
+    ledger reads a narrow index, not every session row and every per-day row."""
+    from drover.store.dialect import SQLITE
+    from drover.store.ledger_schema import ledger_schema
+
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(sessions)")}
+    for statement in ledger_schema(SQLITE, columns):
+        conn.execute(statement)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12,
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13,
 ]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from drover.store.attention import attention_category, attention_token
-from drover.store.daily import CostReport, RequestTotals, write_daily
+from drover.store.daily import CostReport, RequestTotals, add_session_requests, write_daily
 from drover.store.dialect import Conn, dialect_of
 from drover.store.extract import UsageColumns, dumps, now_key
 from drover.store.models import JSONObject
@@ -197,6 +197,8 @@ def save_state(conn: Conn, st: SessionState) -> None:
     values["id"] = st.session_id
     conn.execute(_update_sql(tuple(values)), values)
     write_daily(conn, st.session_id, st.cost_reports, st.request_usage)
+    # (Not inside write_daily: migration v3 folds old logs with it, before these columns.)
+    add_session_requests(conn, st.session_id, st.request_usage)
     st.cost_reports.clear()
     st.request_usage.clear()
     for thread_id, agent_name, status, stop_reason, at in st.thread_facts:

@@ -16,6 +16,7 @@ from mirror_gen import build_mirror, cached_mirror, lane_runs, main
 from mirror_sessions import Fleet, iter_sessions, session_sizes
 from sdk_check import assert_wire_shape
 
+from drover.store.fts_text import FTS_CONTENT
 from drover.store.migrations import connect
 
 SMALL = {"sessions": 20, "events": 2000, "big_session": 500, "seed": 7}
@@ -140,3 +141,40 @@ def test_the_script_reports_bad_arguments_without_a_traceback(tmp_path: Path, ca
     assert main([str(tmp_path / "new.db"), "--sessions", "5", "--events", "20"]) == 2
     assert "cannot spread" in capsys.readouterr().err
     assert not (tmp_path / "new.db").exists()
+
+
+def _index_contents(path: Path) -> tuple[list[tuple], list[tuple]]:
+    """(every indexed term instance: term, event seq, column, offset; the events' text)."""
+    conn = connect(path).conn  # events_fts reads its text through drover_event_text
+    try:
+        # rank 1: the index is also checked against the events it was built from.
+        conn.execute("INSERT INTO events_fts(events_fts, rank) VALUES ('integrity-check', 1)")
+        conn.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, events_fts, instance)")
+        terms = conn.execute("SELECT * FROM temp.terms ORDER BY 1, 2, 3, 4").fetchall()
+        events = conn.execute(
+            f"SELECT e.seq, e.id, c.text FROM events e JOIN {FTS_CONTENT} c ON c.seq = e.seq "
+            "ORDER BY e.seq"
+        ).fetchall()
+        return terms, events
+    finally:
+        conn.close()
+
+
+def test_bulk_load_builds_the_same_search_index_as_the_triggers(tmp_path: Path) -> None:
+    bulk, triggered = tmp_path / "bulk.db", tmp_path / "triggered.db"
+    build_mirror(bulk, progress=False, **SMALL)
+    build_mirror(triggered, progress=False, bulk_fts=False, **SMALL)
+    bulk_terms, bulk_events = _index_contents(bulk)
+    terms, events = _index_contents(triggered)
+    assert len(terms) > len(events) == 2000  # (an event without text has no terms)
+    assert bulk_events == events
+    assert bulk_terms == terms
+    # The bulk-built mirror indexes the next event as any mirror does (its triggers are back).
+    conn = connect(bulk).conn
+    try:
+        triggers = {
+            r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        }
+        assert {"events_fts_ai", "events_fts_ad", "events_fts_au"} <= triggers
+    finally:
+        conn.close()

@@ -305,7 +305,23 @@ def _v7(conn: PgConn) -> None:
         conn.execute("ALTER TABLE events DROP COLUMN text")
 
 
-MIGRATIONS: list[Callable[[PgConn], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+def _v8(conn: PgConn) -> None:
+    """The cost ledger's request totals per session and indexes (SQLite's 13,
+    `drover.store.ledger_schema`)."""
+    from drover.store.ledger_schema import ledger_schema
+
+    columns = {
+        row[0]
+        for row in conn.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = 'sessions'"
+        )
+    }
+    for statement in ledger_schema(POSTGRESQL, columns):
+        conn.execute(statement)
+
+
+MIGRATIONS: list[Callable[[PgConn], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

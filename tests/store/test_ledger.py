@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from drover.store import ledger
-from drover.store.migrations import MIGRATIONS, SCHEMA_VERSION, connect
+from drover.store.migrations import MIGRATIONS, SCHEMA_VERSION, connect, migrate
 from drover.store.mirror import Mirror
 
 
@@ -295,3 +295,58 @@ def test_ledger_queries_never_read_events(mirror):
         plan = " ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
         assert not re.search(r"\bevents(_|\b)", plan), (sql, plan)
     conn.close()
+
+
+_REQUESTS_AGREE = (
+    "SELECT s.id, s.req_count, s.req_input, s.req_output, s.req_cache_read, s.req_cache_write, "
+    "u.r, u.i, u.o, u.cr, u.cw FROM sessions s LEFT JOIN (SELECT session_id, sum(requests) r, "
+    "sum(input_tokens) i, sum(output_tokens) o, sum(cache_read_tokens) cr, "
+    "sum(cache_write_tokens) cw FROM daily_usage GROUP BY session_id) u ON u.session_id = s.id "
+    "ORDER BY s.id"
+)
+
+
+def _request_totals(kit) -> list[tuple[Any, ...]]:
+    """Each session's (id, req_* columns), checked against its daily_usage rows summed."""
+    rows = [tuple(row) for row in kit.sql(_REQUESTS_AGREE)]
+    for sid, *kept, r, i, o, cr, cw in rows:
+        assert kept == [r or 0, i or 0, o or 0, cr or 0, cw or 0], sid
+    return [(row[0], *row[1:6]) for row in rows]
+
+
+def test_session_request_totals_follow_the_per_day_rows(mirror, kit):
+    """`sessions.req_*` (what the all-time ledger reads) are `daily_usage` summed, after
+    ingest, a re-delivery, a second stream and a rebuild of the session."""
+    _ingest(mirror, "sesn_a", EVENTS)
+    _ingest(mirror, "sesn_a", EVENTS[:2])  # delivered again: counted once
+    _ingest(mirror, "sesn_b", [_span(9, "2026-05-12T01:00:00Z", (1, 2, 3, 4))], thread="th_1")
+    assert _request_totals(kit) == [("sesn_a", 3, 700, 70, 3000, 550), ("sesn_b", 1, 1, 2, 3, 4)]
+    mirror.writer.submit("recompute_session", "sesn_a").result()
+    assert _request_totals(kit)[0] == ("sesn_a", 3, 700, 70, 3000, 550)
+
+
+def test_migration_v13_fills_request_totals_from_the_per_day_rows(tmp_path):
+    path = tmp_path / "v12.db"
+    db = connect(path)
+    assert migrate(db, upto=12) == 12
+    db.conn.executemany(
+        "INSERT INTO daily_usage(session_id, day, requests, input_tokens, output_tokens, "
+        "cache_read_tokens, cache_write_tokens) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            ("sesn_a", "2026-05-11", 2, 300, 30, 3000, 50),
+            ("sesn_a", "2026-05-12", 1, 400, 40, 0, 500),
+        ],
+    )
+    db.conn.executemany("INSERT INTO sessions(id) VALUES (?)", [("sesn_a",), ("sesn_quiet",)])
+    db.conn.close()
+    with Mirror.open(path) as mirror:
+        (row,) = mirror.reader.cost_rows("session", limit=1)
+        assert (row.key, row.requests, row.input_tokens, row.cache_write_tokens) == (
+            "sesn_a", 3, 700, 550,
+        )  # fmt: skip
+    check = sqlite3.connect(path)
+    assert check.execute(
+        "SELECT id, req_count, req_input, req_output, req_cache_read, req_cache_write "
+        "FROM sessions ORDER BY id"
+    ).fetchall() == [("sesn_a", 3, 700, 70, 3000, 550), ("sesn_quiet", 0, 0, 0, 0, 0)]
+    check.close()

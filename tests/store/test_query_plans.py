@@ -3,8 +3,9 @@
 The hot paths are what the TUI and `drover ls` run while a user waits or while changes stream
 in: opening (the fleet's first page) and re-sorting the fleet (its order by every sort key,
 the inbox filter), the visible rows, the header's counts, `drover ls`'s inbox, attention (its
-baseline, the rows of changed sessions), and search facets (`agent:`,
-`session:`, `status:`, `after:`, with and without words).
+baseline, the rows of changed sessions), search facets (`agent:`,
+`session:`, `status:`, `after:`, with and without words), and the cost ledger as its screen
+and `drover cost` read it (totals and every grouping, all time and over a window; budgets).
 
 Each runs through the public `MirrorReader` methods on a small generated mirror while a trace
 callback records every statement; each statement's plan must have no `SCAN` of `sessions` or
@@ -17,7 +18,8 @@ statistics), and with `sqlite_stat1` scaled to 100,000 sessions / 10,000,000 eve
 `ANALYZE` of the small mirror, so the planner weighs the indexes as it would at that size.
 A second test drops each index a hot path relies on and checks the first would then fail.
 
-Not covered (still reading every session): the cost ledger's figures (no rollups yet).
+The ledger's all-time figures still visit one entry per session, of a narrow covering index
+(`sessions_ledger`), not a rollup: no session row is read, but the work grows with the fleet.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import pytest
 from mirror_gen import build_mirror
 
 from drover.store.fleet import SORT_KEYS, FleetQuery
+from drover.store.ledger import DIMENSIONS
 from drover.store.reader import MirrorReader
 
 SESSIONS, EVENTS = 100_000, 10_000_000
@@ -103,6 +106,15 @@ def _hot_paths(reader: MirrorReader) -> Iterator[tuple[str, Callable[[], object]
     for facet in facets:
         yield f"search {facet}", lambda f=facet: reader.search(f, limit=50)
         yield f"search pytest {facet}", lambda f=facet: reader.search(f"pytest {f}", limit=50)
+    for window_name, window in (("all time", {}), ("month", {"since": today[:8] + "01"})):
+        yield f"ledger totals, {window_name}", lambda w=window: reader.cost_totals(**w)
+        for by in DIMENSIONS:
+            yield (
+                f"ledger by {by}, {window_name}",
+                lambda b=by, w=window: reader.cost_rows(b, limit=50, **w),  # type: ignore[arg-type]
+            )
+    caps = [("daily", None, 100), ("monthly", agent, 100)]
+    yield "ledger budgets", lambda: reader.cost_budgets(caps, today=today)
 
 
 def _offences(conn: sqlite3.Connection, sql: str, *, ordered: bool) -> list[str]:
@@ -172,6 +184,9 @@ NEEDED = [
     ("sessions_attention", "attention baseline"),
     ("sessions_last_event", "search after:{today}"),
     ("sessions_agent_name", "search agent:{agent}"),
+    ("sessions_ledger", "ledger totals, all time"),
+    ("sessions_ledger", "ledger by agent, all time"),
+    ("sessions_budget", "ledger budgets"),
 ]
 
 
