@@ -81,11 +81,11 @@ def _mirrored_ids(data: Path, sid: str) -> set[str]:
 def _fill(folder: Path, leave: int = 0) -> Path:
     """Write a filler file until the file system is full, then free ``leave`` bytes of it."""
     filler = folder / "filler"
-    with filler.open("wb") as out:
+    # Unbuffered: a buffered file keeps the tail of a short write and fails again at close.
+    with filler.open("wb", buffering=0) as out:
         try:
             while True:
                 out.write(b"\0" * 65536)
-                out.flush()
         except OSError:
             pass
     if leave:
