@@ -177,10 +177,8 @@ def fleet_sql(query: FleetQuery, dialect: Dialect = SQLITE) -> tuple[str, list[S
     Raises:
         re.error: the pattern is not a valid regular expression (checked before querying).
     """
-    clauses = ["deleted = 0"]  # with `archived_at IS NULL`, VISIBLE: the indexes serve it
+    clauses = ["deleted = 0"] if query.archived else [VISIBLE]  # VISIBLE: the indexes serve it
     params: list[SQLValue] = []
-    if not query.archived:
-        clauses.append("archived_at IS NULL")
     columns = "id"
     if query.needs_only:
         clauses.append("needs_you IS NOT NULL")

@@ -60,15 +60,18 @@ class EventText:
         if raw is None:
             return ""
         text = self._memo.pop(raw, None)
-        if text is not None:
-            return text
-        from drover.store.extract import event_text  # only when a row is derived, not at open
+        return text if text is not None else text_of_raw(raw)
 
-        try:
-            event = json.loads(raw)
-        except ValueError:
-            return ""
-        return event_text(event) if isinstance(event, dict) else ""
+
+def text_of_raw(raw: str) -> str:
+    """The searchable text of a raw event JSON ('' for one that does not parse)."""
+    from drover.store.extract import event_text  # only when a row is derived, not at open
+
+    try:
+        event = json.loads(raw)
+    except ValueError:
+        return ""
+    return event_text(event) if isinstance(event, dict) else ""
 
 
 class MirrorConnection(sqlite3.Connection):

@@ -93,6 +93,8 @@ class SessionRow:
             data[key] = _json(data[key])
         data["pending_actions"] = _json(data["pending_actions"], [])
         data["raw"] = _json(raw)
+        data.setdefault("outcome", None)  # filled later by the reads that show them
+        data.setdefault("credential", None)
         if data.keys() != _SESSION_FIELDS:
             return cls(**data)  # extra or missing columns: let the constructor say so
         # Every field given: fill the instance directly. A frozen dataclass's __init__ sets

@@ -116,8 +116,6 @@ class ReviewQueries:
             SearchSyntaxError: a bad query or facet value (the message is for the user).
             SearchCancelled: `cancel` was set.
         """
-        from drover.store import search as _search
-
         filters = _search.SearchFilters.build(
             agent=agent, session_id=session_id, status=status, types=types, tool=tool,
             after=after, before=before, outcome=outcome,

@@ -7,6 +7,7 @@ day; budgets) lives in `drover.store.ledger`.
 from __future__ import annotations
 
 from drover.store.dialect import Conn
+from drover.store.fleet import VISIBLE
 from drover.store.models import HeaderCounts
 
 
@@ -19,6 +20,6 @@ def header_counts(conn: Conn, *, today: str | None = None) -> HeaderCounts:
     total, running, needs, errored = conn.execute(
         "SELECT count(*), count(CASE WHEN status = 'running' THEN 1 END), count(needs_you), "
         "count(error_badge) "
-        "FROM sessions WHERE deleted = 0 AND archived_at IS NULL"
+        f"FROM sessions WHERE {VISIBLE}"  # the counts index's condition
     ).fetchone()
     return HeaderCounts(total, running, needs, errored, window_spend(conn, day, day))

@@ -36,7 +36,6 @@ from drover.store.disk import DiskState
 from drover.store.errors import DiskFullError, MirrorStorageError, storage_error
 from drover.store.migrations import Synchronous, connect, migrate
 from drover.store.operations import OPERATIONS, OPS
-from drover.store.writer_calls import WriterCalls
 from drover.store.writer_launches import LaunchWrites
 from drover.store.writer_steer import SteerWrites
 
@@ -57,7 +56,7 @@ class _Op:
 _STOP = object()
 
 
-class MirrorWriter(WriterCalls, SteerWrites, LaunchWrites):
+class MirrorWriter(SteerWrites, LaunchWrites):
     """Owns the mirror's write connection on a dedicated thread.
 
     Args:

@@ -4,45 +4,36 @@
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import Future
-from typing import Any
-
 from drover.store.launches import NewLaunch
+from drover.store.writer_calls import WriterCalls
 
 __all__ = ["LaunchWrites"]
 
 
-class LaunchWrites:
+class LaunchWrites(WriterCalls):
     """Mixin for `MirrorWriter` (which supplies `submit`)."""
-
-    def submit(self, operation: str, *args: Any, **kwargs: Any) -> Future[Any]:  # pragma: no cover
-        raise NotImplementedError
-
-    async def _launch_call(self, operation: str, *args: Any, **kwargs: Any) -> Any:
-        return await asyncio.wrap_future(self.submit(operation, *args, **kwargs))
 
     async def create_launch(self, launch: NewLaunch) -> str:
         """Record a launch and its items, all queued (see `drover.store.launches`)."""
-        result: str = await self._launch_call("create_launch", launch)
+        result: str = await self._call("create_launch", launch)
         return result
 
     async def set_launch_state(self, launch_id: str, state: str, error: str | None = None) -> None:
         """A launch → `running`, `paused`, `cancelled` or `done` (with why it stopped early)."""
-        await self._launch_call("set_launch_state", launch_id, state, error)
+        await self._call("set_launch_state", launch_id, state, error)
 
     async def launch_item_creating(self, launch_id: str, idx: int) -> bool:
         """An item queued → creating, committed before its create request goes out."""
-        result: bool = await self._launch_call("launch_item_creating", launch_id, idx)
+        result: bool = await self._call("launch_item_creating", launch_id, idx)
         return result
 
     async def launch_item_created(self, launch_id: str, idx: int, session_id: str) -> None:
         """An item → created, with its session."""
-        await self._launch_call("launch_item_created", launch_id, idx, session_id)
+        await self._call("launch_item_created", launch_id, idx, session_id)
 
     async def launch_item_failed(self, launch_id: str, idx: int, error: str) -> None:
         """An item → failed, with the reason."""
-        await self._launch_call("launch_item_failed", launch_id, idx, error)
+        await self._call("launch_item_failed", launch_id, idx, error)
 
     async def launch_items_requeue(
         self,
@@ -53,7 +44,7 @@ class LaunchWrites:
         note: str | None = None,
     ) -> int:
         """Items in `states` → queued again; returns how many."""
-        result: int = await self._launch_call(
+        result: int = await self._call(
             "launch_items_requeue", launch_id, idxs, states=states, note=note
         )
         return result

@@ -9,13 +9,13 @@ connection, result → public result, notices extractor → `{session_id: high_w
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
 from typing import Any
 
 from drover.store import platform, rule_audit
 from drover.store.dialect import Conn
 from drover.store.models import JSONObject
 from drover.store.rule_audit import RuleAnswer
+from drover.store.writer_calls import WriterCalls
 
 __all__ = ["STEER_OPS", "SteerWrites"]
 
@@ -45,16 +45,8 @@ STEER_OPS: dict[
 }
 
 
-class SteerWrites:
+class SteerWrites(WriterCalls):
     """Mixin for `MirrorWriter` (which supplies `submit`)."""
-
-    def submit(self, operation: str, *args: Any, **kwargs: Any) -> Future[Any]:  # pragma: no cover
-        raise NotImplementedError
-
-    async def _steer(self, operation: str, *args: Any, **kwargs: Any) -> Any:
-        import asyncio
-
-        return await asyncio.wrap_future(self.submit(operation, *args, **kwargs))
 
     async def upsert_platform(
         self,
@@ -68,7 +60,7 @@ class SteerWrites:
     ) -> list[str]:
         """Store a platform refresh (see `drover.store.platform.upsert_platform`); returns the
         sessions whose needs-you reason changed with a credential's health."""
-        result: list[str] = await self._steer(
+        result: list[str] = await self._call(
             "upsert_platform",
             deployments=deployments,
             runs=runs or [],
@@ -81,10 +73,10 @@ class SteerWrites:
 
     async def answer_by_rule(self, answer: RuleAnswer) -> int | None:
         """Queue and audit a rule's answer (see `drover.store.rule_audit.answer_by_rule`)."""
-        result: int | None = await self._steer("answer_by_rule", answer)
+        result: int | None = await self._call("answer_by_rule", answer)
         return result
 
     async def set_rules_paused(self, paused: bool, by: str | None = None) -> str | None:
         """Pause or resume every rule of the profile; returns when they were paused (or None)."""
-        result: str | None = await self._steer("set_rules_paused", paused, by)
+        result: str | None = await self._call("set_rules_paused", paused, by)
         return result

@@ -9,10 +9,9 @@ one query for all of them).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from drover.store.extract import event_text
+from drover.store.fts_text import text_of_raw
 from drover.store.pg.conn import PgConn
 from drover.store.pg.schema import TEXT_CONFIG
 
@@ -21,14 +20,7 @@ __all__ = ["headlines", "texts_of"]
 
 def texts_of(raws: list[str]) -> list[str]:
     """The searchable text of each raw event JSON ('' for one that does not parse)."""
-    out = []
-    for raw in raws:
-        try:
-            event = json.loads(raw)
-        except ValueError:
-            event = None
-        out.append(event_text(event) if isinstance(event, dict) else "")
-    return out
+    return [text_of_raw(raw) for raw in raws]
 
 
 def headlines(conn: PgConn, raws: list[str], query: str, options: str) -> list[str]:
