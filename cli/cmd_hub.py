@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
 
 @command
 def _status(ctx: Context) -> int:
-    from drover.sync.viewer import HUB_STALE_SECONDS
+    from drover.sync.viewer import hub_holder
 
     reader = ctx.reader()
     rows = reader.hub_status() if reader is not None else []
@@ -92,7 +92,7 @@ def _status(ctx: Context) -> int:
         print(f"no hub has run on the mirror of profile {ctx.name!r}")
     for row in rows if not ctx.args.json else ():
         print(describe_hub(row))
-    alive = any(r.following and r.age() <= HUB_STALE_SECONDS for r in rows)
+    alive = hub_holder(rows) is not None
     return 0 if alive else EXIT_FAIL
 
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, deque
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from drover.api.timestamps import parse_timestamp
 from drover.store.replay import ALL_THREADS
 
 if TYPE_CHECKING:
@@ -31,15 +31,6 @@ __all__ = ["LAG_SAMPLES", "HubFigures"]
 LAG_SAMPLES = 50
 """Sessions whose newest commit is timed per heartbeat (the rest wait for the next one)."""
 WINDOW = 60.0
-
-
-def _epoch(stamp: str | None) -> float | None:
-    if not stamp:
-        return None
-    try:
-        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
 
 
 class HubFigures:
@@ -82,7 +73,8 @@ class HubFigures:
                 del self._pending[session_id]
         for session_id, (seq, at) in pending:
             rows = reader.transcript(session_id, thread=ALL_THREADS, after_seq=seq - 1, limit=1)
-            sent = _epoch(rows[0].processed_at) if rows else None
+            moment = parse_timestamp(rows[0].processed_at) if rows else None
+            sent = moment.timestamp() if moment is not None else None
             if sent is not None:
                 self._lags.append((at, max(0.0, at - sent)))
 

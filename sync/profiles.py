@@ -267,7 +267,7 @@ class ProfileEngines:
             MissingApiKeyError: the profile has no key.
             MirrorAccountError: the mirror holds another account's sessions.
         """
-        location = self.mirror_location(name, create=True)
+        location = self.mirror_location(name)
         if is_postgres(location) and options.get("role") not in FOLLOWER_ROLES:
             shared = Mirror.open(location, on_change=on_change)
             return self.viewer(name, shared, owns_mirror=True)

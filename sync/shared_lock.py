@@ -35,11 +35,6 @@ class SharedFollowLock:
         self._lock = lock
         self._reader = reader
 
-    @property
-    def held(self) -> bool:
-        """This process holds it, and its connection is alive (asks the server)."""
-        return bool(self._lock.held)
-
     def acquire(self, what: str) -> bool:
         """Take it; False when another process anywhere holds it."""
         taken = bool(self._lock.acquire())

@@ -19,6 +19,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
+from drover.api.timestamps import parse_timestamp
 from drover.sync.engines import ActionKind, NotConnectedError, OfflineEngine
 from drover.sync.follow_lock import FollowHolder
 from drover.sync.outbox_actions import build_events
@@ -44,20 +45,11 @@ def hub_holder(
         if not row.following or row.age() > stale:
             continue
         owner = ProcessOwner.parse(row.holder)
-        since = _epoch(row.started_at)
+        started = parse_timestamp(row.started_at)
+        since = started.timestamp() if started is not None else time.time()
         host = owner.host if owner is not None else "?"
         return FollowHolder(owner.pid if owner is not None else 0, f"drover hub on {host}", since)
     return None
-
-
-def _epoch(stamp: str) -> float:
-    from datetime import UTC, datetime
-
-    try:
-        moment = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-    except ValueError:
-        return time.time()
-    return moment.timestamp()
 
 
 class ViewerEngine(OfflineEngine):

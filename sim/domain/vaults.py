@@ -204,9 +204,7 @@ class VaultOps:
                 mcp_probe={"method": "initialize", "http_response": http_response(401)},
                 refresh={"status": "failed", "http_response": http_response(400)},
             )
-            notify = getattr(self, "notify", None)  # the facade's webhooks
-            if notify is not None:
-                notify("vault_credential.refresh_failed", credential_id, {"vault_id": vault_id})
+            self.notify("vault_credential.refresh_failed", credential_id, {"vault_id": vault_id})
         else:
             result["refresh"] = {"status": "succeeded", "http_response": None}
         return result
