@@ -17,19 +17,19 @@ from typing import TYPE_CHECKING
 from textual import work
 
 from drover.config.errors import ConfigError, CredentialError
-from drover.config.paths import config_file, mirror_path
+from drover.config.paths import mirror_path
 from drover.store.account import MirrorAccountError
 from drover.store.api import MirrorReads
 from drover.store.mirror import Mirror
 from drover.sync.connection import ConnectionState
 from drover.sync.engines import Engine, EngineSource, OfflineEngine
-from drover.sync.viewer import ViewerEngine
 from drover.tui.heap import HeapPolicy
 from drover.tui.screens.fleet import read_snapshot
 
 if TYPE_CHECKING:
     from textual.app import App
 
+    from drover.config.rules import Rule
     from drover.config.settings import Config
     from drover.tui.attention.monitor import AttentionMonitor
     from drover.tui.change_feed import ChangeFeed
@@ -67,6 +67,7 @@ class ProfileHost(_Base):
 
         async def stop_launches(self) -> None: ...
         def without_config(self) -> bool: ...
+        def profile_rules(self) -> dict[str, Rule]: ...
         def check_keys(self) -> None: ...
 
         settings: Config
@@ -107,8 +108,7 @@ class ProfileHost(_Base):
         engine = await self._connect(name, mirror)
         self.engine = engine
         if not self.readonly:
-            # The app's config is the user's; with no config file there are no rules.
-            engine.set_rules({} if self.without_config() else self.settings.rules_for(name))
+            engine.set_rules(self.profile_rules())  # the app's config is the user's
         self.sub_title = self._header_note(engine)
         self.screen.refresh_bindings()  # mutating keys hide when read-only
         engine.board.subscribe(self._connections_observer)
@@ -125,7 +125,7 @@ class ProfileHost(_Base):
         """`--store` for the start profile, else where the config puts the profile's mirror
         (a shared PostgreSQL one, or its file under the data dir)."""
         store = self._store[1] if name == self._store[0] else None
-        if store is None and not config_file(self.config_path).exists():
+        if store is None and self.without_config():
             # No config, no store: the file, found without the config models (start time).
             return mirror_path(name, self.data_dir, create=True)
         from drover.config.settings import Config, load_config
@@ -166,6 +166,8 @@ class ProfileHost(_Base):
 
     def _header_note(self, engine: Engine) -> str:
         """The header's subtitle: the profile, and whatever qualifies what it shows."""
+        from drover.sync.viewer import ViewerEngine  # loaded by then: off the first paint's imports
+
         parts = [self.profile]
         if isinstance(engine, ViewerEngine):
             parts.append("viewer")  # the hub follows: `followed by drover hub on …` below

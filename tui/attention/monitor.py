@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Collection
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from drover.tui.attention.budgets import BudgetAlerts
@@ -55,20 +54,6 @@ def terminal_writer(app: App[Any]) -> Callable[[str], None]:
             driver.write(sequence)
 
     return write
-
-
-def desktop_enabled(config_path: Path | None) -> bool:
-    """The config's `desktop_notifications` flag (on when unset or the config is unreadable)."""
-    from drover.config.paths import config_file
-
-    if not config_file(config_path).exists():
-        return True  # the default, known without loading the config models (start time)
-    from drover.config.settings import ConfigError, load_config
-
-    try:
-        return bool(getattr(load_config(config_path), "desktop_notifications", True))
-    except ConfigError:
-        return True
 
 
 def terminal_emitter(app: App[Any], desktop: bool = True) -> TerminalEmitter:
@@ -116,8 +101,8 @@ class AttentionMonitor:
             desktop: desktop notifications on/off; None reads `desktop_notifications` from
                 the app's config file (default on).
         """
-        if desktop is None:
-            desktop = desktop_enabled(app.config_path)
+        if desktop is None:  # the config's flag, on by default (and for a broken config)
+            desktop = True if app.without_config() else app.settings.desktop_notifications
         return cls(
             emitter or terminal_emitter(app, desktop),
             focused=lambda: app.focused_session_id,
