@@ -17,6 +17,7 @@ which prints the median of a few runs.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import re
@@ -93,9 +94,9 @@ def time_to_marker(
             if wanted in chunk or wanted in _ESCAPES.sub(b"", bytes(output[-65536:])):
                 return time.perf_counter() - started
     finally:
-        with _quiet():
+        with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
-        with _quiet():
+        with contextlib.suppress(OSError):
             os.waitpid(pid, 0)
         os.close(fd)
 
@@ -114,14 +115,6 @@ def time_to_exit(
     if done.returncode != 0:
         raise RuntimeError(f"{argv} exited {done.returncode}: {done.stderr[-500:]!r}")
     return took
-
-
-class _quiet:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> bool:
-        return exc[0] is not None and issubclass(exc[0], OSError)  # type: ignore[arg-type]
 
 
 def runs(measure: object, count: int) -> list[float]:
