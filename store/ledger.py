@@ -68,7 +68,7 @@ _FIGURES = "cents, active, tok_in, tok_out, cache_read, cache_write, requests"
 _SUMS = ", ".join(f"sum({f}) AS {f}" for f in _FIGURES.split(", "))
 # What every grouping labels rows with; a session row's own labels (title, status, budget) are
 # read for its page only (see `_session_page`).
-_LABELS = "agent_id, agent_name, environment_id, model_id"
+_LABELS = "agent_id, environment_id, model_id"
 _S_LABELS = ", ".join(f"s.{c}" for c in _LABELS.split(", "))
 
 
@@ -96,7 +96,7 @@ per_session AS (
     FROM per_day f JOIN sessions s ON s.id = f.session_id
 )"""
 _PER_SESSION_OPEN = f"""WITH per_session(session_id, {_LABELS}, {_FIGURES}) AS (
-    SELECT s.id, s.agent_id || '', s.agent_name, s.environment_id, s.model_id,
+    SELECT s.id, s.agent_id || '', s.environment_id, s.model_id,
         coalesce(s.list_cost_cents, 0), coalesce(s.active_seconds, 0),
         {{greatest}}(coalesce(s.input_tokens, 0), s.req_input),
         {{greatest}}(coalesce(s.output_tokens, 0), s.req_output),
@@ -112,10 +112,13 @@ _PER_SESSION_OPEN = f"""WITH per_session(session_id, {_LABELS}, {_FIGURES}) AS (
 # Dimension -> (group key, joins to find it, label, joins to find the label). Labels are
 # looked up once per group, after grouping (not once per session); sessions are `_session_page`.
 _GROUPS: dict[str, tuple[str, str, str, str]] = {
+    # An agent missing from `agents` is named as its sessions name it: a probe of its
+    # sessions (`sessions_agent`) for that group alone, so no grouping reads `agent_name`,
+    # which PostgreSQL's `sessions_ledger` leaves out (it would read every session row).
     "agent": (
         "ps.agent_id",
         "",
-        "coalesce(a.name, g.agent_name)",
+        "coalesce(a.name, (SELECT max(n.agent_name) FROM sessions n WHERE n.agent_id = g.key))",
         "LEFT JOIN agents a ON a.id = g.key",
     ),
     "environment": ("ps.environment_id", "", "e.name", "LEFT JOIN environments e ON e.id = g.key"),
@@ -193,7 +196,7 @@ def ledger_rows(
     sums = ", ".join(f"sum(ps.{f}) AS {f}" for f in _FIGURES.split(", "))
     sql = (
         f"{_per_session(conn, since, until)}, g AS (SELECT {key} AS key, count(*) AS n, {sums}, "
-        f"{_TOKENS} AS tokens, max(ps.agent_name) AS agent_name "
+        f"{_TOKENS} AS tokens "
         f"FROM per_session ps {key_joins} GROUP BY {key}) "
         f"SELECT g.key, {label}, g.n, {', '.join(f'g.{f}' for f in _FIGURES.split(', '))} "
         f"FROM g {label_joins} ORDER BY g.cents DESC, g.tokens DESC, g.key NULLS FIRST "

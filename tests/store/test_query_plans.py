@@ -27,14 +27,13 @@ from __future__ import annotations
 import re
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hot_path_calls import hot_paths
 from mirror_gen import build_mirror
 
-from drover.store.fleet import SORT_KEYS, FleetQuery
-from drover.store.ledger import DIMENSIONS
+from drover.store.fleet import SORT_KEYS
 from drover.store.reader import MirrorReader
 
 SESSIONS, EVENTS = 100_000, 10_000_000
@@ -87,36 +86,6 @@ def mirror_file(request: pytest.FixtureRequest, generated: Path, tmp_path: Path)
     return path
 
 
-def _hot_paths(reader: MirrorReader) -> Iterator[tuple[str, Callable[[], object]]]:
-    """(name, call) for every hot path, through the reader's public methods."""
-    today = reader._conn().execute("SELECT max(day) FROM daily_cost").fetchone()[0]
-    some = reader.inbox(limit=25)
-    ids = [row.id for row in some]
-    agent = next(row.agent_name for row in some if row.agent_name)
-    yield "open: first page", lambda: reader.fleet_ids(FleetQuery(), limit=500)
-    for query in (FleetQuery(sort=sort) for sort in SORT_KEYS):
-        yield f"order by {query.sort}", lambda q=query: reader.fleet_ids(q)
-    yield "inbox filter", lambda: reader.fleet_ids(FleetQuery(needs_only=True))
-    yield "visible rows", lambda: reader.fleet_rows(ids)
-    yield "header counts", lambda: reader.header_counts(today=today)
-    yield "ls inbox", lambda: reader.inbox(limit=50)
-    yield "attention baseline", reader.attention_baseline
-    yield "attention rows", lambda: reader.fleet_rows(ids)
-    facets = [f"agent:{agent.split()[0]}", f"session:{ids[0]}", "status:running", f"after:{today}"]
-    for facet in facets:
-        yield f"search {facet}", lambda f=facet: reader.search(f, limit=50)
-        yield f"search pytest {facet}", lambda f=facet: reader.search(f"pytest {f}", limit=50)
-    for window_name, window in (("all time", {}), ("month", {"since": today[:8] + "01"})):
-        yield f"ledger totals, {window_name}", lambda w=window: reader.cost_totals(**w)
-        for by in DIMENSIONS:
-            yield (
-                f"ledger by {by}, {window_name}",
-                lambda b=by, w=window: reader.cost_rows(b, limit=50, **w),  # type: ignore[arg-type]
-            )
-    caps = [("daily", None, 100), ("monthly", agent, 100)]
-    yield "ledger budgets", lambda: reader.cost_budgets(caps, today=today)
-
-
 def _offences(conn: sqlite3.Connection, sql: str, *, ordered: bool) -> list[str]:
     """The plan lines of `sql` that walk `sessions` or `events` (or sort the fleet)."""
     names = {"sessions", "events"}
@@ -145,7 +114,7 @@ def _offenders(path: Path, only: str | None = None) -> dict[str, list[str]]:
     try:
         conn = reader._conn()
         assert isinstance(conn, sqlite3.Connection)
-        paths = list(_hot_paths(reader))
+        paths = list(hot_paths(reader))
         statements: list[str] = []
         conn.set_trace_callback(statements.append)
         out: dict[str, list[str]] = {}
