@@ -32,6 +32,8 @@ from datetime import date, timedelta
 from typing import Any, Literal, TypedDict
 
 from drover.store.dialect import Conn, dialect_of
+from drover.store.ledger_rollups import GROUP_COLUMNS as _GROUP_COLUMNS
+from drover.store.ledger_rollups import decode_key
 
 # The ledger's row types and figures are plain data in `models`, where `drover.text` (pure
 # formatting) may reach them too; re-exported here for callers that import them from the ledger.
@@ -72,11 +74,10 @@ _LABELS = "agent_id, environment_id, model_id"
 _S_LABELS = ", ".join(f"s.{c}" for c in _LABELS.split(", "))
 
 
-def _facts(bounded: bool) -> str:
+def _facts() -> str:
     """Each day's spend and runtime (`drover.store.daily` keeps them) and its mirrored
-    requests, as one stream of per-(session, day) facts; all days when not `bounded` (no
-    filter: a plain scan beats an index walk over every day)."""
-    where = "WHERE day BETWEEN :since AND :until" if bounded else ""
+    requests in the window, as one stream of per-(session, day) facts."""
+    where = "WHERE day BETWEEN :since AND :until"
     return f"""facts(session_id, day, {_FIGURES}) AS (
     SELECT session_id, day, spent_cents, runtime_seconds, 0, 0, 0, 0, 0 FROM daily_cost {where}
     UNION ALL
@@ -89,7 +90,7 @@ def _facts(bounded: bool) -> str:
 # the groupings never join `sessions`, a wide table, a second time). Every column read here is
 # in `sessions_ledger` (SQLite), so no session row is read: a walk of that narrow index, or a
 # probe of it per session of a window (`drover.store.ledger_schema`).
-_PER_SESSION_WINDOW = f"""WITH {_facts(True)},
+_PER_SESSION_WINDOW = f"""WITH {_facts()},
 per_day AS (SELECT session_id, {_SUMS} FROM facts GROUP BY session_id),
 per_session AS (
     SELECT f.session_id, {_S_LABELS}, {", ".join(f"f.{f}" for f in _FIGURES.split(", "))}
@@ -154,6 +155,9 @@ def _row(values: Iterable[Any]) -> LedgerRow:  # a row of the queries below
 
 def ledger_totals(conn: Conn, *, since: str | None = None, until: str | None = None) -> LedgerRow:
     """Every session's figures added up, within the window (see the module docstring)."""
+    if since is None and until is None:  # a row per group (`drover.store.ledger_rollups`)
+        sql = f"SELECT NULL, NULL, sum(sessions), {_SUMS} FROM ledger_groups"
+        return _row(conn.execute(sql).fetchone())
     sql = (
         f"{_per_session(conn, since, until)} SELECT NULL, NULL, count(*), {_SUMS} FROM per_session"
     )
@@ -181,23 +185,45 @@ def ledger_rows(
     """
     params: dict[str, SQLValue] = {**_window(since, until), "offset": offset}
     params["limit"] = dialect_of(conn).no_limit if limit is None else limit
-    if by == "day":
-        bounded = since is not None or until is not None
+    if by == "day":  # a row per day (`drover.store.ledger_rollups`)
         sql = (
-            f"WITH {_facts(bounded)} SELECT day, day, count(DISTINCT session_id), {_SUMS} "
-            "FROM facts GROUP BY day ORDER BY day LIMIT :limit OFFSET :offset"
+            f"SELECT day, day, sessions, {_FIGURES} FROM ledger_days "
+            "WHERE day BETWEEN :since AND :until AND sessions > 0 "
+            "ORDER BY day LIMIT :limit OFFSET :offset"
         )
         return [_row(r) for r in conn.execute(sql, params)]
     if by not in _GROUPS and by != "session":
         raise ValueError(f"unknown ledger grouping {by!r}; choose from {', '.join(DIMENSIONS)}")
     if by == "session":
         return _session_page(conn, since, until, params)
+    if since is None and until is None and by in _ROLLED_UP:
+        return _rolled_up(conn, by, params)
     key, key_joins, label, label_joins = _GROUPS[by]
     sums = ", ".join(f"sum(ps.{f}) AS {f}" for f in _FIGURES.split(", "))
     sql = (
         f"{_per_session(conn, since, until)}, g AS (SELECT {key} AS key, count(*) AS n, {sums}, "
         f"{_TOKENS} AS tokens "
         f"FROM per_session ps {key_joins} GROUP BY {key}) "
+        f"SELECT g.key, {label}, g.n, {', '.join(f'g.{f}' for f in _FIGURES.split(', '))} "
+        f"FROM g {label_joins} ORDER BY g.cents DESC, g.tokens DESC, g.key NULLS FIRST "
+        "LIMIT :limit OFFSET :offset"
+    )
+    return [_row(r) for r in conn.execute(sql, params)]
+
+
+_ROLLED_UP = dict(zip(("agent", "environment", "model"), _GROUP_COLUMNS, strict=True))
+"""The all-time groupings `ledger_groups` answers, and its key column for each."""
+
+
+def _rolled_up(conn: Conn, by: str, params: dict[str, SQLValue]) -> list[LedgerRow]:
+    """An all-time grouping from `ledger_groups`: a row per (agent, environment, model)."""
+    _key, _joins, label, label_joins = _GROUPS[by]
+    sums = ", ".join(f"sum({f}) AS {f}" for f in _FIGURES.split(", "))
+    tokens = "sum(tok_in + tok_out + cache_read + cache_write)"
+    sql = (
+        f"WITH g AS (SELECT {decode_key(_ROLLED_UP[by])} AS key, sum(sessions) AS n, {sums}, "
+        f"{tokens} AS tokens FROM ledger_groups GROUP BY {_ROLLED_UP[by]} "
+        "HAVING sum(sessions) > 0) "
         f"SELECT g.key, {label}, g.n, {', '.join(f'g.{f}' for f in _FIGURES.split(', '))} "
         f"FROM g {label_joins} ORDER BY g.cents DESC, g.tokens DESC, g.key NULLS FIRST "
         "LIMIT :limit OFFSET :offset"

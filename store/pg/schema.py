@@ -330,7 +330,18 @@ def _v9(conn: PgConn) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: list[Callable[[PgConn], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9]
+def _v10(conn: PgConn) -> None:
+    """The cost ledger's rollups per group and per day, kept by triggers (SQLite's 14,
+    `drover.store.ledger_rollups`)."""
+    from drover.store.ledger_rollups import ledger_rollup_ddl
+
+    for statement in ledger_rollup_ddl(POSTGRESQL):
+        conn.execute(statement)
+
+
+MIGRATIONS: list[Callable[[PgConn], None]] = [
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10,
+]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -153,8 +153,8 @@ NEEDED = [
     ("sessions_attention", "attention baseline"),
     ("sessions_last_event", "search after:{today}"),
     ("sessions_agent_name", "search agent:{agent}"),
-    ("sessions_ledger", "ledger totals, all time"),
-    ("sessions_ledger", "ledger by agent, all time"),
+    ("sessions_ledger", "ledger by session, all time"),
+    ("sessions_ledger", "ledger by deployment, all time"),
     ("sessions_budget", "ledger budgets"),
 ]
 
