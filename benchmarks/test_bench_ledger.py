@@ -1,5 +1,8 @@
 """Cost ledger query latency on the generated 10k-session / 1M-event mirror. Run: `make bench`.
 
+Every grouping all time (the totals, agent, environment and model groupings and days read the
+rollups of `drover.store.ledger_rollups`), and a grouping or days over a window.
+
 The ledger reads `sessions` and the per-day tables only (a unit test checks that no query plan
 touches `events`); the generated mirror was written through the real writer, so its per-day
 rows are what ingest produces. Each query is timed 20 times on a read-only connection; p50
@@ -54,7 +57,11 @@ def test_ledger_query_latency(generated_mirror):
         "by agent": lambda: ledger.ledger_rows(conn, "agent"),
         "by environment": lambda: ledger.ledger_rows(conn, "environment"),
         "by model": lambda: ledger.ledger_rows(conn, "model"),
+        "by deployment": lambda: ledger.ledger_rows(conn, "deployment"),
         "by day": lambda: ledger.ledger_rows(conn, "day"),
+        "by agent, this month": lambda: ledger.ledger_rows(conn, "agent", since=month),
+        "by model, last 7 days": lambda: ledger.ledger_rows(conn, "model", since=week),
+        "by day, this month": lambda: ledger.ledger_rows(conn, "day", since=month),
         "budgets (3 caps + sessions)": lambda: ledger.budget_states(conn, caps, today=last),
         "spend today (header)": lambda: ledger.window_spend(conn, last, last),
     }
