@@ -1,6 +1,9 @@
 """The cost ledger: spend, tokens, runtime and requests per session, agent, environment, model,
-deployment and UTC day, and the state of budgets. Reads `sessions` and the per-day tables only (see
-`drover.store.daily`); never `events`, so every query stays cheap on a 1M-event mirror.
+deployment and UTC day, and the state of budgets. Reads `sessions`, the per-day tables (see
+`drover.store.daily`) and their rollups; never `events`. Totals, days and the groupings by agent,
+environment and model read the rollups (`drover.store.ledger_rollups`, `ledger_windows`): a row
+per group, day or (day, group), whatever the fleet's size; sessions, deployments and budgets
+read a narrow index entry per session (`drover.store.ledger_schema`).
 
 Definitions (the UI and `drover cost` show them as a legend):
 
@@ -155,13 +158,20 @@ def _row(values: Iterable[Any]) -> LedgerRow:  # a row of the queries below
 
 def ledger_totals(conn: Conn, *, since: str | None = None, until: str | None = None) -> LedgerRow:
     """Every session's figures added up, within the window (see the module docstring)."""
-    if since is None and until is None:  # a row per group (`drover.store.ledger_rollups`)
-        sql = f"SELECT NULL, NULL, sum(sessions), {_SUMS} FROM ledger_groups"
-        return _row(conn.execute(sql).fetchone())
-    sql = (
-        f"{_per_session(conn, since, until)} SELECT NULL, NULL, count(*), {_SUMS} FROM per_session"
-    )
+    # A row per group, or per (day, group) of the window (`drover.store.ledger_rollups`).
+    table, sessions, where = _rollup(since, until)
+    sql = f"SELECT NULL, NULL, {sessions}, {_SUMS} FROM {table}{where}"
     return _row(conn.execute(sql, _window(since, until)).fetchone())
+
+
+def _rollup(since: str | None, until: str | None) -> tuple[str, str, str]:
+    """(table, sessions counted, condition) of the rollup answering a window: `ledger_groups`
+    all time, else `ledger_windows`, whose sessions are counted on their first day in the
+    window (`drover.store.ledger_windows`)."""
+    if since is None and until is None:
+        return "ledger_groups", "sum(sessions)", ""
+    firsts = "sum(CASE WHEN prev_day < :since THEN sessions ELSE 0 END)"
+    return "ledger_windows", firsts, " WHERE day BETWEEN :since AND :until"
 
 
 def ledger_rows(
@@ -196,8 +206,8 @@ def ledger_rows(
         raise ValueError(f"unknown ledger grouping {by!r}; choose from {', '.join(DIMENSIONS)}")
     if by == "session":
         return _session_page(conn, since, until, params)
-    if since is None and until is None and by in _ROLLED_UP:
-        return _rolled_up(conn, by, params)
+    if by in _ROLLED_UP:
+        return _rolled_up(conn, by, since, until, params)
     key, key_joins, label, label_joins = _GROUPS[by]
     sums = ", ".join(f"sum(ps.{f}) AS {f}" for f in _FIGURES.split(", "))
     sql = (
@@ -212,18 +222,21 @@ def ledger_rows(
 
 
 _ROLLED_UP = dict(zip(("agent", "environment", "model"), _GROUP_COLUMNS, strict=True))
-"""The all-time groupings `ledger_groups` answers, and its key column for each."""
+"""The groupings the rollups answer, and their key column for each."""
 
 
-def _rolled_up(conn: Conn, by: str, params: dict[str, SQLValue]) -> list[LedgerRow]:
-    """An all-time grouping from `ledger_groups`: a row per (agent, environment, model)."""
+def _rolled_up(
+    conn: Conn, by: str, since: str | None, until: str | None, params: dict[str, SQLValue]
+) -> list[LedgerRow]:
+    """A grouping by agent, environment or model from the rollups (see `_rollup`)."""
     _key, _joins, label, label_joins = _GROUPS[by]
+    table, sessions, where = _rollup(since, until)
     sums = ", ".join(f"sum({f}) AS {f}" for f in _FIGURES.split(", "))
     tokens = "sum(tok_in + tok_out + cache_read + cache_write)"
     sql = (
-        f"WITH g AS (SELECT {decode_key(_ROLLED_UP[by])} AS key, sum(sessions) AS n, {sums}, "
-        f"{tokens} AS tokens FROM ledger_groups GROUP BY {_ROLLED_UP[by]} "
-        "HAVING sum(sessions) > 0) "
+        f"WITH g AS (SELECT {decode_key(_ROLLED_UP[by])} AS key, {sessions} AS n, {sums}, "
+        f"{tokens} AS tokens FROM {table}{where} GROUP BY {_ROLLED_UP[by]} "
+        f"HAVING {sessions} > 0) "
         f"SELECT g.key, {label}, g.n, {', '.join(f'g.{f}' for f in _FIGURES.split(', '))} "
         f"FROM g {label_joins} ORDER BY g.cents DESC, g.tokens DESC, g.key NULLS FIRST "
         "LIMIT :limit OFFSET :offset"

@@ -25,11 +25,23 @@ from __future__ import annotations
 
 from drover.store.dialect import Dialect
 
-__all__ = ["GROUP_COLUMNS", "GROUP_KEYS", "decode_key", "ledger_rollup_ddl"]
+__all__ = [
+    "DAY_TABLES",
+    "FIGURES",
+    "GROUP_COLUMNS",
+    "GROUP_KEYS",
+    "column_types",
+    "decode_key",
+    "encode_key",
+    "ledger_rollup_ddl",
+    "pg_function",
+    "pg_trigger",
+    "upsert",
+]  # fmt: skip
 
 GROUP_KEYS = ("agent_id", "environment_id", "model_id")
 """The session columns `ledger_groups` is keyed by (`<column>` with `_key` for `_id`)."""
-_FIGURES = ("cents", "active", "tok_in", "tok_out", "cache_read", "cache_write", "requests")
+FIGURES = ("cents", "active", "tok_in", "tok_out", "cache_read", "cache_write", "requests")
 GROUP_COLUMNS = [c.replace("_id", "_key") for c in GROUP_KEYS]
 """`ledger_groups`' key columns, in the order of `GROUP_KEYS`."""
 # Every session column a `ledger_groups` row depends on: a change of another leaves it alone.
@@ -45,7 +57,7 @@ def decode_key(column: str) -> str:
     return f"CASE WHEN {column} = '-' THEN NULL ELSE substr({column}, 2) END"
 
 
-def _encode(value: str) -> str:
+def encode_key(value: str) -> str:
     return f"coalesce('+' || {value}, '-')"
 
 
@@ -63,9 +75,9 @@ def _session_figures(row: str, greatest: str) -> list[str]:
     ]
 
 
-def _add(table: str, keys: list[str], key_values: list[str], values: list[str]) -> str:
+def upsert(table: str, keys: list[str], key_values: list[str], values: list[str]) -> str:
     """Add `values` (sessions, then figures) to the row of `table` at `key_values`."""
-    columns = ["sessions", *_FIGURES]
+    columns = ["sessions", *FIGURES]
     sums = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns)
     return (
         f"INSERT INTO {table}({', '.join(keys + columns)}) "
@@ -75,13 +87,13 @@ def _add(table: str, keys: list[str], key_values: list[str], values: list[str]) 
 
 
 def _session_change(row: str, sign: str, greatest: str) -> str:
-    keys = [_encode(f"{row}.{k}") for k in GROUP_KEYS]
+    keys = [encode_key(f"{row}.{k}") for k in GROUP_KEYS]
     figures = [f"{sign}{f}" for f in _session_figures(row, greatest)]
-    return _add("ledger_groups", GROUP_COLUMNS, keys, [f"{sign}1", *figures])
+    return upsert("ledger_groups", GROUP_COLUMNS, keys, [f"{sign}1", *figures])
 
 
-# Per-day tables: (table, the other table, its figures as `_FIGURES` orders them, 0 elsewhere).
-_DAY_TABLES = {
+# Per-day tables: (table, the other table, its figures as `FIGURES` orders them, 0 elsewhere).
+DAY_TABLES = {
     "daily_cost": (
         "daily_usage",
         ["spent_cents", "runtime_seconds", None, None, None, None, None],
@@ -98,7 +110,7 @@ def _day_change(table: str, row: str, sign: str, *, update: bool = False) -> str
     """`table`'s row `row` added to (`sign` '') or taken from (`sign` '-') its day; a session
     counts on a day while it has a row there in either table. `update`: the change of an
     updated row's figures (NEW less OLD; the keys never change)."""
-    other, columns = _DAY_TABLES[table]
+    other, columns = DAY_TABLES[table]
     if update:
         alone = "0"
         figures = [f"NEW.{c} - OLD.{c}" if c else "0" for c in columns]
@@ -108,16 +120,13 @@ def _day_change(table: str, row: str, sign: str, *, update: bool = False) -> str
             f"{row}.session_id AND o.day = {row}.day) THEN 0 ELSE 1 END)"
         )
         figures = [f"{sign}{row}.{c}" if c else "0" for c in columns]
-    return _add("ledger_days", ["day"], [f"{row}.day"], [alone, *figures])
+    return upsert("ledger_days", ["day"], [f"{row}.day"], [alone, *figures])
 
 
 def _tables(dialect: Dialect) -> list[str]:
-    integer, real = (
-        ("INTEGER", "REAL") if dialect.name == "sqlite" else ("bigint", "double precision")
-    )
-    text = "TEXT" if dialect.name == "sqlite" else 'text COLLATE "C"'
+    integer, real, text = column_types(dialect)
     figures = ", ".join(
-        f"{f} {real if f == 'active' else integer} NOT NULL DEFAULT 0" for f in _FIGURES
+        f"{f} {real if f == 'active' else integer} NOT NULL DEFAULT 0" for f in FIGURES
     )
     keys = ", ".join(f"{k} {text} NOT NULL" for k in GROUP_COLUMNS)
     return [
@@ -131,16 +140,16 @@ def _tables(dialect: Dialect) -> list[str]:
 def _fill(dialect: Dialect) -> list[str]:
     """Both rollups summed afresh from the rows they roll up (emptied first: may run again)."""
     figures = _session_figures("s", dialect.greatest)
-    keys = [_encode(f"s.{k}") for k in GROUP_KEYS]
+    keys = [encode_key(f"s.{k}") for k in GROUP_KEYS]
     sums = ", ".join(f"sum({f})" for f in figures)
-    per_day = ", ".join(f"sum({f})" for f in _FIGURES)
+    per_day = ", ".join(f"sum({f})" for f in FIGURES)
     return [
         "DELETE FROM ledger_groups",
-        f"INSERT INTO ledger_groups({', '.join(GROUP_COLUMNS)}, sessions, {', '.join(_FIGURES)}) "
+        f"INSERT INTO ledger_groups({', '.join(GROUP_COLUMNS)}, sessions, {', '.join(FIGURES)}) "
         f"SELECT {', '.join(keys)}, count(*), {sums} FROM sessions s "
         f"GROUP BY {', '.join(keys)}",
         "DELETE FROM ledger_days",
-        f"INSERT INTO ledger_days(day, sessions, {', '.join(_FIGURES)}) "
+        f"INSERT INTO ledger_days(day, sessions, {', '.join(FIGURES)}) "
         f"SELECT day, count(DISTINCT session_id), {per_day} FROM ("
         "SELECT session_id, day, spent_cents AS cents, runtime_seconds AS active, 0 AS tok_in, "
         "0 AS tok_out, 0 AS cache_read, 0 AS cache_write, 0 AS requests FROM daily_cost "
@@ -160,7 +169,7 @@ def _sqlite_triggers(greatest: str) -> list[str]:
         f"BEGIN {_session_change('OLD', '-', greatest)}; "
         f"{_session_change('NEW', '', greatest)}; END",
     ]
-    for table, (_other, columns) in _DAY_TABLES.items():
+    for table, (_other, columns) in DAY_TABLES.items():
         watched = [c for c in columns if c]
         moved = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in watched)
         out += [
@@ -174,7 +183,7 @@ def _sqlite_triggers(greatest: str) -> list[str]:
     return out
 
 
-def _pg_function(name: str, on_delete: str, on_insert: str, on_update: str) -> str:
+def pg_function(name: str, on_delete: str, on_insert: str, on_update: str) -> str:
     return (
         f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
         f"IF TG_OP = 'DELETE' THEN {on_delete}; "
@@ -183,7 +192,7 @@ def _pg_function(name: str, on_delete: str, on_insert: str, on_update: str) -> s
     )
 
 
-def _pg_trigger(name: str, table: str, columns: list[str], function: str) -> list[str]:
+def pg_trigger(name: str, table: str, columns: list[str], function: str) -> list[str]:
     old = ", ".join(f"OLD.{c}" for c in columns)
     new = ", ".join(f"NEW.{c}" for c in columns)
     return [
@@ -199,19 +208,19 @@ def _pg_trigger(name: str, table: str, columns: list[str], function: str) -> lis
 def _pg_triggers(greatest: str) -> list[str]:
     remove, add = _session_change("OLD", "-", greatest), _session_change("NEW", "", greatest)
     out = [
-        _pg_function("ledger_groups_change", remove, add, f"{remove}; {add}"),
-        *_pg_trigger("ledger_groups_change", "sessions", list(_WATCHED), "ledger_groups_change"),
+        pg_function("ledger_groups_change", remove, add, f"{remove}; {add}"),
+        *pg_trigger("ledger_groups_change", "sessions", list(_WATCHED), "ledger_groups_change"),
     ]
-    for table, (_other, columns) in _DAY_TABLES.items():
+    for table, (_other, columns) in DAY_TABLES.items():
         function = f"{table}_days_change"
         out += [
-            _pg_function(
+            pg_function(
                 function,
                 _day_change(table, "OLD", "-"),
                 _day_change(table, "NEW", ""),
                 _day_change(table, "NEW", "", update=True),
             ),
-            *_pg_trigger(function, table, [c for c in columns if c], function),
+            *pg_trigger(function, table, [c for c in columns if c], function),
         ]
     return out
 
@@ -219,6 +228,16 @@ def _pg_triggers(greatest: str) -> list[str]:
 def ledger_rollup_ddl(dialect: Dialect) -> list[str]:
     """SQLite v14, PostgreSQL step 10: the rollups, their triggers, then their rows (safe to
     run again: the tables and triggers are kept, the rows summed afresh)."""
+    from drover.store.ledger_windows import ledger_window_ddl
+
     greatest = dialect.greatest
     triggers = _sqlite_triggers(greatest) if dialect.name == "sqlite" else _pg_triggers(greatest)
-    return [*_tables(dialect), *triggers, *_fill(dialect)]
+    windows = ledger_window_ddl(dialect, *column_types(dialect))
+    return [*_tables(dialect), *triggers, *_fill(dialect), *windows]
+
+
+def column_types(dialect: Dialect) -> tuple[str, str, str]:
+    """The rollups' (integer, real, key text) column types on `dialect`."""
+    if dialect.name == "sqlite":
+        return "INTEGER", "REAL", "TEXT"
+    return "bigint", "double precision", 'text COLLATE "C"'

@@ -94,6 +94,30 @@ def _from_scratch(kit: Any) -> tuple[dict[str, Any], dict[str, dict[Any, list[An
     return by_day, groups
 
 
+def _window_groups(kit: Any, since: str, until: str) -> dict[str, dict[Any, list[Any]]]:
+    """Groupings over a window, from the per-day rows of sessions that have a session row."""
+    groups: dict[str, dict[Any, list[Any]]] = {
+        g: defaultdict(lambda: [set(), 0, 0.0, 0, 0, 0, 0, 0])
+        for g in ("agent", "environment", "model", "total")
+    }
+    rows = kit.sql(
+        "SELECT s.id, s.agent_id, s.environment_id, s.model_id, f.* FROM ("
+        "SELECT session_id, day, spent_cents, runtime_seconds, 0 AS i, 0 AS o, 0 AS cr, "
+        "0 AS cw, 0 AS r FROM daily_cost UNION ALL SELECT session_id, day, 0, 0, input_tokens, "
+        "output_tokens, cache_read_tokens, cache_write_tokens, requests FROM daily_usage) f "
+        "JOIN sessions s ON s.id = f.session_id WHERE f.day BETWEEN ? AND ?",
+        (since, until),
+    )
+    for sid, agent, env, model, _sid, _day, *figures in rows:
+        keys = (("agent", agent), ("environment", env), ("model", model), ("total", None))
+        for grouping, key in keys:
+            row = groups[grouping][key]
+            row[0].add(sid)
+            for index, value in enumerate(figures, start=1):
+                row[index] += value
+    return {g: {k: [len(v[0]), *v[1:]] for k, v in rows.items()} for g, rows in groups.items()}
+
+
 def _figures(row: Any) -> list[Any]:
     return [row.sessions, *(getattr(row, f) for f in FIGURES)]
 
@@ -115,6 +139,17 @@ def _agrees(mirror: Mirror, kit: Any) -> None:
         assert got == _approx(rows), grouping
     totals = [sum(v[i] for v in groups["agent"].values()) for i in range(8)]
     assert _figures(reader.cost_totals()) == [*totals[:2], pytest.approx(totals[2]), *totals[3:]]
+    for since, until in ((DAYS[0], DAYS[0]), (DAYS[1], DAYS[2]), (DAYS[1], DAYS[3])):
+        windowed = _window_groups(kit, since, until)
+        total = windowed.pop("total").get(None, [0, 0, 0.0, 0, 0, 0, 0, 0])
+        got_total = _figures(reader.cost_totals(since=since, until=until))
+        assert got_total == [*total[:2], pytest.approx(total[2]), *total[3:]], (since, until)
+        for grouping, rows in windowed.items():
+            got = {
+                r.key: _figures(r)
+                for r in reader.cost_rows(grouping, since=since, until=until)  # type: ignore[arg-type]
+            }
+            assert got == _approx(rows), (grouping, since, until)
 
 
 def test_rollups_equal_a_from_scratch_aggregate(mirror, kit):
@@ -135,9 +170,15 @@ def test_rollups_equal_a_from_scratch_aggregate(mirror, kit):
         submit("recompute_session", sid).result()
     submit("upsert_sessions", [_session(sids[0], "agent_z", "env_2")]).result()  # moves group
     _agrees(mirror, kit)
-    kit.sql("DELETE FROM daily_usage WHERE session_id = ?", (sids[1],))
-    kit.sql("DELETE FROM daily_cost WHERE session_id = ? AND day = ?", (sids[2], DAYS[1]))
-    kit.sql("DELETE FROM sessions WHERE id = ?", (sids[3],))
+    # Rows deleted a row per statement (as `clear_daily` does; see drover.store.ledger_windows):
+    # a session's requests, every row of a day in the middle of sessions, a session row.
+    one = "DELETE FROM {} WHERE session_id = ? AND day = ?"
+    for (day,) in kit.sql("SELECT day FROM daily_usage WHERE session_id = ?", (sids[1],)):
+        kit.sql(one.format("daily_usage"), (sids[1], day))
+    for sid in sids[2:5]:
+        for table in ("daily_cost", "daily_usage"):
+            kit.sql(one.format(table), (sid, DAYS[1]))
+    kit.sql("DELETE FROM sessions WHERE id = ?", (sids[5],))
     _agrees(mirror, kit)
 
 
