@@ -35,6 +35,11 @@ from datetime import date, timedelta
 from typing import Any, Literal, TypedDict
 
 from drover.store.dialect import Conn, dialect_of
+
+# Budgets (the user's caps, the sessions' own) are in `ledger_budgets`; re-exported here.
+from drover.store.ledger_budgets import Cap as Cap
+from drover.store.ledger_budgets import budget_states as budget_states
+from drover.store.ledger_budgets import window_spend as window_spend
 from drover.store.ledger_rollups import GROUP_COLUMNS as _GROUP_COLUMNS
 from drover.store.ledger_rollups import decode_key
 
@@ -50,8 +55,6 @@ DIMENSIONS = ("session", "agent", "environment", "model", "day", "deployment")
 """What `ledger_rows` can group by."""
 
 Dimension = Literal["session", "agent", "environment", "model", "day", "deployment"]
-Cap = tuple[str, str | None, int]
-"""A user budget: (`daily` | `monthly`, agent id or name or None for all, cap in cents)."""
 
 
 class Window(TypedDict, total=False):
@@ -77,10 +80,11 @@ _LABELS = "agent_id, environment_id, model_id"
 _S_LABELS = ", ".join(f"s.{c}" for c in _LABELS.split(", "))
 
 
-def _facts() -> str:
+def _facts(only: str) -> str:
     """Each day's spend and runtime (`drover.store.daily` keeps them) and its mirrored
-    requests in the window, as one stream of per-(session, day) facts."""
-    where = "WHERE day BETWEEN :since AND :until"
+    requests in the window, as one stream of per-(session, day) facts (`only`: of the sessions
+    whose ids it selects; '': all)."""
+    where = "WHERE day BETWEEN :since AND :until" + (f" AND session_id IN ({only})" if only else "")
     return f"""facts(session_id, day, {_FIGURES}) AS (
     SELECT session_id, day, spent_cents, runtime_seconds, 0, 0, 0, 0, 0 FROM daily_cost {where}
     UNION ALL
@@ -93,7 +97,7 @@ def _facts() -> str:
 # the groupings never join `sessions`, a wide table, a second time). Every column read here is
 # in `sessions_ledger` (SQLite), so no session row is read: a walk of that narrow index, or a
 # probe of it per session of a window (`drover.store.ledger_schema`).
-_PER_SESSION_WINDOW = f"""WITH {_facts()},
+_PER_SESSION_WINDOW = f"""WITH {{facts}},
 per_day AS (SELECT session_id, {_SUMS} FROM facts GROUP BY session_id),
 per_session AS (
     SELECT f.session_id, {_S_LABELS}, {", ".join(f"f.{f}" for f in _FIGURES.split(", "))}
@@ -107,7 +111,7 @@ _PER_SESSION_OPEN = f"""WITH per_session(session_id, {_LABELS}, {_FIGURES}) AS (
         {{greatest}}(coalesce(s.cache_read_tokens, 0), s.req_cache_read),
         {{greatest}}(coalesce(s.cache_creation_tokens, 0), s.req_cache_write),
         s.req_count
-    FROM sessions s
+    FROM sessions s{{only}}
 )"""
 """All time: the `req_*` columns are the session's `daily_usage` summed (`drover.store.daily`).
 (`agent_id || ''`, the same value: grouped by the bare column, SQLite would walk
@@ -130,22 +134,23 @@ _GROUPS: dict[str, tuple[str, str, str, str]] = {
     # The deployment whose run made the session (`drover.store.platform`); NULL: none.
     "deployment": (
         "dr.deployment_id",
-        "LEFT JOIN session_refs dr ON dr.session_id = ps.session_id",
+        "JOIN session_refs dr ON dr.session_id = ps.session_id",
         "dp.name",
         "LEFT JOIN deployments dp ON dp.id = g.key",
     ),
 }
-_TOKENS = "sum(ps.tok_in + ps.tok_out + ps.cache_read + ps.cache_write)"
 
 
 def _window(since: str | None, until: str | None) -> dict[str, str]:
     return {"since": since or _FIRST_DAY, "until": until or _LAST_DAY}
 
 
-def _per_session(conn: Conn, since: str | None, until: str | None) -> str:
+def _per_session(conn: Conn, since: str | None, until: str | None, only: str = "") -> str:
+    """`per_session` over the window (`only`: of the sessions whose ids it selects)."""
     if since is None and until is None:  # ({greatest}: the dialect's scalar maximum)
-        return _PER_SESSION_OPEN.format(greatest=dialect_of(conn).greatest)
-    return _PER_SESSION_WINDOW
+        where = f" WHERE s.id IN ({only})" if only else ""
+        return _PER_SESSION_OPEN.format(greatest=dialect_of(conn).greatest, only=where)
+    return _PER_SESSION_WINDOW.format(facts=_facts(only))
 
 
 def _row(values: Iterable[Any]) -> LedgerRow:  # a row of the queries below
@@ -208,17 +213,44 @@ def ledger_rows(
         return _session_page(conn, since, until, params)
     if by in _ROLLED_UP:
         return _rolled_up(conn, by, since, until, params)
-    key, key_joins, label, label_joins = _GROUPS[by]
+    rows = _deployed(conn, since, until, params)
+    page = rows[offset:] if limit is None else rows[offset : offset + limit]
+    return page
+
+
+def _deployed(
+    conn: Conn, since: str | None, until: str | None, params: dict[str, SQLValue]
+) -> list[LedgerRow]:
+    """By deployment, most expensive first: the sessions a deployment made, per deployment
+    (few: a walk of `session_refs_deployment`), and every other session (key None) as the
+    totals (the rollups) less theirs, so no grouping reads a row per session of the fleet."""
+    key, key_joins, label, label_joins = _GROUPS["deployment"]
     sums = ", ".join(f"sum(ps.{f}) AS {f}" for f in _FIGURES.split(", "))
+    deployed = "SELECT session_id FROM session_refs WHERE deployment_id IS NOT NULL"
     sql = (
-        f"{_per_session(conn, since, until)}, g AS (SELECT {key} AS key, count(*) AS n, {sums}, "
-        f"{_TOKENS} AS tokens "
-        f"FROM per_session ps {key_joins} GROUP BY {key}) "
+        f"{_per_session(conn, since, until, deployed)}, g AS (SELECT {key} AS key, "
+        f"count(*) AS n, {sums} FROM per_session ps {key_joins} GROUP BY {key}) "
         f"SELECT g.key, {label}, g.n, {', '.join(f'g.{f}' for f in _FIGURES.split(', '))} "
-        f"FROM g {label_joins} ORDER BY g.cents DESC, g.tokens DESC, g.key NULLS FIRST "
-        "LIMIT :limit OFFSET :offset"
+        f"FROM g {label_joins}"
     )
-    return [_row(r) for r in conn.execute(sql, params)]
+    rows = [_row(r) for r in conn.execute(sql, params)]
+    total = ledger_totals(conn, since=since, until=until)
+    rest = LedgerRow(
+        None, None, *(getattr(total, f) - sum(getattr(r, f) for r in rows) for f in _ROW_FIGURES)
+    )
+    if rest.sessions > 0:
+        rows.append(rest)
+    return sorted(rows, key=lambda r: (-r.list_cost_cents, -_tokens(r), r.key is not None, r.key))
+
+
+_ROW_FIGURES = (
+    "sessions", "list_cost_cents", "input_tokens", "output_tokens", "cache_read_tokens",
+    "cache_write_tokens", "requests", "active_seconds",
+)  # fmt: skip
+
+
+def _tokens(row: LedgerRow) -> int:
+    return row.input_tokens + row.output_tokens + row.cache_read_tokens + row.cache_write_tokens
 
 
 _ROLLED_UP = dict(zip(("agent", "environment", "model"), _GROUP_COLUMNS, strict=True))
@@ -261,61 +293,6 @@ def _session_page(
         "ORDER BY p.cents DESC, p.tokens DESC, p.key"
     )
     return [_row(r) for r in conn.execute(sql, params)]
-
-
-def window_spend(conn: Conn, since: str, until: str, *, agent: str | None = None) -> int:
-    """List cost spent between two UTC days (inclusive) by synced sessions, in cents.
-
-    Args:
-        conn: a read connection.
-        since: first day.
-        until: last day.
-        agent: only sessions of this agent (its id or its name).
-    """
-    # The days' rows from `daily_cost_spend` alone, less the (few) imported sessions' from
-    # `sessions_imported`: no session row is read per day row.
-    sql = (
-        "SELECT coalesce(sum(d.spent_cents), 0) FROM daily_cost d WHERE d.day BETWEEN ? AND ? "
-        "AND d.session_id NOT IN (SELECT id FROM sessions WHERE origin IS NOT NULL)"
-    )
-    params: list[SQLValue] = [since, until]
-    if agent is not None:  # its sessions by id, or by name (a walk of `sessions_ledger`)
-        sql += (
-            " AND d.session_id IN (SELECT id FROM sessions WHERE agent_id = ? "
-            "UNION SELECT id FROM sessions WHERE agent_name = ?)"
-        )
-        params += [agent, agent]
-    return int(conn.execute(sql, params).fetchone()[0])
-
-
-def budget_states(
-    conn: Conn, caps: Iterable[Cap] = (), *, today: str, session_limit: int = 50
-) -> list[BudgetState]:
-    """The user's caps (every one, whatever its level), then sessions whose server budget is
-    at `WARN_PERCENT`% or more (most consumed first; archived and deleted ones left out).
-
-    Imported sessions (another account's runs loaded for review) never count against a cap.
-
-    Args:
-        conn: a read connection.
-        caps: the user's budgets (see `Cap`).
-        today: the current UTC day, `YYYY-MM-DD`.
-        session_limit: most session budgets listed.
-    """
-    states = []
-    for period, agent, cap_cents in caps:
-        since = today[:8] + "01" if period == "monthly" else today
-        spent = window_spend(conn, since, today, agent=agent)
-        states.append(BudgetState(period, agent, agent, spent, cap_cents))
-    rows = conn.execute(
-        "SELECT id, title, list_cost_cents, budget_cents FROM sessions "
-        "WHERE budget_cents > 0 AND list_cost_cents * 100 >= budget_cents * ? "
-        "AND deleted = 0 AND archived_at IS NULL "
-        "ORDER BY list_cost_cents * 1.0 / budget_cents DESC, id LIMIT ?",
-        (WARN_PERCENT, session_limit),
-    )
-    states.extend(BudgetState("session", sid, title, cents, cap) for sid, title, cents, cap in rows)
-    return states
 
 
 def daily_series(days: list[LedgerRow]) -> list[tuple[str, int]]:

@@ -25,6 +25,8 @@ def _session(sid: str, agent: str, env: str | None) -> dict[str, Any]:
         "id": sid, "type": "session", "status": "idle", "title": sid,
         "agent": {"id": agent, "name": agent.upper(), "model": {"id": f"model-{agent[-1]}"}},
         "environment_id": env,
+        # Some sessions were made by a deployment (`session_refs`), the others by none.
+        "deployment_id": {"agent_a": "depl_1", "agent_b": "depl_2"}.get(agent),
     }  # fmt: skip
 
 
@@ -77,16 +79,23 @@ def _from_scratch(kit: Any) -> tuple[dict[str, Any], dict[str, dict[Any, list[An
     by_day = {day: [len(row[0]), *row[1:]] for day, row in days.items()}
     groups: dict[str, dict[Any, list[Any]]] = {
         g: defaultdict(lambda: [0, 0, 0.0, 0, 0, 0, 0, 0])
-        for g in ("agent", "environment", "model")
+        for g in ("agent", "environment", "model", "deployment")
     }
-    for agent, env, model, cents, active, *tokens, requests in kit.sql(
-        "SELECT agent_id, environment_id, model_id, list_cost_cents, active_seconds, "
-        "input_tokens, req_input, output_tokens, req_output, cache_read_tokens, "
-        "req_cache_read, cache_creation_tokens, req_cache_write, req_count FROM sessions"
+    for agent, env, model, deployment, cents, active, *tokens, requests in kit.sql(
+        "SELECT agent_id, environment_id, model_id, r.deployment_id, list_cost_cents, "
+        "active_seconds, input_tokens, req_input, output_tokens, req_output, cache_read_tokens, "
+        "req_cache_read, cache_creation_tokens, req_cache_write, req_count FROM sessions s "
+        "LEFT JOIN session_refs r ON r.session_id = s.id"
     ):
         pairs = zip(tokens[::2], tokens[1::2], strict=True)
         figures = [cents or 0, active or 0.0, *(max(t or 0, r) for t, r in pairs), requests]
-        for grouping, key in (("agent", agent), ("environment", env), ("model", model)):
+        keys = (
+            ("agent", agent),
+            ("environment", env),
+            ("model", model),
+            ("deployment", deployment),
+        )
+        for grouping, key in keys:
             row = groups[grouping][key]
             row[0] += 1
             for index, value in enumerate(figures, start=1):
@@ -98,18 +107,22 @@ def _window_groups(kit: Any, since: str, until: str) -> dict[str, dict[Any, list
     """Groupings over a window, from the per-day rows of sessions that have a session row."""
     groups: dict[str, dict[Any, list[Any]]] = {
         g: defaultdict(lambda: [set(), 0, 0.0, 0, 0, 0, 0, 0])
-        for g in ("agent", "environment", "model", "total")
+        for g in ("agent", "environment", "model", "deployment", "total")
     }
     rows = kit.sql(
-        "SELECT s.id, s.agent_id, s.environment_id, s.model_id, f.* FROM ("
+        "SELECT s.id, s.agent_id, s.environment_id, s.model_id, r.deployment_id, f.* FROM ("
         "SELECT session_id, day, spent_cents, runtime_seconds, 0 AS i, 0 AS o, 0 AS cr, "
         "0 AS cw, 0 AS r FROM daily_cost UNION ALL SELECT session_id, day, 0, 0, input_tokens, "
         "output_tokens, cache_read_tokens, cache_write_tokens, requests FROM daily_usage) f "
-        "JOIN sessions s ON s.id = f.session_id WHERE f.day BETWEEN ? AND ?",
+        "JOIN sessions s ON s.id = f.session_id LEFT JOIN session_refs r ON r.session_id = s.id "
+        "WHERE f.day BETWEEN ? AND ?",
         (since, until),
     )
-    for sid, agent, env, model, _sid, _day, *figures in rows:
-        keys = (("agent", agent), ("environment", env), ("model", model), ("total", None))
+    for sid, agent, env, model, deployment, _sid, _day, *figures in rows:
+        keys = (
+            ("agent", agent), ("environment", env), ("model", model),
+            ("deployment", deployment), ("total", None),
+        )  # fmt: skip
         for grouping, key in keys:
             row = groups[grouping][key]
             row[0].add(sid)

@@ -154,7 +154,6 @@ NEEDED = [
     ("sessions_last_event", "search after:{today}"),
     ("sessions_agent_name", "search agent:{agent}"),
     ("sessions_ledger", "ledger by session, all time"),
-    ("sessions_ledger", "ledger by deployment, all time"),
     ("sessions_budget", "ledger budgets"),
 ]
 
