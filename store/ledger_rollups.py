@@ -16,9 +16,9 @@ these tables) keeps them exact with no code of its own, on both backends.
 A key that may be NULL is stored as text that cannot be: `'-'` for NULL, `'+'` and the value
 otherwise (a unique key treats NULLs as distinct, so an upsert would never find a NULL group).
 
-What a rollup cannot answer: a window's count of distinct sessions is not a sum of per-day
-counts (a session active on two days counts once), so totals and groupings over a window still
-sum the window's per-day rows per session (see `drover.store.ledger`).
+Windows (a count of distinct sessions over several days is not a sum of per-day counts) have
+their own rollup, `drover.store.ledger_windows`. The sessions' own page and the budgets are not
+rolled up (`drover.store.ledger`).
 """
 
 from __future__ import annotations
@@ -228,12 +228,9 @@ def _pg_triggers(greatest: str) -> list[str]:
 def ledger_rollup_ddl(dialect: Dialect) -> list[str]:
     """SQLite v14, PostgreSQL step 10: the rollups, their triggers, then their rows (safe to
     run again: the tables and triggers are kept, the rows summed afresh)."""
-    from drover.store.ledger_windows import ledger_window_ddl
-
     greatest = dialect.greatest
     triggers = _sqlite_triggers(greatest) if dialect.name == "sqlite" else _pg_triggers(greatest)
-    windows = ledger_window_ddl(dialect, *column_types(dialect))
-    return [*_tables(dialect), *triggers, *_fill(dialect), *windows]
+    return [*_tables(dialect), *triggers, *_fill(dialect)]
 
 
 def column_types(dialect: Dialect) -> tuple[str, str, str]:

@@ -34,6 +34,7 @@ from drover.store.ledger_rollups import (
     FIGURES,
     GROUP_COLUMNS,
     GROUP_KEYS,
+    column_types,
     encode_key,
     pg_function,
     pg_trigger,
@@ -212,8 +213,9 @@ def _pg_triggers() -> list[str]:
     return out
 
 
-def ledger_window_ddl(dialect: Dialect, integer: str, real: str, text: str) -> list[str]:
+def ledger_window_ddl(dialect: Dialect) -> list[str]:
     """`ledger_windows`, its triggers, then its rows (safe to run again)."""
+    integer, real, text = column_types(dialect)
     keys = ", ".join(f"{k} {text} NOT NULL" for k in _KEYS)
     figures = ", ".join(
         f"{f} {real if f == 'active' else integer} NOT NULL DEFAULT 0" for f in FIGURES

@@ -179,12 +179,13 @@ def _v13(conn: sqlite3.Connection) -> None:
 
 
 def _v14(conn: sqlite3.Connection) -> None:
-    """The cost ledger's rollups per group and per day, kept by triggers
-    (`drover.store.ledger_rollups`)."""
+    """The cost ledger's rollups per group, per day and per (day, group), kept by triggers
+    (`drover.store.ledger_rollups`, `drover.store.ledger_windows`)."""
     from drover.store.dialect import SQLITE
     from drover.store.ledger_rollups import ledger_rollup_ddl
+    from drover.store.ledger_windows import ledger_window_ddl
 
-    for statement in ledger_rollup_ddl(SQLITE):
+    for statement in [*ledger_rollup_ddl(SQLITE), *ledger_window_ddl(SQLITE)]:
         conn.execute(statement)
 
 

@@ -331,11 +331,12 @@ def _v9(conn: PgConn) -> None:
 
 
 def _v10(conn: PgConn) -> None:
-    """The cost ledger's rollups per group and per day, kept by triggers (SQLite's 14,
-    `drover.store.ledger_rollups`)."""
+    """The cost ledger's rollups per group, per day and per (day, group), kept by triggers
+    (SQLite's 14, `drover.store.ledger_rollups`, `drover.store.ledger_windows`)."""
     from drover.store.ledger_rollups import ledger_rollup_ddl
+    from drover.store.ledger_windows import ledger_window_ddl
 
-    for statement in ledger_rollup_ddl(POSTGRESQL):
+    for statement in [*ledger_rollup_ddl(POSTGRESQL), *ledger_window_ddl(POSTGRESQL)]:
         conn.execute(statement)
 
 
