@@ -230,8 +230,7 @@ def _deployed(
     sql = (
         f"{_per_session(conn, since, until, deployed)}, g AS (SELECT {key} AS key, "
         f"count(*) AS n, {sums} FROM per_session ps {key_joins} GROUP BY {key}) "
-        f"SELECT g.key, {label}, g.n, {', '.join(f'g.{f}' for f in _FIGURES.split(', '))} "
-        f"FROM g {label_joins}"
+        f"{_labelled(label, label_joins)}"
     )
     rows = [_row(r) for r in conn.execute(sql, params)]
     total = ledger_totals(conn, since=since, until=until)
@@ -241,6 +240,12 @@ def _deployed(
     if rest.sessions > 0:
         rows.append(rest)
     return sorted(rows, key=lambda r: (-r.list_cost_cents, -_tokens(r), r.key is not None, r.key))
+
+
+def _labelled(label: str, label_joins: str) -> str:
+    """The rows of groups `g` (key, n, figures), each with its label, looked up once."""
+    figures = ", ".join(f"g.{f}" for f in _FIGURES.split(", "))
+    return f"SELECT g.key, {label}, g.n, {figures} FROM g {label_joins}"
 
 
 _ROW_FIGURES = (
@@ -268,10 +273,8 @@ def _rolled_up(
     sql = (
         f"WITH g AS (SELECT {decode_key(_ROLLED_UP[by])} AS key, {sessions} AS n, {sums}, "
         f"{tokens} AS tokens FROM {table}{where} GROUP BY {_ROLLED_UP[by]} "
-        f"HAVING {sessions} > 0) "
-        f"SELECT g.key, {label}, g.n, {', '.join(f'g.{f}' for f in _FIGURES.split(', '))} "
-        f"FROM g {label_joins} ORDER BY g.cents DESC, g.tokens DESC, g.key NULLS FIRST "
-        "LIMIT :limit OFFSET :offset"
+        f"HAVING {sessions} > 0) {_labelled(label, label_joins)} "
+        "ORDER BY g.cents DESC, g.tokens DESC, g.key NULLS FIRST LIMIT :limit OFFSET :offset"
     )
     return [_row(r) for r in conn.execute(sql, params)]
 

@@ -23,6 +23,8 @@ rolled up (`drover.store.ledger`).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from drover.store.dialect import Dialect
 
 __all__ = [
@@ -34,8 +36,7 @@ __all__ = [
     "decode_key",
     "encode_key",
     "ledger_rollup_ddl",
-    "pg_function",
-    "pg_trigger",
+    "rollup_triggers",
     "upsert",
 ]  # fmt: skip
 
@@ -106,12 +107,12 @@ DAY_TABLES = {
 }  # fmt: skip
 
 
-def _day_change(table: str, row: str, sign: str, *, update: bool = False) -> str:
+def _day_change(table: str, row: str, sign: str) -> str:
     """`table`'s row `row` added to (`sign` '') or taken from (`sign` '-') its day; a session
-    counts on a day while it has a row there in either table. `update`: the change of an
-    updated row's figures (NEW less OLD; the keys never change)."""
+    counts on a day while it has a row there in either table. `sign` 'NEW-OLD': the change of
+    an updated row's figures (the keys never change)."""
     other, columns = DAY_TABLES[table]
-    if update:
+    if sign == "NEW-OLD":
         alone = "0"
         figures = [f"NEW.{c} - OLD.{c}" if c else "0" for c in columns]
     else:
@@ -158,32 +159,52 @@ def _fill(dialect: Dialect) -> list[str]:
     ]
 
 
-def _sqlite_triggers(greatest: str) -> list[str]:
-    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in _WATCHED)
-    out = [
-        "CREATE TRIGGER IF NOT EXISTS ledger_groups_ai AFTER INSERT ON sessions BEGIN "
-        f"{_session_change('NEW', '', greatest)}; END",
-        "CREATE TRIGGER IF NOT EXISTS ledger_groups_ad AFTER DELETE ON sessions BEGIN "
-        f"{_session_change('OLD', '-', greatest)}; END",
-        f"CREATE TRIGGER IF NOT EXISTS ledger_groups_au AFTER UPDATE ON sessions WHEN {changed} "
-        f"BEGIN {_session_change('OLD', '-', greatest)}; "
-        f"{_session_change('NEW', '', greatest)}; END",
-    ]
-    for table, (_other, columns) in DAY_TABLES.items():
-        watched = [c for c in columns if c]
-        moved = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in watched)
-        out += [
-            f"CREATE TRIGGER IF NOT EXISTS {table}_days_ai AFTER INSERT ON {table} BEGIN "
-            f"{_day_change(table, 'NEW', '')}; END",
-            f"CREATE TRIGGER IF NOT EXISTS {table}_days_ad AFTER DELETE ON {table} BEGIN "
-            f"{_day_change(table, 'OLD', '-')}; END",
-            f"CREATE TRIGGER IF NOT EXISTS {table}_days_au AFTER UPDATE ON {table} WHEN {moved} "
-            f"BEGIN {_day_change(table, 'NEW', '', update=True)}; END",
-        ]
+def rollup_triggers(
+    dialect: Dialect,
+    suffix: str,
+    watched: Sequence[str],
+    session_change: Callable[[str, str], str],
+    day_change: Callable[[str, str, str], str],
+) -> list[str]:
+    """A rollup's triggers: on `sessions` (an update only when a `watched` column changes),
+    `session_change(row, sign)` taking OLD away (sign '-') and adding NEW (''); on each per-day
+    table, `day_change(table, row, sign)`, where an update's sign is 'NEW-OLD'. Each table's
+    triggers (and PostgreSQL's function) are named after it, with `suffix`."""
+    tables = [("sessions", f"sessions_{suffix}", watched)]
+    tables += [(t, f"{t}_{suffix}", [c for c in cols if c]) for t, (_o, cols) in DAY_TABLES.items()]
+    out: list[str] = []
+    for table, trigger, columns in tables:
+        if table == "sessions":
+            remove, add = session_change("OLD", "-"), session_change("NEW", "")
+            update = f"{remove}; {add}"
+        else:
+            remove, add = day_change(table, "OLD", "-"), day_change(table, "NEW", "")
+            update = day_change(table, "NEW", "NEW-OLD")
+        if dialect.name == "sqlite":
+            out += _sqlite_triggers(trigger, table, columns, remove, add, update)
+        else:
+            out += [
+                _pg_function(trigger, remove, add, update),
+                *_pg_trigger(trigger, table, columns),
+            ]
     return out
 
 
-def pg_function(name: str, on_delete: str, on_insert: str, on_update: str) -> str:
+def _sqlite_triggers(
+    name: str, table: str, columns: Sequence[str], on_delete: str, on_insert: str, on_update: str
+) -> list[str]:
+    """SQLite's triggers after a row of `table` is deleted, inserted, or updated in one of
+    `columns` (`on_*`: statements separated by `;`); `name` with `_ad`, `_ai`, `_au`."""
+    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns)
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS {name}_ai AFTER INSERT ON {table} BEGIN {on_insert}; END",
+        f"CREATE TRIGGER IF NOT EXISTS {name}_ad AFTER DELETE ON {table} BEGIN {on_delete}; END",
+        f"CREATE TRIGGER IF NOT EXISTS {name}_au AFTER UPDATE ON {table} WHEN {changed} "
+        f"BEGIN {on_update}; END",
+    ]
+
+
+def _pg_function(name: str, on_delete: str, on_insert: str, on_update: str) -> str:
     return (
         f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
         f"IF TG_OP = 'DELETE' THEN {on_delete}; "
@@ -192,44 +213,32 @@ def pg_function(name: str, on_delete: str, on_insert: str, on_update: str) -> st
     )
 
 
-def pg_trigger(name: str, table: str, columns: list[str], function: str) -> list[str]:
+def _pg_trigger(name: str, table: str, columns: Sequence[str]) -> list[str]:
+    """PostgreSQL's triggers running function `name` after an insert or delete, and after an
+    update that changes one of `columns`."""
     old = ", ".join(f"OLD.{c}" for c in columns)
     new = ", ".join(f"NEW.{c}" for c in columns)
     return [
         f"DROP TRIGGER IF EXISTS {name} ON {table}",
         f"CREATE TRIGGER {name} AFTER INSERT OR DELETE ON {table} "
-        f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+        f"FOR EACH ROW EXECUTE FUNCTION {name}()",
         f"DROP TRIGGER IF EXISTS {name}_update ON {table}",
         f"CREATE TRIGGER {name}_update AFTER UPDATE ON {table} "
-        f"FOR EACH ROW WHEN (ROW({old}) IS DISTINCT FROM ROW({new})) EXECUTE FUNCTION {function}()",
+        f"FOR EACH ROW WHEN (ROW({old}) IS DISTINCT FROM ROW({new})) EXECUTE FUNCTION {name}()",
     ]
-
-
-def _pg_triggers(greatest: str) -> list[str]:
-    remove, add = _session_change("OLD", "-", greatest), _session_change("NEW", "", greatest)
-    out = [
-        pg_function("ledger_groups_change", remove, add, f"{remove}; {add}"),
-        *pg_trigger("ledger_groups_change", "sessions", list(_WATCHED), "ledger_groups_change"),
-    ]
-    for table, (_other, columns) in DAY_TABLES.items():
-        function = f"{table}_days_change"
-        out += [
-            pg_function(
-                function,
-                _day_change(table, "OLD", "-"),
-                _day_change(table, "NEW", ""),
-                _day_change(table, "NEW", "", update=True),
-            ),
-            *pg_trigger(function, table, [c for c in columns if c], function),
-        ]
-    return out
 
 
 def ledger_rollup_ddl(dialect: Dialect) -> list[str]:
     """SQLite v14, PostgreSQL step 10: the rollups, their triggers, then their rows (safe to
     run again: the tables and triggers are kept, the rows summed afresh)."""
     greatest = dialect.greatest
-    triggers = _sqlite_triggers(greatest) if dialect.name == "sqlite" else _pg_triggers(greatest)
+    triggers = rollup_triggers(
+        dialect,
+        "rollups",
+        _WATCHED,
+        lambda row, sign: _session_change(row, sign, greatest),
+        _day_change,
+    )
     return [*_tables(dialect), *triggers, *_fill(dialect)]
 
 

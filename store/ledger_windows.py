@@ -36,8 +36,7 @@ from drover.store.ledger_rollups import (
     GROUP_KEYS,
     column_types,
     encode_key,
-    pg_function,
-    pg_trigger,
+    rollup_triggers,
 )
 
 __all__ = ["ledger_window_ddl"]
@@ -169,48 +168,10 @@ def _fill() -> list[str]:
     ]
 
 
-def _sqlite_triggers() -> list[str]:
-    moved = " OR ".join(f"OLD.{k} IS NOT NEW.{k}" for k in GROUP_KEYS)
-    out = [
-        "CREATE TRIGGER IF NOT EXISTS ledger_windows_ai AFTER INSERT ON sessions BEGIN "
-        f"{_whole_session('NEW', '')}; END",
-        "CREATE TRIGGER IF NOT EXISTS ledger_windows_ad AFTER DELETE ON sessions BEGIN "
-        f"{_whole_session('OLD', '-')}; END",
-        f"CREATE TRIGGER IF NOT EXISTS ledger_windows_au AFTER UPDATE ON sessions WHEN {moved} "
-        f"BEGIN {_whole_session('OLD', '-')}; {_whole_session('NEW', '')}; END",
-    ]
-    for table, (_other, columns) in DAY_TABLES.items():
-        changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns if c)
-        out += [
-            f"CREATE TRIGGER IF NOT EXISTS {table}_windows_ai AFTER INSERT ON {table} BEGIN "
-            f"{'; '.join(_row_change(table, 'NEW', ''))}; END",
-            f"CREATE TRIGGER IF NOT EXISTS {table}_windows_ad AFTER DELETE ON {table} BEGIN "
-            f"{'; '.join(_row_change(table, 'OLD', '-'))}; END",
-            f"CREATE TRIGGER IF NOT EXISTS {table}_windows_au AFTER UPDATE ON {table} "
-            f"WHEN {changed} BEGIN {_row_update(table)}; END",
-        ]
-    return out
-
-
-def _pg_triggers() -> list[str]:
-    remove, add = _whole_session("OLD", "-"), _whole_session("NEW", "")
-    out = [pg_function("ledger_windows_session", remove, add, f"{remove}; {add}")]
-    # Insert and delete always; an update only when the session changes group.
-    out += pg_trigger(
-        "ledger_windows_session", "sessions", list(GROUP_KEYS), "ledger_windows_session"
-    )
-    for table, (_other, columns) in DAY_TABLES.items():
-        function = f"{table}_windows_change"
-        out += [
-            pg_function(
-                function,
-                "; ".join(_row_change(table, "OLD", "-")),
-                "; ".join(_row_change(table, "NEW", "")),
-                _row_update(table),
-            ),
-            *pg_trigger(function, table, [c for c in columns if c], function),
-        ]
-    return out
+def _day_change(table: str, row: str, sign: str) -> str:
+    if sign == "NEW-OLD":
+        return _row_update(table)
+    return "; ".join(_row_change(table, row, sign))
 
 
 def ledger_window_ddl(dialect: Dialect) -> list[str]:
@@ -224,5 +185,6 @@ def ledger_window_ddl(dialect: Dialect) -> list[str]:
         f"CREATE TABLE IF NOT EXISTS ledger_windows ({keys}, "
         f"sessions {integer} NOT NULL DEFAULT 0, {figures}, PRIMARY KEY ({', '.join(_KEYS)}))"
     )
-    triggers = _sqlite_triggers() if dialect.name == "sqlite" else _pg_triggers()
+    # Sessions: inserted, deleted, or moved to another group (no other change moves a day).
+    triggers = rollup_triggers(dialect, "windows", GROUP_KEYS, _whole_session, _day_change)
     return [table, *triggers, *_fill()]

@@ -204,24 +204,24 @@ def test_rollups_equal_a_from_scratch_aggregate(mirror, kit, backend):
     _agrees(mirror, kit)
 
 
+V13_ROWS = {
+    "sessions(id, agent_id, list_cost_cents, active_seconds, req_count)": [
+        ("sesn_a", "agent_a", 70, 1.5, 3), ("sesn_b", None, 5, None, 0),
+    ],
+    "daily_cost(session_id, day, list_cost_cents, spent_cents, runtime_seconds)": [
+        ("sesn_a", DAYS[0], 30, 30, 1.0), ("sesn_a", DAYS[1], 70, 40, 0.5),
+    ],
+    "daily_usage(session_id, day, requests, input_tokens)": [("sesn_b", DAYS[1], 3, 10)],
+}  # fmt: skip
+
+
 def test_migration_v14_fills_the_rollups(tmp_path: Path) -> None:
     path = tmp_path / "v13.db"
     db = connect(path)
     assert migrate(db, upto=13) == 13
-    db.conn.executemany(
-        "INSERT INTO sessions(id, agent_id, list_cost_cents, active_seconds, req_count) "
-        "VALUES (?, ?, ?, ?, ?)",
-        [("sesn_a", "agent_a", 70, 1.5, 3), ("sesn_b", None, 5, None, 0)],
-    )
-    db.conn.executemany(
-        "INSERT INTO daily_cost(session_id, day, list_cost_cents, spent_cents, runtime_seconds) "
-        "VALUES (?, ?, ?, ?, ?)",
-        [("sesn_a", DAYS[0], 30, 30, 1.0), ("sesn_a", DAYS[1], 70, 40, 0.5)],
-    )
-    db.conn.execute(
-        "INSERT INTO daily_usage(session_id, day, requests, input_tokens) VALUES (?, ?, ?, ?)",
-        ("sesn_b", DAYS[1], 3, 10),
-    )
+    for table, rows in V13_ROWS.items():
+        marks = ", ".join("?" * len(rows[0]))
+        db.conn.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
     db.conn.close()
     with Mirror.open(path) as mirror:
         agents = {r.key: _figures(r) for r in mirror.reader.cost_rows("agent")}
