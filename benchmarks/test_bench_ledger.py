@@ -1,10 +1,8 @@
 """Cost ledger query latency on the generated 10k-session / 1M-event mirror. Run: `make bench`.
 
-Every grouping all time (the totals, agent, environment and model groupings and days read the
-rollups of `drover.store.ledger_rollups`), and a grouping or days over a window.
-
-The ledger reads `sessions` and the per-day tables only (a unit test checks that no query plan
-touches `events`); the generated mirror was written through the real writer, so its per-day
+Every grouping all time, and a grouping or days over a window. The ledger reads `sessions`, the
+per-day tables and their rollups (`drover.store.ledger_rollups`, `drover.store.ledger_windows`;
+a unit test checks that no query plan touches `events`); the generated mirror was written through the real writer, so its per-day
 rows are what ingest produces. Each query is timed 20 times on a read-only connection; p50
 and p95 are printed next to a bare scan of `sessions` (the same-run baseline) and the
 interactive target (100 ms, the search target P5).
