@@ -3,9 +3,9 @@
 Every grouping all time, and a grouping or days over a window. The ledger reads `sessions`, the
 per-day tables and their rollups (`drover.store.ledger_rollups`, `drover.store.ledger_windows`;
 a unit test checks that no query plan touches `events`); the generated mirror was written
-through the real writer, so its per-day rows are what ingest produces. Each query is timed 20 times on a read-only connection; p50
-and p95 are printed next to a bare scan of `sessions` (the same-run baseline) and the
-interactive target (100 ms, the search target P5).
+through the real writer, so its per-day rows are what ingest produces. Each query is timed 20
+times on a read-only connection; p50 and p95 are printed next to a bare scan of `sessions` (the
+same-run baseline) and the interactive target (100 ms, the search target P5).
 """
 
 from __future__ import annotations
