@@ -239,7 +239,9 @@ def _deployed(
     )
     if rest.sessions > 0:
         rows.append(rest)
-    return sorted(rows, key=lambda r: (-r.list_cost_cents, -_tokens(r), r.key is not None, r.key))
+    return sorted(
+        rows, key=lambda r: (-r.list_cost_cents, -_tokens(r), r.key is not None, r.key or "")
+    )
 
 
 def _labelled(label: str, label_joins: str) -> str:
@@ -282,8 +284,10 @@ def _rolled_up(
 def _session_page(
     conn: Conn, since: str | None, until: str | None, params: dict[str, SQLValue]
 ) -> list[LedgerRow]:
-    """One page of sessions, most expensive first: ordered on the figures alone, then the
-    page's titles, statuses and budgets read from its session rows (a page of probes)."""
+    """One page of sessions, most expensive first: ordered on the figures alone (all time, a
+    walk of `sessions_ledger_top` that stops at the page's end), then the page's titles,
+    statuses and budgets read from its session rows (a page of probes), put back in order
+    here (a second sort in SQL would sort the whole statement's rows, as far as a plan says)."""
     figures = ", ".join(f"ps.{f}" for f in _FIGURES.split(", "))
     tokens = "ps.tok_in + ps.tok_out + ps.cache_read + ps.cache_write"  # a row per session
     sql = (
@@ -292,10 +296,10 @@ def _session_page(
         f"FROM per_session ps ORDER BY ps.cents DESC, {tokens} DESC, ps.session_id "
         "LIMIT :limit OFFSET :offset) "
         f"SELECT p.key, s.title, p.n, {', '.join(f'p.{f}' for f in _FIGURES.split(', '))}, "
-        "s.agent_name, s.status, s.budget_cents FROM page p JOIN sessions s ON s.id = p.key "
-        "ORDER BY p.cents DESC, p.tokens DESC, p.key"
+        "s.agent_name, s.status, s.budget_cents FROM page p JOIN sessions s ON s.id = p.key"
     )
-    return [_row(r) for r in conn.execute(sql, params)]
+    rows = [_row(r) for r in conn.execute(sql, params)]
+    return sorted(rows, key=lambda r: (-r.list_cost_cents, -_tokens(r), r.key))
 
 
 def daily_series(days: list[LedgerRow]) -> list[tuple[str, int]]:

@@ -239,7 +239,16 @@ def ledger_rollup_ddl(dialect: Dialect) -> list[str]:
         lambda row, sign: _session_change(row, sign, greatest),
         _day_change,
     )
-    return [*_tables(dialect), *triggers, *_fill(dialect)]
+    return [*_tables(dialect), *triggers, *_fill(dialect), TOP_SESSIONS_INDEX]
+
+
+TOP_SESSIONS_INDEX = (
+    "CREATE INDEX IF NOT EXISTS sessions_ledger_top "
+    "ON sessions(coalesce(list_cost_cents, 0) DESC, id)"
+)
+"""The ledger's page of top sessions all time (most expensive first) walks the sessions in
+its order and stops at the page's end, sorting only the sessions tied on cost by tokens; a
+window's page sums its days per session and cannot be served from an index."""
 
 
 def column_types(dialect: Dialect) -> tuple[str, str, str]:

@@ -100,7 +100,6 @@ def test_no_hot_path_scans_sessions_or_events(seeded: str) -> None:
 NEEDED = [
     ("sessions_attention", "attention baseline"),
     ("sessions_last_event", "search after:{today}"),
-    ("sessions_ledger", "ledger by session, all time"),
     ("sessions_agent_name_exact", "ledger budgets"),
 ]
 
