@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import functools
 import json
 import logging
@@ -235,7 +236,7 @@ class Context:
         if self.new_profile and self.name not in config.profiles:
             from drover.config.settings import Profile
 
-            config = config.model_copy(deep=True)
+            config = copy.deepcopy(config)
             config.profiles[self.name] = Profile()  # validated by resolve()
         return config
 
