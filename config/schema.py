@@ -108,9 +108,10 @@ class Record:
             SchemaError: an unknown key, a missing one, or a value of the wrong kind.
         """
         try:
-            return _record(cls, data, ())
+            record: Self = _record(cls, data, ())
         except _Invalid as exc:
             raise SchemaError(exc.problems) from None
+        return record
 
     def to_data(
         self, *, exclude_none: bool = False, exclude_defaults: bool = False, json: bool = False
