@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -316,7 +315,9 @@ def save_config(config: Config, path: str | os.PathLike[str] | None = None) -> P
     """Write the config atomically (temp file + rename). Returns the path written."""
     file = config_file(path)
     file.parent.mkdir(parents=True, exist_ok=True)
-    import tomli_w  # only `save_config` writes TOML; reading the config never needs it
+    import tempfile
+
+    import tomli_w  # only `save_config` writes: reading the config (every start) needs neither
 
     payload = tomli_w.dumps(config.to_data(exclude_none=True))
     fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=file.parent)
