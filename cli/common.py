@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import copy
 import functools
 import json
 import logging
@@ -234,6 +233,8 @@ class Context:
     def _probe(self) -> Any:
         config = self.config
         if self.new_profile and self.name not in config.profiles:
+            import copy
+
             from drover.config.settings import Profile
 
             config = copy.deepcopy(config)
