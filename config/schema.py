@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -64,16 +63,12 @@ def limits(
     ge: float | None = None,
     min_length: int | None = None,
     max_length: int | None = None,
-    pattern: str | None = None,
     then: Callable[[Any], Any] | None = None,
 ) -> dict[str, Any]:
-    """A field's metadata: bounds for numbers, lengths and a full-match pattern for text, and
-    `then`, the field's own check (takes the typed value, returns it — possibly normalised —
-    or raises ValueError with what is wrong)."""
-    found = {
-        "gt": gt, "ge": ge, "min_length": min_length, "max_length": max_length,
-        "pattern": re.compile(pattern) if pattern is not None else None, "then": then,
-    }  # fmt: skip
+    """A field's metadata: bounds for numbers, lengths for text, and `then`, the field's own
+    check (takes the typed value, returns it — possibly normalised — or raises ValueError
+    saying what is wrong)."""
+    found = {"gt": gt, "ge": ge, "min_length": min_length, "max_length": max_length, "then": then}
     return {key: value for key, value in found.items() if value is not None}
 
 
@@ -221,8 +216,6 @@ def _bounds(rules: Mapping[str, Any], value: Any) -> str | None:
         return "must not be empty" if rules["min_length"] == 1 else "is too short"
     if "max_length" in rules and len(value) > rules["max_length"]:
         return f"must be at most {rules['max_length']} characters"
-    if "pattern" in rules and not rules["pattern"].fullmatch(value):
-        return f"must match {rules['pattern'].pattern}"
     return None
 
 

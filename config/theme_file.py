@@ -20,15 +20,22 @@ def _colour(value: str) -> str:
 
 
 _A_COLOUR = limits(then=_colour)
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+def _name(value: str) -> str:
+    if not _NAME.fullmatch(value):
+        raise ValueError(
+            "letters, digits, '.', '_' and '-' (at most 64, starting with a letter or digit)"
+        )
+    return value
 
 
 @dataclass(kw_only=True)
 class ThemeFile(Record):
     """What one theme file may say (Textual's theme fields, colours as `#rrggbb`)."""
 
-    name: str | None = field(
-        default=None, metadata=limits(pattern=r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-    )
+    name: str | None = field(default=None, metadata=limits(then=_name))
     """The theme's name in `:theme` (default: the file name)."""
     dark: bool = True
     """A dark theme (Textual derives shades differently for light ones)."""
