@@ -61,18 +61,24 @@ def run_tui(ctx: Context) -> int:
             raise CliError(
                 str(account.key_problem), hint="to try drover without an account: `drover demo`"
             )
-    from drover.tui.app import DroverApp
+    from drover.tui.heap import pause_for_start, resume_after_start
 
-    app = DroverApp(
-        profile=ctx.name,
-        data_dir=ctx.data_dir,
-        config_path=ctx.config_path,
-        engines=ctx.engine_source(),
-        readonly=ctx.args.readonly,
-        theme=ctx.args.theme,
-        store=ctx.args.store,
-    )
-    app.run()
+    pause_for_start()  # the app's start allocates what it keeps: no collection until it paints
+    try:
+        from drover.tui.app import DroverApp
+
+        app = DroverApp(
+            profile=ctx.name,
+            data_dir=ctx.data_dir,
+            config_path=ctx.config_path,
+            engines=ctx.engine_source(),
+            readonly=ctx.args.readonly,
+            theme=ctx.args.theme,
+            store=ctx.args.store,
+        )
+        app.run()
+    finally:
+        resume_after_start()  # a start that never painted (the app's `release` does too)
     return app.return_code or 0
 
 
