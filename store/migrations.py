@@ -178,8 +178,23 @@ def _v13(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v14(conn: sqlite3.Connection) -> None:
+    """Disk: each event's raw JSON deflated against a preset dictionary, stored in the new
+    `raw_dictionaries` table (`drover.store.event_raw`). The rows are rewritten in place
+    (their text, and so the FTS index, is unchanged: the update trigger is set aside
+    meanwhile); the freed pages are reused by new rows, `VACUUM` gives them back."""
+    from drover.store.event_raw import encode_raw, store_dictionary
+    from drover.store.schema import FTS_TRIGGERS
+
+    store_dictionary(conn)
+    conn.create_function("drover_encode_raw", 1, encode_raw, deterministic=True)
+    conn.execute("DROP TRIGGER IF EXISTS events_fts_au")
+    conn.execute("UPDATE events SET raw = drover_encode_raw(raw) WHERE typeof(raw) = 'text'")
+    conn.execute(FTS_TRIGGERS["events_fts_au"])
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13,
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13, _v14,
 ]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Self, TypeAlias
 
+from drover.store.event_raw import raw_json
+
 JSONObject: TypeAlias = dict[str, Any]
 """A wire object as mirrored (raw JSON: unknown fields kept, values checked where read)."""
 
@@ -128,7 +130,7 @@ class EventRow:
     def from_row(cls, row: sqlite3.Row) -> Self:
         """Build from a row selected with `COLUMNS`."""
         seq, eid, sid, tid, primary, etype, pa, raw = row
-        return cls(seq, eid, sid, tid, bool(primary), etype, pa, json.loads(raw))
+        return cls(seq, eid, sid, tid, bool(primary), etype, pa, json.loads(raw_json(raw)))
 
 
 @dataclass(frozen=True)
