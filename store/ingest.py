@@ -279,12 +279,12 @@ def insert_indexed(conn: Conn, sql: str, rows: Sequence[Sequence[SQLValue]]) -> 
     if dialect_of(conn).name == "postgresql":
         return conn.executemany(PG_INSERT, rows)
     memo = text_memo(conn)
-    stored = [[*row[:7], encode_raw(str(row[8]))] for row in rows]
+    raws = [encode_raw(str(row[8])) for row in rows]
     if memo is not None:
-        for row, values in zip(rows, stored, strict=True):
-            memo.remember(values[7], str(row[7]))
+        for row, raw in zip(rows, raws, strict=True):
+            memo.remember(raw, str(row[7]))
     try:
-        return conn.executemany(sql, stored)
+        return conn.executemany(sql, [[*row[:7], raw] for row, raw in zip(rows, raws, strict=True)])
     finally:
         if memo is not None:
             memo.forget()
