@@ -331,7 +331,7 @@ def recompute_session(conn: Conn, session_id: str) -> SessionState:
         st.high_water_seq = seq
         st.event_count += 1
     if raw:
-        apply_session_object(st, json.loads(raw))
+        apply_session_object(st, json.loads(raw_json(raw)))
     finalize(conn, st)
     return st
 
@@ -353,6 +353,6 @@ def backfill_daily(conn: Conn) -> None:
         ):
             apply_event(st, json.loads(raw_json(event_raw)), on_primary=bool(on_primary))
         if raw:
-            apply_session_object(st, json.loads(raw))
+            apply_session_object(st, json.loads(raw_json(raw)))
         clear_daily(conn, session_id)
         write_daily(conn, session_id, st.cost_reports, st.request_usage)

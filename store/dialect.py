@@ -12,8 +12,8 @@ subqueries); the few fragments that are not come from `dialect_of(conn)`:
   ASCII only: `nocase` for comparisons, `ordering` for an ORDER BY list written with
   `COLLATE NOCASE` (PostgreSQL's text columns are `"C"`, SQLite's byte order);
 * a JSON field as text: `json_extract(x, '$.k.j')` / `(x)::jsonb #>> '{k,j}'`, and an
-  event's stored `raw` as JSON text: `drover_raw(raw)` (deflated, `drover.store.event_raw`) /
-  `raw`;
+  event's or session's stored `raw` as JSON text: `drover_raw(raw)` (deflated,
+  `drover.store.event_raw`) / `raw`;
 * days between two timestamps (replay's timeline cells), and truncation to an integer;
 * claiming a row: `FOR UPDATE SKIP LOCKED` on PostgreSQL, nothing on SQLite;
 * "no limit": `LIMIT -1` / `LIMIT NULL`; SQLite's `+column` planner hint (`unindexed`);
@@ -126,8 +126,9 @@ class Dialect:
         object in field `a`)."""
         return self._json.format(expr=expr, key=key, path=key.replace(".", ","))
 
-    def event_json(self, expr: str) -> str:
-        """SQL for an event's stored `raw` column `expr` as JSON text (SQLite deflates it)."""
+    def stored_json(self, expr: str) -> str:
+        """SQL for a stored `raw` column `expr` (an event's or a session's) as JSON text
+        (SQLite deflates it, `drover.store.event_raw`)."""
         return f"drover_raw({expr})" if self.name == "sqlite" else expr
 
     def days_since(self, expr: str) -> str:

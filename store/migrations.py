@@ -180,10 +180,11 @@ def _v13(conn: sqlite3.Connection) -> None:
 
 def _v14(conn: sqlite3.Connection) -> None:
     """Disk: each event's raw JSON deflated against a preset dictionary, stored in the new
-    `raw_dictionaries` table (`drover.store.event_raw`). The rows are rewritten in place
-    (their text, and so the FTS index, is unchanged: the update trigger is set aside
-    meanwhile); the freed pages are reused by new rows, `VACUUM` gives them back."""
-    from drover.store.event_raw import encode_raw, store_dictionary
+    `raw_dictionaries` table, and each Session object deflated (`drover.store.event_raw`).
+    The rows are rewritten in place (an event's text, and so the FTS index, is unchanged: the
+    update trigger is set aside meanwhile); the freed pages are reused by new rows, `VACUUM`
+    gives them back."""
+    from drover.store.event_raw import encode_raw, encode_session, store_dictionary
     from drover.store.schema import FTS_TRIGGERS
 
     store_dictionary(conn)
@@ -201,6 +202,8 @@ def _v14(conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA soft_heap_limit = {int(heap)}")
         conn.execute(f"PRAGMA cache_size = {int(cache)}")
     conn.execute(FTS_TRIGGERS["events_fts_au"])
+    conn.create_function("drover_encode_session", 1, encode_session, deterministic=True)
+    conn.execute("UPDATE sessions SET raw = drover_encode_session(raw) WHERE typeof(raw) = 'text'")
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [

@@ -87,14 +87,14 @@ class SessionRow:
     )
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row | Mapping[str, Any], raw: str | None = None) -> Self:
+    def from_row(cls, row: sqlite3.Row | Mapping[str, Any], raw: str | bytes | None = None) -> Self:
         """Build from a row selected with `COLUMNS` (and the raw Session JSON, if wanted)."""
         data = dict(row)
         data["deleted"] = bool(data["deleted"])
         for key in ("stop_event_ids", "stop_details", "last_error"):
             data[key] = _json(data[key])
         data["pending_actions"] = _json(data["pending_actions"], [])
-        data["raw"] = _json(raw)
+        data["raw"] = _json(raw_json(raw) if raw is not None else None)
         data.setdefault("outcome", None)  # filled later by the reads that show them
         data.setdefault("credential", None)
         if data.keys() != _SESSION_FIELDS:

@@ -194,7 +194,8 @@ def backfill_outcomes(conn: Conn) -> None:
     ):
         facts.setdefault(session_id, []).append(json_object(json.loads(raw_json(raw))))
     for session_id, raw in conn.execute("SELECT id, raw FROM sessions WHERE raw IS NOT NULL"):
-        facts.setdefault(session_id, []).extend(facts_of_session(json_object(json.loads(raw))))
+        session = json_object(json.loads(raw_json(raw)))
+        facts.setdefault(session_id, []).extend(facts_of_session(session))
     for session_id, items in facts.items():
         if items:
             record(conn, session_id, items)

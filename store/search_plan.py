@@ -118,7 +118,7 @@ def plan_search(conn: Conn, filters: SearchFilters) -> Plan:
         dialect = dialect_of(conn)
 
         def name_of(raw: str) -> str:
-            return dialect.json_text(dialect.event_json(raw), "name")
+            return dialect.json_text(dialect.stored_json(raw), "name")
 
         # The type test comes first so the JSON is never parsed for a big tool result.
         plan.clauses.append(

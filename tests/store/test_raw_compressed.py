@@ -1,6 +1,6 @@
-"""SQLite stores each event's raw JSON deflated against a preset dictionary (v14): a mirror
-written before keeps its events, hits, snippets and tool names; new events are stored
-deflated; every reader sees the JSON as received."""
+"""SQLite stores each event's raw JSON deflated against a preset dictionary, and each Session
+object deflated (v14): a mirror written before keeps its events, hits, snippets, tool names and
+Session objects; new ones are stored deflated; every reader sees the JSON as received."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from drover.store.event_raw import DICTIONARY_ID, RawDecodeError, raw_json, shipped_dictionary
 from drover.store.extract import event_text
+from drover.store.fleet import FleetQuery
 from drover.store.migrations import connect, migrate
 from drover.store.mirror import Mirror
 from drover.store.search import SNIPPET_CLOSE, SNIPPET_OPEN
@@ -28,6 +29,10 @@ RESULT = {
     "content": [{"type": "text", "text": "ocelot.conf — naïve ünïcode kept"}],
     "processed_at": "2026-05-12T09:00:01Z",
 }
+SESSION = {
+    "type": "session", "id": "sesn_1", "title": "ocelot census", "status": "idle",
+    "metadata": {"drover_launch": "lch_elsewhere"}, "agent": {"id": "agent_1", "name": "Zookeeper"},
+}  # fmt: skip
 _INSERT = (
     "INSERT INTO events(id, session_id, on_primary, type, processed_at, ref_id{text}, raw) "
     "VALUES (?, 'sesn_1', 1, ?, ?, ?{mark}, ?)"
@@ -35,9 +40,13 @@ _INSERT = (
 
 
 def _stored(path) -> dict[str, tuple[str, str]]:
+    """Every event's and session's raw value: its SQL type and its JSON."""
     conn = connect(path).conn
     try:
-        rows = conn.execute("SELECT id, typeof(raw), raw FROM events").fetchall()
+        rows = conn.execute(
+            "SELECT id, typeof(raw), raw FROM events "
+            "UNION ALL SELECT id, typeof(raw), raw FROM sessions"
+        ).fetchall()
     finally:
         conn.close()
     return {eid: (kind, raw_json(raw)) for eid, kind, raw in rows}
@@ -53,6 +62,7 @@ def test_an_older_mirror_keeps_its_events_hits_and_tool_names(tmp_path, version)
         values = [event["id"], event["type"], event["processed_at"], ref]
         words = [event_text(event)] if text else []  # v11's column: what ingest extracted
         db.conn.execute(_INSERT.format(text=text, mark=mark), (*values, *words, json.dumps(event)))
+    db.conn.execute("INSERT INTO sessions(id, raw) VALUES ('sesn_1', ?)", (json.dumps(SESSION),))
     db.conn.close()
 
     with Mirror.open(path) as m:
@@ -63,10 +73,13 @@ def test_an_older_mirror_keeps_its_events_hits_and_tool_names(tmp_path, version)
         assert {hit.event_id for hit in m.reader.search("tool:bash")} == set(hits)
         assert m.reader.search("tool:edit") == []
         assert [row.event for row in m.reader.transcript("sesn_1")] == [USE, RESULT]
+        assert m.reader.session("sesn_1").raw == SESSION
+        assert m.reader.fleet_ids(FleetQuery(launch_id="lch_elsewhere")) == ["sesn_1"]
 
     stored = _stored(path)
     assert stored == {"sevt_use": ("blob", json.dumps(USE)),
-                      "sevt_result": ("blob", json.dumps(RESULT))}  # fmt: skip
+                      "sevt_result": ("blob", json.dumps(RESULT)),
+                      "sesn_1": ("blob", json.dumps(SESSION))}  # fmt: skip
     conn = connect(path).conn
     (dictionary,) = conn.execute(
         "SELECT dictionary FROM raw_dictionaries WHERE id = ?", (DICTIONARY_ID,)
@@ -81,7 +94,7 @@ def test_an_older_mirror_keeps_its_events_hits_and_tool_names(tmp_path, version)
     assert migrate(connect(path)) == 14 and _stored(path) == stored  # idempotent
 
 
-def test_new_events_are_stored_deflated_and_a_completed_one_is_found_by_its_new_text(tmp_path):
+def test_new_events_and_sessions_are_stored_deflated_and_a_completed_event_is_found_anew(tmp_path):
     queued = {"type": "user.message", "id": "sevt_q",
               "content": [{"type": "text", "text": "please tidy the aardvark pen"}]}  # fmt: skip
     with Mirror.open(tmp_path / "m.db") as m:
@@ -90,6 +103,9 @@ def test_new_events_are_stored_deflated_and_a_completed_one_is_found_by_its_new_
         m.writer.submit("ingest", "sesn_1", [done]).result()
         assert {hit.event_id for hit in m.reader.search("aardvark")} == {"sevt_q"}
         assert m.reader.event_by_id("sevt_q").event == done
+        m.writer.submit("upsert_sessions", [SESSION]).result()
+        assert m.reader.session("sesn_1").raw == SESSION
+        assert m.reader.fleet_ids(FleetQuery(launch_id="lch_elsewhere")) == ["sesn_1"]
     stored = _stored(tmp_path / "m.db")
     assert {kind for kind, _ in stored.values()} == {"blob"}
     assert json.loads(stored["sevt_q"][1]) == done
