@@ -9,7 +9,7 @@ checks that both readers and both writers implement every method listed here.
 
 Change notices reach the `on_change(session_id, high_water_seq)` given to `Mirror.open` either
 way: from the writer's thread after each commit, and on PostgreSQL also from a listener thread
-for what other processes (the hub) committed.
+for what other processes (the hub) committed (or to `on_notice` instead, when one is given).
 """
 
 from __future__ import annotations

@@ -1,0 +1,101 @@
+"""The hub in this process, on a real PostgreSQL mirror fed by the sim: its own commits poke
+nothing (its delivery loop reads the outbox only when something may wait there) and alone make
+its lag figures; another process's notice (a viewer queueing an action) still wakes delivery
+at once."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drover.hub.service import Hub, HubOptions
+from drover.store.mirror import Mirror
+from drover.store.pg.reader import PgMirrorReader
+from drover.sync.account import Overrides
+from drover.sync.profiles import ProfileEngines
+
+LISTENER = "drover-mirror-listen"
+
+
+def hub_engines(sim: Any, store: str, data_dir: Path) -> ProfileEngines:
+    """The profile a hub on `store` runs with: the sim's endpoint and key."""
+    engines = ProfileEngines.endpoint(sim.base_url, sim.api_key, data_dir)
+    engines.overrides = Overrides(api_key=sim.api_key, store=store)
+    return engines
+
+
+async def until(check: Callable[[], Any], timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+async def running_hub(sim_factory, pg_url, tmp_path) -> AsyncIterator[Hub]:
+    sim = sim_factory(fleet=4, fleet_active=4, seed=5)
+    # A heartbeat an hour apart: only the notices and the hub's own work can wake delivery.
+    hub = Hub(
+        hub_engines(sim, pg_url, tmp_path),
+        None,
+        HubOptions(name="team", port=0, heartbeat_seconds=3600),
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(hub.run(stop))
+    await asyncio.wait_for(hub.started.wait(), 30)
+    try:
+        yield hub
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
+
+
+async def test_own_commits_poke_nothing_and_a_viewers_notice_wakes_delivery(
+    running_hub: Hub, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hub = running_hub
+    loop_thread = threading.current_thread()
+    reads: Counter[str] = Counter()
+    real_outbox = PgMirrorReader.outbox
+
+    def counted(self: PgMirrorReader, *args: Any, **kwargs: Any) -> Any:
+        if threading.current_thread() is loop_thread:  # the delivery loop's (health's are off it)
+            reads["loop"] += 1
+        return real_outbox(self, *args, **kwargs)
+
+    monkeypatch.setattr(PgMirrorReader, "outbox", counted)
+    commits: Counter[str] = Counter()
+    real_committed = hub.figures.committed
+
+    def timed(session_id: str, seq: int) -> None:
+        commits[threading.current_thread().name] += 1
+        real_committed(session_id, seq)
+
+    monkeypatch.setattr(hub.figures, "committed", timed)
+    assert hub.mirror is not None and hub.engine is not None
+    await until(lambda: sum(commits.values()) >= 30, 60, "30 commits of the hub's ingest")
+    # At most the look the delivery loop takes as it starts; before, one per commit batch.
+    assert reads["loop"] <= 1, f"{reads['loop']} outbox reads for {sum(commits.values())} commits"
+
+    session_id = sorted(hub.engine.followed)[0]
+    with Mirror.open(pg_url) as viewer:  # another process's writer, as a viewer's is
+        action = viewer.writer.submit("enqueue_action", session_id, "message", {"text": "hi"})
+        action_id = int(action.result())
+
+        def delivered() -> bool:
+            rows = viewer.reader.outbox(session_id)
+            return any(r.id == action_id and r.state == "sent" for r in rows)
+
+        await until(delivered, 30, "the hub to deliver the viewer's action")
+    assert reads["loop"] >= 1
+    assert LISTENER not in commits, "a viewer's notice entered the hub's lag figures"
