@@ -247,7 +247,9 @@ class Hub:
         return figures
 
     async def _take_over_if_free(self) -> None:
-        """A standby whose active hub went quiet starts following (a new engine)."""
+        """A standby whose active hub went quiet starts following, in the same engine: while a
+        `drover sync` (no heartbeat) holds the lock, each beat costs a heartbeat read and one
+        lock probe on the lock's kept connection, nothing more."""
         engine, mirror = self.engine, self.mirror
         if engine is None or mirror is None or engine.followed_by is None:
             return
@@ -255,8 +257,5 @@ class Hub:
         others = [r for r in rows if r.holder != self._holder]
         if hub_holder(others, stale=HUB_STALE_SECONDS) is not None:
             return
-        await self._stop_engine()
-        self.engine = None
-        engine = await self._start_engine()
-        if engine.followed_by is None:
+        if await engine.follow_if_free():
             log.info("took over following", extra={"fields": {"event": "hub_took_over"}})

@@ -34,7 +34,7 @@ from drover.sync.account import Account
 from drover.sync.backoff import Failure
 from drover.sync.connection import ConnectionBoard, ConnectionState, StopReason
 from drover.sync.control import ControlPlane
-from drover.sync.follow_lock import FollowHolder, FollowRight
+from drover.sync.follow_lock import UNKNOWN_HOLDER, FollowHolder, FollowRight
 from drover.sync.follower import Follower, PreviewCallback
 from drover.sync.headless import FollowedElsewhere, HeadlessSync, IdleReport
 from drover.sync.imported import ImportedSessionError, is_imported
@@ -165,7 +165,10 @@ class SyncEngine(HeadlessSync, ControlPlane, SteerControl):
         if self._lock is None or self._lock.acquire(self._role):
             self.followed_by = None
             return True
-        self.followed_by = self._lock.holder()
+        # Refused, so someone follows even when nobody says who: `followed_by` must not be
+        # None (that means "this engine follows": a hub would report following and never
+        # take over).
+        self.followed_by = self._lock.holder() or UNKNOWN_HOLDER
         return False
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -186,6 +189,20 @@ class SyncEngine(HeadlessSync, ControlPlane, SteerControl):
             log.info("observing: %s", FollowedElsewhere(self.followed_by))
             if self._watch is not None:
                 self._watch.start()
+
+    async def follow_if_free(self) -> bool:
+        """An observer whose follower went away starts following in place (the lock is taken
+        off the loop: a database lock is a round trip); True while this engine follows."""
+        if self.followed_by is None:
+            return True
+        if not self._started or not self.auto_follow:
+            return False
+        if not await asyncio.to_thread(self._take_follow_lock):
+            return False
+        if self._watch is not None:
+            await self._watch.stop()
+        self.poller.start()
+        return True
 
     async def stop(self) -> None:
         """Stop polling, every follower and the outbox; close what the engine owns."""

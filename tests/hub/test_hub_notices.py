@@ -7,38 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from inprocess_hub import hub_engines, until
 
 from drover.hub.service import Hub, HubOptions
 from drover.store.mirror import Mirror
 from drover.store.pg.reader import PgMirrorReader
-from drover.sync.account import Overrides
-from drover.sync.profiles import ProfileEngines
 
 LISTENER = "drover-mirror-listen"
-
-
-def hub_engines(sim: Any, store: str, data_dir: Path) -> ProfileEngines:
-    """The profile a hub on `store` runs with: the sim's endpoint and key."""
-    engines = ProfileEngines.endpoint(sim.base_url, sim.api_key, data_dir)
-    engines.overrides = Overrides(api_key=sim.api_key, store=store)
-    return engines
-
-
-async def until(check: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
