@@ -11,8 +11,9 @@ webhooks wake what needs waking (`drover.hub.wake`). Without one, the engine pol
 `drover sync` does.
 
 A second hub on the same mirror finds the follow lock taken and waits as a standby: it serves
-its health (503) and heartbeat, delivers nothing itself, and takes over — a new engine on the
-same mirror — once the active hub's heartbeat is stale and the lock is free.
+its health (503) and heartbeat, delivers nothing itself, and takes over — in the engine it has
+— once no other hub's heartbeat is fresh and the lock is free (a `drover sync` holding it
+writes no heartbeat: each beat then costs a heartbeat read and one lock probe).
 
 `stop` (SIGTERM, SIGINT) stops cleanly: the server stops taking webhooks, sends already on the
 wire finish, the writer commits what is queued, the last heartbeat says the hub stopped, and
