@@ -1,4 +1,4 @@
-"""The cost ledger's rollups (SQLite v14, PostgreSQL step 10): its figures summed ahead, so the
+"""The cost ledger's rollups (SQLite v15, PostgreSQL step 10): its figures summed ahead, so the
 all-time totals and groupings by agent, environment and model, and every by-day figure, read a
 row per group or per day instead of one per session (`drover.store.ledger`).
 
@@ -229,7 +229,7 @@ def _pg_trigger(name: str, table: str, columns: Sequence[str]) -> list[str]:
 
 
 def ledger_rollup_ddl(dialect: Dialect) -> list[str]:
-    """SQLite v14, PostgreSQL step 10: the rollups, their triggers, then their rows (safe to
+    """SQLite v15, PostgreSQL step 10: the rollups, their triggers, then their rows (safe to
     run again: the tables and triggers are kept, the rows summed afresh)."""
     greatest = dialect.greatest
     triggers = rollup_triggers(

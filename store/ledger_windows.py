@@ -1,4 +1,4 @@
-"""The ledger's rollup for windows (SQLite v14, PostgreSQL step 10, with
+"""The ledger's rollup for windows (SQLite v15, PostgreSQL step 10, with
 `drover.store.ledger_rollups`): a window's totals and groupings by agent, environment and model
 read a row per (day, group) instead of a row per session.
 

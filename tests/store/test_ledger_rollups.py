@@ -2,7 +2,7 @@
 aggregate over the sessions and per-day rows gives, on both backends: after random ingest
 (re-deliveries, several days, usage reports out of order), a rebuild of sessions, a session
 moving to another agent, and rows deleted; and the migration's step fills them from existing rows
-(SQLite v14 from a v13 file; both backends by running the step again)."""
+(SQLite v15 from a v14 file; both backends by running the step again)."""
 
 from __future__ import annotations
 
@@ -204,7 +204,7 @@ def test_rollups_equal_a_from_scratch_aggregate(mirror, kit, backend):
     _agrees(mirror, kit)
 
 
-V13_ROWS = {
+V14_ROWS = {
     "sessions(id, agent_id, list_cost_cents, active_seconds, req_count)": [
         ("sesn_a", "agent_a", 70, 1.5, 3), ("sesn_b", None, 5, None, 0),
     ],
@@ -215,11 +215,11 @@ V13_ROWS = {
 }  # fmt: skip
 
 
-def test_migration_v14_fills_the_rollups(tmp_path: Path) -> None:
-    path = tmp_path / "v13.db"
+def test_migration_v15_fills_the_rollups(tmp_path: Path) -> None:
+    path = tmp_path / "v14.db"
     db = connect(path)
-    assert migrate(db, upto=13) == 13
-    for table, rows in V13_ROWS.items():
+    assert migrate(db, upto=14) == 14
+    for table, rows in V14_ROWS.items():
         marks = ", ".join("?" * len(rows[0]))
         db.conn.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
     db.conn.close()
