@@ -67,7 +67,7 @@ def run(ctx: Context) -> int:
     if check.problem is None and ctx.args.compact:
         from drover.cli.doctor_compact import run_compact
 
-        return run_compact(ctx, check)
+        return run_compact(ctx, check, findings(check))
     _report(ctx, check)
     if check.problem is None:
         if ctx.args.repair and not ctx.args.json:
@@ -126,10 +126,9 @@ def _report_plain(check: Any) -> None:
         print("ok       every row stored compressed")
         return
     gain = check.plain_events * GAIN_PER_EVENT + check.plain_sessions * GAIN_PER_SESSION
-    line = (
-        f"{check.plain_events:,} events and {check.plain_sessions:,} sessions stored "
-        f"uncompressed (about {gain / 1e6:.0f} MB to gain)"
-    )
+    events = f"{check.plain_events:,} event{'' if check.plain_events == 1 else 's'}"
+    sessions = f"{check.plain_sessions:,} session{'' if check.plain_sessions == 1 else 's'}"
+    line = f"{events} and {sessions} stored uncompressed (about {gain / 1e6:.0f} MB to gain)"
     if gain < COMPACT_WORTH_BYTES:
         print(f"ok       {line}")
     else:

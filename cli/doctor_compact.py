@@ -37,9 +37,9 @@ class _Meter:
             sys.stderr.flush()
 
 
-def run_compact(ctx: Context, check: Any) -> int:
-    """Compact the healthy mirror `check` describes, then VACUUM if asked."""
-    from drover.cli.cmd_doctor import findings
+def run_compact(ctx: Context, check: Any, found: dict[str, Any]) -> int:
+    """Compact the healthy mirror `check` describes, then VACUUM if asked (`found`: the
+    check's JSON fields, which the ``--json`` document starts with)."""
     from drover.store.compact import compact, vacuum
     from drover.store.migrations import connect, migrate
 
@@ -77,7 +77,7 @@ def run_compact(ctx: Context, check: Any) -> int:
         print(f"vacuumed in {vacuumed:.1f} s: {check.size / 1e6:.1f} MB → {size / 1e6:.1f} MB")
     if quiet:
         emit_json({
-            **findings(check), "compacted_events": result.events,
+            **found, "compacted_events": result.events,
             "compacted_sessions": result.sessions, "seconds": round(result.seconds, 3),
             "rows_per_second": round(rate), "vacuum_seconds": vacuumed,
             "bytes_after": size,
