@@ -65,8 +65,8 @@ def run_compact(ctx: Context, check: Any, found: dict[str, Any]) -> int:
         if ctx.args.vacuum:
             if not quiet:
                 print(
-                    f"vacuuming {check.size / 1e6:.0f} MB (rewrites the file: a few seconds "
-                    "per 100 MB; other drover processes wait)…",
+                    f"vacuuming {check.size / 1e6:.0f} MB (rewrites the whole file, needing as "
+                    "much free disk again; other drover processes wait)…",
                     flush=True,
                 )
             vacuumed = vacuum(db.conn)
