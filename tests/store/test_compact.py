@@ -92,7 +92,7 @@ def test_v14_leaves_rows_plain_and_compaction_deflates_them_all_keeping_what_use
     assert before["hits"]["tool:edit"] and len(before["transcripts"]["sesn_0"]) == 40
 
     conn = _open(path)
-    result = compact(conn, batch=7)
+    result = compact(conn, batch=7, pause=0)
     assert (result.events, result.sessions, result.finished) == (120, 3, True)
     assert plain_rows(conn) == (0, 0)
     kinds = conn.execute("SELECT DISTINCT typeof(raw) FROM events UNION SELECT typeof(raw) "
@@ -110,7 +110,7 @@ def test_a_stopped_compaction_continues_where_it_stopped(tmp_path):
     before = _seen(path)
     conn = _open(path)
     told: list[tuple[str, int, int]] = []
-    first = compact(conn, batch=10, max_batches=5, progress=lambda *a: told.append(a))
+    first = compact(conn, batch=10, max_batches=5, progress=lambda *a: told.append(a), pause=0)
     assert (first.events, first.sessions, first.finished) == (50, 0, False)
     assert told == [("events", 10 * n, 120) for n in range(1, 6)]
     assert plain_rows(conn) == (70, 3)
@@ -118,7 +118,7 @@ def test_a_stopped_compaction_continues_where_it_stopped(tmp_path):
     assert _seen(path) == before  # half plain, half deflated: read alike
 
     conn = _open(path)
-    rest = compact(conn, batch=10)
+    rest = compact(conn, batch=10, pause=0)
     assert (rest.events, rest.sessions, rest.finished) == (70, 3, True)
     assert plain_rows(conn) == (0, 0)
     _fts_intact(conn)
@@ -157,7 +157,7 @@ def test_another_connection_writes_between_batches(tmp_path):
         during.append(len(written))
 
     try:
-        result = compact(conn, batch=3, progress=progress)
+        result = compact(conn, batch=3, progress=progress, pause=0)
     finally:
         finished.set()
         other.join(30)
