@@ -14,6 +14,8 @@ from typing import Any
 
 from drover.cli.common import Context, emit_json
 
+CONTINUE_HINT = "hint: what was compacted is kept: `drover doctor --compact` continues from there"
+
 
 class _Meter:
     """One self-overwriting line on stderr: table, rows done of its plain rows, rate."""
@@ -50,6 +52,9 @@ def run_compact(ctx: Context, check: Any, found: dict[str, Any]) -> int:
         migrate(db)  # a mirror older than v14: an older drover must refuse it from now on
         try:
             result = compact(db.conn, progress=meter)
+        except KeyboardInterrupt:  # the batch under way rolled back; the ones before are kept
+            print(f"  {CONTINUE_HINT}", file=sys.stderr)
+            raise
         finally:
             if meter is not None:
                 meter.clear()

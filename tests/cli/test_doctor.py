@@ -8,7 +8,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from cli_support import create_session, events, status, wait_for
+from cli_support import create_session, events, run_drover, status, wait_for
 
 from drover.config import mirror_path
 from drover.store.migrations import SCHEMA_VERSION
@@ -172,3 +172,55 @@ def test_the_hint_to_compact_shows_when_it_is_worth_it(tmp_path, capsys):
         "warn     1,000,000 events and 10,000 sessions stored uncompressed (about 200 MB to gain)",
         f"  {COMPACT_HINT}",
     ]
+
+
+def test_an_interrupted_compaction_keeps_its_batches_and_continues(tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    from cli_support import DROVER
+
+    from drover.store.compact import BATCH_ROWS
+    from drover.store.migrations import connect, migrate
+
+    data = tmp_path / "data"
+    path = mirror_path("default", data)
+    path.parent.mkdir(parents=True)
+    db = connect(path)
+    migrate(db, upto=13)  # written by a drover before v14: plain rows
+    n = 5 * BATCH_ROWS
+    rows = [
+        (f"sevt_{i}", "user.message", json.dumps({"type": "user.message", "id": f"sevt_{i}",
+         "content": [{"type": "text", "text": f"feed the ocelot {i}"}]}))
+        for i in range(n)
+    ]  # fmt: skip
+    db.conn.execute("BEGIN")
+    db.conn.executemany(
+        "INSERT INTO events(id, session_id, type, raw) VALUES (?, 'sesn_1', ?, ?)", rows
+    )
+    db.conn.execute("COMMIT")
+    db.conn.close()
+    argv = [str(DROVER), "doctor", "--compact", "--json", "--data-dir", str(data)]
+    run = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    done = 0
+    while done == 0 and time.monotonic() < deadline and run.poll() is None:
+        with sqlite3.connect(path) as conn:
+            done = conn.execute(
+                "SELECT count(*) FROM events WHERE typeof(raw) = 'blob'"
+            ).fetchone()[0]
+        time.sleep(0.005)
+    run.send_signal(signal.SIGINT)
+    out, err = run.communicate(timeout=30)
+    assert run.returncode == 130, out + err
+    assert "drover doctor --compact` continues from there" in err
+    with sqlite3.connect(path) as conn:
+        kept = conn.execute("SELECT count(*) FROM events WHERE typeof(raw) = 'blob'").fetchone()[0]
+    assert 0 < kept < n and kept % BATCH_ROWS == 0  # whole batches: the one under way rolled back
+
+    rest = json.loads(run_drover("doctor", "--compact", "--json", "--data-dir", str(data),
+                                 env={}).stdout)  # fmt: skip
+    assert (rest["plain_events"], rest["compacted_events"]) == (n - kept, n - kept)
+    with Mirror.open(path) as mirror:
+        assert len(mirror.reader.search("ocelot", limit=n)) == n
