@@ -75,9 +75,14 @@ def _sorted(app: Any, sort: str) -> Callable[[], bool]:
     return done
 
 
-def _opened(app: Any) -> bool:
+def _opened(app: Any, session_id: str | None) -> bool:
+    # The session screen is reused: it must show this session's events, not the last one's.
     screen = app.screen
-    return isinstance(screen, SessionScreen) and screen.events.first_seq is not None
+    return (
+        isinstance(screen, SessionScreen)
+        and screen.session_id == session_id
+        and screen.events.first_seq is not None
+    )
 
 
 async def _keys(app: Any, clock: FrameClock, rounds: int) -> dict[str, list[float]]:
@@ -94,7 +99,8 @@ async def _keys(app: Any, clock: FrameClock, rounds: int) -> dict[str, list[floa
         nxt = SORT_KEYS[(SORT_KEYS.index(screen.query_state.sort) + 1) % len(SORT_KEYS)]
         by_kind["sort"].append(await clock.press("s", _sorted(app, nxt)))
         await asyncio.sleep(THINK)
-        by_kind["open"].append(await clock.press("enter", lambda: _opened(app)))
+        opening = _fleet(app).table.current_id
+        by_kind["open"].append(await clock.press("enter", lambda: _opened(app, opening)))
         await asyncio.sleep(THINK)
         by_kind["close"].append(
             await clock.press("escape", lambda: isinstance(app.screen, FleetScreen))
