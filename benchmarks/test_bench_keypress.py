@@ -100,7 +100,7 @@ async def _keys(app: Any, clock: FrameClock, rounds: int) -> dict[str, list[floa
         by_kind["sort"].append(await clock.press("s", _sorted(app, nxt)))
         await asyncio.sleep(THINK)
         opening = _fleet(app).table.current_id
-        by_kind["open"].append(await clock.press("enter", lambda: _opened(app, opening)))
+        by_kind["open"].append(await clock.press("enter", lambda sid=opening: _opened(app, sid)))
         await asyncio.sleep(THINK)
         by_kind["close"].append(
             await clock.press("escape", lambda: isinstance(app.screen, FleetScreen))
