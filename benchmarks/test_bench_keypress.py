@@ -75,14 +75,12 @@ def _sorted(app: Any, sort: str) -> Callable[[], bool]:
     return done
 
 
-def _opened(app: Any, session_id: str | None) -> bool:
-    # The session screen is reused: it must show this session's events, not the last one's.
+def _opened(app: Any) -> bool:
+    # The session screen is reused: its events must be its new session's, not the last one's.
     screen = app.screen
-    return (
-        isinstance(screen, SessionScreen)
-        and screen.session_id == session_id
-        and screen.events.first_seq is not None
-    )
+    if not isinstance(screen, SessionScreen) or not screen.events.blocks:
+        return False
+    return screen.events.blocks[-1].row.session_id == screen.session_id
 
 
 async def _keys(app: Any, clock: FrameClock, rounds: int) -> dict[str, list[float]]:
@@ -99,8 +97,7 @@ async def _keys(app: Any, clock: FrameClock, rounds: int) -> dict[str, list[floa
         nxt = SORT_KEYS[(SORT_KEYS.index(screen.query_state.sort) + 1) % len(SORT_KEYS)]
         by_kind["sort"].append(await clock.press("s", _sorted(app, nxt)))
         await asyncio.sleep(THINK)
-        opening = _fleet(app).table.current_id
-        by_kind["open"].append(await clock.press("enter", lambda sid=opening: _opened(app, sid)))
+        by_kind["open"].append(await clock.press("enter", lambda: _opened(app)))
         await asyncio.sleep(THINK)
         by_kind["close"].append(
             await clock.press("escape", lambda: isinstance(app.screen, FleetScreen))
