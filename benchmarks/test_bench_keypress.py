@@ -98,6 +98,11 @@ async def _keys(app: Any, clock: FrameClock, rounds: int) -> dict[str, list[floa
         by_kind["sort"].append(await clock.press("s", _sorted(app, nxt)))
         await asyncio.sleep(THINK)
         by_kind["open"].append(await clock.press("enter", lambda: _opened(app)))
+        if by_kind["open"][-1] >= 10_000:  # timed out: say what was on screen instead
+            shown = app.screen
+            blocks = shown.events.blocks if isinstance(shown, SessionScreen) else []
+            print(f"\n  open timed out: {shown!r} session {getattr(shown, 'session_id', None)}, "
+                  f"{len(blocks)} events shown")  # fmt: skip
         await asyncio.sleep(THINK)
         by_kind["close"].append(
             await clock.press("escape", lambda: isinstance(app.screen, FleetScreen))
