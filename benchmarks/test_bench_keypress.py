@@ -47,6 +47,7 @@ from drover.tui.app import DroverApp
 from drover.tui.screens.fleet import FleetScreen
 from drover.tui.screens.session import SessionScreen
 from drover.tui.widgets.fleet_summary import FleetSummary
+from drover.tui.widgets.fleet_table import FleetTable
 
 pytestmark = [pytest.mark.bench, pytest.mark.timeout(900)]
 
@@ -114,7 +115,8 @@ async def _keys(app: Any, clock: FrameClock, rounds: int) -> dict[str, list[floa
 async def _ready(pilot: Any, app: Any) -> None:
     while app.mirror is None or not isinstance(app.screen, FleetScreen):
         await pilot.pause(0.05)
-    while not _fleet(app).table.ids:
+    # The fleet screen can be current a moment before its table is composed.
+    while not (_fleet(app).query(FleetTable) and _fleet(app).table.ids):
         await pilot.pause(0.1)
 
 
