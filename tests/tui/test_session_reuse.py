@@ -44,7 +44,11 @@ async def test_opening_a_second_session_reuses_the_screen_and_shows_only_it(
         await _back(pilot)
         assert app.focused_session_id is None  # closing still hands previews back
 
-        second = await open_session(pilot, HOSTILE)
+        app.open_session(HOSTILE)
+        # Pushed once its first page is read: its first frame shows the session, not "no events".
+        assert isinstance(app.screen, FleetScreen)
+        await settle(pilot)
+        second = app.screen
         assert second is first
         assert second.session_id == HOSTILE and second.lane is None
         assert second.events.blocks

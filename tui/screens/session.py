@@ -70,26 +70,30 @@ class SessionScreen(ExportAction, SteerActions, SessionActions, TranscriptScreen
         return self._row
 
     @classmethod
-    def for_session(cls, app: App[object], session_id: str) -> SessionScreen:
-        """The app's session screen, showing `session_id`.
+    def open(cls, app: App[object], session_id: str) -> None:
+        """Show `session_id` on the app's session screen.
 
-        Made and installed once, then reused: composing, mounting and styling a fresh screen
-        was most of what `enter` on the fleet cost (~100 ms, issue 13). While the installed
-        one is on a screen stack (a session opened from a session) a fresh one is made, as
-        before, and removed when popped.
+        The screen is made and installed once, then reused: composing, mounting and styling a
+        fresh screen was most of what `enter` on the fleet cost (~100 ms, issue 13). Reused, it
+        is pushed once its first page is read (off the loop), so the first frame it draws
+        already shows the session rather than an empty list. While the installed one is on a
+        screen stack (a session opened from a session) a fresh one is pushed, as before, and
+        removed when popped.
         """
         if not app.is_screen_installed(INSTALLED_AS):
             screen = cls(session_id)
             app.install_screen(screen, INSTALLED_AS)
-            return screen
+            app.push_screen(screen)
+            return
         installed = app.get_screen(INSTALLED_AS)
         if not isinstance(installed, cls) or _stacked(app, installed):
-            return cls(session_id)
+            app.push_screen(cls(session_id))
+            return
         installed.show_session(session_id)
-        return installed
 
     def show_session(self, session_id: str) -> None:
-        """Show `session_id` instead of the session shown before (the screen is off-stack)."""
+        """Show `session_id` instead of the session shown before (the screen is off-stack),
+        and push the screen once its first page is read."""
         self.workers.cancel_node(self)  # the last session's reads, if any are still running
         self.session_id = session_id
         self._row, self.lane = None, None
@@ -98,7 +102,7 @@ class SessionScreen(ExportAction, SteerActions, SessionActions, TranscriptScreen
         bar = self.query_one(ThreadBar)
         bar.threads, bar.selected = (), None
         self.events.reset()
-        self._opened()
+        self._opened(push=True)
 
     def on_mount(self) -> None:
         self.drover.mirror_changed.subscribe(self, self._on_mirror_changed)
@@ -106,12 +110,12 @@ class SessionScreen(ExportAction, SteerActions, SessionActions, TranscriptScreen
         self.drover.preview_changed.subscribe(self, self._on_preview)
         self._opened()
 
-    def _opened(self) -> None:
+    def _opened(self, push: bool = False) -> None:
         self._showing = True
         self._show_preview(self.drover.previews.get(self.session_id))
         self.query_one(SessionHeader).connection = self.drover.connections.get(self.session_id)
         self.events.focus()
-        self._load_tail()
+        self._load_tail(push)
 
     def on_screen_suspend(self) -> None:
         # Suspended under another screen (a dialog, replay) it stays live; popped off every
@@ -134,10 +138,15 @@ class SessionScreen(ExportAction, SteerActions, SessionActions, TranscriptScreen
         return tuple(reader.outbox(self.session_id)[-SENT_SHOWN:]) if reader is not None else ()
 
     @work(exclusive=True, group="session-load", exit_on_error=False)
-    async def _load_tail(self) -> None:
+    async def _load_tail(self, push: bool = False) -> None:
+        try:
+            if self.drover.reader is not None:
+                await asyncio.gather(self._load_header(), self.open_at(None))
+        finally:  # shown even if the read failed (the error is reported) or was replaced
+            if push and not _stacked(self.app, self):
+                self.app.push_screen(self)
         if self.drover.reader is None:
             return
-        await asyncio.gather(self._load_header(), self.open_at(None))
         # Threads and sent actions are not needed for the first frame: read them after it.
         await self._load_threads()
         self.query_one(SessionHeader).sent = await self.drover.reads.run(self._sent)
