@@ -33,7 +33,7 @@ from drover.tui.widgets.thread_bar import ThreadBar
 SENT_SHOWN = 3
 """How many of the latest sent actions the header lists."""
 INSTALLED_AS = "drover-session"
-"""The name the reused session screen is installed under (`SessionScreen.for_session`)."""
+"""The name the reused session screen is installed under (`SessionScreen.open`)."""
 
 
 class SessionScreen(ExportAction, SteerActions, SessionActions, TranscriptScreen):
