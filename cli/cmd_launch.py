@@ -87,8 +87,7 @@ def run_launch(ctx: Context) -> int:
 
 def _template(ctx: Context) -> Any:
     """The template: the saved one named, with the flags given laid over it."""
-    from pydantic import ValidationError
-
+    from drover.config.schema import SchemaError
     from drover.config.templates import LaunchTemplate
 
     args = ctx.args
@@ -98,7 +97,7 @@ def _template(ctx: Context) -> Any:
         if saved is None:
             names = ", ".join(sorted(ctx.config.templates)) or "none"
             raise CliError(f"no template {args.template!r} (saved: {names})", code=EXIT_USAGE)
-        fields = saved.model_dump(exclude_none=True)
+        fields = saved.to_data(exclude_none=True)
     message = args.message
     if args.message_file:
         try:
@@ -125,11 +124,9 @@ def _template(ctx: Context) -> Any:
     if missing:
         raise CliError(f"{' and '.join(missing)} required (or --template NAME)", code=EXIT_USAGE)
     try:
-        return LaunchTemplate.model_validate(fields)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        raise CliError(f"template {where}: {first.get('msg')}", code=EXIT_USAGE) from None
+        return LaunchTemplate.from_data(fields)
+    except SchemaError as exc:
+        raise CliError(f"template {exc}", code=EXIT_USAGE) from None
 
 
 def _pairs(values: list[str]) -> dict[str, str]:
@@ -276,7 +273,7 @@ def _save_template(ctx: Context, name: str, template: Any) -> None:
         raise CliError(
             f"template {name!r}: letters, digits, '.', '_' and '-' only", code=EXIT_USAGE
         )
-    saved = template.model_dump(exclude_none=True, exclude_defaults=True)
+    saved = template.to_data(exclude_none=True, exclude_defaults=True)
     update_config({("templates", name): saved}, ctx.config_path)
     _say(ctx, f"template {name!r} saved in {ctx.config_path}")
 

@@ -73,13 +73,9 @@ def _record_profile(ctx: Context) -> None:
     The file is edited in place (`drover.config.editor`): a new profile gets its own
     `[profiles.NAME]` table, an existing one only a changed `base_url`; nothing else moves.
     """
-    from drover.config import Profile
     from drover.config.editor import update_config
 
-    current = ctx.config.profiles.get(ctx.name)
-    if ctx.args.base_url:
-        fields = current.model_dump(exclude_unset=True) if current is not None else {}
-        Profile.model_validate({**fields, "base_url": ctx.args.base_url})  # validates the URL
+    current = ctx.config.profiles.get(ctx.name)  # --base-url was checked by Context.from_args
     changes: dict[tuple[str, ...], object] = {("profiles", ctx.name): {}}
     if ctx.args.base_url and (current is None or current.base_url != ctx.args.base_url):
         changes[("profiles", ctx.name, "base_url")] = ctx.args.base_url

@@ -265,7 +265,7 @@ def run_rules(ctx: Context) -> int:
     if args.json:
         emit_json({
             "profile": ctx.name, "paused_at": paused,
-            "rules": {name: {**rule.model_dump(mode="json", exclude_none=True),
+            "rules": {name: {**rule.to_data(json=True, exclude_none=True),
                              "in_force": name in live} for name, rule in rules.items()},
             "audit": [{"session_id": a.session_id, "tool_use_id": a.tool_use_id,
                        "rule": a.rule, "decision": a.decision, "tool": a.tool,

@@ -54,25 +54,31 @@ def _screen_options(parser: argparse.ArgumentParser) -> None:
 def run_tui(ctx: Context) -> int:
     """Run the TUI on the profile; with neither a key nor a mirror, say what to do and exit 1,
     as every command does without a key (2 is for usage errors only)."""
-    location = ctx.locate_mirror()  # a shared mirror: always there to read
-    if isinstance(location, Path) and not location.exists():  # else the key is looked up later
-        account = ctx.account
-        if account.key is None:
-            raise CliError(
-                str(account.key_problem), hint="to try drover without an account: `drover demo`"
-            )
-    from drover.tui.app import DroverApp
+    from drover.tui.heap import pause_for_start, resume_after_start
 
-    app = DroverApp(
-        profile=ctx.name,
-        data_dir=ctx.data_dir,
-        config_path=ctx.config_path,
-        engines=ctx.engine_source(),
-        readonly=ctx.args.readonly,
-        theme=ctx.args.theme,
-        store=ctx.args.store,
-    )
-    app.run()
+    pause_for_start()  # the start allocates what the app keeps: no collection until it paints
+    try:
+        location = ctx.locate_mirror()  # a shared mirror: always there to read
+        if isinstance(location, Path) and not location.exists():  # else the key is looked up later
+            account = ctx.account
+            if account.key is None:
+                raise CliError(
+                    str(account.key_problem), hint="to try drover without an account: `drover demo`"
+                )
+        from drover.tui.app import DroverApp
+
+        app = DroverApp(
+            profile=ctx.name,
+            data_dir=ctx.data_dir,
+            config_path=ctx.config_path,
+            engines=ctx.engine_source(),
+            readonly=ctx.args.readonly,
+            theme=ctx.args.theme,
+            store=ctx.args.store,
+        )
+        app.run()
+    finally:
+        resume_after_start()  # a start that never painted (the app's `release` does too)
     return app.return_code or 0
 
 

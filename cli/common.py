@@ -233,9 +233,11 @@ class Context:
     def _probe(self) -> Any:
         config = self.config
         if self.new_profile and self.name not in config.profiles:
+            import copy
+
             from drover.config.settings import Profile
 
-            config = config.model_copy(deep=True)
+            config = copy.deepcopy(config)
             config.profiles[self.name] = Profile()  # validated by resolve()
         return config
 

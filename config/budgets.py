@@ -17,34 +17,35 @@ In ``config.toml``::
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from dataclasses import dataclass, field
+
+from drover.config.schema import Record, limits
 
 __all__ = ["BudgetCaps", "Budgets"]
 
 
-class BudgetCaps(BaseModel):
+@dataclass(kw_only=True)
+class BudgetCaps(Record):
     """Spend caps in US dollars (list cost, runtime included); None = no cap."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    daily_usd: float | None = Field(default=None, ge=0.01, allow_inf_nan=False)
+    daily_usd: float | None = field(default=None, metadata=limits(ge=0.01))
     """Most to spend per UTC day."""
-    monthly_usd: float | None = Field(default=None, ge=0.01, allow_inf_nan=False)
+    monthly_usd: float | None = field(default=None, metadata=limits(ge=0.01))
     """Most to spend per calendar month (UTC), month to date."""
 
 
+def _named(value: dict[str, BudgetCaps]) -> dict[str, BudgetCaps]:
+    if any(not name.strip() for name in value):
+        raise ValueError("an agent budget needs the agent's name or id as its key")
+    return value
+
+
+@dataclass(kw_only=True)
 class Budgets(BudgetCaps):
     """The overall caps plus caps for single agents."""
 
-    agents: dict[str, BudgetCaps] = Field(default_factory=dict)
+    agents: dict[str, BudgetCaps] = field(default_factory=dict, metadata=limits(then=_named))
     """Caps for one agent's sessions, keyed by the agent's name or id."""
-
-    @field_validator("agents")
-    @classmethod
-    def _named(cls, value: dict[str, BudgetCaps]) -> dict[str, BudgetCaps]:
-        if any(not name.strip() for name in value):
-            raise ValueError("an agent budget needs the agent's name or id as its key")
-        return value
 
     def caps(self) -> list[tuple[str, str | None, int]]:
         """Every cap as `(period, agent or None, cents)`: what `drover.store.ledger` takes."""

@@ -20,47 +20,43 @@ in :mod:`drover.sync.rules`; what was answered is audited in the mirror.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from drover.config.schema import Record, limits
 
 __all__ = ["Rule"]
 
 
-class Rule(BaseModel):
+def _pattern(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"input is not a regular expression: {exc}") from None
+    return value
+
+
+def _zoned(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+@dataclass(kw_only=True)
+class Rule(Record):
     """One rule (its name is its key in the profile's `rules` table)."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    tool: str = Field(min_length=1)
+    tool: str = field(metadata=limits(min_length=1))
     """The tool's name exactly (`bash`, `read`; an MCP tool as `server/tool`)."""
-    input: str
+    input: str = field(metadata=limits(then=_pattern))
     """A regular expression the call's whole input text must match (`.*` for any)."""
     agent: str | None = None
     """The agent's name or id exactly; None: any agent of the profile."""
     action: Literal["allow", "deny"] = "allow"
     """What the rule answers."""
-    until: datetime | None = None
+    until: datetime | None = field(default=None, metadata=limits(then=_zoned))
     """When the rule lapses (a time with a zone, or UTC); None: it holds until removed."""
     deny_message: str | None = None
     """Told to the agent when the rule denies (default: which rule denied)."""
-
-    @field_validator("input")
-    @classmethod
-    def _pattern(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"input is not a regular expression: {exc}") from None
-        return value
-
-    @field_validator("until")
-    @classmethod
-    def _zoned(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
 
     def active(self, now: datetime) -> bool:
         """Whether the rule holds at `now` (not lapsed)."""

@@ -46,19 +46,16 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
-
-import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from drover.config.budgets import Budgets
 from drover.config.errors import ConfigError
 from drover.config.paths import config_file, mirror_path, validate_profile_name
 from drover.config.rules import Rule
+from drover.config.schema import Record, SchemaError, limits
 from drover.config.templates import TEMPLATE_NAME, LaunchTemplate
 
 __all__ = [
@@ -79,71 +76,31 @@ DEFAULT_BASE_URL = "https://api.anthropic.com"
 BASE_URL_ENV = "ANTHROPIC_BASE_URL"
 
 
-class HubSettings(BaseModel):
+@dataclass(kw_only=True)
+class HubSettings(Record):
     """`[profiles.NAME.hub]`: how `drover hub` runs for a profile."""
-
-    model_config = ConfigDict(extra="forbid")
 
     listen: str = "127.0.0.1:8790"
     """Where its webhook and health server listens (loopback unless you say otherwise)."""
     webhook_secret_env: str = "DROVER_WEBHOOK_SECRET"
     """The environment variable holding the webhook signing secret (never the config file)."""
-    poll_seconds: float = Field(default=120.0, gt=0)
+    poll_seconds: float = field(default=120.0, metadata=limits(gt=0))
     """With webhooks arriving: the safety poll of the session list, in seconds."""
     name: str | None = None
     """The hub's name in its heartbeat (default: the profile's)."""
 
 
-class Profile(BaseModel):
-    """One account/endpoint drover can talk to."""
+def _rule_names(value: dict[str, Rule]) -> dict[str, Rule]:
+    for name in value:
+        if not re.fullmatch(r"[\w.-]{1,64}", name):
+            raise ValueError(f"rule {name!r}: a name of letters, digits, . _ - (1-64)")
+    return value
 
-    model_config = ConfigDict(extra="forbid")
 
-    base_url: str | None = None
-    """API root; None means the default (or ``ANTHROPIC_BASE_URL``)."""
-    workspace_id: str | None = None
-    """Sent as ``anthropic-workspace-id`` when set."""
-    create_per_minute: float = Field(default=300, gt=0)
-    """Org create-request limit drover budgets under (documented: 300/min)."""
-    create_burst: int | None = Field(default=None, ge=1)
-    """Creates allowed back-to-back before the rest are paced (default: a tenth of a minute's
-    worth); the sliding minute caps them at `create_per_minute` either way."""
-    read_per_minute: float = Field(default=1200, gt=0)
-    """Org read-request limit, streams included (documented: 1,200/min)."""
-    budgets: Budgets | None = None
-    """Spend caps for this profile's mirror (None: the config's top-level `budgets`)."""
-    store: str | None = None
-    """Where this profile's mirror lives when a team shares it: a PostgreSQL URL
-    (``postgresql://hub.example/drover``); None: a file under the data dir. Never with a
-    password in it: libpq reads one from ``PGPASSWORD`` or ``~/.pgpass``."""
-    display_name: str | None = Field(default=None, max_length=80)
-    """The name your actions are recorded under on a shared mirror, beside your database role
-    (``Ana``: the audit line and "already allowed by Ana (ana_viewer)" say it)."""
-    hub: HubSettings | None = None
-    """What `drover hub` does for this profile (webhooks, its address)."""
-    rules: dict[str, Rule] = Field(default_factory=dict)
-    """Automatic answers to matching tool calls, by rule name (`drover.config.rules`); only
-    this profile's sessions are ever answered by them."""
-
-    @field_validator("rules")
-    @classmethod
-    def _rule_names(cls, value: dict[str, Rule]) -> dict[str, Rule]:
-        for name in value:
-            if not re.fullmatch(r"[\w.-]{1,64}", name):
-                raise ValueError(f"rule {name!r}: a name of letters, digits, . _ - (1-64)")
-        return value
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^https?://[^\s/]+", value):
-            raise ValueError("base_url must start with http:// or https://")
-        return value
-
-    @field_validator("store")
-    @classmethod
-    def _store_url(cls, value: str | None) -> str | None:
-        return None if value is None else check_store(value)
+def _http_url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise ValueError("base_url must start with http:// or https://")
+    return value
 
 
 def check_store(value: str) -> str:
@@ -163,6 +120,37 @@ def check_store(value: str) -> str:
     return value
 
 
+@dataclass(kw_only=True)
+class Profile(Record):
+    """One account/endpoint drover can talk to."""
+
+    base_url: str | None = field(default=None, metadata=limits(then=_http_url))
+    """API root; None means the default (or ``ANTHROPIC_BASE_URL``)."""
+    workspace_id: str | None = None
+    """Sent as ``anthropic-workspace-id`` when set."""
+    create_per_minute: float = field(default=300, metadata=limits(gt=0))
+    """Org create-request limit drover budgets under (documented: 300/min)."""
+    create_burst: int | None = field(default=None, metadata=limits(ge=1))
+    """Creates allowed back-to-back before the rest are paced (default: a tenth of a minute's
+    worth); the sliding minute caps them at `create_per_minute` either way."""
+    read_per_minute: float = field(default=1200, metadata=limits(gt=0))
+    """Org read-request limit, streams included (documented: 1,200/min)."""
+    budgets: Budgets | None = None
+    """Spend caps for this profile's mirror (None: the config's top-level `budgets`)."""
+    store: str | None = field(default=None, metadata=limits(then=check_store))
+    """Where this profile's mirror lives when a team shares it: a PostgreSQL URL
+    (``postgresql://hub.example/drover``); None: a file under the data dir. Never with a
+    password in it: libpq reads one from ``PGPASSWORD`` or ``~/.pgpass``."""
+    display_name: str | None = field(default=None, metadata=limits(max_length=80))
+    """The name your actions are recorded under on a shared mirror, beside your database role
+    (``Ana``: the audit line and "already allowed by Ana (ana_viewer)" say it)."""
+    hub: HubSettings | None = None
+    """What `drover hub` does for this profile (webhooks, its address)."""
+    rules: dict[str, Rule] = field(default_factory=dict, metadata=limits(then=_rule_names))
+    """Automatic answers to matching tool calls, by rule name (`drover.config.rules`); only
+    this profile's sessions are ever answered by them."""
+
+
 @dataclass(frozen=True, slots=True)
 class ResolvedProfile:
     """A profile with every default and override applied: what a client is built from."""
@@ -175,69 +163,61 @@ class ResolvedProfile:
     create_burst: int | None = None
 
 
-class Config(BaseModel):
+def _template_names(value: dict[str, LaunchTemplate]) -> dict[str, LaunchTemplate]:
+    for name in value:
+        if not TEMPLATE_NAME.fullmatch(name):
+            raise ValueError(f"template {name!r}: letters, digits, '.', '_' and '-' only")
+    return value
+
+
+def _valid_keys(value: dict[str, str]) -> dict[str, str]:
+    for binding, keys in value.items():
+        if not keys.strip() or any(not key.strip() for key in keys.split(",")):
+            raise ValueError(f"keys.{binding}: give one or more keys, comma separated")
+    return value
+
+
+def _valid_aliases(value: dict[str, str]) -> dict[str, str]:
+    for name, line in value.items():
+        if not re.fullmatch(r"[^\s:]+", name):
+            raise ValueError(f"alias {name!r}: one word, without ':'")
+        if not line.strip().lstrip(":"):
+            raise ValueError(f"alias {name!r}: give the command line it runs")
+    return value
+
+
+def _profile_names(value: dict[str, Profile]) -> dict[str, Profile]:
+    for name in value:
+        validate_profile_name(name)
+    return value
+
+
+@dataclass(kw_only=True)
+class Config(Record):
     """The whole config file: app settings plus named profiles."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    default_profile: str = "default"
+    default_profile: str = field(default="default", metadata=limits(then=validate_profile_name))
     """Profile used when none is named on the command line."""
     theme: str = "drover-dark"
     """Textual theme name."""
     desktop_notifications: bool = True
     """Desktop notifications (OSC 9/777, `notify-send`) on attention transitions; the bell and
     the "N need you" title counter stay on either way."""
-    profiles: dict[str, Profile] = Field(default_factory=dict)
+    profiles: dict[str, Profile] = field(default_factory=dict, metadata=limits(then=_profile_names))
     """Profiles by name."""
     budgets: Budgets | None = None
     """Spend caps warned about in the cost ledger (a profile's own `budgets` replace them)."""
-    keys: dict[str, str] = Field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict, metadata=limits(then=_valid_keys))
     """Key remapping: a binding id (`?` shows them) → the keys that trigger it, comma
     separated, e.g. `"fleet.allow" = "a"` or `"fleet.interrupt" = "ctrl+i,I"`. Single keys
     approve, deny and interrupt: move them where you won't hit them by accident."""
-    aliases: dict[str, str] = Field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict, metadata=limits(then=_valid_aliases))
     """Your own `:` commands: a name → the command line it runs, e.g. `w = "grid 4"`,
     `ask = "inbox"`. An alias never replaces a built-in command."""
-    templates: dict[str, LaunchTemplate] = Field(default_factory=dict)
+    templates: dict[str, LaunchTemplate] = field(
+        default_factory=dict, metadata=limits(then=_template_names)
+    )
     """Launch templates by name (`drover launch --template NAME`, the TUI's `L`)."""
-
-    @field_validator("templates")
-    @classmethod
-    def _template_names(cls, value: dict[str, LaunchTemplate]) -> dict[str, LaunchTemplate]:
-        for name in value:
-            if not TEMPLATE_NAME.fullmatch(name):
-                raise ValueError(f"template {name!r}: letters, digits, '.', '_' and '-' only")
-        return value
-
-    @field_validator("keys")
-    @classmethod
-    def _valid_keys(cls, value: dict[str, str]) -> dict[str, str]:
-        for binding, keys in value.items():
-            if not keys.strip() or any(not key.strip() for key in keys.split(",")):
-                raise ValueError(f"keys.{binding}: give one or more keys, comma separated")
-        return value
-
-    @field_validator("aliases")
-    @classmethod
-    def _valid_aliases(cls, value: dict[str, str]) -> dict[str, str]:
-        for name, line in value.items():
-            if not re.fullmatch(r"[^\s:]+", name):
-                raise ValueError(f"alias {name!r}: one word, without ':'")
-            if not line.strip().lstrip(":"):
-                raise ValueError(f"alias {name!r}: give the command line it runs")
-        return value
-
-    @field_validator("default_profile")
-    @classmethod
-    def _valid_default(cls, value: str) -> str:
-        return validate_profile_name(value)
-
-    @field_validator("profiles")
-    @classmethod
-    def _valid_names(cls, value: dict[str, Profile]) -> dict[str, Profile]:
-        for name in value:
-            validate_profile_name(name)
-        return value
 
     def profile(self, name: str | None = None) -> Profile:
         """The named profile (default: ``default_profile``).
@@ -326,8 +306,8 @@ def validate_text(file: Path, text: str) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(_toml_error(file, exc)) from None
     try:
-        return Config.model_validate(data)
-    except ValidationError as exc:
+        return Config.from_data(data)
+    except SchemaError as exc:
         raise ConfigError(_validation_error(file, text, exc)) from None
 
 
@@ -335,7 +315,11 @@ def save_config(config: Config, path: str | os.PathLike[str] | None = None) -> P
     """Write the config atomically (temp file + rename). Returns the path written."""
     file = config_file(path)
     file.parent.mkdir(parents=True, exist_ok=True)
-    payload = tomli_w.dumps(config.model_dump(exclude_none=True))
+    import tempfile
+
+    import tomli_w  # only `save_config` writes: reading the config (every start) needs neither
+
+    payload = tomli_w.dumps(config.to_data(exclude_none=True))
     fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=file.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -365,14 +349,10 @@ def _toml_error(file: Path, exc: tomllib.TOMLDecodeError) -> str:
     return f"invalid config file {file}: {message}"
 
 
-def _validation_error(file: Path, text: str, exc: ValidationError) -> str:
-    first = exc.errors()[0]  # pydantic_core.ErrorDetails
-    loc = [str(part) for part in first.get("loc", ())]
-    where = ".".join(loc) or "(top level)"
-    line = _find_line(text, loc)
+def _validation_error(file: Path, text: str, exc: SchemaError) -> str:
+    line = _find_line(text, [str(part) for part in exc.first.path])
     at = f", line {line}" if line else ""
-    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-    return f"invalid config file {file}{at}: {where}: {first.get('msg')}{more}"
+    return f"invalid config file {file}{at}: {exc}"
 
 
 def _find_line(text: str, loc: list[str]) -> int | None:

@@ -24,9 +24,10 @@ that holds it (``authorization_token_env``), read when the sessions are created;
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from drover.config.schema import Record, limits
 
 __all__ = ["TEMPLATE_NAME", "LaunchTemplate"]
 
@@ -34,45 +35,41 @@ TEMPLATE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 """What a template may be called (a word: it is a TOML key and a command-line argument)."""
 
 
-class LaunchTemplate(BaseModel):
+def _no_tokens(value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for index, resource in enumerate(value):
+        if not isinstance(resource, dict) or not isinstance(resource.get("type"), str):
+            raise ValueError(f"resources[{index}] needs a type")
+        if "authorization_token" in resource:
+            raise ValueError(
+                f"resources[{index}]: no token in the config; name the environment "
+                "variable holding it with authorization_token_env"
+            )
+    return value
+
+
+def _something_to_say(value: str) -> str | None:
+    return value if value.strip() else None
+
+
+@dataclass(kw_only=True)
+class LaunchTemplate(Record):
     """One launch template: the session every item of a launch gets, with `{placeholders}`."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    agent: str = Field(min_length=1)
+    agent: str = field(metadata=limits(min_length=1))
     """The agent, by id or name (its latest version unless `agent_version` is set)."""
-    agent_version: int | None = Field(default=None, ge=1)
+    agent_version: int | None = field(default=None, metadata=limits(ge=1))
     """Pin this version of the agent."""
-    environment: str = Field(min_length=1)
+    environment: str = field(metadata=limits(min_length=1))
     """The environment, by id or name."""
     title: str | None = None
     """The title pattern (None: the server's default)."""
-    message: str | None = None
+    message: str | None = field(default=None, metadata=limits(then=_something_to_say))
     """The first message's pattern (None: the sessions start idle)."""
-    metadata: dict[str, str] = Field(default_factory=dict)
+    metadata: dict[str, str] = field(default_factory=dict)
     """Metadata on every session (values may hold placeholders); drover adds its launch tags."""
-    vault_ids: list[str] = Field(default_factory=list)
+    vault_ids: list[str] = field(default_factory=list)
     """Vaults whose credentials the sessions may use."""
-    resources: list[dict[str, Any]] = Field(default_factory=list)
+    resources: list[dict[str, Any]] = field(default_factory=list, metadata=limits(then=_no_tokens))
     """Resources to mount (string values may hold placeholders), as the API takes them."""
-    budget_usd: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    budget_usd: float | None = field(default=None, metadata=limits(gt=0))
     """Each session's spend ceiling in US dollars (list cost), enforced by the server."""
-
-    @field_validator("resources")
-    @classmethod
-    def _no_tokens(cls, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        for index, resource in enumerate(value):
-            if not isinstance(resource.get("type"), str):
-                raise ValueError(f"resources[{index}] needs a type")
-            if "authorization_token" in resource:
-                raise ValueError(
-                    f"resources[{index}]: no token in the config; name the environment "
-                    "variable holding it with authorization_token_env"
-                )
-        return value
-
-    @model_validator(mode="after")
-    def _something_to_say(self) -> LaunchTemplate:
-        if self.message is not None and not self.message.strip():
-            self.message = None
-        return self

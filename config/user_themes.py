@@ -62,24 +62,21 @@ def load_user_themes(
     problems: list[str] = []
     if not folder.is_dir():
         return specs, problems
-    # The model (pydantic) loads only when there are theme files to check: most starts have none.
-    from pydantic import ValidationError
-
-    from drover.config.theme_file import ThemeFile
+    from drover.config.schema import SchemaError
+    from drover.config.theme_file import ThemeFile  # most starts have no theme files to check
 
     for path in sorted(folder.glob("*.toml")):
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-            theme = ThemeFile.model_validate(data)
+            theme = ThemeFile.from_data(data)
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             problems.append(f"theme file {path.name}: {exc}")
             continue
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(part) for part in first.get("loc", ())) or "(top level)"
-            problems.append(f"theme file {path.name}: {where}: {first.get('msg')}")
+        except SchemaError as exc:
+            problems.append(f"theme file {path.name}: {exc}")
             continue
         name = theme.name or path.stem
-        fields = theme.model_dump(exclude_none=True, exclude={"name"})
+        fields = theme.to_data(exclude_none=True)
+        fields.pop("name", None)
         specs.append(ThemeSpec(name, path, fields))
     return specs, problems

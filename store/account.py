@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from drover.store.dialect import Conn
-from drover.store.extract import now_key
 
 __all__ = ["ACCOUNT_V5", "AccountBinding", "MirrorAccountError", "bind_account", "read_account"]
 
@@ -88,6 +87,8 @@ def bind_account(conn: Conn, wanted: AccountBinding) -> AccountBinding:
     """
     held = read_account(conn)
     if held is None:
+        from drover.store.extract import now_key  # hashlib and the extractors: writers only
+
         conn.execute(
             "INSERT INTO mirror_account(id, base_url, workspace_id, bound_at) VALUES (1, ?, ?, ?)",
             (wanted.base_url, wanted.workspace_id, now_key()),

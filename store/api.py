@@ -18,34 +18,36 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from datetime import datetime
-from typing import Any, Literal, Protocol, Unpack, get_args
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Unpack, get_args
 
-from drover.store.account import AccountBinding
-from drover.store.collisions import IdCollision
-from drover.store.disk import DiskState
-from drover.store.errors import DiskFullError, MirrorStorageError
-from drover.store.fleet import FleetQuery
-from drover.store.hub_status import HubStatusRow
-from drover.store.ingest import IngestResult
-from drover.store.launches import LaunchItemRow, LaunchRow, NewLaunch
-from drover.store.ledger import Cap, Dimension, RowsQuery, Window
-from drover.store.models import (
-    BudgetState,
-    EventRow,
-    HeaderCounts,
-    JSONObject,
-    LedgerRow,
-    OutboxRow,
-    SearchHit,
-    SessionRow,
-    SyncCursor,
-    ThreadRow,
-)
-from drover.store.quarantine import QuarantineItem
-from drover.store.reader_sync import QuarantineRow
-from drover.store.replay import LaneSpan, Marker
-from drover.store.rule_audit import AuditRow, RuleAnswer
-from drover.store.steer_models import DeploymentRow, RunRow, VaultRow
+if TYPE_CHECKING:  # annotations only: `drover ls` and the first paint need none of the row types
+    from drover.store.account import AccountBinding
+    from drover.store.collisions import IdCollision
+    from drover.store.disk import DiskState
+    from drover.store.errors import DiskFullError, MirrorStorageError
+    from drover.store.fleet import FleetQuery
+    from drover.store.hub_status import HubStatusRow
+    from drover.store.ingest import IngestResult
+    from drover.store.launches import LaunchItemRow, LaunchRow, NewLaunch
+    from drover.store.ledger import Cap, Dimension, RowsQuery, Window
+    from drover.store.models import (
+        BudgetState,
+        EventRow,
+        HeaderCounts,
+        JSONObject,
+        LedgerRow,
+        OutboxRow,
+        SearchHit,
+        SessionRow,
+        SyncCursor,
+        ThreadRow,
+    )
+    from drover.store.quarantine import QuarantineItem
+    from drover.store.reader_sync import QuarantineRow
+    from drover.store.replay import LaneSpan, Marker
+    from drover.store.rule_audit import AuditRow, RuleAnswer
+    from drover.store.steer_models import DeploymentRow, RunRow, VaultRow
+
 
 __all__ = ["OPERATION_NAMES", "MirrorReads", "MirrorWrites", "Operation"]
 

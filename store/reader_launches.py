@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from drover.store.dialect import Conn
-from drover.store.launches import LAUNCH_COLUMNS, LaunchItemRow, LaunchRow, items_of, launch_row
+
+if TYPE_CHECKING:  # `drover.store.launches` loads on first use: `drover ls` needs none of it
+    from drover.store.launches import LaunchItemRow, LaunchRow
 
 
 class LaunchQueries:
@@ -16,6 +19,8 @@ class LaunchQueries:
 
     def launches(self, *, limit: int = 200) -> list[LaunchRow]:
         """The newest launches first, each with its items counted."""
+        from drover.store.launches import LAUNCH_COLUMNS, launch_row
+
         conn = self._conn()
         rows = conn.execute(
             f"SELECT {LAUNCH_COLUMNS} FROM launches ORDER BY created_at DESC, id LIMIT ?",
@@ -25,6 +30,8 @@ class LaunchQueries:
 
     def launch(self, launch_id: str) -> LaunchRow | None:
         """One launch (None when the mirror has none of that id)."""
+        from drover.store.launches import LAUNCH_COLUMNS, launch_row
+
         conn = self._conn()
         row = conn.execute(
             f"SELECT {LAUNCH_COLUMNS} FROM launches WHERE id = ?", (launch_id,)
@@ -44,4 +51,6 @@ class LaunchQueries:
         self, launch_id: str, *, states: Sequence[str] | None = None
     ) -> list[LaunchItemRow]:
         """A launch's items in order (optionally only those in `states`), with their sessions."""
+        from drover.store.launches import items_of
+
         return items_of(self._conn(), launch_id, states=states)

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Unpack
 
 from drover.store import replay
-from drover.store import search as _search
 from drover.store.dialect import Conn
 from drover.store.replay import PRIMARY, LaneSpan, Marker
 
@@ -22,6 +21,7 @@ if TYPE_CHECKING:  # the query modules load on first use: `drover ls` needs none
     from drover.store.collisions import IdCollision
     from drover.store.ledger import Cap, Dimension, RowsQuery, Window
     from drover.store.models import BudgetState, EventRow, LedgerRow, SearchHit
+    from drover.store.search import FullText
 
 
 class ReviewQueries:
@@ -30,8 +30,9 @@ class ReviewQueries:
     def _conn(self) -> Conn:  # pragma: no cover - supplied by MirrorReader
         raise NotImplementedError
 
-    _index: ClassVar[_search.FullText] = _search.FTS5
-    """The full-text index searches run on (PostgreSQL's reader has its own)."""
+    _index: ClassVar[FullText | None] = None
+    """The full-text index searches run on (None: SQLite's FTS5; PostgreSQL's reader has its
+    own)."""
 
     def ids_with_prefix(
         self, kind: str, prefix: str, *, session_id: str | None = None, limit: int = 10
@@ -116,13 +117,15 @@ class ReviewQueries:
             SearchSyntaxError: a bad query or facet value (the message is for the user).
             SearchCancelled: `cancel` was set.
         """
+        from drover.store import search as _search
+
         filters = _search.SearchFilters.build(
             agent=agent, session_id=session_id, status=status, types=types, tool=tool,
             after=after, before=before, outcome=outcome,
         )  # fmt: skip
         return _search.search(
             self._conn(), query, filters=filters, limit=limit, before_seq=before_seq, raw=raw,
-            cancel=cancel, index=self._index,
+            cancel=cancel, index=self._index or _search.FTS5,
         )  # fmt: skip
 
     # -- the cost ledger (drover.store.ledger: arguments, definitions) and header counts -------

@@ -10,14 +10,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from drover.store.credential_health import credential_issue, fix_for
 from drover.store.dialect import Conn, dialect_of
 from drover.store.extract import json_object
 from drover.store.models import JSONObject, SessionRow
 from drover.store.outcomes import attach_outcomes
-from drover.store.rule_audit import AuditRow, audit_rows, paused_at
-from drover.store.steer_models import CredentialRow, DeploymentRow, RunRow, VaultRow
+
+if TYPE_CHECKING:  # the rows' modules load on first use: `drover ls` and the fleet need none
+    from drover.store.rule_audit import AuditRow
+    from drover.store.steer_models import CredentialRow, DeploymentRow, RunRow, VaultRow
 
 __all__ = ["SteerQueries", "with_steer"]
 
@@ -64,6 +67,8 @@ class SteerQueries:
 
     def deployments(self) -> list[DeploymentRow]:
         """Every mirrored deployment, by name, with its runs, failures and spend."""
+        from drover.store.steer_models import DeploymentRow
+
         conn = self._conn()
         runs = {
             r[0]: (r[1], r[2], r[3])
@@ -106,6 +111,8 @@ class SteerQueries:
 
     def deployment_runs(self, deployment_id: str, *, limit: int = 200) -> list[RunRow]:
         """A deployment's runs, newest first, with each run's session as mirrored."""
+        from drover.store.steer_models import RunRow
+
         rows = self._conn().execute(
             "SELECT r.id, r.deployment_id, r.created_at, r.trigger_type, r.session_id, "
             "r.error_type, r.raw, s.title, s.status, s.needs_you, s.list_cost_cents "
@@ -144,6 +151,8 @@ class SteerQueries:
 
     def vaults(self) -> list[VaultRow]:
         """Every mirrored vault with its credentials' health (failing vaults first)."""
+        from drover.store.steer_models import CredentialRow, VaultRow
+
         conn = self._conn()
         users = {
             r[0]: r[1]
@@ -215,6 +224,8 @@ class SteerQueries:
 
     def rule_audit(self, *, session_id: str | None = None, limit: int = 200) -> list[AuditRow]:
         """Automatic answers by rule, newest first, with their delivery state."""
+        from drover.store.rule_audit import audit_rows
+
         return audit_rows(self._conn(), session_id=session_id, limit=limit)
 
     def asking_sessions(self, limit: int = 10_000) -> list[SessionRow]:
@@ -228,4 +239,6 @@ class SteerQueries:
 
     def rules_paused(self) -> str | None:
         """When the profile's rules were paused (None: they apply)."""
+        from drover.store.rule_audit import paused_at
+
         return paused_at(self._conn())

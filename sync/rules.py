@@ -179,7 +179,7 @@ class RuleRunner(BackgroundLoop):
                 answer = RuleAnswer(
                     call.session_id, call.tool_use_id, name, rule.action == "allow", call.tool,
                     call.agent_name or call.agent_id, call.text,
-                    rule.model_dump(mode="json", exclude_none=True), rule.deny_message,
+                    rule.to_data(json=True, exclude_none=True), rule.deny_message,
                     ts_key(now.isoformat()) or "",
                 )  # fmt: skip
                 audit_id = await self._writer.answer_by_rule(answer)

@@ -129,8 +129,26 @@ def _loaded_by(code: str, tmp_path) -> list[str]:
             "pathlib.Path(os.environ['DROVER_CONFIG']).write_text("
             "'[profiles.default]\\nworkspace_id = \"wrkspc_1\"\\n[budgets]\\ndaily_usd = 5\\n')\n"
             "from drover.cli.main import main; assert main(['ls', '--offline']) == 0",
-            (*_UI_AND_SDK, *_SERVER_STACK, "httpx", "keyring", "sqlite_utils", "drover.sync"),
-            id="offline-ls-with-a-config-file-loads-no-http-no-keyring",
+            # nor pydantic (the config's records check themselves: drover.config.schema), nor
+            # what only writes the config, nor the readers of launches, deployments, vaults,
+            # rules and search (issue 13: within 3x a bare python)
+            (
+                *_UI_AND_SDK,
+                *_SERVER_STACK,
+                "httpx",
+                "keyring",
+                "sqlite_utils",
+                "drover.sync",
+                "pydantic",
+                "tomli_w",
+                "tomlkit",
+                "tempfile",
+                "drover.store.launches",
+                "drover.store.steer_models",
+                "drover.store.rule_audit",
+                "drover.store.search",
+            ),
+            id="offline-ls-with-a-config-file-loads-no-http-no-keyring-no-pydantic",
         ),
         pytest.param(
             "import drover.tui.app",
@@ -167,11 +185,44 @@ def test_each_command_is_registered_by_the_module_that_runs_it() -> None:
     assert registered == COMMAND_OF
 
 
-# The app's first fleet rows with a user's config file holding a `[keys]` table: the modules
-# loaded by then, as JSON on the last line.
-_FIRST_ROWS_WITH_KEYS = """
+# A config file with every kind of record drover.config checks: a profile with its hub, budgets
+# and a rule, top-level budgets, a launch template, key bindings (one naming no binding) and an
+# alias; and a theme file beside it.
+_EVERY_RECORD = """\
+default_profile = "default"
+[profiles.default]
+workspace_id = "wrkspc_1"
+[profiles.default.hub]
+poll_seconds = 60
+[profiles.default.budgets]
+daily_usd = 5
+[profiles.default.rules.pytest]
+tool = "bash"
+input = "pytest( -q)?"
+until = 2030-01-01T00:00:00Z
+[budgets.agents."Test Writer"]
+monthly_usd = 50
+[templates.nightly]
+agent = "agent_1"
+environment = "env_1"
+message = "Document {item}"
+[keys]
+"fleet.nope" = "x"
+[aliases]
+w = "grid 4"
+"""
+
+# The app's first fleet rows with that config file: the modules loaded by then (drover's and
+# the top-level ones), as JSON on the last line.
+_FIRST_ROWS_WITH_KEYS = (
+    """
 import asyncio, json, os, pathlib, sys
-pathlib.Path(os.environ["DROVER_CONFIG"]).write_text('[keys]\\n"fleet.nope" = "x"\\n')
+config = pathlib.Path(os.environ["DROVER_CONFIG"])
+"""
+    + f"config.write_text({_EVERY_RECORD!r})\n"
+    + """
+(config.parent / "themes").mkdir()
+(config.parent / "themes" / "nord.toml").write_text('primary = "#88C0D0"\\n')
 from drover.store.mirror import Mirror
 with Mirror.open("data/default/mirror.db") as mirror:
     mirror.writer.submit("upsert_sessions", [{"id": "sesn_1", "type": "session",
@@ -184,9 +235,11 @@ async def first_rows():
     async with app.run_test(size=(100, 30)):
         while not (app.screen.query(FleetTable) and app.screen.query_one(FleetTable).ids):
             await asyncio.sleep(0.005)
-        print(json.dumps(sorted(m for m in sys.modules if m.startswith("drover."))))
+        assert app.settings.profiles["default"].rules["pytest"].tool == "bash"
+        print(json.dumps(sorted(m for m in sys.modules if m.startswith("drover.") or "." not in m)))
 asyncio.run(first_rows())
 """
+)
 
 
 def test_a_keys_table_does_not_load_every_screen_before_the_first_rows(tmp_path) -> None:
@@ -195,3 +248,11 @@ def test_a_keys_table_does_not_load_every_screen_before_the_first_rows(tmp_path)
     loaded = _loaded_by(_FIRST_ROWS_WITH_KEYS, tmp_path)
     screens = ("replay", "grid", "search", "launch_dialog", "session")
     assert [m for m in loaded if m in [f"drover.tui.screens.{s}" for s in screens]] == []
+
+
+def test_the_config_and_its_themes_are_checked_without_pydantic(tmp_path) -> None:
+    """Every kind of config record and a theme file, loaded by the app's start: pydantic (~100 ms
+    of imports and model building) never loads, nor what only writes the config (issue 13)."""
+    loaded = _loaded_by(_FIRST_ROWS_WITH_KEYS, tmp_path)
+    assert "drover.config.theme_file" in loaded  # the theme file was checked
+    assert [m for m in loaded if m in ("pydantic", "pydantic_core", "tomli_w", "tomlkit")] == []

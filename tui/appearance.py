@@ -70,8 +70,8 @@ class Appearance(_Base):
         self.config_problems: list[str] = []
         """What was wrong with the config or a theme file (told once the app runs)."""
         self._settings: Config | None = None
-        # With no config file the defaults are known without loading the config models
-        # (pydantic, ~100 ms of every start): `settings` reads them when first asked.
+        # With no config file the defaults are known without loading the config's records
+        # (`drover.config.settings`): `settings` reads them when first asked.
         self._has_config = has_config = config_file(self.config_path).exists()
         chosen = self.settings.theme if has_config else None
         keys = dict(self.settings.keys) if has_config else {}

@@ -121,7 +121,7 @@ class LaunchControl:
     def _save_template(self, name: str, template: LaunchTemplate) -> None:
         from drover.config.editor import update_config
 
-        saved = template.model_dump(exclude_none=True, exclude_defaults=True)
+        saved = template.to_data(exclude_none=True, exclude_defaults=True)
         try:
             update_config({("templates", name): saved}, self.config_path)
         except Exception as exc:  # a bad config file must not stop the launch

@@ -104,6 +104,7 @@ class ProfileHost(_Base):
             painted = asyncio.Event()
             self.call_after_refresh(painted.set)  # the frame is on the terminal first
             await painted.wait()
+            self.heap.first_paint()
             self.check_keys()
         engine = await self._connect(name, mirror)
         self.engine = engine

@@ -99,7 +99,7 @@ class SteerControl:
         from drover.config.editor import save_rule
         from drover.config.settings import load_config
 
-        fields = rule.model_dump(exclude_none=True)
+        fields = rule.to_data(exclude_none=True)
         try:
             await asyncio.to_thread(save_rule, self.profile, name, fields, self.config_path)
             self.settings = await asyncio.to_thread(load_config, self.config_path)

@@ -304,4 +304,4 @@ def test_a_bad_budget_table_is_a_clear_error(cli_env, drover):
     cli_env["config"].write_text("[budgets]\ndaily_usd = 10\nweekly_usd = 3\n")
     result = drover("cost")
     assert result.code == 1 and "Traceback" not in result.err
-    assert "line 3: budgets.weekly_usd: Extra inputs are not permitted" in result.err
+    assert "line 3: budgets.weekly_usd: unknown key (not a setting drover has)" in result.err

@@ -50,10 +50,10 @@ def test_no_budgets_are_not_written_back(tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[budgets]\ndaily_usd = 0\n", "line 2: budgets.daily_usd: Input should be greater"),
-        ("[budgets]\ndaily_usd = nan\n", "line 2: budgets.daily_usd"),
-        ("[budgets]\nweekly_usd = 3\n", "line 2: budgets.weekly_usd: Extra inputs"),
-        ('[budgets]\ndaily_usd = "lots"\n', "line 2: budgets.daily_usd: Input should be a valid"),
+        ("[budgets]\ndaily_usd = 0\n", "line 2: budgets.daily_usd: must be at least 0.01"),
+        ("[budgets]\ndaily_usd = nan\n", "line 2: budgets.daily_usd: must be a finite number"),
+        ("[budgets]\nweekly_usd = 3\n", "line 2: budgets.weekly_usd: unknown key"),
+        ('[budgets]\ndaily_usd = "lots"\n', "line 2: budgets.daily_usd: must be a number"),
         ('[budgets.agents." "]\ndaily_usd = 1\n', "agent budget needs the agent's name or id"),
         ("[budgets\ndaily_usd = 1\n", "line 1, column 9"),
     ],

@@ -3,6 +3,7 @@ item, one interrupted halfway (its process died), with fixed times for snapshots
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from pathlib import Path
 
@@ -37,7 +38,7 @@ def add_launches(mirror_path: Path) -> None:
         launch_id=DONE,
     )
     half = plan_launch(
-        template.model_copy(update={"title": "nightly {n}", "message": "Document module {n}"}),
+        dataclasses.replace(template, title="nightly {n}", message="Document module {n}"),
         [{} for _ in range(6)],
         agent_id="agent_pr-reviewer",
         environment_id="env_1",

@@ -8,7 +8,13 @@ from collections.abc import Iterator
 import pytest
 
 from drover.sync.connection import ConnectionState
-from drover.tui.heap import NURSERY, HeapPolicy
+from drover.tui.heap import (
+    NURSERY,
+    START_NURSERY,
+    HeapPolicy,
+    pause_for_start,
+    resume_after_start,
+)
 
 
 @pytest.fixture
@@ -46,3 +52,27 @@ def test_the_nursery_grows_while_an_engine_runs_and_release_undoes_everything(fr
     assert gc.get_threshold() == (NURSERY, *before[1:]) and gc.get_freeze_count() > 0
     freezer.release()
     assert gc.get_freeze_count() == 0 and gc.get_threshold() == before
+
+
+def test_no_collection_while_the_app_starts_and_as_usual_once_it_paints(freezer):
+    before = gc.get_threshold()
+    pause_for_start()
+    pause_for_start()  # twice (a second start path): the thresholds kept are still the first
+    assert gc.get_threshold() == (START_NURSERY, *before[1:])
+    collected = gc.get_count()[0]
+    kept = type("StartUp", (), {})
+    start_up = [kept() for _ in range(5_000)]
+    assert gc.get_count()[0] >= collected + 5_000, "no young pass ran during start-up"
+    freezer.first_paint()
+    assert gc.get_threshold() == before and gc.get_freeze_count() > 0
+    assert freezer.freezes == 1
+    assert not any(o is start_up[0] for o in gc.get_objects()), "start-up's objects are frozen"
+    resume_after_start()  # at exit, after a paint: nothing more to put back
+    assert gc.get_threshold() == before
+
+
+def test_a_start_that_never_paints_gets_its_thresholds_back_at_exit(freezer):
+    before = gc.get_threshold()
+    pause_for_start()
+    freezer.release()
+    assert gc.get_threshold() == before

@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from pydantic import ValidationError
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,6 +22,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static, TextArea
 
+from drover.config.schema import SchemaError
 from drover.config.templates import TEMPLATE_NAME, LaunchTemplate
 from drover.sync.launch_plan import (
     LaunchPlan,
@@ -167,7 +167,7 @@ class LaunchDialog(ModalScreen[LaunchRequest | None]):
     def _template(self) -> LaunchTemplate:
         """The template the form describes (raises PlanError when it cannot be one)."""
         _name, base = self._chosen_template()
-        fields: dict[str, Any] = base.model_dump(exclude_none=True) if base else {}
+        fields: dict[str, Any] = base.to_data(exclude_none=True) if base else {}
         agent = self.query_one("#agent", Select).value
         environment = self.query_one("#environment", Select).value
         if agent is Select.NULL or environment is Select.NULL:
@@ -180,10 +180,9 @@ class LaunchDialog(ModalScreen[LaunchRequest | None]):
         if fields["title"] is None and fields["message"] is None:
             raise PlanError("give a title or a first message: they are what varies per item")
         try:
-            return LaunchTemplate.model_validate(fields)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            raise PlanError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+            return LaunchTemplate.from_data(fields)
+        except SchemaError as exc:
+            raise PlanError(str(exc)) from None
 
     def _items(self) -> tuple[list[dict[str, str]], str]:
         path = self.query_one("#items", Input).value.strip()
