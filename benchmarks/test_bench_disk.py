@@ -5,11 +5,14 @@ The events are the first `DROVER_BENCH_DISK_EVENTS` (default 100,000) of the gen
 each by batched `executemany` (FTS triggers on), then `VACUUM`ed and measured with `dbstat`
 per table and index:
 
-* before: the schema as of v11, where the extracted text was also a column (`events.text`);
-* after: the current schema, where it is stored once, in the FTS index (v12).
+* before: the schema as of v11, where the extracted text was also a column (`events.text`)
+  and the raw JSON was stored as text;
+* after: the current schema: the text stored once, in the FTS index (v12), the raw JSON
+  deflated against a preset dictionary (v14), inserted as ingest inserts (`insert_indexed`).
 
-Then the P2 race on the current schema: drover's writer (50 events a call) against the same
-batched insert, best of 3 rounds each, as `test_bench_ingest` runs it.
+Then the P2 race on the current schema (`ingest_race`, as `test_bench_ingest` runs it):
+drover's writer (50 events a call) against batched executemany of the JSON as it is, best of
+3 rounds each.
 """
 
 from __future__ import annotations
@@ -18,20 +21,20 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+from ingest_race import race
 
+from drover.store.event_raw import raw_json
 from drover.store.extract import event_text
 from drover.store.ingest import insert_indexed
 from drover.store.migrations import SCHEMA_VERSION, connect, migrate
-from drover.store.mirror import Mirror
 
 pytestmark = pytest.mark.bench
 
 EVENTS = int(os.environ.get("DROVER_BENCH_DISK_EVENTS", "100000"))
-BATCH = 500
+BATCH = 500  # for the size files
 ROUNDS = 3
 TEXT_COLUMN_VERSION = 11  # the last schema with `events.text`
 
@@ -49,7 +52,8 @@ def _rows(source: Path) -> list[list[object]]:
         ).fetchall()
     finally:
         conn.close()
-    return [[*row[:7], event_text(json.loads(row[7])), row[7]] for row in found]
+    texts = [raw_json(row[7]) for row in found]  # as received, whatever the source stores
+    return [[*row[:7], event_text(json.loads(t)), t] for row, t in zip(found, texts, strict=True)]
 
 
 def _load(conn: sqlite3.Connection, rows: list[list[object]], *, text_column: bool) -> float:
@@ -70,24 +74,6 @@ def _breakdown(conn: sqlite3.Connection) -> dict[str, int]:
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.execute("VACUUM")
     return dict(conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name").fetchall())
-
-
-def _drover_load(path: Path, rows: Iterable[list[object]], per_call: int = 50) -> float:
-    """drover's writer, `per_call` events of one session a call, awaited together; seconds."""
-    groups: dict[str, list[dict[str, object]]] = {}
-    futures = []
-    with Mirror.open(path) as mirror:
-        start = time.perf_counter()
-        for row in rows:
-            group = groups.setdefault(str(row[1]), [])
-            group.append(json.loads(str(row[8])))
-            if len(group) >= per_call:
-                futures.append(mirror.writer.submit("ingest", row[1], group))
-                groups[str(row[1])] = []
-        futures += [mirror.writer.submit("ingest", sid, g) for sid, g in groups.items() if g]
-        for future in futures:
-            future.result()
-        return time.perf_counter() - start
 
 
 def test_disk_per_event_and_ingest(generated_mirror, tmp_path):
@@ -121,13 +107,8 @@ def test_disk_per_event_and_ingest(generated_mirror, tmp_path):
             f"    {name}: file {s['(file)'] / n:.1f} B/event = {s['(file)'] / raw_bytes:.2f}x raw"
         )
 
-    raw_times, drover_times = [], []
-    for r in range(ROUNDS):
-        db = connect(tmp_path / f"raw{r}.db")
-        migrate(db)
-        raw_times.append(_load(db.conn, rows, text_column=False))
-        db.conn.close()
-        drover_times.append(_drover_load(tmp_path / f"drover{r}.db", rows))
+    events = [(str(row[1]), json.loads(str(row[8]))) for row in rows]
+    raw_times, drover_times = race(tmp_path, rows, events, ROUNDS)
     ratio = min(raw_times) / min(drover_times)
     print(
         f"[P2] same events, best of {ROUNDS}: raw executemany {n / min(raw_times):,.0f}/s, "

@@ -17,10 +17,9 @@ import time
 from pathlib import Path
 
 import pytest
+from ingest_race import drover_load, race, raw_load
 
 from drover.store.extract import dumps, event_text
-from drover.store.ingest import insert_indexed
-from drover.store.migrations import connect, migrate
 from drover.store.mirror import Mirror
 
 # Building a 1M-event mirror takes minutes; the suite-wide 120 s timeout is for unit tests.
@@ -30,7 +29,6 @@ INGEST_EVENTS = int(os.environ.get("DROVER_BENCH_INGEST", "20000"))
 ROUNDS = 3
 MIRROR_EVENTS = int(os.environ.get("DROVER_BENCH_EVENTS", "200000"))
 SESSIONS = 200
-BATCH = 500
 
 _VOCABULARY = (
     "the a test parser flaky fix bash pytest run file repo commit diff error retry model token "
@@ -91,65 +89,17 @@ def _raw_rows(events: list[tuple[str, dict]]) -> list[tuple]:
     ]
 
 
-_RAW_INSERT = (  # the text is handed to the FTS trigger as ingest hands it (`insert_indexed`)
-    "INSERT OR IGNORE INTO events(id, session_id, thread_id, on_primary, type, processed_at, "
-    "ref_id, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-)
-
-
-def _raw_load(path: Path, rows: list[tuple]) -> float:
-    """Baseline: batched executemany into the same schema (FTS triggers on). Returns seconds."""
-    db = connect(path)
-    migrate(db)
-    conn = db.conn
-    start = time.perf_counter()
-    for i in range(0, len(rows), BATCH):
-        conn.execute("BEGIN IMMEDIATE")
-        insert_indexed(conn, _RAW_INSERT, rows[i : i + BATCH])
-        conn.execute("COMMIT")
-    elapsed = time.perf_counter() - start
-    conn.close()
-    return elapsed
-
-
-def _drover_load(path: Path, events: list[tuple[str, dict]], per_call: int = 50) -> float:
-    """drover: per-session calls of `per_call` events through the writer, awaited together.
-
-    50 events per call is a burst from one stream (or a small history page); 1 per call is a
-    quiet live stream, the worst case for per-call overhead.
-    """
-    groups: dict[str, list[dict]] = {}
-    mirror = Mirror.open(path)
-    start = time.perf_counter()
-    futures = []
-    for sid, ev in events:
-        group = groups.setdefault(sid, [])
-        group.append(ev)
-        if len(group) >= per_call:
-            futures.append(mirror.writer.submit("ingest", sid, group))
-            groups[sid] = []
-    futures += [mirror.writer.submit("ingest", sid, g) for sid, g in groups.items() if g]
-    for f in futures:
-        f.result()
-    elapsed = time.perf_counter() - start
-    mirror.close()
-    return elapsed
-
-
 def test_ingest_rate_vs_raw_executemany(tmp_path):
     """Rounds alternate raw/drover on fresh files; the best round of each is compared, since
     on a shared 2-core machine other load only ever slows a round down."""
     events = _events(INGEST_EVENTS)
     rows = _raw_rows(events)  # the baseline gets its columns precomputed, for free
-    raw_times, drover_times = [], []
-    for r in range(ROUNDS):
-        raw_times.append(_raw_load(tmp_path / f"raw{r}.db", rows))
-        drover_times.append(_drover_load(tmp_path / f"drover{r}.db", events))
+    raw_times, drover_times = race(tmp_path, rows, events, ROUNDS)
     raw_rate, drover_rate = len(rows) / min(raw_times), len(events) / min(drover_times)
     ratio = drover_rate / raw_rate
     medians = statistics.median(raw_times) / statistics.median(drover_times)
     single = events[: len(events) // 8]
-    single_rate = len(single) / _drover_load(tmp_path / "single.db", single, per_call=1)
+    single_rate = len(single) / drover_load(tmp_path / "single.db", single, per_call=1)
     print(
         f"\n[P2] ingest {len(events):,} events with FTS, best of {ROUNDS}: "
         f"raw executemany {raw_rate:,.0f}/s, drover writer (50/call) {drover_rate:,.0f}/s, "
@@ -166,7 +116,7 @@ def big_mirror(tmp_path_factory) -> Path:
     """A MIRROR_EVENTS-event mirror built with the raw loader (its speed is not measured)."""
     path = tmp_path_factory.mktemp("bench") / "big.db"
     events = _events(MIRROR_EVENTS, seed=11)
-    _raw_load(path, _raw_rows(events))
+    raw_load(path, _raw_rows(events))
     with Mirror.open(path) as m:  # derive session rows once, as a real mirror would have
         for i in range(SESSIONS):
             m.writer.submit("recompute_session", f"sesn_{i:04d}")

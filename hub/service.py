@@ -11,8 +11,9 @@ webhooks wake what needs waking (`drover.hub.wake`). Without one, the engine pol
 `drover sync` does.
 
 A second hub on the same mirror finds the follow lock taken and waits as a standby: it serves
-its health (503) and heartbeat, delivers nothing itself, and takes over — a new engine on the
-same mirror — once the active hub's heartbeat is stale and the lock is free.
+its health (503) and heartbeat, delivers nothing itself, and takes over — in the engine it has
+— once no other hub's heartbeat is fresh and the lock is free (a `drover sync` holding it
+writes no heartbeat: each beat then costs a heartbeat read and one lock probe).
 
 `stop` (SIGTERM, SIGINT) stops cleanly: the server stops taking webhooks, sends already on the
 wire finish, the writer commits what is queued, the last heartbeat says the hub stopped, and
@@ -110,7 +111,9 @@ class Hub:
             OSError: the address is in use.
         """
         location = self.engines.mirror_location(self.profile, create=True)
-        self.mirror = await asyncio.to_thread(Mirror.open, location, on_change=self._committed)
+        self.mirror = await asyncio.to_thread(
+            Mirror.open, location, on_change=self._committed, on_notice=self._heard
+        )
         try:
             await self._run(stop)
         finally:
@@ -185,8 +188,13 @@ class Hub:
             await self.engine.stop()
 
     def _committed(self, session_id: str, high_water_seq: int) -> None:
-        """A commit (ours, or a notice of another process's: a viewer queueing an action)."""
+        """A commit of this hub's writer: timed for the lag figures. Nothing to deliver comes
+        of it (an action queued here wakes the outbox itself)."""
         self.figures.committed(session_id, high_water_seq)
+
+    def _heard(self, session_id: str, high_water_seq: int) -> None:
+        """Another process's commit (a viewer queueing an action): the outbox looks again.
+        Not the hub's own ingest, so not part of its lag."""
         engine = self.engine
         if engine is not None:
             engine.outbox.poke()
@@ -212,9 +220,11 @@ class Hub:
     async def _heartbeats(self) -> None:
         while True:
             try:
-                if self.engine is not None:  # a notice lost with the listener's connection
+                figures = await self._beat()
+                # A notice lost with the listener's connection (or a viewer of a file mirror,
+                # which sends none) must not strand a row: look again while rows wait.
+                if figures.get("outbox_depth") and self.engine is not None:
                     self.engine.outbox.poke()
-                await self._beat()
                 await self._take_over_if_free()
             except asyncio.CancelledError:
                 raise
@@ -222,9 +232,10 @@ class Hub:
                 log.exception("hub heartbeat failed", extra={"fields": {"event": "heartbeat"}})
             await asyncio.sleep(self.options.heartbeat_seconds)
 
-    async def _beat(self, *, stopping: bool = False) -> None:
+    async def _beat(self, *, stopping: bool = False) -> dict[str, Any]:
+        """Write the heartbeat; returns the figures it carries."""
         if self.mirror is None or self.engine is None:
-            return
+            return {}
         with contextlib.suppress(Exception):
             await asyncio.to_thread(self.figures.measure_lag, self.mirror.reader)
         healthy, figures = await self.health()
@@ -234,9 +245,12 @@ class Hub:
         await self.mirror.writer.hub_heartbeat(
             self.options.name, self._holder, self._started_at, following, figures
         )
+        return figures
 
     async def _take_over_if_free(self) -> None:
-        """A standby whose active hub went quiet starts following (a new engine)."""
+        """A standby whose active hub went quiet starts following, in the same engine: while a
+        `drover sync` (no heartbeat) holds the lock, each beat costs a heartbeat read and one
+        lock probe on the lock's kept connection, nothing more."""
         engine, mirror = self.engine, self.mirror
         if engine is None or mirror is None or engine.followed_by is None:
             return
@@ -244,8 +258,5 @@ class Hub:
         others = [r for r in rows if r.holder != self._holder]
         if hub_holder(others, stale=HUB_STALE_SECONDS) is not None:
             return
-        await self._stop_engine()
-        self.engine = None
-        engine = await self._start_engine()
-        if engine.followed_by is None:
+        if await engine.follow_if_free():
             log.info("took over following", extra={"fields": {"event": "hub_took_over"}})

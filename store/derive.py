@@ -46,6 +46,7 @@ from drover.store.daily import (
     write_daily,
 )
 from drover.store.dialect import Conn
+from drover.store.event_raw import raw_json
 from drover.store.extract import (
     ANSWER_TYPES,
     budget_cents,
@@ -245,7 +246,7 @@ def _pending(conn: Conn, st: SessionState) -> list[JSONObject]:
         )
     }
     uses = {
-        row[0]: (row[1], row[2], json.loads(row[3]))
+        row[0]: (row[1], row[2], json.loads(raw_json(row[3])))
         for row in conn.execute(
             f"SELECT id, type, thread_id, raw FROM events WHERE id IN ({marks})", ordered
         )
@@ -326,11 +327,11 @@ def recompute_session(conn: Conn, session_id: str) -> SessionState:
     for seq, on_primary, event_raw in conn.execute(
         "SELECT seq, on_primary, raw FROM events WHERE session_id = ? ORDER BY seq", (session_id,)
     ):
-        apply_event(st, json.loads(event_raw), on_primary=bool(on_primary))
+        apply_event(st, json.loads(raw_json(event_raw)), on_primary=bool(on_primary))
         st.high_water_seq = seq
         st.event_count += 1
     if raw:
-        apply_session_object(st, json.loads(raw))
+        apply_session_object(st, json.loads(raw_json(raw)))
     finalize(conn, st)
     return st
 
@@ -350,8 +351,8 @@ def backfill_daily(conn: Conn) -> None:
             "ORDER BY seq",
             (session_id, "session.usage", REQUEST_EVENT),
         ):
-            apply_event(st, json.loads(event_raw), on_primary=bool(on_primary))
+            apply_event(st, json.loads(raw_json(event_raw)), on_primary=bool(on_primary))
         if raw:
-            apply_session_object(st, json.loads(raw))
+            apply_session_object(st, json.loads(raw_json(raw)))
         clear_daily(conn, session_id)
         write_daily(conn, session_id, st.cost_reports, st.request_usage)

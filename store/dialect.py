@@ -11,7 +11,9 @@ subqueries); the few fragments that are not come from `dialect_of(conn)`:
 * SQLite's `NOCASE` (ASCII letters folded, then bytes) is `lower(x COLLATE "C")`, which folds
   ASCII only: `nocase` for comparisons, `ordering` for an ORDER BY list written with
   `COLLATE NOCASE` (PostgreSQL's text columns are `"C"`, SQLite's byte order);
-* a JSON field as text: `json_extract(x, '$.k.j')` / `(x)::jsonb #>> '{k,j}'`;
+* a JSON field as text: `json_extract(x, '$.k.j')` / `(x)::jsonb #>> '{k,j}'`, and an
+  event's or session's stored `raw` as JSON text: `drover_raw(raw)` (deflated,
+  `drover.store.event_raw`) / `raw`;
 * days between two timestamps (replay's timeline cells), and truncation to an integer;
 * claiming a row: `FOR UPDATE SKIP LOCKED` on PostgreSQL, nothing on SQLite;
 * "no limit": `LIMIT -1` / `LIMIT NULL`; SQLite's `+column` planner hint (`unindexed`);
@@ -123,6 +125,11 @@ class Dialect:
         """SQL for the field `key` of the JSON text `expr`, as text (`a.b`: field `b` of the
         object in field `a`)."""
         return self._json.format(expr=expr, key=key, path=key.replace(".", ","))
+
+    def stored_json(self, expr: str) -> str:
+        """SQL for a stored `raw` column `expr` (an event's or a session's) as JSON text
+        (SQLite deflates it, `drover.store.event_raw`)."""
+        return f"drover_raw({expr})" if self.name == "sqlite" else expr
 
     def days_since(self, expr: str) -> str:
         """SQL for the days (fractional) from a `?` timestamp parameter to `expr`.

@@ -135,6 +135,29 @@ def json_object(value: object) -> JSONObject:
     return value if isinstance(value, dict) else {}
 
 
+def loads_object(text: str | None) -> JSONObject:
+    """A stored JSON text as an object: empty for no text, malformed JSON or another type (a
+    column of figures, a spec, a payload is read back whatever a bug once wrote into it)."""
+    if not text:
+        return {}
+    try:
+        return json_object(json.loads(text))
+    except ValueError:
+        return {}
+
+
+def key_moment(value: str | None) -> datetime | None:
+    """A stored timestamp (`ts_key` form, or any RFC 3339 one) as an aware UTC datetime; None
+    when it is missing or malformed. The store's one reader of its own timestamps."""
+    key = ts_key(value)
+    if key is None:
+        return None
+    try:  # `ts_key` only reshapes the usual form: a month 13 is caught here
+        return datetime.strptime(key, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
 def now_key() -> str:
     """Return the current time in `ts_key` form (for local bookkeeping columns)."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

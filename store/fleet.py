@@ -183,7 +183,11 @@ def fleet_sql(query: FleetQuery, dialect: Dialect = SQLITE) -> tuple[str, list[S
     if query.needs_only:
         clauses.append("needs_you IS NOT NULL")
     if query.launch_id:
-        clauses.append(LAUNCH_CLAUSE.format(tag=dialect.json_text("raw", "metadata.drover_launch")))
+        clauses.append(
+            LAUNCH_CLAUSE.format(
+                tag=dialect.json_text(dialect.stored_json("raw"), "metadata.drover_launch")
+            )
+        )
         params += [query.launch_id, query.launch_id]
     if query.deployment:
         clauses.append("id IN (SELECT session_id FROM session_refs WHERE deployment_id = ?)")

@@ -16,6 +16,8 @@ import json
 import sqlite3
 import string
 
+from drover.store.event_raw import RAW_FUNCTION, raw_json, sql_raw_json
+
 TEXT_CONFIG = "drover_text"
 """PostgreSQL: the text search configuration of the `tsv` column (and of every query against
 it; see `drover.store.pg.schema`)."""
@@ -46,21 +48,21 @@ class EventText:
     """
 
     def __init__(self) -> None:
-        self._memo: dict[str, str] = {}
+        self._memo: dict[str | bytes, str] = {}
 
-    def remember(self, raw: str, text: str) -> None:
-        """The text of the event whose raw JSON is `raw` (about to be inserted)."""
+    def remember(self, raw: str | bytes, text: str) -> None:
+        """The text of the event whose stored raw value is `raw` (about to be inserted)."""
         self._memo[raw] = text
 
     def forget(self) -> None:
         """Drop every remembered text (after the insert)."""
         self._memo.clear()
 
-    def __call__(self, raw: str | None) -> str:
+    def __call__(self, raw: str | bytes | None) -> str:
         if raw is None:
             return ""
         text = self._memo.pop(raw, None)
-        return text if text is not None else text_of_raw(raw)
+        return text if text is not None else text_of_raw(raw_json(raw))
 
 
 def text_of_raw(raw: str) -> str:
@@ -75,7 +77,8 @@ def text_of_raw(raw: str) -> str:
 
 
 class MirrorConnection(sqlite3.Connection):
-    """A mirror connection: carries its `drover_event_text` function (see `EventText`)."""
+    """A mirror connection: carries its `drover_event_text` function (see `EventText`) and
+    `drover_raw` (an event's stored raw value as JSON text, `drover.store.event_raw`)."""
 
     event_text: EventText
 
@@ -83,6 +86,7 @@ class MirrorConnection(sqlite3.Connection):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.event_text = EventText()
         self.create_function(TEXT_FUNCTION, 1, self.event_text, deterministic=True)
+        self.create_function(RAW_FUNCTION, 1, sql_raw_json, deterministic=True)
 
 
 def text_memo(conn: object) -> EventText | None:

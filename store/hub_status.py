@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from drover.store.dialect import Conn
-from drover.store.extract import now_key
+from drover.store.extract import key_moment, loads_object, now_key
 
 __all__ = ["HUB_STATUS_V9", "HubStatusRow", "hub_heartbeat", "hub_status_rows"]
 
@@ -54,12 +54,10 @@ class HubStatusRow:
 
     def age(self, now: datetime | None = None) -> float:
         """Seconds since the last heartbeat."""
-        moment = now or datetime.now(UTC)
-        try:
-            beat = datetime.strptime(self.heartbeat_at, "%Y-%m-%dT%H:%M:%S.%fZ")
-        except ValueError:
+        beat = key_moment(self.heartbeat_at)
+        if beat is None:
             return float("inf")
-        return (moment - beat.replace(tzinfo=UTC)).total_seconds()
+        return ((now or datetime.now(UTC)) - beat).total_seconds()
 
 
 def hub_heartbeat(
@@ -82,20 +80,7 @@ def hub_status_rows(conn: Conn) -> list[HubStatusRow]:
         "SELECT name, holder, started_at, heartbeat_at, following, figures FROM hub_status "
         "ORDER BY heartbeat_at DESC"
     ).fetchall()
-    out = []
-    for name, holder, started, beat, following, figures in rows:
-        try:
-            parsed = json.loads(figures or "{}")
-        except ValueError:
-            parsed = {}
-        out.append(
-            HubStatusRow(
-                name,
-                holder,
-                started,
-                beat,
-                bool(following),
-                parsed if isinstance(parsed, dict) else {},
-            )
-        )
-    return out
+    return [
+        HubStatusRow(name, holder, started, beat, bool(following), loads_object(figures))
+        for name, holder, started, beat, following, figures in rows
+    ]

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from drover.store.derive import recompute_session
 from drover.store.dialect import Conn
+from drover.store.event_raw import raw_json
 from drover.store.extract import dumps, event_text, ref_id, ts_key
 from drover.store.ingest import _merge_duplicate, insert_indexed
 from drover.store.models import JSONObject, SQLValue
@@ -190,9 +191,10 @@ def _is_newer(conn: Conn, table: str, obj: JSONObject) -> bool:
     row = conn.execute(f"SELECT raw FROM {table} WHERE id = ?", (obj.get("id"),)).fetchone()
     if row is None or row[0] is None:
         return True
-    if row[0] == dumps(obj):
+    text = raw_json(row[0])
+    if text == dumps(obj):
         return False
-    stored = json.loads(row[0])
+    stored = json.loads(text)
     mine, theirs = ts_key(obj.get("updated_at")), ts_key(stored.get("updated_at"))
     return theirs is None or (mine is not None and mine > theirs)
 

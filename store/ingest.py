@@ -25,6 +25,7 @@ from typing import Any
 from drover.store import collisions
 from drover.store.derive import apply_event, finalize
 from drover.store.dialect import Conn, Cursor, dialect_of
+from drover.store.event_raw import encode_raw
 from drover.store.extract import dumps, event_id, event_text, now_key, ref_id, ts_key
 from drover.store.fts_text import PG_INSERT, PG_INSERT_ARRAYS, PG_TSV_OF_PARAM, text_memo
 from drover.store.models import JSONObject, SQLValue
@@ -121,7 +122,7 @@ def _merge_duplicate(
         else:
             conn.execute(
                 "UPDATE events SET processed_at = ?, raw = ? WHERE seq = ?",
-                (incoming, dumps(event), seq),
+                (incoming, encode_raw(dumps(event)), seq),
             )
         stored[1] = incoming
         completed = touched = True
@@ -273,16 +274,17 @@ def insert_indexed(conn: Conn, sql: str, rows: Sequence[Sequence[SQLValue]]) -> 
 
     The text is stored once, in the FTS index (`drover.store.fts_text`): the insert trigger
     would derive it from the raw JSON; handing it the text already extracted saves parsing
-    every event again.
+    every event again. SQLite stores the raw JSON deflated (`drover.store.event_raw`).
     """
     if dialect_of(conn).name == "postgresql":
         return conn.executemany(PG_INSERT, rows)
     memo = text_memo(conn)
+    raws = [encode_raw(str(row[8])) for row in rows]
     if memo is not None:
-        for row in rows:
-            memo.remember(str(row[8]), str(row[7]))
+        for row, raw in zip(rows, raws, strict=True):
+            memo.remember(raw, str(row[7]))
     try:
-        return conn.executemany(sql, [[*row[:7], row[8]] for row in rows])
+        return conn.executemany(sql, [[*row[:7], raw] for row, raw in zip(rows, raws, strict=True)])
     finally:
         if memo is not None:
             memo.forget()

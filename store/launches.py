@@ -16,13 +16,12 @@ still carries on), ``done`` (every item created or failed).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from drover.store.dialect import Conn
-from drover.store.extract import dumps, now_key
+from drover.store.extract import dumps, loads_object, now_key
 from drover.store.models import JSONObject
 
 __all__ = [
@@ -269,11 +268,6 @@ ITEM_COLUMNS = (
 )
 
 
-def _loads(text: str | None) -> JSONObject:
-    value = json.loads(text) if text else {}
-    return value if isinstance(value, dict) else {}
-
-
 def launch_row(conn: Conn, row: Any) -> LaunchRow:
     """A `LaunchRow` from a row of `LAUNCH_COLUMNS`, its items counted."""
     launch_id = row[0]
@@ -291,7 +285,7 @@ def launch_row(conn: Conn, row: Any) -> LaunchRow:
     return LaunchRow(
         id=launch_id,
         name=row[1],
-        spec=_loads(row[2]),
+        spec=loads_object(row[2]),
         source=row[3],
         total=row[4],
         state=row[5],
@@ -322,8 +316,8 @@ def items_of(
         LaunchItemRow(
             launch_id=r[0],
             idx=r[1],
-            item=_loads(r[2]),
-            request=_loads(r[3]),
+            item=loads_object(r[2]),
+            request=loads_object(r[3]),
             state=r[4],
             session_id=r[5],
             error=r[6],

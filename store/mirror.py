@@ -66,11 +66,16 @@ class Mirror:
         *,
         synchronous: Synchronous = "NORMAL",
         on_change: ChangeCallback | None = None,
+        on_notice: ChangeCallback | None = None,
         max_batch: int = 512,
         max_latency: float = 0.0,
     ) -> Self:
         """Open (creating and migrating if needed) the mirror at `location`: a file path, or
         a `postgresql://` URL (`synchronous` is SQLite's; PostgreSQL commits durably).
+
+        `on_change` hears this process's commits (from the writer's thread) and, unless
+        `on_notice` is given, other processes' too (PostgreSQL's listener); `on_notice` hears
+        only the other processes' (the hub keeps them apart: see `drover.hub.service`).
 
         Cheap on an existing mirror: a version read and a trigger check, no scans.
 
@@ -83,7 +88,11 @@ class Mirror:
             from drover.store.pg.mirror import open_pg  # psycopg loads for PostgreSQL only
 
             writer, reader, listener = open_pg(
-                str(location), on_change=on_change, max_batch=max_batch, max_latency=max_latency
+                str(location),
+                on_change=on_change,
+                on_notice=on_notice or on_change,
+                max_batch=max_batch,
+                max_latency=max_latency,
             )
             return cls(writer, reader, listener=listener)
         path = Path(location)

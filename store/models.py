@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Self, TypeAlias
 
+from drover.store.event_raw import raw_json
+
 JSONObject: TypeAlias = dict[str, Any]
 """A wire object as mirrored (raw JSON: unknown fields kept, values checked where read)."""
 
@@ -85,14 +87,14 @@ class SessionRow:
     )
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row | Mapping[str, Any], raw: str | None = None) -> Self:
+    def from_row(cls, row: sqlite3.Row | Mapping[str, Any], raw: str | bytes | None = None) -> Self:
         """Build from a row selected with `COLUMNS` (and the raw Session JSON, if wanted)."""
         data = dict(row)
         data["deleted"] = bool(data["deleted"])
         for key in ("stop_event_ids", "stop_details", "last_error"):
             data[key] = _json(data[key])
         data["pending_actions"] = _json(data["pending_actions"], [])
-        data["raw"] = _json(raw)
+        data["raw"] = _json(raw_json(raw) if raw is not None else None)
         data.setdefault("outcome", None)  # filled later by the reads that show them
         data.setdefault("credential", None)
         if data.keys() != _SESSION_FIELDS:
@@ -128,7 +130,7 @@ class EventRow:
     def from_row(cls, row: sqlite3.Row) -> Self:
         """Build from a row selected with `COLUMNS`."""
         seq, eid, sid, tid, primary, etype, pa, raw = row
-        return cls(seq, eid, sid, tid, bool(primary), etype, pa, json.loads(raw))
+        return cls(seq, eid, sid, tid, bool(primary), etype, pa, json.loads(raw_json(raw)))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import cast
 
 from drover.store.derive import apply_session_object, finalize
 from drover.store.dialect import Conn
+from drover.store.event_raw import stored_session
 from drover.store.extract import dumps, json_object, money_cents
 from drover.store.models import JSONObject, SQLValue
 from drover.store.platform import record_session_refs
@@ -112,7 +113,8 @@ def upsert_sessions(conn: Conn, sessions: list[JSONObject]) -> list[str]:
             "UPDATE sessions SET raw = ?, agent_id = ?, environment_id = ?, created_at = ?, "
             "updated_at = ? WHERE id = ?",
             (
-                dumps(obj), agent.get("id"), obj.get("environment_id"), obj.get("created_at"),
+                stored_session(conn, dumps(obj)), agent.get("id"), obj.get("environment_id"),
+                obj.get("created_at"),
                 obj.get("updated_at"), sid,
             ),
         )  # fmt: skip

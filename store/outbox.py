@@ -27,7 +27,7 @@ import getpass
 from datetime import UTC, datetime
 
 from drover.store.dialect import Conn, dialect_of
-from drover.store.extract import dumps, now_key
+from drover.store.extract import dumps, key_moment, loads_object, now_key
 from drover.store.models import SQLValue
 
 OUTBOX_STATES = ("queued", "sending", "sent", "failed")
@@ -98,14 +98,9 @@ class ActionTakenError(ValueError):
         """`already allowed by Ana (ana_viewer) 3s ago` (`now`: the time to count from)."""
         did = "answered" if self.allowed is None else "allowed" if self.allowed else "denied"
         when = ""
-        if now is not None:
-            try:
-                then = datetime.strptime(self.created_at, "%Y-%m-%dT%H:%M:%S.%fZ")
-            except ValueError:
-                then = None
-            if then is not None:
-                then = then.replace(tzinfo=UTC)
-                when = f" {_ago((now - then).total_seconds())}"
+        then = key_moment(self.created_at)
+        if now is not None and then is not None:
+            when = f" {_ago((now - then).total_seconds())}"
         return f"already {did} by {self.actor}{when}"
 
 
@@ -173,22 +168,12 @@ def enqueue_action(
     ).fetchone()
     if taken is None:  # pragma: no cover - the conflict was on this very row
         raise OutboxStateError(f"outbox: {kind} for {session_id} conflicted with nothing")
-    first = _loads(taken[1])
+    first = loads_object(taken[1])
     allowed = first.get("allow") if taken[0] == "tool_confirmation" else None
     raise ActionTakenError(
         session_id, ref or "", taken[0], allowed if isinstance(allowed, bool) else None,
         taken[2], taken[3], taken[4], taken[5],
     )  # fmt: skip
-
-
-def _loads(text: str) -> dict[str, object]:
-    import json
-
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def os_user() -> str | None:

@@ -20,6 +20,7 @@ import json
 from collections.abc import Iterable, Sequence
 
 from drover.store.dialect import Conn
+from drover.store.event_raw import raw_json
 from drover.store.extract import json_object, ts_key
 from drover.store.models import JSONObject
 
@@ -191,9 +192,10 @@ def backfill_outcomes(conn: Conn) -> None:
         f"SELECT session_id, raw FROM events WHERE type IN ({marks}) ORDER BY seq",
         OUTCOME_EVENTS,
     ):
-        facts.setdefault(session_id, []).append(json_object(json.loads(raw)))
+        facts.setdefault(session_id, []).append(json_object(json.loads(raw_json(raw))))
     for session_id, raw in conn.execute("SELECT id, raw FROM sessions WHERE raw IS NOT NULL"):
-        facts.setdefault(session_id, []).extend(facts_of_session(json_object(json.loads(raw))))
+        session = json_object(json.loads(raw_json(raw)))
+        facts.setdefault(session_id, []).extend(facts_of_session(session))
     for session_id, items in facts.items():
         if items:
             record(conn, session_id, items)

@@ -23,6 +23,7 @@ from typing import Any
 from drover.store.credential_health import problem_of
 from drover.store.derive import finalize
 from drover.store.dialect import Conn
+from drover.store.event_raw import raw_json
 from drover.store.extract import dumps, json_object, money_cents
 from drover.store.models import JSONObject, SQLValue
 from drover.store.state import load_state
@@ -166,7 +167,7 @@ def record_session_refs(conn: Conn, sessions: Iterable[JSONObject]) -> None:
 def backfill_refs(conn: Conn) -> None:
     """Record the references of every Session object already mirrored (migration v8)."""
     rows = conn.execute("SELECT raw FROM sessions WHERE raw IS NOT NULL").fetchall()
-    record_session_refs(conn, (json.loads(raw) for (raw,) in rows))
+    record_session_refs(conn, (json.loads(raw_json(raw)) for (raw,) in rows))
 
 
 # -- upserts ------------------------------------------------------------------------------------

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from drover.store.dialect import Conn, dialect_of
+from drover.store.dialect import Conn
 from drover.store.hub_status import HubStatusRow, hub_status_rows
-from drover.store.outbox import os_user
 
 __all__ = ["QuarantineRow", "SyncQueries"]
 
@@ -49,15 +48,6 @@ class SyncQueries:
     def hub_status(self) -> list[HubStatusRow]:
         """Every hub's last heartbeat, newest first (see `drover.store.hub_status`)."""
         return hub_status_rows(self._conn())
-
-    def actor_role(self) -> str | None:
-        """Who this process's actions are recorded as: the database role it connects as
-        (PostgreSQL: `current_user`, the outbox's default), else the OS user."""
-        conn = self._conn()
-        if dialect_of(conn).name == "sqlite":
-            return os_user()
-        row = conn.execute("SELECT current_user").fetchone()
-        return str(row[0]) if row else None
 
     def quarantined(self, session_id: str) -> list[QuarantineRow]:
         """A session's quarantined items, oldest first."""

@@ -11,10 +11,10 @@ event at or after the time asked for, give or take such a message).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from drover.store.dialect import Conn, dialect_of
-from drover.store.extract import ts_key
+from drover.store.extract import key_moment
 from drover.store.models import SQLValue
 
 PRIMARY = None
@@ -113,7 +113,7 @@ def _edge_time(
         f"AND processed_at IS NOT NULL ORDER BY seq {order} LIMIT 1",
         [session_id, *params],
     ).fetchone()
-    return _moment(row[0]) if row else None
+    return key_moment(row[0]) if row else None
 
 
 def markers(
@@ -154,12 +154,6 @@ def markers(
     return [best[cell] for cell in sorted(best)]
 
 
-def _moment(value: str | None) -> datetime | None:
-    """A stored timestamp as an aware UTC datetime, via the store's one normaliser (`ts_key`)."""
-    key = ts_key(value)
-    return datetime.strptime(key, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC) if key else None
-
-
 def _sql_time(when: datetime) -> str:
     """A UTC time in a form SQLite's date functions parse."""
     return when.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
@@ -178,7 +172,7 @@ def seq_at_time(conn: Conn, session_id: str, thread: str | None, when: datetime)
 
     def first_from(seq: int) -> tuple[int, datetime | None] | None:
         row = conn.execute(probe, [session_id, seq, *params]).fetchone()
-        return (row[0], _moment(row[1])) if row else None
+        return (row[0], key_moment(row[1])) if row else None
 
     span = lane_span(conn, session_id, thread)
     if span is None:

@@ -115,12 +115,16 @@ def plan_search(conn: Conn, filters: SearchFilters) -> Plan:
         _types(conn, filters.types, scope, scope_params, plan)
     if filters.tools:
         uses, names = marks(TOOL_USE_TYPES), marks(filters.tools)
-        name_of = dialect_of(conn).json_text
+        dialect = dialect_of(conn)
+
+        def name_of(raw: str) -> str:
+            return dialect.json_text(dialect.stored_json(raw), "name")
+
         # The type test comes first so the JSON is never parsed for a big tool result.
         plan.clauses.append(
-            f"((e.type IN ({uses}) AND {name_of('e.raw', 'name')} IN ({names})) "
+            f"((e.type IN ({uses}) AND {name_of('e.raw')} IN ({names})) "
             "OR (e.ref_id IS NOT NULL AND EXISTS (SELECT 1 FROM events u WHERE u.id = e.ref_id "
-            f"AND u.type IN ({uses}) AND {name_of('u.raw', 'name')} IN ({names}))))"
+            f"AND u.type IN ({uses}) AND {name_of('u.raw')} IN ({names}))))"
         )
         plan.params += [*TOOL_USE_TYPES, *filters.tools, *TOOL_USE_TYPES, *filters.tools]
     if filters.after:

@@ -9,11 +9,9 @@ Policy: follow every non-terminated session the poller sees, newest first, up to
 A 401 stops everything: the key is wrong for every request. Previews (``event_deltas``) are
 requested only for the focused session.
 
-One process follows a mirror's fleet at a time (:mod:`drover.sync.follow_lock`): an engine
-that finds another process following runs as an *observer* — no poller, no followers of its
-own unless asked for one session explicitly — that still delivers its outbox and reports what
-the other process stores (:mod:`drover.sync.mirror_watch`). :attr:`SyncEngine.followed_by`
-says who follows.
+One process follows a mirror's fleet at a time; an engine that finds another one following
+only observes (:mod:`drover.sync.follow_right`). :attr:`SyncEngine.followed_by` says who
+follows.
 
 Everything runs on the caller's asyncio loop (Textual's in the app; ``asyncio.run`` in the
 CLI); the only thread is the store's writer.
@@ -34,7 +32,8 @@ from drover.sync.account import Account
 from drover.sync.backoff import Failure
 from drover.sync.connection import ConnectionBoard, ConnectionState, StopReason
 from drover.sync.control import ControlPlane
-from drover.sync.follow_lock import FollowHolder, FollowRight
+from drover.sync.follow_lock import FollowRight
+from drover.sync.follow_right import FollowOrObserve
 from drover.sync.follower import Follower, PreviewCallback
 from drover.sync.headless import FollowedElsewhere, HeadlessSync, IdleReport
 from drover.sync.imported import ImportedSessionError, is_imported
@@ -59,7 +58,7 @@ _FINAL = ("terminated", "deleted", "not_found", "forbidden", "unauthorized", "us
 STREAM_HEADROOM = 8  # stream slots beyond the follower cap (a focused thread, CLI tail…)
 
 
-class SyncEngine(HeadlessSync, ControlPlane, SteerControl):
+class SyncEngine(HeadlessSync, ControlPlane, SteerControl, FollowOrObserve):
     """Keeps one profile's mirror in step with the API.
 
     Args:
@@ -148,8 +147,7 @@ class SyncEngine(HeadlessSync, ControlPlane, SteerControl):
         self._lock = follow_lock
         self._launch_folder = launch_folder
         self._role = role
-        self.followed_by: FollowHolder | None = None
-        """Who follows the mirror when this engine only observes it (else None)."""
+        self.followed_by = None
         self._watch = (
             MirrorWatch(reader, on_foreign_change) if on_foreign_change is not None else None
         )
@@ -159,14 +157,6 @@ class SyncEngine(HeadlessSync, ControlPlane, SteerControl):
         """Where this profile's launch locks live: the folder given (the mirror's, or the
         profile's for a shared mirror: `ProfileEngines`), else beside the mirror's file."""
         return self._launch_folder or self.writer.disk.path.parent
-
-    def _take_follow_lock(self) -> bool:
-        """Become the mirror's follower; False (and `followed_by` set) if another process is."""
-        if self._lock is None or self._lock.acquire(self._role):
-            self.followed_by = None
-            return True
-        self.followed_by = self._lock.holder()
-        return False
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -180,12 +170,7 @@ class SyncEngine(HeadlessSync, ControlPlane, SteerControl):
             return
         if self.apply_rules:
             self.rules.start()
-        if self._take_follow_lock():
-            self.poller.start()
-        else:
-            log.info("observing: %s", FollowedElsewhere(self.followed_by))
-            if self._watch is not None:
-                self._watch.start()
+        self._follow_or_observe()
 
     async def stop(self) -> None:
         """Stop polling, every follower and the outbox; close what the engine owns."""

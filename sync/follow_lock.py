@@ -28,7 +28,7 @@ try:
 except ImportError:  # pragma: no cover - Windows: every process follows (the old behaviour)
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["FOLLOW_LOCK_FILE", "FollowHolder", "FollowLock", "FollowRight"]
+__all__ = ["FOLLOW_LOCK_FILE", "UNKNOWN_HOLDER", "FollowHolder", "FollowLock", "FollowRight"]
 
 FOLLOW_LOCK_FILE = "follow.lock"
 
@@ -51,9 +51,16 @@ class FollowHolder:
     since: float
 
     def describe(self) -> str:
-        """For people: ``pid 1234 (drover sync, since 14:02)``."""
+        """For people: ``pid 1234 (drover sync, since 14:02)``; `what` alone when its process
+        is not known (pid 0)."""
+        if not self.pid:
+            return self.what
         when = time.strftime("%H:%M", time.localtime(self.since))
         return f"pid {self.pid} ({self.what}, since {when})"
+
+
+UNKNOWN_HOLDER = FollowHolder(0, "another drover process", 0.0)
+"""Who holds a lock that says nobody: a `drover sync` on a shared mirror writes no heartbeat."""
 
 
 class FollowRight(Protocol):

@@ -16,6 +16,9 @@ commits of the mirror (WAL, synchronous=NORMAL) but never the server's sessions.
 
 One process runs a launch at a time: a ``flock`` on ``launch-<id>.lock`` beside the mirror
 (the OS drops it when the process dies, however it dies).
+
+Here: recording, rounds, workers and the run's bookkeeping; creating one item and what each
+answer means for it is `drover.sync.launch_create`.
 """
 
 from __future__ import annotations
@@ -26,27 +29,12 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Protocol
+from dataclasses import replace
 
-from drover.api.errors import (
-    ApiError,
-    AuthenticationError,
-    ConnectionFailed,
-    DroverApiError,
-    PermissionDeniedError,
-    RateLimitError,
-    ServerError,
-)
-from drover.store.launches import LaunchItemRow, LaunchRow
-from drover.sync.engines import NewSession
+from drover.store.launches import LaunchItemRow
 from drover.sync.follow_lock import FollowLock
-from drover.sync.launch_plan import (
-    LaunchPlan,
-    PlanError,
-    check_token_envs,
-    session_request,
-)
+from drover.sync.launch_create import LaunchHost, LaunchRun, create_item
+from drover.sync.launch_plan import LaunchPlan, check_token_envs
 from drover.sync.launch_readback import settle_doubt
 from drover.sync.launch_state import (
     RUNNING,
@@ -57,12 +45,6 @@ from drover.sync.launch_state import (
     launch_holder,
     lock_path,
 )
-
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from drover.api.client import ManagedAgentsClient
-    from drover.store.api import MirrorReads, MirrorWrites
 
 __all__ = [
     "LaunchBusyError",
@@ -77,39 +59,9 @@ log = logging.getLogger("drover.sync.launch")
 
 CONCURRENCY = 4
 """Creates in flight at once: enough that latency never slows a launch below its limit."""
-FAILURES_TO_STOP = 5
-"""Refusals in a row, with nothing created in between, that stop a launch (a wrong template
-should cost five requests, not three hundred)."""
 DOUBT_ROUNDS = 6
 """Rounds of "in doubt → read back → create again" before a launch pauses (a server failing
 every create)."""
-
-
-class LaunchHost(Protocol):
-    """What a launcher needs of a sync engine (`drover.sync.engine.SyncEngine` is one)."""
-
-    client: ManagedAgentsClient
-    writer: MirrorWrites
-    reader: MirrorReads
-
-    @property
-    def launch_folder(self) -> Path:
-        """Where the profile's launch locks live (`drover.sync.launch_state.lock_path`)."""
-        ...
-
-    async def create_session(self, request: NewSession, *, follow: bool = True) -> str:
-        """Create a session; its id."""
-        ...
-
-
-@dataclass
-class _Run:
-    launch: LaunchRow
-    progress: LaunchProgress
-    started: float
-    failures_in_row: int = 0
-    stop: str | None = None  # why this run stops early
-    again: set[int] = field(default_factory=set)  # items another round must look at
 
 
 class Launcher:
@@ -193,7 +145,7 @@ class Launcher:
             raise LaunchBusyError(launch_id, lock.holder())
         RUNNING.add(launch_id)
         limit = self.host.client.rate_budget.create.per_minute
-        run = _Run(launch, LaunchProgress(launch_id, launch.total, limit_per_minute=limit),
+        run = LaunchRun(launch, LaunchProgress(launch_id, launch.total, limit_per_minute=limit),
                    self._clock())  # fmt: skip
         emit = on_progress or (lambda _p: None)
         ticker = asyncio.create_task(self._tick(run, emit))
@@ -220,7 +172,7 @@ class Launcher:
                 lock.path.unlink()
         return run.progress
 
-    async def _rounds(self, run: _Run, emit: ProgressCallback, *, read_back: bool) -> None:
+    async def _rounds(self, run: LaunchRun, emit: ProgressCallback, *, read_back: bool) -> None:
         launch_id = run.launch.id
         for _round in range(DOUBT_ROUNDS):
             doubt = await self._items(launch_id, ("creating",))
@@ -250,78 +202,23 @@ class Launcher:
             await asyncio.sleep(self.recheck_delay)  # let the server's list catch up
         run.stop = run.stop or "the server kept failing creates; resume to try again"
 
-    def _stopping(self, run: _Run) -> bool:
+    def _stopping(self, run: LaunchRun) -> bool:
         return run.stop is not None or self._cancelled.is_set()
 
     async def _worker(
-        self, run: _Run, queue: asyncio.Queue[LaunchItemRow], emit: ProgressCallback
+        self, run: LaunchRun, queue: asyncio.Queue[LaunchItemRow], emit: ProgressCallback
     ) -> None:
         while not self._stopping(run):
             try:
                 item = queue.get_nowait()
             except asyncio.QueueEmpty:
                 return
-            await self._create(run, item, emit)
+            await create_item(
+                self.host, run, item, emit, follow=self.follow, environ=self.environ,
+                clock=self._clock,
+            )  # fmt: skip
 
-    async def _create(self, run: _Run, item: LaunchItemRow, emit: ProgressCallback) -> None:
-        writer, launch_id = self.host.writer, run.launch.id
-        try:
-            request = session_request(run.launch.spec, item.request, self.environ)
-        except PlanError as exc:
-            run.stop = str(exc)
-            return
-        if not await writer.launch_item_creating(launch_id, item.idx):
-            return  # no longer queued
-        progress = run.progress
-        run.progress = replace(progress, in_flight=progress.in_flight + 1)
-        emit(run.progress)
-        outcome: str
-        try:
-            session_id = await self.host.create_session(request, follow=self.follow)
-        except (AuthenticationError, PermissionDeniedError) as exc:
-            await writer.launch_items_requeue(launch_id, [item.idx], note=_describe(exc))
-            run.stop, outcome = f"the key cannot create sessions: {_describe(exc)}", "requeued"
-        except RateLimitError as exc:  # the client already waited and retried
-            await writer.launch_items_requeue(launch_id, [item.idx], note=_describe(exc))
-            await asyncio.sleep(exc.retry_after or 5.0)
-            run.again.add(item.idx)  # another round picks it up
-            outcome = "requeued"
-        except (ServerError, ConnectionFailed) as exc:
-            if isinstance(exc, ConnectionFailed) and not exc.maybe_sent:
-                await writer.launch_items_requeue(launch_id, [item.idx], note=_describe(exc))
-                outcome = "requeued"
-            else:
-                outcome = "doubt"
-            run.again.add(item.idx)
-            log.warning("%s item %d: %s (%s)", launch_id, item.idx, exc, outcome)
-        except (ApiError, DroverApiError) as exc:  # the server refused it: nothing was created
-            await writer.launch_item_failed(launch_id, item.idx, _describe(exc))
-            run.failures_in_row += 1
-            outcome = "failed"
-            if run.failures_in_row >= FAILURES_TO_STOP and run.progress.created_now == 0:
-                run.stop = f"{run.failures_in_row} creates refused in a row: {_describe(exc)}"
-        except asyncio.CancelledError:
-            run.progress = replace(run.progress, in_flight=run.progress.in_flight - 1,
-                                   in_doubt=run.progress.in_doubt + 1)  # fmt: skip
-            raise
-        else:
-            await writer.launch_item_created(launch_id, item.idx, session_id)
-            run.failures_in_row = 0
-            outcome = "created"
-        progress = run.progress
-        run.progress = replace(
-            progress,
-            in_flight=progress.in_flight - 1,
-            created=progress.created + (outcome == "created"),
-            created_now=progress.created_now + (outcome == "created"),
-            failed=progress.failed + (outcome == "failed"),
-            in_doubt=progress.in_doubt + (outcome == "doubt"),
-            elapsed=self._clock() - run.started,
-            error=run.stop,
-        )
-        emit(run.progress)
-
-    async def _read_back(self, run: _Run, doubt: list[LaunchItemRow]) -> None:
+    async def _read_back(self, run: LaunchRun, doubt: list[LaunchItemRow]) -> None:
         host = self.host
         settled = await settle_doubt(host.client, host.writer, host.reader, run.launch, doubt)
         run.progress = replace(run.progress, found=run.progress.found + settled.found)
@@ -331,7 +228,7 @@ class Launcher:
     async def _items(self, launch_id: str, states: tuple[str, ...]) -> list[LaunchItemRow]:
         return await asyncio.to_thread(self.host.reader.launch_items, launch_id, states=states)
 
-    async def _count(self, run: _Run) -> None:
+    async def _count(self, run: LaunchRun) -> None:
         launch = await asyncio.to_thread(self.host.reader.launch, run.launch.id)
         if launch is None:
             return
@@ -344,7 +241,7 @@ class Launcher:
             elapsed=self._clock() - run.started,
         )
 
-    async def _finish(self, run: _Run, emit: ProgressCallback) -> None:
+    async def _finish(self, run: LaunchRun, emit: ProgressCallback) -> None:
         await self._count(run)
         remaining = run.progress.remaining
         if self._cancelled.is_set():
@@ -358,15 +255,9 @@ class Launcher:
         run.progress = replace(run.progress, state=state, error=error, in_flight=0)
         emit(run.progress)
 
-    async def _tick(self, run: _Run, emit: ProgressCallback) -> None:
+    async def _tick(self, run: LaunchRun, emit: ProgressCallback) -> None:
         """Once a second: elapsed time and the ETA move on even while creates wait."""
         while True:
             await asyncio.sleep(1.0)
             run.progress = replace(run.progress, elapsed=self._clock() - run.started)
             emit(run.progress)
-
-
-def _describe(error: BaseException) -> str:
-    if isinstance(error, ApiError) and error.message:
-        return f"{error.message} ({error.status})" if error.status else error.message
-    return str(error) or type(error).__name__

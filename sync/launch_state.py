@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from drover.sync.follow_lock import FollowHolder, FollowLock
+from drover.sync.follow_lock import UNKNOWN_HOLDER, FollowHolder, FollowLock
 
 try:
     import fcntl
@@ -131,7 +131,7 @@ def launch_holder(folder: Path, launch_id: str) -> FollowHolder | None:
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except BlockingIOError:
-        return lock.holder() or FollowHolder(0, "another process", 0.0)
+        return lock.holder() or UNKNOWN_HOLDER
     finally:
         os.close(fd)  # also drops the shared lock, if it was taken
     return None

@@ -171,7 +171,7 @@ class Outbox(SendAndVerify, BackgroundLoop):
 
     async def wait_idle(self) -> None:
         """Wait until no row is queued or sending."""
-        while self._reader.outbox(unfinished=True):
+        while await asyncio.to_thread(self._reader.outbox, unfinished=True):
             self._idle.clear()
             self._wake.set()
             await self._idle.wait()
@@ -202,7 +202,7 @@ class Outbox(SendAndVerify, BackgroundLoop):
             if self._stopping:  # claims are refused now: wait for stop() to end the loop
                 await asyncio.sleep(FOREIGN_RECHECK)
                 continue
-            rows = self._reader.outbox(unfinished=True)
+            rows = await asyncio.to_thread(self._reader.outbox, unfinished=True)  # a round trip
             if not rows:
                 self._idle.set()
                 await self._wake.wait()
@@ -227,11 +227,8 @@ class Outbox(SendAndVerify, BackgroundLoop):
         """Keep this process's claims alive while it runs (a slow POST is not a dead owner)."""
         while True:
             await asyncio.sleep(LEASE_RENEW_EVERY)
-            mine = [
-                r
-                for r in self._reader.outbox(unfinished=True)
-                if r.state == "sending" and r.owner == self.owner
-            ]
+            rows = await asyncio.to_thread(self._reader.outbox, unfinished=True)
+            mine = [r for r in rows if r.state == "sending" and r.owner == self.owner]
             if mine:
                 try:
                     await self._writer.renew_leases(self.owner, time.time() + LEASE_SECONDS)

@@ -15,6 +15,7 @@ cannot wait for from a queue: they are refused with a sentence saying where to r
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import TYPE_CHECKING, Any
@@ -78,15 +79,27 @@ class ViewerEngine(OfflineEngine):
         self.reader = reader
         self.actor_name = actor_name
         self._owned = owned
+        self._followed_by: FollowHolder | None = None
 
     @property
     def followed_by(self) -> FollowHolder | None:
-        """The hub, while its heartbeat is fresh."""
+        """The hub, as `start` (or the latest `read_followed_by`) found it; reads nothing, so
+        the TUI may ask on its loop."""
+        return self._followed_by
+
+    def read_followed_by(self) -> FollowHolder | None:
+        """Read the hub's heartbeat now (a blocking query: call it off the loop) and keep the
+        answer in `followed_by`."""
         try:
-            return hub_holder(self.reader.hub_status())
+            self._followed_by = hub_holder(self.reader.hub_status())
         except Exception:  # a hint for a header: never worth failing a screen for
             log.debug("could not read the hub's heartbeat", exc_info=True)
-            return None
+            self._followed_by = None
+        return self._followed_by
+
+    async def start(self) -> None:
+        """Read who follows (the hub's heartbeat), off the loop; nothing runs."""
+        await asyncio.to_thread(self.read_followed_by)
 
     @property
     def finished(self) -> dict[str, str]:

@@ -36,12 +36,13 @@ class SessionLock:
         self.url = url
         self.key = key
         self._conn: PgConn | None = None
+        self._taken = False
 
     @property
     def held(self) -> bool:
         """The lock is held: taken, and its connection still alive (asks the server)."""
         conn = self._conn
-        if conn is None:
+        if conn is None or not self._taken:
             return False
         try:
             conn.execute("SELECT 1").fetchone()
@@ -51,28 +52,29 @@ class SessionLock:
         return True
 
     def acquire(self) -> bool:
-        """Take the lock if nobody holds it; False when another session does.
+        """Take the lock if nobody holds it; False when another session does. A refused
+        attempt keeps its connection, so the next (a standby's, every few seconds) is one
+        round trip, not a new login.
 
         Raises:
             MirrorUnavailableError: the database cannot be reached.
         """
-        if self._conn is not None:
+        if self._taken:
             return True
-        conn = connect(self.url)
+        conn = self._conn or connect(self.url)
         try:
             row = conn.execute("SELECT pg_try_advisory_lock(?)", (self.key,)).fetchone()
         except psycopg.Error as exc:
+            self.release()
             conn.close()
             raise MirrorUnavailableError(f"cannot take the follow lock: {exc}") from exc
-        if not row or not row[0]:
-            conn.close()
-            return False
         self._conn = conn
-        return True
+        self._taken = bool(row and row[0])
+        return self._taken
 
     def release(self) -> None:
         """Give the lock back (closing its connection does that, whatever state it is in)."""
-        conn, self._conn = self._conn, None
+        conn, self._conn, self._taken = self._conn, None, False
         if conn is not None:
             with contextlib.suppress(psycopg.Error):
                 conn.close()

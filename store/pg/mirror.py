@@ -12,9 +12,16 @@ __all__ = ["open_pg"]
 
 
 def open_pg(
-    url: str, *, on_change: ChangeCallback | None, max_batch: int, max_latency: float
+    url: str,
+    *,
+    on_change: ChangeCallback | None,
+    on_notice: ChangeCallback | None,
+    max_batch: int,
+    max_latency: float,
 ) -> tuple[PgMirrorWriter, PgMirrorReader, ChangeListener | None]:
-    """Connect to (creating and migrating if needed) the mirror in the database at `url`.
+    """Connect to (creating and migrating if needed) the mirror in the database at `url`
+    (`on_change`: this writer's commits; `on_notice`: the other processes', heard by a
+    listener started only when it is given).
 
     Raises:
         MirrorUnavailableError: the server cannot be reached or refuses the login.
@@ -24,8 +31,8 @@ def open_pg(
     try:
         reader = PgMirrorReader(url)
         listener = None
-        if on_change is not None:
-            listener = ChangeListener(url, on_change, ignore_pid=lambda: writer.backend_pid)
+        if on_notice is not None:
+            listener = ChangeListener(url, on_notice, ignore_pid=lambda: writer.backend_pid)
     except BaseException:
         writer.close()
         raise

@@ -5,11 +5,12 @@ the hub's heartbeat is readable by anyone who reads the mirror. On both backends
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlparse
 
 import pytest
 
 from drover.store.mirror import Mirror
-from drover.store.outbox import ActionTakenError, actor_label
+from drover.store.outbox import ActionTakenError, actor_label, os_user
 
 
 def _answer(mirror: Mirror, allow: bool, name: str | None = None, ref: str = "sevt_call") -> int:
@@ -25,7 +26,8 @@ def test_the_second_answer_to_a_tool_call_is_refused_and_names_the_first(mirror:
     with pytest.raises(ActionTakenError) as refused:
         _answer(mirror, False, "Bo")
     taken = refused.value
-    role = mirror.reader.actor_role()
+    # The actor is who inserted the row: the database role on PostgreSQL, else the OS user.
+    role = urlparse(mirror.location).username if mirror.shared else os_user()
     assert role
     assert (taken.allowed, taken.actor_name, taken.actor_role) == (True, "Ana", role)
     assert taken.state == "queued"

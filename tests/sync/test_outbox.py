@@ -206,3 +206,31 @@ async def test_already_answered_tool_confirmation_counts_as_delivered(
     await outbox.stop()
     assert row.state == "sent"
     assert row.server_event_ids == [echo[0]["id"]]
+
+
+async def test_the_delivery_loop_reads_its_rows_off_the_loop(
+    chaos_sim, client_factory, mirror, monkeypatch
+):
+    """On a shared mirror a read is a round trip to the database: never on the loop."""
+    import threading
+
+    sim = chaos_sim(pace="fast")
+    client = client_factory(sim)
+    sid = await create_session(client)
+    await wait_idle(client, sid)
+    loop_thread = threading.current_thread()
+    threads: list[bool] = []
+    real = mirror.reader.outbox
+
+    def recording(*args, **kwargs):
+        if kwargs.get("unfinished"):  # the delivery loop's and wait_idle's looks
+            threads.append(threading.current_thread() is loop_thread)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mirror.reader, "outbox", recording)
+    outbox = Outbox(client, mirror.writer, mirror.reader)
+    outbox.start()
+    await outbox.submit(sid, "message", {"text": "read off the loop"})
+    await outbox.wait_idle()
+    await outbox.stop()
+    assert len(threads) >= 2 and not any(threads), threads
