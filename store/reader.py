@@ -13,12 +13,12 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drover.store import rollups
-from drover.store.account import AccountBinding, read_account
 from drover.store.dialect import Conn, dialect_of
 from drover.store.fleet import FleetQuery, fleet_ids, register_functions
+from drover.store.lanes import ALL_THREADS, PRIMARY, lane_filter
 from drover.store.migrations import connect
 from drover.store.models import (
     EventRow,
@@ -34,7 +34,9 @@ from drover.store.reader_launches import LaunchQueries
 from drover.store.reader_review import ReviewQueries
 from drover.store.reader_steer import SteerQueries, with_steer
 from drover.store.reader_sync import SyncQueries
-from drover.store.replay import ALL_THREADS, PRIMARY, lane_filter
+
+if TYPE_CHECKING:  # the account loads on first use: `drover ls` does not ask for it
+    from drover.store.account import AccountBinding
 
 SESSION_SORTS = {
     "created_at": "created_at",
@@ -378,6 +380,8 @@ class MirrorReader(SyncQueries, ReviewQueries, SteerQueries, LaunchQueries):
 
     def account(self) -> AccountBinding | None:
         """The account this mirror holds (None until its first sync)."""
+        from drover.store.account import read_account
+
         return read_account(self._conn())
 
     # -- outbox and sync state -----------------------------------------------------------------

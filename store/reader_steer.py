@@ -12,11 +12,9 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from drover.store.credential_health import credential_issue, fix_for
 from drover.store.dialect import Conn, dialect_of
 from drover.store.extract import json_object
 from drover.store.models import JSONObject, SessionRow
-from drover.store.outcomes import attach_outcomes
 
 if TYPE_CHECKING:  # the rows' modules load on first use: `drover ls` and the fleet need none
     from drover.store.rule_audit import AuditRow
@@ -28,10 +26,20 @@ __all__ = ["SteerQueries", "with_steer"]
 def with_steer(conn: Conn, rows: list[SessionRow], *, outcomes: bool = False) -> list[SessionRow]:
     """`rows` with their failing credential (sessions that need you for one) and, with
     `outcomes`, their current outcome filled in (a few index probes; `rows` is a screenful)."""
-    found = attach_outcomes(conn, [r.id for r in rows]) if outcomes and rows else {}
+    # Both modules load on first use: `drover ls` asks for no outcome, and a session needing a
+    # credential is rare (issue 13).
+    found: dict[str, JSONObject] = {}
+    if outcomes and rows:
+        from drover.store.outcomes import attach_outcomes
+
+        found = attach_outcomes(conn, [r.id for r in rows])
     out = []
     for row in rows:
-        issue = credential_issue(conn, row.id) if row.needs_you == "credential" else None
+        issue = None
+        if row.needs_you == "credential":
+            from drover.store.credential_health import credential_issue
+
+            issue = credential_issue(conn, row.id)
         outcome = found.get(row.id)
         out.append(replace(row, outcome=outcome, credential=issue) if issue or outcome else row)
     return out
@@ -151,6 +159,7 @@ class SteerQueries:
 
     def vaults(self) -> list[VaultRow]:
         """Every mirrored vault with its credentials' health (failing vaults first)."""
+        from drover.store.credential_health import credential_issue, fix_for
         from drover.store.steer_models import CredentialRow, VaultRow
 
         conn = self._conn()
@@ -192,10 +201,14 @@ class SteerQueries:
 
     def credential_issue(self, session_id: str) -> JSONObject | None:
         """The failing credential a session uses, with its fix (None: none)."""
+        from drover.store.credential_health import credential_issue
+
         return credential_issue(self._conn(), session_id)
 
     def credential_issues(self, session_ids: Iterable[str]) -> dict[str, JSONObject]:
         """`credential_issue` of each session that has one."""
+        from drover.store.credential_health import credential_issue
+
         out = {}
         for sid in session_ids:
             issue = credential_issue(self._conn(), sid)
@@ -218,6 +231,8 @@ class SteerQueries:
 
     def outcomes(self, session_ids: Iterable[str]) -> dict[str, JSONObject]:
         """The current outcome of each session that has one (see `drover.store.outcomes`)."""
+        from drover.store.outcomes import attach_outcomes
+
         return attach_outcomes(self._conn(), session_ids)
 
     # -- rules -----------------------------------------------------------------------------------

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from drover.store.dialect import Conn
-from drover.store.hub_status import HubStatusRow, hub_status_rows
+
+if TYPE_CHECKING:  # the hub's heartbeat loads on first use: `drover ls` reads none
+    from drover.store.hub_status import HubStatusRow
 
 __all__ = ["QuarantineRow", "SyncQueries"]
 
@@ -47,6 +50,8 @@ class SyncQueries:
 
     def hub_status(self) -> list[HubStatusRow]:
         """Every hub's last heartbeat, newest first (see `drover.store.hub_status`)."""
+        from drover.store.hub_status import hub_status_rows
+
         return hub_status_rows(self._conn())
 
     def quarantined(self, session_id: str) -> list[QuarantineRow]:
