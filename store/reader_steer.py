@@ -13,7 +13,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from drover.store.dialect import Conn, dialect_of
-from drover.store.extract import json_object
 from drover.store.models import JSONObject, SessionRow
 
 if TYPE_CHECKING:  # the rows' modules load on first use: `drover ls` and the fleet need none
@@ -50,6 +49,8 @@ def _paused_reason(raw: JSONObject) -> str | None:
     if not isinstance(reason, dict):
         return None
     if reason.get("type") == "error":
+        from drover.store.extract import json_object  # a deployment's only: `drover ls` has none
+
         return str(json_object(reason.get("error")).get("type") or "error")
     return str(reason.get("type") or "") or None
 
@@ -75,6 +76,7 @@ class SteerQueries:
 
     def deployments(self) -> list[DeploymentRow]:
         """Every mirrored deployment, by name, with its runs, failures and spend."""
+        from drover.store.extract import json_object
         from drover.store.steer_models import DeploymentRow
 
         conn = self._conn()
@@ -119,6 +121,7 @@ class SteerQueries:
 
     def deployment_runs(self, deployment_id: str, *, limit: int = 200) -> list[RunRow]:
         """A deployment's runs, newest first, with each run's session as mirrored."""
+        from drover.store.extract import json_object
         from drover.store.steer_models import RunRow
 
         rows = self._conn().execute(
@@ -160,6 +163,7 @@ class SteerQueries:
     def vaults(self) -> list[VaultRow]:
         """Every mirrored vault with its credentials' health (failing vaults first)."""
         from drover.store.credential_health import credential_issue, fix_for
+        from drover.store.extract import json_object
         from drover.store.steer_models import CredentialRow, VaultRow
 
         conn = self._conn()
