@@ -13,9 +13,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from drover.store.dialect import Conn, dialect_of
-from drover.store.models import JSONObject, SessionRow
+from drover.store.session_row import SessionRow
 
 if TYPE_CHECKING:  # the rows' modules load on first use: `drover ls` and the fleet need none
+    from drover.store.models import JSONObject
     from drover.store.rule_audit import AuditRow
     from drover.store.steer_models import CredentialRow, DeploymentRow, RunRow, VaultRow
 
