@@ -234,3 +234,25 @@ class BudgetState:
     def as_json(self) -> JSONObject:
         """A JSON-ready dict with the level and percentage."""
         return {**asdict(self), "percent": round(self.percent, 1), "level": self.level}
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantineRow:
+    """A wire item kept aside because it is not a storable event (see `drover.store.quarantine`).
+
+    Attributes:
+        local_event_id: the `drover.quarantined` row that shows it in the transcript.
+        raw: its first bytes (all of them up to 1 MiB); `size` is the whole item's.
+    """
+
+    id: int
+    session_id: str
+    thread_id: str | None
+    event_id: str | None
+    local_event_id: str
+    source: str
+    reason: str
+    size: int
+    sha256: str
+    raw: bytes
+    first_seen: str
