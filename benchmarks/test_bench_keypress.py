@@ -47,6 +47,7 @@ from drover.tui.app import DroverApp
 from drover.tui.screens.fleet import FleetScreen
 from drover.tui.screens.session import SessionScreen
 from drover.tui.widgets.fleet_summary import FleetSummary
+from drover.tui.widgets.fleet_table import FleetTable
 
 pytestmark = [pytest.mark.bench, pytest.mark.timeout(900)]
 
@@ -76,8 +77,11 @@ def _sorted(app: Any, sort: str) -> Callable[[], bool]:
 
 
 def _opened(app: Any) -> bool:
+    # The session screen is reused: its events must be its new session's, not the last one's.
     screen = app.screen
-    return isinstance(screen, SessionScreen) and screen.events.first_seq is not None
+    if not isinstance(screen, SessionScreen) or not screen.events.blocks:
+        return False
+    return screen.events.blocks[-1].row.session_id == screen.session_id
 
 
 async def _keys(app: Any, clock: FrameClock, rounds: int) -> dict[str, list[float]]:
@@ -95,6 +99,11 @@ async def _keys(app: Any, clock: FrameClock, rounds: int) -> dict[str, list[floa
         by_kind["sort"].append(await clock.press("s", _sorted(app, nxt)))
         await asyncio.sleep(THINK)
         by_kind["open"].append(await clock.press("enter", lambda: _opened(app)))
+        if by_kind["open"][-1] >= 10_000:  # timed out: say what was on screen instead
+            shown = app.screen
+            blocks = shown.events.blocks if isinstance(shown, SessionScreen) else []
+            print(f"\n  open timed out: {shown!r} session {getattr(shown, 'session_id', None)}, "
+                  f"{len(blocks)} events shown")  # fmt: skip
         await asyncio.sleep(THINK)
         by_kind["close"].append(
             await clock.press("escape", lambda: isinstance(app.screen, FleetScreen))
@@ -106,7 +115,8 @@ async def _keys(app: Any, clock: FrameClock, rounds: int) -> dict[str, list[floa
 async def _ready(pilot: Any, app: Any) -> None:
     while app.mirror is None or not isinstance(app.screen, FleetScreen):
         await pilot.pause(0.05)
-    while not _fleet(app).table.ids:
+    # The fleet screen can be current a moment before its table is composed.
+    while not (_fleet(app).query(FleetTable) and _fleet(app).table.ids):
         await pilot.pause(0.1)
 
 

@@ -15,6 +15,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from drover.store.compact import plain_rows
 from drover.store.errors import MirrorCorruptError, MirrorStorageError, storage_error
 from drover.store.migrations import MirrorVersionError, check_version, connect
 
@@ -36,6 +37,8 @@ class MirrorCheck:
         sessions: sessions stored (None when unreadable).
         imported: of which imported from export files.
         events: events stored.
+        plain_events: of which still stored as plain JSON text (`drover.store.compact`).
+        plain_sessions: Session objects still stored as plain JSON text.
         mode: the file's permission bits.
     """
 
@@ -46,6 +49,8 @@ class MirrorCheck:
     sessions: int | None = None
     imported: int | None = None
     events: int | None = None
+    plain_events: int | None = None
+    plain_sessions: int | None = None
     mode: int = 0
 
 
@@ -77,6 +82,7 @@ def check_mirror(path: Path) -> MirrorCheck:
                 "SELECT count(*), count(origin) FROM sessions"
             ).fetchone()
             check.events = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+            check.plain_events, check.plain_sessions = plain_rows(conn)
         finally:
             conn.close()
     except MirrorVersionError as exc:

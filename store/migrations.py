@@ -179,31 +179,14 @@ def _v13(conn: sqlite3.Connection) -> None:
 
 
 def _v14(conn: sqlite3.Connection) -> None:
-    """Disk: each event's raw JSON deflated against a preset dictionary, stored in the new
-    `raw_dictionaries` table, and each Session object deflated (`drover.store.event_raw`).
-    The rows are rewritten in place (an event's text, and so the FTS index, is unchanged: the
-    update trigger is set aside meanwhile); the freed pages are reused by new rows, `VACUUM`
-    gives them back."""
-    from drover.store.event_raw import encode_raw, encode_session, store_dictionary
-    from drover.store.schema import FTS_TRIGGERS
+    """Disk: new rows' raw JSON is stored deflated (`drover.store.event_raw`) — events against
+    a preset dictionary, recorded here in the new `raw_dictionaries` table. Rows already stored
+    stay plain text, which every reader accepts: rewriting them here took 63 s on a 1M-event
+    mirror holding the write lock at first open; `drover doctor --compact` does it on demand, in
+    short batches (`drover.store.compact`)."""
+    from drover.store.event_raw import store_dictionary
 
     store_dictionary(conn)
-    conn.create_function("drover_encode_raw", 1, encode_raw, deterministic=True)
-    conn.execute("DROP TRIGGER IF EXISTS events_fts_au")
-    # Every page of the table is rewritten: with the usual 64 MB heap cap the cache spills
-    # and rewrites pages again (173 s → 51 s on the 1M mirror, RSS 430 → 670 MB); restored after.
-    heap = conn.execute("PRAGMA soft_heap_limit").fetchone()[0]
-    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
-    conn.execute("PRAGMA soft_heap_limit = 0")
-    conn.execute("PRAGMA cache_size = -262144")
-    try:
-        conn.execute("UPDATE events SET raw = drover_encode_raw(raw) WHERE typeof(raw) = 'text'")
-    finally:
-        conn.execute(f"PRAGMA soft_heap_limit = {int(heap)}")
-        conn.execute(f"PRAGMA cache_size = {int(cache)}")
-    conn.execute(FTS_TRIGGERS["events_fts_au"])
-    conn.create_function("drover_encode_session", 1, encode_session, deterministic=True)
-    conn.execute("UPDATE sessions SET raw = drover_encode_session(raw) WHERE typeof(raw) = 'text'")
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [

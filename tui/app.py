@@ -226,7 +226,7 @@ class DroverApp(ProfileHost, Appearance, SessionControl, SteerControl, LaunchCon
         """Push the transcript of one session and focus sync's previews on it."""
         from drover.tui.screens.session import SessionScreen  # on first use: start time
 
-        self.push_screen(SessionScreen(session_id))
+        SessionScreen.open(self, session_id)
         self._focus(session_id)
 
     def open_replay(self, session_id: str, at_seq: int | None = None) -> None:

@@ -1,6 +1,7 @@
 """SQLite stores each event's raw JSON deflated against a preset dictionary, and each Session
 object deflated (v14): a mirror written before keeps its events, hits, snippets, tool names and
-Session objects; new ones are stored deflated; every reader sees the JSON as received."""
+Session objects, stored plain until `drover doctor --compact` deflates them; new ones are stored
+deflated; every reader sees the JSON as received."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 
 import pytest
 
+from drover.store.compact import compact
 from drover.store.event_raw import DICTIONARY_ID, RawDecodeError, raw_json, shipped_dictionary
 from drover.store.extract import event_text
 from drover.store.fleet import FleetQuery
@@ -52,6 +54,20 @@ def _stored(path) -> dict[str, tuple[str, str]]:
     return {eid: (kind, raw_json(raw)) for eid, kind, raw in rows}
 
 
+def _reads_as_written(path) -> None:
+    """Hits, snippets, tool names, transcript, Session object and launch filter."""
+    with Mirror.open(path) as m:
+        hits = {hit.event_id: hit for hit in m.reader.search("ocelot")}
+        assert {eid: hit.tool for eid, hit in hits.items()} == {
+            "sevt_use": "bash", "sevt_result": "bash"}  # fmt: skip
+        assert hits["sevt_result"].snippet.startswith(f"{SNIPPET_OPEN}ocelot{SNIPPET_CLOSE}")
+        assert {hit.event_id for hit in m.reader.search("tool:bash")} == set(hits)
+        assert m.reader.search("tool:edit") == []
+        assert [row.event for row in m.reader.transcript("sesn_1")] == [USE, RESULT]
+        assert m.reader.session("sesn_1").raw == SESSION
+        assert m.reader.fleet_ids(FleetQuery(launch_id="lch_elsewhere")) == ["sesn_1"]
+
+
 @pytest.mark.parametrize("version", [11, 13])
 def test_an_older_mirror_keeps_its_events_hits_and_tool_names(tmp_path, version):
     path = tmp_path / "m.db"
@@ -65,17 +81,12 @@ def test_an_older_mirror_keeps_its_events_hits_and_tool_names(tmp_path, version)
     db.conn.execute("INSERT INTO sessions(id, raw) VALUES ('sesn_1', ?)", (json.dumps(SESSION),))
     db.conn.close()
 
-    with Mirror.open(path) as m:
-        hits = {hit.event_id: hit for hit in m.reader.search("ocelot")}
-        assert {eid: hit.tool for eid, hit in hits.items()} == {
-            "sevt_use": "bash", "sevt_result": "bash"}  # fmt: skip
-        assert hits["sevt_result"].snippet.startswith(f"{SNIPPET_OPEN}ocelot{SNIPPET_CLOSE}")
-        assert {hit.event_id for hit in m.reader.search("tool:bash")} == set(hits)
-        assert m.reader.search("tool:edit") == []
-        assert [row.event for row in m.reader.transcript("sesn_1")] == [USE, RESULT]
-        assert m.reader.session("sesn_1").raw == SESSION
-        assert m.reader.fleet_ids(FleetQuery(launch_id="lch_elsewhere")) == ["sesn_1"]
-
+    _reads_as_written(path)
+    assert {kind for kind, _ in _stored(path).values()} == {"text"}  # v14 leaves them plain
+    conn = connect(path).conn
+    assert compact(conn).events == 2
+    conn.close()
+    _reads_as_written(path)
     stored = _stored(path)
     assert stored == {"sevt_use": ("blob", json.dumps(USE)),
                       "sevt_result": ("blob", json.dumps(RESULT)),

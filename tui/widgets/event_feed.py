@@ -69,11 +69,13 @@ class EventFeed:
         self.last_seq = rows[-1].seq if rows else 0
         self.has_older, self.has_newer = has_older, has_newer
         self._asked.clear()
-        self._top = self._top_line = 0
         if cursor_seq is None:
             self.cursor = len(self.blocks) - 1
         else:
             self.cursor = self._index_at(cursor_seq)
+        # The view starts at the cursor: placing it from the window's first event measured
+        # (rendered) a screenful of events above it that the tail view never shows.
+        self._top, self._top_line = max(0, self.cursor), 0
         self._place_cursor(centre=cursor_seq is not None)
 
     def append(

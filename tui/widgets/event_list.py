@@ -113,6 +113,12 @@ class EventList(EventFeed, ScrollByEvent, Widget, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.reset()
+
+    def reset(self) -> None:
+        """Empty the window and forget everything about the session shown (the session screen
+        is reused for the next session: seqs, expanded events and cached lines are per
+        session)."""
         self.blocks: list[EventBlock] = []
         self.cursor = -1
         """Index in `blocks` of the current event (-1 when empty)."""
@@ -133,6 +139,9 @@ class EventList(EventFeed, ScrollByEvent, Widget, can_focus=True):
         self.empty_text = "no events yet"
         self.links = EventLinks()
         """Tool uses, results and workflow runs the window knows (pairs calls and results)."""
+        self._frame = None
+        if self.is_mounted:
+            self.refresh()
 
     # -- feeding ---------------------------------------------------------------------------
 

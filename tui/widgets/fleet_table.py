@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
+from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
@@ -240,12 +240,13 @@ class FleetTable(ScrollView, can_focus=True):
         cached = self._strips.get(sid)
         if cached is not None and cached[0] == key:
             return cached[1]
-        text = self._row_text(row, cells, sid, width, base, flags)
+        over = Style()  # drawn over every cell: the mark, then the cursor
         if marked:
-            text.stylize(self.get_component_rich_style("fleet-table--marked"))
+            over += self.get_component_rich_style("fleet-table--marked")
         if cursor:
-            text.stylize(self.get_component_rich_style("fleet-table--cursor"))
-        strip = Strip(text.render(self.app.console), width).extend_cell_length(width, base)
+            over += self.get_component_rich_style("fleet-table--cursor")
+        segments = self._row_segments(row, cells, sid, width, base, over, flags)
+        strip = Strip(Segment.simplify(segments), width).extend_cell_length(width, base)
         if len(self._strips) > _STRIP_CACHE:
             self._strips.clear()
         self._strips[sid] = (key, strip)
@@ -256,16 +257,22 @@ class FleetTable(ScrollView, can_focus=True):
         super().notify_style_update()
         self._strips.clear()
 
-    def _row_text(
+    def _row_segments(
         self,
         row: SessionRow | None,
         cells: dict[str, str] | None,
         sid: str,
         width: int,
         base: Style,
+        over: Style,
         flags: str = "",
-    ) -> Text:
-        """One row as inert Rich text (agent data is never parsed as markup).
+    ) -> list[Segment]:
+        """One row as segments, each cell's text as it is (never parsed as markup).
+
+        Segments, not a Rich `Text` rendered per line: after a re-sort every visible row is
+        drawn afresh, and building and rendering a `Text` per row was most of `s`'s frame
+        (issue 13). The cell texts are inert already (`fleet_cells` passes every string from
+        the mirror through `drover.text.inert`).
 
         Args:
             row: the session (None: not fetched yet, drawn as a placeholder).
@@ -273,11 +280,12 @@ class FleetTable(ScrollView, can_focus=True):
             sid: its id.
             width: the line width.
             base: the widget's base style.
+            over: the mark and cursor styles, drawn over every cell.
             flags: mark/mute glyphs shown before the title.
         """
         if row is None or cells is None:
             placeholder = self.get_component_rich_style("fleet-table--placeholder")
-            return Text(fit(f"  {flags}{sid} …", width), style=base + placeholder)
+            return [Segment(fit(f"  {flags}{sid} …", width), base + placeholder + over)]
         styles: dict[str, Style] = {
             "status": self.get_component_rich_style(f"-{fmt.visual_state(row)}"),
             "reason": self.get_component_rich_style("fleet-table--reason"),
@@ -288,12 +296,15 @@ class FleetTable(ScrollView, can_focus=True):
                 )
             ),
         }
-        text = Text(style=base, no_wrap=True, end="")
+        plain = base + over
+        segments: list[Segment] = []
         for index, (column, size) in enumerate(layout(width)):
             if index:
-                text.append(" " * GAP)
-            text.append(fit(cells[column.key], size, column.right), styles.get(column.key))
-        return text
+                segments.append(Segment(" " * GAP, plain))
+            style = styles.get(column.key)
+            cell = fit(cells[column.key], size, column.right)
+            segments.append(Segment(cell, plain if style is None else base + style + over))
+        return segments
 
     # -- cursor and scrolling ------------------------------------------------------------------
 
