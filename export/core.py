@@ -18,8 +18,8 @@ from drover.export.jsonl import JsonlWriter
 from drover.export.markdown import MarkdownWriter
 from drover.export.redact import Redactor
 from drover.store.api import MirrorReads
+from drover.store.lanes import ALL_THREADS
 from drover.store.models import EventRow
-from drover.store.replay import ALL_THREADS
 
 Format = Literal["md", "html", "jsonl"]
 FORMATS: tuple[Format, ...] = ("md", "html", "jsonl")

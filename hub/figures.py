@@ -19,7 +19,7 @@ from collections import Counter, deque
 from typing import TYPE_CHECKING, Any
 
 from drover.api.timestamps import parse_timestamp
-from drover.store.replay import ALL_THREADS
+from drover.store.lanes import ALL_THREADS
 
 if TYPE_CHECKING:
     from drover.store.api import MirrorReads

@@ -37,13 +37,13 @@ if TYPE_CHECKING:  # annotations only: `drover ls` and the first paint need none
         JSONObject,
         LedgerRow,
         OutboxRow,
+        QuarantineRow,
         SearchHit,
         SessionRow,
         SyncCursor,
         ThreadRow,
     )
     from drover.store.quarantine import QuarantineItem
-    from drover.store.reader_sync import QuarantineRow
     from drover.store.replay import LaneSpan, Marker
     from drover.store.rule_audit import AuditRow, RuleAnswer
     from drover.store.steer_models import DeploymentRow, RunRow, VaultRow

@@ -7,7 +7,6 @@ definition of "the searchable text of an event" or "the cost in cents".
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from datetime import UTC, datetime
@@ -47,6 +46,8 @@ def event_id(event: JSONObject, session_id: str, thread_id: str | None) -> str:
     eid = event.get("id")
     if isinstance(eid, str) and eid:
         return eid
+    import hashlib  # on first use: only an empty-id event needs it, and `drover ls` reads none
+
     digest = hashlib.sha1(
         dumps([session_id, thread_id, event]).encode("utf-8"), usedforsecurity=False
     ).hexdigest()

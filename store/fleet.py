@@ -13,10 +13,12 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from drover.store.dialect import SQLITE, Conn, Dialect, dialect_of
-from drover.store.models import SQLValue
+
+if TYPE_CHECKING:  # a type alias only: `drover ls` loads none of the other row classes
+    from drover.store.models import SQLValue
 
 __all__ = [
     "SORT_KEYS",

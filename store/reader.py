@@ -13,28 +13,29 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from drover.store import rollups
-from drover.store.account import AccountBinding, read_account
 from drover.store.dialect import Conn, dialect_of
 from drover.store.fleet import FleetQuery, fleet_ids, register_functions
+from drover.store.lanes import ALL_THREADS, PRIMARY, lane_filter
 from drover.store.migrations import connect
-from drover.store.models import (
-    EventRow,
-    HeaderCounts,
-    JSONObject,
-    OutboxRow,
-    SessionRow,
-    SQLValue,
-    SyncCursor,
-    ThreadRow,
-)
 from drover.store.reader_launches import LaunchQueries
 from drover.store.reader_review import ReviewQueries
 from drover.store.reader_steer import SteerQueries, with_steer
 from drover.store.reader_sync import SyncQueries
-from drover.store.replay import ALL_THREADS, PRIMARY, lane_filter
+from drover.store.session_row import SessionRow
+
+if TYPE_CHECKING:  # the other rows and the account load on first use: `drover ls` reads none
+    from drover.store.account import AccountBinding
+    from drover.store.models import (
+        EventRow,
+        HeaderCounts,
+        JSONObject,
+        OutboxRow,
+        SQLValue,
+        SyncCursor,
+        ThreadRow,
+    )
 
 SESSION_SORTS = {
     "created_at": "created_at",
@@ -250,6 +251,8 @@ class MirrorReader(SyncQueries, ReviewQueries, SteerQueries, LaunchQueries):
 
     def threads(self, session_id: str) -> list[ThreadRow]:
         """The threads known for a session, oldest first."""
+        from drover.store.models import ThreadRow
+
         rows = self._all(
             "SELECT id, session_id, parent_thread_id, agent_name, status, stop_reason, "
             "list_cost_cents, created_at, raw FROM threads WHERE session_id = ? "
@@ -291,6 +294,8 @@ class MirrorReader(SyncQueries, ReviewQueries, SteerQueries, LaunchQueries):
 
         With neither bound, returns the newest `limit` events (the live tail).
         """
+        from drover.store.models import EventRow
+
         if after_seq is not None and before_seq is not None:
             raise ValueError("pass after_seq or before_seq, not both")
         lane, lane_params = lane_filter(thread)
@@ -322,6 +327,8 @@ class MirrorReader(SyncQueries, ReviewQueries, SteerQueries, LaunchQueries):
         limit: int = 100,
     ) -> list[EventRow]:
         """A session's events of the given types, newest first (keyset on `before_seq`)."""
+        from drover.store.models import EventRow
+
         wanted = [types] if isinstance(types, str) else list(types)
         params: list[SQLValue] = [session_id, *wanted]
         extra = ""
@@ -337,6 +344,8 @@ class MirrorReader(SyncQueries, ReviewQueries, SteerQueries, LaunchQueries):
 
     def event_by_id(self, event_id: str) -> EventRow | None:
         """One event by server id."""
+        from drover.store.models import EventRow
+
         row = (
             self._conn()
             .execute(f"SELECT {EventRow.COLUMNS} FROM events WHERE id = ?", (event_id,))
@@ -374,16 +383,22 @@ class MirrorReader(SyncQueries, ReviewQueries, SteerQueries, LaunchQueries):
 
     def header_counts(self, *, today: str | None = None) -> HeaderCounts:
         """Sessions, running, needing you, errored, and spend today (UTC `YYYY-MM-DD`)."""
+        from drover.store import rollups
+
         return rollups.header_counts(self._conn(), today=today)
 
     def account(self) -> AccountBinding | None:
         """The account this mirror holds (None until its first sync)."""
+        from drover.store.account import read_account
+
         return read_account(self._conn())
 
     # -- outbox and sync state -----------------------------------------------------------------
 
     def outbox(self, session_id: str | None = None, *, unfinished: bool = False) -> list[OutboxRow]:
         """Outbox rows, oldest first: one session's, or (unfinished) every queued/sending one."""
+        from drover.store.models import OutboxRow
+
         clauses, params = [], []
         if session_id is not None:
             clauses.append("session_id = ?")
@@ -404,6 +419,8 @@ class MirrorReader(SyncQueries, ReviewQueries, SteerQueries, LaunchQueries):
 
     def cursor(self, session_id: str, thread_id: str | None = None) -> SyncCursor | None:
         """The sync cursor of a session's stream (thread_id None) or of one thread's stream."""
+        from drover.store.models import SyncCursor
+
         row = (
             self._conn()
             .execute(

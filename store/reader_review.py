@@ -13,14 +13,14 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Unpack
 
-from drover.store import replay
 from drover.store.dialect import Conn
-from drover.store.replay import PRIMARY, LaneSpan, Marker
+from drover.store.lanes import PRIMARY
 
 if TYPE_CHECKING:  # the query modules load on first use: `drover ls` needs none of them
     from drover.store.collisions import IdCollision
     from drover.store.ledger import Cap, Dimension, RowsQuery, Window
     from drover.store.models import BudgetState, EventRow, LedgerRow, SearchHit
+    from drover.store.replay import LaneSpan, Marker
     from drover.store.search import FullText
 
 
@@ -50,16 +50,22 @@ class ReviewQueries:
 
     def lane_span(self, session_id: str, thread: str | None = PRIMARY) -> LaneSpan | None:
         """Event count, seq bounds and first/last times of one lane of a session."""
+        from drover.store import replay
+
         return replay.lane_span(self._conn(), session_id, thread)
 
     def markers(
         self, session_id: str, thread: str | None, *, start: datetime, end: datetime, cells: int
     ) -> list[Marker]:
         """Timeline markers of a lane bucketed into `cells` slices of `start`..`end`."""
+        from drover.store import replay
+
         return replay.markers(self._conn(), session_id, thread, start=start, end=end, cells=cells)
 
     def seq_at_time(self, session_id: str, thread: str | None, when: datetime) -> int | None:
         """The first event of the lane processed at or after `when`."""
+        from drover.store import replay
+
         return replay.seq_at_time(self._conn(), session_id, thread, when)
 
     def linked_events(self, session_id: str, rows: Sequence[EventRow]) -> list[EventRow]:
@@ -72,6 +78,8 @@ class ReviewQueries:
         self, session_id: str, thread: str | None, seq: int, *, forward: bool
     ) -> int | None:
         """The nearest notable event (see `replay.NOTABLE_KINDS`) after/before `seq`."""
+        from drover.store import replay
+
         return replay.next_marker(self._conn(), session_id, thread, seq, forward=forward)
 
     def search(

@@ -12,13 +12,11 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from drover.store.credential_health import credential_issue, fix_for
 from drover.store.dialect import Conn, dialect_of
-from drover.store.extract import json_object
-from drover.store.models import JSONObject, SessionRow
-from drover.store.outcomes import attach_outcomes
+from drover.store.session_row import SessionRow
 
 if TYPE_CHECKING:  # the rows' modules load on first use: `drover ls` and the fleet need none
+    from drover.store.models import JSONObject
     from drover.store.rule_audit import AuditRow
     from drover.store.steer_models import CredentialRow, DeploymentRow, RunRow, VaultRow
 
@@ -28,10 +26,20 @@ __all__ = ["SteerQueries", "with_steer"]
 def with_steer(conn: Conn, rows: list[SessionRow], *, outcomes: bool = False) -> list[SessionRow]:
     """`rows` with their failing credential (sessions that need you for one) and, with
     `outcomes`, their current outcome filled in (a few index probes; `rows` is a screenful)."""
-    found = attach_outcomes(conn, [r.id for r in rows]) if outcomes and rows else {}
+    # Both modules load on first use: `drover ls` asks for no outcome, and a session needing a
+    # credential is rare (issue 13).
+    found: dict[str, JSONObject] = {}
+    if outcomes and rows:
+        from drover.store.outcomes import attach_outcomes
+
+        found = attach_outcomes(conn, [r.id for r in rows])
     out = []
     for row in rows:
-        issue = credential_issue(conn, row.id) if row.needs_you == "credential" else None
+        issue = None
+        if row.needs_you == "credential":
+            from drover.store.credential_health import credential_issue
+
+            issue = credential_issue(conn, row.id)
         outcome = found.get(row.id)
         out.append(replace(row, outcome=outcome, credential=issue) if issue or outcome else row)
     return out
@@ -42,6 +50,8 @@ def _paused_reason(raw: JSONObject) -> str | None:
     if not isinstance(reason, dict):
         return None
     if reason.get("type") == "error":
+        from drover.store.extract import json_object  # a deployment's only: `drover ls` has none
+
         return str(json_object(reason.get("error")).get("type") or "error")
     return str(reason.get("type") or "") or None
 
@@ -67,6 +77,7 @@ class SteerQueries:
 
     def deployments(self) -> list[DeploymentRow]:
         """Every mirrored deployment, by name, with its runs, failures and spend."""
+        from drover.store.extract import json_object
         from drover.store.steer_models import DeploymentRow
 
         conn = self._conn()
@@ -111,6 +122,7 @@ class SteerQueries:
 
     def deployment_runs(self, deployment_id: str, *, limit: int = 200) -> list[RunRow]:
         """A deployment's runs, newest first, with each run's session as mirrored."""
+        from drover.store.extract import json_object
         from drover.store.steer_models import RunRow
 
         rows = self._conn().execute(
@@ -151,6 +163,8 @@ class SteerQueries:
 
     def vaults(self) -> list[VaultRow]:
         """Every mirrored vault with its credentials' health (failing vaults first)."""
+        from drover.store.credential_health import credential_issue, fix_for
+        from drover.store.extract import json_object
         from drover.store.steer_models import CredentialRow, VaultRow
 
         conn = self._conn()
@@ -192,10 +206,14 @@ class SteerQueries:
 
     def credential_issue(self, session_id: str) -> JSONObject | None:
         """The failing credential a session uses, with its fix (None: none)."""
+        from drover.store.credential_health import credential_issue
+
         return credential_issue(self._conn(), session_id)
 
     def credential_issues(self, session_ids: Iterable[str]) -> dict[str, JSONObject]:
         """`credential_issue` of each session that has one."""
+        from drover.store.credential_health import credential_issue
+
         out = {}
         for sid in session_ids:
             issue = credential_issue(self._conn(), sid)
@@ -218,6 +236,8 @@ class SteerQueries:
 
     def outcomes(self, session_ids: Iterable[str]) -> dict[str, JSONObject]:
         """The current outcome of each session that has one (see `drover.store.outcomes`)."""
+        from drover.store.outcomes import attach_outcomes
+
         return attach_outcomes(self._conn(), session_ids)
 
     # -- rules -----------------------------------------------------------------------------------

@@ -7,36 +7,17 @@ Mixed into `MirrorReader` (which supplies `_conn()`, a thread-local read connect
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from drover.store.dialect import Conn
-from drover.store.hub_status import HubStatusRow, hub_status_rows
 
-__all__ = ["QuarantineRow", "SyncQueries"]
+if TYPE_CHECKING:  # heartbeats and quarantined items load on first use: `drover ls` reads neither
+    from drover.store.hub_status import HubStatusRow
+    from drover.store.models import QuarantineRow
+
+__all__ = ["SyncQueries"]
 
 _CHUNK = 500  # ids per IN (...) lookup: under SQLite's bound-parameter limit
-
-
-@dataclass(frozen=True, slots=True)
-class QuarantineRow:
-    """A wire item kept aside because it is not a storable event (see `drover.store.quarantine`).
-
-    Attributes:
-        local_event_id: the `drover.quarantined` row that shows it in the transcript.
-        raw: its first bytes (all of them up to 1 MiB); `size` is the whole item's.
-    """
-
-    id: int
-    session_id: str
-    thread_id: str | None
-    event_id: str | None
-    local_event_id: str
-    source: str
-    reason: str
-    size: int
-    sha256: str
-    raw: bytes
-    first_seen: str
 
 
 class SyncQueries:
@@ -47,10 +28,14 @@ class SyncQueries:
 
     def hub_status(self) -> list[HubStatusRow]:
         """Every hub's last heartbeat, newest first (see `drover.store.hub_status`)."""
+        from drover.store.hub_status import hub_status_rows
+
         return hub_status_rows(self._conn())
 
     def quarantined(self, session_id: str) -> list[QuarantineRow]:
         """A session's quarantined items, oldest first."""
+        from drover.store.models import QuarantineRow
+
         rows = self._conn().execute(
             "SELECT id, session_id, thread_id, event_id, local_event_id, source, reason, size, "
             "sha256, raw, first_seen FROM quarantine WHERE session_id = ? ORDER BY id",

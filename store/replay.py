@@ -15,12 +15,8 @@ from datetime import datetime
 
 from drover.store.dialect import Conn, dialect_of
 from drover.store.extract import key_moment
+from drover.store.lanes import lane_filter
 from drover.store.models import SQLValue
-
-PRIMARY = None
-"""`thread=PRIMARY`: the session (primary) stream's view of a transcript."""
-ALL_THREADS = "*"
-"""`thread=ALL_THREADS`: every stored event of the session, whatever stream it came from."""
 
 MARKER_KINDS: dict[str, tuple[str, ...]] = {
     "error": ("session.error", "workflow_run.error"),
@@ -46,19 +42,6 @@ NOTABLE_KINDS = (
 )  # fmt: skip
 """The kinds `[`/`]` jump between (tool calls and cost steps are too dense to step through)."""
 _KIND_OF_TYPE = {etype: kind for kind, types in MARKER_KINDS.items() for etype in types}
-
-
-def lane_filter(thread: str | None) -> tuple[str, list[SQLValue]]:
-    """SQL (to AND into a WHERE on `events`) selecting one lane of a session, and its params.
-
-    Args:
-        thread: `PRIMARY` (the session stream's view), `ALL_THREADS`, or a thread id.
-    """
-    if thread is PRIMARY:
-        return "on_primary = 1", []
-    if thread == ALL_THREADS:
-        return "1 = 1", []
-    return "thread_id = ?", [thread]
 
 
 @dataclass(frozen=True, slots=True)

@@ -147,6 +147,20 @@ def _loaded_by(code: str, tmp_path) -> list[str]:
                 "drover.store.steer_models",
                 "drover.store.rule_audit",
                 "drover.store.search",
+                # nor what the reader's transcript, sync and steering queries use: replay's
+                # markers, extract (and its hashlib), the account, the hubs' heartbeats,
+                # outcomes and credential health (issue 13, P10)
+                "drover.store.replay",
+                "drover.store.extract",
+                "hashlib",
+                "drover.store.account",
+                "drover.store.hub_status",
+                "drover.store.outcomes",
+                "drover.store.credential_health",
+                # nor the row classes but SessionRow (dataclasses cost ~0.5 ms each to create),
+                # nor the header's rollups
+                "drover.store.models",
+                "drover.store.rollups",
             ),
             id="offline-ls-with-a-config-file-loads-no-http-no-keyring-no-pydantic",
         ),

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from drover.api.timestamps import parse_timestamp
-from drover.store.models import SessionRow
+from drover.store.session_row import SessionRow
 from drover.text.inert import inert_line
 
 _NEEDS_LABELS = {

@@ -21,13 +21,12 @@ from drover.store import quarantine
 from drover.store.account import AccountBinding
 from drover.store.collisions import IdCollision
 from drover.store.fleet import SORT_KEYS, FleetQuery
+from drover.store.lanes import ALL_THREADS, PRIMARY
 from drover.store.ledger import DIMENSIONS
 from drover.store.mirror import Mirror
-from drover.store.models import OutboxRow, SyncCursor
+from drover.store.models import OutboxRow, QuarantineRow, SyncCursor
 from drover.store.quarantine import QuarantineItem
 from drover.store.reader import SESSION_SORTS
-from drover.store.reader_sync import QuarantineRow
-from drover.store.replay import ALL_THREADS, PRIMARY
 from drover.store.search import SNIPPET_OPEN
 
 TITLES = {

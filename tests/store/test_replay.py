@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from drover.store.lanes import ALL_THREADS, PRIMARY
 from drover.store.mirror import Mirror
-from drover.store.replay import ALL_THREADS, PRIMARY
 
 SID = "sesn_replay"
 CHILD = "sthr_child"
