@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from drover.store.fleet import SORT_KEYS, FleetQuery
+from drover.store.lanes import ALL_THREADS
 from drover.store.ledger import DIMENSIONS
 from drover.store.reader import MirrorReader
-from drover.store.replay import ALL_THREADS
 
 __all__ = ["hot_paths"]
 
