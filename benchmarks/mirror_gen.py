@@ -116,7 +116,8 @@ def build_mirror(
     progress: bool = True,
     bulk_fts: bool = True,
 ) -> Manifest:
-    """Generate a mirror at `path` (a new file) through the store's real writer.
+    """Generate a mirror at `path` (a new file, or an empty PostgreSQL schema's URL) through
+    the store's real writer.
 
     `bulk_fts`: build the search index once at the end instead of event by event (see the
     module docstring; the index's contents are the same).
@@ -128,11 +129,16 @@ def build_mirror(
         FileExistsError: `path` already exists (a mirror is never generated into twice).
         ValueError: the sizes cannot be met.
     """
+    from drover.store.location import is_postgres
     from drover.store.mirror import Mirror
 
-    path = Path(path)
-    if path.exists():
-        raise FileExistsError(f"{path} already exists; generate into a new file")
+    # A PostgreSQL URL (the plan tests seed a schema): its search index is written per event.
+    postgres = isinstance(path, str) and is_postgres(path)
+    bulk_fts = bulk_fts and not postgres
+    if not postgres:
+        path = Path(path)
+        if path.exists():
+            raise FileExistsError(f"{path} already exists; generate into a new file")
     total = sum(session_sizes(sessions, events, big_session, seed))  # validates first
     started, shown = time.perf_counter(), _Progress(total, progress)
     pending: deque[tuple[Future[Any], int]] = deque()
@@ -173,7 +179,8 @@ def build_mirror(
         _index_once(path, progress)
     elapsed = round(time.perf_counter() - started, 1)
     manifest = Manifest(sessions, events, big_session, seed, big_id, GENERATOR_VERSION, elapsed)
-    Path(f"{path}.json").write_text(json.dumps(asdict(manifest), indent=2) + "\n")
+    if not postgres:
+        Path(f"{path}.json").write_text(json.dumps(asdict(manifest), indent=2) + "\n")
     return manifest
 
 

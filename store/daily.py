@@ -130,9 +130,14 @@ def write_daily(
 
 
 def clear_daily(conn: Conn, session_id: str) -> None:
-    """Drop a session's per-day rows (before refolding its whole log)."""
-    conn.execute("DELETE FROM daily_cost WHERE session_id = ?", (session_id,))
-    conn.execute("DELETE FROM daily_usage WHERE session_id = ?", (session_id,))
+    """Drop a session's per-day rows (before refolding its whole log), a row per statement:
+    the ledger's window rollup looks at a session's other days as each row goes, and
+    PostgreSQL runs a statement's row triggers only once all its rows are gone
+    (`drover.store.ledger_windows`)."""
+    for table in ("daily_cost", "daily_usage"):
+        days = conn.execute(f"SELECT day FROM {table} WHERE session_id = ?", (session_id,))
+        for (day,) in days.fetchall():
+            conn.execute(f"DELETE FROM {table} WHERE session_id = ? AND day = ?", (session_id, day))
 
 
 SESSION_REQUESTS = ("req_count", "req_input", "req_output", "req_cache_read", "req_cache_write")

@@ -1,6 +1,9 @@
 """The cost ledger: spend, tokens, runtime and requests per session, agent, environment, model,
-deployment and UTC day, and the state of budgets. Reads `sessions` and the per-day tables only (see
-`drover.store.daily`); never `events`, so every query stays cheap on a 1M-event mirror.
+deployment and UTC day, and the state of budgets. Reads `sessions`, the per-day tables (see
+`drover.store.daily`) and their rollups; never `events`. Totals, days and the groupings by agent,
+environment and model read the rollups (`drover.store.ledger_rollups`, `ledger_windows`): a row
+per group, day or (day, group), whatever the fleet's size; sessions, deployments and budgets
+read a narrow index entry per session (`drover.store.ledger_schema`).
 
 Definitions (the UI and `drover cost` show them as a legend):
 
@@ -33,6 +36,13 @@ from typing import Any, Literal, TypedDict
 
 from drover.store.dialect import Conn, dialect_of
 
+# Budgets (the user's caps, the sessions' own) are in `ledger_budgets`; re-exported here.
+from drover.store.ledger_budgets import Cap as Cap
+from drover.store.ledger_budgets import budget_states as budget_states
+from drover.store.ledger_budgets import window_spend as window_spend
+from drover.store.ledger_rollups import GROUP_COLUMNS as _GROUP_COLUMNS
+from drover.store.ledger_rollups import decode_key
+
 # The ledger's row types and figures are plain data in `models`, where `drover.text` (pure
 # formatting) may reach them too; re-exported here for callers that import them from the ledger.
 from drover.store.models import RUNTIME_CENTS_PER_HOUR as RUNTIME_CENTS_PER_HOUR
@@ -45,8 +55,6 @@ DIMENSIONS = ("session", "agent", "environment", "model", "day", "deployment")
 """What `ledger_rows` can group by."""
 
 Dimension = Literal["session", "agent", "environment", "model", "day", "deployment"]
-Cap = tuple[str, str | None, int]
-"""A user budget: (`daily` | `monthly`, agent id or name or None for all, cap in cents)."""
 
 
 class Window(TypedDict, total=False):
@@ -68,15 +76,15 @@ _FIGURES = "cents, active, tok_in, tok_out, cache_read, cache_write, requests"
 _SUMS = ", ".join(f"sum({f}) AS {f}" for f in _FIGURES.split(", "))
 # What every grouping labels rows with; a session row's own labels (title, status, budget) are
 # read for its page only (see `_session_page`).
-_LABELS = "agent_id, agent_name, environment_id, model_id"
+_LABELS = "agent_id, environment_id, model_id"
 _S_LABELS = ", ".join(f"s.{c}" for c in _LABELS.split(", "))
 
 
-def _facts(bounded: bool) -> str:
+def _facts(only: str) -> str:
     """Each day's spend and runtime (`drover.store.daily` keeps them) and its mirrored
-    requests, as one stream of per-(session, day) facts; all days when not `bounded` (no
-    filter: a plain scan beats an index walk over every day)."""
-    where = "WHERE day BETWEEN :since AND :until" if bounded else ""
+    requests in the window, as one stream of per-(session, day) facts (`only`: of the sessions
+    whose ids it selects; '': all)."""
+    where = "WHERE day BETWEEN :since AND :until" + (f" AND session_id IN ({only})" if only else "")
     return f"""facts(session_id, day, {_FIGURES}) AS (
     SELECT session_id, day, spent_cents, runtime_seconds, 0, 0, 0, 0, 0 FROM daily_cost {where}
     UNION ALL
@@ -89,21 +97,21 @@ def _facts(bounded: bool) -> str:
 # the groupings never join `sessions`, a wide table, a second time). Every column read here is
 # in `sessions_ledger` (SQLite), so no session row is read: a walk of that narrow index, or a
 # probe of it per session of a window (`drover.store.ledger_schema`).
-_PER_SESSION_WINDOW = f"""WITH {_facts(True)},
+_PER_SESSION_WINDOW = f"""WITH {{facts}},
 per_day AS (SELECT session_id, {_SUMS} FROM facts GROUP BY session_id),
 per_session AS (
     SELECT f.session_id, {_S_LABELS}, {", ".join(f"f.{f}" for f in _FIGURES.split(", "))}
     FROM per_day f JOIN sessions s ON s.id = f.session_id
 )"""
 _PER_SESSION_OPEN = f"""WITH per_session(session_id, {_LABELS}, {_FIGURES}) AS (
-    SELECT s.id, s.agent_id || '', s.agent_name, s.environment_id, s.model_id,
+    SELECT s.id, s.agent_id || '', s.environment_id, s.model_id,
         coalesce(s.list_cost_cents, 0), coalesce(s.active_seconds, 0),
         {{greatest}}(coalesce(s.input_tokens, 0), s.req_input),
         {{greatest}}(coalesce(s.output_tokens, 0), s.req_output),
         {{greatest}}(coalesce(s.cache_read_tokens, 0), s.req_cache_read),
         {{greatest}}(coalesce(s.cache_creation_tokens, 0), s.req_cache_write),
         s.req_count
-    FROM sessions s
+    FROM sessions s{{only}}
 )"""
 """All time: the `req_*` columns are the session's `daily_usage` summed (`drover.store.daily`).
 (`agent_id || ''`, the same value: grouped by the bare column, SQLite would walk
@@ -112,10 +120,13 @@ _PER_SESSION_OPEN = f"""WITH per_session(session_id, {_LABELS}, {_FIGURES}) AS (
 # Dimension -> (group key, joins to find it, label, joins to find the label). Labels are
 # looked up once per group, after grouping (not once per session); sessions are `_session_page`.
 _GROUPS: dict[str, tuple[str, str, str, str]] = {
+    # An agent missing from `agents` is named as its sessions name it: a probe of its
+    # sessions (`sessions_agent`) for that group alone, so no grouping reads `agent_name`,
+    # which PostgreSQL's `sessions_ledger` leaves out (it would read every session row).
     "agent": (
         "ps.agent_id",
         "",
-        "coalesce(a.name, g.agent_name)",
+        "coalesce(a.name, (SELECT max(n.agent_name) FROM sessions n WHERE n.agent_id = g.key))",
         "LEFT JOIN agents a ON a.id = g.key",
     ),
     "environment": ("ps.environment_id", "", "e.name", "LEFT JOIN environments e ON e.id = g.key"),
@@ -123,22 +134,23 @@ _GROUPS: dict[str, tuple[str, str, str, str]] = {
     # The deployment whose run made the session (`drover.store.platform`); NULL: none.
     "deployment": (
         "dr.deployment_id",
-        "LEFT JOIN session_refs dr ON dr.session_id = ps.session_id",
+        "JOIN session_refs dr ON dr.session_id = ps.session_id",
         "dp.name",
         "LEFT JOIN deployments dp ON dp.id = g.key",
     ),
 }
-_TOKENS = "sum(ps.tok_in + ps.tok_out + ps.cache_read + ps.cache_write)"
 
 
 def _window(since: str | None, until: str | None) -> dict[str, str]:
     return {"since": since or _FIRST_DAY, "until": until or _LAST_DAY}
 
 
-def _per_session(conn: Conn, since: str | None, until: str | None) -> str:
+def _per_session(conn: Conn, since: str | None, until: str | None, only: str = "") -> str:
+    """`per_session` over the window (`only`: of the sessions whose ids it selects)."""
     if since is None and until is None:  # ({greatest}: the dialect's scalar maximum)
-        return _PER_SESSION_OPEN.format(greatest=dialect_of(conn).greatest)
-    return _PER_SESSION_WINDOW
+        where = f" WHERE s.id IN ({only})" if only else ""
+        return _PER_SESSION_OPEN.format(greatest=dialect_of(conn).greatest, only=where)
+    return _PER_SESSION_WINDOW.format(facts=_facts(only))
 
 
 def _row(values: Iterable[Any]) -> LedgerRow:  # a row of the queries below
@@ -151,10 +163,20 @@ def _row(values: Iterable[Any]) -> LedgerRow:  # a row of the queries below
 
 def ledger_totals(conn: Conn, *, since: str | None = None, until: str | None = None) -> LedgerRow:
     """Every session's figures added up, within the window (see the module docstring)."""
-    sql = (
-        f"{_per_session(conn, since, until)} SELECT NULL, NULL, count(*), {_SUMS} FROM per_session"
-    )
+    # A row per group, or per (day, group) of the window (`drover.store.ledger_rollups`).
+    table, sessions, where = _rollup(since, until)
+    sql = f"SELECT NULL, NULL, {sessions}, {_SUMS} FROM {table}{where}"
     return _row(conn.execute(sql, _window(since, until)).fetchone())
+
+
+def _rollup(since: str | None, until: str | None) -> tuple[str, str, str]:
+    """(table, sessions counted, condition) of the rollup answering a window: `ledger_groups`
+    all time, else `ledger_windows`, whose sessions are counted on their first day in the
+    window (`drover.store.ledger_windows`)."""
+    if since is None and until is None:
+        return "ledger_groups", "sum(sessions)", ""
+    firsts = "sum(CASE WHEN prev_day < :since THEN sessions ELSE 0 END)"
+    return "ledger_windows", firsts, " WHERE day BETWEEN :since AND :until"
 
 
 def ledger_rows(
@@ -178,26 +200,83 @@ def ledger_rows(
     """
     params: dict[str, SQLValue] = {**_window(since, until), "offset": offset}
     params["limit"] = dialect_of(conn).no_limit if limit is None else limit
-    if by == "day":
-        bounded = since is not None or until is not None
+    if by == "day":  # a row per day (`drover.store.ledger_rollups`)
         sql = (
-            f"WITH {_facts(bounded)} SELECT day, day, count(DISTINCT session_id), {_SUMS} "
-            "FROM facts GROUP BY day ORDER BY day LIMIT :limit OFFSET :offset"
+            f"SELECT day, day, sessions, {_FIGURES} FROM ledger_days "
+            "WHERE day BETWEEN :since AND :until AND sessions > 0 "
+            "ORDER BY day LIMIT :limit OFFSET :offset"
         )
         return [_row(r) for r in conn.execute(sql, params)]
     if by not in _GROUPS and by != "session":
         raise ValueError(f"unknown ledger grouping {by!r}; choose from {', '.join(DIMENSIONS)}")
     if by == "session":
         return _session_page(conn, since, until, params)
-    key, key_joins, label, label_joins = _GROUPS[by]
+    if by in _ROLLED_UP:
+        return _rolled_up(conn, by, since, until, params)
+    rows = _deployed(conn, since, until, params)
+    page = rows[offset:] if limit is None else rows[offset : offset + limit]
+    return page
+
+
+def _deployed(
+    conn: Conn, since: str | None, until: str | None, params: dict[str, SQLValue]
+) -> list[LedgerRow]:
+    """By deployment, most expensive first: the sessions a deployment made, per deployment
+    (few: a walk of `session_refs_deployment`), and every other session (key None) as the
+    totals (the rollups) less theirs, so no grouping reads a row per session of the fleet."""
+    key, key_joins, label, label_joins = _GROUPS["deployment"]
     sums = ", ".join(f"sum(ps.{f}) AS {f}" for f in _FIGURES.split(", "))
+    deployed = "SELECT session_id FROM session_refs WHERE deployment_id IS NOT NULL"
     sql = (
-        f"{_per_session(conn, since, until)}, g AS (SELECT {key} AS key, count(*) AS n, {sums}, "
-        f"{_TOKENS} AS tokens, max(ps.agent_name) AS agent_name "
-        f"FROM per_session ps {key_joins} GROUP BY {key}) "
-        f"SELECT g.key, {label}, g.n, {', '.join(f'g.{f}' for f in _FIGURES.split(', '))} "
-        f"FROM g {label_joins} ORDER BY g.cents DESC, g.tokens DESC, g.key NULLS FIRST "
-        "LIMIT :limit OFFSET :offset"
+        f"{_per_session(conn, since, until, deployed)}, g AS (SELECT {key} AS key, "
+        f"count(*) AS n, {sums} FROM per_session ps {key_joins} GROUP BY {key}) "
+        f"{_labelled(label, label_joins)}"
+    )
+    rows = [_row(r) for r in conn.execute(sql, params)]
+    total = ledger_totals(conn, since=since, until=until)
+    rest = LedgerRow(
+        None, None, *(getattr(total, f) - sum(getattr(r, f) for r in rows) for f in _ROW_FIGURES)
+    )
+    if rest.sessions > 0:
+        rows.append(rest)
+    return sorted(
+        rows, key=lambda r: (-r.list_cost_cents, -_tokens(r), r.key is not None, r.key or "")
+    )
+
+
+def _labelled(label: str, label_joins: str) -> str:
+    """The rows of groups `g` (key, n, figures), each with its label, looked up once."""
+    figures = ", ".join(f"g.{f}" for f in _FIGURES.split(", "))
+    return f"SELECT g.key, {label}, g.n, {figures} FROM g {label_joins}"
+
+
+_ROW_FIGURES = (
+    "sessions", "list_cost_cents", "input_tokens", "output_tokens", "cache_read_tokens",
+    "cache_write_tokens", "requests", "active_seconds",
+)  # fmt: skip
+
+
+def _tokens(row: LedgerRow) -> int:
+    return row.input_tokens + row.output_tokens + row.cache_read_tokens + row.cache_write_tokens
+
+
+_ROLLED_UP = dict(zip(("agent", "environment", "model"), _GROUP_COLUMNS, strict=True))
+"""The groupings the rollups answer, and their key column for each."""
+
+
+def _rolled_up(
+    conn: Conn, by: str, since: str | None, until: str | None, params: dict[str, SQLValue]
+) -> list[LedgerRow]:
+    """A grouping by agent, environment or model from the rollups (see `_rollup`)."""
+    _key, _joins, label, label_joins = _GROUPS[by]
+    table, sessions, where = _rollup(since, until)
+    sums = ", ".join(f"sum({f}) AS {f}" for f in _FIGURES.split(", "))
+    tokens = "sum(tok_in + tok_out + cache_read + cache_write)"
+    sql = (
+        f"WITH g AS (SELECT {decode_key(_ROLLED_UP[by])} AS key, {sessions} AS n, {sums}, "
+        f"{tokens} AS tokens FROM {table}{where} GROUP BY {_ROLLED_UP[by]} "
+        f"HAVING {sessions} > 0) {_labelled(label, label_joins)} "
+        "ORDER BY g.cents DESC, g.tokens DESC, g.key NULLS FIRST LIMIT :limit OFFSET :offset"
     )
     return [_row(r) for r in conn.execute(sql, params)]
 
@@ -205,8 +284,10 @@ def ledger_rows(
 def _session_page(
     conn: Conn, since: str | None, until: str | None, params: dict[str, SQLValue]
 ) -> list[LedgerRow]:
-    """One page of sessions, most expensive first: ordered on the figures alone, then the
-    page's titles, statuses and budgets read from its session rows (a page of probes)."""
+    """One page of sessions, most expensive first: ordered on the figures alone (all time, a
+    walk of `sessions_ledger_top` that stops at the page's end), then the page's titles,
+    statuses and budgets read from its session rows (a page of probes), put back in order
+    here (a second sort in SQL would sort the whole statement's rows, as far as a plan says)."""
     figures = ", ".join(f"ps.{f}" for f in _FIGURES.split(", "))
     tokens = "ps.tok_in + ps.tok_out + ps.cache_read + ps.cache_write"  # a row per session
     sql = (
@@ -215,65 +296,10 @@ def _session_page(
         f"FROM per_session ps ORDER BY ps.cents DESC, {tokens} DESC, ps.session_id "
         "LIMIT :limit OFFSET :offset) "
         f"SELECT p.key, s.title, p.n, {', '.join(f'p.{f}' for f in _FIGURES.split(', '))}, "
-        "s.agent_name, s.status, s.budget_cents FROM page p JOIN sessions s ON s.id = p.key "
-        "ORDER BY p.cents DESC, p.tokens DESC, p.key"
+        "s.agent_name, s.status, s.budget_cents FROM page p JOIN sessions s ON s.id = p.key"
     )
-    return [_row(r) for r in conn.execute(sql, params)]
-
-
-def window_spend(conn: Conn, since: str, until: str, *, agent: str | None = None) -> int:
-    """List cost spent between two UTC days (inclusive) by synced sessions, in cents.
-
-    Args:
-        conn: a read connection.
-        since: first day.
-        until: last day.
-        agent: only sessions of this agent (its id or its name).
-    """
-    # The days' rows from `daily_cost_spend` alone, less the (few) imported sessions' from
-    # `sessions_imported`: no session row is read per day row.
-    sql = (
-        "SELECT coalesce(sum(d.spent_cents), 0) FROM daily_cost d WHERE d.day BETWEEN ? AND ? "
-        "AND d.session_id NOT IN (SELECT id FROM sessions WHERE origin IS NOT NULL)"
-    )
-    params: list[SQLValue] = [since, until]
-    if agent is not None:  # its sessions by id, or by name (a walk of `sessions_ledger`)
-        sql += (
-            " AND d.session_id IN (SELECT id FROM sessions WHERE agent_id = ? "
-            "UNION SELECT id FROM sessions WHERE agent_name = ?)"
-        )
-        params += [agent, agent]
-    return int(conn.execute(sql, params).fetchone()[0])
-
-
-def budget_states(
-    conn: Conn, caps: Iterable[Cap] = (), *, today: str, session_limit: int = 50
-) -> list[BudgetState]:
-    """The user's caps (every one, whatever its level), then sessions whose server budget is
-    at `WARN_PERCENT`% or more (most consumed first; archived and deleted ones left out).
-
-    Imported sessions (another account's runs loaded for review) never count against a cap.
-
-    Args:
-        conn: a read connection.
-        caps: the user's budgets (see `Cap`).
-        today: the current UTC day, `YYYY-MM-DD`.
-        session_limit: most session budgets listed.
-    """
-    states = []
-    for period, agent, cap_cents in caps:
-        since = today[:8] + "01" if period == "monthly" else today
-        spent = window_spend(conn, since, today, agent=agent)
-        states.append(BudgetState(period, agent, agent, spent, cap_cents))
-    rows = conn.execute(
-        "SELECT id, title, list_cost_cents, budget_cents FROM sessions "
-        "WHERE budget_cents > 0 AND list_cost_cents * 100 >= budget_cents * ? "
-        "AND deleted = 0 AND archived_at IS NULL "
-        "ORDER BY list_cost_cents * 1.0 / budget_cents DESC, id LIMIT ?",
-        (WARN_PERCENT, session_limit),
-    )
-    states.extend(BudgetState("session", sid, title, cents, cap) for sid, title, cents, cap in rows)
-    return states
+    rows = [_row(r) for r in conn.execute(sql, params)]
+    return sorted(rows, key=lambda r: (-r.list_cost_cents, -_tokens(r), r.key))
 
 
 def daily_series(days: list[LedgerRow]) -> list[tuple[str, int]]:

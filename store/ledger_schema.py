@@ -6,7 +6,7 @@ from __future__ import annotations
 from drover.store.daily import SESSION_REQUESTS, session_requests_ddl
 from drover.store.dialect import SQLITE, Dialect
 
-__all__ = ["ledger_index_ddl", "ledger_schema"]
+__all__ = ["ledger_index_ddl", "ledger_schema", "pg_plan_index_ddl"]
 
 
 def ledger_schema(dialect: Dialect, columns: set[str]) -> list[str]:
@@ -46,4 +46,18 @@ def ledger_index_ddl(dialect: Dialect = SQLITE) -> list[str]:
         "ON daily_cost(day, session_id, spent_cents, runtime_seconds)",
         "CREATE INDEX IF NOT EXISTS daily_usage_figures ON daily_usage(day, session_id, requests, "
         "input_tokens, output_tokens, cache_read_tokens, cache_write_tokens)",
+    ]
+
+
+def pg_plan_index_ddl() -> list[str]:
+    """PostgreSQL step 9: what its plans lacked (tests/store/test_pg_query_plans.py).
+
+    * `sessions_agent_name_exact`: a budget capped by agent name finds that agent's sessions
+      by the exact name (`window_spend`); SQLite finds them in `sessions_ledger`, which holds
+      the name, and PostgreSQL's only index on names is case-folded (`sessions_agent_name`).
+      A hash index: equality is all it answers, and it takes a name of any length (a btree
+      entry must fit a third of a page).
+    """
+    return [
+        "CREATE INDEX IF NOT EXISTS sessions_agent_name_exact ON sessions USING hash (agent_name)"
     ]

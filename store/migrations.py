@@ -189,8 +189,19 @@ def _v14(conn: sqlite3.Connection) -> None:
     store_dictionary(conn)
 
 
+def _v15(conn: sqlite3.Connection) -> None:
+    """The cost ledger's rollups per group, per day and per (day, group), kept by triggers
+    (`drover.store.ledger_rollups`, `drover.store.ledger_windows`)."""
+    from drover.store.dialect import SQLITE
+    from drover.store.ledger_rollups import ledger_rollup_ddl
+    from drover.store.ledger_windows import ledger_window_ddl
+
+    for statement in [*ledger_rollup_ddl(SQLITE), *ledger_window_ddl(SQLITE)]:
+        conn.execute(statement)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13, _v14,
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13, _v14, _v15,
 ]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -321,7 +321,28 @@ def _v8(conn: PgConn) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: list[Callable[[PgConn], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
+def _v9(conn: PgConn) -> None:
+    """The indexes PostgreSQL lacked for its hot paths (found by
+    tests/store/test_pg_query_plans.py; `drover.store.ledger_schema.pg_plan_index_ddl`)."""
+    from drover.store.ledger_schema import pg_plan_index_ddl
+
+    for statement in pg_plan_index_ddl():
+        conn.execute(statement)
+
+
+def _v10(conn: PgConn) -> None:
+    """The cost ledger's rollups per group, per day and per (day, group), kept by triggers
+    (SQLite's 14, `drover.store.ledger_rollups`, `drover.store.ledger_windows`)."""
+    from drover.store.ledger_rollups import ledger_rollup_ddl
+    from drover.store.ledger_windows import ledger_window_ddl
+
+    for statement in [*ledger_rollup_ddl(POSTGRESQL), *ledger_window_ddl(POSTGRESQL)]:
+        conn.execute(statement)
+
+
+MIGRATIONS: list[Callable[[PgConn], None]] = [
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10,
+]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

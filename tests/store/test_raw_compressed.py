@@ -13,7 +13,7 @@ from drover.store.compact import compact
 from drover.store.event_raw import DICTIONARY_ID, RawDecodeError, raw_json, shipped_dictionary
 from drover.store.extract import event_text
 from drover.store.fleet import FleetQuery
-from drover.store.migrations import connect, migrate
+from drover.store.migrations import SCHEMA_VERSION, connect, migrate
 from drover.store.mirror import Mirror
 from drover.store.search import SNIPPET_CLOSE, SNIPPET_OPEN
 
@@ -102,7 +102,7 @@ def test_an_older_mirror_keeps_its_events_hits_and_tool_names(tmp_path, version)
     after = conn.execute("SELECT rowid FROM events_fts('ocelot') ORDER BY rowid").fetchall()
     conn.close()
     assert before == after and len(after) == 2
-    assert migrate(connect(path)) == 14 and _stored(path) == stored  # idempotent
+    assert migrate(connect(path)) == SCHEMA_VERSION and _stored(path) == stored  # idempotent
 
 
 def test_new_events_and_sessions_are_stored_deflated_and_a_completed_event_is_found_anew(tmp_path):
