@@ -51,7 +51,9 @@ def run_compact(ctx: Context, check: Any, found: dict[str, Any]) -> int:
     try:
         migrate(db)  # a mirror older than v14: an older drover must refuse it from now on
         try:
-            result = compact(db.conn, progress=meter)
+            result = compact(
+                db.conn, progress=meter, plain=(check.plain_events, check.plain_sessions)
+            )
         except KeyboardInterrupt:  # the batch under way rolled back; the ones before are kept
             print(f"  {CONTINUE_HINT}", file=sys.stderr)
             raise

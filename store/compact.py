@@ -80,6 +80,7 @@ def compact(
     progress: Progress | None = None,
     max_batches: int | None = None,
     pause: float = PAUSE_SECONDS,
+    plain: tuple[int, int] | None = None,
 ) -> CompactResult:
     """Rewrite every plain row deflated, events first, one short transaction per batch.
 
@@ -92,6 +93,8 @@ def compact(
         max_batches: stop after this many batches (the rest stays plain; running it again
             continues from there).
         pause: seconds to rest after each batch, so that waiting writers get their turn.
+        plain: the plain (events, sessions) the progress counts down from, when the caller
+            has just counted them (`check_mirror` does): counting again scans both tables.
 
     Returns:
         The rows rewritten and the time taken.
@@ -100,8 +103,8 @@ def compact(
 
     started = time.monotonic()
     result = CompactResult()
-    events, sessions = plain_rows(conn)
-    plain = {"events": events, "sessions": sessions}
+    events, sessions = plain_rows(conn) if plain is None else plain
+    left = {"events": events, "sessions": sessions}
     batches = 0
     for table, function, encode in _TABLES:
         conn.create_function(function, 1, encode, deterministic=True)
@@ -134,7 +137,7 @@ def compact(
             batches += 1
             low += batch
             if progress is not None:
-                progress(table, done, plain[table])
+                progress(table, done, left[table])
             time.sleep(pause)
         setattr(result, table, done)
         if not result.finished:

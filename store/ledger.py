@@ -40,6 +40,7 @@ from drover.store.dialect import Conn, dialect_of
 from drover.store.ledger_budgets import Cap as Cap
 from drover.store.ledger_budgets import budget_states as budget_states
 from drover.store.ledger_budgets import window_spend as window_spend
+from drover.store.ledger_rollups import FIGURES as _FIGURE_NAMES
 from drover.store.ledger_rollups import GROUP_COLUMNS as _GROUP_COLUMNS
 from drover.store.ledger_rollups import decode_key
 
@@ -72,8 +73,8 @@ class RowsQuery(Window, total=False):
 
 
 _FIRST_DAY, _LAST_DAY = "0000-00-00", "9999-99-99"
-_FIGURES = "cents, active, tok_in, tok_out, cache_read, cache_write, requests"
-_SUMS = ", ".join(f"sum({f}) AS {f}" for f in _FIGURES.split(", "))
+_FIGURES = ", ".join(_FIGURE_NAMES)  # the rollups' columns, in their order
+_SUMS = ", ".join(f"sum({f}) AS {f}" for f in _FIGURE_NAMES)
 # What every grouping labels rows with; a session row's own labels (title, status, budget) are
 # read for its page only (see `_session_page`).
 _LABELS = "agent_id, environment_id, model_id"
@@ -270,10 +271,9 @@ def _rolled_up(
     """A grouping by agent, environment or model from the rollups (see `_rollup`)."""
     _key, _joins, label, label_joins = _GROUPS[by]
     table, sessions, where = _rollup(since, until)
-    sums = ", ".join(f"sum({f}) AS {f}" for f in _FIGURES.split(", "))
     tokens = "sum(tok_in + tok_out + cache_read + cache_write)"
     sql = (
-        f"WITH g AS (SELECT {decode_key(_ROLLED_UP[by])} AS key, {sessions} AS n, {sums}, "
+        f"WITH g AS (SELECT {decode_key(_ROLLED_UP[by])} AS key, {sessions} AS n, {_SUMS}, "
         f"{tokens} AS tokens FROM {table}{where} GROUP BY {_ROLLED_UP[by]} "
         f"HAVING {sessions} > 0) {_labelled(label, label_joins)} "
         "ORDER BY g.cents DESC, g.tokens DESC, g.key NULLS FIRST LIMIT :limit OFFSET :offset"
