@@ -33,6 +33,7 @@ __all__ = [
     "GROUP_COLUMNS",
     "GROUP_KEYS",
     "column_types",
+    "day_facts",
     "decode_key",
     "encode_key",
     "ledger_rollup_ddl",
@@ -151,12 +152,21 @@ def _fill(dialect: Dialect) -> list[str]:
         f"GROUP BY {', '.join(keys)}",
         "DELETE FROM ledger_days",
         f"INSERT INTO ledger_days(day, sessions, {', '.join(FIGURES)}) "
-        f"SELECT day, count(DISTINCT session_id), {per_day} FROM ("
-        "SELECT session_id, day, spent_cents AS cents, runtime_seconds AS active, 0 AS tok_in, "
-        "0 AS tok_out, 0 AS cache_read, 0 AS cache_write, 0 AS requests FROM daily_cost "
-        "UNION ALL SELECT session_id, day, 0, 0, input_tokens, output_tokens, cache_read_tokens, "
-        "cache_write_tokens, requests FROM daily_usage) facts GROUP BY day",
+        f"SELECT day, count(DISTINCT session_id), {per_day} "
+        f"FROM ({day_facts(session=True)}) facts GROUP BY day",
     ]
+
+
+def day_facts(where: str = "", *, session: bool = False) -> str:
+    """Both per-day tables' rows matching `where`, as (`session_id`,) day and `FIGURES` (0
+    where the other table holds the figure)."""
+    head = "session_id, day" if session else "day"
+    return " UNION ALL ".join(
+        f"SELECT {head}, "
+        + ", ".join(f"{c or 0} AS {f}" for c, f in zip(columns, FIGURES, strict=True))
+        + f" FROM {table} {where}"
+        for table, (_other, columns) in DAY_TABLES.items()
+    )
 
 
 def rollup_triggers(

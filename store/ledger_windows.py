@@ -35,6 +35,7 @@ from drover.store.ledger_rollups import (
     GROUP_COLUMNS,
     GROUP_KEYS,
     column_types,
+    day_facts,
     encode_key,
     rollup_triggers,
 )
@@ -43,9 +44,6 @@ __all__ = ["ledger_window_ddl"]
 
 _KEYS = ["day", "prev_day", *GROUP_COLUMNS]
 _COLUMNS = [*_KEYS, "sessions", *FIGURES]
-# A (session, day)'s figures in each per-day table, in `FIGURES` order (0 where the other has it).
-_COST = ("spent_cents", "runtime_seconds")
-_USAGE = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "requests")
 
 
 def _upsert(select: str) -> str:
@@ -76,19 +74,17 @@ def _next(sid: str, day: str) -> str:
 
 def _day_figures(sid: str, day: str, sign: str) -> list[str]:
     """The (session, day)'s figures in both tables, as they stand."""
-    one = "WHERE session_id = {sid} AND day = {day}), 0)"
-    cost = [f"{sign}coalesce((SELECT {c} FROM daily_cost " + one for c in _COST]
-    usage = [f"{sign}coalesce((SELECT {c} FROM daily_usage " + one for c in _USAGE]
-    return [f.format(sid=sid, day=day) for f in cost + usage]
+    return [  # each figure from the table that holds it, in `FIGURES` order
+        f"{sign}coalesce((SELECT {c} FROM {table} WHERE session_id = {sid} AND day = {day}), 0)"
+        for table, (_other, columns) in DAY_TABLES.items()
+        for c in columns
+        if c
+    ]
 
 
 def _row_figures(table: str, row: str, sign: str) -> list[str]:
     """A per-day row's own figures (0 for the other table's)."""
-    own = _COST if table == "daily_cost" else _USAGE
-    return [
-        *(f"{sign}{row}.{c}" if c in own else "0" for c in _COST),
-        *(f"{sign}{row}.{c}" if c in own else "0" for c in _USAGE),
-    ]
+    return [f"{sign}{row}.{c}" if c else "0" for c in DAY_TABLES[table][1]]
 
 
 def _keys(row: str) -> list[str]:
@@ -124,21 +120,8 @@ def _row_change(table: str, row: str, sign: str) -> list[str]:
 
 def _row_update(table: str) -> str:
     sid, day = "NEW.session_id", "NEW.day"
-    own = _row_figures(table, "NEW", "")
-    delta = [f"{f} - OLD.{f.split('.', 1)[1]}" if f != "0" else f for f in own]
+    delta = [f"NEW.{c} - OLD.{c}" if c else "0" for c in DAY_TABLES[table][1]]
     return _upsert(_select(sid, [day, _prev(sid, day), "0", *delta]))
-
-
-def _facts(where: str, *, session: bool = False) -> str:
-    """Both per-day tables' rows matching `where`, as (`session_id`,) day and `FIGURES`."""
-    head = "session_id, day" if session else "day"
-    cost = [*(f"{c} AS {f}" for c, f in zip(_COST, FIGURES, strict=False))]
-    cost += [f"0 AS {f}" for f in FIGURES[len(_COST) :]]
-    usage = [*("0" for _ in _COST), *_USAGE]
-    return (
-        f"SELECT {head}, {', '.join(cost)} FROM daily_cost {where} "
-        f"UNION ALL SELECT {head}, {', '.join(usage)} FROM daily_usage {where}"
-    )
 
 
 def _whole_session(row: str, sign: str) -> str:
@@ -146,7 +129,7 @@ def _whole_session(row: str, sign: str) -> str:
     per_day = (
         f"SELECT day, lag(day) OVER (ORDER BY day) AS prev, "
         f"{', '.join(f'sum({f}) AS {f}' for f in FIGURES)} "
-        f"FROM ({_facts(f'WHERE session_id = {row}.id')}) u GROUP BY day"
+        f"FROM ({day_facts(f'WHERE session_id = {row}.id')}) u GROUP BY day"
     )
     values = ["f.day", "coalesce(f.prev, '')", *_keys(row), f"{sign}1"]
     values += [f"{sign}f.{f}" for f in FIGURES]
@@ -157,7 +140,7 @@ def _fill() -> list[str]:
     per_day = (
         "SELECT session_id, day, lag(day) OVER (PARTITION BY session_id ORDER BY day) AS prev, "
         f"{', '.join(f'sum({f}) AS {f}' for f in FIGURES)} "
-        f"FROM ({_facts('', session=True)}) u GROUP BY session_id, day"
+        f"FROM ({day_facts('', session=True)}) u GROUP BY session_id, day"
     )
     group = ["f.day", "coalesce(f.prev, '')", *_keys("s")]
     return [
