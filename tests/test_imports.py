@@ -256,17 +256,26 @@ asyncio.run(first_rows())
 )
 
 
-def test_a_keys_table_does_not_load_every_screen_before_the_first_rows(tmp_path) -> None:
+@pytest.fixture(scope="module")
+def loaded_by_first_rows(tmp_path_factory) -> list[str]:
+    """What the app's start up to its first rows loads, with every kind of config record and
+    a theme file (one interpreter run, shared by the tests that read it)."""
+    return _loaded_by(_FIRST_ROWS_WITH_KEYS, tmp_path_factory.mktemp("first_rows"))
+
+
+def test_a_keys_table_does_not_load_every_screen_before_the_first_rows(
+    loaded_by_first_rows,
+) -> None:
     """Checking `[keys]` against every binding loads every screen's module (~0.3 s): the app
     does it after the fleet's first paint, on a thread (issue 13)."""
-    loaded = _loaded_by(_FIRST_ROWS_WITH_KEYS, tmp_path)
+    loaded = loaded_by_first_rows
     screens = ("replay", "grid", "search", "launch_dialog", "session")
     assert [m for m in loaded if m in [f"drover.tui.screens.{s}" for s in screens]] == []
 
 
-def test_the_config_and_its_themes_are_checked_without_pydantic(tmp_path) -> None:
+def test_the_config_and_its_themes_are_checked_without_pydantic(loaded_by_first_rows) -> None:
     """Every kind of config record and a theme file, loaded by the app's start: pydantic (~100 ms
     of imports and model building) never loads, nor what only writes the config (issue 13)."""
-    loaded = _loaded_by(_FIRST_ROWS_WITH_KEYS, tmp_path)
+    loaded = loaded_by_first_rows
     assert "drover.config.theme_file" in loaded  # the theme file was checked
     assert [m for m in loaded if m in ("pydantic", "pydantic_core", "tomli_w", "tomlkit")] == []
