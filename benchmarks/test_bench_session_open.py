@@ -209,12 +209,15 @@ def shows(kind: type, seq: int | None = None) -> Callable[[Any], bool]:
     return check
 
 
-def data_dir_with(source: Path, root: Path) -> Path:
+def data_dir_with(source: Path | None, root: Path) -> Path:
     """A data dir under `root` whose default profile's mirror is a copy of `source` (opening
-    may write: the cached generated mirror is never opened in place)."""
+    may write: the cached generated mirror is never opened in place); None: an empty mirror."""
     data = root / "data"
     (data / "default").mkdir(parents=True)
-    shutil.copyfile(source, data / "default" / "mirror.db")
+    if source is None:
+        Mirror.open(data / "default" / "mirror.db").close()
+    else:
+        shutil.copyfile(source, data / "default" / "mirror.db")
     return data
 
 

@@ -23,7 +23,6 @@ start would find it). Figures are printed, not asserted.
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
 import sys
 from collections.abc import Callable
@@ -32,9 +31,9 @@ from pathlib import Path
 import pytest
 from mirror_gen import Manifest
 from startup import MINIMAL_APP, time_to_exit, time_to_marker
+from test_bench_session_open import data_dir_with
 
 from drover.store.fleet import FleetQuery
-from drover.store.mirror import Mirror
 from drover.store.reader import MirrorReader
 
 pytestmark = [pytest.mark.bench, pytest.mark.timeout(1800)]
@@ -43,17 +42,6 @@ ROUNDS = 7
 START_VS_EMPTY, START_VS_MINIMAL, LS_VS_PYTHON = 1.2, 2.0, 3.0
 EMPTY_MARKER = "no sessions mirrored yet"
 DROVER = str(Path(sys.executable).with_name("drover"))
-
-
-def _data_dir(root: Path, source: Path | None) -> Path:
-    """A data dir whose default profile's mirror is a copy of `source` (None: an empty one)."""
-    mirror = root / "default" / "mirror.db"
-    mirror.parent.mkdir(parents=True, mode=0o700)
-    if source is None:
-        Mirror.open(mirror).close()
-    else:
-        shutil.copyfile(source, mirror)
-    return root
 
 
 USER_CONFIG = """\
@@ -134,8 +122,8 @@ def _ratio(label: str, figure: list[float], base: list[float], goal: float) -> s
 
 def test_start_as_the_user_sees_it(generated_mirror: tuple[Path, Manifest], tmp_path: Path) -> None:
     source, manifest = generated_mirror
-    full = _data_dir(tmp_path / "full", source)
-    empty = _data_dir(tmp_path / "empty", None)
+    full = data_dir_with(source, tmp_path / "full")
+    empty = data_dir_with(None, tmp_path / "empty")
     marker = _first_title(full / "default" / "mirror.db")
     tui = [DROVER, "tui", "--readonly"]  # the benchmark has no key: watch only
 
@@ -170,7 +158,7 @@ def test_offline_ls_against_a_bare_python(
     generated_mirror: tuple[Path, Manifest], tmp_path: Path
 ) -> None:
     source, manifest = generated_mirror
-    env = _env(_data_dir(tmp_path / "full", source), tmp_path)
+    env = _env(data_dir_with(source, tmp_path / "full"), tmp_path)
     samples = _in_turns(
         {
             'python -c "import sqlite3"': lambda: time_to_exit(
