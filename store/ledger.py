@@ -31,7 +31,6 @@ sessions imported from export files too, except against the user's budgets (`bud
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
 from typing import Any, Literal, TypedDict
 
 from drover.store.dialect import Conn, dialect_of
@@ -101,7 +100,7 @@ def _facts(only: str) -> str:
 _PER_SESSION_WINDOW = f"""WITH {{facts}},
 per_day AS (SELECT session_id, {_SUMS} FROM facts GROUP BY session_id),
 per_session AS (
-    SELECT f.session_id, {_S_LABELS}, {", ".join(f"f.{f}" for f in _FIGURES.split(", "))}
+    SELECT f.session_id, {_S_LABELS}, {", ".join(f"f.{f}" for f in _FIGURE_NAMES)}
     FROM per_day f JOIN sessions s ON s.id = f.session_id
 )"""
 _PER_SESSION_OPEN = f"""WITH per_session(session_id, {_LABELS}, {_FIGURES}) AS (
@@ -226,7 +225,7 @@ def _deployed(
     (few: a walk of `session_refs_deployment`), and every other session (key None) as the
     totals (the rollups) less theirs, so no grouping reads a row per session of the fleet."""
     key, key_joins, label, label_joins = _GROUPS["deployment"]
-    sums = ", ".join(f"sum(ps.{f}) AS {f}" for f in _FIGURES.split(", "))
+    sums = ", ".join(f"sum(ps.{f}) AS {f}" for f in _FIGURE_NAMES)
     deployed = "SELECT session_id FROM session_refs WHERE deployment_id IS NOT NULL"
     sql = (
         f"{_per_session(conn, since, until, deployed)}, g AS (SELECT {key} AS key, "
@@ -247,7 +246,7 @@ def _deployed(
 
 def _labelled(label: str, label_joins: str) -> str:
     """The rows of groups `g` (key, n, figures), each with its label, looked up once."""
-    figures = ", ".join(f"g.{f}" for f in _FIGURES.split(", "))
+    figures = ", ".join(f"g.{f}" for f in _FIGURE_NAMES)
     return f"SELECT g.key, {label}, g.n, {figures} FROM g {label_joins}"
 
 
@@ -288,32 +287,15 @@ def _session_page(
     walk of `sessions_ledger_top` that stops at the page's end), then the page's titles,
     statuses and budgets read from its session rows (a page of probes), put back in order
     here (a second sort in SQL would sort the whole statement's rows, as far as a plan says)."""
-    figures = ", ".join(f"ps.{f}" for f in _FIGURES.split(", "))
+    figures = ", ".join(f"ps.{f}" for f in _FIGURE_NAMES)
     tokens = "ps.tok_in + ps.tok_out + ps.cache_read + ps.cache_write"  # a row per session
     sql = (
         f"{_per_session(conn, since, until)}, page AS ("
         f"SELECT ps.session_id AS key, 1 AS n, {figures}, {tokens} AS tokens "
         f"FROM per_session ps ORDER BY ps.cents DESC, {tokens} DESC, ps.session_id "
         "LIMIT :limit OFFSET :offset) "
-        f"SELECT p.key, s.title, p.n, {', '.join(f'p.{f}' for f in _FIGURES.split(', '))}, "
+        f"SELECT p.key, s.title, p.n, {', '.join(f'p.{f}' for f in _FIGURE_NAMES)}, "
         "s.agent_name, s.status, s.budget_cents FROM page p JOIN sessions s ON s.id = p.key"
     )
     rows = [_row(r) for r in conn.execute(sql, params)]
     return sorted(rows, key=lambda r: (-r.list_cost_cents, -_tokens(r), r.key))
-
-
-def daily_series(days: list[LedgerRow]) -> list[tuple[str, int]]:
-    """Spend per day from the first to the last of `days` (by-day rows), gaps filled with 0.
-
-    For a sparkline, where a quiet day must show as a dip, not vanish.
-    """
-    if not days:
-        return []
-    spend = {row.key: row.list_cost_cents for row in days if row.key}
-    first, last = date.fromisoformat(min(spend)), date.fromisoformat(max(spend))
-    out = []
-    while first <= last:
-        day = first.isoformat()
-        out.append((day, spend.get(day, 0)))
-        first += timedelta(days=1)
-    return out

@@ -219,20 +219,6 @@ def test_user_caps_by_day_month_and_agent(mirror, kit):
     assert mirror.reader.cost_budgets(caps[:1], today="2026-05-12")[0].spent_cents == 0
 
 
-def test_daily_series_fills_quiet_days():
-    days = [
-        ledger.LedgerRow(day, None, 1, cents, 0, 0, 0, 0, 0, 0.0)
-        for day, cents in (("2026-05-09", 5), ("2026-05-12", 7))
-    ]
-    assert ledger.daily_series(days) == [
-        ("2026-05-09", 5),
-        ("2026-05-10", 0),
-        ("2026-05-11", 0),
-        ("2026-05-12", 7),
-    ]
-    assert ledger.daily_series([]) == []
-
-
 def _v2_file(path: Path) -> None:
     """A mirror as drover wrote it at schema v2: the same events, with v2's daily_cost."""
     db = connect(path)

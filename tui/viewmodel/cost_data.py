@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from drover.store.api import MirrorReads
-from drover.store.ledger import BudgetState, LedgerRow, Window, daily_series
+from drover.store.ledger import BudgetState, LedgerRow, Window
 
 WINDOWS = ("all time", "this month", "last 30 days", "last 7 days", "today")
 """The windows `w` cycles through, in order."""
@@ -115,3 +115,20 @@ def read_cost_view(
         budgets=reader.cost_budgets(caps, today=today),
         budget_error=error,
     )
+
+
+def daily_series(days: list[LedgerRow]) -> list[tuple[str, int]]:
+    """Spend per day from the first to the last of `days` (by-day rows), gaps filled with 0.
+
+    For a sparkline, where a quiet day must show as a dip, not vanish.
+    """
+    if not days:
+        return []
+    spend = {row.key: row.list_cost_cents for row in days if row.key}
+    first, last = date.fromisoformat(min(spend)), date.fromisoformat(max(spend))
+    out = []
+    while first <= last:
+        day = first.isoformat()
+        out.append((day, spend.get(day, 0)))
+        first += timedelta(days=1)
+    return out
