@@ -23,6 +23,7 @@ Example::
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -32,6 +33,10 @@ from pg import Cluster, ClusterUnavailable, start_cluster
 
 from drover.sim.server import SimServer
 from drover.sim.settings import SimConfig
+
+# Every drover process a test starts prints its threads' stacks if it dies of a fatal signal
+# (a `drover send` once died of SIGSEGV with an empty stderr, leaving nothing to go on).
+os.environ.setdefault("PYTHONFAULTHANDLER", "1")
 
 
 @pytest.fixture(autouse=True)
